@@ -1,0 +1,55 @@
+package dev.quilt.linux;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Digest;
+
+import java.nio.file.Path;
+
+/**
+ * Where Quilt keeps things on a host. {@code run} holds what dies with a
+ * reboot (state.json, exit.json, name claims); {@code data} what must not
+ * (images, container layers).
+ */
+public record LinuxPaths(Path run, Path data) {
+    public static final LinuxPaths DEFAULT = new LinuxPaths(Path.of("/run/quilt"), Path.of("/var/lib/quilt"));
+
+    public LinuxPaths {
+        run = run.toAbsolutePath().normalize();
+        data = data.toAbsolutePath().normalize();
+    }
+
+    /** Everything under one directory, as tests want: {@code DIR/run} and {@code DIR/data}. */
+    public static LinuxPaths under(Path root) {
+        Path r = root.toAbsolutePath().normalize();
+        return new LinuxPaths(r.resolve("run"), r.resolve("data"));
+    }
+
+    public Path containerState(ContainerId id) {
+        return run.resolve(id.value());
+    }
+
+    /** Name claims: IDs never start with '.', so this cannot clash with a container. */
+    public Path names() {
+        return run.resolve(".names");
+    }
+
+    public Path containerLayer(ContainerId id) {
+        return data.resolve("containers").resolve(id.value());
+    }
+
+    public Path containers() {
+        return data.resolve("containers");
+    }
+
+    public Path images() {
+        return data.resolve("images");
+    }
+
+    public Path imageRootfs(Digest digest) {
+        return images().resolve(digest.hex()).resolve("rootfs");
+    }
+
+    public Path nativeCache() {
+        return data.resolve("native");
+    }
+}

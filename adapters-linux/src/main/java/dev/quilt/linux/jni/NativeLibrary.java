@@ -1,0 +1,106 @@
+package dev.quilt.linux.jni;
+
+import dev.quilt.domain.QuiltException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * The C core, shipped inside this jar: libquilt.so (the JNI peers) and
+ * quilt-monitor. They are copied once into a private directory named for
+ * their content, so concurrent Quilt processes and upgrades never see a
+ * half-written file, and the library is loaded from there.
+ */
+public final class NativeLibrary {
+    private static final String RESOURCES = "/dev/quilt/linux/native/";
+    private static final String LIBRARY = "libquilt.so";
+    private static final String MONITOR = "quilt-monitor";
+
+    private static NativeLibrary loaded;
+
+    private final Path dir;
+
+    private NativeLibrary(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Extracts (once) under {@code cacheRoot} and loads the library; idempotent. */
+    public static synchronized NativeLibrary load(Path cacheRoot) {
+        if (loaded != null) return loaded;
+        try {
+            byte[] lib = resource(LIBRARY);
+            byte[] monitor = resource(MONITOR);
+            Path dir = cacheRoot.resolve(hash(lib, monitor));
+            if (!Files.isRegularFile(dir.resolve(MONITOR))) extract(cacheRoot, dir, lib, monitor);
+            System.load(dir.resolve(LIBRARY).toString());
+            Protocol.verify();
+            loaded = new NativeLibrary(dir);
+            return loaded;
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM,
+                    "cannot unpack quilt's native library into " + cacheRoot + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path monitor() {
+        return dir.resolve(MONITOR);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCES + name)) {
+            if (in == null) {
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "this build of quilt lacks its native "
+                        + name + "; rebuild with 'mvn package' (cmake and gcc are needed)");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static String hash(byte[]... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (byte[] p : parts) md.update(p);
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void extract(Path cacheRoot, Path dir, byte[] lib, byte[] monitor) throws IOException {
+        Files.createDirectories(cacheRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = cacheRoot.resolve(".tmp-" + UUID.randomUUID());
+        Files.createDirectory(tmp);
+        try {
+            Files.write(tmp.resolve(LIBRARY), lib);
+            Files.write(tmp.resolve(MONITOR), monitor);
+            Files.setPosixFilePermissions(tmp.resolve(LIBRARY), PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.setPosixFilePermissions(tmp.resolve(MONITOR), PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+            // another Quilt process put the same bytes there first
+        } finally {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        }
+    }
+
+    private static void deleteTree(Path tmp) {
+        try (var files = Files.list(tmp)) {
+            for (Path p : files.toList()) Files.deleteIfExists(p);
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.quilt.linux.jni;
+
+/**
+ * Peer of native/src/jni/processes.c. Natives return a value or {@code -errno};
+ * the public methods turn the latter into {@link NativeException}.
+ */
+public final class Processes {
+    /** quilt-monitor gets a new session, so a terminal's signals and hang-up do not reach it. */
+    public static final int SPAWN_SETSID = 1;
+
+    private Processes() {}
+
+    static native int spawnHelper(String path, int syncFd, int flags);
+
+    static native int waitPid(int pid);
+
+    static native int pidfdOpen(int pid);
+
+    static native int pidfdSendSignal(int pidfd, int signal);
+
+    static native int geteuid();
+
+    static native String signalName(int signal);
+
+    static native int signalMax();
+
+    static native int close(int fd);
+
+    /** Starts {@code path} with {@code syncFd} as its fd 3 and stdio inherited; never forks the JVM. */
+    public static int spawn(String path, int syncFd, int flags) {
+        return NativeException.check(spawnHelper(path, syncFd, flags), "posix_spawn", path);
+    }
+
+    /** The raw wait status of a child. */
+    public static int await(int pid) {
+        return NativeException.check(waitPid(pid), "waitpid", String.valueOf(pid));
+    }
+
+    /** A pidfd, or -1 if the process is already gone. */
+    public static int openPidfd(int pid) {
+        int fd = pidfdOpen(pid);
+        if (fd == -Errors.value("ESRCH")) return -1;
+        return NativeException.check(fd, "pidfd_open", String.valueOf(pid));
+    }
+
+    /** Sends a signal; a process that has exited (ESRCH) is success, as for runc's kill. */
+    public static void signal(int pidfd, int signal) {
+        int rc = pidfdSendSignal(pidfd, signal);
+        if (rc == -Errors.value("ESRCH")) return;
+        NativeException.check(rc, "pidfd_send_signal", "signal " + signal);
+    }
+
+    public static int effectiveUid() {
+        return geteuid();
+    }
+
+    /** "TERM" for 15: the C library's abbreviation, or null for a number it does not name. */
+    public static String nameOf(int signal) {
+        return signalName(signal);
+    }
+
+    public static int maxSignal() {
+        return signalMax();
+    }
+
+    public static void closeFd(int fd) {
+        if (fd >= 0) close(fd);
+    }
+}

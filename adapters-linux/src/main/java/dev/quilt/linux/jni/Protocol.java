@@ -1,0 +1,87 @@
+package dev.quilt.linux.jni;
+
+/**
+ * The numbers of native/include/quilt/proto.h and of the kernel's clone flags.
+ * They are written here for the compiler's sake and checked against the C
+ * library when it loads, so a mismatch fails at start-up, not in a container.
+ */
+public final class Protocol {
+    public static final int MSG_MAX = 256 * 1024;
+
+    public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4;
+
+    public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
+            T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
+            T_NS_FLAGS = 22, T_STDIN_NULL = 23, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
+            T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46;
+
+    /** Read from C at load. */
+    public static int SIGKILL;
+
+    private static int cloneNewPid, cloneNewNs, cloneNewUts, cloneNewIpc, cloneNewNet, cloneNewCgroup, cloneNewUser;
+
+    private Protocol() {}
+
+    static void verify() {
+        check("QUILT_MSG_MAX", MSG_MAX);
+        check("QUILT_MSG_CONFIG", MSG_CONFIG);
+        check("QUILT_MSG_READY", MSG_READY);
+        check("QUILT_MSG_FAIL", MSG_FAIL);
+        check("QUILT_MSG_EXIT", MSG_EXIT);
+        check("QUILT_T_TYPE", T_TYPE);
+        check("QUILT_T_ID", T_ID);
+        check("QUILT_T_STATE_DIR", T_STATE_DIR);
+        check("QUILT_T_LOWER", T_LOWER);
+        check("QUILT_T_UPPER", T_UPPER);
+        check("QUILT_T_WORK", T_WORK);
+        check("QUILT_T_MERGED", T_MERGED);
+        check("QUILT_T_HOSTNAME", T_HOSTNAME);
+        check("QUILT_T_ARG", T_ARG);
+        check("QUILT_T_ENV", T_ENV);
+        check("QUILT_T_CWD", T_CWD);
+        check("QUILT_T_UID", T_UID);
+        check("QUILT_T_GID", T_GID);
+        check("QUILT_T_NS_FLAGS", T_NS_FLAGS);
+        check("QUILT_T_STDIN_NULL", T_STDIN_NULL);
+        check("QUILT_T_PID", T_PID);
+        check("QUILT_T_START_TIME", T_START_TIME);
+        check("QUILT_T_EXIT_CODE", T_EXIT_CODE);
+        check("QUILT_T_SIGNAL", T_SIGNAL);
+        check("QUILT_T_STEP", T_STEP);
+        check("QUILT_T_ERRNO", T_ERRNO);
+        check("QUILT_T_OBJECT", T_OBJECT);
+        SIGKILL = Errors.protocolValue("SIGKILL");
+        cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
+        cloneNewNs = Errors.protocolValue("CLONE_NEWNS");
+        cloneNewUts = Errors.protocolValue("CLONE_NEWUTS");
+        cloneNewIpc = Errors.protocolValue("CLONE_NEWIPC");
+        cloneNewNet = Errors.protocolValue("CLONE_NEWNET");
+        cloneNewCgroup = Errors.protocolValue("CLONE_NEWCGROUP");
+        cloneNewUser = Errors.protocolValue("CLONE_NEWUSER");
+    }
+
+    private static void check(String name, int javaValue) {
+        int c = Errors.protocolValue(name);
+        if (c != javaValue) {
+            throw new IllegalStateException("native library and Java disagree on " + name + ": " + c + " vs " + javaValue
+                    + "; rebuild quilt");
+        }
+    }
+
+    /** The C value of a step number, by its proto.h name, e.g. QUILT_STEP_EXEC. */
+    public static int step(String name) {
+        return Errors.protocolValue(name);
+    }
+
+    public static int cloneFlag(dev.quilt.domain.Namespace ns) {
+        return switch (ns) {
+            case PID -> cloneNewPid;
+            case MOUNT -> cloneNewNs;
+            case UTS -> cloneNewUts;
+            case IPC -> cloneNewIpc;
+            case NETWORK -> cloneNewNet;
+            case CGROUP -> cloneNewCgroup;
+            case USER -> cloneNewUser;
+        };
+    }
+}

@@ -1,0 +1,97 @@
+package dev.quilt.linux.monitor;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.linux.ProcStat;
+import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Protocol;
+import dev.quilt.linux.jni.Sockets;
+import dev.quilt.ports.ProcessSpawner;
+
+/** Our end of one monitor's socket, and the monitor process we must reap. */
+final class MonitorConnection {
+    private final ContainerId id;
+    private final int fd;
+    private final int monitorPid;
+    private final byte[] buf = new byte[4096];
+    private boolean finished;
+
+    MonitorConnection(ContainerId id, int fd, int monitorPid) {
+        this.id = id;
+        this.fd = fd;
+        this.monitorPid = monitorPid;
+    }
+
+    /** The next message; a monitor that hangs up first has crashed. */
+    Message receive() {
+        int n = Sockets.receive(fd, buf, "quilt-monitor of " + id.shortForm());
+        if (n == 0) {
+            int status = finish();
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor of container '" + id.shortForm()
+                    + "' exited unexpectedly (wait status " + status + "); see its stderr above");
+        }
+        return Message.parse(buf, n);
+    }
+
+    /** Closes our end and reaps the monitor (it exits right after its last message). */
+    int finish() {
+        if (finished) return 0;
+        finished = true;
+        Processes.closeFd(fd);
+        return Processes.await(monitorPid);
+    }
+
+    ProcessSpawner.Launched launched(ProcessRef init) {
+        int opened = Processes.openPidfd(init.pid());
+        if (opened >= 0 && ProcStat.startTime(init.pid()).orElse(-1L) != init.startTime()) {
+            Processes.closeFd(opened); // the init is gone and its pid already reused
+            opened = -1;
+        }
+        int pidfd = opened;
+        return new ProcessSpawner.Launched() {
+            private ExitStatus exit;
+
+            @Override
+            public ProcessRef process() {
+                return init;
+            }
+
+            @Override
+            public synchronized ExitStatus awaitExit() {
+                if (exit != null) return exit;
+                Message m = receive();
+                if (m.type() != Protocol.MSG_EXIT) {
+                    throw new IllegalStateException("expected EXIT from quilt-monitor, got message " + m.type());
+                }
+                exit = MonitorSpawner.exitOf(m);
+                finish();
+                return exit;
+            }
+
+            @Override
+            public void signal(int signal) {
+                if (pidfd >= 0) Processes.signal(pidfd, signal);
+            }
+
+            @Override
+            public ExitStatus kill() {
+                signal(Protocol.SIGKILL);
+                return awaitExit();
+            }
+
+            @Override
+            public void close() {
+                Processes.closeFd(pidfd);
+                if (exit != null) {
+                    finish();
+                } else {
+                    // leave the monitor be: it records the exit in exit.json for whoever comes next
+                    finished = true;
+                    Processes.closeFd(fd);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,104 @@
+package dev.quilt.linux.monitor;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.Namespace;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.linux.LinuxPaths;
+import dev.quilt.linux.jni.Errors;
+import dev.quilt.linux.jni.NativeLibrary;
+import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Protocol;
+import dev.quilt.linux.jni.Sockets;
+import dev.quilt.ports.ProcessSpawner;
+import dev.quilt.ports.SpawnFailedException;
+
+import java.nio.file.Path;
+
+/**
+ * Starts a container through quilt-monitor: posix_spawn of the monitor (never a
+ * fork of the JVM), one CONFIG message over a SOCK_SEQPACKET pair, then READY
+ * or FAIL back. Waiting for the exit is a blocking read of the EXIT message.
+ */
+public final class MonitorSpawner implements ProcessSpawner {
+    private final LinuxPaths paths;
+    private final NativeLibrary lib;
+
+    public MonitorSpawner(LinuxPaths paths, NativeLibrary lib) {
+        this.paths = paths;
+        this.lib = lib;
+    }
+
+    @Override
+    public Launched launch(ContainerId id, ContainerSpec spec) {
+        MessageWriter cfg = config(id, spec);
+        int[] pair = Sockets.pair();
+        int ours = pair[0];
+        int monitorPid;
+        try {
+            monitorPid = Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID);
+        } catch (RuntimeException e) {
+            Processes.closeFd(ours);
+            throw e;
+        } finally {
+            Processes.closeFd(pair[1]);
+        }
+        MonitorConnection conn = new MonitorConnection(id, ours, monitorPid);
+        try {
+            Sockets.send(ours, cfg.array(), cfg.length(), "quilt-monitor");
+            Message reply = conn.receive();
+            if (reply.type() == Protocol.MSG_READY) {
+                return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID),
+                        reply.number(Protocol.T_START_TIME)));
+            }
+            conn.finish();
+            if (reply.type() == Protocol.MSG_FAIL) throw failure(reply);
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor sent message " + reply.type()
+                    + " before the container started");
+        } catch (RuntimeException e) {
+            conn.finish();
+            throw e;
+        }
+    }
+
+    private MessageWriter config(ContainerId id, ContainerSpec spec) {
+        Path layer = paths.containerLayer(id);
+        MessageWriter w = new MessageWriter(Protocol.MSG_CONFIG)
+                .put(Protocol.T_ID, id.value())
+                .put(Protocol.T_STATE_DIR, paths.containerState(id).toString())
+                .put(Protocol.T_LOWER, paths.imageRootfs(spec.image()).toString())
+                .put(Protocol.T_UPPER, layer.resolve("upper").toString())
+                .put(Protocol.T_WORK, layer.resolve("work").toString())
+                .put(Protocol.T_MERGED, layer.resolve("merged").toString())
+                .put(Protocol.T_HOSTNAME, spec.hostname().value())
+                .put(Protocol.T_CWD, spec.process().cwd())
+                .put(Protocol.T_UID, spec.process().user().uid())
+                .put(Protocol.T_GID, spec.process().user().gid())
+                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() ? 0 : 1);
+        long flags = 0;
+        for (Namespace ns : spec.namespaces()) flags |= Protocol.cloneFlag(ns);
+        w.put(Protocol.T_NS_FLAGS, flags);
+        for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
+        for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
+        return w;
+    }
+
+    private static SpawnFailedException failure(Message m) {
+        int stepNumber = (int) m.number(Protocol.T_STEP);
+        int errno = (int) m.number(Protocol.T_ERRNO);
+        String object = m.get(Protocol.T_OBJECT).orElse("");
+        SpawnFailedException.Step step = SpawnFailedException.Step.CONFIG;
+        for (SpawnFailedException.Step s : SpawnFailedException.Step.values()) {
+            if (Protocol.step("QUILT_STEP_" + s.name()) == stepNumber) step = s;
+        }
+        String what = object.isEmpty() ? "" : " \"" + object + "\"";
+        return new SpawnFailedException(step, Errors.name(errno), step.word() + what + ": " + Errors.text(errno));
+    }
+
+    static ExitStatus exitOf(Message m) {
+        int signal = (int) m.number(Protocol.T_SIGNAL);
+        return signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) m.number(Protocol.T_EXIT_CODE));
+    }
+}

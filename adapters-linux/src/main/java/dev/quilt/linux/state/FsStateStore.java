@@ -1,0 +1,171 @@
+package dev.quilt.linux.state;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.linux.AtomicFiles;
+import dev.quilt.linux.Json;
+import dev.quilt.linux.LinuxPaths;
+import dev.quilt.ports.StateStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Container records under the run directory: {@code <run>/<id>/state.json},
+ * written atomically; names are symlinks {@code <run>/.names/<name> -> <id>},
+ * whose creation is atomic, so two Quilt processes cannot both get a name.
+ */
+public final class FsStateStore implements StateStore {
+    private static final String STATE = "state.json";
+    private static final String EXIT = "exit.json";
+
+    private final LinuxPaths paths;
+    private final ObjectMapper json = Json.mapper();
+
+    public FsStateStore(LinuxPaths paths) {
+        this.paths = paths;
+    }
+
+    @Override
+    public void create(Container container) {
+        Path dir = paths.containerState(container.id());
+        try {
+            Files.createDirectories(paths.run());
+            Files.createDirectory(dir);
+            AtomicFiles.syncDirectory(paths.run());
+        } catch (FileAlreadyExistsException e) {
+            throw QuiltException.conflict("container id '" + container.id() + "' is already in use");
+        } catch (IOException e) {
+            throw io("create state directory", dir, e);
+        }
+        save(container);
+    }
+
+    @Override
+    public void save(Container container) {
+        Path file = paths.containerState(container.id()).resolve(STATE);
+        try {
+            AtomicFiles.write(file, json.writeValueAsBytes(StateFile.of(container)));
+        } catch (IOException e) {
+            throw io("write", file, e);
+        }
+    }
+
+    @Override
+    public Optional<Container> load(ContainerId id) {
+        Path file = paths.containerState(id).resolve(STATE);
+        try {
+            return Optional.of(json.readValue(file.toFile(), StateFile.class).toContainer());
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("read", file, e);
+        }
+    }
+
+    @Override
+    public List<Container> list() {
+        List<Container> out = new ArrayList<>();
+        if (!Files.isDirectory(paths.run())) return out;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(paths.run())) {
+            for (Path d : dirs) {
+                String n = d.getFileName().toString();
+                if (n.startsWith(".") || !Files.isDirectory(d)) continue;
+                load(ContainerId.of(n)).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            throw io("list", paths.run(), e);
+        }
+        out.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
+        return out;
+    }
+
+    @Override
+    public void remove(ContainerId id) {
+        load(id).flatMap(Container::name).ifPresent(n -> releaseName(n, id));
+        Path dir = paths.containerState(id);
+        try {
+            AtomicFiles.deleteTree(dir);
+            if (Files.isDirectory(paths.run())) AtomicFiles.syncDirectory(paths.run());
+        } catch (IOException e) {
+            throw io("remove", dir, e);
+        }
+    }
+
+    @Override
+    public void claimName(ContainerName name, ContainerId id) {
+        Path link = paths.names().resolve(name.value());
+        try {
+            Files.createDirectories(paths.names());
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    Files.createSymbolicLink(link, Path.of(id.value()));
+                    AtomicFiles.syncDirectory(paths.names());
+                    return;
+                } catch (FileAlreadyExistsException e) {
+                    Optional<ContainerId> holder = byName(name);
+                    if (holder.isPresent() && Files.isDirectory(paths.containerState(holder.get()))) {
+                        throw QuiltException.conflict("the name '" + name + "' is in use by container '"
+                                + holder.get().shortForm() + "'; remove it or choose another name");
+                    }
+                    // the holder crashed before it could release the name: take it over
+                    Files.deleteIfExists(link);
+                }
+            }
+            throw QuiltException.conflict("the name '" + name + "' is being claimed by another quilt; try again");
+        } catch (IOException e) {
+            throw io("claim name", link, e);
+        }
+    }
+
+    @Override
+    public void releaseName(ContainerName name, ContainerId id) {
+        Path link = paths.names().resolve(name.value());
+        if (byName(name).filter(id::equals).isEmpty()) return;
+        try {
+            Files.deleteIfExists(link);
+        } catch (IOException e) {
+            throw io("release name", link, e);
+        }
+    }
+
+    @Override
+    public Optional<ContainerId> byName(ContainerName name) {
+        try {
+            return Optional.of(ContainerId.of(Files.readSymbolicLink(paths.names().resolve(name.value())).toString()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("read name", paths.names().resolve(name.value()), e);
+        }
+    }
+
+    @Override
+    public Optional<ExitStatus> recordedExit(ContainerId id) {
+        Path file = paths.containerState(id).resolve(EXIT);
+        try {
+            ExitFile f = json.readValue(file.toFile(), ExitFile.class);
+            return Optional.of(f.signal() > 0 ? ExitStatus.killedBy(f.signal()) : ExitStatus.exited(f.exitCode()));
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("read", file, e);
+        }
+    }
+
+    private static QuiltException io(String what, Path path, IOException e) {
+        return new QuiltException(QuiltException.Kind.SYSTEM, what + " " + path + " failed: " + e.getMessage(), e);
+    }
+}

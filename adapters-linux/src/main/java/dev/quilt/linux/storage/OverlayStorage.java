@@ -1,0 +1,75 @@
+package dev.quilt.linux.storage;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Digest;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.linux.AtomicFiles;
+import dev.quilt.linux.LinuxPaths;
+import dev.quilt.ports.ContainerStorage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A container's overlay layer: {@code upper}, {@code work} and the empty
+ * {@code merged} mount point. The overlay itself is mounted by the container's
+ * init inside its own mount namespace, so it disappears with the container and
+ * can never be left mounted on the host: preparing and releasing are only
+ * directories. Making it costs the same for a 2 MB or a 2 GB image.
+ */
+public final class OverlayStorage implements ContainerStorage {
+    private final LinuxPaths paths;
+
+    public OverlayStorage(LinuxPaths paths) {
+        this.paths = paths;
+    }
+
+    @Override
+    public void prepare(ContainerId id, Digest image) {
+        Path layer = paths.containerLayer(id);
+        if (!Files.isDirectory(paths.imageRootfs(image))) {
+            throw QuiltException.notFound("image " + image.shortForm() + " has no rootfs in " + paths.images()
+                    + "; import it again");
+        }
+        try {
+            Files.createDirectories(paths.containers());
+            Files.createDirectory(layer);
+            Files.createDirectory(layer.resolve("upper"));
+            Files.createDirectory(layer.resolve("work"));
+            Files.createDirectory(layer.resolve("merged"));
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the layer of container '"
+                    + id.shortForm() + "' in " + layer + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void release(ContainerId id) {
+        Path layer = paths.containerLayer(id);
+        try {
+            AtomicFiles.deleteTree(layer);
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove " + layer + ": " + e.getMessage()
+                    + "; is it still mounted? ('quilt rm -f' stops the container first)", e);
+        }
+    }
+
+    @Override
+    public Set<ContainerId> list() {
+        Set<ContainerId> out = new TreeSet<>();
+        if (!Files.isDirectory(paths.containers())) return out;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(paths.containers())) {
+            for (Path d : dirs) {
+                String n = d.getFileName().toString();
+                if (!n.startsWith(".")) out.add(ContainerId.of(n));
+            }
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot list " + paths.containers() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.quilt.cli;
+
+import dev.quilt.domain.QuiltException;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/** {@code quilt}: parses, runs one command, exits with its code. */
+public final class Main {
+    /** Quilt's own failure in {@code run}, as podman and docker use it (the command's codes pass through). */
+    static final int EXIT_RUNTIME_ERROR = 125;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        GlobalOptions options = new GlobalOptions();
+        QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
+        CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.setParameterExceptionHandler(Main::usageError);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
+        return cli.execute(args);
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String message = e.getMessage();
+        message = message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
+        err.println("quilt: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    private static int failure(Exception e, CommandLine line, GlobalOptions options) {
+        PrintWriter err = line.getErr();
+        if (options.debug()) e.printStackTrace(err);
+        if (e instanceof QuiltException q) {
+            err.println("quilt: " + q.getMessage());
+        } else {
+            // a bug or an unexpected failure: still one line; --debug has the rest
+            err.println("quilt: internal error: " + e + " (run with --debug for details)");
+        }
+        err.flush();
+        return line.getCommandSpec().name().equals("run") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
+    }
+}

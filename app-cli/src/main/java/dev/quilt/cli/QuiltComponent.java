@@ -1,0 +1,22 @@
+package dev.quilt.cli;
+
+import dagger.BindsInstance;
+import dagger.Component;
+
+import javax.inject.Provider;
+import javax.inject.Singleton;
+import java.util.Map;
+
+@Singleton
+@Component(modules = {LinuxModule.class, CommandsModule.class})
+interface QuiltComponent {
+    Map<Class<?>, Provider<Object>> commands();
+
+    @Component.Builder
+    interface Builder {
+        @BindsInstance
+        Builder options(GlobalOptions options);
+
+        QuiltComponent build();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.quilt.domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StatusTest {
+    private final ContainerId id = ContainerId.of("web");
+
+    @Test
+    void theOciLifecycleMovesForwardOnly() {
+        assertEquals(EnumSet.of(Status.CREATED, Status.RUNNING, Status.STOPPED), Status.CREATING.next());
+        assertEquals(EnumSet.of(Status.RUNNING, Status.STOPPED), Status.CREATED.next());
+        assertEquals(EnumSet.of(Status.STOPPED), Status.RUNNING.next());
+        assertTrue(Status.STOPPED.next().isEmpty());
+        for (Status s : Status.values()) assertFalse(s.canBecome(s), s + " -> itself");
+    }
+
+    @Test
+    void anIllegalMoveIsANamedConflict() {
+        QuiltException e = assertThrows(QuiltException.class, () -> Status.STOPPED.become(Status.RUNNING, id));
+        assertEquals("container 'web' is stopped; it cannot become running", e.getMessage());
+        assertEquals(QuiltException.Kind.CONFLICT, e.kind());
+    }
+
+    @Test
+    void questionsAnsweredInOnePlace() {
+        assertTrue(Status.CREATED.canStart());
+        assertFalse(Status.RUNNING.canStart());
+        assertTrue(Status.RUNNING.canKill());
+        assertFalse(Status.STOPPED.canKill());
+        assertTrue(Status.STOPPED.canDelete());
+        assertFalse(Status.RUNNING.canDelete());
+    }
+}

@@ -1,0 +1,70 @@
+/* The wire between the JVM and quilt-monitor.
+ *
+ * Every message is one SOCK_SEQPACKET datagram holding a run of records:
+ *   u16 tag | u16 zero | u32 length | length bytes (no NUL)
+ * in host byte order (both ends run on the same machine).  The first record of
+ * a message is QUILT_T_TYPE and names the message.  Java reads these numbers
+ * from the library at load time (Protocol.java checks them), so this header is
+ * the one place they are written down.
+ */
+#ifndef QUILT_PROTO_H
+#define QUILT_PROTO_H
+
+#define QUILT_PROTO_VERSION 1
+#define QUILT_MSG_MAX (256 * 1024)
+
+/* message types (value of QUILT_T_TYPE) */
+enum quilt_msg {
+    QUILT_MSG_CONFIG = 1, /* jvm -> monitor: the container to start */
+    QUILT_MSG_READY = 2,  /* monitor -> jvm: init exec'd; pid, start time */
+    QUILT_MSG_FAIL = 3,   /* monitor -> jvm: a step failed; step, errno, object */
+    QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
+};
+
+/* record tags */
+enum quilt_tag {
+    QUILT_T_TYPE = 1,
+    /* CONFIG */
+    QUILT_T_ID = 10,
+    QUILT_T_STATE_DIR = 11,
+    QUILT_T_LOWER = 12,     /* overlay lower dir (image rootfs) */
+    QUILT_T_UPPER = 13,
+    QUILT_T_WORK = 14,
+    QUILT_T_MERGED = 15,
+    QUILT_T_HOSTNAME = 16,
+    QUILT_T_ARG = 17,       /* repeated: argv */
+    QUILT_T_ENV = 18,       /* repeated: K=V */
+    QUILT_T_CWD = 19,
+    QUILT_T_UID = 20,
+    QUILT_T_GID = 21,
+    QUILT_T_NS_FLAGS = 22,  /* CLONE_NEW* bits, decimal */
+    QUILT_T_STDIN_NULL = 23,/* "1": stdin is /dev/null */
+    /* READY / EXIT / FAIL */
+    QUILT_T_PID = 40,
+    QUILT_T_START_TIME = 41,
+    QUILT_T_EXIT_CODE = 42,
+    QUILT_T_SIGNAL = 43,
+    QUILT_T_STEP = 44,
+    QUILT_T_ERRNO = 45,
+    QUILT_T_OBJECT = 46,
+};
+
+/* the steps of a container's birth, for FAIL: what was being done when it broke */
+enum quilt_step {
+    QUILT_STEP_CONFIG = 1,
+    QUILT_STEP_CLONE = 2,
+    QUILT_STEP_MOUNT_PRIVATE = 3,
+    QUILT_STEP_MOUNT_ROOTFS = 4,
+    QUILT_STEP_MOUNT_PROC = 5,
+    QUILT_STEP_MOUNT_DEV = 6,
+    QUILT_STEP_MOUNT_SYS = 7,
+    QUILT_STEP_PIVOT_ROOT = 8,
+    QUILT_STEP_HOSTNAME = 9,
+    QUILT_STEP_CWD = 10,
+    QUILT_STEP_USER = 11,
+    QUILT_STEP_EXEC = 12,
+    QUILT_STEP_STDIO = 13,
+    QUILT_STEP_MASK = 14,
+};
+
+#endif

@@ -1,0 +1,88 @@
+/* Peer of dev.quilt.linux.jni.Errors: errno names and texts, and the protocol
+ * numbers, read from C so Java never hard-codes them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+
+#include "peers.h"
+#include "quilt/proto.h"
+
+static jstring errnoName(JNIEnv *env, jclass cls, jint err)
+{
+    (void)cls;
+    const char *name = strerrorname_np(err);
+    return (*env)->NewStringUTF(env, name ? name : "E?");
+}
+
+static jstring errnoText(JNIEnv *env, jclass cls, jint err)
+{
+    (void)cls;
+    char buf[256];
+    const char *s = strerror_r(err, buf, sizeof buf);
+    return (*env)->NewStringUTF(env, s);
+}
+
+static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
+{
+    (void)cls;
+    static const struct { const char *name; int value; } known[] = {
+        { "EPERM", EPERM }, { "ENOENT", ENOENT }, { "ESRCH", ESRCH }, { "EINTR", EINTR },
+        { "EACCES", EACCES }, { "EEXIST", EEXIST }, { "ENOTDIR", ENOTDIR },
+        { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ECHILD", ECHILD },
+        { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
+    };
+    const char *s = (*env)->GetStringUTFChars(env, name, NULL);
+    if (!s)
+        return -1;
+    int v = -1;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, s) == 0)
+            v = known[i].value;
+    (*env)->ReleaseStringUTFChars(env, name, s);
+    return v;
+}
+
+static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
+{
+    (void)cls;
+#define P(x) { #x, x }
+    static const struct { const char *name; int value; } known[] = {
+        P(QUILT_PROTO_VERSION), P(QUILT_MSG_MAX),
+        P(QUILT_MSG_CONFIG), P(QUILT_MSG_READY), P(QUILT_MSG_FAIL), P(QUILT_MSG_EXIT),
+        P(QUILT_T_TYPE), P(QUILT_T_ID), P(QUILT_T_STATE_DIR), P(QUILT_T_LOWER), P(QUILT_T_UPPER),
+        P(QUILT_T_WORK), P(QUILT_T_MERGED), P(QUILT_T_HOSTNAME), P(QUILT_T_ARG), P(QUILT_T_ENV),
+        P(QUILT_T_CWD), P(QUILT_T_UID), P(QUILT_T_GID), P(QUILT_T_NS_FLAGS), P(QUILT_T_STDIN_NULL),
+        P(QUILT_T_PID), P(QUILT_T_START_TIME), P(QUILT_T_EXIT_CODE), P(QUILT_T_SIGNAL),
+        P(QUILT_T_STEP), P(QUILT_T_ERRNO), P(QUILT_T_OBJECT),
+        P(QUILT_STEP_CONFIG), P(QUILT_STEP_CLONE), P(QUILT_STEP_MOUNT_PRIVATE),
+        P(QUILT_STEP_MOUNT_ROOTFS), P(QUILT_STEP_MOUNT_PROC), P(QUILT_STEP_MOUNT_DEV),
+        P(QUILT_STEP_MOUNT_SYS), P(QUILT_STEP_PIVOT_ROOT), P(QUILT_STEP_HOSTNAME), P(QUILT_STEP_CWD),
+        P(QUILT_STEP_USER), P(QUILT_STEP_EXEC), P(QUILT_STEP_STDIO), P(QUILT_STEP_MASK),
+        P(CLONE_NEWPID), P(CLONE_NEWNS), P(CLONE_NEWUTS), P(CLONE_NEWIPC), P(CLONE_NEWNET),
+        P(CLONE_NEWCGROUP), P(CLONE_NEWUSER), P(SIGKILL),
+    };
+#undef P
+    const char *s = (*env)->GetStringUTFChars(env, name, NULL);
+    if (!s)
+        return -1;
+    int v = -1;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, s) == 0)
+            v = known[i].value;
+    (*env)->ReleaseStringUTFChars(env, name, s);
+    return v;
+}
+
+static const JNINativeMethod methods[] = {
+    { "errnoName", "(I)Ljava/lang/String;", (void *)errnoName },
+    { "errnoText", "(I)Ljava/lang/String;", (void *)errnoText },
+    { "errnoValue", "(Ljava/lang/String;)I", (void *)errnoValue },
+    { "protocolValue", "(Ljava/lang/String;)I", (void *)protocolValue },
+};
+
+int quilt_register_errors(JNIEnv *env)
+{
+    return quilt_register(env, "Errors", methods, sizeof methods / sizeof methods[0]);
+}

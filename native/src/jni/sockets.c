@@ -1,0 +1,64 @@
+/* Peer of dev.quilt.linux.jni.Sockets: the SOCK_SEQPACKET pair to a monitor.
+ * Blocking calls; a message is one datagram, so no framing is needed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "peers.h"
+
+static jlong socketPair(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    return ((jlong)sv[0] << 32) | (jlong)(unsigned)sv[1];
+}
+
+static jint sendMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint len)
+{
+    (void)cls;
+    jbyte *buf = malloc((size_t)len);
+    if (!buf)
+        return -ENOMEM;
+    (*env)->GetByteArrayRegion(env, jbuf, 0, len, buf);
+    ssize_t n;
+    do
+        n = send(fd, buf, (size_t)len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    int err = errno;
+    free(buf);
+    return n < 0 ? -err : (jint)n;
+}
+
+static jint receiveMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf)
+{
+    (void)cls;
+    jsize cap = (*env)->GetArrayLength(env, jbuf);
+    jbyte *buf = malloc((size_t)cap);
+    if (!buf)
+        return -ENOMEM;
+    ssize_t n;
+    do
+        n = recv(fd, buf, (size_t)cap, 0);
+    while (n < 0 && errno == EINTR);
+    int err = errno;
+    if (n > 0)
+        (*env)->SetByteArrayRegion(env, jbuf, 0, (jsize)n, buf);
+    free(buf);
+    return n < 0 ? -err : (jint)n;
+}
+
+static const JNINativeMethod methods[] = {
+    { "socketPair", "()J", (void *)socketPair },
+    { "sendMessage", "(I[BI)I", (void *)sendMessage },
+    { "receiveMessage", "(I[B)I", (void *)receiveMessage },
+};
+
+int quilt_register_sockets(JNIEnv *env)
+{
+    return quilt_register(env, "Sockets", methods, sizeof methods / sizeof methods[0]);
+}

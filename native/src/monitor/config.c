@@ -1,0 +1,151 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quilt/proto.h"
+#include "../common/tlv.h"
+
+static int parse_ulong(const char *s, unsigned long *out)
+{
+    char *end;
+    if (!*s)
+        return -EINVAL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static const char **slot_for(struct container_config *cfg, uint16_t tag)
+{
+    switch (tag) {
+    case QUILT_T_ID: return &cfg->id;
+    case QUILT_T_STATE_DIR: return &cfg->state_dir;
+    case QUILT_T_LOWER: return &cfg->lower;
+    case QUILT_T_UPPER: return &cfg->upper;
+    case QUILT_T_WORK: return &cfg->work;
+    case QUILT_T_MERGED: return &cfg->merged;
+    case QUILT_T_HOSTNAME: return &cfg->hostname;
+    case QUILT_T_CWD: return &cfg->cwd;
+    default: return NULL;
+    }
+}
+
+int config_parse(struct container_config *cfg, const void *msg, size_t len, const char **what)
+{
+    struct tlv_reader r = { .buf = msg, .len = len };
+    uint16_t tag;
+    const uint8_t *val;
+    uint32_t vlen;
+    size_t nargs = 0, nenv = 0, nrec = 0;
+    int rc;
+
+    memset(cfg, 0, sizeof *cfg);
+    *what = "message";
+    /* first pass: count, so every array is sized before anything is copied */
+    while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
+        nrec++;
+        if (tag == QUILT_T_ARG)
+            nargs++;
+        else if (tag == QUILT_T_ENV)
+            nenv++;
+        if (memchr(val, 0, vlen))
+            return -EINVAL; /* a NUL inside a string would cut it short silently */
+    }
+    if (rc < 0)
+        return rc;
+
+    cfg->strings = malloc(len + nrec);
+    cfg->argv = calloc(nargs + 1, sizeof(char *));
+    cfg->envp = calloc(nenv + 1, sizeof(char *));
+    if (!cfg->strings || !cfg->argv || !cfg->envp) {
+        config_free(cfg);
+        return -ENOMEM;
+    }
+
+    char *out = cfg->strings;
+    size_t ia = 0, ie = 0;
+    int type = 0;
+    r.pos = 0;
+    while (tlv_next(&r, &tag, &val, &vlen) > 0) {
+        memcpy(out, val, vlen);
+        out[vlen] = 0;
+        const char **slot = slot_for(cfg, tag);
+        unsigned long num;
+        if (slot) {
+            *slot = out;
+        } else if (tag == QUILT_T_ARG) {
+            cfg->argv[ia++] = out;
+        } else if (tag == QUILT_T_ENV) {
+            cfg->envp[ie++] = out;
+        } else if (tag == QUILT_T_TYPE || tag == QUILT_T_UID || tag == QUILT_T_GID ||
+                   tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL) {
+            if (parse_ulong(out, &num) < 0) {
+                *what = tag == QUILT_T_TYPE ? "type" : tag == QUILT_T_UID ? "uid"
+                      : tag == QUILT_T_GID ? "gid" : tag == QUILT_T_NS_FLAGS ? "namespaces" : "stdin";
+                config_free(cfg);
+                return -EINVAL;
+            }
+            if (tag == QUILT_T_TYPE) type = (int)num;
+            else if (tag == QUILT_T_UID) cfg->uid = (uid_t)num;
+            else if (tag == QUILT_T_GID) cfg->gid = (gid_t)num;
+            else if (tag == QUILT_T_NS_FLAGS) cfg->ns_flags = num;
+            else cfg->stdin_null = num != 0;
+        }
+        /* unknown tags are skipped: a newer JVM side may say more than we need */
+        out += vlen + 1;
+    }
+
+    const char *missing = type != QUILT_MSG_CONFIG ? "type"
+        : !cfg->id ? "id" : !cfg->state_dir ? "state dir" : !cfg->lower ? "rootfs"
+        : !cfg->merged ? "merged dir" : nargs == 0 ? "command" : NULL;
+    if (!missing && (cfg->upper == NULL) != (cfg->work == NULL))
+        missing = "upper and work dirs";
+    if (missing) {
+        *what = missing;
+        config_free(cfg);
+        return -EINVAL;
+    }
+    if (!cfg->hostname)
+        cfg->hostname = cfg->id;
+    if (!cfg->cwd)
+        cfg->cwd = "/";
+
+    int n;
+    if (cfg->upper)
+        n = snprintf(cfg->overlay_opts, sizeof cfg->overlay_opts,
+                     "lowerdir=%s,upperdir=%s,workdir=%s", cfg->lower, cfg->upper, cfg->work);
+    else
+        n = snprintf(cfg->overlay_opts, sizeof cfg->overlay_opts, "lowerdir=%s", cfg->lower);
+    if (n < 0 || (size_t)n >= sizeof cfg->overlay_opts) {
+        *what = "rootfs paths";
+        config_free(cfg);
+        return -ENAMETOOLONG;
+    }
+    *what = NULL;
+    return 0;
+}
+
+void config_free(struct container_config *cfg)
+{
+    free(cfg->strings);
+    free(cfg->argv);
+    free(cfg->envp);
+    cfg->strings = NULL;
+    cfg->argv = cfg->envp = NULL;
+}
+
+const char *config_getenv(const struct container_config *cfg, const char *name)
+{
+    size_t n = strlen(name);
+    for (char **e = cfg->envp; e && *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}

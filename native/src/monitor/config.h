@@ -1,0 +1,37 @@
+/* The container the JVM asked for, parsed from one CONFIG message.
+ * Every string points into one allocation made here, before clone(). */
+#ifndef QUILT_CONFIG_H
+#define QUILT_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct container_config {
+    const char *id;
+    const char *state_dir;
+    const char *lower;
+    const char *upper;
+    const char *work;
+    const char *merged;
+    const char *hostname;
+    const char *cwd;
+    char **argv;      /* NULL-terminated */
+    char **envp;      /* NULL-terminated */
+    uid_t uid;
+    gid_t gid;
+    unsigned long ns_flags;
+    int stdin_null;
+    /* owned storage */
+    char *strings;
+    char overlay_opts[4096]; /* lowerdir=..,upperdir=..,workdir=.. made before clone */
+};
+
+/* Parses msg into cfg.  Returns 0, or -EBADMSG / -EINVAL / -ENOMEM and points
+ * *what at the name of the field that was wrong. */
+int config_parse(struct container_config *cfg, const void *msg, size_t len, const char **what);
+void config_free(struct container_config *cfg);
+
+/* Looks up a variable in cfg->envp ("PATH" -> value), or NULL. */
+const char *config_getenv(const struct container_config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,112 @@
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "quilt/proto.h"
+#include "rootfs.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static _Noreturn void die(int errfd, const struct step_error *e, int code)
+{
+    struct init_failure f = { .step = e->step, .err = e->err };
+    if (e->object) {
+        size_t n = strlen(e->object);
+        if (n >= sizeof f.object)
+            n = sizeof f.object - 1;
+        memcpy(f.object, e->object, n);
+    }
+    ssize_t ignored = write(errfd, &f, sizeof f);
+    (void)ignored;
+    _exit(code);
+}
+
+/* execvp() with the container's PATH rather than ours, and without malloc. */
+static int exec_command(const struct container_config *cfg)
+{
+    const char *file = cfg->argv[0];
+    if (strchr(file, '/')) {
+        execve(file, cfg->argv, cfg->envp);
+        return -errno;
+    }
+    const char *path = config_getenv(cfg, "PATH");
+    if (!path)
+        path = DEFAULT_PATH;
+    int first = -ENOENT;
+    char buf[PATH_MAX];
+    size_t flen = strlen(file);
+    for (const char *p = path;; ) {
+        const char *colon = strchrnul(p, ':');
+        size_t dlen = (size_t)(colon - p);
+        if (dlen + 1 + flen < sizeof buf) {
+            memcpy(buf, p, dlen);
+            size_t at = dlen;
+            if (dlen)
+                buf[at++] = '/';
+            memcpy(buf + at, file, flen + 1);
+            execve(buf, cfg->argv, cfg->envp);
+            /* like execvp: remember that something was there but not runnable */
+            if (errno == EACCES)
+                first = -EACCES;
+            else if (errno != ENOENT && errno != ENOTDIR)
+                return -errno;
+        }
+        if (!*colon)
+            break;
+        p = colon + 1;
+    }
+    return first;
+}
+
+_Noreturn void container_init(const struct container_config *cfg, int errfd)
+{
+    struct step_error e = { 0 };
+    sigset_t none;
+
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* anything not meant for the container dies at execve */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        e = (struct step_error){ QUILT_STEP_STDIO, errno, "close_range" };
+        die(errfd, &e, 1);
+    }
+    if (cfg->stdin_null) {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || dup2(fd, 0) < 0) {
+            e = (struct step_error){ QUILT_STEP_STDIO, errno, "/dev/null" };
+            die(errfd, &e, 1);
+        }
+        close(fd);
+    }
+    umask(0);
+    if (rootfs_mount(cfg, &e) < 0 || rootfs_pivot(cfg, &e) < 0 || rootfs_mask(&e) < 0)
+        die(errfd, &e, 1);
+    umask(022);
+    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+        e = (struct step_error){ QUILT_STEP_HOSTNAME, errno, cfg->hostname };
+        die(errfd, &e, 1);
+    }
+    if (cfg->gid || cfg->uid) {
+        if (setgroups(0, NULL) < 0 || setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
+            setresuid(cfg->uid, cfg->uid, cfg->uid) < 0) {
+            e = (struct step_error){ QUILT_STEP_USER, errno, "uid/gid" };
+            die(errfd, &e, 1);
+        }
+    }
+    if (chdir(cfg->cwd) < 0) {
+        e = (struct step_error){ QUILT_STEP_CWD, errno, cfg->cwd };
+        die(errfd, &e, 1);
+    }
+    int rc = exec_command(cfg);
+    e = (struct step_error){ QUILT_STEP_EXEC, -rc, cfg->argv[0] };
+    /* the shell's convention: 127 not found, 126 found but not runnable */
+    die(errfd, &e, rc == -ENOENT ? 127 : 126);
+}

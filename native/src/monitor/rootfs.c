@@ -1,0 +1,147 @@
+#define _GNU_SOURCE
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "quilt/proto.h"
+
+static int fail(struct step_error *e, int step, const char *object)
+{
+    e->step = step;
+    e->err = errno;
+    e->object = object;
+    return -e->err;
+}
+
+static int ensure_dir(const char *path, mode_t mode)
+{
+    if (mkdir(path, mode) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+struct device {
+    const char *path;
+    unsigned major, minor;
+};
+
+static const struct device devices[] = {
+    { "dev/null", 1, 3 }, { "dev/zero", 1, 5 }, { "dev/full", 1, 7 },
+    { "dev/random", 1, 8 }, { "dev/urandom", 1, 9 }, { "dev/tty", 5, 0 },
+};
+
+static const char *const dev_links[][2] = {
+    { "pts/ptmx", "dev/ptmx" }, { "/proc/self/fd", "dev/fd" },
+    { "/proc/self/fd/0", "dev/stdin" }, { "/proc/self/fd/1", "dev/stdout" },
+    { "/proc/self/fd/2", "dev/stderr" },
+};
+
+static int make_dev(struct step_error *e)
+{
+    if (ensure_dir("dev", 0755) < 0)
+        return fail(e, QUILT_STEP_MOUNT_DEV, "/dev");
+    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+        return fail(e, QUILT_STEP_MOUNT_DEV, "/dev");
+    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+        const struct device *d = &devices[i];
+        if (mknod(d->path, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0) {
+            /* a user namespace may not mknod: bind the host's node instead */
+            int fd = open(d->path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+            if (fd < 0)
+                return fail(e, QUILT_STEP_MOUNT_DEV, d->path + 3);
+            close(fd);
+            if (mount(d->path + 3, d->path, NULL, MS_BIND, NULL) < 0)
+                return fail(e, QUILT_STEP_MOUNT_DEV, d->path + 3);
+        }
+    }
+    if (ensure_dir("dev/pts", 0755) < 0 ||
+        mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+              "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0)
+        return fail(e, QUILT_STEP_MOUNT_DEV, "/dev/pts");
+    if (ensure_dir("dev/shm", 01777) < 0 ||
+        mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
+        return fail(e, QUILT_STEP_MOUNT_DEV, "/dev/shm");
+    if (ensure_dir("dev/mqueue", 0755) < 0 ||
+        mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return fail(e, QUILT_STEP_MOUNT_DEV, "/dev/mqueue");
+    for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if (symlink(dev_links[i][0], dev_links[i][1]) < 0)
+            return fail(e, QUILT_STEP_MOUNT_DEV, dev_links[i][1] + 3);
+    return 0;
+}
+
+int rootfs_mount(const struct container_config *cfg, struct step_error *e)
+{
+    /* nothing we mount may travel back to the host, nor host mounts in */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return fail(e, QUILT_STEP_MOUNT_PRIVATE, "/");
+    /* The overlay lives only in this mount namespace: when the container's last
+     * process is gone, so is the mount.  Nothing can leak on the host. */
+    if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
+        return fail(e, QUILT_STEP_MOUNT_ROOTFS, cfg->merged);
+    if (chdir(cfg->merged) < 0)
+        return fail(e, QUILT_STEP_MOUNT_ROOTFS, cfg->merged);
+    if (ensure_dir("proc", 0555) < 0 ||
+        mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return fail(e, QUILT_STEP_MOUNT_PROC, "/proc");
+    int rc = make_dev(e);
+    if (rc < 0)
+        return rc;
+    if (ensure_dir("sys", 0555) < 0 ||
+        mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    return 0;
+}
+
+int rootfs_pivot(const struct container_config *cfg, struct step_error *e)
+{
+    (void)cfg;
+    /* pivot_root(".", ".") stacks the old root under the new one; detaching it
+     * then leaves only the container's tree, with no directory to create. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        return fail(e, QUILT_STEP_PIVOT_ROOT, cfg->merged);
+    if (umount2(".", MNT_DETACH) < 0)
+        return fail(e, QUILT_STEP_PIVOT_ROOT, "old root");
+    if (chdir("/") < 0)
+        return fail(e, QUILT_STEP_PIVOT_ROOT, "/");
+    return 0;
+}
+
+/* The OCI runtime-spec defaults: files that tell the host's secrets or let a
+ * container poke the kernel are hidden or made read-only. */
+static const char *const masked_files[] = {
+    "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+    "/proc/timer_stats", "/proc/sched_debug",
+};
+static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/sys/firmware" };
+static const char *const readonly_paths[] = {
+    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+int rootfs_mask(struct step_error *e)
+{
+    for (size_t i = 0; i < sizeof masked_files / sizeof masked_files[0]; i++)
+        if (mount("/dev/null", masked_files[i], NULL, MS_BIND, NULL) < 0 && errno != ENOENT)
+            return fail(e, QUILT_STEP_MASK, masked_files[i]);
+    for (size_t i = 0; i < sizeof masked_dirs / sizeof masked_dirs[0]; i++)
+        if (mount("tmpfs", masked_dirs[i], "tmpfs", MS_RDONLY, "size=0") < 0 && errno != ENOENT)
+            return fail(e, QUILT_STEP_MASK, masked_dirs[i]);
+    for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++) {
+        const char *p = readonly_paths[i];
+        if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
+            if (errno == ENOENT)
+                continue;
+            return fail(e, QUILT_STEP_MASK, p);
+        }
+        if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            return fail(e, QUILT_STEP_MASK, p);
+    }
+    return 0;
+}

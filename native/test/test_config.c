@@ -1,0 +1,61 @@
+#include <errno.h>
+#include <string.h>
+
+#include "common/tlv.h"
+#include "monitor/config.h"
+#include "quilt/proto.h"
+#include "tap.h"
+
+static size_t base(struct tlv_writer *w)
+{
+    tlv_put_long(w, QUILT_T_TYPE, QUILT_MSG_CONFIG);
+    tlv_put_str(w, QUILT_T_ID, "web");
+    tlv_put_str(w, QUILT_T_STATE_DIR, "/run/quilt/web");
+    tlv_put_str(w, QUILT_T_LOWER, "/img/rootfs");
+    tlv_put_str(w, QUILT_T_UPPER, "/c/upper");
+    tlv_put_str(w, QUILT_T_WORK, "/c/work");
+    tlv_put_str(w, QUILT_T_MERGED, "/c/merged");
+    return w->len;
+}
+
+int main(void)
+{
+    uint8_t buf[4096];
+    struct tlv_writer w = { buf, sizeof buf, 0 };
+    struct container_config cfg;
+    const char *what;
+
+    base(&w);
+    tlv_put_str(&w, QUILT_T_ARG, "sh");
+    tlv_put_str(&w, QUILT_T_ARG, "-c");
+    tlv_put_str(&w, QUILT_T_ENV, "PATH=/bin");
+    tlv_put_str(&w, QUILT_T_ENV, "A=b=c");
+    tlv_put_long(&w, QUILT_T_UID, 1000);
+    tlv_put(&w, 999, "future", 6);
+    ok(config_parse(&cfg, buf, w.len, &what) == 0, "a full config parses");
+    ok(!strcmp(cfg.argv[0], "sh") && !strcmp(cfg.argv[1], "-c") && cfg.argv[2] == NULL, "argv in order, NULL-terminated");
+    ok(!strcmp(config_getenv(&cfg, "A"), "b=c"), "env lookup splits at the first '='");
+    ok(config_getenv(&cfg, "PAT") == NULL, "env lookup needs the whole name");
+    ok(cfg.uid == 1000 && cfg.gid == 0, "uid and gid");
+    ok(!strcmp(cfg.hostname, "web") && !strcmp(cfg.cwd, "/"), "hostname and cwd default to id and /");
+    ok(!strcmp(cfg.overlay_opts, "lowerdir=/img/rootfs,upperdir=/c/upper,workdir=/c/work"), "overlay options: %s", cfg.overlay_opts);
+    config_free(&cfg);
+
+    w.len = 0;
+    base(&w);
+    ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "command"), "no command is EINVAL naming it");
+
+    w.len = 0;
+    base(&w);
+    tlv_put_str(&w, QUILT_T_ARG, "x");
+    tlv_put_str(&w, QUILT_T_UID, "12a");
+    ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "uid"), "a bad number is EINVAL naming the field");
+
+    w.len = 0;
+    base(&w);
+    tlv_put(&w, QUILT_T_ARG, "a\0b", 3);
+    ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL, "a NUL inside a value is refused");
+
+    ok(config_parse(&cfg, buf, 5, &what) == -EBADMSG, "a truncated message is EBADMSG");
+    return tap_done();
+}

@@ -1,0 +1,39 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.Digest;
+import dev.quilt.domain.Image;
+import dev.quilt.domain.ImageName;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Images, content-addressed: each is unpacked once and shared read-only by
+ * every container made from it.
+ */
+public interface ImageStore {
+    /**
+     * Unpacks a rootfs tar (plain or gzip) and files it under the digest of its
+     * uncompressed bytes. Refuses entries that would land outside the image;
+     * a refused archive leaves nothing behind. Importing the same content twice
+     * adds the name and returns the existing image.
+     */
+    Image importTar(InputStream tar, Optional<ImageName> name, ImportProgress progress);
+
+    /** By name, full digest, or a unique prefix of the digest's hex. */
+    Optional<Image> find(String ref);
+
+    List<Image> list();
+
+    /** Removes the image and its names; a no-op for an unknown digest. */
+    void remove(Digest digest);
+
+    /** Told how far an import has got, for progress bars. */
+    @FunctionalInterface
+    interface ImportProgress {
+        ImportProgress NONE = bytes -> { };
+
+        void bytesRead(long total);
+    }
+}

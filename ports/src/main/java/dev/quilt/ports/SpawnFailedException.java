@@ -1,0 +1,47 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.QuiltException;
+
+/** The init could not be brought up; {@link #step()} says how far it got. */
+public final class SpawnFailedException extends QuiltException {
+    private final Step step;
+    private final String errnoName;
+
+    /** The steps of a container's birth, in order. */
+    public enum Step {
+        CONFIG("config"), CLONE("clone"), MOUNT_PRIVATE("mount private"), MOUNT_ROOTFS("mount rootfs"),
+        MOUNT_PROC("mount /proc"), MOUNT_DEV("mount /dev"), MOUNT_SYS("mount /sys"), PIVOT_ROOT("pivot_root"),
+        HOSTNAME("sethostname"), CWD("chdir"), USER("set user"), EXEC("exec"), STDIO("stdio"),
+        MASK("mask paths");
+
+        private final String word;
+
+        Step(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+    }
+
+    public SpawnFailedException(Step step, String errnoName, String message) {
+        super(Kind.SYSTEM, message);
+        this.step = step;
+        this.errnoName = errnoName;
+    }
+
+    public Step step() {
+        return step;
+    }
+
+    public String errnoName() {
+        return errnoName;
+    }
+
+    /** The shell's convention for a command that could not run: 127 not found, 126 not runnable. */
+    public int exitCode() {
+        if (step != Step.EXEC) return 125;
+        return errnoName.equals("ENOENT") ? 127 : 126;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ExitStatus;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Container records that outlive any one Quilt process. Every write is atomic:
+ * a reader, or a Quilt started after a crash, sees the old record or the new one.
+ */
+public interface StateStore {
+    /** Records a new container; a conflict if the ID is taken. */
+    void create(Container container);
+
+    /** Replaces the record of an existing container. */
+    void save(Container container);
+
+    Optional<Container> load(ContainerId id);
+
+    List<Container> list();
+
+    /** Forgets the container and its name; a no-op when it is unknown. */
+    void remove(ContainerId id);
+
+    /**
+     * Gives {@code name} to {@code id}; a conflict naming the holder if another
+     * container has it. Safe against concurrent Quilt processes.
+     */
+    void claimName(ContainerName name, ContainerId id);
+
+    /** Releases the name if {@code id} holds it. */
+    void releaseName(ContainerName name, ContainerId id);
+
+    Optional<ContainerId> byName(ContainerName name);
+
+    /** The exit the container's monitor recorded, if it has. */
+    Optional<ExitStatus> recordedExit(ContainerId id);
+}

@@ -1,0 +1,49 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Digest;
+import dev.quilt.domain.Image;
+import dev.quilt.domain.ImageName;
+import dev.quilt.domain.QuiltException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public abstract class ContainerStorageContract {
+    protected abstract ImageStore images();
+
+    protected abstract ContainerStorage storage();
+
+    private Digest anImage() {
+        Image i = images().importTar(new ByteArrayInputStream(ImageStoreContract.rootfs("x")),
+                Optional.of(new ImageName("x")), ImageStore.ImportProgress.NONE);
+        return i.digest();
+    }
+
+    @Test
+    void prepareThenReleaseLeavesNothing() {
+        Digest image = anImage();
+        storage().prepare(ContainerId.of("c1"), image);
+        storage().prepare(ContainerId.of("c2"), image);
+        assertEquals(Set.of(ContainerId.of("c1"), ContainerId.of("c2")), storage().list());
+        storage().release(ContainerId.of("c1"));
+        storage().release(ContainerId.of("c1"));
+        assertEquals(Set.of(ContainerId.of("c2")), storage().list());
+        storage().release(ContainerId.of("c2"));
+        assertTrue(storage().list().isEmpty());
+    }
+
+    @Test
+    void anUnknownImageIsNotFound() {
+        QuiltException e = assertThrows(QuiltException.class,
+                () -> storage().prepare(ContainerId.of("c1"), Digest.sha256("0".repeat(64))));
+        assertEquals(QuiltException.Kind.NOT_FOUND, e.kind());
+        assertTrue(storage().list().isEmpty());
+    }
+}

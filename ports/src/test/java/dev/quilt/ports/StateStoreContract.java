@@ -1,0 +1,100 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.Digest;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.Hostname;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Status;
+import dev.quilt.domain.User;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What every {@link StateStore} must do; each adapter's test extends this. */
+public abstract class StateStoreContract {
+    protected abstract StateStore store();
+
+    public static Container sample(String id, Optional<String> name) {
+        ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("sh", "-c", "exit 3"), List.of("PATH=/bin", "A=b=c"),
+                "/", User.ROOT, false), Digest.sha256("ab".repeat(32)), new Hostname("box"),
+                ContainerSpec.DEFAULT_NAMESPACES, false);
+        return Container.creating(ContainerId.of(id), name.map(ContainerName::of), spec, Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void aRecordRoundTripsThroughEveryStatus() {
+        Container c = sample("c1", Optional.of("web"));
+        store().create(c);
+        assertEquals(Optional.of(c), store().load(c.id()));
+        Container running = c.running(new ProcessRef(42, 12345), Instant.parse("2026-01-01T00:00:01Z"));
+        store().save(running);
+        assertEquals(Optional.of(running), store().load(c.id()));
+        Container stopped = running.stopped(ExitStatus.killedBy(9), Instant.parse("2026-01-01T00:00:02Z"));
+        store().save(stopped);
+        assertEquals(Status.STOPPED, store().load(c.id()).orElseThrow().status());
+        assertEquals(Optional.of(ExitStatus.killedBy(9)), store().load(c.id()).orElseThrow().exit());
+    }
+
+    @Test
+    void anIdIsCreatedOnce() {
+        store().create(sample("c1", Optional.empty()));
+        QuiltException e = assertThrows(QuiltException.class, () -> store().create(sample("c1", Optional.empty())));
+        assertEquals(QuiltException.Kind.CONFLICT, e.kind());
+    }
+
+    @Test
+    void listAndRemove() {
+        store().create(sample("c1", Optional.empty()));
+        store().create(sample("c2", Optional.empty()));
+        assertEquals(2, store().list().size());
+        store().remove(ContainerId.of("c1"));
+        store().remove(ContainerId.of("c1")); // idempotent
+        assertEquals(List.of(ContainerId.of("c2")), store().list().stream().map(Container::id).toList());
+        assertTrue(store().load(ContainerId.of("c1")).isEmpty());
+    }
+
+    @Test
+    void aNameHasOneHolderUntilItsContainerIsRemoved() {
+        ContainerName web = ContainerName.of("web");
+        store().create(sample("c1", Optional.of("web")));
+        store().claimName(web, ContainerId.of("c1"));
+        store().create(sample("c2", Optional.of("web")));
+        QuiltException e = assertThrows(QuiltException.class, () -> store().claimName(web, ContainerId.of("c2")));
+        assertEquals(QuiltException.Kind.CONFLICT, e.kind());
+        assertTrue(e.getMessage().startsWith("the name 'web' is in use by container 'c1'"), e.getMessage());
+        store().releaseName(web, ContainerId.of("c2")); // not the holder: no effect
+        assertEquals(Optional.of(ContainerId.of("c1")), store().byName(web));
+        store().remove(ContainerId.of("c1"));
+        store().claimName(web, ContainerId.of("c2"));
+        assertEquals(Optional.of(ContainerId.of("c2")), store().byName(web));
+    }
+
+    @Test
+    void aNameLeftByAContainerThatIsGoneCanBeTaken() {
+        ContainerName web = ContainerName.of("web");
+        store().create(sample("c1", Optional.empty()));
+        store().claimName(web, ContainerId.of("c1"));
+        store().remove(ContainerId.of("c1")); // the record did not know its name: as after a crash
+        store().create(sample("c2", Optional.empty()));
+        store().claimName(web, ContainerId.of("c2"));
+        assertEquals(Optional.of(ContainerId.of("c2")), store().byName(web));
+    }
+
+    @Test
+    void unknownContainersHaveNoRecordAndNoExit() {
+        assertTrue(store().load(ContainerId.of("nope")).isEmpty());
+        assertTrue(store().recordedExit(ContainerId.of("nope")).isEmpty());
+    }
+}

@@ -65,6 +65,7 @@ enum quilt_step {
     QUILT_STEP_EXEC = 12,
     QUILT_STEP_STDIO = 13,
     QUILT_STEP_MASK = 14,
+    QUILT_STEP_SECCOMP = 15,
 };
 
 #endif

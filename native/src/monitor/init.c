@@ -7,26 +7,45 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "quilt/proto.h"
+#include "pid1_signals.h"
 #include "rootfs.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static _Noreturn void die(int errfd, const struct step_error *e, int code)
 {
-    struct init_failure f = { .step = e->step, .err = e->err };
+    struct init_failure f = { .kind = INIT_MSG_FAILURE, .step = e->step, .err = e->err };
     if (e->object) {
         size_t n = strlen(e->object);
         if (n >= sizeof f.object)
             n = sizeof f.object - 1;
         memcpy(f.object, e->object, n);
     }
-    ssize_t ignored = write(errfd, &f, sizeof f);
+    ssize_t ignored = send(errfd, &f, sizeof f, MSG_NOSIGNAL);
     (void)ignored;
     _exit(code);
+}
+
+/* Hands the seccomp listener to the monitor, which answers it from outside. */
+static int send_listener(int errfd, int listener)
+{
+    struct init_failure f = { .kind = INIT_MSG_LISTENER };
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { .iov_base = &f, .iov_len = sizeof f };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                          .msg_controllen = sizeof control };
+    memset(control, 0, sizeof control);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &listener, sizeof(int));
+    return sendmsg(errfd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 /* execvp() with the container's PATH rather than ours, and without malloc. */
@@ -94,6 +113,13 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_HOSTNAME, errno, cfg->hostname };
         die(errfd, &e, 1);
     }
+    /* while we still hold CAP_SYS_ADMIN, which a filter needs without no_new_privs */
+    int listener = pid1_signals_install();
+    if (listener < 0 || send_listener(errfd, listener) < 0) {
+        e = (struct step_error){ QUILT_STEP_SECCOMP, listener < 0 ? -listener : errno, "pid 1 signal filter" };
+        die(errfd, &e, 1);
+    }
+    close(listener);
     if (cfg->gid || cfg->uid) {
         if (setgroups(0, NULL) < 0 || setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
             setresuid(cfg->uid, cfg->uid, cfg->uid) < 0) {

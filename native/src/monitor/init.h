@@ -4,16 +4,23 @@
 
 #include "config.h"
 
-/* What the child writes to the error pipe when a step fails; the pipe is
- * O_CLOEXEC, so a successful execve() reads as end of file. */
+/* What the child sends the monitor over their SOCK_SEQPACKET pair before it
+ * execs.  The child's end is O_CLOEXEC, so a successful execve() reads as end
+ * of file; a failure arrives as INIT_MSG_FAILURE first. */
+enum init_msg_kind {
+    INIT_MSG_FAILURE = 1,
+    INIT_MSG_LISTENER = 2, /* carries the seccomp listener fd (SCM_RIGHTS) */
+};
+
 struct init_failure {
+    int kind;
     int step;
     int err;
     char object[512];
 };
 
 /* Runs in the child: builds the root, drops into it, execs the command.
- * Never returns; on failure it writes one init_failure to errfd and exits. */
+ * Never returns; on failure it sends one init_failure on errfd and exits. */
 _Noreturn void container_init(const struct container_config *cfg, int errfd);
 
 #endif

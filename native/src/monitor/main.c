@@ -29,6 +29,7 @@
 #include "../common/tlv.h"
 #include "config.h"
 #include "init.h"
+#include "pid1_signals.h"
 #include "procfs.h"
 
 #define SYNC_FD 3
@@ -76,6 +77,31 @@ static void write_exit_file(const char *state_dir, int code, int sig)
     int rc = write_file_atomic(state_dir, "exit.json", json, (size_t)n);
     if (rc < 0)
         fprintf(stderr, "quilt-monitor: write %s/exit.json failed: %s\n", state_dir, strerror(-rc));
+}
+
+/* One message from the init before its execve: 0 at EOF, the size, or -errno.
+ * A listener fd that comes along is kept in *listener. */
+static ssize_t receive_from_init(int fd, struct init_failure *f, int *listener)
+{
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { .iov_base = f, .iov_len = sizeof *f };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                          .msg_controllen = sizeof control };
+    ssize_t n;
+    do
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    if (n == 0)
+        return 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(listener, CMSG_DATA(c), sizeof(int));
+    if ((size_t)n < sizeof *f)
+        return -EBADMSG;
+    f->object[sizeof f->object - 1] = 0;
+    return n;
 }
 
 /* Reaps every child that has exited; returns 1 once init is among them. */
@@ -129,7 +155,7 @@ int main(void)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     int errpipe[2];
-    if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+    if (sfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, errpipe) < 0) {
         send_fail(QUILT_STEP_CLONE, errno, "monitor");
         return 1;
     }
@@ -147,18 +173,23 @@ int main(void)
     close(errpipe[1]);
 
     /* the child's execve() closes its end: EOF means the command runs */
+    int listener = -1;
     struct init_failure f;
-    ssize_t got;
-    do
-        got = read(errpipe[0], &f, sizeof f);
-    while (got < 0 && errno == EINTR);
-    close(errpipe[0]);
-    if (got > 0) {
-        f.object[sizeof f.object - 1] = 0;
-        waitpid(pid, NULL, 0);
-        send_fail(f.step, f.err, f.object);
-        return 1;
+    for (;;) {
+        ssize_t got = receive_from_init(errpipe[0], &f, &listener);
+        if (got == 0)
+            break;
+        if (got < 0 || f.kind == INIT_MSG_FAILURE) {
+            close(errpipe[0]);
+            waitpid(pid, NULL, 0);
+            if (got < 0)
+                send_fail(QUILT_STEP_CLONE, (int)-got, "init");
+            else
+                send_fail(f.step, f.err, f.object);
+            return 1;
+        }
     }
+    close(errpipe[0]);
 
     unsigned long long start = 0;
     proc_start_time(pid, &start);
@@ -176,6 +207,10 @@ int main(void)
     epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
     ev = (struct epoll_event){ .events = EPOLLIN | EPOLLRDHUP, .data.fd = SYNC_FD };
     epoll_ctl(ep, EPOLL_CTL_ADD, SYNC_FD, &ev);
+    if (listener >= 0) {
+        ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = listener };
+        epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+    }
 
     int code = 0, sig = 0, done = 0;
     while (!done) {
@@ -192,6 +227,10 @@ int main(void)
                 while (read(sfd, &si, sizeof si) == sizeof si)
                     ;
                 done |= reap(pid, &code, &sig);
+            } else if (events[i].data.fd == listener) {
+                if ((events[i].events & (EPOLLHUP | EPOLLERR)) || pid1_signals_answer(listener, pidfd) < 0) {
+                    epoll_ctl(ep, EPOLL_CTL_DEL, listener, NULL); /* no process under the filter is left */
+                }
             } else {
                 char drain[256];
                 if (recv(SYNC_FD, drain, sizeof drain, MSG_DONTWAIT) <= 0)

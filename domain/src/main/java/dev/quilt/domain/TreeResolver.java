@@ -48,20 +48,22 @@ public final class TreeResolver {
         Deque<String> todo = new ArrayDeque<>(components);
         List<String> done = new ArrayList<>();
         int links = 0;
-        boolean missing = false;
+        int missingFrom = -1; // index in done of the first component that does not exist, or -1
         while (!todo.isEmpty()) {
             String c = todo.removeFirst();
             if (c.isEmpty() || c.equals(".")) continue;
             if (c.equals("..")) {
                 if (done.isEmpty()) throw ArchivePath.refused(entryName, "leaves the image through a symlink");
                 done.remove(done.size() - 1);
+                // climbing back out of a missing directory: what follows must be looked at again
+                if (missingFrom >= done.size()) missingFrom = -1;
                 continue;
             }
             done.add(c);
-            if (missing) continue; // below a missing directory everything is missing
+            if (missingFrom >= 0) continue; // below a missing directory everything is missing
             TreeResolver.Node node = tree.lookup(done);
             switch (node) {
-                case Node.Missing m -> missing = true;
+                case Node.Missing m -> missingFrom = done.size() - 1;
                 case Node.Directory d -> { }
                 case Node.File f -> throw ArchivePath.refused(entryName,
                         "goes through '" + String.join("/", done) + "', which is not a directory");

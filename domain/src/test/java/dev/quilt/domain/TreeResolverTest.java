@@ -52,6 +52,15 @@ class TreeResolverTest {
     }
 
     @Test
+    void climbingOutOfAMissingDirectoryDoesNotSkipTheNextLink() {
+        // found by the property below: x -> nosuch/../y, y -> /etc, then x/passwd
+        var t = tree(Map.of("x", new Node.Symlink("nosuch/../y"), "y", new Node.Symlink("/etc")));
+        QuiltException e = assertThrows(QuiltException.class,
+                () -> TreeResolver.resolveParent(ArchivePath.parse("x/passwd"), "x/passwd", t));
+        assertTrue(e.getMessage().contains("absolute path '/etc'"), e.getMessage());
+    }
+
+    @Test
     void loopsEndWithAClearError() {
         var t = tree(Map.of("a", new Node.Symlink("b"), "b", new Node.Symlink("a")));
         assertTrue(assertThrows(QuiltException.class, () -> TreeResolver.resolveParent(ArchivePath.parse("a/x"), "a/x", t))

@@ -115,13 +115,14 @@ public final class FsImageStore implements ImageStore {
         return a == 0x1f && b == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
+    /** Writing the tree fails with a FileSystemException (it names a file); anything else is the archive's fault. */
     private static QuiltException importFailed(IOException e) {
-        if (e instanceof ZipException) return QuiltException.invalid("the archive is not valid gzip: " + e.getMessage());
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("parsing the header") || m.contains("Truncated") || m.contains("truncated")) {
-            return QuiltException.invalid("the archive is not a valid tar: " + m.toLowerCase());
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            return new QuiltException(QuiltException.Kind.SYSTEM, "image import failed: " + fs.getMessage(), e);
         }
-        return new QuiltException(QuiltException.Kind.SYSTEM, "image import failed: " + m, e);
+        if (e instanceof java.io.EOFException) return QuiltException.invalid("the archive ends early; is it truncated?");
+        if (e instanceof ZipException) return QuiltException.invalid("the archive is not valid gzip: " + e.getMessage());
+        return QuiltException.invalid("the archive is not a valid tar: " + String.valueOf(e.getMessage()).toLowerCase());
     }
 
     private void name(ImageName name, Digest digest) throws IOException {

@@ -28,7 +28,8 @@ public final class NativeLibrary {
     private static final String LIBRARY = "libquilt.so";
     private static final String MONITOR = "quilt-monitor";
 
-    private static NativeLibrary loaded;
+    /** A JVM loads a library once; which directory it came from does not matter after that. */
+    private static boolean loaded;
 
     private final Path dir;
 
@@ -36,18 +37,22 @@ public final class NativeLibrary {
         this.dir = dir;
     }
 
-    /** Extracts (once) under {@code cacheRoot} and loads the library; idempotent. */
+    /**
+     * Extracts (once per content) under {@code cacheRoot} and loads the
+     * library (once per JVM); the monitor is run from {@code cacheRoot}.
+     */
     public static synchronized NativeLibrary load(Path cacheRoot) {
-        if (loaded != null) return loaded;
         try {
             byte[] lib = resource(LIBRARY);
             byte[] monitor = resource(MONITOR);
             Path dir = cacheRoot.resolve(hash(lib, monitor));
             if (!Files.isRegularFile(dir.resolve(MONITOR))) extract(cacheRoot, dir, lib, monitor);
-            System.load(dir.resolve(LIBRARY).toString());
-            Protocol.verify();
-            loaded = new NativeLibrary(dir);
-            return loaded;
+            if (!loaded) {
+                System.load(dir.resolve(LIBRARY).toString());
+                Protocol.verify();
+                loaded = true;
+            }
+            return new NativeLibrary(dir);
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM,
                     "cannot unpack quilt's native library into " + cacheRoot + ": " + e.getMessage(), e);

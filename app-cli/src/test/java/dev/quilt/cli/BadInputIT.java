@@ -1,0 +1,94 @@
+package dev.quilt.cli;
+
+import dev.quilt.linux.AtomicFiles;
+import dev.quilt.ports.TestTars;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input gets one clear line on stderr, a non-zero exit, and leaves nothing half-made. */
+class BadInputIT {
+    private static Path root;
+    private static Quilt quilt;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        root = Files.createTempDirectory("quilt-bad-it-");
+        quilt = new Quilt(root);
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        AtomicFiles.deleteTree(root);
+    }
+
+    private static void oneLine(Quilt.Result r, int exit, String expected) {
+        assertEquals(exit, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("quilt: "), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void badNames() throws Exception {
+        oneLine(quilt.run("run", "--name", "../x", "--", "true"), 125, "invalid container name '../x'");
+        oneLine(quilt.run("run", "--name", "", "--", "true"), 125, "container name must not be empty");
+        oneLine(quilt.run("run", "--name", "a".repeat(300), "--", "true"), 125, "invalid container name");
+        assertEquals(List.of(), Leaks.containers(root));
+    }
+
+    @Test
+    void badOptionsAndValues() throws Exception {
+        oneLine(quilt.run("run", "--bogus", "--", "true"), 2, "unknown option");
+        oneLine(quilt.run("run", "-e", "=x", "--", "true"), 125, "invalid environment variable");
+        oneLine(quilt.run("run", "--hostname", "-bad", "--", "true"), 125, "invalid hostname");
+        oneLine(quilt.run("run", "-u", "root", "--", "true"), 125, "invalid user");
+        oneLine(quilt.run("run", "-w", "relative", "--", "true"), 125, "must be an absolute path");
+        oneLine(quilt.run("run", "nosuchimage", "--", "true"), 125, "image 'nosuchimage' not found");
+        assertEquals(List.of(), Leaks.containers(root));
+    }
+
+    @Test
+    void hostileTarballsAreRefusedAndWriteNothing() throws Exception {
+        Path victim = Files.createDirectory(root.resolve("victim"));
+        Path hostFile = Files.writeString(root.resolve("host-file"), "secret");
+        List<byte[]> hostile = List.of(
+                new TestTars().file("../escape", "x").bytes(),
+                new TestTars().file(victim.resolve("abs").toString(), "x").bytes(),
+                new TestTars().symlink("etc", victim.toString()).file("etc/passwd", "x").bytes(),
+                new TestTars().hardlink("link", hostFile.toString()).bytes());
+        for (byte[] tar : hostile) {
+            Path file = Files.write(root.resolve("hostile.tar"), tar);
+            Quilt.Result r = quilt.run("image", "import", file.toString(), "--name", "evil");
+            oneLine(r, 1, "refused archive entry");
+        }
+        try (var left = Files.list(victim)) {
+            assertEquals(List.of(), left.toList());
+        }
+        assertEquals(1, (int) (Integer) Files.getAttribute(hostFile, "unix:nlink"));
+        Quilt.Result ls = quilt.run("image", "ls", "--json");
+        assertFalse(ls.out().contains("evil"), ls.out());
+    }
+
+    @Test
+    void notRootIsOneLine() throws Exception {
+        Quilt.Result r = quilt.runAs(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+                "run", "--", "true");
+        oneLine(r, 125, "must be run as root");
+    }
+
+    @Test
+    void missingFileToImport() throws Exception {
+        oneLine(quilt.run("image", "import", "/no/such.tar"), 1, "no file '/no/such.tar'");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.quilt.cli;
+
+import dev.quilt.linux.AtomicFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** image import / ls / rm, and running a container from an imported image. */
+class ImageIT {
+    private static Path root;
+    private static Quilt quilt;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        root = Files.createTempDirectory("quilt-image-it-");
+        quilt = new Quilt(root);
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        AtomicFiles.deleteTree(root);
+    }
+
+    @Test
+    void importRunAndRemoveAnImage() throws Exception {
+        // an image of our own: busybox, two applets and a file, gzipped
+        byte[] busybox = Files.readAllBytes(Files.exists(Path.of("/bin/busybox")) ? Path.of("/bin/busybox") : Path.of("/usr/bin/busybox"));
+        Path tar = root.resolve("img.tar.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tar))) {
+            out.write(withBinary(busybox));
+        }
+        Quilt.Result imp = quilt.run("image", "import", tar.toString(), "--name", "mini");
+        assertEquals(0, imp.exit(), imp.err());
+        String digest = imp.out().strip();
+        assertTrue(digest.startsWith("sha256:"), digest);
+
+        Quilt.Result run = quilt.run("run", "--rm", "mini", "--", "/bin/cat", "/hello.txt");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("hello from the image\n", run.out());
+
+        Quilt.Result byPrefix = quilt.run("run", "--rm", digest.substring(7, 19), "--", "/bin/sh", "-c", "exit 4");
+        assertEquals(4, byPrefix.exit(), byPrefix.err());
+
+        Quilt.Result ls = quilt.run("image", "ls");
+        assertTrue(ls.out().contains("mini") && ls.out().contains(digest.substring(7, 19)), ls.out());
+        Quilt.Result json = quilt.run("image", "ls", "--json");
+        assertTrue(json.out().contains("\"digest\" : \"" + digest + "\""), json.out());
+
+        Quilt.Result rm = quilt.run("image", "rm", "mini");
+        assertEquals(0, rm.exit(), rm.err());
+        assertFalse(quilt.run("image", "ls").out().contains("mini"));
+        assertFalse(Files.exists(root.resolve("data/images").resolve(digest.substring(7))));
+        Quilt.Result gone = quilt.run("image", "rm", "mini");
+        assertEquals(1, gone.exit());
+        assertEquals("quilt: image 'mini' not found; 'quilt image ls' lists them\n", gone.err());
+    }
+
+    private static byte[] withBinary(byte[] busybox) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            dir(tar, "bin/");
+            var bb = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("bin/busybox");
+            bb.setMode(0100755);
+            bb.setSize(busybox.length);
+            tar.putArchiveEntry(bb);
+            tar.write(busybox);
+            tar.closeArchiveEntry();
+            for (String applet : new String[] {"sh", "cat"}) {
+                var l = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("bin/" + applet,
+                        org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                l.setLinkName("busybox");
+                tar.putArchiveEntry(l);
+                tar.closeArchiveEntry();
+            }
+            byte[] hello = "hello from the image\n".getBytes();
+            var h = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("hello.txt");
+            h.setSize(hello.length);
+            tar.putArchiveEntry(h);
+            tar.write(hello);
+            tar.closeArchiveEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void dir(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name) throws IOException {
+        var d = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        d.setMode(040755);
+        tar.putArchiveEntry(d);
+        tar.closeArchiveEntry();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.quilt.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a test run must not leave on the machine: mounts, processes, state. */
+final class Leaks {
+    private Leaks() {}
+
+    /** Mount points under {@code root}, in our mount namespace. */
+    static List<String> mountsUnder(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].startsWith(root.toString())) out.add(f[4]);
+        }
+        return out;
+    }
+
+    /**
+     * Processes that are ours: a monitor run from under {@code root} (its exe
+     * lies there), or a container process with {@code marker} in its environment.
+     */
+    static List<String> processes(Path root, String marker) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String exe = Files.readSymbolicLink(p.resolve("exe")).toString();
+                    if (exe.startsWith(root.toString())) out.add(p.getFileName() + " " + exe);
+                } catch (IOException e) {
+                    // kernel thread or gone
+                }
+                try {
+                    if (new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8).contains(marker)) {
+                        out.add(p.getFileName() + " (marked)");
+                    }
+                } catch (IOException e) {
+                    // gone
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Container state directories and layers left in the root. */
+    static List<String> containers(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path dir : List.of(root.resolve("run"), root.resolve("data/containers"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (var entries = Files.list(dir)) {
+                entries.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(p -> out.add(p.toString()));
+            }
+        }
+        return out;
+    }
+}

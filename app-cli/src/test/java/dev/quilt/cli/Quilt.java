@@ -1,0 +1,57 @@
+package dev.quilt.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real quilt.jar in a child JVM against a private state root. */
+final class Quilt {
+    record Result(int exit, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    static final Path JAR = Path.of("target", "quilt.jar").toAbsolutePath();
+
+    private final Path root;
+
+    Quilt(Path root) {
+        this.root = root;
+    }
+
+    Result run(String... args) throws IOException, InterruptedException {
+        return runAs(List.of(), args);
+    }
+
+    /** {@code prefix} wraps the JVM, e.g. setpriv to drop root. */
+    Result runAs(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-jar");
+        cmd.add(JAR.toString());
+        cmd.add("--root");
+        cmd.add(root.toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("quilt-out", ".txt");
+        Path err = Files.createTempFile("quilt-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("quilt " + String.join(" ", args) + " did not finish in 120 s");
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}

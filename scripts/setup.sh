@@ -73,6 +73,7 @@ quilt_pick_jdk() {
     export JAVA_HOME
     mkdir -p "$QUILT_BUILD"
     echo "$JAVA_HOME" >"$QUILT_BUILD/java-home"
+    rm -f "$QUILT_BUILD"/quilt.aot "$QUILT_BUILD"/quilt.jsa
 }
 
 quilt_mvn() {
@@ -80,14 +81,74 @@ quilt_mvn() {
     MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B -ntp "$@"
 }
 
-# Builds quilt.jar when it is missing or older than any source.
-quilt_build_if_stale() {
-    if [ -f "$QUILT_JAR" ] && [ -z "$(find "$QUILT_HOME" -path "$QUILT_HOME/.git" -prune -o -path '*/target' -prune \
-            -o \( -name '*.java' -o -name '*.c' -o -name '*.h' -o -name pom.xml -o -name CMakeLists.txt \) \
-            -newer "$QUILT_JAR" -print -quit)" ]; then
-        return 0
+# The JVM flags for a short command: C1 only, the serial collector, and the
+# class cache made by quilt_train (an AOT cache on JDK >= 25, CDS before).
+quilt_jvm_flags() {
+    QUILT_JVM_FLAGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+    if [ -f "$QUILT_BUILD/quilt.aot" ]; then
+        QUILT_JVM_FLAGS+=(-XX:AOTCache="$QUILT_BUILD/quilt.aot" -Xlog:aot=off -Xlog:cds=off)
+    elif [ -f "$QUILT_BUILD/quilt.jsa" ]; then
+        QUILT_JVM_FLAGS+=(-XX:SharedArchiveFile="$QUILT_BUILD/quilt.jsa" -Xlog:cds=off)
     fi
-    echo "quilt: building (first use or sources changed)..." >&2
-    (cd "$QUILT_HOME" && quilt_mvn -q -DskipTests package >&2) || quilt_die "build failed; run 'mvn -B package' in $QUILT_HOME to see why"
-    rm -f "$QUILT_BUILD/quilt.jsa"
+}
+
+# One training run of `quilt run --rm -- true` in a scratch root records the
+# classes a command loads (and, on JDK >= 25, how they are linked and used), so
+# later commands start from the cache. Needs root; without it, no cache.
+quilt_train() {
+    [ "$(id -u)" = 0 ] || return 0
+    local scratch major out
+    scratch=$(mktemp -d /tmp/quilt-train.XXXXXX)
+    major=$(quilt_java_major "$JAVA_HOME/bin/java")
+    if [ "$major" -ge 25 ]; then
+        out=(-XX:AOTCacheOutput="$QUILT_BUILD/quilt.aot" -Xlog:aot=off -Xlog:cds=off)
+    else
+        out=(-XX:ArchiveClassesAtExit="$QUILT_BUILD/quilt.jsa" -Xlog:cds=off)
+    fi
+    rm -f "$QUILT_BUILD/quilt.aot" "$QUILT_BUILD/quilt.jsa" "$QUILT_BUILD/untrained"
+    if ! "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED "${out[@]}" \
+            -jar "$QUILT_JAR" --root "$scratch" run --rm -- true >"$QUILT_BUILD/train.log" 2>&1; then
+        # run without a cache rather than train again on every command
+        rm -f "$QUILT_BUILD/quilt.aot" "$QUILT_BUILD/quilt.jsa"
+        touch "$QUILT_BUILD/untrained"
+    fi
+    rm -rf "$scratch"
+}
+
+# The JVM ignores a class cache older than the jar, so a rebuilt jar (by the
+# launcher or by 'mvn package') means training again. Only root can train.
+quilt_cache_stale() {
+    [ "$(id -u)" = 0 ] || return 1
+    local f
+    for f in quilt.aot quilt.jsa untrained; do
+        [ -f "$QUILT_BUILD/$f" ] && [ "$QUILT_BUILD/$f" -nt "$QUILT_JAR" ] && return 1
+    done
+    return 0
+}
+
+quilt_stale() {
+    [ ! -f "$QUILT_JAR" ] || [ -n "$(find "$QUILT_HOME" -path "$QUILT_HOME/.git" -prune -o -path '*/target' -prune \
+        -o \( -name '*.java' -o -name '*.c' -o -name '*.h' -o -name pom.xml -o -name CMakeLists.txt \) \
+        -newer "$QUILT_JAR" -print -quit)" ]
+}
+
+# Builds quilt.jar when it is missing or older than any source, then trains the
+# class cache; one process at a time (flock), the others wait and reuse it.
+quilt_build_if_stale() {
+    quilt_stale || quilt_cache_stale || return 0
+    mkdir -p "$QUILT_BUILD"
+    exec 9>"$QUILT_BUILD/lock"
+    flock 9
+    if quilt_stale; then
+        echo "quilt: building (first use or sources changed)..." >&2
+        if ! (cd "$QUILT_HOME" && quilt_mvn -q -DskipTests package >"$QUILT_BUILD/build.log" 2>&1); then
+            tail -n 40 "$QUILT_BUILD/build.log" >&2
+            quilt_die "build failed; the whole log is in $QUILT_BUILD/build.log"
+        fi
+    fi
+    if quilt_cache_stale; then
+        quilt_train
+    fi
+    flock -u 9
+    exec 9>&-
 }

@@ -16,6 +16,14 @@ public record LinuxPaths(Path run, Path data) {
     public LinuxPaths {
         run = run.toAbsolutePath().normalize();
         data = data.toAbsolutePath().normalize();
+        for (Path p : new Path[] {run, data}) {
+            String s = p.toString();
+            // overlayfs options are a comma-separated list with ':' between lower dirs
+            if (s.contains(",") || s.contains(":") || s.contains("\n")) {
+                throw dev.quilt.domain.QuiltException.invalid("state root '" + s
+                        + "' must not contain ',', ':' or a newline (overlayfs cannot name such paths)");
+            }
+        }
     }
 
     /** Everything under one directory, as tests want: {@code DIR/run} and {@code DIR/data}. */

@@ -1,11 +1,8 @@
 package dev.quilt.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dagger.Lazy;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.ImageName;
-import dev.quilt.linux.Json;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.ImportImage;
@@ -89,8 +86,7 @@ final class ImageCommand implements Runnable {
             List<Image> list = images.get().list();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                ObjectMapper m = Json.mapper().enable(SerializationFeature.INDENT_OUTPUT);
-                out.println(m.writeValueAsString(list.stream().map(i -> new ImageView(i.digest().value(),
+                out.println(JsonOutput.of(list.stream().map(i -> new ImageView(i.digest().value(),
                         i.names().stream().map(ImageName::value).toList(), i.sizeBytes(), i.importedAt().toString())).toList()));
             } else {
                 out.printf("%-24s %-14s %10s  %s%n", "NAME", "DIGEST", "SIZE", "IMPORTED");

@@ -1,13 +1,11 @@
 package dev.quilt.linux.image;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quilt.domain.Digest;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.ImageName;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.AtomicFiles;
-import dev.quilt.linux.Json;
+import dev.quilt.linux.JsonCodec;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ImageStore;
@@ -51,13 +49,9 @@ public final class FsImageStore implements ImageStore {
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{1,64}");
     private static final String META = "image.json";
 
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record ImageFile(String digest, long size, Instant imported) {}
-
     private final LinuxPaths paths;
     private final Clock clock;
     private final boolean preserveOwnership;
-    private final ObjectMapper json = Json.mapper();
 
     public FsImageStore(LinuxPaths paths, Clock clock, boolean preserveOwnership) {
         this.paths = paths;
@@ -87,7 +81,11 @@ public final class FsImageStore implements ImageStore {
             Path target = images.resolve(digest.hex());
             Instant now = clock.now();
             if (!Files.isDirectory(target)) {
-                AtomicFiles.write(tmp.resolve(META), json.writeValueAsBytes(new ImageFile(digest.value(), size, now)));
+                Map<String, Object> meta = new java.util.LinkedHashMap<>();
+                meta.put("digest", digest.value());
+                meta.put("size", size);
+                meta.put("imported", now.toString());
+                AtomicFiles.write(tmp.resolve(META), JsonCodec.write(meta));
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                     AtomicFiles.syncDirectory(images);
@@ -197,10 +195,10 @@ public final class FsImageStore implements ImageStore {
     private Optional<Image> load(String hex) {
         Path meta = paths.images().resolve(hex).resolve(META);
         try {
-            ImageFile f = json.readValue(meta.toFile(), ImageFile.class);
-            return Optional.of(new Image(new Digest(f.digest()), namesByHex().getOrDefault(hex, List.of()), f.size(),
-                    f.imported()));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            Map<String, Object> f = JsonCodec.read(Files.readAllBytes(meta));
+            return Optional.of(new Image(new Digest(JsonCodec.string(f, "digest")), namesByHex().getOrDefault(hex, List.of()),
+                    JsonCodec.number(f, "size"), Instant.parse(JsonCodec.string(f, "imported"))));
+        } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

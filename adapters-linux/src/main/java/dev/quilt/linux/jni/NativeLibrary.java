@@ -43,10 +43,12 @@ public final class NativeLibrary {
      */
     public static synchronized NativeLibrary load(Path cacheRoot) {
         try {
-            byte[] lib = resource(LIBRARY);
-            byte[] monitor = resource(MONITOR);
-            Path dir = cacheRoot.resolve(hash(lib, monitor));
-            if (!Files.isRegularFile(dir.resolve(MONITOR))) extract(cacheRoot, dir, lib, monitor);
+            Path dir = cacheRoot.resolve(fingerprint());
+            if (!Files.isRegularFile(dir.resolve(MONITOR))) {
+                byte[] lib = resource(LIBRARY);
+                byte[] monitor = resource(MONITOR);
+                extract(cacheRoot, dir, lib, monitor);
+            }
             if (!loaded) {
                 System.load(dir.resolve(LIBRARY).toString());
                 Protocol.verify();
@@ -71,6 +73,27 @@ public final class NativeLibrary {
             }
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * Names the content without reading it: inside a jar, the CRC-32 and size
+     * the jar records for each entry; elsewhere (tests from target/classes),
+     * a hash of the bytes.
+     */
+    private static String fingerprint() throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String name : new String[] {LIBRARY, MONITOR}) {
+            java.net.URL url = NativeLibrary.class.getResource(RESOURCES + name);
+            if (url == null) resource(name); // throws the clear message
+            if (url.openConnection() instanceof java.net.JarURLConnection jar) {
+                jar.setUseCaches(false);
+                java.util.jar.JarEntry e = jar.getJarEntry();
+                b.append(Long.toHexString(e.getCrc())).append(Long.toHexString(e.getSize()));
+            } else {
+                b.append(hash(resource(name)));
+            }
+        }
+        return hash(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static String hash(byte[]... parts) {

@@ -1,13 +1,12 @@
 package dev.quilt.linux.state;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.AtomicFiles;
-import dev.quilt.linux.Json;
+import dev.quilt.linux.JsonCodec;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.ports.StateStore;
 
@@ -32,7 +31,6 @@ public final class FsStateStore implements StateStore {
     private static final String EXIT = "exit.json";
 
     private final LinuxPaths paths;
-    private final ObjectMapper json = Json.mapper();
 
     public FsStateStore(LinuxPaths paths) {
         this.paths = paths;
@@ -57,7 +55,7 @@ public final class FsStateStore implements StateStore {
     public void save(Container container) {
         Path file = paths.containerState(container.id()).resolve(STATE);
         try {
-            AtomicFiles.write(file, json.writeValueAsBytes(StateFile.of(container)));
+            AtomicFiles.write(file, JsonCodec.write(StateFile.toMap(container)));
         } catch (IOException e) {
             throw io("write", file, e);
         }
@@ -67,8 +65,8 @@ public final class FsStateStore implements StateStore {
     public Optional<Container> load(ContainerId id) {
         Path file = paths.containerState(id).resolve(STATE);
         try {
-            return Optional.of(json.readValue(file.toFile(), StateFile.class).toContainer());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            return Optional.of(StateFile.fromMap(JsonCodec.read(Files.readAllBytes(file))));
+        } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw io("read", file, e);
@@ -156,9 +154,11 @@ public final class FsStateStore implements StateStore {
     public Optional<ExitStatus> recordedExit(ContainerId id) {
         Path file = paths.containerState(id).resolve(EXIT);
         try {
-            ExitFile f = json.readValue(file.toFile(), ExitFile.class);
-            return Optional.of(f.signal() > 0 ? ExitStatus.killedBy(f.signal()) : ExitStatus.exited(f.exitCode()));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            // written by quilt-monitor: {"exitCode":N,"signal":S,"exitedAt":"..."}
+            var m = JsonCodec.read(Files.readAllBytes(file));
+            int signal = (int) JsonCodec.number(m, "signal");
+            return Optional.of(signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) JsonCodec.number(m, "exitCode")));
+        } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw io("read", file, e);

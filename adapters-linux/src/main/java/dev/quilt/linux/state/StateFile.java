@@ -1,7 +1,5 @@
 package dev.quilt.linux.state;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
@@ -15,54 +13,78 @@ import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+
+import static dev.quilt.linux.JsonCodec.number;
+import static dev.quilt.linux.JsonCodec.object;
+import static dev.quilt.linux.JsonCodec.optLong;
+import static dev.quilt.linux.JsonCodec.optString;
+import static dev.quilt.linux.JsonCodec.string;
+import static dev.quilt.linux.JsonCodec.strings;
 
 /**
  * state.json: a container's record as it lies on disk. Field names follow the
- * OCI state where there is one (id, status, pid); unknown fields are ignored
+ * OCI state where there is one (id, status, pid); unknown fields are ignored,
  * so an older Quilt can read a newer file.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonIgnoreProperties(ignoreUnknown = true)
-record StateFile(int version, String id, String name, String status, Integer pid, Long pidStartTime,
-                 Instant created, Instant started, Integer exitCode, Integer exitSignal, Instant exited,
-                 Spec spec) {
-
+final class StateFile {
     static final int VERSION = 1;
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record Spec(List<String> args, List<String> env, String cwd, int uid, int gid, String image, String hostname,
-                List<String> namespaces, boolean stdinOpen) {}
+    private StateFile() {}
 
-    static StateFile of(Container c) {
+    static Map<String, Object> toMap(Container c) {
         ProcessSpec p = c.spec().process();
-        Spec spec = new Spec(p.args(), p.env(), p.cwd(), p.user().uid(), p.user().gid(), c.spec().image().value(),
-                c.spec().hostname().value(), c.spec().namespaces().stream().map(Namespace::ociName).sorted().toList(),
-                c.spec().stdinOpen());
-        return new StateFile(VERSION, c.id().value(), c.name().map(ContainerName::value).orElse(null),
-                c.status().word(), c.init().map(ProcessRef::pid).orElse(null),
-                c.init().map(ProcessRef::startTime).orElse(null), c.createdAt(), c.startedAt().orElse(null),
-                c.exit().map(ExitStatus::code).orElse(null), c.exit().map(ExitStatus::signal).orElse(null),
-                c.exitedAt().orElse(null), spec);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("args", p.args());
+        spec.put("env", p.env());
+        spec.put("cwd", p.cwd());
+        spec.put("uid", p.user().uid());
+        spec.put("gid", p.user().gid());
+        spec.put("image", c.spec().image().value());
+        spec.put("hostname", c.spec().hostname().value());
+        spec.put("namespaces", c.spec().namespaces().stream().map(Namespace::ociName).sorted().toList());
+        spec.put("stdinOpen", c.spec().stdinOpen());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", VERSION);
+        m.put("id", c.id().value());
+        m.put("name", c.name().map(ContainerName::value).orElse(null));
+        m.put("status", c.status().word());
+        m.put("pid", c.init().map(ProcessRef::pid).orElse(null));
+        m.put("pidStartTime", c.init().map(ProcessRef::startTime).orElse(null));
+        m.put("created", c.createdAt().toString());
+        m.put("started", c.startedAt().map(Instant::toString).orElse(null));
+        m.put("exitCode", c.exit().map(ExitStatus::code).orElse(null));
+        m.put("exitSignal", c.exit().map(ExitStatus::signal).orElse(null));
+        m.put("exited", c.exitedAt().map(Instant::toString).orElse(null));
+        m.put("spec", spec);
+        return m;
     }
 
-    Container toContainer() {
+    static Container fromMap(Map<String, Object> m) throws IOException {
+        Map<String, Object> s = object(m, "spec");
         EnumSet<Namespace> ns = EnumSet.noneOf(Namespace.class);
-        for (String n : spec.namespaces()) {
+        for (String n : strings(s, "namespaces")) {
             for (Namespace candidate : Namespace.values()) if (candidate.ociName().equals(n)) ns.add(candidate);
         }
-        ContainerSpec cs = new ContainerSpec(new ProcessSpec(spec.args(), spec.env(), spec.cwd(),
-                new User(spec.uid(), spec.gid()), false), new Digest(spec.image()), new Hostname(spec.hostname()),
-                ns, spec.stdinOpen());
-        Optional<ExitStatus> exit = Optional.ofNullable(exitCode)
-                .map(code -> exitSignal != null && exitSignal > 0 ? ExitStatus.killedBy(exitSignal) : ExitStatus.exited(code));
-        return new Container(ContainerId.of(id), Optional.ofNullable(name).map(ContainerName::of), cs,
-                Status.valueOf(status.toUpperCase()),
-                pid == null ? Optional.empty() : Optional.of(new ProcessRef(pid, pidStartTime == null ? 0 : pidStartTime)),
-                created, Optional.ofNullable(started), exit, Optional.ofNullable(exited));
+        ContainerSpec spec = new ContainerSpec(new ProcessSpec(strings(s, "args"), strings(s, "env"), string(s, "cwd"),
+                new User((int) number(s, "uid"), (int) number(s, "gid")), false), new Digest(string(s, "image")),
+                new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")));
+        Long pid = optLong(m, "pid");
+        Long start = optLong(m, "pidStartTime");
+        Long code = optLong(m, "exitCode");
+        Long signal = optLong(m, "exitSignal");
+        Optional<ExitStatus> exit = Optional.ofNullable(code).map(c -> signal != null && signal > 0
+                ? ExitStatus.killedBy(signal.intValue()) : ExitStatus.exited(c.intValue()));
+        return new Container(ContainerId.of(string(m, "id")), Optional.ofNullable(optString(m, "name")).map(ContainerName::of),
+                spec, Status.valueOf(string(m, "status").toUpperCase(Locale.ROOT)),
+                pid == null ? Optional.empty() : Optional.of(new ProcessRef(pid.intValue(), start == null ? 0 : start)),
+                Instant.parse(string(m, "created")), Optional.ofNullable(optString(m, "started")).map(Instant::parse),
+                exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse));
     }
 }

@@ -39,6 +39,9 @@ enum quilt_tag {
     QUILT_T_GID = 21,
     QUILT_T_NS_FLAGS = 22,  /* CLONE_NEW* bits, decimal */
     QUILT_T_STDIN_NULL = 23,/* "1": stdin is /dev/null */
+    QUILT_T_LOG_PATH = 24,  /* detached: stdout/stderr go to this CRI log file */
+    QUILT_T_EXEC_FIFO = 25, /* create: the init waits on this fifo until start */
+    QUILT_T_INIT_PATH = 26, /* quilt-init binary, exec'd from a sealed memfd copy */
     /* READY / EXIT / FAIL */
     QUILT_T_PID = 40,
     QUILT_T_START_TIME = 41,
@@ -47,6 +50,8 @@ enum quilt_tag {
     QUILT_T_STEP = 44,
     QUILT_T_ERRNO = 45,
     QUILT_T_OBJECT = 46,
+    QUILT_T_MONITOR_PID = 47,
+    QUILT_T_MONITOR_START = 48,
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -66,6 +71,8 @@ enum quilt_step {
     QUILT_STEP_STDIO = 13,
     QUILT_STEP_MASK = 14,
     QUILT_STEP_SECCOMP = 15,
+    QUILT_STEP_START = 16,  /* waiting on the exec fifo */
+    QUILT_STEP_LOG = 17,
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <string.h>
 
 #include "peers.h"
@@ -32,6 +33,7 @@ static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
         { "EACCES", EACCES }, { "EEXIST", EEXIST }, { "ENOTDIR", ENOTDIR },
         { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ECHILD", ECHILD },
         { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
+        { "ETIMEDOUT", ETIMEDOUT },
     };
     const char *s = (*env)->GetStringUTFChars(env, name, NULL);
     if (!s)
@@ -62,6 +64,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_STEP_USER), P(QUILT_STEP_EXEC), P(QUILT_STEP_STDIO), P(QUILT_STEP_MASK), P(QUILT_STEP_SECCOMP),
         P(CLONE_NEWPID), P(CLONE_NEWNS), P(CLONE_NEWUTS), P(CLONE_NEWIPC), P(CLONE_NEWNET),
         P(CLONE_NEWCGROUP), P(CLONE_NEWUSER), P(SIGKILL),
+        P(QUILT_T_LOG_PATH), P(QUILT_T_EXEC_FIFO), P(QUILT_T_INIT_PATH), P(QUILT_T_MONITOR_PID),
+        P(QUILT_T_MONITOR_START), P(QUILT_STEP_START), P(QUILT_STEP_LOG),
+        P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF), P(ETIMEDOUT),
     };
 #undef P
     const char *s = (*env)->GetStringUTFChars(env, name, NULL);

@@ -33,6 +33,9 @@ static const char **slot_for(struct container_config *cfg, uint16_t tag)
     case QUILT_T_MERGED: return &cfg->merged;
     case QUILT_T_HOSTNAME: return &cfg->hostname;
     case QUILT_T_CWD: return &cfg->cwd;
+    case QUILT_T_LOG_PATH: return &cfg->log_path;
+    case QUILT_T_EXEC_FIFO: return &cfg->exec_fifo;
+    case QUILT_T_INIT_PATH: return &cfg->init_path;
     default: return NULL;
     }
 }
@@ -47,6 +50,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
     int rc;
 
     memset(cfg, 0, sizeof *cfg);
+    cfg->stdout_fd = cfg->stderr_fd = cfg->fifo_fd = cfg->init_memfd = -1;
     *what = "message";
     /* first pass: count, so every array is sized before anything is copied */
     while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
@@ -134,6 +138,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
 
 void config_free(struct container_config *cfg)
 {
+    /* the fds are the monitor's to close */
     free(cfg->strings);
     free(cfg->argv);
     free(cfg->envp);

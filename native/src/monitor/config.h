@@ -21,6 +21,11 @@ struct container_config {
     gid_t gid;
     unsigned long ns_flags;
     int stdin_null;
+    const char *log_path;   /* detached when set */
+    const char *exec_fifo;  /* created (waits for start) when set */
+    const char *init_path;  /* run quilt-init (from init_memfd) when set */
+    /* set by the monitor before clone() */
+    int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     /* owned storage */
     char *strings;
     char overlay_opts[4096]; /* lowerdir=..,upperdir=..,workdir=.. made before clone */

@@ -1,9 +1,11 @@
 #define _GNU_SOURCE
 #include "init.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
@@ -97,6 +99,10 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_STDIO, errno, "close_range" };
         die(errfd, &e, 1);
     }
+    if (cfg->stdout_fd >= 0 && (dup2(cfg->stdout_fd, 1) < 0 || dup2(cfg->stderr_fd, 2) < 0)) {
+        e = (struct step_error){ QUILT_STEP_STDIO, errno, "log pipes" };
+        die(errfd, &e, 1);
+    }
     if (cfg->stdin_null) {
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (fd < 0 || dup2(fd, 0) < 0) {
@@ -131,8 +137,36 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_CWD, errno, cfg->cwd };
         die(errfd, &e, 1);
     }
-    int rc = exec_command(cfg);
+    int gate = -1;
+    if (cfg->fifo_fd >= 0) {
+        /* created: tell the monitor, then block until `quilt start` opens the fifo */
+        struct init_failure w = { .kind = INIT_MSG_WAITING };
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", cfg->fifo_fd);
+        if (send(errfd, &w, sizeof w, MSG_NOSIGNAL) < 0 ||
+            (gate = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(gate, "0", 1) != 1) {
+            e = (struct step_error){ QUILT_STEP_START, errno, "exec.fifo" };
+            die(errfd, &e, 1);
+        }
+    }
+    int rc;
+    if (cfg->init_memfd >= 0) {
+        fexecve(cfg->init_memfd, cfg->argv, cfg->envp);
+        rc = -errno;
+    } else {
+        rc = exec_command(cfg);
+    }
     e = (struct step_error){ QUILT_STEP_EXEC, -rc, cfg->argv[0] };
+    if (gate >= 0) {
+        /* `quilt start` reads this before the fifo's end of file */
+        /* "ENOENT exec "x": no such file or directory": the errno's name, then our one line */
+        char msg[600];
+        const char *name = strerrorname_np(-rc), *text = strerror(-rc);
+        int n = snprintf(msg, sizeof msg, "%s exec \"%s\": %c%s", name ? name : "EIO", cfg->argv[0],
+                         tolower((unsigned char)text[0]), text + 1);
+        ssize_t ignored = write(gate, msg, (size_t)n);
+        (void)ignored;
+    }
     /* the shell's convention: 127 not found, 126 found but not runnable */
     die(errfd, &e, rc == -ENOENT ? 127 : 126);
 }

@@ -10,6 +10,7 @@
 enum init_msg_kind {
     INIT_MSG_FAILURE = 1,
     INIT_MSG_LISTENER = 2, /* carries the seccomp listener fd (SCM_RIGHTS) */
+    INIT_MSG_WAITING = 3,  /* set up; now blocked on the exec fifo until start */
 };
 
 struct init_failure {

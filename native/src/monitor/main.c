@@ -1,13 +1,17 @@
 /* quilt-monitor: the parent of one container's init.
  *
  * The JVM starts it (posix_spawn, never a fork of the JVM) with a SOCK_SEQPACKET
- * socket on fd 3 and sends one CONFIG message.  The monitor clones the init into
- * new namespaces, reports READY (pid and start time) or FAIL (step, errno,
- * object), then waits for the init to exit by signalfd + epoll, records the exit
- * in <state>/exit.json atomically, sends EXIT and exits.  Whoever started it may
- * die meanwhile: the exit is still recorded.
+ * socket on fd 3 and sends one CONFIG message.  The monitor forks once so that
+ * it is nobody's child (the JVM reaps the short-lived first half at once), clones
+ * the init into new namespaces, records both pids with their start times in
+ * pids.json, and reports READY (or FAIL: step, errno, object).  Then, driven by
+ * signalfd + epoll only, it answers the init's seccomp listener, copies a detached
+ * container's stdout/stderr into its CRI log, and when the init exits writes
+ * exit.json atomically, sends EXIT to whoever still listens, and exits.  The JVM
+ * may die at any point: the container and its exit are not lost.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -16,9 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,10 +36,26 @@
 #include "../common/tlv.h"
 #include "config.h"
 #include "init.h"
+#include "logs.h"
 #include "pid1_signals.h"
 #include "procfs.h"
 
 #define SYNC_FD 3
+
+struct monitor {
+    struct container_config cfg;
+    pid_t init;
+    int init_pidfd;
+    int initfd;        /* our end of the init's socket, until its execve */
+    int listener;      /* seccomp listener, or -1 */
+    int sfd;           /* signalfd for SIGCHLD */
+    int log_fd;        /* detached: the CRI log */
+    struct log_stream out, err;
+    int ready_sent;
+    int init_exited, code, sig;
+    int failed;        /* the exec failed after start */
+    struct init_failure failure;
+};
 
 static void send_msg(struct tlv_writer *w)
 {
@@ -53,30 +76,77 @@ static void send_fail(int step, int err, const char *object)
     send_msg(&w);
 }
 
-static pid_t clone_init(const struct container_config *cfg, int *pidfd)
+static void send_ready(struct monitor *m)
 {
-    struct clone_args args = {
-        .flags = cfg->ns_flags | CLONE_PIDFD,
-        .pidfd = (unsigned long long)(uintptr_t)pidfd,
-        .exit_signal = SIGCHLD,
-    };
-    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    unsigned long long init_start = 0, self_start = 0;
+    proc_start_time(m->init, &init_start);
+    proc_start_time(getpid(), &self_start);
+    uint8_t buf[256];
+    struct tlv_writer w = { buf, sizeof buf, 0 };
+    tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_READY);
+    tlv_put_long(&w, QUILT_T_PID, m->init);
+    tlv_put_long(&w, QUILT_T_START_TIME, (long long)init_start);
+    tlv_put_long(&w, QUILT_T_MONITOR_PID, getpid());
+    tlv_put_long(&w, QUILT_T_MONITOR_START, (long long)self_start);
+    send_msg(&w);
+    m->ready_sent = 1;
 }
 
-static void write_exit_file(const char *state_dir, int code, int sig)
+/* pids.json: who to signal and who to wait for, even if the JVM died before it
+ * could write them into state.json.  Atomic through rename; the run dir does
+ * not outlive a reboot, so no fsync is owed for a power loss. */
+static void write_pids(struct monitor *m)
+{
+    unsigned long long init_start = 0, self_start = 0;
+    proc_start_time(m->init, &init_start);
+    proc_start_time(getpid(), &self_start);
+    char json[256];
+    int n = snprintf(json, sizeof json,
+                     "{\"monitorPid\":%d,\"monitorStartTime\":%llu,\"initPid\":%d,\"initStartTime\":%llu}\n",
+                     (int)getpid(), self_start, (int)m->init, init_start);
+    int rc = write_file_atomic(m->cfg.state_dir, "pids.json", json, (size_t)n);
+    if (rc < 0)
+        fprintf(stderr, "quilt-monitor: write %s/pids.json failed: %s\n", m->cfg.state_dir, strerror(-rc));
+}
+
+static void json_escape(char *out, size_t cap, const char *in)
+{
+    size_t n = 0;
+    for (; *in && n + 7 < cap; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)c;
+        } else if (c < 0x20) {
+            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    out[n] = 0;
+}
+
+static void write_exit_file(struct monitor *m)
 {
     struct timespec ts;
     struct tm tm;
-    char when[32], json[160];
+    char when[32], json[1536], error[1100] = "";
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    int n = snprintf(json, sizeof json,
-                     "{\"exitCode\":%d,\"signal\":%d,\"exitedAt\":\"%s.%09ldZ\"}\n",
-                     code, sig, when, ts.tv_nsec);
-    int rc = write_file_atomic(state_dir, "exit.json", json, (size_t)n);
+    if (m->failed) {
+        char raw[700], esc[1000];
+        const char *text = strerror(m->failure.err);
+        snprintf(raw, sizeof raw, "%s \"%s\": %c%s", m->failure.step == QUILT_STEP_EXEC ? "exec" : "start",
+                 m->failure.object, tolower((unsigned char)text[0]), text + 1);
+        json_escape(esc, sizeof esc, raw);
+        snprintf(error, sizeof error, ",\"error\":\"%s\"", esc);
+    }
+    int n = snprintf(json, sizeof json, "{\"exitCode\":%d,\"signal\":%d,\"exitedAt\":\"%s.%09ldZ\"%s}\n",
+                     m->code, m->sig, when, ts.tv_nsec, error);
+    int rc = write_file_atomic(m->cfg.state_dir, "exit.json", json, (size_t)n);
     if (rc < 0)
-        fprintf(stderr, "quilt-monitor: write %s/exit.json failed: %s\n", state_dir, strerror(-rc));
+        fprintf(stderr, "quilt-monitor: write %s/exit.json failed: %s\n", m->cfg.state_dir, strerror(-rc));
 }
 
 /* One message from the init before its execve: 0 at EOF, the size, or -errno.
@@ -104,29 +174,163 @@ static ssize_t receive_from_init(int fd, struct init_failure *f, int *listener)
     return n;
 }
 
-/* Reaps every child that has exited; returns 1 once init is among them. */
-static int reap(pid_t init, int *code, int *sig)
+/* Reaps every child that has exited; notes the init's status when it is among them. */
+static void reap(struct monitor *m)
 {
-    int found = 0, status;
+    int status;
     pid_t p;
     while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (p != init)
+        if (p != m->init)
             continue; /* an orphan handed to us as subreaper */
-        found = 1;
+        m->init_exited = 1;
         if (WIFSIGNALED(status)) {
-            *sig = WTERMSIG(status);
-            *code = 128 + *sig;
+            m->sig = WTERMSIG(status);
+            m->code = 128 + m->sig;
         } else {
-            *sig = 0;
-            *code = WEXITSTATUS(status);
+            m->sig = 0;
+            m->code = WEXITSTATUS(status);
         }
     }
-    return found;
+}
+
+/* quilt-init goes into the container as a sealed memfd copy: nothing in the
+ * container can reach, let alone rewrite, the host's binary through /proc/1/exe. */
+static int sealed_copy(const char *path)
+{
+    int src = open(path, O_RDONLY | O_CLOEXEC);
+    if (src < 0)
+        return -errno;
+    struct stat st;
+    int fd = -1, rc = 0;
+    if (fstat(src, &st) < 0) {
+        rc = -errno;
+        goto out;
+    }
+    fd = memfd_create("quilt-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
+        rc = -errno;
+        goto out;
+    }
+    for (off_t off = 0; off < st.st_size;) {
+        ssize_t n = sendfile(fd, src, &off, (size_t)(st.st_size - off));
+        if (n <= 0) {
+            rc = n < 0 ? -errno : -EIO;
+            goto out;
+        }
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        rc = -errno;
+out:
+    close(src);
+    if (rc < 0 && fd >= 0)
+        close(fd);
+    return rc < 0 ? rc : fd;
+}
+
+/* Everything the init needs from us, made before clone(). */
+static int prepare(struct monitor *m, const char **object)
+{
+    struct container_config *cfg = &m->cfg;
+    if (cfg->log_path) {
+        int out[2], err[2];
+        *object = cfg->log_path;
+        m->log_fd = open(cfg->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (m->log_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+            return -errno;
+        m->out = (struct log_stream){ .name = "stdout", .fd = out[0] };
+        m->err = (struct log_stream){ .name = "stderr", .fd = err[0] };
+        cfg->stdout_fd = out[1];
+        cfg->stderr_fd = err[1];
+    }
+    if (cfg->exec_fifo) {
+        *object = cfg->exec_fifo;
+        cfg->fifo_fd = open(cfg->exec_fifo, O_PATH | O_CLOEXEC);
+        if (cfg->fifo_fd < 0)
+            return -errno;
+    }
+    if (cfg->init_path) {
+        *object = cfg->init_path;
+        cfg->init_memfd = sealed_copy(cfg->init_path);
+        if (cfg->init_memfd < 0)
+            return cfg->init_memfd;
+    }
+    return 0;
+}
+
+/* A detached monitor keeps nothing of its caller's: a shell reading the CLI's
+ * output through a pipe would otherwise wait for us until the container ends. */
+static int drop_caller_stdio(void)
+{
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0)
+        return -errno;
+    for (int fd = 0; fd <= 2; fd++)
+        if (dup2(null, fd) < 0)
+            return -errno;
+    close(null);
+    return 0;
+}
+
+static void close_child_ends(struct container_config *cfg)
+{
+    int *fds[] = { &cfg->stdout_fd, &cfg->stderr_fd, &cfg->fifo_fd, &cfg->init_memfd };
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+}
+
+static pid_t clone_init(const struct container_config *cfg, int *pidfd)
+{
+    struct clone_args args = {
+        .flags = cfg->ns_flags | CLONE_PIDFD,
+        .pidfd = (unsigned long long)(uintptr_t)pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+static void watch(int ep, int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* A message from the init: WAITING (created), a failure, or EOF at execve.
+ * Returns 1 when the init's socket is finished with. */
+static int on_init_message(struct monitor *m)
+{
+    struct init_failure f;
+    ssize_t got = receive_from_init(m->initfd, &f, &m->listener);
+    if (got > 0 && f.kind == INIT_MSG_WAITING) {
+        send_ready(m);
+        return 0;
+    }
+    if (got > 0 && f.kind == INIT_MSG_LISTENER)
+        return 0; /* the epoll loop picks the listener up */
+    if (got == 0) { /* execve succeeded */
+        if (!m->ready_sent)
+            send_ready(m);
+        return 1;
+    }
+    if (got < 0) {
+        f = (struct init_failure){ .kind = INIT_MSG_FAILURE, .step = QUILT_STEP_CLONE, .err = (int)-got };
+        strcpy(f.object, "init");
+    }
+    if (!m->ready_sent) {
+        send_fail(f.step, f.err, f.object);
+    } else {
+        m->failed = 1; /* after start: recorded in exit.json for `quilt start` and `inspect` */
+        m->failure = f;
+    }
+    return 1;
 }
 
 int main(void)
 {
-    struct container_config cfg;
+    struct monitor m = { .init_pidfd = -1, .initfd = -1, .listener = -1, .log_fd = -1,
+                         .out.fd = -1, .err.fd = -1 };
     const char *what;
     sigset_t mask;
 
@@ -141,10 +345,28 @@ int main(void)
         fprintf(stderr, "quilt-monitor: no config on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
         return 1;
     }
-    int rc = config_parse(&cfg, msg, (size_t)n, &what);
+    int rc = config_parse(&m.cfg, msg, (size_t)n, &what);
     free(msg);
     if (rc < 0) {
         send_fail(QUILT_STEP_CONFIG, -rc, what);
+        return 1;
+    }
+
+    /* be nobody's child: the JVM reaps this first half now, and init adopts us */
+    pid_t half = fork();
+    if (half < 0) {
+        send_fail(QUILT_STEP_CLONE, errno, "monitor");
+        return 1;
+    }
+    if (half > 0)
+        _exit(0);
+
+    const char *object = "monitor";
+    rc = prepare(&m, &object);
+    if (rc == 0 && m.cfg.log_path && (rc = drop_caller_stdio()) < 0)
+        object = "/dev/null";
+    if (rc < 0) {
+        send_fail(QUILT_STEP_LOG, -rc, object);
         return 1;
     }
 
@@ -153,101 +375,91 @@ int main(void)
     sigemptyset(&mask);
     sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_BLOCK, &mask, NULL);
-    int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-    int errpipe[2];
-    if (sfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, errpipe) < 0) {
+    m.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    int sp[2];
+    if (m.sfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
         send_fail(QUILT_STEP_CLONE, errno, "monitor");
         return 1;
     }
 
-    int pidfd = -1;
-    pid_t pid = clone_init(&cfg, &pidfd);
-    if (pid < 0) {
+    m.init = clone_init(&m.cfg, &m.init_pidfd);
+    if (m.init < 0) {
         send_fail(QUILT_STEP_CLONE, errno, "init");
         return 1;
     }
-    if (pid == 0) {
-        close(errpipe[0]);
-        container_init(&cfg, errpipe[1]);
+    if (m.init == 0) {
+        close(sp[0]);
+        container_init(&m.cfg, sp[1]);
     }
-    close(errpipe[1]);
-
-    /* the child's execve() closes its end: EOF means the command runs */
-    int listener = -1;
-    struct init_failure f;
-    for (;;) {
-        ssize_t got = receive_from_init(errpipe[0], &f, &listener);
-        if (got == 0)
-            break;
-        if (got < 0 || f.kind == INIT_MSG_FAILURE) {
-            close(errpipe[0]);
-            waitpid(pid, NULL, 0);
-            if (got < 0)
-                send_fail(QUILT_STEP_CLONE, (int)-got, "init");
-            else
-                send_fail(f.step, f.err, f.object);
-            return 1;
-        }
-    }
-    close(errpipe[0]);
-
-    unsigned long long start = 0;
-    proc_start_time(pid, &start);
-    {
-        uint8_t buf[128];
-        struct tlv_writer w = { buf, sizeof buf, 0 };
-        tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_READY);
-        tlv_put_long(&w, QUILT_T_PID, pid);
-        tlv_put_long(&w, QUILT_T_START_TIME, (long long)start);
-        send_msg(&w);
-    }
+    close(sp[1]);
+    close_child_ends(&m.cfg);
+    m.initfd = sp[0];
+    write_pids(&m);
 
     int ep = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event ev = { .events = EPOLLIN, .data.fd = sfd };
-    epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-    ev = (struct epoll_event){ .events = EPOLLIN | EPOLLRDHUP, .data.fd = SYNC_FD };
-    epoll_ctl(ep, EPOLL_CTL_ADD, SYNC_FD, &ev);
-    if (listener >= 0) {
-        ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = listener };
-        epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+    watch(ep, m.sfd);
+    watch(ep, m.initfd);
+    watch(ep, SYNC_FD);
+    if (m.out.fd >= 0) {
+        watch(ep, m.out.fd);
+        watch(ep, m.err.fd);
     }
 
-    int code = 0, sig = 0, done = 0;
-    while (!done) {
-        struct epoll_event events[4];
-        int k = epoll_wait(ep, events, 4, -1);
+    int listening = 0;
+    /* done when the init is gone and a detached container's pipes are drained */
+    while (!m.init_exited || m.out.fd >= 0 || m.err.fd >= 0) {
+        if (m.listener >= 0 && !listening) {
+            watch(ep, m.listener);
+            listening = 1;
+        }
+        struct epoll_event events[8];
+        int k = epoll_wait(ep, events, 8, -1);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
         for (int i = 0; i < k; i++) {
-            if (events[i].data.fd == sfd) {
+            int fd = events[i].data.fd;
+            if (fd == m.sfd) {
                 struct signalfd_siginfo si;
-                while (read(sfd, &si, sizeof si) == sizeof si)
+                while (read(m.sfd, &si, sizeof si) == sizeof si)
                     ;
-                done |= reap(pid, &code, &sig);
-            } else if (events[i].data.fd == listener) {
-                if ((events[i].events & (EPOLLHUP | EPOLLERR)) || pid1_signals_answer(listener, pidfd) < 0) {
-                    epoll_ctl(ep, EPOLL_CTL_DEL, listener, NULL); /* no process under the filter is left */
+                reap(&m);
+            } else if (fd == m.initfd) {
+                if (on_init_message(&m)) {
+                    epoll_ctl(ep, EPOLL_CTL_DEL, m.initfd, NULL);
+                    close(m.initfd);
+                    m.initfd = -1;
+                    if (!m.ready_sent) /* failed before it ran: the JVM cleans up */
+                        m.out.fd = m.err.fd = -1;
                 }
-            } else {
+            } else if (fd == m.listener) {
+                if ((events[i].events & (EPOLLHUP | EPOLLERR)) || pid1_signals_answer(m.listener, m.init_pidfd) < 0)
+                    epoll_ctl(ep, EPOLL_CTL_DEL, m.listener, NULL); /* no process under the filter is left */
+            } else if (fd == m.out.fd || fd == m.err.fd) {
+                struct log_stream *s = fd == m.out.fd ? &m.out : &m.err;
+                if (log_pump(s, m.log_fd) != 0) {
+                    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+                    close(fd);
+                    s->fd = -1;
+                }
+            } else if (fd == SYNC_FD) {
                 char drain[256];
                 if (recv(SYNC_FD, drain, sizeof drain, MSG_DONTWAIT) <= 0)
                     epoll_ctl(ep, EPOLL_CTL_DEL, SYNC_FD, NULL); /* the JVM left */
             }
         }
     }
-    write_exit_file(cfg.state_dir, code, sig);
-    {
+    if (m.ready_sent) {
+        write_exit_file(&m);
         uint8_t buf[128];
         struct tlv_writer w = { buf, sizeof buf, 0 };
         tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_EXIT);
-        tlv_put_long(&w, QUILT_T_EXIT_CODE, code);
-        tlv_put_long(&w, QUILT_T_SIGNAL, sig);
+        tlv_put_long(&w, QUILT_T_EXIT_CODE, m.code);
+        tlv_put_long(&w, QUILT_T_SIGNAL, m.sig);
         send_msg(&w);
     }
-    close(pidfd);
-    config_free(&cfg);
+    config_free(&m.cfg);
     return 0;
 }

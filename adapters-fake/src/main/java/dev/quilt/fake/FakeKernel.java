@@ -2,45 +2,60 @@ package dev.quilt.fake;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessRef;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * An in-memory machine: a process table, container layers, state records,
- * images. Every fake adapter works on one kernel, so a test can look at all of
- * it at once to find leaks. Failures are injected per operation name.
+ * An in-memory machine: a process table (each container has a monitor and an
+ * init, as on Linux), container layers, failure injection per operation name.
+ * Every fake adapter works on one kernel, so a test can look at all of it at
+ * once to find leaks.
  */
 public final class FakeKernel {
-    /** A process the fake has started: alive until it is given an exit. */
+    /** A process of the fake: an init (runs a scripted command) or a monitor. */
     public static final class FakeProcess {
         public final int pid;
         public final long startTime;
         public final ContainerId container;
+        public final boolean monitor;
+        final List<String> command;
+        boolean gated;
         private ExitStatus exit;
 
-        FakeProcess(int pid, long startTime, ContainerId container) {
+        FakeProcess(int pid, long startTime, ContainerId container, boolean monitor, List<String> command) {
             this.pid = pid;
             this.startTime = startTime;
             this.container = container;
+            this.monitor = monitor;
+            this.command = command;
         }
 
         public synchronized Optional<ExitStatus> exit() {
             return Optional.ofNullable(exit);
         }
 
-        synchronized void exitWith(ExitStatus status) {
-            if (exit == null) exit = status;
+        public ProcessRef ref() {
+            return new ProcessRef(pid, startTime);
         }
+    }
+
+    /** What happens when an init exits: its monitor writes exit.json. Set by the state store. */
+    interface ExitRecorder {
+        void record(ContainerId id, ExitStatus exit, Optional<String> error);
     }
 
     private final Map<Integer, FakeProcess> processes = new TreeMap<>();
     private final Set<ContainerId> layers = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
+    private final Set<String> crashes = new HashSet<>();
+    private ExitRecorder recorder = (id, exit, error) -> { };
     private int nextPid = 100;
     private long ticks = 1000;
 
@@ -52,8 +67,22 @@ public final class FakeKernel {
         failures.put(operation, times);
     }
 
+    /**
+     * Makes the client die at its next call of {@code operation}: no catch block
+     * of the use case runs, as when a CLI is SIGKILLed there.
+     */
+    public synchronized void crashNext(String operation) {
+        crashes.add(operation);
+    }
+
+    public synchronized void clearFaults() {
+        failures.clear();
+        crashes.clear();
+    }
+
     /** Throws if a failure was injected for this operation. */
     synchronized void maybeFail(String operation) {
+        if (crashes.remove(operation)) throw new ClientCrash(operation);
         Integer left = failures.get(operation);
         if (left != null && left > 0) {
             failures.put(operation, left - 1);
@@ -61,15 +90,51 @@ public final class FakeKernel {
         }
     }
 
-    synchronized FakeProcess spawn(ContainerId container) {
-        FakeProcess p = new FakeProcess(nextPid++, ticks++, container);
+    synchronized void recorder(ExitRecorder r) {
+        this.recorder = r;
+    }
+
+    synchronized FakeProcess spawn(ContainerId container, boolean monitor, List<String> command) {
+        FakeProcess p = new FakeProcess(nextPid++, ticks++, container, monitor, command);
         processes.put(p.pid, p);
         return p;
     }
 
-    /** Reaps: the process leaves the table (what a monitor does when init exits). */
-    synchronized void reap(int pid) {
-        processes.remove(pid);
+    synchronized Optional<FakeProcess> find(ProcessRef ref) {
+        FakeProcess p = processes.get(ref.pid());
+        return p != null && p.startTime == ref.startTime() && p.exit().isEmpty() ? Optional.of(p) : Optional.empty();
+    }
+
+    synchronized Optional<FakeProcess> monitorOf(ContainerId id) {
+        return processes.values().stream().filter(p -> p.monitor && p.container.equals(id)).findFirst();
+    }
+
+    synchronized Optional<FakeProcess> initOf(ContainerId id) {
+        return processes.values().stream().filter(p -> !p.monitor && p.container.equals(id)).findFirst();
+    }
+
+    /**
+     * The init exits: it is reaped by its monitor, which records the exit and
+     * leaves, unless the monitor is already dead (then the exit is lost).
+     */
+    void exit(FakeProcess init, ExitStatus status, Optional<String> error) {
+        FakeProcess monitor;
+        synchronized (this) {
+            synchronized (init) {
+                if (init.exit != null) return;
+                init.exit = status;
+                init.notifyAll();
+            }
+            processes.remove(init.pid);
+            monitor = monitorOf(init.container).orElse(null);
+            if (monitor != null) processes.remove(monitor.pid);
+        }
+        if (monitor != null) recorder.record(init.container, status, error);
+    }
+
+    /** A monitor killed from outside: the container goes on, its exit will not be recorded. */
+    public synchronized void killMonitor(ContainerId id) {
+        monitorOf(id).ifPresent(m -> processes.remove(m.pid));
     }
 
     public synchronized Map<Integer, FakeProcess> processes() {
@@ -82,6 +147,13 @@ public final class FakeKernel {
 
     public synchronized Set<ContainerId> layerSnapshot() {
         return Set.copyOf(layers);
+    }
+
+    /** The calling client dies here. An Error, so that use cases' catch blocks do not see it. */
+    public static final class ClientCrash extends Error {
+        ClientCrash(String operation) {
+            super("client killed in " + operation, null, false, false);
+        }
     }
 
     /** Thrown where a failure was injected: what a real adapter throws for EIO or ENOSPC. */

@@ -4,15 +4,17 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.RecordedPids;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs scripted commands instead of programs:
- * {@code exit N} exits with N at once; {@code nosuch...} fails to exec (ENOENT);
- * anything else runs until it is signalled, and dies of the signal.
+ * {@code exit N} exits with N as soon as it runs; {@code nosuch...} fails to exec
+ * (ENOENT); anything else (and the bare init) runs until it is signalled.
  */
 public final class FakeProcessSpawner implements ProcessSpawner {
     private final FakeKernel kernel;
@@ -23,47 +25,61 @@ public final class FakeProcessSpawner implements ProcessSpawner {
         this.state = state;
     }
 
+    static boolean missing(List<String> command) {
+        return !command.isEmpty() && command.get(0).startsWith("nosuch");
+    }
+
+    /** What a freshly exec'd command does at once. */
+    static void runs(FakeKernel kernel, FakeKernel.FakeProcess init) {
+        List<String> cmd = init.command;
+        if (!cmd.isEmpty() && cmd.get(0).equals("exit")) {
+            kernel.exit(init, ExitStatus.exited(Integer.parseInt(cmd.get(1))), Optional.empty());
+        }
+    }
+
     @Override
-    public Launched launch(ContainerId id, ContainerSpec spec) {
+    public Launched launch(ContainerId id, ContainerSpec spec, Mode mode) {
         kernel.maybeFail("spawner.launch");
         if (!kernel.layerSnapshot().contains(id)) throw new IllegalStateException("launch of " + id + " without a layer");
         List<String> args = spec.process().args();
-        if (args.get(0).startsWith("nosuch")) {
+        if (mode != Mode.CREATED && missing(args)) {
             throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",
                     "exec \"" + args.get(0) + "\": no such file or directory");
         }
-        FakeKernel.FakeProcess p = kernel.spawn(id);
-        if (args.get(0).equals("exit")) p.exitWith(ExitStatus.exited(Integer.parseInt(args.get(1))));
+        FakeKernel.FakeProcess monitor = kernel.spawn(id, true, List.of());
+        FakeKernel.FakeProcess init = kernel.spawn(id, false, args);
+        init.gated = mode == Mode.CREATED;
+        state.recordPids(id, new RecordedPids(monitor.ref(), init.ref()));
+        if (!init.gated) runs(kernel, init);
         return new Launched() {
             @Override
             public ProcessRef process() {
-                return new ProcessRef(p.pid, p.startTime);
+                return init.ref();
+            }
+
+            @Override
+            public ProcessRef monitor() {
+                return monitor.ref();
             }
 
             @Override
             public ExitStatus awaitExit() {
-                synchronized (p) {
-                    while (p.exit().isEmpty()) {
+                synchronized (init) {
+                    while (init.exit().isEmpty()) {
                         try {
-                            p.wait(); // woken by signal(): an event, as the monitor's EXIT message is
+                            init.wait(); // woken by the exit: an event, as the monitor's EXIT message is
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             throw new IllegalStateException("interrupted");
                         }
                     }
                 }
-                ExitStatus exit = p.exit().orElseThrow();
-                kernel.reap(p.pid);
-                state.recordExit(id, exit);
-                return exit;
+                return init.exit().orElseThrow();
             }
 
             @Override
             public void signal(int signal) {
-                synchronized (p) {
-                    p.exitWith(ExitStatus.killedBy(signal));
-                    p.notifyAll();
-                }
+                kernel.exit(init, ExitStatus.killedBy(signal), Optional.empty());
             }
 
             @Override

@@ -4,6 +4,8 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.RecordedExit;
+import dev.quilt.domain.RecordedPids;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
 import dev.quilt.ports.StateStore;
@@ -25,11 +27,14 @@ public final class FakeStateStore implements StateStore {
     private final FakeKernel kernel;
     private final Map<ContainerId, Container> records = new HashMap<>();
     private final Map<ContainerName, ContainerId> names = new HashMap<>();
-    private final Map<ContainerId, ExitStatus> exits = new HashMap<>();
+    private final Map<ContainerId, RecordedExit> exits = new HashMap<>();
+    private final Map<ContainerId, RecordedPids> pids = new HashMap<>();
+    private final java.util.Set<ContainerId> locked = new java.util.HashSet<>();
     private final List<Transition> transitions = new ArrayList<>();
 
     public FakeStateStore(FakeKernel kernel) {
         this.kernel = kernel;
+        kernel.recorder(this::recordExit);
     }
 
     @Override
@@ -38,6 +43,7 @@ public final class FakeStateStore implements StateStore {
         if (records.containsKey(container.id())) {
             throw QuiltException.conflict("container id '" + container.id() + "' is already in use");
         }
+        if (locked.contains(container.id())) throw new IllegalStateException("a new record that is locked already");
         records.put(container.id(), container);
         transitions.add(new Transition(container.id(), Optional.empty(), container.status()));
     }
@@ -69,6 +75,7 @@ public final class FakeStateStore implements StateStore {
         Container c = records.remove(id);
         if (c != null) c.name().ifPresent(n -> names.remove(n, id));
         exits.remove(id);
+        pids.remove(id);
     }
 
     @Override
@@ -91,12 +98,48 @@ public final class FakeStateStore implements StateStore {
     }
 
     @Override
-    public synchronized Optional<ExitStatus> recordedExit(ContainerId id) {
+    public synchronized Optional<RecordedExit> recordedExit(ContainerId id) {
         return Optional.ofNullable(exits.get(id));
     }
 
-    synchronized void recordExit(ContainerId id, ExitStatus exit) {
-        if (records.containsKey(id)) exits.put(id, exit);
+    @Override
+    public synchronized Optional<RecordedPids> recordedPids(ContainerId id) {
+        return Optional.ofNullable(pids.get(id));
+    }
+
+    @Override
+    public synchronized List<ContainerId> ids() {
+        return List.copyOf(records.keySet());
+    }
+
+    @Override
+    public synchronized Lock lock(ContainerId id) {
+        return tryLock(id).orElseThrow(() -> new IllegalStateException(
+                "lock of " + id + " is held: a single-threaded scenario would wait forever"));
+    }
+
+    @Override
+    public synchronized Optional<Lock> tryLock(ContainerId id) {
+        if (!records.containsKey(id)) throw QuiltException.notFound("no container '" + id.shortForm() + "'");
+        if (!locked.add(id)) return Optional.empty();
+        return Optional.of(() -> {
+            synchronized (FakeStateStore.this) {
+                locked.remove(id);
+            }
+        });
+    }
+
+    /** Locks a crashed client took with it: the kernel releases them when a process dies. */
+    public synchronized void releaseAllLocks() {
+        locked.clear();
+    }
+
+    synchronized void recordExit(ContainerId id, ExitStatus exit, Optional<String> error) {
+        if (records.containsKey(id)) exits.put(id, new RecordedExit(exit, java.time.Instant.EPOCH, error));
+    }
+
+    synchronized void recordPids(ContainerId id, RecordedPids p) {
+        if (records.containsKey(id)) pids.put(id, p);
     }
 
     public synchronized List<Transition> transitions() {

@@ -21,6 +21,11 @@ class FakeProcessSpawnerTest extends ProcessSpawnerContract {
     private final FakeProcessSpawner spawner = new FakeProcessSpawner(kernel, new FakeStateStore(kernel));
 
     @Override
+    protected int liveProcessesOf(ContainerId id) {
+        return (int) kernel.processes().values().stream().filter(p -> p.container.equals(id)).count();
+    }
+
+    @Override
     protected ProcessSpawner spawner() {
         return spawner;
     }
@@ -31,7 +36,7 @@ class FakeProcessSpawnerTest extends ProcessSpawnerContract {
                 ImageStore.ImportProgress.NONE);
         storage.prepare(id, image.digest());
         return new ContainerSpec(new ProcessSpec(args, List.of(), "/", User.ROOT, false), image.digest(),
-                new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false);
+                new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false, false);
     }
 
     @Override
@@ -49,8 +54,4 @@ class FakeProcessSpawnerTest extends ProcessSpawnerContract {
         return List.of("nosuch");
     }
 
-    @Override
-    protected int liveProcessesOf(ContainerId id) {
-        return (int) kernel.processes().values().stream().filter(p -> p.container.equals(id)).count();
-    }
 }

@@ -1,144 +1,271 @@
 package dev.quilt.fake;
 
 import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.SpawnFailedException;
+import dev.quilt.usecases.CollectGarbage;
+import dev.quilt.usecases.ContainerLauncher;
+import dev.quilt.usecases.ContainerLookup;
+import dev.quilt.usecases.ContainerRequest;
+import dev.quilt.usecases.CreateContainer;
+import dev.quilt.usecases.Forget;
 import dev.quilt.usecases.ImageResolver;
+import dev.quilt.usecases.KillContainer;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RunContainer;
-import dev.quilt.usecases.RunContainerService;
+import dev.quilt.usecases.StartContainer;
+import dev.quilt.usecases.StopContainer;
+import dev.quilt.usecases.WaitContainer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Random sequences of runs and removals against the fake kernel, with
- * failures injected at every step of the way. Whatever happens: only legal
- * transitions are written, every exit is recorded, names stay unique, and a
- * removed or failed container leaves nothing in the kernel.
+ * Random lifecycles on the fake kernel: several clients create, start, run,
+ * kill, stop, remove and collect, while failures are injected and clients are
+ * killed half-way through a command. Whatever happens: only legal transitions
+ * are written, no exit code we caused is lost or changed, names stay unique,
+ * processes and layers always belong to a record, and once everything is
+ * removed the kernel is empty.
  */
 class LifecyclePropertyTest {
-    /** One step of a scenario. */
-    sealed interface Op permits Run, Remove {}
+    sealed interface Op permits Run, Detach, Create, Start, Kill, Stop, Remove, KillMonitor, Gc {}
 
-    /** Run a command; {@code failAt} names an operation made to fail first, if any. */
-    record Run(String command, Optional<String> name, boolean rm, Optional<String> failAt) implements Op {}
+    /** A fault for the next call: fail (an error the use case sees) or crash (the client dies). */
+    record Fault(String operation, boolean crash) {}
 
-    record Remove(int pick) implements Op {}
+    record Run(String command, Optional<String> name, boolean rm, Optional<Fault> fault) implements Op {}
+
+    record Detach(String command, Optional<String> name, Optional<Fault> fault) implements Op {}
+
+    record Create(String command, Optional<String> name, Optional<Fault> fault) implements Op {}
+
+    record Start(int pick, Optional<Fault> fault) implements Op {}
+
+    record Kill(int pick, int signal) implements Op {}
+
+    record Stop(int pick) implements Op {}
+
+    record Remove(int pick, boolean force, Optional<Fault> fault) implements Op {}
+
+    record KillMonitor(int pick) implements Op {}
+
+    record Gc() implements Op {}
 
     @Provide
     Arbitrary<List<Op>> scenarios() {
-        Arbitrary<String> command = Arbitraries.of("exit 0", "exit 3", "sleep", "nosuch");
         Arbitrary<Optional<String>> name = Arbitraries.of("a", "b").optional(0.4);
-        Arbitrary<Optional<String>> failAt = Arbitraries.of("state.create", "state.save", "storage.prepare",
-                "spawner.launch", "images.import").optional(0.25);
-        Arbitrary<Op> run = Combinators.combine(command, name, Arbitraries.of(true, false), failAt).as(Run::new);
-        Arbitrary<Op> remove = Arbitraries.integers().between(0, 20).map(Remove::new);
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, run),
-                net.jqwik.api.Tuple.of(1, remove)).list().ofMaxSize(25);
+        Arbitrary<Optional<Fault>> fault = Combinators.combine(
+                Arbitraries.of("state.create", "state.save", "state.remove", "storage.prepare", "storage.release",
+                        "spawner.launch", "images.import", "processes.start"),
+                Arbitraries.of(true, false)).as(Fault::new).optional(0.25);
+        Arbitrary<Integer> pick = Arbitraries.integers().between(0, 20);
+        Arbitrary<Op> run = Combinators.combine(Arbitraries.of("exit 0", "exit 3", "sleep", "nosuch"), name,
+                Arbitraries.of(true, false), fault).as(Run::new);
+        Arbitrary<Op> detach = Combinators.combine(Arbitraries.of("exit 5", "sleep", "", "nosuch"), name, fault).as(Detach::new);
+        Arbitrary<Op> create = Combinators.combine(Arbitraries.of("exit 4", "sleep", "", "nosuch"), name, fault).as(Create::new);
+        Arbitrary<Op> start = Combinators.combine(pick, fault).as(Start::new);
+        Arbitrary<Op> kill = Combinators.combine(pick, Arbitraries.of(9, 15)).as(Kill::new);
+        Arbitrary<Op> stop = pick.map(Stop::new);
+        Arbitrary<Op> remove = Combinators.combine(pick, Arbitraries.of(true, false), fault).as(Remove::new);
+        Arbitrary<Op> killMonitor = pick.map(KillMonitor::new);
+        Arbitrary<Op> gc = Arbitraries.just(new Gc());
+        return Arbitraries.frequencyOf(Tuple.of(2, run), Tuple.of(3, detach), Tuple.of(3, create), Tuple.of(3, start),
+                Tuple.of(2, kill), Tuple.of(1, stop), Tuple.of(2, remove), Tuple.of(1, killMonitor), Tuple.of(1, gc))
+                .list().ofMaxSize(30);
+    }
+
+    /** One machine and the use cases every client calls on it. */
+    static final class World {
+        final FakeKernel kernel = new FakeKernel();
+        final FakeClock clock = new FakeClock();
+        final FakeStateStore state = new FakeStateStore(kernel);
+        final FakeImageStore images = new FakeImageStore(kernel, clock);
+        final FakeContainerStorage storage = new FakeContainerStorage(kernel, images);
+        final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
+        final Forget forget = new Forget(state, storage);
+        final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
+                storage, new FakeProcessSpawner(kernel, state), forget, new SequentialIds(), clock);
+        final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
+        final RunContainer run = new RunContainer(launcher, state, forget, clock);
+        final CreateContainer create = new CreateContainer(launcher);
+        final StartContainer start = new StartContainer(lookup, state, processes, clock);
+        final KillContainer kill = new KillContainer(lookup, processes);
+        final WaitContainer waiter = new WaitContainer(lookup, processes);
+        final StopContainer stop = new StopContainer(lookup, processes, waiter);
+        final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);
+        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, forget);
+
+        /** The exit each container must show, for exits this test caused through a live monitor. */
+        final Map<ContainerId, ExitStatus> expected = new HashMap<>();
+        /** Containers whose monitor the test killed: their exit may be lost, honestly. */
+        final Set<ContainerId> monitorKilled = new HashSet<>();
+
+        Optional<ContainerId> pick(int i) {
+            List<ContainerId> ids = state.ids().stream().sorted().toList();
+            return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(i % ids.size()));
+        }
+    }
+
+    private static ContainerRequest request(String command, Optional<String> name, boolean rm) {
+        List<String> args = command.isEmpty() ? List.of() : List.of(command.split(" "));
+        return new ContainerRequest(Optional.empty(), name.map(ContainerName::of), args, List.of(), k -> Optional.empty(),
+                Optional.empty(), "/", User.ROOT, rm, false, command.isEmpty());
+    }
+
+    private static void arm(World w, Optional<Fault> fault) {
+        fault.ifPresent(f -> {
+            if (f.crash()) w.kernel.crashNext(f.operation());
+            else w.kernel.failNext(f.operation(), 1);
+        });
+    }
+
+    /** What a live init of this container does when signalled, given its command. */
+    private static void expectSignalled(World w, ContainerId id, int signal) {
+        w.lookup.observe(id).filter(c -> c.status() == Status.RUNNING || c.status() == Status.CREATED)
+                .filter(c -> c.monitor().map(w.processes::isAlive).orElse(false))
+                .ifPresent(c -> w.expected.putIfAbsent(id, ExitStatus.killedBy(signal)));
     }
 
     @Property(tries = 300)
-    void lifecyclesStayLegalAndLeaveNothing(@ForAll("scenarios") List<Op> ops) {
-        FakeKernel kernel = new FakeKernel();
-        FakeClock clock = new FakeClock();
-        FakeStateStore state = new FakeStateStore(kernel);
-        FakeImageStore images = new FakeImageStore(kernel, clock);
-        FakeContainerStorage storage = new FakeContainerStorage(kernel, images);
-        RemoveContainer remover = new RemoveContainer(state, storage);
-        RunContainer run = new RunContainerService(new ImageResolver(images, new FakeDefaultImage()), state, storage,
-                new FakeProcessSpawner(kernel, state), remover, new SequentialIds(), clock);
-        Map<String, ExitStatus> expectedByCommand = Map.of("exit 0", ExitStatus.exited(0), "exit 3", ExitStatus.exited(3),
-                "sleep", ExitStatus.killedBy(15));
-
+    void lifecyclesStayLegalLoseNoExitAndLeaveNothing(@ForAll("scenarios") List<Op> ops) {
+        World w = new World();
         for (Op op : ops) {
-            switch (op) {
-                case Run r -> {
-                    r.failAt().ifPresent(f -> kernel.failNext(f, 1));
-                    int before = state.list().size();
-                    try {
-                        ExitStatus exit = run.run(command(r), killWhenStarted(15));
-                        assertEquals(expectedByCommand.get(r.command()), exit);
-                    } catch (SpawnFailedException e) {
-                        assertEquals("nosuch", r.command());
-                        assertEquals(before, state.list().size(), "a failed exec leaves no record");
-                    } catch (QuiltException e) {
-                        // an injected failure or a name in use: either way nothing new may remain
-                        boolean nameTaken = e.kind() == QuiltException.Kind.CONFLICT;
-                        assertTrue(nameTaken || r.failAt().isPresent(), e.getMessage());
-                        assertEquals(before, state.list().size(), "failed run left a record: " + e.getMessage());
-                    }
-                    kernel.failNext(r.failAt().orElse("none"), 0);
-                }
-                case Remove rm -> {
-                    List<Container> all = state.list();
-                    if (all.isEmpty()) continue;
-                    Container c = all.get(rm.pick() % all.size());
-                    if (c.status().canDelete()) remover.remove(c.id());
-                }
+            try {
+                apply(w, op);
+            } catch (FakeKernel.ClientCrash crash) {
+                w.state.releaseAllLocks(); // the kernel lets go of a dead process's locks
+            } catch (SpawnFailedException e) {
+                assertEquals("ENOENT", e.errnoName(), e.getMessage());
+            } catch (QuiltException e) {
+                // injected failures, names in use, wrong states: each must leave a consistent machine
             }
-            checkInvariants(kernel, state, storage);
+            w.kernel.clearFaults();
+            checkInvariants(w);
         }
-        // clean up whatever is left and check that the kernel is empty
-        for (Container c : state.list()) remover.remove(c.id());
-        assertTrue(state.list().isEmpty());
-        assertTrue(storage.list().isEmpty(), "leaked layers: " + storage.list());
-        assertTrue(kernel.processes().isEmpty(), "leaked processes: " + kernel.processes().keySet());
-        assertTrue(state.names().isEmpty(), "leaked names: " + state.names());
+        // everything goes, by force, and then nothing may be left
+        for (ContainerId id : w.state.ids()) w.remove.remove(id.value(), true);
+        w.gc.collect();
+        assertTrue(w.state.ids().isEmpty());
+        assertTrue(w.storage.list().isEmpty(), "leaked layers: " + w.storage.list());
+        assertTrue(w.kernel.processes().isEmpty(), "leaked processes: " + w.kernel.processes().keySet());
+        assertTrue(w.state.names().isEmpty(), "leaked names: " + w.state.names());
     }
 
-    private static void checkInvariants(FakeKernel kernel, FakeStateStore state, FakeContainerStorage storage) {
-        for (FakeStateStore.Transition t : state.transitions()) {
+    private static void apply(World w, Op op) {
+        switch (op) {
+            case Run r -> {
+                arm(w, r.fault());
+                ExitStatus exit = w.run.run(request(r.command(), r.name(), r.rm()), new RunContainer.Observer() {
+                    @Override
+                    public void started(Container c, IntConsumer signaller) {
+                        if (r.command().equals("sleep")) signaller.accept(15);
+                    }
+                });
+                assertEquals(r.command().equals("sleep") ? ExitStatus.killedBy(15)
+                        : ExitStatus.exited(Integer.parseInt(r.command().split(" ")[1])), exit);
+            }
+            case Detach d -> {
+                arm(w, d.fault());
+                Container c = w.create.runDetached(request(d.command(), d.name(), false));
+                if (d.command().startsWith("exit")) w.expected.put(c.id(), ExitStatus.exited(5));
+            }
+            case Create c -> {
+                arm(w, c.fault());
+                w.create.create(request(c.command(), c.name(), false));
+            }
+            case Start s -> {
+                Optional<ContainerId> id = w.pick(s.pick());
+                if (id.isEmpty()) return;
+                Container before = w.lookup.observe(id.get()).orElseThrow();
+                arm(w, s.fault());
+                try {
+                    w.start.start(id.get().value());
+                } catch (SpawnFailedException e) {
+                    w.expected.put(id.get(), ExitStatus.exited(127));
+                    throw e;
+                }
+                List<String> args = before.spec().process().args();
+                if (!args.isEmpty() && args.get(0).equals("exit")) {
+                    w.expected.put(id.get(), ExitStatus.exited(Integer.parseInt(args.get(1))));
+                }
+            }
+            case Kill k -> {
+                Optional<ContainerId> id = w.pick(k.pick());
+                if (id.isEmpty()) return;
+                expectSignalled(w, id.get(), k.signal());
+                w.kill.kill(id.get().value(), Integer.toString(k.signal()));
+            }
+            case Stop s -> {
+                Optional<ContainerId> id = w.pick(s.pick());
+                if (id.isEmpty()) return;
+                expectSignalled(w, id.get(), 15);
+                w.stop.stop(id.get().value(), Duration.ofSeconds(1));
+            }
+            case Remove r -> {
+                Optional<ContainerId> id = w.pick(r.pick());
+                if (id.isEmpty()) return;
+                arm(w, r.fault());
+                w.remove.remove(id.get().value(), r.force());
+                w.expected.remove(id.get());
+            }
+            case KillMonitor k -> {
+                Optional<ContainerId> id = w.pick(k.pick());
+                if (id.isEmpty()) return;
+                w.kernel.killMonitor(id.get());
+                w.monitorKilled.add(id.get());
+            }
+            case Gc g -> w.gc.collect();
+        }
+    }
+
+    private static void checkInvariants(World w) {
+        for (FakeStateStore.Transition t : w.state.transitions()) {
             t.from().ifPresentOrElse(
                     from -> assertTrue(from.canBecome(t.to()), "illegal " + from + " -> " + t.to()),
                     () -> assertEquals(Status.CREATING, t.to(), "records are born creating"));
         }
-        // a foreground run is over when run() returns: nothing runs between operations
-        assertTrue(kernel.processes().isEmpty(), "processes outlived their run: " + kernel.processes().keySet());
+        Set<ContainerId> recorded = new HashSet<>(w.state.ids());
         Map<ContainerName, Integer> holders = new HashMap<>();
-        for (Container c : state.list()) {
+        for (ContainerId id : recorded) {
+            Container c = w.lookup.observe(id).orElseThrow();
             c.name().ifPresent(n -> holders.merge(n, 1, Integer::sum));
-            if (c.status() == Status.STOPPED) {
-                assertTrue(c.exit().isPresent(), "stopped without an exit code");
-                assertEquals(c.exit(), state.recordedExit(c.id()), "the recorded exit and the record agree");
+            ExitStatus want = w.expected.get(id);
+            if (want != null && !w.monitorKilled.contains(id)) {
+                assertEquals(Status.STOPPED, c.status(), id + " should have stopped with " + want);
+                assertEquals(Optional.of(want), c.exit(), "the exit code of " + id);
             }
-            assertTrue(storage.list().contains(c.id()) || c.status() == Status.CREATING,
-                    "a container past creating has its layer");
+            if (c.status() == Status.STOPPED && c.exit().isEmpty()) {
+                assertTrue(w.monitorKilled.contains(id), id + " lost its exit code with a live monitor");
+            }
         }
         holders.forEach((n, count) -> assertEquals(1, count, "name " + n + " held twice"));
-        for (var id : storage.list()) {
-            assertTrue(state.load(id).isPresent(), "a layer without a record: " + id);
+        for (ContainerId id : w.storage.list()) {
+            assertTrue(recorded.contains(id), "a layer without a record: " + id);
         }
-    }
-
-    private static RunContainer.Command command(Run r) {
-        return new RunContainer.Command(Optional.empty(), r.name().map(ContainerName::of), List.of(r.command().split(" ")),
-                List.of(), k -> Optional.empty(), Optional.empty(), "/", User.ROOT, r.rm(), false);
-    }
-
-    private static RunContainer.Observer killWhenStarted(int signal) {
-        return new RunContainer.Observer() {
-            @Override
-            public void started(Container container, IntConsumer signaller) {
-                if (container.spec().process().args().get(0).equals("sleep")) signaller.accept(signal);
-            }
-        };
+        for (FakeKernel.FakeProcess p : w.kernel.processes().values()) {
+            assertTrue(recorded.contains(p.container), "a process of a removed container: " + p.pid);
+        }
     }
 }

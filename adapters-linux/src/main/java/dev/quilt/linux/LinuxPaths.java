@@ -36,6 +36,14 @@ public record LinuxPaths(Path run, Path data) {
         return run.resolve(id.value());
     }
 
+    public Path execFifo(ContainerId id) {
+        return containerState(id).resolve("exec.fifo");
+    }
+
+    public Path log(ContainerId id) {
+        return containerState(id).resolve("container.log");
+    }
+
     /** Name claims: IDs never start with '.', so this cannot clash with a container. */
     public Path names() {
         return run.resolve(".names");

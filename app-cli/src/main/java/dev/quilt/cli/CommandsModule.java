@@ -25,4 +25,34 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(ImageCommand.Rm.class)
     Object imageRm(ImageCommand.Rm c);
+
+    @Binds @IntoMap @ClassKey(CreateCommand.class)
+    Object create(CreateCommand c);
+
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Start.class)
+    Object start(LifecycleCommands.Start c);
+
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Kill.class)
+    Object kill(LifecycleCommands.Kill c);
+
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Stop.class)
+    Object stop(LifecycleCommands.Stop c);
+
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Wait.class)
+    Object waitFor(LifecycleCommands.Wait c);
+
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Rm.class)
+    Object rm(LifecycleCommands.Rm c);
+
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Gc.class)
+    Object gc(LifecycleCommands.Gc c);
+
+    @Binds @IntoMap @ClassKey(InfoCommands.Ps.class)
+    Object ps(InfoCommands.Ps c);
+
+    @Binds @IntoMap @ClassKey(InfoCommands.Inspect.class)
+    Object inspect(InfoCommands.Inspect c);
+
+    @Binds @IntoMap @ClassKey(InfoCommands.Logs.class)
+    Object logs(InfoCommands.Logs c);
 }

@@ -20,12 +20,25 @@ import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.Privileges;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.StateStore;
+import dev.quilt.linux.logs.CriLogs;
+import dev.quilt.linux.process.LinuxContainerProcesses;
+import dev.quilt.ports.ContainerLogs;
+import dev.quilt.ports.ContainerProcesses;
+import dev.quilt.usecases.CollectGarbage;
+import dev.quilt.usecases.ContainerLauncher;
+import dev.quilt.usecases.ContainerLookup;
+import dev.quilt.usecases.CreateContainer;
+import dev.quilt.usecases.Forget;
 import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.ImportImage;
+import dev.quilt.usecases.KillContainer;
+import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
 import dev.quilt.usecases.RunContainer;
-import dev.quilt.usecases.RunContainerService;
+import dev.quilt.usecases.StartContainer;
+import dev.quilt.usecases.StopContainer;
+import dev.quilt.usecases.WaitContainer;
 
 import javax.inject.Singleton;
 
@@ -89,15 +102,76 @@ final class LinuxModule {
         return new ImageResolver(images, defaultImage);
     }
 
-    @Provides
-    static RemoveContainer removeContainer(StateStore state, ContainerStorage storage) {
-        return new RemoveContainer(state, storage);
+    @Provides @Singleton
+    static ContainerProcesses processes(LinuxPaths paths, StateStore state, NativeLibrary lib) {
+        return new LinuxContainerProcesses(paths, state);
+    }
+
+    @Provides @Singleton
+    static ContainerLogs logs(LinuxPaths paths, NativeLibrary lib) {
+        return new CriLogs(paths);
     }
 
     @Provides
-    static RunContainer runContainer(ImageResolver images, StateStore state, ContainerStorage storage,
-                                     ProcessSpawner spawner, RemoveContainer remover, IdSource ids, Clock clock) {
-        return new RunContainerService(images, state, storage, spawner, remover, ids, clock);
+    static Forget forget(StateStore state, ContainerStorage storage) {
+        return new Forget(state, storage);
+    }
+
+    @Provides
+    static ContainerLauncher launcher(ImageResolver images, StateStore state, ContainerStorage storage,
+                                      ProcessSpawner spawner, Forget forget, IdSource ids, Clock clock) {
+        return new ContainerLauncher(images, state, storage, spawner, forget, ids, clock);
+    }
+
+    @Provides
+    static ContainerLookup lookup(StateStore state, ContainerProcesses processes, Clock clock) {
+        return new ContainerLookup(state, processes, clock);
+    }
+
+    @Provides
+    static RunContainer runContainer(ContainerLauncher launcher, StateStore state, Forget forget, Clock clock) {
+        return new RunContainer(launcher, state, forget, clock);
+    }
+
+    @Provides
+    static CreateContainer createContainer(ContainerLauncher launcher) {
+        return new CreateContainer(launcher);
+    }
+
+    @Provides
+    static StartContainer startContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Clock clock) {
+        return new StartContainer(lookup, state, processes, clock);
+    }
+
+    @Provides
+    static KillContainer killContainer(ContainerLookup lookup, ContainerProcesses processes) {
+        return new KillContainer(lookup, processes);
+    }
+
+    @Provides
+    static WaitContainer waitContainer(ContainerLookup lookup, ContainerProcesses processes) {
+        return new WaitContainer(lookup, processes);
+    }
+
+    @Provides
+    static StopContainer stopContainer(ContainerLookup lookup, ContainerProcesses processes, WaitContainer waiter) {
+        return new StopContainer(lookup, processes, waiter);
+    }
+
+    @Provides
+    static RemoveContainer removeContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
+                                           Forget forget) {
+        return new RemoveContainer(lookup, state, processes, forget);
+    }
+
+    @Provides
+    static ListContainers listContainers(ContainerLookup lookup) {
+        return new ListContainers(lookup);
+    }
+
+    @Provides
+    static CollectGarbage collectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, Forget forget) {
+        return new CollectGarbage(lookup, state, storage, forget);
     }
 
     @Provides

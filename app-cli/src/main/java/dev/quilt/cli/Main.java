@@ -23,6 +23,7 @@ public final class Main {
         QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
         CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("create").setStopAtPositional(true);
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
         return cli.execute(args);
@@ -41,6 +42,12 @@ public final class Main {
     private static int failure(Exception e, CommandLine line, GlobalOptions options) {
         PrintWriter err = line.getErr();
         if (options.debug()) e.printStackTrace(err);
+        String verb = line.getCommandSpec().name();
+        if (e instanceof dev.quilt.ports.SpawnFailedException s) {
+            err.println("quilt: " + s.getMessage());
+            err.flush();
+            return s.exitCode();
+        }
         if (e instanceof QuiltException q) {
             err.println("quilt: " + q.getMessage());
         } else {
@@ -48,6 +55,6 @@ public final class Main {
             err.println("quilt: internal error: " + e + " (run with --debug for details)");
         }
         err.flush();
-        return line.getCommandSpec().name().equals("run") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
+        return verb.equals("run") || verb.equals("create") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
     }
 }

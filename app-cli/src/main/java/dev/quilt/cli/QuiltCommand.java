@@ -8,7 +8,9 @@ import java.nio.file.Path;
 
 @Command(name = "quilt", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A container runtime for AI-agent workloads.",
-        subcommands = {RunCommand.class, ImageCommand.class})
+        subcommands = {RunCommand.class, CreateCommand.class, LifecycleCommands.Start.class, InfoCommands.Ps.class,
+                InfoCommands.Inspect.class, InfoCommands.Logs.class, LifecycleCommands.Kill.class, LifecycleCommands.Stop.class,
+                LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class})
 final class QuiltCommand implements Runnable {
     private final GlobalOptions options;
 

@@ -24,12 +24,25 @@ final class Quilt {
         this.root = root;
     }
 
+    /** Starts quilt without waiting for it: for following, concurrency and killing it half-way. */
+    Process start(String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), args))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    /** The value of a top-level string field in inspect's JSON. */
+    static String field(String json, String name) {
+        var m = java.util.regex.Pattern.compile("\"" + name + "\" : \"([^\"]*)\"").matcher(json);
+        if (!m.find()) throw new AssertionError("no " + name + " in " + json);
+        return m.group(1);
+    }
+
     Result run(String... args) throws IOException, InterruptedException {
         return runAs(List.of(), args);
     }
 
     /** {@code prefix} wraps the JVM, e.g. setpriv to drop root. */
-    Result runAs(List<String> prefix, String... args) throws IOException, InterruptedException {
+    private List<String> command(List<String> prefix, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -38,6 +51,11 @@ final class Quilt {
         cmd.add("--root");
         cmd.add(root.toString());
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    Result runAs(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> cmd = command(prefix, args);
         Path out = Files.createTempFile("quilt-out", ".txt");
         Path err = Files.createTempFile("quilt-err", ".txt");
         try {

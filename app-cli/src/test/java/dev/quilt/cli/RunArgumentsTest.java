@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RunArgumentsTest {
-    private static RunCommand.RunArguments split(List<String> original, List<String> positional) {
-        return RunCommand.RunArguments.split(original, positional);
+    private static RunArguments split(List<String> original, List<String> positional) {
+        return RunArguments.split("run", original, positional);
     }
 
     @Test
@@ -36,9 +36,10 @@ class RunArgumentsTest {
     }
 
     @Test
-    void noCommandRunsAShell() {
-        assertEquals(List.of("/bin/sh"), split(List.of("run", "alpine"), List.of("alpine")).command());
-        assertEquals(List.of("/bin/sh"), split(List.of("run"), List.of()).command());
+    void noCommandIsEmpty() {
+        // run fills in /bin/sh, run -d and create Quilt's init
+        assertEquals(List.of(), split(List.of("run", "alpine"), List.of("alpine")).command());
+        assertEquals(List.of(), split(List.of("run"), List.of()).command());
     }
 
     @Test

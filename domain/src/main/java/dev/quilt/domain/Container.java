@@ -5,32 +5,40 @@ import java.util.Optional;
 
 /**
  * A container as its state file records it. Changes go through the methods
- * below, which ask {@link Status} whether the change is legal.
+ * below, which ask {@link Status} whether the change is legal. What is true
+ * now (has it exited meanwhile?) is {@link Observed}'s business.
  */
 public record Container(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, Status status,
-                        Optional<ProcessRef> init, Instant createdAt, Optional<Instant> startedAt,
-                        Optional<ExitStatus> exit, Optional<Instant> exitedAt) {
+                        Optional<ProcessRef> init, Optional<ProcessRef> monitor, Instant createdAt,
+                        Optional<Instant> startedAt, Optional<ExitStatus> exit, Optional<Instant> exitedAt,
+                        boolean autoRemove) {
 
-    public static Container creating(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, Instant now) {
-        return new Container(id, name, spec, Status.CREATING, Optional.empty(), now, Optional.empty(),
-                Optional.empty(), Optional.empty());
+    public static Container creating(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, Instant now,
+                                     boolean autoRemove) {
+        return new Container(id, name, spec, Status.CREATING, Optional.empty(), Optional.empty(), now,
+                Optional.empty(), Optional.empty(), Optional.empty(), autoRemove);
     }
 
     /** The init was cloned and waits for start. */
-    public Container created(ProcessRef init) {
-        return new Container(id, name, spec, status.become(Status.CREATED, id), Optional.of(init), createdAt,
-                startedAt, exit, exitedAt);
+    public Container created(ProcessRef init, ProcessRef monitor) {
+        return new Container(id, name, spec, status.become(Status.CREATED, id), Optional.of(init), Optional.of(monitor),
+                createdAt, startedAt, exit, exitedAt, autoRemove);
     }
 
     /** The user's process runs (from CREATING when create and start are one step). */
-    public Container running(ProcessRef init, Instant now) {
-        return new Container(id, name, spec, status.become(Status.RUNNING, id), Optional.of(init), createdAt,
-                Optional.of(now), exit, exitedAt);
+    public Container running(ProcessRef init, ProcessRef monitor, Instant now) {
+        return new Container(id, name, spec, status.become(Status.RUNNING, id), Optional.of(init), Optional.of(monitor),
+                createdAt, Optional.of(now), exit, exitedAt, autoRemove);
     }
 
-    public Container stopped(ExitStatus how, Instant now) {
-        return new Container(id, name, spec, status.become(Status.STOPPED, id), init, createdAt, startedAt,
-                Optional.of(how), Optional.of(now));
+    /** Exited, with its code, or with none when its monitor died before it could say. */
+    public Container stopped(Optional<ExitStatus> how, Instant at) {
+        return new Container(id, name, spec, status.become(Status.STOPPED, id), init, monitor, createdAt, startedAt,
+                how, Optional.of(at), autoRemove);
+    }
+
+    public Container stopped(ExitStatus how, Instant at) {
+        return stopped(Optional.of(how), at);
     }
 
     /** The name people use for it: its name, else its short ID. */

@@ -5,17 +5,21 @@ import java.util.Set;
 
 /**
  * The one spec every face builds: an OCI config.json's process, root, hostname
- * and namespaces, with the image as Quilt's root. {@code quilt run} makes it
+ * and namespaces, with the image as Quilt's root. With {@code init}, pid 1 is
+ * Quilt's own init, which runs the command (if any) as its child and reaps orphans. {@code quilt run} makes it
  * from flags; later faces make it from a bundle or a JSON request.
  */
 public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
-                            boolean stdinOpen) {
+                            boolean stdinOpen, boolean init) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
 
     public ContainerSpec {
         namespaces = namespaces.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(namespaces));
+        if (!init && process.args().isEmpty()) {
+            throw QuiltException.invalid("no command given: add one after '--'");
+        }
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw QuiltException.invalid("a container needs its own mount namespace");
         }

@@ -7,21 +7,33 @@ import dev.quilt.domain.ProcessRef;
 
 /**
  * Brings a container's init into the world, in its namespaces on its prepared
- * storage, and learns how it ended.
+ * storage, under a monitor process that outlives the caller.
  */
 public interface ProcessSpawner {
-    /**
-     * Starts the init and returns once the command has been exec'd. A failure
-     * on the way throws {@link SpawnFailedException} naming the step and leaves
-     * no process behind.
-     */
-    Launched launch(ContainerId id, ContainerSpec spec);
+    /** How the container is attached to its caller. */
+    enum Mode {
+        /** stdio is the caller's; the caller waits for the exit */
+        FOREGROUND,
+        /** stdout/stderr go to the container's log; the caller goes away */
+        DETACHED,
+        /** as DETACHED, and the init waits for {@link ContainerProcesses#start} before it execs */
+        CREATED
+    }
 
-    /** A started init, owned by the caller until it has exited. */
+    /**
+     * Starts the init and returns once the command has been exec'd (for
+     * CREATED: once it waits for start). A failure on the way throws
+     * {@link SpawnFailedException} naming the step and leaves no process behind.
+     */
+    Launched launch(ContainerId id, ContainerSpec spec, Mode mode);
+
+    /** A started init and its monitor. */
     interface Launched extends AutoCloseable {
         ProcessRef process();
 
-        /** Blocks until the init exits (an event, never a poll). */
+        ProcessRef monitor();
+
+        /** Blocks until the init exits (an event, never a poll); FOREGROUND only. */
         ExitStatus awaitExit();
 
         /** Sends a signal; one to a process that has already exited is not an error. */
@@ -30,6 +42,7 @@ public interface ProcessSpawner {
         /** SIGKILL, then wait for the exit: for a container that must not go on. */
         ExitStatus kill();
 
+        /** Lets go of the monitor; it and the container carry on. */
         @Override
         void close();
     }

@@ -3,7 +3,8 @@ package dev.quilt.ports;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
-import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.RecordedExit;
+import dev.quilt.domain.RecordedPids;
 
 import java.util.List;
 import java.util.Optional;
@@ -38,5 +39,26 @@ public interface StateStore {
     Optional<ContainerId> byName(ContainerName name);
 
     /** The exit the container's monitor recorded, if it has. */
-    Optional<ExitStatus> recordedExit(ContainerId id);
+    Optional<RecordedExit> recordedExit(ContainerId id);
+
+    /** The pids the container's monitor recorded, if it got that far. */
+    Optional<RecordedPids> recordedPids(ContainerId id);
+
+    /** The IDs of every recorded container, without reading their records. */
+    List<ContainerId> ids();
+
+    /**
+     * Serialises commands on one container across processes; other containers
+     * never wait. Blocks until the lock is free (an event, not a poll).
+     */
+    Lock lock(ContainerId id);
+
+    /** As {@link #lock} but does not wait: empty when someone holds it. */
+    Optional<Lock> tryLock(ContainerId id);
+
+    /** A held lock; closing releases it. */
+    interface Lock extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

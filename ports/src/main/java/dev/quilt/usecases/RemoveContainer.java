@@ -1,34 +1,45 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
-import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.QuiltException;
-import dev.quilt.ports.ContainerStorage;
+import dev.quilt.domain.Status;
+import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.StateStore;
 
-/** Removes a container that no longer runs: its layer, its name, its record. */
+import java.util.Optional;
+
+/** {@code quilt rm [-f]}: a running container only with force, which kills it and waits for the monitor. */
 public final class RemoveContainer {
+    private final ContainerLookup lookup;
     private final StateStore state;
-    private final ContainerStorage storage;
+    private final ContainerProcesses processes;
+    private final Forget forget;
 
-    public RemoveContainer(StateStore state, ContainerStorage storage) {
+    public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget) {
+        this.lookup = lookup;
         this.state = state;
-        this.storage = storage;
+        this.processes = processes;
+        this.forget = forget;
     }
 
-    public void remove(ContainerId id) {
-        Container c = state.load(id).orElseThrow(() -> QuiltException.notFound(
-                "no container '" + id.shortForm() + "'; 'quilt ps -a' lists them"));
-        if (!c.status().canDelete()) {
-            throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
-                    + "; stop it first");
+    public Container remove(String ref, boolean force) {
+        var id = lookup.resolve(ref);
+        try (StateStore.Lock lock = state.lock(id)) {
+            Container c = lookup.observe(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
+            if (!c.status().canDelete() || (c.status() == Status.CREATING && c.monitor().isPresent())) {
+                if (!force) {
+                    throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                            + "; stop it first or use --force");
+                }
+                c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));
+                // the monitor writes exit.json and leaves; only then are its files ours to remove
+                c.monitor().ifPresent(m -> processes.awaitExit(c.id(), m, Optional.empty()));
+            } else if (c.status() == Status.CREATING) {
+                // a create that died before its monitor started: nothing runs
+                c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));
+            }
+            forget.everything(id);
+            return c;
         }
-        forget(id);
-    }
-
-    /** Removes every trace, whatever state the record is in; each step is idempotent. */
-    void forget(ContainerId id) {
-        storage.release(id);
-        state.remove(id);
     }
 }

@@ -1,39 +1,46 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
-import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ExitStatus;
-import dev.quilt.domain.Hostname;
-import dev.quilt.domain.User;
+import dev.quilt.ports.Clock;
+import dev.quilt.ports.ProcessSpawner;
+import dev.quilt.ports.StateStore;
 
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.IntConsumer;
 
-/** Runs a command in a new container in the foreground and reports how it ended. */
-public interface RunContainer {
-    ExitStatus run(Command command, Observer observer);
+/** {@code quilt run}: a container in the foreground; its exit is the answer. */
+public final class RunContainer {
+    private final ContainerLauncher launcher;
+    private final StateStore state;
+    private final Forget forget;
+    private final Clock clock;
 
-    /**
-     * What to run. {@code env} entries are {@code K=V} or a bare {@code K},
-     * which takes the caller's value from {@code callerEnv}.
-     */
-    record Command(Optional<String> image, Optional<ContainerName> name, List<String> args, List<String> env,
-                   Function<String, Optional<String>> callerEnv, Optional<Hostname> hostname, String cwd,
-                   User user, boolean remove, boolean stdinOpen) {
-        public Command {
-            args = List.copyOf(args);
-            env = List.copyOf(env);
-        }
+    public RunContainer(ContainerLauncher launcher, StateStore state, Forget forget, Clock clock) {
+        this.launcher = launcher;
+        this.state = state;
+        this.forget = forget;
+        this.clock = clock;
     }
 
     /** Hears about the container while it runs, e.g. to forward signals to it. */
-    interface Observer {
+    public interface Observer {
         Observer NONE = new Observer() { };
 
         default void started(Container container, IntConsumer signaller) { }
+    }
 
-        default void exited(Container container) { }
+    public ExitStatus run(ContainerRequest req, Observer observer) {
+        ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.FOREGROUND);
+        Container container = launch.container();
+        try (ProcessSpawner.Launched launched = launch.launched()) {
+            observer.started(container, launched::signal);
+            ExitStatus exit = launched.awaitExit();
+            try (StateStore.Lock lock = state.lock(container.id())) {
+                state.save(container.stopped(exit, clock.now()));
+            }
+            return exit;
+        } finally {
+            if (req.remove()) forget.everything(container.id());
+        }
     }
 }

@@ -29,8 +29,9 @@ public abstract class StateStoreContract {
     public static Container sample(String id, Optional<String> name) {
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("sh", "-c", "exit 3"), List.of("PATH=/bin", "A=b=c"),
                 "/", User.ROOT, false), Digest.sha256("ab".repeat(32)), new Hostname("box"),
-                ContainerSpec.DEFAULT_NAMESPACES, false);
-        return Container.creating(ContainerId.of(id), name.map(ContainerName::of), spec, Instant.parse("2026-01-01T00:00:00Z"));
+                ContainerSpec.DEFAULT_NAMESPACES, false, false);
+        return Container.creating(ContainerId.of(id), name.map(ContainerName::of), spec, Instant.parse("2026-01-01T00:00:00Z"),
+                false);
     }
 
     @Test
@@ -38,7 +39,7 @@ public abstract class StateStoreContract {
         Container c = sample("c1", Optional.of("web"));
         store().create(c);
         assertEquals(Optional.of(c), store().load(c.id()));
-        Container running = c.running(new ProcessRef(42, 12345), Instant.parse("2026-01-01T00:00:01Z"));
+        Container running = c.running(new ProcessRef(42, 12345), new ProcessRef(41, 12344), Instant.parse("2026-01-01T00:00:01Z"));
         store().save(running);
         assertEquals(Optional.of(running), store().load(c.id()));
         Container stopped = running.stopped(ExitStatus.killedBy(9), Instant.parse("2026-01-01T00:00:02Z"));
@@ -96,5 +97,26 @@ public abstract class StateStoreContract {
     void unknownContainersHaveNoRecordAndNoExit() {
         assertTrue(store().load(ContainerId.of("nope")).isEmpty());
         assertTrue(store().recordedExit(ContainerId.of("nope")).isEmpty());
+        assertTrue(store().recordedPids(ContainerId.of("nope")).isEmpty());
+    }
+
+    @Test
+    void idsListsWithoutReading() {
+        store().create(sample("c1", Optional.empty()));
+        store().create(sample("c2", Optional.empty()));
+        assertEquals(java.util.Set.of(ContainerId.of("c1"), ContainerId.of("c2")), java.util.Set.copyOf(store().ids()));
+    }
+
+    @Test
+    void aLockIsHeldByOneAtATime() {
+        store().create(sample("c1", Optional.empty()));
+        try (StateStore.Lock held = store().lock(ContainerId.of("c1"))) {
+            assertTrue(held != null);
+        }
+        Optional<StateStore.Lock> again = store().tryLock(ContainerId.of("c1"));
+        assertTrue(again.isPresent(), "released by close");
+        again.get().close();
+        QuiltException e = assertThrows(QuiltException.class, () -> store().lock(ContainerId.of("nope")));
+        assertEquals(QuiltException.Kind.NOT_FOUND, e.kind());
     }
 }

@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -89,8 +88,9 @@ public final class FsImageStore implements ImageStore {
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                     AtomicFiles.syncDirectory(images);
-                } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                    // the same content arrived through another quilt meanwhile
+                } catch (IOException e) {
+                    // rename(2) onto a full directory is ENOTEMPTY: the same content arrived through another quilt
+                    if (!Files.isRegularFile(target.resolve(META))) throw e;
                 }
             }
             if (name.isPresent()) name(name.get(), digest);

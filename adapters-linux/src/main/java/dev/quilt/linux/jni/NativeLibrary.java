@@ -5,9 +5,6 @@ import dev.quilt.domain.QuiltException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,8 +15,8 @@ import java.util.HexFormat;
 import java.util.UUID;
 
 /**
- * The C core, shipped inside this jar: libquilt.so (the JNI peers) and
- * quilt-monitor. They are copied once into a private directory named for
+ * The C core, shipped inside this jar: libquilt.so (the JNI peers),
+ * quilt-monitor and quilt-init. They are copied once into a private directory named for
  * their content, so concurrent Quilt processes and upgrades never see a
  * half-written file, and the library is loaded from there.
  */
@@ -27,6 +24,7 @@ public final class NativeLibrary {
     private static final String RESOURCES = "/dev/quilt/linux/native/";
     private static final String LIBRARY = "libquilt.so";
     private static final String MONITOR = "quilt-monitor";
+    private static final String INIT = "quilt-init";
 
     /** A JVM loads a library once; which directory it came from does not matter after that. */
     private static boolean loaded;
@@ -44,11 +42,7 @@ public final class NativeLibrary {
     public static synchronized NativeLibrary load(Path cacheRoot) {
         try {
             Path dir = cacheRoot.resolve(fingerprint());
-            if (!Files.isRegularFile(dir.resolve(MONITOR))) {
-                byte[] lib = resource(LIBRARY);
-                byte[] monitor = resource(MONITOR);
-                extract(cacheRoot, dir, lib, monitor);
-            }
+            if (!Files.isRegularFile(dir.resolve(INIT))) extract(cacheRoot, dir);
             if (!loaded) {
                 System.load(dir.resolve(LIBRARY).toString());
                 Protocol.verify();
@@ -63,6 +57,11 @@ public final class NativeLibrary {
 
     public Path monitor() {
         return dir.resolve(MONITOR);
+    }
+
+    /** pid 1 of persistent containers. */
+    public Path init() {
+        return dir.resolve(INIT);
     }
 
     private static byte[] resource(String name) throws IOException {
@@ -82,7 +81,7 @@ public final class NativeLibrary {
      */
     private static String fingerprint() throws IOException {
         StringBuilder b = new StringBuilder();
-        for (String name : new String[] {LIBRARY, MONITOR}) {
+        for (String name : new String[] {LIBRARY, MONITOR, INIT}) {
             java.net.URL url = NativeLibrary.class.getResource(RESOURCES + name);
             if (url == null) resource(name); // throws the clear message
             if (url.openConnection() instanceof java.net.JarURLConnection jar) {
@@ -106,18 +105,19 @@ public final class NativeLibrary {
         }
     }
 
-    private static void extract(Path cacheRoot, Path dir, byte[] lib, byte[] monitor) throws IOException {
+    private static void extract(Path cacheRoot, Path dir) throws IOException {
         Files.createDirectories(cacheRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path tmp = cacheRoot.resolve(".tmp-" + UUID.randomUUID());
         Files.createDirectory(tmp);
         try {
-            Files.write(tmp.resolve(LIBRARY), lib);
-            Files.write(tmp.resolve(MONITOR), monitor);
-            Files.setPosixFilePermissions(tmp.resolve(LIBRARY), PosixFilePermissions.fromString("r-xr-xr-x"));
-            Files.setPosixFilePermissions(tmp.resolve(MONITOR), PosixFilePermissions.fromString("r-xr-xr-x"));
+            for (String name : new String[] {LIBRARY, MONITOR, INIT}) {
+                Files.write(tmp.resolve(name), resource(name));
+                Files.setPosixFilePermissions(tmp.resolve(name), PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
-            // another Quilt process put the same bytes there first
+        } catch (IOException e) {
+            // rename(2) onto a full directory is ENOTEMPTY: another Quilt put the same bytes there first
+            if (!Files.isRegularFile(dir.resolve(INIT))) throw e;
         } finally {
             if (Files.exists(tmp)) deleteTree(tmp);
         }

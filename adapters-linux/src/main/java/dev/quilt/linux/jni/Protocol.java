@@ -12,8 +12,8 @@ public final class Protocol {
 
     public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
-            T_NS_FLAGS = 22, T_STDIN_NULL = 23, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
-            T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46;
+            T_NS_FLAGS = 22, T_STDIN_NULL = 23, T_LOG_PATH = 24, T_EXEC_FIFO = 25, T_INIT_PATH = 26, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
+            T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -50,6 +50,11 @@ public final class Protocol {
         check("QUILT_T_STEP", T_STEP);
         check("QUILT_T_ERRNO", T_ERRNO);
         check("QUILT_T_OBJECT", T_OBJECT);
+        check("QUILT_T_LOG_PATH", T_LOG_PATH);
+        check("QUILT_T_EXEC_FIFO", T_EXEC_FIFO);
+        check("QUILT_T_INIT_PATH", T_INIT_PATH);
+        check("QUILT_T_MONITOR_PID", T_MONITOR_PID);
+        check("QUILT_T_MONITOR_START", T_MONITOR_START);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -10,40 +10,36 @@ import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ProcessSpawner;
 
-/** Our end of one monitor's socket, and the monitor process we must reap. */
+/** Our end of one monitor's socket. */
 final class MonitorConnection {
     private final ContainerId id;
     private final int fd;
-    private final int monitorPid;
     private final byte[] buf = new byte[4096];
-    private boolean finished;
+    private boolean closed;
 
-    MonitorConnection(ContainerId id, int fd, int monitorPid) {
+    MonitorConnection(ContainerId id, int fd) {
         this.id = id;
         this.fd = fd;
-        this.monitorPid = monitorPid;
     }
 
     /** The next message; a monitor that hangs up first has crashed. */
     Message receive() {
         int n = Sockets.receive(fd, buf, "quilt-monitor of " + id.shortForm());
         if (n == 0) {
-            int status = finish();
+            close();
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor of container '" + id.shortForm()
-                    + "' exited unexpectedly (wait status " + status + "); see its stderr above");
+                    + "' exited unexpectedly; see its stderr above");
         }
         return Message.parse(buf, n);
     }
 
-    /** Closes our end and reaps the monitor (it exits right after its last message). */
-    int finish() {
-        if (finished) return 0;
-        finished = true;
+    void close() {
+        if (closed) return;
+        closed = true;
         Processes.closeFd(fd);
-        return Processes.await(monitorPid);
     }
 
-    ProcessSpawner.Launched launched(ProcessRef init) {
+    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor) {
         int opened = Processes.openPidfd(init.pid());
         if (opened >= 0 && ProcStat.startTime(init.pid()).orElse(-1L) != init.startTime()) {
             Processes.closeFd(opened); // the init is gone and its pid already reused
@@ -59,6 +55,11 @@ final class MonitorConnection {
             }
 
             @Override
+            public ProcessRef monitor() {
+                return monitor;
+            }
+
+            @Override
             public synchronized ExitStatus awaitExit() {
                 if (exit != null) return exit;
                 Message m = receive();
@@ -66,7 +67,6 @@ final class MonitorConnection {
                     throw new IllegalStateException("expected EXIT from quilt-monitor, got message " + m.type());
                 }
                 exit = MonitorSpawner.exitOf(m);
-                finish();
                 return exit;
             }
 
@@ -81,16 +81,14 @@ final class MonitorConnection {
                 return awaitExit();
             }
 
+            private boolean released;
+
             @Override
-            public void close() {
+            public synchronized void close() {
+                if (released) return;
+                released = true;
                 Processes.closeFd(pidfd);
-                if (exit != null) {
-                    finish();
-                } else {
-                    // leave the monitor be: it records the exit in exit.json for whoever comes next
-                    finished = true;
-                    Processes.closeFd(fd);
-                }
+                MonitorConnection.this.close(); // the monitor carries on and records the exit
             }
         };
     }

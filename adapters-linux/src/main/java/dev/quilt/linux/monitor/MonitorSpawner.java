@@ -12,6 +12,7 @@ import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
+import dev.quilt.linux.jni.StartGate;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
@@ -20,7 +21,8 @@ import java.nio.file.Path;
 /**
  * Starts a container through quilt-monitor: posix_spawn of the monitor (never a
  * fork of the JVM), one CONFIG message over a SOCK_SEQPACKET pair, then READY
- * or FAIL back. Waiting for the exit is a blocking read of the EXIT message.
+ * or FAIL back. The monitor forks once to be nobody's child; we reap the half
+ * that exits at once. Waiting for the exit is a blocking read of EXIT.
  */
 public final class MonitorSpawner implements ProcessSpawner {
     private final LinuxPaths paths;
@@ -32,38 +34,39 @@ public final class MonitorSpawner implements ProcessSpawner {
     }
 
     @Override
-    public Launched launch(ContainerId id, ContainerSpec spec) {
-        MessageWriter cfg = config(id, spec);
+    public Launched launch(ContainerId id, ContainerSpec spec, Mode mode) {
+        if (mode == Mode.CREATED) StartGate.create(paths.execFifo(id).toString());
+        MessageWriter cfg = config(id, spec, mode);
         int[] pair = Sockets.pair();
         int ours = pair[0];
-        int monitorPid;
+        int firstHalf;
         try {
-            monitorPid = Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID);
+            firstHalf = Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID);
         } catch (RuntimeException e) {
             Processes.closeFd(ours);
             throw e;
         } finally {
             Processes.closeFd(pair[1]);
         }
-        MonitorConnection conn = new MonitorConnection(id, ours, monitorPid);
+        MonitorConnection conn = new MonitorConnection(id, ours);
         try {
             Sockets.send(ours, cfg.array(), cfg.length(), "quilt-monitor");
+            Processes.await(firstHalf); // it forks and exits as soon as it has the config
             Message reply = conn.receive();
             if (reply.type() == Protocol.MSG_READY) {
-                return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID),
-                        reply.number(Protocol.T_START_TIME)));
+                return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID), reply.number(Protocol.T_START_TIME)),
+                        new ProcessRef((int) reply.number(Protocol.T_MONITOR_PID), reply.number(Protocol.T_MONITOR_START)));
             }
-            conn.finish();
             if (reply.type() == Protocol.MSG_FAIL) throw failure(reply);
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor sent message " + reply.type()
                     + " before the container started");
         } catch (RuntimeException e) {
-            conn.finish();
+            conn.close();
             throw e;
         }
     }
 
-    private MessageWriter config(ContainerId id, ContainerSpec spec) {
+    private MessageWriter config(ContainerId id, ContainerSpec spec, Mode mode) {
         Path layer = paths.containerLayer(id);
         MessageWriter w = new MessageWriter(Protocol.MSG_CONFIG)
                 .put(Protocol.T_ID, id.value())
@@ -76,16 +79,23 @@ public final class MonitorSpawner implements ProcessSpawner {
                 .put(Protocol.T_CWD, spec.process().cwd())
                 .put(Protocol.T_UID, spec.process().user().uid())
                 .put(Protocol.T_GID, spec.process().user().gid())
-                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() ? 0 : 1);
+                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND ? 0 : 1);
+        if (mode != Mode.FOREGROUND) w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
+        if (mode == Mode.CREATED) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
         long flags = 0;
         for (Namespace ns : spec.namespaces()) flags |= Protocol.cloneFlag(ns);
         w.put(Protocol.T_NS_FLAGS, flags);
+        if (spec.init()) {
+            w.put(Protocol.T_INIT_PATH, lib.init().toString());
+            w.put(Protocol.T_ARG, "quilt-init");
+            if (!spec.process().args().isEmpty()) w.put(Protocol.T_ARG, "--");
+        }
         for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
         for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
         return w;
     }
 
-    private static SpawnFailedException failure(Message m) {
+    static SpawnFailedException failure(Message m) {
         int stepNumber = (int) m.number(Protocol.T_STEP);
         int errno = (int) m.number(Protocol.T_ERRNO);
         String object = m.get(Protocol.T_OBJECT).orElse("");

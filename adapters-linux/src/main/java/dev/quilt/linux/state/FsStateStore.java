@@ -4,6 +4,9 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.RecordedExit;
+import dev.quilt.domain.RecordedPids;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.AtomicFiles;
 import dev.quilt.linux.JsonCodec;
@@ -29,6 +32,8 @@ import java.util.Optional;
 public final class FsStateStore implements StateStore {
     private static final String STATE = "state.json";
     private static final String EXIT = "exit.json";
+    private static final String PIDS = "pids.json";
+    private static final String LOCK = "lock";
 
     private final LinuxPaths paths;
 
@@ -77,15 +82,7 @@ public final class FsStateStore implements StateStore {
     public List<Container> list() {
         List<Container> out = new ArrayList<>();
         if (!Files.isDirectory(paths.run())) return out;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(paths.run())) {
-            for (Path d : dirs) {
-                String n = d.getFileName().toString();
-                if (n.startsWith(".") || !Files.isDirectory(d)) continue;
-                load(ContainerId.of(n)).ifPresent(out::add);
-            }
-        } catch (IOException e) {
-            throw io("list", paths.run(), e);
-        }
+        for (ContainerId id : ids()) load(id).ifPresent(out::add);
         out.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
         return out;
     }
@@ -151,17 +148,98 @@ public final class FsStateStore implements StateStore {
     }
 
     @Override
-    public Optional<ExitStatus> recordedExit(ContainerId id) {
+    public Optional<RecordedExit> recordedExit(ContainerId id) {
         Path file = paths.containerState(id).resolve(EXIT);
         try {
-            // written by quilt-monitor: {"exitCode":N,"signal":S,"exitedAt":"..."}
+            // written by quilt-monitor: {"exitCode":N,"signal":S,"exitedAt":"...","error":"..."}
             var m = JsonCodec.read(Files.readAllBytes(file));
             int signal = (int) JsonCodec.number(m, "signal");
-            return Optional.of(signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) JsonCodec.number(m, "exitCode")));
+            ExitStatus status = signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) JsonCodec.number(m, "exitCode"));
+            return Optional.of(new RecordedExit(status, java.time.Instant.parse(JsonCodec.string(m, "exitedAt")),
+                    Optional.ofNullable(JsonCodec.optString(m, "error"))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw io("read", file, e);
+        }
+    }
+
+    @Override
+    public Optional<RecordedPids> recordedPids(ContainerId id) {
+        Path file = paths.containerState(id).resolve(PIDS);
+        try {
+            var m = JsonCodec.read(Files.readAllBytes(file));
+            return Optional.of(new RecordedPids(
+                    new ProcessRef((int) JsonCodec.number(m, "monitorPid"), JsonCodec.number(m, "monitorStartTime")),
+                    new ProcessRef((int) JsonCodec.number(m, "initPid"), JsonCodec.number(m, "initStartTime"))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw io("read", file, e);
+        }
+    }
+
+    @Override
+    public List<ContainerId> ids() {
+        List<ContainerId> out = new ArrayList<>();
+        if (!Files.isDirectory(paths.run())) return out;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(paths.run())) {
+            for (Path d : dirs) {
+                String n = d.getFileName().toString();
+                if (!n.startsWith(".") && Files.isDirectory(d)) out.add(ContainerId.of(n));
+            }
+        } catch (IOException e) {
+            throw io("list", paths.run(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public Lock lock(ContainerId id) {
+        return acquire(id, true).orElseThrow();
+    }
+
+    @Override
+    public Optional<Lock> tryLock(ContainerId id) {
+        return acquire(id, false);
+    }
+
+    /**
+     * fcntl locks on {@code <id>/lock}, held by the process: a killed CLI lets go
+     * by dying. The holder may remove the container; a waiter that then gets the
+     * lock finds the directory gone and says so.
+     */
+    private Optional<Lock> acquire(ContainerId id, boolean wait) {
+        Path file = paths.containerState(id).resolve(LOCK);
+        try {
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held;
+            try {
+                held = wait ? ch.lock() : ch.tryLock();
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            if (held == null) {
+                ch.close();
+                return Optional.empty();
+            }
+            if (!Files.isDirectory(paths.containerState(id))) {
+                ch.close();
+                throw QuiltException.notFound("container '" + id.shortForm() + "' was removed meanwhile");
+            }
+            return Optional.of(() -> {
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (NoSuchFileException e) {
+            throw QuiltException.notFound("no container '" + id.shortForm() + "'; 'quilt ps -a' lists them");
+        } catch (IOException e) {
+            throw io("lock", file, e);
         }
     }
 

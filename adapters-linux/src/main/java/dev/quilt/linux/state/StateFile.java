@@ -50,6 +50,7 @@ final class StateFile {
         spec.put("hostname", c.spec().hostname().value());
         spec.put("namespaces", c.spec().namespaces().stream().map(Namespace::ociName).sorted().toList());
         spec.put("stdinOpen", c.spec().stdinOpen());
+        spec.put("init", c.spec().init());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -57,6 +58,9 @@ final class StateFile {
         m.put("status", c.status().word());
         m.put("pid", c.init().map(ProcessRef::pid).orElse(null));
         m.put("pidStartTime", c.init().map(ProcessRef::startTime).orElse(null));
+        m.put("monitorPid", c.monitor().map(ProcessRef::pid).orElse(null));
+        m.put("monitorStartTime", c.monitor().map(ProcessRef::startTime).orElse(null));
+        m.put("autoRemove", c.autoRemove());
         m.put("created", c.createdAt().toString());
         m.put("started", c.startedAt().map(Instant::toString).orElse(null));
         m.put("exitCode", c.exit().map(ExitStatus::code).orElse(null));
@@ -74,9 +78,12 @@ final class StateFile {
         }
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(strings(s, "args"), strings(s, "env"), string(s, "cwd"),
                 new User((int) number(s, "uid"), (int) number(s, "gid")), false), new Digest(string(s, "image")),
-                new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")));
+                new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
+                Boolean.TRUE.equals(s.get("init")));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
+        Long monitorPid = optLong(m, "monitorPid");
+        Long monitorStart = optLong(m, "monitorStartTime");
         Long code = optLong(m, "exitCode");
         Long signal = optLong(m, "exitSignal");
         Optional<ExitStatus> exit = Optional.ofNullable(code).map(c -> signal != null && signal > 0
@@ -84,7 +91,10 @@ final class StateFile {
         return new Container(ContainerId.of(string(m, "id")), Optional.ofNullable(optString(m, "name")).map(ContainerName::of),
                 spec, Status.valueOf(string(m, "status").toUpperCase(Locale.ROOT)),
                 pid == null ? Optional.empty() : Optional.of(new ProcessRef(pid.intValue(), start == null ? 0 : start)),
+                monitorPid == null ? Optional.empty()
+                        : Optional.of(new ProcessRef(monitorPid.intValue(), monitorStart == null ? 0 : monitorStart)),
                 Instant.parse(string(m, "created")), Optional.ofNullable(optString(m, "started")).map(Instant::parse),
-                exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse));
+                exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse),
+                Boolean.TRUE.equals(m.get("autoRemove")));
     }
 }

@@ -1,0 +1,42 @@
+package dev.quilt.linux.jni;
+
+/** Peer of native/src/jni/watch.c: inotify, and one epoll wait over several fds with a deadline. */
+public final class Watches {
+    public static final int TIMED_OUT = -1;
+
+    private Watches() {}
+
+    static native int inotifyInit();
+
+    static native int addWatch(int fd, String path, int mask);
+
+    static native int drain(int fd);
+
+    static native int awaitReadable(int[] fds, int timeoutMs);
+
+    public static int inotify() {
+        return NativeException.check(inotifyInit(), "inotify_init1", "");
+    }
+
+    public static void watch(int inotifyFd, String path, int mask) {
+        NativeException.check(addWatch(inotifyFd, path, mask), "inotify_add_watch", path);
+    }
+
+    public static void drainEvents(int inotifyFd) {
+        NativeException.check(drain(inotifyFd), "read", "inotify");
+    }
+
+    /** Index of a readable fd, or {@link #TIMED_OUT}; {@code timeoutMs < 0} waits without a deadline. */
+    public static int await(int[] fds, long timeoutMs) {
+        int rc = awaitReadable(fds, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        if (rc == -Errors.value("ETIMEDOUT")) return TIMED_OUT;
+        return NativeException.check(rc, "epoll_wait", fds.length + " fds");
+    }
+
+    /** inotify event masks, read from C. */
+    public static int mask(String name) {
+        int v = Errors.protocolValue(name);
+        if (v < 0) throw new IllegalArgumentException("unknown inotify mask " + name);
+        return v;
+    }
+}

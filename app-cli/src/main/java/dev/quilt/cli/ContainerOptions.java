@@ -1,0 +1,43 @@
+package dev.quilt.cli;
+
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.Hostname;
+import dev.quilt.domain.User;
+import dev.quilt.usecases.ContainerRequest;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What run and create share: how the container is made. */
+final class ContainerOptions {
+    @Option(names = "--name", paramLabel = "NAME", description = "a unique name for the container")
+    String name;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "set an environment variable")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--hostname", paramLabel = "NAME", description = "the container's hostname")
+    String hostname;
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory inside the container")
+    String workdir = "/";
+
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "numeric user to run as")
+    String user;
+
+    @Option(names = "--init", description = "run Quilt's init as pid 1, the command as its child (reaps zombies)")
+    boolean init;
+
+    @Option(names = "--rm", description = "remove the container when it exits (detached: at the next 'quilt gc')")
+    boolean remove;
+
+    ContainerRequest request(RunArguments args, boolean stdinOpen, boolean initWhenNoCommand) {
+        boolean noCommand = args.command().isEmpty();
+        List<String> command = noCommand && !initWhenNoCommand ? List.of("/bin/sh") : args.command();
+        return new ContainerRequest(args.image(), Optional.ofNullable(name).map(ContainerName::of), command, env,
+                k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
+                user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand));
+    }
+}

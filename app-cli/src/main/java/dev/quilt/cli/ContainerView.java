@@ -1,0 +1,32 @@
+package dev.quilt.cli;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.RecordedExit;
+import dev.quilt.linux.LinuxPaths;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** A container as inspect and ps --json show it. */
+record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String created,
+                     String started, String exited, Integer exitCode, Integer exitSignal, String error, String image,
+                     List<String> command, boolean init, String hostname, boolean autoRemove, Paths paths) {
+
+    record Paths(String state, String log, String layer) {}
+
+    static ContainerView of(Container c, Optional<RecordedExit> recorded, LinuxPaths paths) {
+        return new ContainerView(c.id().value(), c.name().map(ContainerName::value).orElse(null), c.status().word(),
+                c.init().map(ProcessRef::pid).orElse(null), c.monitor().map(ProcessRef::pid).orElse(null),
+                c.createdAt().toString(), c.startedAt().map(Instant::toString).orElse(null),
+                c.exitedAt().map(Instant::toString).orElse(null), c.exit().map(ExitStatus::code).orElse(null),
+                c.exit().map(ExitStatus::signal).filter(s -> s > 0).orElse(null),
+                recorded.flatMap(RecordedExit::error).orElse(null), c.spec().image().value(), c.spec().process().args(),
+                c.spec().init(), c.spec().hostname().value(), c.autoRemove(),
+                new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
+                        paths.containerLayer(c.id()).toString()));
+    }
+}

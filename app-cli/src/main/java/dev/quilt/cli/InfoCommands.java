@@ -1,0 +1,161 @@
+package dev.quilt.cli;
+
+import dagger.Lazy;
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.Status;
+import dev.quilt.linux.LinuxPaths;
+import dev.quilt.ports.ContainerLogs;
+import dev.quilt.ports.StateStore;
+import dev.quilt.usecases.ContainerLookup;
+import dev.quilt.usecases.ListContainers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import javax.inject.Inject;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** The verbs that only look: ps, inspect, logs. */
+final class InfoCommands {
+    private InfoCommands() {}
+
+    @Command(name = "ps", description = "List containers: created and running ones, or with -a all.")
+    static final class Ps implements Callable<Integer> {
+        private final Lazy<ListContainers> list;
+        private final Lazy<StateStore> state;
+        private final Lazy<LinuxPaths> paths;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-a", "--all"}, description = "stopped ones too")
+        boolean all;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "IDs only")
+        boolean quiet;
+
+        @Inject
+        Ps(Lazy<ListContainers> list, Lazy<StateStore> state, Lazy<LinuxPaths> paths) {
+            this.list = list;
+            this.state = state;
+            this.paths = paths;
+        }
+
+        @Override
+        public Integer call() {
+            List<Container> cs = list.get().list(all);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                List<ContainerView> views = new ArrayList<>();
+                for (Container c : cs) views.add(ContainerView.of(c, state.get().recordedExit(c.id()), paths.get()));
+                out.println(JsonOutput.of(views));
+                return 0;
+            }
+            if (quiet) {
+                cs.forEach(c -> out.println(c.id()));
+                return 0;
+            }
+            out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", "CONTAINER ID", "NAME", "IMAGE", "COMMAND", "STATUS", "CREATED");
+            Instant now = Instant.now();
+            for (Container c : cs) {
+                out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", c.id().shortForm(), c.name().map(Object::toString).orElse(""),
+                        c.spec().image().shortForm(), clip(command(c), 28), status(c), ago(c.createdAt(), now));
+            }
+            return 0;
+        }
+
+        private static String command(Container c) {
+            String cmd = String.join(" ", c.spec().process().args());
+            return c.spec().init() ? (cmd.isEmpty() ? "(quilt-init)" : "(quilt-init) " + cmd) : cmd;
+        }
+
+        private static String status(Container c) {
+            if (c.status() != Status.STOPPED) return c.status().word();
+            return "exited (" + c.exit().map(ExitStatus::code).map(String::valueOf).orElse("?") + ")";
+        }
+
+        private static String clip(String s, int n) {
+            return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+        }
+
+        static String ago(Instant then, Instant now) {
+            Duration d = Duration.between(then, now);
+            if (d.toSeconds() < 60) return Math.max(0, d.toSeconds()) + "s ago";
+            if (d.toMinutes() < 60) return d.toMinutes() + "m ago";
+            if (d.toHours() < 48) return d.toHours() + "h ago";
+            return d.toDays() + "d ago";
+        }
+    }
+
+    @Command(name = "inspect", description = "Show containers as JSON: status, pids, times, exit, image, command, paths.")
+    static final class Inspect implements Callable<Integer> {
+        private final Lazy<ContainerLookup> lookup;
+        private final Lazy<StateStore> state;
+        private final Lazy<LinuxPaths> paths;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*")
+        List<String> refs;
+
+        @Inject
+        Inspect(Lazy<ContainerLookup> lookup, Lazy<StateStore> state, Lazy<LinuxPaths> paths) {
+            this.lookup = lookup;
+            this.state = state;
+            this.paths = paths;
+        }
+
+        @Override
+        public Integer call() {
+            List<ContainerView> views = new ArrayList<>();
+            for (String ref : refs) {
+                Container c = lookup.get().get(ref);
+                views.add(ContainerView.of(c, state.get().recordedExit(c.id()), paths.get()));
+            }
+            spec.commandLine().getOut().println(JsonOutput.of(views.size() == 1 ? views.get(0) : views));
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", description = "Print what a detached container wrote to stdout and stderr.")
+    static final class Logs implements Callable<Integer> {
+        private final Lazy<ContainerLookup> lookup;
+        private final Lazy<ContainerLogs> logs;
+
+        @Option(names = {"-f", "--follow"}, description = "keep printing until the container exits")
+        boolean follow;
+
+        @Parameters(paramLabel = "CONTAINER")
+        String ref;
+
+        @Inject
+        Logs(Lazy<ContainerLookup> lookup, Lazy<ContainerLogs> logs) {
+            this.lookup = lookup;
+            this.logs = logs;
+        }
+
+        @Override
+        public Integer call() {
+            Container c = lookup.get().get(ref);
+            boolean live = c.status() == Status.RUNNING || c.status() == Status.CREATED;
+            logs.get().copy(c.id(), new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                    follow && live ? c.monitor() : Optional.empty());
+            return 0;
+        }
+    }
+}

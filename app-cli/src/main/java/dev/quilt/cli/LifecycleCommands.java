@@ -1,0 +1,182 @@
+package dev.quilt.cli;
+
+import dagger.Lazy;
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.ports.Privileges;
+import dev.quilt.usecases.CollectGarbage;
+import dev.quilt.usecases.KillContainer;
+import dev.quilt.usecases.RemoveContainer;
+import dev.quilt.usecases.StartContainer;
+import dev.quilt.usecases.StopContainer;
+import dev.quilt.usecases.WaitContainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import javax.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** The verbs that act on existing containers, one class each. */
+final class LifecycleCommands {
+    private LifecycleCommands() {}
+
+    @Command(name = "start", description = "Start a created container.")
+    static final class Start implements Callable<Integer> {
+        private final Lazy<StartContainer> start;
+        private final Privileges privileges;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "ID, name or unique ID prefix")
+        List<String> refs;
+
+        @Inject
+        Start(Lazy<StartContainer> start, Privileges privileges) {
+            this.start = start;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            Root.require(privileges, "start");
+            for (String ref : refs) start.get().start(ref);
+            return 0;
+        }
+    }
+
+    @Command(name = "kill", description = "Send a signal (default TERM) to a container's pid 1; one that has exited is not an error.")
+    static final class Kill implements Callable<Integer> {
+        private final Lazy<KillContainer> kill;
+        private final Privileges privileges;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
+        String ref;
+
+        @Parameters(index = "1", paramLabel = "SIGNAL", arity = "0..1", description = "name (TERM, SIGKILL) or number")
+        String signal = "TERM";
+
+        @Inject
+        Kill(Lazy<KillContainer> kill, Privileges privileges) {
+            this.kill = kill;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            Root.require(privileges, "kill");
+            kill.get().kill(ref, signal);
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "SIGTERM, then SIGKILL at the deadline; print nothing.")
+    static final class Stop implements Callable<Integer> {
+        private final Lazy<StopContainer> stop;
+        private final Privileges privileges;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "seconds to wait before SIGKILL (default 10)")
+        long seconds = 10;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*")
+        List<String> refs;
+
+        @Inject
+        Stop(Lazy<StopContainer> stop, Privileges privileges) {
+            this.stop = stop;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            if (seconds < 0) throw QuiltException.invalid("-t must not be negative, got " + seconds);
+            Root.require(privileges, "stop");
+            for (String ref : refs) stop.get().stop(ref, Duration.ofSeconds(seconds));
+            return 0;
+        }
+    }
+
+    @Command(name = "wait", description = "Block until the container exits; print its exit code.")
+    static final class Wait implements Callable<Integer> {
+        private final Lazy<WaitContainer> waiter;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*")
+        List<String> refs;
+
+        @Inject
+        Wait(Lazy<WaitContainer> waiter) {
+            this.waiter = waiter;
+        }
+
+        @Override
+        public Integer call() {
+            for (String ref : refs) {
+                ExitStatus exit = waiter.get().await(ref);
+                spec.commandLine().getOut().println(exit.code());
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", description = "Remove containers; a running one only with --force (killed first).")
+    static final class Rm implements Callable<Integer> {
+        private final Lazy<RemoveContainer> remove;
+        private final Privileges privileges;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-f", "--force"}, description = "kill it if it runs")
+        boolean force;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*")
+        List<String> refs;
+
+        @Inject
+        Rm(Lazy<RemoveContainer> remove, Privileges privileges) {
+            this.remove = remove;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            Root.require(privileges, "rm");
+            for (String ref : refs) {
+                Container c = remove.get().remove(ref, force);
+                spec.commandLine().getOut().println(c.id());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "gc", description = "Remove what dead containers and crashed commands left behind.")
+    static final class Gc implements Callable<Integer> {
+        private final Lazy<CollectGarbage> gc;
+        private final Privileges privileges;
+
+        @Spec
+        CommandSpec spec;
+
+        @Inject
+        Gc(Lazy<CollectGarbage> gc, Privileges privileges) {
+            this.gc = gc;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            Root.require(privileges, "gc");
+            CollectGarbage.Report r = gc.get().collect();
+            r.containers().forEach(id -> spec.commandLine().getOut().println("removed container " + id));
+            r.layers().forEach(id -> spec.commandLine().getOut().println("removed layer " + id));
+            return 0;
+        }
+    }
+}

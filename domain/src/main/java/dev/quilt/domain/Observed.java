@@ -1,0 +1,45 @@
+package dev.quilt.domain;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Status the way OCI {@code state} derives it: the record, plus what is true on
+ * the machine now. The record says what Quilt last wrote; the processes and the
+ * monitor's exit file say what happened since, also when no Quilt was there to
+ * see it (a killed CLI, a container that exited on its own).
+ */
+public final class Observed {
+    private Observed() {}
+
+    /** What the machine says about one container. */
+    public record Facts(Optional<ExitStatus> recordedExit, Optional<Instant> exitedAt, Optional<ProcessRef> init,
+                        Optional<ProcessRef> monitor, boolean initAlive, boolean monitorAlive, boolean startPending) {}
+
+    public static Container derive(Container record, Facts facts, Instant now) {
+        if (record.status() == Status.STOPPED) return record;
+        Container known = record;
+        // a CLI that died after the monitor started has not written the pids: take the monitor's
+        if (known.init().isEmpty() && facts.init().isPresent() && facts.monitor().isPresent()) {
+            known = facts.startPending()
+                    ? known.created(facts.init().get(), facts.monitor().get())
+                    : known.running(facts.init().get(), facts.monitor().get(), known.createdAt());
+        }
+        if (facts.recordedExit().isPresent()) {
+            return known.stopped(facts.recordedExit(), facts.exitedAt().orElse(now));
+        }
+        if (facts.initAlive()) {
+            if (known.status() == Status.CREATED && !facts.startPending()) {
+                // started by someone who died before writing it down
+                return known.running(known.init().orElseThrow(), known.monitor().orElseThrow(), now);
+            }
+            return known;
+        }
+        if (facts.monitorAlive()) return known; // it is writing exit.json right now
+        if (known.status() == Status.CREATING && known.init().isEmpty() && facts.init().isEmpty()) {
+            return known; // a create that died before it spawned anything: rm or gc clears it
+        }
+        // init and monitor gone, no exit recorded: the monitor was killed; the code is lost
+        return known.stopped(Optional.empty(), now);
+    }
+}

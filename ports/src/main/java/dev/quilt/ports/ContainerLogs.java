@@ -1,0 +1,17 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ProcessRef;
+
+import java.io.OutputStream;
+import java.util.Optional;
+
+/** What a detached container wrote to stdout and stderr. */
+public interface ContainerLogs {
+    /**
+     * Copies the log so far to out and err, stream by stream. With
+     * {@code follow}, goes on copying as lines arrive until the container has
+     * exited (its monitor gone): woken by the file changing, never by a timer.
+     */
+    void copy(ContainerId id, OutputStream out, OutputStream err, Optional<ProcessRef> followUntilGone);
+}

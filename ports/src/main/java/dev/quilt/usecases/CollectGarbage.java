@@ -1,0 +1,63 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Status;
+import dev.quilt.ports.ContainerStorage;
+import dev.quilt.ports.StateStore;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code quilt gc}: removes what dead containers and crashed commands left:
+ * creates that died before anything ran, stopped containers started with
+ * {@code --rm}, layers without a record. Containers busy with another command
+ * (locked) are left for the next time.
+ */
+public final class CollectGarbage {
+    private final ContainerLookup lookup;
+    private final StateStore state;
+    private final ContainerStorage storage;
+    private final Forget forget;
+
+    public CollectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, Forget forget) {
+        this.lookup = lookup;
+        this.state = state;
+        this.storage = storage;
+        this.forget = forget;
+    }
+
+    /** What was removed. */
+    public record Report(List<ContainerId> containers, List<ContainerId> layers) {}
+
+    public Report collect() {
+        List<ContainerId> removed = new ArrayList<>();
+        Set<ContainerId> recorded = new HashSet<>(state.ids());
+        for (ContainerId id : recorded) {
+            Optional<StateStore.Lock> lock = state.tryLock(id);
+            if (lock.isEmpty()) continue;
+            try (StateStore.Lock held = lock.get()) {
+                Optional<Container> c = lookup.observe(id);
+                if (c.isEmpty()) continue;
+                boolean crashedCreate = c.get().status() == Status.CREATING && c.get().monitor().isEmpty();
+                boolean finishedRm = c.get().status() == Status.STOPPED && c.get().autoRemove();
+                if (crashedCreate || finishedRm) {
+                    forget.everything(id);
+                    removed.add(id);
+                }
+            }
+        }
+        List<ContainerId> layers = new ArrayList<>();
+        for (ContainerId id : storage.list()) {
+            if (!recorded.contains(id) && state.load(id).isEmpty()) {
+                storage.release(id);
+                layers.add(id);
+            }
+        }
+        return new Report(removed, layers);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.Observed;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RecordedExit;
+import dev.quilt.domain.RecordedPids;
+import dev.quilt.ports.Clock;
+import dev.quilt.ports.ContainerProcesses;
+import dev.quilt.ports.StateStore;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Finds a container by ID, name or unique ID prefix, and sees it as it is now. */
+public final class ContainerLookup {
+    private final StateStore state;
+    private final ContainerProcesses processes;
+    private final Clock clock;
+
+    public ContainerLookup(StateStore state, ContainerProcesses processes, Clock clock) {
+        this.state = state;
+        this.processes = processes;
+        this.clock = clock;
+    }
+
+    public ContainerId resolve(String ref) {
+        if (isValid(() -> ContainerId.of(ref)) && state.load(ContainerId.of(ref)).isPresent()) return ContainerId.of(ref);
+        if (isValid(() -> ContainerName.of(ref))) {
+            Optional<ContainerId> named = state.byName(ContainerName.of(ref));
+            if (named.isPresent() && state.load(named.get()).isPresent()) return named.get();
+        }
+        List<ContainerId> matches = ref.isEmpty() ? List.of()
+                : state.ids().stream().filter(id -> id.value().startsWith(ref)).toList();
+        if (matches.size() > 1) {
+            throw QuiltException.conflict("'" + ref + "' is the start of " + matches.size()
+                    + " container ids; give more of it, or the name");
+        }
+        if (matches.isEmpty()) {
+            throw QuiltException.notFound("no container '" + ref + "'; 'quilt ps -a' lists them");
+        }
+        return matches.get(0);
+    }
+
+    private static boolean isValid(Runnable parse) {
+        try {
+            parse.run();
+            return true;
+        } catch (QuiltException e) {
+            return false;
+        }
+    }
+
+    /** The record as it is now: exited meanwhile, started by a CLI that died, or lost. */
+    public Optional<Container> observe(ContainerId id) {
+        return state.load(id).map(this::observe);
+    }
+
+    public Container observe(Container stored) {
+        Container record = claimedName(stored);
+        Optional<RecordedExit> exit = state.recordedExit(record.id());
+        Optional<RecordedPids> pids = record.init().isPresent() ? Optional.empty() : state.recordedPids(record.id());
+        Optional<ProcessRef> init = record.init().or(() -> pids.map(RecordedPids::init));
+        Optional<ProcessRef> monitor = record.monitor().or(() -> pids.map(RecordedPids::monitor));
+        boolean initAlive = exit.isEmpty() && init.map(processes::isAlive).orElse(false);
+        boolean monitorAlive = exit.isEmpty() && monitor.map(processes::isAlive).orElse(false);
+        return Observed.derive(record, new Observed.Facts(exit.map(RecordedExit::status), exit.map(RecordedExit::at),
+                pids.map(RecordedPids::init), pids.map(RecordedPids::monitor), initAlive, monitorAlive,
+                initAlive && processes.startPending(record.id())), clock.now());
+    }
+
+    /**
+     * The claim is the authority on names: a record whose claim failed (and
+     * whose clean-up failed too, or was cut short) does not show the name.
+     */
+    private Container claimedName(Container c) {
+        if (c.name().isEmpty() || state.byName(c.name().get()).filter(c.id()::equals).isPresent()) return c;
+        return new Container(c.id(), Optional.empty(), c.spec(), c.status(), c.init(), c.monitor(), c.createdAt(),
+                c.startedAt(), c.exit(), c.exitedAt(), c.autoRemove());
+    }
+
+    public Container get(String ref) {
+        ContainerId id = resolve(ref);
+        return observe(id).orElseThrow(() -> QuiltException.notFound("container '" + ref + "' was removed meanwhile"));
+    }
+
+    public List<Container> all() {
+        return state.list().stream().map(this::observe).toList();
+    }
+}

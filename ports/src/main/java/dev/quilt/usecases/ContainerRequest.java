@@ -1,0 +1,25 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.Hostname;
+import dev.quilt.domain.User;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What every face asks for when it wants a container: image, command and how
+ * to run it. {@code env} entries are {@code K=V} or a bare {@code K}, which takes
+ * the caller's value from {@code callerEnv}. {@code init} puts Quilt's init in
+ * front of the command (with no command: the init alone, a persistent sandbox).
+ */
+public record ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
+                               List<String> env, Function<String, Optional<String>> callerEnv,
+                               Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
+                               boolean init) {
+    public ContainerRequest {
+        args = List.copyOf(args);
+        env = List.copyOf(env);
+    }
+}

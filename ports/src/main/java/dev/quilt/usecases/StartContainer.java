@@ -1,0 +1,49 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Status;
+import dev.quilt.ports.Clock;
+import dev.quilt.ports.ContainerProcesses;
+import dev.quilt.ports.SpawnFailedException;
+import dev.quilt.ports.StateStore;
+
+/** {@code quilt start}: lets a created container's init exec its command. */
+public final class StartContainer {
+    private final ContainerLookup lookup;
+    private final StateStore state;
+    private final ContainerProcesses processes;
+    private final Clock clock;
+
+    public StartContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Clock clock) {
+        this.lookup = lookup;
+        this.state = state;
+        this.processes = processes;
+        this.clock = clock;
+    }
+
+    public Container start(String ref) {
+        var id = lookup.resolve(ref);
+        try (StateStore.Lock lock = state.lock(id)) {
+            Container c = lookup.get(id.value());
+            if (!c.status().canStart()) {
+                throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                        + "; only a created container can be started");
+            }
+            var startedAt = clock.now();
+            try {
+                processes.start(id, c.init().orElseThrow());
+            } catch (SpawnFailedException e) {
+                state.save(lookup.observe(c));
+                throw e;
+            }
+            Container running = c.running(c.init().orElseThrow(), c.monitor().orElseThrow(), startedAt);
+            state.save(running);
+            return running;
+        }
+    }
+
+    static boolean live(Container c) {
+        return c.status() == Status.CREATED || c.status() == Status.RUNNING;
+    }
+}

@@ -71,6 +71,11 @@ public final class FakeImageStore implements ImageStore {
     }
 
     @Override
+    public int sweepAbandoned() {
+        return 0;
+    }
+
+    @Override
     public synchronized void remove(Digest digest) {
         images.remove(digest);
         names.values().removeIf(digest::equals);

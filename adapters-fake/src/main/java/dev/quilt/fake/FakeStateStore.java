@@ -49,6 +49,11 @@ public final class FakeStateStore implements StateStore {
     }
 
     @Override
+    public int sweepAbandoned() {
+        return 0; // a fake create is one step: nothing is ever half-made
+    }
+
+    @Override
     public synchronized void save(Container container) {
         kernel.maybeFail("state.save");
         Container old = records.get(container.id());

@@ -176,6 +176,7 @@ final class LifecycleCommands {
             CollectGarbage.Report r = gc.get().collect();
             r.containers().forEach(id -> spec.commandLine().getOut().println("removed container " + id));
             r.layers().forEach(id -> spec.commandLine().getOut().println("removed layer " + id));
+            if (r.halfMade() > 0) spec.commandLine().getOut().println("removed " + r.halfMade() + " half-made records or imports");
             return 0;
         }
     }

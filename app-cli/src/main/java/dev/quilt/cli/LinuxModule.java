@@ -170,8 +170,9 @@ final class LinuxModule {
     }
 
     @Provides
-    static CollectGarbage collectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, Forget forget) {
-        return new CollectGarbage(lookup, state, storage, forget);
+    static CollectGarbage collectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage,
+                                         ImageStore images, Forget forget) {
+        return new CollectGarbage(lookup, state, storage, images, forget);
     }
 
     @Provides

@@ -47,6 +47,15 @@ final class Leaks {
         return out;
     }
 
+    /** Name claims left in the root. */
+    static List<String> names(Path root) throws IOException {
+        Path names = root.resolve("run/.names");
+        if (!Files.isDirectory(names)) return List.of();
+        try (var entries = Files.list(names)) {
+            return entries.map(Path::toString).toList();
+        }
+    }
+
     /** Container state directories and layers left in the root. */
     static List<String> containers(Path root) throws IOException {
         List<String> out = new ArrayList<>();

@@ -26,6 +26,9 @@ public interface ImageStore {
 
     List<Image> list();
 
+    /** Removes half-made imports and removals of processes that died; returns how many. */
+    int sweepAbandoned();
+
     /** Removes the image and its names; a no-op for an unknown digest. */
     void remove(Digest digest);
 

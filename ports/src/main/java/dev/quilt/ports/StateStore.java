@@ -17,6 +17,9 @@ public interface StateStore {
     /** Records a new container; a conflict if the ID is taken. */
     void create(Container container);
 
+    /** Removes what writers that died left half-made; returns how many. */
+    int sweepAbandoned();
+
     /** Replaces the record of an existing container. */
     void save(Container container);
 

@@ -4,6 +4,7 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.Status;
 import dev.quilt.ports.ContainerStorage;
+import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.StateStore;
 
 import java.util.ArrayList;
@@ -24,17 +25,22 @@ public final class CollectGarbage {
     private final ContainerStorage storage;
     private final Forget forget;
 
-    public CollectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, Forget forget) {
+    private final ImageStore images;
+
+    public CollectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, ImageStore images,
+                          Forget forget) {
         this.lookup = lookup;
         this.state = state;
         this.storage = storage;
+        this.images = images;
         this.forget = forget;
     }
 
     /** What was removed. */
-    public record Report(List<ContainerId> containers, List<ContainerId> layers) {}
+    public record Report(List<ContainerId> containers, List<ContainerId> layers, int halfMade) {}
 
     public Report collect() {
+        int halfMade = state.sweepAbandoned() + images.sweepAbandoned();
         List<ContainerId> removed = new ArrayList<>();
         Set<ContainerId> recorded = new HashSet<>(state.ids());
         for (ContainerId id : recorded) {
@@ -58,6 +64,6 @@ public final class CollectGarbage {
                 layers.add(id);
             }
         }
-        return new Report(removed, layers);
+        return new Report(removed, layers, halfMade);
     }
 }

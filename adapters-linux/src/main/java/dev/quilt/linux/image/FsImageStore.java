@@ -61,7 +61,7 @@ public final class FsImageStore implements ImageStore {
     @Override
     public Image importTar(InputStream raw, Optional<ImageName> name, ImportProgress progress) {
         Path images = paths.images();
-        Path tmp = images.resolve(".tmp-" + UUID.randomUUID());
+        Path tmp = images.resolve(dev.quilt.linux.Abandoned.name(UUID.randomUUID().toString()));
         try {
             Files.createDirectories(images);
             Files.createDirectory(tmp);
@@ -178,7 +178,7 @@ public final class FsImageStore implements ImageStore {
                 Files.deleteIfExists(paths.images().resolve(".names").resolve(n.value()));
             }
             // out of sight first, so a crash half-way never leaves a half image that looks whole
-            Path doomed = paths.images().resolve(".rm-" + UUID.randomUUID());
+            Path doomed = paths.images().resolve(dev.quilt.linux.Abandoned.name("rm-" + UUID.randomUUID()));
             try {
                 Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
@@ -189,6 +189,15 @@ public final class FsImageStore implements ImageStore {
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove image " + digest.shortForm()
                     + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int sweepAbandoned() {
+        try {
+            return dev.quilt.linux.Abandoned.sweep(paths.images()).size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -41,19 +41,43 @@ public final class FsStateStore implements StateStore {
         this.paths = paths;
     }
 
+    /**
+     * The directory is made whole in a work directory and renamed into place:
+     * no crash leaves a container directory without its state.json.
+     */
     @Override
     public void create(Container container) {
         Path dir = paths.containerState(container.id());
+        Path tmp = paths.run().resolve(dev.quilt.linux.Abandoned.name(container.id().value()));
         try {
             Files.createDirectories(paths.run());
-            Files.createDirectory(dir);
+            Files.createDirectory(tmp);
+            AtomicFiles.write(tmp.resolve(STATE), JsonCodec.write(StateFile.toMap(container)));
+            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(paths.run());
-        } catch (FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
             throw QuiltException.conflict("container id '" + container.id() + "' is already in use");
         } catch (IOException e) {
+            if (Files.isDirectory(dir) && Files.isDirectory(tmp)) {
+                throw QuiltException.conflict("container id '" + container.id() + "' is already in use");
+            }
             throw io("create state directory", dir, e);
+        } finally {
+            try {
+                AtomicFiles.deleteTree(tmp);
+            } catch (IOException e) {
+                // gc sweeps it once we are gone
+            }
         }
-        save(container);
+    }
+
+    @Override
+    public int sweepAbandoned() {
+        try {
+            return dev.quilt.linux.Abandoned.sweep(paths.run()).size();
+        } catch (IOException e) {
+            throw io("sweep", paths.run(), e);
+        }
     }
 
     @Override

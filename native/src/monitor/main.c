@@ -406,8 +406,9 @@ int main(void)
     }
 
     int listening = 0;
-    /* done when the init is gone and a detached container's pipes are drained */
-    while (!m.init_exited || m.out.fd >= 0 || m.err.fd >= 0) {
+    /* done when the init is gone, its socket has said all it had to say (a FAIL
+     * can come after the SIGCHLD), and a detached container's pipes are drained */
+    while (!m.init_exited || m.initfd >= 0 || m.out.fd >= 0 || m.err.fd >= 0) {
         if (m.listener >= 0 && !listening) {
             watch(ep, m.listener);
             listening = 1;

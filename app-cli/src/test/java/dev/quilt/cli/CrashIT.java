@@ -34,12 +34,17 @@ class CrashIT {
     void setUp() throws Exception {
         root = Files.createTempDirectory("quilt-crash-it-");
         quilt = new Quilt(root);
-        assertEquals(0, quilt.run("run", "--rm", "--", "true").exit()); // image, native library, run dir in place
+        Quilt.Result first = quilt.run("run", "--rm", "--", "true"); // image, native library, run dir in place
+        assertEquals(0, first.exit(), first.err());
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        AtomicFiles.deleteTree(root);
+        try {
+            assertEquals(List.of(), Leaks.killAll(root, marker), "processes left behind");
+        } finally {
+            AtomicFiles.deleteTree(root);
+        }
     }
 
     /** Starts quilt and SIGKILLs it once {@code dirOf} holds a new entry named {@code name}. */

@@ -47,6 +47,21 @@ final class Leaks {
         return out;
     }
 
+    /**
+     * The last resort of a test's clean-up, also when the test failed half-way:
+     * SIGKILL every monitor run from under {@code root} and every process with
+     * {@code marker} (containers' processes). Returns what it had to kill, so a
+     * passing test can still assert that it was nothing.
+     */
+    static List<String> killAll(Path root, String marker) throws IOException {
+        List<String> found = processes(root, marker);
+        for (String p : found) {
+            long pid = Long.parseLong(p.split(" ")[0]);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        return found;
+    }
+
     /** Name claims left in the root. */
     static List<String> names(Path root) throws IOException {
         Path names = root.resolve("run/.names");

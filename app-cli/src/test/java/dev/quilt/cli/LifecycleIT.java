@@ -38,6 +38,7 @@ class LifecycleIT {
             assertEquals(List.of(), Leaks.mountsUnder(root), "mounts left");
             assertEquals(List.of(), Leaks.containers(root), "state or layers left");
         } finally {
+            Leaks.killAll(root, marker);
             AtomicFiles.deleteTree(root);
         }
     }

@@ -37,7 +37,11 @@ class RandomLifecycleIT {
 
     @AfterEach
     void tearDown() throws IOException {
-        AtomicFiles.deleteTree(root);
+        try {
+            assertEquals(List.of(), Leaks.killAll(root, marker), "processes left behind");
+        } finally {
+            AtomicFiles.deleteTree(root);
+        }
     }
 
     private static List<String> command(String c) {

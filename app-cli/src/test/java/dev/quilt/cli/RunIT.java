@@ -36,7 +36,11 @@ class RunIT {
 
     @AfterAll
     static void tearDown() throws IOException {
-        AtomicFiles.deleteTree(root);
+        try {
+            Leaks.killAll(root, "QUILT_IT=");
+        } finally {
+            AtomicFiles.deleteTree(root);
+        }
     }
 
     private Quilt.Result run(String... args) throws Exception {

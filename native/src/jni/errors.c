@@ -25,32 +25,40 @@ static jstring errnoText(JNIEnv *env, jclass cls, jint err)
     return (*env)->NewStringUTF(env, s);
 }
 
+struct named { const char *name; int value; };
+
+/* The value of name in table, or -1. */
+static jint lookup(JNIEnv *env, jstring name, const struct named *table, size_t n)
+{
+    const char *s = (*env)->GetStringUTFChars(env, name, NULL);
+    if (!s)
+        return -1;
+    int v = -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].name, s) == 0)
+            v = table[i].value;
+    (*env)->ReleaseStringUTFChars(env, name, s);
+    return v;
+}
+
 static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
 {
     (void)cls;
-    static const struct { const char *name; int value; } known[] = {
+    static const struct named known[] = {
         { "EPERM", EPERM }, { "ENOENT", ENOENT }, { "ESRCH", ESRCH }, { "EINTR", EINTR },
         { "EACCES", EACCES }, { "EEXIST", EEXIST }, { "ENOTDIR", ENOTDIR },
         { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ECHILD", ECHILD },
         { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
         { "ETIMEDOUT", ETIMEDOUT },
     };
-    const char *s = (*env)->GetStringUTFChars(env, name, NULL);
-    if (!s)
-        return -1;
-    int v = -1;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(known[i].name, s) == 0)
-            v = known[i].value;
-    (*env)->ReleaseStringUTFChars(env, name, s);
-    return v;
+    return lookup(env, name, known, sizeof known / sizeof known[0]);
 }
 
 static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
 {
     (void)cls;
 #define P(x) { #x, x }
-    static const struct { const char *name; int value; } known[] = {
+    static const struct named known[] = {
         P(QUILT_PROTO_VERSION), P(QUILT_MSG_MAX),
         P(QUILT_MSG_CONFIG), P(QUILT_MSG_READY), P(QUILT_MSG_FAIL), P(QUILT_MSG_EXIT),
         P(QUILT_T_TYPE), P(QUILT_T_ID), P(QUILT_T_STATE_DIR), P(QUILT_T_LOWER), P(QUILT_T_UPPER),
@@ -69,15 +77,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF), P(ETIMEDOUT),
     };
 #undef P
-    const char *s = (*env)->GetStringUTFChars(env, name, NULL);
-    if (!s)
-        return -1;
-    int v = -1;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(known[i].name, s) == 0)
-            v = known[i].value;
-    (*env)->ReleaseStringUTFChars(env, name, s);
-    return v;
+    return lookup(env, name, known, sizeof known / sizeof known[0]);
 }
 
 static const JNINativeMethod methods[] = {

@@ -72,16 +72,19 @@ class LifecycleIT {
     @Test
     void theExitCodeOutlivesTheCliThatStartedIt() throws Exception {
         // the CLI is SIGKILLed as soon as it has printed the ID: the monitor, not the CLI, records the exit
-        Process cli = quilt.start("run", "-d", "-e", marker, "--", "sh", "-c", "sleep 1000; exit 3");
+        Process cli = quilt.start("run", "-d", "-e", marker, "--", "sh", "-c", "sleep 1; exit 3");
         String id = new String(cli.getInputStream().readNBytes(64));
         cli.destroyForcibly().waitFor();
-        assertEquals("running", Quilt.field(ok(quilt.run("inspect", id)), "status"));
-        ok(quilt.run("kill", id, "KILL"));
-        assertEquals("137", ok(quilt.run("wait", id)));
+        assertEquals("3", ok(quilt.run("wait", id)));
+        assertEquals("3", ok(quilt.run("wait", id)), "waiting again answers the same");
+        assertTrue(ok(quilt.run("ps", "-a")).contains("exited (3)"));
 
-        String quick = detached("--", "sh", "-c", "exit 3");
-        assertEquals("3", ok(quilt.run("wait", quick)));
-        assertEquals("3", ok(quilt.run("wait", quick)), "waiting again answers the same");
+        Process killed = quilt.start("run", "-d", "-e", marker, "--", "sleep", "1000");
+        String other = new String(killed.getInputStream().readNBytes(64));
+        killed.destroyForcibly().waitFor();
+        assertEquals("running", Quilt.field(ok(quilt.run("inspect", other)), "status"));
+        ok(quilt.run("kill", other, "KILL"));
+        assertEquals("137", ok(quilt.run("wait", other)));
     }
 
     @Test

@@ -32,15 +32,17 @@ public final class RunContainer {
     public ExitStatus run(ContainerRequest req, Observer observer) {
         ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.FOREGROUND);
         Container container = launch.container();
+        ExitStatus exit;
         try (ProcessSpawner.Launched launched = launch.launched()) {
             observer.started(container, launched::signal);
-            ExitStatus exit = launched.awaitExit();
-            try (StateStore.Lock lock = state.lock(container.id())) {
-                state.save(container.stopped(exit, clock.now()));
-            }
-            return exit;
+            // if this throws (the monitor was killed), the container may live on: leave it to rm -f and gc
+            exit = launched.awaitExit();
+        }
+        try (StateStore.Lock lock = state.lock(container.id())) {
+            state.save(container.stopped(exit, clock.now()));
         } finally {
             if (req.remove()) forget.everything(container.id());
         }
+        return exit;
     }
 }

@@ -28,7 +28,7 @@ final class MonitorConnection {
         if (n == 0) {
             close();
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor of container '" + id.shortForm()
-                    + "' exited unexpectedly; see its stderr above");
+                    + "' exited before it reported; a foreground run shows its stderr above, a detached one has none");
         }
         return Message.parse(buf, n);
     }

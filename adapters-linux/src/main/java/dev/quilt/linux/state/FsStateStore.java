@@ -173,29 +173,32 @@ public final class FsStateStore implements StateStore {
 
     @Override
     public Optional<RecordedExit> recordedExit(ContainerId id) {
-        Path file = paths.containerState(id).resolve(EXIT);
-        try {
-            // written by quilt-monitor: {"exitCode":N,"signal":S,"exitedAt":"...","error":"..."}
-            var m = JsonCodec.read(Files.readAllBytes(file));
+        // written by quilt-monitor: {"exitCode":N,"signal":S,"exitedAt":"...","error":"..."}
+        return readJson(paths.containerState(id).resolve(EXIT), m -> {
             int signal = (int) JsonCodec.number(m, "signal");
             ExitStatus status = signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) JsonCodec.number(m, "exitCode"));
-            return Optional.of(new RecordedExit(status, java.time.Instant.parse(JsonCodec.string(m, "exitedAt")),
-                    Optional.ofNullable(JsonCodec.optString(m, "error"))));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw io("read", file, e);
-        }
+            return new RecordedExit(status, java.time.Instant.parse(JsonCodec.string(m, "exitedAt")),
+                    Optional.ofNullable(JsonCodec.optString(m, "error")));
+        });
     }
 
     @Override
     public Optional<RecordedPids> recordedPids(ContainerId id) {
-        Path file = paths.containerState(id).resolve(PIDS);
+        return readJson(paths.containerState(id).resolve(PIDS), m -> new RecordedPids(
+                new ProcessRef((int) JsonCodec.number(m, "monitorPid"), JsonCodec.number(m, "monitorStartTime")),
+                new ProcessRef((int) JsonCodec.number(m, "initPid"), JsonCodec.number(m, "initStartTime"))));
+    }
+
+    /** A reader of one parsed file. */
+    @FunctionalInterface
+    private interface JsonReader<T> {
+        T read(java.util.Map<String, Object> json) throws IOException;
+    }
+
+    /** A file the monitor writes: absent until it does, then whole (it renames it into place). */
+    private static <R> Optional<R> readJson(Path file, JsonReader<R> reader) {
         try {
-            var m = JsonCodec.read(Files.readAllBytes(file));
-            return Optional.of(new RecordedPids(
-                    new ProcessRef((int) JsonCodec.number(m, "monitorPid"), JsonCodec.number(m, "monitorStartTime")),
-                    new ProcessRef((int) JsonCodec.number(m, "initPid"), JsonCodec.number(m, "initStartTime"))));
+            return Optional.of(reader.read(JsonCodec.read(Files.readAllBytes(file))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

@@ -1,0 +1,35 @@
+package dev.quilt.linux.logs;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class CriLogsTest {
+    @Test
+    void recordsGoBackToTheirStreamsAcrossReads() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        CriLogs.LineSplitter s = new CriLogs.LineSplitter(out, err);
+        byte[] log = ("2026-01-01T00:00:00.000000001Z stdout F hello world\n"
+                + "2026-01-01T00:00:00.000000002Z stderr F oops\n"
+                + "2026-01-01T00:00:00.000000003Z stdout P no newline yet, \n"
+                + "2026-01-01T00:00:00.000000004Z stdout F then one\n"
+                + "2026-01-01T00:00:00.000000005Z stdout P tail\n").getBytes(StandardCharsets.UTF_8);
+        // fed in awkward pieces, as reads of a growing file come
+        for (int i = 0; i < log.length; i += 7) s.feed(java.util.Arrays.copyOfRange(log, i, Math.min(log.length, i + 7)),
+                Math.min(7, log.length - i));
+        assertEquals("hello world\nno newline yet, then one\ntail", out.toString(StandardCharsets.UTF_8));
+        assertEquals("oops\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void linesThatAreNotRecordsAreSkipped() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        CriLogs.LineSplitter s = new CriLogs.LineSplitter(out, err);
+        byte[] junk = "garbage\nT stdout F ok\n".getBytes(StandardCharsets.UTF_8);
+        s.feed(junk, junk.length);
+        assertEquals("ok\n", out.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,76 @@
+package dev.quilt.domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ObservedTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant NOW = Instant.parse("2026-01-01T00:01:00Z");
+    private static final ProcessRef INIT = new ProcessRef(200, 2), MONITOR = new ProcessRef(199, 1);
+
+    private static Container creating() {
+        ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("sleep", "9"), List.of(), "/", User.ROOT, false),
+                Digest.sha256("ab".repeat(32)), new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false, false);
+        return Container.creating(ContainerId.of("c1"), Optional.empty(), spec, T0, false);
+    }
+
+    private static Observed.Facts facts(Optional<ExitStatus> exit, boolean initAlive, boolean monitorAlive,
+                                        boolean pidsOnly, boolean startPending) {
+        return new Observed.Facts(exit, exit.map(e -> NOW), pidsOnly ? Optional.of(INIT) : Optional.empty(),
+                pidsOnly ? Optional.of(MONITOR) : Optional.empty(), initAlive, monitorAlive, startPending);
+    }
+
+    @Test
+    void aRecordedExitWins() {
+        Container running = creating().running(INIT, MONITOR, T0);
+        Container c = Observed.derive(running, facts(Optional.of(ExitStatus.exited(3)), false, false, false, false), NOW);
+        assertEquals(Status.STOPPED, c.status());
+        assertEquals(Optional.of(ExitStatus.exited(3)), c.exit());
+    }
+
+    @Test
+    void aLiveInitKeepsTheRecordsWord() {
+        Container created = creating().created(INIT, MONITOR);
+        assertEquals(Status.CREATED, Observed.derive(created, facts(Optional.empty(), true, true, false, true), NOW).status());
+        // started by a CLI that died before it wrote so: the gate is gone
+        assertEquals(Status.RUNNING, Observed.derive(created, facts(Optional.empty(), true, true, false, false), NOW).status());
+    }
+
+    @Test
+    void aCliKilledAfterTheMonitorStartedIsCoveredByPidsJson() {
+        Container c = Observed.derive(creating(), facts(Optional.empty(), true, true, true, false), NOW);
+        assertEquals(Status.RUNNING, c.status());
+        assertEquals(Optional.of(INIT), c.init());
+        assertEquals(Status.CREATED, Observed.derive(creating(), facts(Optional.empty(), true, true, true, true), NOW).status());
+    }
+
+    @Test
+    void aDeadMonitorWithoutAnExitLosesTheCodeRatherThanInventOne() {
+        Container running = creating().running(INIT, MONITOR, T0);
+        Container c = Observed.derive(running, facts(Optional.empty(), false, false, false, false), NOW);
+        assertEquals(Status.STOPPED, c.status());
+        assertEquals(Optional.empty(), c.exit());
+    }
+
+    @Test
+    void aMonitorStillWritingTheExitIsStillRunning() {
+        Container running = creating().running(INIT, MONITOR, T0);
+        assertEquals(Status.RUNNING, Observed.derive(running, facts(Optional.empty(), false, true, false, false), NOW).status());
+    }
+
+    @Test
+    void aCreateThatDiedBeforeItSpawnedStaysCreatingForRmAndGc() {
+        assertEquals(Status.CREATING, Observed.derive(creating(), facts(Optional.empty(), false, false, false, false), NOW).status());
+    }
+
+    @Test
+    void stoppedIsFinal() {
+        Container stopped = creating().running(INIT, MONITOR, T0).stopped(ExitStatus.exited(0), T0);
+        assertEquals(stopped, Observed.derive(stopped, facts(Optional.of(ExitStatus.exited(9)), true, true, false, false), NOW));
+    }
+}

@@ -74,7 +74,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(CLONE_NEWCGROUP), P(CLONE_NEWUSER), P(SIGKILL),
         P(QUILT_T_LOG_PATH), P(QUILT_T_EXEC_FIFO), P(QUILT_T_INIT_PATH), P(QUILT_T_MONITOR_PID),
         P(QUILT_T_MONITOR_START), P(QUILT_STEP_START), P(QUILT_STEP_LOG),
-        P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF), P(ETIMEDOUT),
+        P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

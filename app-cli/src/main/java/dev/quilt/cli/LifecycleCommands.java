@@ -3,7 +3,6 @@ package dev.quilt.cli;
 import dagger.Lazy;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ExitStatus;
-import dev.quilt.domain.QuiltException;
 import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.CollectGarbage;
 import dev.quilt.usecases.KillContainer;
@@ -92,7 +91,6 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() {
-            if (seconds < 0) throw QuiltException.invalid("-t must not be negative, got " + seconds);
             Root.require(privileges, "stop");
             for (String ref : refs) stop.get().stop(ref, Duration.ofSeconds(seconds));
             return 0;

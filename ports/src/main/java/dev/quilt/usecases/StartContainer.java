@@ -2,7 +2,6 @@ package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
 import dev.quilt.domain.QuiltException;
-import dev.quilt.domain.Status;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.SpawnFailedException;
@@ -41,9 +40,5 @@ public final class StartContainer {
             state.save(running);
             return running;
         }
-    }
-
-    static boolean live(Container c) {
-        return c.status() == Status.CREATED || c.status() == Status.RUNNING;
     }
 }

@@ -1,6 +1,5 @@
 package dev.quilt.ports;
 
-import dev.quilt.domain.Digest;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.ImageName;
 import dev.quilt.domain.QuiltException;
@@ -83,9 +82,5 @@ public abstract class ImageStoreContract {
         } catch (QuiltException e) {
             assertEquals(QuiltException.Kind.CONFLICT, e.kind());
         }
-    }
-
-    protected static Digest digestOf(Image i) {
-        return i.digest();
     }
 }

@@ -165,7 +165,8 @@ public final class FsImageStore implements ImageStore {
     @Override
     public List<Image> list() {
         List<Image> out = new ArrayList<>();
-        for (String hex : hexes()) load(hex).ifPresent(out::add);
+        Map<String, List<ImageName>> names = namesByHex(); // one scan of the names for all images
+        for (String hex : hexes()) load(hex, names).ifPresent(out::add);
         out.sort((a, b) -> a.importedAt().compareTo(b.importedAt()));
         return out;
     }
@@ -202,10 +203,14 @@ public final class FsImageStore implements ImageStore {
     }
 
     private Optional<Image> load(String hex) {
+        return load(hex, namesByHex());
+    }
+
+    private Optional<Image> load(String hex, Map<String, List<ImageName>> names) {
         Path meta = paths.images().resolve(hex).resolve(META);
         try {
             Map<String, Object> f = JsonCodec.read(Files.readAllBytes(meta));
-            return Optional.of(new Image(new Digest(JsonCodec.string(f, "digest")), namesByHex().getOrDefault(hex, List.of()),
+            return Optional.of(new Image(new Digest(JsonCodec.string(f, "digest")), names.getOrDefault(hex, List.of()),
                     JsonCodec.number(f, "size"), Instant.parse(JsonCodec.string(f, "imported"))));
         } catch (NoSuchFileException e) {
             return Optional.empty();

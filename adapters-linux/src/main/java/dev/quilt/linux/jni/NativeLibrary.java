@@ -85,7 +85,6 @@ public final class NativeLibrary {
             java.net.URL url = NativeLibrary.class.getResource(RESOURCES + name);
             if (url == null) resource(name); // throws the clear message
             if (url.openConnection() instanceof java.net.JarURLConnection jar) {
-                jar.setUseCaches(false);
                 java.util.jar.JarEntry e = jar.getJarEntry();
                 b.append(Long.toHexString(e.getCrc())).append(Long.toHexString(e.getSize()));
             } else {

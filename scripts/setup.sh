@@ -92,9 +92,10 @@ quilt_jvm_flags() {
     fi
 }
 
-# One training run of `quilt run --rm -- true` in a scratch root records the
-# classes a command loads (and, on JDK >= 25, how they are linked and used), so
-# later commands start from the cache. Needs root; without it, no cache.
+# One training run of `quilt run --rm --network none -- true` in a scratch root
+# records the classes a command loads (and, on JDK >= 25, how they are linked
+# and used), so later commands start from the cache. No network: training must
+# not make a bridge on the user's machine. Needs root; without it, no cache.
 quilt_train() {
     [ "$(id -u)" = 0 ] || return 0
     local scratch major out
@@ -107,7 +108,7 @@ quilt_train() {
     fi
     rm -f "$QUILT_BUILD/quilt.aot" "$QUILT_BUILD/quilt.jsa" "$QUILT_BUILD/untrained"
     if ! "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED "${out[@]}" \
-            -jar "$QUILT_JAR" --root "$scratch" run --rm -- true >"$QUILT_BUILD/train.log" 2>&1; then
+            -jar "$QUILT_JAR" --root "$scratch" run --rm --network none -- true >"$QUILT_BUILD/train.log" 2>&1; then
         # run without a cache rather than train again on every command
         rm -f "$QUILT_BUILD/quilt.aot" "$QUILT_BUILD/quilt.jsa"
         touch "$QUILT_BUILD/untrained"

@@ -42,6 +42,13 @@ enum quilt_tag {
     QUILT_T_LOG_PATH = 24,  /* detached: stdout/stderr go to this CRI log file */
     QUILT_T_EXEC_FIFO = 25, /* create: the init waits on this fifo until start */
     QUILT_T_INIT_PATH = 26, /* quilt-init binary, exec'd from a sealed memfd copy */
+    QUILT_T_ETC_DIR = 27,   /* hosts, hostname, resolv.conf to bind over the image's /etc */
+    QUILT_T_NET_BRIDGE = 28,/* bridge network: the bridge the host end joins */
+    QUILT_T_NET_VETH = 29,  /* the host end's name */
+    QUILT_T_NET_ADDRESS = 30, /* the container's address, 10.42.0.5/16 */
+    QUILT_T_NET_GATEWAY = 31, /* 10.42.0.1 */
+    QUILT_T_NET_MAC = 32,   /* eth0's address, 6 bytes as 12 hex digits */
+    QUILT_T_LOOPBACK = 33,  /* "1": a private namespace with only lo, brought up */
     /* READY / EXIT / FAIL */
     QUILT_T_PID = 40,
     QUILT_T_START_TIME = 41,
@@ -52,6 +59,7 @@ enum quilt_tag {
     QUILT_T_OBJECT = 46,
     QUILT_T_MONITOR_PID = 47,
     QUILT_T_MONITOR_START = 48,
+    QUILT_T_NET_NANOS = 49, /* READY: how long the two netlink batches took */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -73,6 +81,8 @@ enum quilt_step {
     QUILT_STEP_SECCOMP = 15,
     QUILT_STEP_START = 16,  /* waiting on the exec fifo */
     QUILT_STEP_LOG = 17,
+    QUILT_STEP_NETWORK = 18,
+    QUILT_STEP_ETC = 19,    /* binding /etc/hosts, hostname, resolv.conf */
 };
 
 #endif

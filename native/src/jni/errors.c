@@ -49,7 +49,7 @@ static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
         { "EACCES", EACCES }, { "EEXIST", EEXIST }, { "ENOTDIR", ENOTDIR },
         { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ECHILD", ECHILD },
         { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
-        { "ETIMEDOUT", ETIMEDOUT },
+        { "ETIMEDOUT", ETIMEDOUT }, { "ENODEV", ENODEV }, { "EOPNOTSUPP", EOPNOTSUPP },
     };
     return lookup(env, name, known, sizeof known / sizeof known[0]);
 }
@@ -74,6 +74,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(CLONE_NEWCGROUP), P(CLONE_NEWUSER), P(SIGKILL),
         P(QUILT_T_LOG_PATH), P(QUILT_T_EXEC_FIFO), P(QUILT_T_INIT_PATH), P(QUILT_T_MONITOR_PID),
         P(QUILT_T_MONITOR_START), P(QUILT_STEP_START), P(QUILT_STEP_LOG),
+        P(QUILT_T_ETC_DIR), P(QUILT_T_NET_BRIDGE), P(QUILT_T_NET_VETH), P(QUILT_T_NET_ADDRESS),
+        P(QUILT_T_NET_GATEWAY), P(QUILT_T_NET_MAC), P(QUILT_T_LOOPBACK), P(QUILT_T_NET_NANOS),
+        P(QUILT_STEP_NETWORK), P(QUILT_STEP_ETC),
         P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF),
     };
 #undef P

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,20 @@ static int parse_ulong(const char *s, unsigned long *out)
     return 0;
 }
 
+static int parse_mac(const char *s, unsigned char mac[6])
+{
+    if (strlen(s) != 12)
+        return -EINVAL;
+    for (int i = 0; i < 6; i++) {
+        unsigned v;
+        if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
+            sscanf(s + 2 * i, "%2x", &v) != 1)
+            return -EINVAL;
+        mac[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
 static const char **slot_for(struct container_config *cfg, uint16_t tag)
 {
     switch (tag) {
@@ -36,6 +51,11 @@ static const char **slot_for(struct container_config *cfg, uint16_t tag)
     case QUILT_T_LOG_PATH: return &cfg->log_path;
     case QUILT_T_EXEC_FIFO: return &cfg->exec_fifo;
     case QUILT_T_INIT_PATH: return &cfg->init_path;
+    case QUILT_T_ETC_DIR: return &cfg->etc_dir;
+    case QUILT_T_NET_BRIDGE: return &cfg->net_bridge;
+    case QUILT_T_NET_VETH: return &cfg->net_veth;
+    case QUILT_T_NET_ADDRESS: return &cfg->net_address;
+    case QUILT_T_NET_GATEWAY: return &cfg->net_gateway;
     default: return NULL;
     }
 }
@@ -89,10 +109,11 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         } else if (tag == QUILT_T_ENV) {
             cfg->envp[ie++] = out;
         } else if (tag == QUILT_T_TYPE || tag == QUILT_T_UID || tag == QUILT_T_GID ||
-                   tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL) {
+                   tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL || tag == QUILT_T_LOOPBACK) {
             if (parse_ulong(out, &num) < 0) {
                 *what = tag == QUILT_T_TYPE ? "type" : tag == QUILT_T_UID ? "uid"
-                      : tag == QUILT_T_GID ? "gid" : tag == QUILT_T_NS_FLAGS ? "namespaces" : "stdin";
+                      : tag == QUILT_T_GID ? "gid" : tag == QUILT_T_NS_FLAGS ? "namespaces"
+                      : tag == QUILT_T_LOOPBACK ? "loopback" : "stdin";
                 config_free(cfg);
                 return -EINVAL;
             }
@@ -100,7 +121,14 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             else if (tag == QUILT_T_UID) cfg->uid = (uid_t)num;
             else if (tag == QUILT_T_GID) cfg->gid = (gid_t)num;
             else if (tag == QUILT_T_NS_FLAGS) cfg->ns_flags = num;
+            else if (tag == QUILT_T_LOOPBACK) cfg->loopback = num != 0;
             else cfg->stdin_null = num != 0;
+        } else if (tag == QUILT_T_NET_MAC) {
+            if (parse_mac(out, cfg->net_mac) < 0) {
+                *what = "mac";
+                config_free(cfg);
+                return -EINVAL;
+            }
         }
         /* unknown tags are skipped: a newer JVM side may say more than we need */
         out += vlen + 1;
@@ -111,6 +139,9 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         : !cfg->merged ? "merged dir" : nargs == 0 ? "command" : NULL;
     if (!missing && (cfg->upper == NULL) != (cfg->work == NULL))
         missing = "upper and work dirs";
+    if (!missing && cfg->net_bridge && (!cfg->net_veth || !cfg->net_address || !cfg->net_gateway ||
+                                        !(cfg->net_mac[0] | cfg->net_mac[1] | cfg->net_mac[5])))
+        missing = "network";
     if (missing) {
         *what = missing;
         config_free(cfg);

@@ -24,6 +24,11 @@ struct container_config {
     const char *log_path;   /* detached when set */
     const char *exec_fifo;  /* created (waits for start) when set */
     const char *init_path;  /* run quilt-init (from init_memfd) when set */
+    const char *etc_dir;    /* bind hosts, hostname, resolv.conf from here when set */
+    /* bridge network when net_bridge is set; all four come together */
+    const char *net_bridge, *net_veth, *net_address, *net_gateway;
+    unsigned char net_mac[6];
+    int loopback;           /* private namespace: bring lo up, nothing more */
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     /* owned storage */

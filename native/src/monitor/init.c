@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +50,36 @@ static int send_listener(int errfd, int listener)
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &listener, sizeof(int));
     return sendmsg(errfd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* --network none: the namespace's lo, up, with two ioctls and no netlink. */
+static int loopback_up(void)
+{
+    struct ifreq ifr = { .ifr_name = "lo" };
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return -errno;
+    int rc = 0;
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        rc = -errno;
+    ifr.ifr_flags |= IFF_UP;
+    if (rc == 0 && ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+        rc = -errno;
+    close(s);
+    return rc;
+}
+
+/* Blocks until the monitor says the network is ready; it kills us if it fails. */
+static int await_network(int errfd)
+{
+    struct init_failure go;
+    ssize_t n;
+    do
+        n = recv(errfd, &go, sizeof go, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    return n == (ssize_t)sizeof go && go.kind == INIT_MSG_GO ? 0 : -ECONNRESET;
 }
 
 /* execvp() with the container's PATH rather than ours, and without malloc. */
@@ -111,6 +143,11 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         }
         close(fd);
     }
+    int up = cfg->loopback ? loopback_up() : 0;
+    if (up < 0) {
+        e = (struct step_error){ QUILT_STEP_NETWORK, -up, "set lo up" };
+        die(errfd, &e, 1);
+    }
     umask(0);
     if (rootfs_mount(cfg, &e) < 0 || rootfs_pivot(cfg, &e) < 0 || rootfs_mask(&e) < 0)
         die(errfd, &e, 1);
@@ -137,6 +174,9 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_CWD, errno, cfg->cwd };
         die(errfd, &e, 1);
     }
+    /* the command never runs without its network */
+    if (cfg->net_bridge && await_network(errfd) < 0)
+        _exit(1); /* the monitor failed and reports it */
     int gate = -1;
     if (cfg->fifo_fd >= 0) {
         /* created: tell the monitor, then block until `quilt start` opens the fifo */

@@ -37,6 +37,7 @@
 #include "config.h"
 #include "init.h"
 #include "logs.h"
+#include "network.h"
 #include "pid1_signals.h"
 #include "procfs.h"
 
@@ -54,6 +55,8 @@ struct monitor {
     int ready_sent;
     int init_exited, code, sig;
     int failed;        /* the exec failed after start */
+    int aborted;       /* we killed the init before it ran: no READY */
+    long long net_nanos;
     struct init_failure failure;
 };
 
@@ -88,6 +91,8 @@ static void send_ready(struct monitor *m)
     tlv_put_long(&w, QUILT_T_START_TIME, (long long)init_start);
     tlv_put_long(&w, QUILT_T_MONITOR_PID, getpid());
     tlv_put_long(&w, QUILT_T_MONITOR_START, (long long)self_start);
+    if (m->cfg.net_bridge)
+        tlv_put_long(&w, QUILT_T_NET_NANOS, m->net_nanos);
     send_msg(&w);
     m->ready_sent = 1;
 }
@@ -291,6 +296,38 @@ static pid_t clone_init(const struct container_config *cfg, int *pidfd)
     return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
+static long long now_nanos(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The veth and addresses, while the init mounts its root; then GO.  A failure
+ * is reported as FAIL and the init, which has run nothing yet, is killed. */
+static void plug_network(struct monitor *m)
+{
+    struct net_error e = { 0 };
+    long long t0 = now_nanos();
+    int rc = network_setup(&m->cfg, m->init, &e);
+    m->net_nanos = now_nanos() - t0;
+    if (rc == 0) {
+        struct init_failure go = { .kind = INIT_MSG_GO };
+        if (send(m->initfd, &go, sizeof go, MSG_NOSIGNAL) == (ssize_t)sizeof go)
+            return;
+        net_error_set(&e, errno, "tell the init its network is ready");
+    }
+    char object[400];
+    if (e.detail[0])
+        snprintf(object, sizeof object, "%s (%s)", e.what, e.detail);
+    else
+        snprintf(object, sizeof object, "%s", e.what);
+    send_fail(QUILT_STEP_NETWORK, e.err ? e.err : EIO, object);
+    m->aborted = 1;
+    syscall(SYS_pidfd_send_signal, m->init_pidfd, SIGKILL, NULL, 0);
+    network_undo(&m->cfg);
+}
+
 static void watch(int ep, int fd)
 {
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -309,8 +346,8 @@ static int on_init_message(struct monitor *m)
     }
     if (got > 0 && f.kind == INIT_MSG_LISTENER)
         return 0; /* the epoll loop picks the listener up */
-    if (got == 0) { /* execve succeeded */
-        if (!m->ready_sent)
+    if (got == 0) { /* execve succeeded, or the init we killed is gone */
+        if (!m->ready_sent && !m->aborted)
             send_ready(m);
         return 1;
     }
@@ -318,7 +355,9 @@ static int on_init_message(struct monitor *m)
         f = (struct init_failure){ .kind = INIT_MSG_FAILURE, .step = QUILT_STEP_CLONE, .err = (int)-got };
         strcpy(f.object, "init");
     }
-    if (!m->ready_sent) {
+    if (m->aborted) {
+        /* already reported */
+    } else if (!m->ready_sent) {
         send_fail(f.step, f.err, f.object);
     } else {
         m->failed = 1; /* after start: recorded in exit.json for `quilt start` and `inspect` */
@@ -395,6 +434,8 @@ int main(void)
     close_child_ends(&m.cfg);
     m.initfd = sp[0];
     write_pids(&m);
+    if (m.cfg.net_bridge)
+        plug_network(&m);
 
     int ep = epoll_create1(EPOLL_CLOEXEC);
     watch(ep, m.sfd);

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -77,6 +79,53 @@ static int make_dev(struct step_error *e)
     return 0;
 }
 
+/* /etc/hosts, /etc/hostname and /etc/resolv.conf, written by Quilt into the
+ * container's state dir, bound over the image's.  Paths are resolved inside
+ * the root (RESOLVE_IN_ROOT), and a link in the image's place is replaced by a
+ * file in the container's own layer, so an image cannot point the mount at
+ * anything outside itself. */
+static const char *const etc_files[] = { "hosts", "hostname", "resolv.conf" };
+
+static int bind_etc_files(const struct container_config *cfg, struct step_error *e)
+{
+    struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+    int root = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return fail(e, QUILT_STEP_ETC, "/");
+    int etc = (int)syscall(SYS_openat2, root, "etc", &how, sizeof how);
+    if (etc < 0 && errno == ENOENT && mkdirat(root, "etc", 0755) == 0)
+        etc = (int)syscall(SYS_openat2, root, "etc", &how, sizeof how);
+    close(root);
+    if (etc < 0)
+        return fail(e, QUILT_STEP_ETC, "/etc");
+    for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++) {
+        char src[4096], dst[64];
+        snprintf(src, sizeof src, "%s/%s", cfg->etc_dir, etc_files[i]);
+        struct stat st;
+        if (fstatat(etc, etc_files[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+            unlinkat(etc, etc_files[i], S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
+            close(etc);
+            return fail(e, QUILT_STEP_ETC, etc_files[i]);
+        }
+        int fd = openat(etc, etc_files[i], O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            close(etc);
+            return fail(e, QUILT_STEP_ETC, etc_files[i]);
+        }
+        snprintf(dst, sizeof dst, "/proc/self/fd/%d", fd);
+        int rc = mount(src, dst, NULL, MS_BIND, NULL);
+        int err = errno;
+        close(fd);
+        if (rc < 0) {
+            close(etc);
+            errno = err;
+            return fail(e, QUILT_STEP_ETC, etc_files[i]);
+        }
+    }
+    close(etc);
+    return 0;
+}
+
 int rootfs_mount(const struct container_config *cfg, struct step_error *e)
 {
     /* nothing we mount may travel back to the host, nor host mounts in */
@@ -97,6 +146,8 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
     if (ensure_dir("sys", 0555) < 0 ||
         mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    if (cfg->etc_dir)
+        return bind_etc_files(cfg, e);
     return 0;
 }
 

@@ -53,6 +53,9 @@ public final class FakeKernel {
 
     private final Map<Integer, FakeProcess> processes = new TreeMap<>();
     private final Set<ContainerId> layers = new HashSet<>();
+    /** host ends of veths, by name, and the container whose namespace holds the other end */
+    private final Map<String, ContainerId> links = new HashMap<>();
+    private final Set<String> bridges = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
     private final Set<String> crashes = new HashSet<>();
     private ExitRecorder recorder = (id, exit, error) -> { };
@@ -126,6 +129,8 @@ public final class FakeKernel {
                 init.notifyAll();
             }
             processes.remove(init.pid);
+            // the namespace dies with its last process, and takes the veth with it
+            links.values().removeIf(init.container::equals);
             monitor = monitorOf(init.container).orElse(null);
             if (monitor != null) processes.remove(monitor.pid);
         }
@@ -139,6 +144,18 @@ public final class FakeKernel {
 
     public synchronized Map<Integer, FakeProcess> processes() {
         return Map.copyOf(processes);
+    }
+
+    synchronized Map<String, ContainerId> links() {
+        return links;
+    }
+
+    synchronized Set<String> bridges() {
+        return bridges;
+    }
+
+    public synchronized Map<String, ContainerId> linkSnapshot() {
+        return Map.copyOf(links);
     }
 
     synchronized Set<ContainerId> layers() {

@@ -2,6 +2,7 @@ package dev.quilt.fake;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedPids;
@@ -38,9 +39,18 @@ public final class FakeProcessSpawner implements ProcessSpawner {
     }
 
     @Override
-    public Launched launch(ContainerId id, ContainerSpec spec, Mode mode) {
+    public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode) {
         kernel.maybeFail("spawner.launch");
         if (!kernel.layerSnapshot().contains(id)) throw new IllegalStateException("launch of " + id + " without a layer");
+        if (endpoint.isPresent()) {
+            kernel.maybeFail("spawner.network");
+            synchronized (kernel) {
+                if (!kernel.bridges().contains(endpoint.get().bridge())) {
+                    throw new SpawnFailedException(SpawnFailedException.Step.NETWORK, "ENODEV",
+                            "network \"find bridge '" + endpoint.get().bridge() + "'\": no such device");
+                }
+            }
+        }
         List<String> args = spec.process().args();
         if (mode != Mode.CREATED && missing(args)) {
             throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",
@@ -50,11 +60,21 @@ public final class FakeProcessSpawner implements ProcessSpawner {
         FakeKernel.FakeProcess init = kernel.spawn(id, false, args);
         init.gated = mode == Mode.CREATED;
         state.recordPids(id, new RecordedPids(monitor.ref(), init.ref()));
+        endpoint.ifPresent(e -> {
+            synchronized (kernel) {
+                kernel.links().put(e.hostLink(), id);
+            }
+        });
         if (!init.gated) runs(kernel, init);
         return new Launched() {
             @Override
             public ProcessRef process() {
                 return init.ref();
+            }
+
+            @Override
+            public Optional<java.time.Duration> networkSetup() {
+                return endpoint.map(e -> java.time.Duration.ofNanos(1000));
             }
 
             @Override

@@ -5,6 +5,8 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Ipv4Address;
+import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.SpawnFailedException;
@@ -13,6 +15,7 @@ import dev.quilt.usecases.ContainerLauncher;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.ContainerRequest;
 import dev.quilt.usecases.CreateContainer;
+import dev.quilt.usecases.AttachNetwork;
 import dev.quilt.usecases.Forget;
 import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.KillContainer;
@@ -78,7 +81,8 @@ class LifecyclePropertyTest {
         Arbitrary<Optional<String>> name = Arbitraries.of("a", "b").optional(0.4);
         Arbitrary<Optional<Fault>> fault = Combinators.combine(
                 Arbitraries.of("state.create", "state.save", "state.remove", "storage.prepare", "storage.release",
-                        "spawner.launch", "images.import", "processes.start"),
+                        "spawner.launch", "images.import", "processes.start", "network.ensure", "network.lease",
+                        "network.release", "network.unplug", "spawner.network"),
                 Arbitraries.of(true, false)).as(Fault::new).optional(0.25);
         Arbitrary<Integer> pick = Arbitraries.integers().between(0, 20);
         Arbitrary<Op> run = Combinators.combine(Arbitraries.of("exit 0", "exit 3", "sleep", "nosuch"), name,
@@ -104,9 +108,12 @@ class LifecyclePropertyTest {
         final FakeImageStore images = new FakeImageStore(kernel, clock);
         final FakeContainerStorage storage = new FakeContainerStorage(kernel, images);
         final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
-        final Forget forget = new Forget(state, storage);
+        final FakeNetworkStore addresses = new FakeNetworkStore(kernel);
+        final FakeHostNetwork hostNetwork = new FakeHostNetwork(kernel);
+        final Forget forget = new Forget(state, storage, hostNetwork, addresses);
         final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
-                storage, new FakeProcessSpawner(kernel, state), forget, new SequentialIds(), clock);
+                storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),
+                new SequentialIds(), clock);
         final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
         final RunContainer run = new RunContainer(launcher, state, forget, clock);
         final CreateContainer create = new CreateContainer(launcher);
@@ -115,7 +122,7 @@ class LifecyclePropertyTest {
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);
         final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);
-        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, forget);
+        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, forget);
 
         /** The exit each container must show, for exits this test caused through a live monitor. */
         final Map<ContainerId, ExitStatus> expected = new HashMap<>();
@@ -131,7 +138,7 @@ class LifecyclePropertyTest {
     private static ContainerRequest request(String command, Optional<String> name, boolean rm) {
         List<String> args = command.isEmpty() ? List.of() : List.of(command.split(" "));
         return new ContainerRequest(Optional.empty(), name.map(ContainerName::of), args, List.of(), k -> Optional.empty(),
-                Optional.empty(), "/", User.ROOT, rm, false, command.isEmpty());
+                Optional.empty(), "/", User.ROOT, rm, false, command.isEmpty(), NetworkMode.BRIDGE);
     }
 
     private static void arm(World w, Optional<Fault> fault) {
@@ -171,6 +178,8 @@ class LifecyclePropertyTest {
         assertTrue(w.storage.list().isEmpty(), "leaked layers: " + w.storage.list());
         assertTrue(w.kernel.processes().isEmpty(), "leaked processes: " + w.kernel.processes().keySet());
         assertTrue(w.state.names().isEmpty(), "leaked names: " + w.state.names());
+        assertTrue(w.addresses.leases().isEmpty(), "leaked addresses: " + w.addresses.leases());
+        assertTrue(w.kernel.linkSnapshot().isEmpty(), "leaked links: " + w.kernel.linkSnapshot());
     }
 
     private static void apply(World w, Op op) {
@@ -266,6 +275,19 @@ class LifecyclePropertyTest {
         }
         for (FakeKernel.FakeProcess p : w.kernel.processes().values()) {
             assertTrue(recorded.contains(p.container), "a process of a removed container: " + p.pid);
+        }
+        Map<Ipv4Address, ContainerId> leases = w.addresses.leases();
+        for (ContainerId holder : leases.values()) {
+            assertTrue(recorded.contains(holder), "an address held for a removed container: " + holder);
+        }
+        for (ContainerId id : recorded) {
+            Container c = w.lookup.observe(id).orElseThrow();
+            if (c.endpoint().isPresent() && (c.status() == Status.RUNNING || c.status() == Status.CREATED)) {
+                assertEquals(id, leases.get(c.endpoint().get().address()), "the address of live " + id + " is not its own");
+            }
+        }
+        for (ContainerId holder : w.kernel.linkSnapshot().values()) {
+            assertTrue(recorded.contains(holder), "a link of a removed container: " + holder);
         }
     }
 }

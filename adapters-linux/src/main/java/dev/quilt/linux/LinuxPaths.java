@@ -65,6 +65,21 @@ public record LinuxPaths(Path run, Path data) {
         return images().resolve(digest.hex()).resolve("rootfs");
     }
 
+    /** hosts, hostname and resolv.conf bound into the container. */
+    public Path etcFiles(ContainerId id) {
+        return containerState(id).resolve("etc");
+    }
+
+    /** The root's network: bridge and subnet. */
+    public Path networkConfig() {
+        return data.resolve("network.json");
+    }
+
+    /** Address leases and their lock; like {@link #names()}, hidden from the container listing. */
+    public Path network() {
+        return run.resolve(".network");
+    }
+
     public Path nativeCache() {
         return data.resolve("native");
     }

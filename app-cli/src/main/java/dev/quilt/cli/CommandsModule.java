@@ -53,6 +53,18 @@ interface CommandsModule {
     @Binds @IntoMap @ClassKey(InfoCommands.Inspect.class)
     Object inspect(InfoCommands.Inspect c);
 
+    @Binds @IntoMap @ClassKey(NetworkCommand.class)
+    Object network(NetworkCommand c);
+
+    @Binds @IntoMap @ClassKey(NetworkCommand.Create.class)
+    Object networkCreate(NetworkCommand.Create c);
+
+    @Binds @IntoMap @ClassKey(NetworkCommand.Rm.class)
+    Object networkRm(NetworkCommand.Rm c);
+
+    @Binds @IntoMap @ClassKey(NetworkCommand.Inspect.class)
+    Object networkInspect(NetworkCommand.Inspect c);
+
     @Binds @IntoMap @ClassKey(InfoCommands.Logs.class)
     Object logs(InfoCommands.Logs c);
 }

@@ -2,6 +2,7 @@ package dev.quilt.cli;
 
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.Hostname;
+import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.User;
 import dev.quilt.usecases.ContainerRequest;
 import picocli.CommandLine.Option;
@@ -33,11 +34,26 @@ final class ContainerOptions {
     @Option(names = "--rm", description = "remove the container when it exits (detached: at the next 'quilt gc')")
     boolean remove;
 
+    @Option(names = "--network", paramLabel = "MODE",
+            description = "bridge (default: an address on the root's bridge), none (only lo) or host")
+    String network;
+
+    @Option(names = "--no-network", description = "the same as --network none")
+    boolean noNetwork;
+
+    private NetworkMode networkMode() {
+        if (noNetwork && network != null && !network.equals("none")) {
+            throw dev.quilt.domain.QuiltException.invalid("--no-network and --network " + network + " contradict each other");
+        }
+        return noNetwork ? NetworkMode.NONE : network == null ? NetworkMode.BRIDGE : NetworkMode.parse(network);
+    }
+
     ContainerRequest request(RunArguments args, boolean stdinOpen, boolean initWhenNoCommand) {
         boolean noCommand = args.command().isEmpty();
         List<String> command = noCommand && !initWhenNoCommand ? List.of("/bin/sh") : args.command();
         return new ContainerRequest(args.image(), Optional.ofNullable(name).map(ContainerName::of), command, env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
-                user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand));
+                user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
+                networkMode());
     }
 }

@@ -2,6 +2,7 @@ package dev.quilt.cli;
 
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedExit;
@@ -14,9 +15,23 @@ import java.util.Optional;
 /** A container as inspect and ps --json show it. */
 record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String created,
                      String started, String exited, Integer exitCode, Integer exitSignal, String error, String image,
-                     List<String> command, boolean init, String hostname, boolean autoRemove, Paths paths) {
+                     List<String> command, boolean init, String hostname, boolean autoRemove, NetworkView network,
+                     Paths paths) {
 
     record Paths(String state, String log, String layer) {}
+
+    /** mode always; the rest on a bridge network. */
+    record NetworkView(String mode, String bridge, String ipAddress, Integer prefixLength, String gateway,
+                       String macAddress, String hostLink, Double setupMillis) {
+        static NetworkView of(Container c) {
+            Optional<Endpoint> e = c.endpoint();
+            return new NetworkView(c.spec().network().word(), e.map(Endpoint::bridge).orElse(null),
+                    e.map(x -> x.address().toString()).orElse(null), e.map(Endpoint::prefix).orElse(null),
+                    e.map(x -> x.gateway().toString()).orElse(null), e.map(Endpoint::mac).orElse(null),
+                    e.map(Endpoint::hostLink).orElse(null),
+                    c.networkSetup().map(d -> d.toNanos() / 1e6).orElse(null));
+        }
+    }
 
     static ContainerView of(Container c, Optional<RecordedExit> recorded, LinuxPaths paths) {
         return new ContainerView(c.id().value(), c.name().map(ContainerName::value).orElse(null), c.status().word(),
@@ -25,7 +40,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.exitedAt().map(Instant::toString).orElse(null), c.exit().map(ExitStatus::code).orElse(null),
                 c.exit().map(ExitStatus::signal).filter(s -> s > 0).orElse(null),
                 recorded.flatMap(RecordedExit::error).orElse(null), c.spec().image().value(), c.spec().process().args(),
-                c.spec().init(), c.spec().hostname().value(), c.autoRemove(),
+                c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
                         paths.containerLayer(c.id()).toString()));
     }

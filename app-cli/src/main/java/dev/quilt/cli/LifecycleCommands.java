@@ -175,6 +175,7 @@ final class LifecycleCommands {
             r.containers().forEach(id -> spec.commandLine().getOut().println("removed container " + id));
             r.layers().forEach(id -> spec.commandLine().getOut().println("removed layer " + id));
             if (r.halfMade() > 0) spec.commandLine().getOut().println("removed " + r.halfMade() + " half-made records or imports");
+            if (r.leases() > 0) spec.commandLine().getOut().println("released " + r.leases() + " addresses of removed containers");
             return 0;
         }
     }

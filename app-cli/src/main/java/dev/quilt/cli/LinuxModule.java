@@ -10,11 +10,15 @@ import dev.quilt.linux.image.BusyboxImage;
 import dev.quilt.linux.image.FsImageStore;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.monitor.MonitorSpawner;
+import dev.quilt.linux.net.FsNetworkStore;
+import dev.quilt.linux.net.LinuxHostNetwork;
 import dev.quilt.linux.state.FsStateStore;
 import dev.quilt.linux.storage.OverlayStorage;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.DefaultImageSource;
+import dev.quilt.ports.HostNetwork;
+import dev.quilt.ports.NetworkStore;
 import dev.quilt.ports.IdSource;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.Privileges;
@@ -24,7 +28,11 @@ import dev.quilt.linux.logs.CriLogs;
 import dev.quilt.linux.process.LinuxContainerProcesses;
 import dev.quilt.ports.ContainerLogs;
 import dev.quilt.ports.ContainerProcesses;
+import dev.quilt.usecases.AttachNetwork;
 import dev.quilt.usecases.CollectGarbage;
+import dev.quilt.usecases.DefineNetwork;
+import dev.quilt.usecases.DescribeNetwork;
+import dev.quilt.usecases.RemoveNetwork;
 import dev.quilt.usecases.ContainerLauncher;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.CreateContainer;
@@ -112,15 +120,46 @@ final class LinuxModule {
         return new CriLogs(paths);
     }
 
+    @Provides @Singleton
+    static NetworkStore networkStore(LinuxPaths paths) {
+        return new FsNetworkStore(paths);
+    }
+
+    @Provides @Singleton
+    static HostNetwork hostNetwork(LinuxPaths paths, NativeLibrary lib) {
+        return new LinuxHostNetwork(paths, lib);
+    }
+
     @Provides
-    static Forget forget(StateStore state, ContainerStorage storage) {
-        return new Forget(state, storage);
+    static Forget forget(StateStore state, ContainerStorage storage, HostNetwork network, NetworkStore addresses) {
+        return new Forget(state, storage, network, addresses);
+    }
+
+    @Provides
+    static AttachNetwork attachNetwork(NetworkStore store, HostNetwork host) {
+        return new AttachNetwork(store, host);
+    }
+
+    @Provides
+    static DefineNetwork defineNetwork(NetworkStore store, HostNetwork host) {
+        return new DefineNetwork(store, host);
+    }
+
+    @Provides
+    static RemoveNetwork removeNetwork(NetworkStore store, HostNetwork host, StateStore state) {
+        return new RemoveNetwork(store, host, state);
+    }
+
+    @Provides
+    static DescribeNetwork describeNetwork(NetworkStore store, HostNetwork host) {
+        return new DescribeNetwork(store, host);
     }
 
     @Provides
     static ContainerLauncher launcher(ImageResolver images, StateStore state, ContainerStorage storage,
-                                      ProcessSpawner spawner, Forget forget, IdSource ids, Clock clock) {
-        return new ContainerLauncher(images, state, storage, spawner, forget, ids, clock);
+                                      ProcessSpawner spawner, Forget forget, AttachNetwork network, IdSource ids,
+                                      Clock clock) {
+        return new ContainerLauncher(images, state, storage, spawner, forget, network, ids, clock);
     }
 
     @Provides
@@ -171,8 +210,8 @@ final class LinuxModule {
 
     @Provides
     static CollectGarbage collectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage,
-                                         ImageStore images, Forget forget) {
-        return new CollectGarbage(lookup, state, storage, images, forget);
+                                         ImageStore images, NetworkStore addresses, Forget forget) {
+        return new CollectGarbage(lookup, state, storage, images, addresses, forget);
     }
 
     @Provides

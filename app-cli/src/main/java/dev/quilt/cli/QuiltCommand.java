@@ -10,7 +10,8 @@ import java.nio.file.Path;
         description = "A container runtime for AI-agent workloads.",
         subcommands = {RunCommand.class, CreateCommand.class, LifecycleCommands.Start.class, InfoCommands.Ps.class,
                 InfoCommands.Inspect.class, InfoCommands.Logs.class, LifecycleCommands.Kill.class, LifecycleCommands.Stop.class,
-                LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class})
+                LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class,
+                NetworkCommand.class})
 final class QuiltCommand implements Runnable {
     private final GlobalOptions options;
 

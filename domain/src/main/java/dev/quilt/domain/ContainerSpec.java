@@ -10,13 +10,17 @@ import java.util.Set;
  * from flags; later faces make it from a bundle or a JSON request.
  */
 public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
-                            boolean stdinOpen, boolean init) {
+                            boolean stdinOpen, boolean init, NetworkMode network) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
 
     public ContainerSpec {
-        namespaces = namespaces.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(namespaces));
+        // the network mode decides the network namespace: the host's, or one of its own
+        EnumSet<Namespace> ns = namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces);
+        if (network == NetworkMode.HOST) ns.remove(Namespace.NETWORK);
+        else ns.add(Namespace.NETWORK);
+        namespaces = Set.copyOf(ns);
         if (!init && process.args().isEmpty()) {
             throw QuiltException.invalid("no command given: add one after '--'");
         }

@@ -2,8 +2,12 @@ package dev.quilt.ports;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
+
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Brings a container's init into the world, in its namespaces on its prepared
@@ -22,16 +26,21 @@ public interface ProcessSpawner {
 
     /**
      * Starts the init and returns once the command has been exec'd (for
-     * CREATED: once it waits for start). A failure on the way throws
-     * {@link SpawnFailedException} naming the step and leaves no process behind.
+     * CREATED: once it waits for start). With an endpoint, the init's
+     * namespace gets its link, address and route before the command runs.
+     * A failure on the way throws {@link SpawnFailedException} naming the step
+     * and leaves no process behind.
      */
-    Launched launch(ContainerId id, ContainerSpec spec, Mode mode);
+    Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode);
 
     /** A started init and its monitor. */
     interface Launched extends AutoCloseable {
         ProcessRef process();
 
         ProcessRef monitor();
+
+        /** How long the network's setup took, when there was one. */
+        Optional<Duration> networkSetup();
 
         /** Blocks until the init exits (an event, never a poll); FOREGROUND only. */
         ExitStatus awaitExit();

@@ -12,7 +12,8 @@ public final class SpawnFailedException extends QuiltException {
         CONFIG("config"), CLONE("clone"), MOUNT_PRIVATE("mount private"), MOUNT_ROOTFS("mount rootfs"),
         MOUNT_PROC("mount /proc"), MOUNT_DEV("mount /dev"), MOUNT_SYS("mount /sys"), PIVOT_ROOT("pivot_root"),
         HOSTNAME("sethostname"), CWD("chdir"), USER("set user"), EXEC("exec"), STDIO("stdio"),
-        MASK("mask paths"), SECCOMP("seccomp");
+        MASK("mask paths"), SECCOMP("seccomp"), START("start"), LOG("log"), NETWORK("network"),
+        ETC("bind /etc files");
 
         private final String word;
 

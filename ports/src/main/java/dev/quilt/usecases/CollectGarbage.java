@@ -5,6 +5,7 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.Status;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.ImageStore;
+import dev.quilt.ports.NetworkStore;
 import dev.quilt.ports.StateStore;
 
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Set;
 /**
  * {@code quilt gc}: removes what dead containers and crashed commands left:
  * creates that died before anything ran, stopped containers started with
- * {@code --rm}, layers without a record. Containers busy with another command
+ * {@code --rm}, layers and addresses without a record. Containers busy with another command
  * (locked) are left for the next time.
  */
 public final class CollectGarbage {
@@ -26,10 +27,12 @@ public final class CollectGarbage {
     private final Forget forget;
 
     private final ImageStore images;
+    private final NetworkStore addresses;
 
     public CollectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, ImageStore images,
-                          Forget forget) {
+                          NetworkStore addresses, Forget forget) {
         this.lookup = lookup;
+        this.addresses = addresses;
         this.state = state;
         this.storage = storage;
         this.images = images;
@@ -37,7 +40,7 @@ public final class CollectGarbage {
     }
 
     /** What was removed. */
-    public record Report(List<ContainerId> containers, List<ContainerId> layers, int halfMade) {}
+    public record Report(List<ContainerId> containers, List<ContainerId> layers, int halfMade, int leases) {}
 
     public Report collect() {
         int halfMade = state.sweepAbandoned() + images.sweepAbandoned();
@@ -64,6 +67,8 @@ public final class CollectGarbage {
                 layers.add(id);
             }
         }
-        return new Report(removed, layers, halfMade);
+        // a lease's holder records itself before it leases, so one without a record is left over
+        int leases = addresses.reconcile(id -> state.load(id).isPresent());
+        return new Report(removed, layers, halfMade, leases);
     }
 }

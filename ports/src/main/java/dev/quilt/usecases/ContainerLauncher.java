@@ -3,9 +3,11 @@ package dev.quilt.usecases;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.Environment;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
+import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
@@ -13,8 +15,10 @@ import dev.quilt.ports.IdSource;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.StateStore;
 
+import java.util.Optional;
+
 /**
- * The one create path of every face: record, name, storage, init. A failure
+ * The one create path of every face: record, name, address, storage, init. A failure
  * anywhere before the init runs undoes every step already done, so nothing
  * half-made is left; a CLI killed half-way leaves a record that says
  * {@code creating}, which {@code rm} and {@code gc} know how to clear.
@@ -25,12 +29,14 @@ public final class ContainerLauncher {
     private final ContainerStorage storage;
     private final ProcessSpawner spawner;
     private final Forget forget;
+    private final AttachNetwork network;
     private final IdSource ids;
     private final Clock clock;
 
     public ContainerLauncher(ImageResolver images, StateStore state, ContainerStorage storage, ProcessSpawner spawner,
-                             Forget forget, IdSource ids, Clock clock) {
+                             Forget forget, AttachNetwork network, IdSource ids, Clock clock) {
         this.images = images;
+        this.network = network;
         this.state = state;
         this.storage = storage;
         this.spawner = spawner;
@@ -50,7 +56,7 @@ public final class ContainerLauncher {
         ProcessSpec process = new ProcessSpec(req.args(),
                 Environment.build(hostname, req.env(), req.callerEnv()), req.cwd(), req.user(), false);
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
-                req.stdinOpen(), req.init());
+                req.stdinOpen(), req.init(), req.network());
         Container container = Container.creating(id, req.name(), spec, clock.now(), req.remove());
 
         state.create(container);
@@ -58,16 +64,19 @@ public final class ContainerLauncher {
             ProcessSpawner.Launched launched;
             try {
                 req.name().ifPresent(n -> state.claimName(n, id));
+                Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
+                        ? Optional.of(network.attach(id)) : Optional.empty();
+                if (endpoint.isPresent()) container = container.attached(endpoint.get());
                 storage.prepare(id, image.digest());
-                launched = spawner.launch(id, spec, mode);
+                launched = spawner.launch(id, spec, endpoint, mode);
             } catch (RuntimeException e) {
                 forget.everything(id);
                 throw e;
             }
             try {
                 container = mode == ProcessSpawner.Mode.CREATED
-                        ? container.created(launched.process(), launched.monitor())
-                        : container.running(launched.process(), launched.monitor(), clock.now());
+                        ? container.created(launched.process(), launched.monitor(), launched.networkSetup())
+                        : container.running(launched.process(), launched.monitor(), clock.now(), launched.networkSetup());
                 state.save(container);
             } catch (RuntimeException e) {
                 // no record of it running: it must not run

@@ -2,20 +2,32 @@ package dev.quilt.usecases;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.ports.ContainerStorage;
+import dev.quilt.ports.HostNetwork;
+import dev.quilt.ports.NetworkStore;
 import dev.quilt.ports.StateStore;
 
 /** Removes every trace of a container that no longer runs; each step is idempotent, so it may be repeated. */
 public final class Forget {
     private final StateStore state;
     private final ContainerStorage storage;
+    private final HostNetwork network;
+    private final NetworkStore addresses;
 
-    public Forget(StateStore state, ContainerStorage storage) {
+    public Forget(StateStore state, ContainerStorage storage, HostNetwork network, NetworkStore addresses) {
         this.state = state;
         this.storage = storage;
+        this.network = network;
+        this.addresses = addresses;
     }
 
-    /** Storage first, record last: a crash half-way leaves a record that points at what is left. */
+    /**
+     * Link, address and storage first, record last: a crash half-way leaves a
+     * record that points at what is left. The link goes before its address is
+     * free, so no new container can get the address while the old link lives.
+     */
     public void everything(ContainerId id) {
+        network.unplug(id);
+        addresses.release(id);
         storage.release(id);
         state.remove(id);
     }

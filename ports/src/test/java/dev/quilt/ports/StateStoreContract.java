@@ -29,7 +29,7 @@ public abstract class StateStoreContract {
     public static Container sample(String id, Optional<String> name) {
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("sh", "-c", "exit 3"), List.of("PATH=/bin", "A=b=c"),
                 "/", User.ROOT, false), Digest.sha256("ab".repeat(32)), new Hostname("box"),
-                ContainerSpec.DEFAULT_NAMESPACES, false, false);
+                ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.BRIDGE);
         return Container.creating(ContainerId.of(id), name.map(ContainerName::of), spec, Instant.parse("2026-01-01T00:00:00Z"),
                 false);
     }

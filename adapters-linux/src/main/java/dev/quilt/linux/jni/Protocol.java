@@ -12,8 +12,11 @@ public final class Protocol {
 
     public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
-            T_NS_FLAGS = 22, T_STDIN_NULL = 23, T_LOG_PATH = 24, T_EXEC_FIFO = 25, T_INIT_PATH = 26, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
-            T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48;
+            T_NS_FLAGS = 22, T_STDIN_NULL = 23, T_LOG_PATH = 24, T_EXEC_FIFO = 25, T_INIT_PATH = 26,
+            T_ETC_DIR = 27, T_NET_BRIDGE = 28, T_NET_VETH = 29, T_NET_ADDRESS = 30, T_NET_GATEWAY = 31, T_NET_MAC = 32,
+            T_LOOPBACK = 33, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
+            T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48,
+            T_NET_NANOS = 49;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -55,6 +58,14 @@ public final class Protocol {
         check("QUILT_T_INIT_PATH", T_INIT_PATH);
         check("QUILT_T_MONITOR_PID", T_MONITOR_PID);
         check("QUILT_T_MONITOR_START", T_MONITOR_START);
+        check("QUILT_T_ETC_DIR", T_ETC_DIR);
+        check("QUILT_T_NET_BRIDGE", T_NET_BRIDGE);
+        check("QUILT_T_NET_VETH", T_NET_VETH);
+        check("QUILT_T_NET_ADDRESS", T_NET_ADDRESS);
+        check("QUILT_T_NET_GATEWAY", T_NET_GATEWAY);
+        check("QUILT_T_NET_MAC", T_NET_MAC);
+        check("QUILT_T_LOOPBACK", T_LOOPBACK);
+        check("QUILT_T_NET_NANOS", T_NET_NANOS);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -10,6 +10,9 @@ import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ProcessSpawner;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /** Our end of one monitor's socket. */
 final class MonitorConnection {
     private final ContainerId id;
@@ -39,7 +42,7 @@ final class MonitorConnection {
         Processes.closeFd(fd);
     }
 
-    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor) {
+    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor, Optional<Duration> networkSetup) {
         int opened = Processes.openPidfd(init.pid());
         if (opened >= 0 && ProcStat.startTime(init.pid()).orElse(-1L) != init.startTime()) {
             Processes.closeFd(opened); // the init is gone and its pid already reused
@@ -52,6 +55,11 @@ final class MonitorConnection {
             @Override
             public ProcessRef process() {
                 return init;
+            }
+
+            @Override
+            public Optional<Duration> networkSetup() {
+                return networkSetup;
             }
 
             @Override

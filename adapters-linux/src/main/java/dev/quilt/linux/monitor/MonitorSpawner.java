@@ -2,8 +2,10 @@ package dev.quilt.linux.monitor;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Namespace;
+import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.LinuxPaths;
@@ -13,10 +15,14 @@ import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.linux.jni.StartGate;
+import dev.quilt.linux.net.EtcFiles;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Starts a container through quilt-monitor: posix_spawn of the monitor (never a
@@ -34,9 +40,15 @@ public final class MonitorSpawner implements ProcessSpawner {
     }
 
     @Override
-    public Launched launch(ContainerId id, ContainerSpec spec, Mode mode) {
+    public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode) {
         if (mode == Mode.CREATED) StartGate.create(paths.execFifo(id).toString());
-        MessageWriter cfg = config(id, spec, mode);
+        try {
+            EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "write " + paths.etcFiles(id) + " failed: "
+                    + e.getMessage(), e);
+        }
+        MessageWriter cfg = config(id, spec, endpoint, mode);
         int[] pair = Sockets.pair();
         int ours = pair[0];
         int firstHalf;
@@ -55,7 +67,8 @@ public final class MonitorSpawner implements ProcessSpawner {
             Message reply = conn.receive();
             if (reply.type() == Protocol.MSG_READY) {
                 return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID), reply.number(Protocol.T_START_TIME)),
-                        new ProcessRef((int) reply.number(Protocol.T_MONITOR_PID), reply.number(Protocol.T_MONITOR_START)));
+                        new ProcessRef((int) reply.number(Protocol.T_MONITOR_PID), reply.number(Protocol.T_MONITOR_START)),
+                        reply.get(Protocol.T_NET_NANOS).map(n -> Duration.ofNanos(Long.parseLong(n))));
             }
             if (reply.type() == Protocol.MSG_FAIL) throw failure(reply);
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor sent message " + reply.type()
@@ -66,7 +79,7 @@ public final class MonitorSpawner implements ProcessSpawner {
         }
     }
 
-    private MessageWriter config(ContainerId id, ContainerSpec spec, Mode mode) {
+    private MessageWriter config(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode) {
         Path layer = paths.containerLayer(id);
         MessageWriter w = new MessageWriter(Protocol.MSG_CONFIG)
                 .put(Protocol.T_ID, id.value())
@@ -79,7 +92,14 @@ public final class MonitorSpawner implements ProcessSpawner {
                 .put(Protocol.T_CWD, spec.process().cwd())
                 .put(Protocol.T_UID, spec.process().user().uid())
                 .put(Protocol.T_GID, spec.process().user().gid())
-                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND ? 0 : 1);
+                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND ? 0 : 1)
+                .put(Protocol.T_ETC_DIR, paths.etcFiles(id).toString());
+        endpoint.ifPresent(e -> w.put(Protocol.T_NET_BRIDGE, e.bridge())
+                .put(Protocol.T_NET_VETH, e.hostLink())
+                .put(Protocol.T_NET_ADDRESS, e.cidr())
+                .put(Protocol.T_NET_GATEWAY, e.gateway().toString())
+                .put(Protocol.T_NET_MAC, e.mac().replace(":", "")));
+        if (spec.network() == NetworkMode.NONE) w.put(Protocol.T_LOOPBACK, 1);
         if (mode != Mode.FOREGROUND) w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
         if (mode == Mode.CREATED) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
         long flags = 0;

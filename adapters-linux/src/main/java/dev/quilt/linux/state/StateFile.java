@@ -5,15 +5,19 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Digest;
+import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Hostname;
+import dev.quilt.domain.Ipv4Address;
 import dev.quilt.domain.Namespace;
+import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -51,6 +55,7 @@ final class StateFile {
         spec.put("namespaces", c.spec().namespaces().stream().map(Namespace::ociName).sorted().toList());
         spec.put("stdinOpen", c.spec().stdinOpen());
         spec.put("init", c.spec().init());
+        spec.put("network", c.spec().network().word());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -67,6 +72,17 @@ final class StateFile {
         m.put("exitSignal", c.exit().map(ExitStatus::signal).orElse(null));
         m.put("exited", c.exitedAt().map(Instant::toString).orElse(null));
         m.put("spec", spec);
+        c.endpoint().ifPresent(e -> {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("bridge", e.bridge());
+            n.put("address", e.address().toString());
+            n.put("prefix", e.prefix());
+            n.put("gateway", e.gateway().toString());
+            n.put("mac", e.mac());
+            n.put("hostLink", e.hostLink());
+            m.put("endpoint", n);
+        });
+        m.put("networkSetupNanos", c.networkSetup().map(Duration::toNanos).orElse(null));
         return m;
     }
 
@@ -79,7 +95,8 @@ final class StateFile {
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(strings(s, "args"), strings(s, "env"), string(s, "cwd"),
                 new User((int) number(s, "uid"), (int) number(s, "gid")), false), new Digest(string(s, "image")),
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
-                Boolean.TRUE.equals(s.get("init")));
+                Boolean.TRUE.equals(s.get("init")),
+                s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE);
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");
@@ -95,6 +112,16 @@ final class StateFile {
                         : Optional.of(new ProcessRef(monitorPid.intValue(), monitorStart == null ? 0 : monitorStart)),
                 Instant.parse(string(m, "created")), Optional.ofNullable(optString(m, "started")).map(Instant::parse),
                 exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse),
-                Boolean.TRUE.equals(m.get("autoRemove")));
+                Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m),
+                Optional.ofNullable(optLong(m, "networkSetupNanos")).map(Duration::ofNanos));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Endpoint> endpoint(Map<String, Object> m) throws IOException {
+        if (!(m.get("endpoint") instanceof Map<?, ?>)) return Optional.empty();
+        Map<String, Object> n = object(m, "endpoint");
+        return Optional.of(new Endpoint(string(n, "bridge"), Ipv4Address.parse(string(n, "address")),
+                (int) number(n, "prefix"), Ipv4Address.parse(string(n, "gateway")), string(n, "mac"),
+                string(n, "hostLink")));
     }
 }

@@ -70,7 +70,7 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
             throw new java.io.UncheckedIOException(e);
         }
         return new ContainerSpec(new ProcessSpec(args, List.of("PATH=/bin", marker), "/", User.ROOT, false),
-                image.digest(), new Hostname("it"), ContainerSpec.DEFAULT_NAMESPACES, false, false);
+                image.digest(), new Hostname("it"), ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.NONE);
     }
 
     @Override

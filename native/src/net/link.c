@@ -84,6 +84,15 @@ int net_bridge_ensure(int fd, const char *name, const struct ipv4_prefix *gw, st
     int rc = nl_batch_run(fd, &b, e);
     if (rc < 0)
         return rc;
+    /* without NLM_F_EXCL the kernel also accepts a link of another kind with
+     * this name; only a bridge has this directory */
+    char sys[64];
+    snprintf(sys, sizeof sys, "/sys/class/net/%s/bridge", name);
+    if (access(sys, F_OK) < 0) {
+        net_error_set(e, EEXIST, "create bridge '%s'", name);
+        snprintf(e->detail, sizeof e->detail, "a link of that name exists and is not a bridge");
+        return -EEXIST;
+    }
     /* the address request names the link by index: look it up after the create */
     int index = net_link_index(name);
     if (index < 0) {

@@ -27,8 +27,10 @@ class BadInputIT {
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
+    static void tearDown() throws Exception {
+        List<String> network = quilt.teardown();
         AtomicFiles.deleteTree(root);
+        assertEquals(List.of(), network, "network left behind");
     }
 
     private static void oneLine(Quilt.Result r, int exit, String expected) {

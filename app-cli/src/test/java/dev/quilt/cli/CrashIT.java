@@ -39,11 +39,13 @@ class CrashIT {
     }
 
     @AfterEach
-    void tearDown() throws IOException {
+    void tearDown() throws Exception {
         try {
             assertEquals(List.of(), Leaks.killAll(root, marker), "processes left behind");
         } finally {
+            List<String> network = quilt.teardown();
             AtomicFiles.deleteTree(root);
+            assertEquals(List.of(), network, "network left behind");
         }
     }
 
@@ -84,6 +86,15 @@ class CrashIT {
         assertEquals(List.of(), Leaks.processes(root, marker), "processes left");
         assertEquals(List.of(), Leaks.mountsUnder(root), "mounts left");
         assertEquals(List.of(), Leaks.containers(root), "state or layers left");
+        assertEquals(List.of(), Leaks.leases(root), "addresses left");
+        assertEquals(List.of(), Leaks.links(quilt.bridge), "veths left");
+    }
+
+    @Test
+    void killedAsTheAddressIsLeased() throws Exception {
+        // set-up's run made the lease directory; the next entry in it is this container's address
+        killWhen("", root.resolve("run/.network/leases"), false, "run", "-d", "-e", marker, "--", "sleep", "1000");
+        consistentThenGone();
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,8 +28,10 @@ class ImageIT {
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
+    static void tearDown() throws Exception {
+        List<String> network = quilt.teardown();
         AtomicFiles.deleteTree(root);
+        assertEquals(List.of(), network, "network left behind");
     }
 
     @Test

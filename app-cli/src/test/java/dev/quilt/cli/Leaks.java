@@ -82,4 +82,22 @@ final class Leaks {
         }
         return out;
     }
+
+    /** Address leases left in the root. */
+    static List<String> leases(Path root) throws IOException {
+        Path leases = root.resolve("run/.network/leases");
+        if (!Files.isDirectory(leases)) return List.of();
+        try (var entries = Files.list(leases)) {
+            return entries.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    /** Links enslaved to {@code bridge}: the host ends of containers' veths. */
+    static List<String> links(String bridge) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "-o", "link", "show", "master", bridge).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        if (out.contains("does not exist")) return List.of();
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
 }

@@ -39,7 +39,9 @@ class LifecycleIT {
             assertEquals(List.of(), Leaks.containers(root), "state or layers left");
         } finally {
             Leaks.killAll(root, marker);
+            List<String> network = quilt.teardown();
             AtomicFiles.deleteTree(root);
+            assertEquals(List.of(), network, "network left behind");
         }
     }
 

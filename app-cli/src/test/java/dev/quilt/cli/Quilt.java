@@ -8,7 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real quilt.jar in a child JVM against a private state root. */
+/**
+ * Runs the real quilt.jar in a child JVM against a private state root, with a
+ * network of its own: a bridge named qt + 8 random hex digits on a random /24
+ * of 10.200.0.0/12, so tests never touch quilt0 or each other. Nothing is
+ * made until a container needs it; {@link #teardown} takes it all down.
+ */
 final class Quilt {
     record Result(int exit, String out, String err) {
         List<String> lines() {
@@ -19,9 +24,49 @@ final class Quilt {
     static final Path JAR = Path.of("target", "quilt.jar").toAbsolutePath();
 
     private final Path root;
+    final String bridge;
+    final String subnet;
 
-    Quilt(Path root) {
+    Quilt(Path root) throws IOException {
         this.root = root;
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        this.bridge = "qt" + String.format("%08x", random.nextInt());
+        this.subnet = "10." + (200 + random.nextInt(16)) + "." + random.nextInt(256) + ".0/24";
+        defineNetwork(subnet);
+    }
+
+    /** Gives the root another subnet on the same bridge (nothing may be on the old one). */
+    void defineNetwork(String cidr) throws IOException {
+        Files.createDirectories(root.resolve("data"));
+        Files.writeString(root.resolve("data/network.json"),
+                "{\"bridge\":\"" + bridge + "\",\"subnet\":\"" + cidr + "\"}\n");
+    }
+
+    /**
+     * Removes every container (tests kill their processes first), then the
+     * network through {@code quilt network rm}. Returns what was wrong: a
+     * failed removal, or a bridge or NAT table still there (then removed by
+     * force, so the machine is clean either way).
+     */
+    List<String> teardown() throws IOException, InterruptedException {
+        List<String> problems = new ArrayList<>();
+        Result ids = run("ps", "-aq");
+        for (String id : ids.lines()) run("rm", "-f", id);
+        Result rm = run("network", "rm");
+        if (rm.exit() != 0) problems.add("network rm: " + rm.err().trim());
+        if (sh("ip -o link show dev " + bridge) == 0) {
+            problems.add("bridge " + bridge + " left");
+            sh("ip link del " + bridge);
+        }
+        if (sh("nft list table ip quilt_" + bridge) == 0) {
+            problems.add("nft table quilt_" + bridge + " left");
+            sh("nft delete table ip quilt_" + bridge);
+        }
+        return problems;
+    }
+
+    static int sh(String command) throws IOException, InterruptedException {
+        return new ProcessBuilder("sh", "-c", command + " >/dev/null 2>&1").start().waitFor();
     }
 
     /** Starts quilt without waiting for it: for following, concurrency and killing it half-way. */

@@ -36,11 +36,13 @@ class RandomLifecycleIT {
     }
 
     @AfterEach
-    void tearDown() throws IOException {
+    void tearDown() throws Exception {
         try {
             assertEquals(List.of(), Leaks.killAll(root, marker), "processes left behind");
         } finally {
+            List<String> network = quilt.teardown();
             AtomicFiles.deleteTree(root);
+            assertEquals(List.of(), network, "network left behind");
         }
     }
 

@@ -29,17 +29,19 @@ class RunIT {
     }
 
     @AfterEach
-    void nothingLeftRunning() throws IOException {
+    void nothingLeftRunning() throws Exception {
         assertEquals(List.of(), Leaks.processes(root, marker), "processes left");
         assertEquals(List.of(), Leaks.mountsUnder(root), "mounts left");
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
+    static void tearDown() throws Exception {
         try {
             Leaks.killAll(root, "QUILT_IT=");
         } finally {
+            List<String> network = quilt.teardown();
             AtomicFiles.deleteTree(root);
+            assertEquals(List.of(), network, "network left behind");
         }
     }
 
@@ -106,10 +108,13 @@ class RunIT {
     void withoutRmTheStoppedContainerStaysOnRecord() throws Exception {
         // its own root: the container it keeps must not show up in the other tests' leak checks
         Path own = Files.createTempDirectory("quilt-keep-it-");
+        Quilt q = new Quilt(own);
         try {
-            keepsTheRecord(new Quilt(own), own);
+            keepsTheRecord(q, own);
         } finally {
+            List<String> network = q.teardown();
             AtomicFiles.deleteTree(own);
+            assertEquals(List.of(), network, "network left behind");
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.quilt.domain;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -35,7 +34,10 @@ public record Endpoint(String bridge, Ipv4Address address, int prefix, Ipv4Addre
     public static String hostLinkOf(ContainerId id) {
         if (id.value().matches("[0-9a-f]{64}")) return "qv" + id.shortForm();
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(id.value().getBytes(StandardCharsets.UTF_8));
+            String v = id.value();
+            byte[] ascii = new byte[v.length()]; // IDs are ASCII by their pattern
+            for (int i = 0; i < ascii.length; i++) ascii[i] = (byte) v.charAt(i);
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(ascii);
             return "qv" + HexFormat.of().formatHex(h, 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no SHA-256 in this JDK", e);

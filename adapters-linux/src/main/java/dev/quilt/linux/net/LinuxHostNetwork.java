@@ -53,7 +53,12 @@ public final class LinuxHostNetwork implements HostNetwork {
                 if (ready(network)) return;
                 refuseOverlaps(network);
                 Netlink.addNat(natTable(network), network.subnet().toString());
-                Netlink.ensureBridge(network.bridge(), network.subnet().gateway() + "/" + network.subnet().prefix());
+                try {
+                    Netlink.ensureBridge(network.bridge(), network.subnet().gateway() + "/" + network.subnet().prefix());
+                } catch (QuiltException e) {
+                    Netlink.deleteNat(natTable(network)); // nothing of a network that could not be made
+                    throw e;
+                }
                 Files.writeString(forwarding(network.bridge()), "1");
                 // as podman and docker do for their default network; a network of one's own is left to its owner
                 if (network.isDefault()) Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");

@@ -163,9 +163,12 @@ static ssize_t receive_from_init(int fd, struct init_failure *f, int *listener)
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
                           .msg_controllen = sizeof control };
     ssize_t n;
+    int reset = 0;
+    /* ECONNRESET: the init died with our GO unread; what it sent before is
+     * still queued, and the next read returns it */
     do
         n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset++)));
     if (n < 0)
         return -errno;
     if (n == 0)
@@ -317,15 +320,35 @@ static void plug_network(struct monitor *m)
             return;
         net_error_set(&e, errno, "tell the init its network is ready");
     }
-    char object[400];
-    if (e.detail[0])
-        snprintf(object, sizeof object, "%s (%s)", e.what, e.detail);
-    else
-        snprintf(object, sizeof object, "%s", e.what);
-    send_fail(QUILT_STEP_NETWORK, e.err ? e.err : EIO, object);
-    m->aborted = 1;
+    /* The init runs nothing before GO, so it may die now.  But it may have
+     * failed on its own first (a bad -w, say), and then its namespace was gone
+     * before we could plug it: that failure is the one to report.  Once it is
+     * dead its socket holds all it ever said, then end of file. */
     syscall(SYS_pidfd_send_signal, m->init_pidfd, SIGKILL, NULL, 0);
     network_undo(&m->cfg);
+    struct init_failure f;
+    int own = 0, listener = -1;
+    ssize_t got;
+    while ((got = receive_from_init(m->initfd, &f, &listener)) > 0)
+        if (f.kind == INIT_MSG_FAILURE) {
+            own = 1;
+            break;
+        }
+    if (listener >= 0)
+        close(listener);
+    if (own) {
+        send_fail(f.step, f.err, f.object);
+    } else {
+        char object[400];
+        if (e.detail[0])
+            snprintf(object, sizeof object, "%s (%s)", e.what, e.detail);
+        else
+            snprintf(object, sizeof object, "%s", e.what);
+        send_fail(QUILT_STEP_NETWORK, e.err ? e.err : EIO, object);
+    }
+    m->aborted = 1;
+    close(m->initfd);
+    m->initfd = -1;
 }
 
 static void watch(int ep, int fd)
@@ -434,12 +457,16 @@ int main(void)
     close_child_ends(&m.cfg);
     m.initfd = sp[0];
     write_pids(&m);
-    if (m.cfg.net_bridge)
+    if (m.cfg.net_bridge) {
         plug_network(&m);
+        if (m.aborted) /* failed before it ran: the JVM cleans up */
+            m.out.fd = m.err.fd = -1;
+    }
 
     int ep = epoll_create1(EPOLL_CLOEXEC);
     watch(ep, m.sfd);
-    watch(ep, m.initfd);
+    if (m.initfd >= 0)
+        watch(ep, m.initfd);
     watch(ep, SYNC_FD);
     if (m.out.fd >= 0) {
         watch(ep, m.out.fd);

@@ -154,10 +154,13 @@ class RunIT {
     }
 
     @Test
-    void theNetworkNamespaceHasOnlyLoopback() throws Exception {
-        Quilt.Result r = run("--rm", "--", "ls", "/sys/class/net");
-        assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of("lo"), r.lines());
+    void networkNoneHasOnlyLoopbackAndBridgeAddsEth0() throws Exception {
+        Quilt.Result none = run("--rm", "--network", "none", "--", "ls", "/sys/class/net");
+        assertEquals(0, none.exit(), none.err());
+        assertEquals(List.of("lo"), none.lines());
+        Quilt.Result bridge = run("--rm", "--", "ls", "/sys/class/net");
+        assertEquals(0, bridge.exit(), bridge.err());
+        assertEquals(List.of("eth0", "lo"), bridge.lines());
     }
 
     @Test

@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 quilt=("$repo/quilt" --root "$work/quilt")
 
-"${quilt[@]}" run --rm -- true >/dev/null
+"${quilt[@]}" run --rm --network none -- true >/dev/null
 rootfs=$(ls -d "$work"/quilt/data/images/*/rootfs | head -1)
 mkdir -p "$work/bundle"
 cp -a "$rootfs" "$work/bundle/rootfs"
@@ -41,7 +41,7 @@ sed -i -e 's/"sh"$/"true"/' "$work/bundle/config.json"
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # --- 1. resident memory -----------------------------------------------------
-id=$("${quilt[@]}" run -d -- sleep 1000)
+id=$("${quilt[@]}" run -d --network none -- sleep 1000)
 mon=$(sed -n 's/.*"monitorPid":\([0-9]*\).*/\1/p' "$work/quilt/run/$id/pids.json")
 quilt_rss=$(rss_kb "$mon")
 "${quilt[@]}" rm -f "$id" >/dev/null
@@ -86,7 +86,7 @@ echo
 # --- 2. create -> start -> delete ------------------------------------------
 cycle_quilt() {
     local id
-    id=$("${quilt[@]}" create -- true)
+    id=$("${quilt[@]}" create --network none -- true)
     "${quilt[@]}" start "$id"
     "${quilt[@]}" rm -f "$id"
 }

@@ -13,10 +13,10 @@ command -v runc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y 
 
 work=$(mktemp -d /tmp/quilt-bench.XXXXXX)
 trap 'runc --root "$work/runc-state" list -q 2>/dev/null | xargs -r -n1 runc --root "$work/runc-state" delete -f; rm -rf "$work"' EXIT
-quilt=("$repo/quilt" --root "$work/quilt")
+quilt=("$repo/quilt" --root "$work/quilt") # runc's spec gives a namespace with only lo: --network none is the same
 
 # one image for both: quilt's default busybox image, copied into a runc bundle
-"${quilt[@]}" run --rm -- true >/dev/null
+"${quilt[@]}" run --rm --network none -- true >/dev/null
 rootfs=$(ls -d "$work"/quilt/data/images/*/rootfs | head -1)
 mkdir -p "$work/bundle"
 cp -a "$rootfs" "$work/bundle/rootfs"
@@ -25,13 +25,13 @@ sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"true"/' -e 's/"re
     "$work/bundle/config.json"
 
 for i in 1 2 3; do # warm both (page cache, CDS archive)
-    "${quilt[@]}" run --rm -- true >/dev/null
+    "${quilt[@]}" run --rm --network none -- true >/dev/null
     runc --root "$work/runc-state" run -b "$work/bundle" "warm-$i" >/dev/null
 done
 
 : >"$work/quilt.ms"; : >"$work/runc.ms"; : >"$work/jvm.ms"
 for i in $(seq "$n"); do # interleaved, so noise hits both alike
-    time_ms "${quilt[@]}" run --rm -- true >>"$work/quilt.ms"
+    time_ms "${quilt[@]}" run --rm --network none -- true >>"$work/quilt.ms"
     time_ms runc --root "$work/runc-state" run -b "$work/bundle" "b-$i" >>"$work/runc.ms"
     time_ms "$repo/quilt" --version >>"$work/jvm.ms"
 done

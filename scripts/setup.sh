@@ -6,8 +6,10 @@ QUILT_BUILD="$QUILT_HOME/.build"
 QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 
 # Debian/Ubuntu packages quilt builds and runs with. busybox-static makes the
-# default image; runc is only for the benchmarks' comparison.
-QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux)
+# default image; libmnl-dev is the netlink library of the native core.
+QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev)
+# What only the tests need: iproute2 and nft check what Quilt's netlink made.
+QUILT_TEST_PACKAGES=(iproute2 nftables)
 
 quilt_die() {
     echo "quilt: $*" >&2

@@ -54,7 +54,7 @@ for i in $(seq "$n"); do # interleaved, so noise hits all alike
     id=$("${quilt[@]}" run -d --init)
     t1=$(now_ns)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e6 }' >>"$work/run-bridge.ms"
-    "${quilt[@]}" inspect "$id" | sed -n 's/.*"setupMillis" : \([0-9.]*\).*/\1/p' >>"$work/quilt.ms"
+    "${quilt[@]}" inspect "$id" | sed -n 's/.*"setupMillis" : \([0-9.E-]*\).*/\1/p' | awk '{ printf "%.3f\n", $1 }' >>"$work/quilt.ms"
     "${quilt[@]}" rm -f "$id" >/dev/null
 
     t0=$(now_ns)

@@ -113,6 +113,9 @@ public final class LinuxHostNetwork implements HostNetwork {
 
     @Override
     public void unplug(ContainerId id) {
-        Netlink.delete(Endpoint.hostLinkOf(id));
+        // look first: the lookup is lock-free, while a delete waits for the rtnl lock,
+        // which the kernel holds while it tears down the namespace of a container that just ended
+        String link = Endpoint.hostLinkOf(id);
+        if (Netlink.index(link) >= 0) Netlink.delete(link);
     }
 }

@@ -1,8 +1,10 @@
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
 #include "common/tlv.h"
 #include "monitor/config.h"
+#include "net/link.h"
 #include "quilt/proto.h"
 #include "tap.h"
 
@@ -57,5 +59,30 @@ int main(void)
     ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL, "a NUL inside a value is refused");
 
     ok(config_parse(&cfg, buf, 5, &what) == -EBADMSG, "a truncated message is EBADMSG");
+
+    w.len = 0;
+    base(&w);
+    tlv_put_str(&w, QUILT_T_ARG, "x");
+    tlv_put_str(&w, QUILT_T_NET_BRIDGE, "qt1");
+    tlv_put_str(&w, QUILT_T_NET_VETH, "qv0123456789ab");
+    tlv_put_str(&w, QUILT_T_NET_ADDRESS, "10.42.0.5/16");
+    tlv_put_str(&w, QUILT_T_NET_GATEWAY, "10.42.0.1");
+    size_t before_mac = w.len;
+    tlv_put_str(&w, QUILT_T_NET_MAC, "02510a2a0005");
+    ok(config_parse(&cfg, buf, w.len, &what) == 0 && cfg.net_mac[0] == 0x02 && cfg.net_mac[5] == 0x05,
+       "a bridge network parses, MAC from 12 hex digits");
+    config_free(&cfg);
+    w.len = before_mac;
+    tlv_put_str(&w, QUILT_T_NET_MAC, "02510a2a00zz");
+    ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "mac"), "a bad MAC is EINVAL naming it");
+    w.len = before_mac;
+    ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "network"), "a bridge without a MAC is refused");
+
+    struct ipv4_prefix p;
+    ok(ipv4_prefix_parse("10.42.0.5/16", &p) == 0 && p.prefix == 16 && p.addr.s_addr == htonl(0x0a2a0005),
+       "an address with its prefix parses");
+    ok(ipv4_prefix_parse("10.42.0.5", &p) == -EINVAL && ipv4_prefix_parse("10.42.0.5/33", &p) == -EINVAL &&
+       ipv4_prefix_parse("10.42.0/8", &p) == -EINVAL && ipv4_prefix_parse("10.42.0.5/", &p) == -EINVAL,
+       "bad prefixes are EINVAL");
     return tap_done();
 }

@@ -39,7 +39,10 @@ public abstract class StateStoreContract {
         Container c = sample("c1", Optional.of("web"));
         store().create(c);
         assertEquals(Optional.of(c), store().load(c.id()));
-        Container running = c.running(new ProcessRef(42, 12345), new ProcessRef(41, 12344), Instant.parse("2026-01-01T00:00:01Z"));
+        Container running = c.attached(dev.quilt.domain.Endpoint.of(new dev.quilt.domain.Network("qt1",
+                        dev.quilt.domain.Subnet.parse("10.9.0.0/24")), dev.quilt.domain.Ipv4Address.parse("10.9.0.2"), c.id()))
+                .running(new ProcessRef(42, 12345), new ProcessRef(41, 12344), Instant.parse("2026-01-01T00:00:01Z"),
+                        Optional.of(java.time.Duration.ofNanos(654321)));
         store().save(running);
         assertEquals(Optional.of(running), store().load(c.id()));
         Container stopped = running.stopped(ExitStatus.killedBy(9), Instant.parse("2026-01-01T00:00:02Z"));

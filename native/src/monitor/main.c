@@ -55,7 +55,7 @@ struct monitor {
     int ready_sent;
     int init_exited, code, sig;
     int failed;        /* the exec failed after start */
-    int aborted;       /* we killed the init before it ran: no READY */
+    int aborted;       /* the network failed; the init was killed before it ran */
     long long net_nanos;
     struct init_failure failure;
 };
@@ -369,8 +369,8 @@ static int on_init_message(struct monitor *m)
     }
     if (got > 0 && f.kind == INIT_MSG_LISTENER)
         return 0; /* the epoll loop picks the listener up */
-    if (got == 0) { /* execve succeeded, or the init we killed is gone */
-        if (!m->ready_sent && !m->aborted)
+    if (got == 0) { /* execve succeeded */
+        if (!m->ready_sent)
             send_ready(m);
         return 1;
     }
@@ -378,9 +378,7 @@ static int on_init_message(struct monitor *m)
         f = (struct init_failure){ .kind = INIT_MSG_FAILURE, .step = QUILT_STEP_CLONE, .err = (int)-got };
         strcpy(f.object, "init");
     }
-    if (m->aborted) {
-        /* already reported */
-    } else if (!m->ready_sent) {
+    if (!m->ready_sent) {
         send_fail(f.step, f.err, f.object);
     } else {
         m->failed = 1; /* after start: recorded in exit.json for `quilt start` and `inspect` */

@@ -42,7 +42,8 @@ public final class Main {
     private static int failure(Exception e, CommandLine line, GlobalOptions options) {
         PrintWriter err = line.getErr();
         if (options.debug()) e.printStackTrace(err);
-        String verb = line.getCommandSpec().name();
+        // "quilt run" and "quilt create", not "quilt network create"
+        String verb = line.getCommandSpec().qualifiedName(" ");
         if (e instanceof dev.quilt.ports.SpawnFailedException s) {
             err.println("quilt: " + s.getMessage());
             err.flush();
@@ -55,6 +56,6 @@ public final class Main {
             err.println("quilt: internal error: " + e + " (run with --debug for details)");
         }
         err.flush();
-        return verb.equals("run") || verb.equals("create") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
+        return verb.equals("quilt run") || verb.equals("quilt create") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
     }
 }

@@ -57,6 +57,25 @@ class BadInputIT {
         oneLine(quilt.run("run", "-u", "root", "--", "true"), 125, "invalid user");
         oneLine(quilt.run("run", "-w", "relative", "--", "true"), 125, "must be an absolute path");
         oneLine(quilt.run("run", "nosuchimage", "--", "true"), 125, "image 'nosuchimage' not found");
+        oneLine(quilt.run("run", "--network", "bogus", "--", "true"), 125, "unknown network 'bogus': use bridge, none or host");
+        oneLine(quilt.run("run", "--no-network", "--network", "host", "--", "true"), 125, "contradict each other");
+        oneLine(quilt.run("network", "create", "--subnet", "10.42.0.1/16"), 1, "host bits are set; did you mean 10.42.0.0/16?");
+        oneLine(quilt.run("network", "create", "--subnet", "10.0.0.0/31"), 1, "the prefix must be 8 to 30");
+        oneLine(quilt.run("network", "create", "--bridge", "bad/name"), 1, "invalid bridge name 'bad/name'");
+        oneLine(quilt.run("network", "create", "--subnet", "127.0.0.0/24"), 1, "not a unicast range");
+        // a subnet already routed through another link: here, another root's bridge
+        Path other = Files.createTempDirectory("quilt-bad-net-");
+        Quilt neighbour = new Quilt(other);
+        try {
+            assertEquals(0, neighbour.run("network", "create", "--bridge", neighbour.bridge, "--subnet",
+                    neighbour.subnet).exit());
+            oneLine(quilt.run("network", "create", "--bridge", quilt.bridge, "--subnet", neighbour.subnet), 1,
+                    "subnet " + neighbour.subnet + " overlaps the route to " + neighbour.subnet + " on " + neighbour.bridge);
+        } finally {
+            List<String> left = neighbour.teardown();
+            AtomicFiles.deleteTree(other);
+            assertEquals(List.of(), left);
+        }
         assertEquals(List.of(), Leaks.containers(root));
     }
 

@@ -19,6 +19,11 @@ public record Subnet(Ipv4Address network, int prefix) {
             throw QuiltException.invalid("invalid subnet " + network + "/" + prefix + ": host bits are set; did you mean "
                     + base + "/" + prefix + "?");
         }
+        int first = network.bits() >>> 24;
+        if (first == 0 || first == 127 || first >= 224) {
+            throw QuiltException.invalid("invalid subnet " + network + "/" + prefix
+                    + ": not a unicast range a bridge can route; use a private one such as 10.42.0.0/16");
+        }
     }
 
     public static Subnet parse(String s) {

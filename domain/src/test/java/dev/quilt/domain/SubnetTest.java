@@ -34,6 +34,10 @@ class SubnetTest {
         assertEquals("invalid IPv4 address '10.0.0.256': use a.b.c.d",
                 assertThrows(QuiltException.class, () -> Subnet.parse("10.0.0.256/24")).getMessage());
         assertThrows(QuiltException.class, () -> Ipv4Address.parse("01.2.3.4"));
+        for (String reserved : new String[] {"127.0.0.0/8", "0.0.0.0/8", "224.0.0.0/24", "240.1.0.0/16"}) {
+            assertTrue(assertThrows(QuiltException.class, () -> Subnet.parse(reserved)).getMessage()
+                    .contains("not a unicast range a bridge can route"), reserved);
+        }
         assertThrows(QuiltException.class, () -> new Network("a/b", Subnet.parse("10.0.0.0/24")));
         assertThrows(QuiltException.class, () -> new Network("sixteen-chars-xx", Subnet.parse("10.0.0.0/24")));
         assertEquals("unknown network 'bridged': use bridge, none or host",

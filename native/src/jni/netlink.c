@@ -18,10 +18,7 @@
 static void report(JNIEnv *env, jbyteArray jerr, const struct net_error *e)
 {
     char text[400];
-    if (e->detail[0])
-        snprintf(text, sizeof text, "%s (%s)", e->what, e->detail);
-    else
-        snprintf(text, sizeof text, "%s", e->what);
+    net_error_text(e, text, sizeof text);
     jsize cap = (*env)->GetArrayLength(env, jerr);
     jsize n = (jsize)strlen(text) + 1;
     if (n > cap)

@@ -340,10 +340,7 @@ static void plug_network(struct monitor *m)
         send_fail(f.step, f.err, f.object);
     } else {
         char object[400];
-        if (e.detail[0])
-            snprintf(object, sizeof object, "%s (%s)", e.what, e.detail);
-        else
-            snprintf(object, sizeof object, "%s", e.what);
+        net_error_text(&e, object, sizeof object);
         send_fail(QUILT_STEP_NETWORK, e.err ? e.err : EIO, object);
     }
     m->aborted = 1;

@@ -84,6 +84,14 @@ void net_error_set(struct net_error *e, int err, const char *fmt, ...)
     va_end(ap);
 }
 
+void net_error_text(const struct net_error *e, char *buf, size_t cap)
+{
+    if (e->detail[0])
+        snprintf(buf, cap, "%s (%s)", e->what, e->detail);
+    else
+        snprintf(buf, cap, "%s", e->what);
+}
+
 /* The extended ACK's message, if the kernel gave one. */
 static void extack_text(const struct nlmsghdr *nlh, char *out, size_t cap)
 {

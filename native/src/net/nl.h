@@ -50,6 +50,9 @@ struct nlmsghdr *nl_batch_add_marker(struct nl_batch *b, uint16_t type);
  * naming the first request that failed. */
 int nl_batch_run(int fd, struct nl_batch *b, struct net_error *e);
 
+/* "what (detail)", or "what" when the kernel gave no detail, into buf. */
+void net_error_text(const struct net_error *e, char *buf, size_t cap);
+
 /* Fills e for a failure that is not a kernel reply. */
 void net_error_set(struct net_error *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -127,7 +127,7 @@ final class LinuxModule {
 
     @Provides @Singleton
     static HostNetwork hostNetwork(LinuxPaths paths, NativeLibrary lib) {
-        return new LinuxHostNetwork(paths, lib);
+        return new LinuxHostNetwork(paths); // lib: loaded before any netlink call
     }
 
     @Provides

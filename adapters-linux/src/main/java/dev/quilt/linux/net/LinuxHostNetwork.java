@@ -6,7 +6,6 @@ import dev.quilt.domain.Ipv4Address;
 import dev.quilt.domain.Network;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.LinuxPaths;
-import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.jni.Netlink;
 import dev.quilt.ports.HostNetwork;
 
@@ -28,10 +27,9 @@ import java.util.List;
 public final class LinuxHostNetwork implements HostNetwork {
     private final LinuxPaths paths;
 
-    /** {@code lib}: loaded, so the netlink calls below can be made. */
-    public LinuxHostNetwork(LinuxPaths paths, NativeLibrary lib) {
+    /** Needs {@link dev.quilt.linux.jni.NativeLibrary} loaded first, for the netlink calls. */
+    public LinuxHostNetwork(LinuxPaths paths) {
         this.paths = paths;
-        java.util.Objects.requireNonNull(lib);
     }
 
     static String natTable(Network n) {

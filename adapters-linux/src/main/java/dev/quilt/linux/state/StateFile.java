@@ -116,7 +116,6 @@ final class StateFile {
                 Optional.ofNullable(optLong(m, "networkSetupNanos")).map(Duration::ofNanos));
     }
 
-    @SuppressWarnings("unchecked")
     private static Optional<Endpoint> endpoint(Map<String, Object> m) throws IOException {
         if (!(m.get("endpoint") instanceof Map<?, ?>)) return Optional.empty();
         Map<String, Object> n = object(m, "endpoint");

@@ -49,6 +49,9 @@ enum quilt_tag {
     QUILT_T_NET_GATEWAY = 31, /* 10.42.0.1 */
     QUILT_T_NET_MAC = 32,   /* eth0's address, 6 bytes as 12 hex digits */
     QUILT_T_LOOPBACK = 33,  /* "1": a private namespace with only lo, brought up */
+    QUILT_T_CGROUP_V2 = 34, /* the init's cgroup on a v2 host: cloned straight into it */
+    QUILT_T_CGROUP_V1 = 35, /* repeated: a v1 cgroup dir whose cgroup.procs gets the init before GO */
+    QUILT_T_CGROUP_MEMORY_V1 = 36, /* the v1 memory cgroup whose OOM kills are watched (eventfd) */
     /* READY / EXIT / FAIL */
     QUILT_T_PID = 40,
     QUILT_T_START_TIME = 41,
@@ -83,6 +86,7 @@ enum quilt_step {
     QUILT_STEP_LOG = 17,
     QUILT_STEP_NETWORK = 18,
     QUILT_STEP_ETC = 19,    /* binding /etc/hosts, hostname, resolv.conf */
+    QUILT_STEP_CGROUP = 20, /* joining the cgroup, or watching it for OOM kills */
 };
 
 #endif

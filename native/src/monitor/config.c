@@ -1,6 +1,8 @@
+#define _GNU_SOURCE
 #include "config.h"
 
 #include <ctype.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +58,8 @@ static const char **slot_for(struct container_config *cfg, uint16_t tag)
     case QUILT_T_NET_VETH: return &cfg->net_veth;
     case QUILT_T_NET_ADDRESS: return &cfg->net_address;
     case QUILT_T_NET_GATEWAY: return &cfg->net_gateway;
+    case QUILT_T_CGROUP_V2: return &cfg->cgroup_v2;
+    case QUILT_T_CGROUP_MEMORY_V1: return &cfg->cgroup_memory_v1;
     default: return NULL;
     }
 }
@@ -108,6 +112,13 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             cfg->argv[ia++] = out;
         } else if (tag == QUILT_T_ENV) {
             cfg->envp[ie++] = out;
+        } else if (tag == QUILT_T_CGROUP_V1) {
+            if (cfg->n_cgroup_v1 == CONFIG_MAX_CGROUPS) {
+                *what = "cgroups";
+                config_free(cfg);
+                return -E2BIG;
+            }
+            cfg->cgroup_v1[cfg->n_cgroup_v1++] = out;
         } else if (tag == QUILT_T_TYPE || tag == QUILT_T_UID || tag == QUILT_T_GID ||
                    tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL || tag == QUILT_T_LOOPBACK) {
             if (parse_ulong(out, &num) < 0) {
@@ -142,6 +153,8 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
     if (!missing && cfg->net_bridge && (!cfg->net_veth || !cfg->net_address || !cfg->net_gateway ||
                                         !(cfg->net_mac[0] | cfg->net_mac[1] | cfg->net_mac[5])))
         missing = "network";
+    if (!missing && cfg->cgroup_v2 && (cfg->n_cgroup_v1 || cfg->cgroup_memory_v1))
+        missing = "one cgroup version";
     if (missing) {
         *what = missing;
         config_free(cfg);
@@ -151,6 +164,10 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         cfg->hostname = cfg->id;
     if (!cfg->cwd)
         cfg->cwd = "/";
+    cfg->hold = cfg->net_bridge || cfg->n_cgroup_v1;
+    /* clone() would root the namespace at our cgroup, not the container's */
+    cfg->cgroupns_late = (cfg->ns_flags & CLONE_NEWCGROUP) != 0;
+    cfg->ns_flags &= ~(unsigned long)CLONE_NEWCGROUP;
 
     int n;
     if (cfg->upper)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define CONFIG_MAX_CGROUPS 8
+
 struct container_config {
     const char *id;
     const char *state_dir;
@@ -29,6 +31,14 @@ struct container_config {
     const char *net_bridge, *net_veth, *net_address, *net_gateway;
     unsigned char net_mac[6];
     int loopback;           /* private namespace: bring lo up, nothing more */
+    /* cgroups: a v2 dir to clone into, or v1 dirs to join before GO; where OOM kills are counted */
+    const char *cgroup_v2;
+    const char *cgroup_v1[CONFIG_MAX_CGROUPS];
+    int n_cgroup_v1;
+    const char *cgroup_memory_v1;
+    /* derived: the init waits for GO (network or cgroups come first); it
+     * unshares its cgroup namespace itself, once it is in its cgroup */
+    int hold, cgroupns_late;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     /* owned storage */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <limits.h>
 #include <signal.h>
@@ -69,8 +70,9 @@ static int loopback_up(void)
     return rc;
 }
 
-/* Blocks until the monitor says the network is ready; it kills us if it fails. */
-static int await_network(int errfd)
+/* Blocks until the monitor has put us in our cgroup and plugged our network;
+ * it kills us if either fails. */
+static int await_go(int errfd)
 {
     struct init_failure go;
     ssize_t n;
@@ -156,6 +158,14 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_HOSTNAME, errno, cfg->hostname };
         die(errfd, &e, 1);
     }
+    /* nothing of the image's runs outside its cgroup or without its network */
+    if (cfg->hold && await_go(errfd) < 0)
+        _exit(1); /* the monitor failed and reports it */
+    /* rooted at the cgroup we are in now: the container sees itself as "/" */
+    if (cfg->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0) {
+        e = (struct step_error){ QUILT_STEP_CGROUP, errno, "cgroup namespace" };
+        die(errfd, &e, 1);
+    }
     /* while we still hold CAP_SYS_ADMIN, which a filter needs without no_new_privs */
     int listener = pid1_signals_install();
     if (listener < 0 || send_listener(errfd, listener) < 0) {
@@ -174,9 +184,6 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_CWD, errno, cfg->cwd };
         die(errfd, &e, 1);
     }
-    /* the command never runs without its network */
-    if (cfg->net_bridge && await_network(errfd) < 0)
-        _exit(1); /* the monitor failed and reports it */
     int gate = -1;
     if (cfg->fifo_fd >= 0) {
         /* created: tell the monitor, then block until `quilt start` opens the fifo */

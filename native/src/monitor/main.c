@@ -34,6 +34,7 @@
 #include "quilt/proto.h"
 #include "../common/atomic_file.h"
 #include "../common/tlv.h"
+#include "cgroup.h"
 #include "config.h"
 #include "init.h"
 #include "logs.h"
@@ -55,8 +56,11 @@ struct monitor {
     int ready_sent;
     int init_exited, code, sig;
     int failed;        /* the exec failed after start */
-    int aborted;       /* the network failed; the init was killed before it ran */
+    int aborted;       /* the network or cgroup failed; the init was killed before it ran */
     long long net_nanos;
+    int cgroup_fd;     /* v2: the cgroup the init is cloned into */
+    struct oom_watch oom;
+    int oom_killed;
     struct init_failure failure;
 };
 
@@ -147,8 +151,9 @@ static void write_exit_file(struct monitor *m)
         json_escape(esc, sizeof esc, raw);
         snprintf(error, sizeof error, ",\"error\":\"%s\"", esc);
     }
-    int n = snprintf(json, sizeof json, "{\"exitCode\":%d,\"signal\":%d,\"exitedAt\":\"%s.%09ldZ\"%s}\n",
-                     m->code, m->sig, when, ts.tv_nsec, error);
+    int n = snprintf(json, sizeof json,
+                     "{\"exitCode\":%d,\"signal\":%d,\"oomKilled\":%s,\"exitedAt\":\"%s.%09ldZ\"%s}\n",
+                     m->code, m->sig, m->oom_killed ? "true" : "false", when, ts.tv_nsec, error);
     int rc = write_file_atomic(m->cfg.state_dir, "exit.json", json, (size_t)n);
     if (rc < 0)
         fprintf(stderr, "quilt-monitor: write %s/exit.json failed: %s\n", m->cfg.state_dir, strerror(-rc));
@@ -289,13 +294,17 @@ static void close_child_ends(struct container_config *cfg)
         }
 }
 
-static pid_t clone_init(const struct container_config *cfg, int *pidfd)
+static pid_t clone_init(const struct container_config *cfg, int *pidfd, int cgroup_fd)
 {
     struct clone_args args = {
         .flags = cfg->ns_flags | CLONE_PIDFD,
         .pidfd = (unsigned long long)(uintptr_t)pidfd,
         .exit_signal = SIGCHLD,
     };
+    if (cgroup_fd >= 0) { /* born in its cgroup: not one instruction runs outside it */
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (unsigned long long)cgroup_fd;
+    }
     return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
@@ -306,26 +315,32 @@ static long long now_nanos(void)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The veth and addresses, while the init mounts its root; then GO.  A failure
- * is reported as FAIL and the init, which has run nothing yet, is killed. */
-static void plug_network(struct monitor *m)
+/* The v1 cgroups, then the veth and addresses, while the init mounts its root;
+ * then GO.  A failure is reported as FAIL and the init, which has run nothing
+ * yet, is killed. */
+static void release_init(struct monitor *m)
 {
     struct net_error e = { 0 };
-    long long t0 = now_nanos();
-    int rc = network_setup(&m->cfg, m->init, &e);
-    m->net_nanos = now_nanos() - t0;
+    const char *cgroup = NULL;
+    int rc = cgroup_join_v1(&m->cfg, m->init, &cgroup);
+    if (rc == 0 && m->cfg.net_bridge) {
+        long long t0 = now_nanos();
+        rc = network_setup(&m->cfg, m->init, &e);
+        m->net_nanos = now_nanos() - t0;
+    }
     if (rc == 0) {
         struct init_failure go = { .kind = INIT_MSG_GO };
         if (send(m->initfd, &go, sizeof go, MSG_NOSIGNAL) == (ssize_t)sizeof go)
             return;
-        net_error_set(&e, errno, "tell the init its network is ready");
+        net_error_set(&e, errno, "tell the init to go on");
     }
     /* The init runs nothing before GO, so it may die now.  But it may have
      * failed on its own first (a bad -w, say), and then its namespace was gone
      * before we could plug it: that failure is the one to report.  Once it is
      * dead its socket holds all it ever said, then end of file. */
     syscall(SYS_pidfd_send_signal, m->init_pidfd, SIGKILL, NULL, 0);
-    network_undo(&m->cfg);
+    if (m->cfg.net_bridge && !cgroup)
+        network_undo(&m->cfg);
     struct init_failure f;
     int own = 0, listener = -1;
     ssize_t got;
@@ -338,6 +353,8 @@ static void plug_network(struct monitor *m)
         close(listener);
     if (own) {
         send_fail(f.step, f.err, f.object);
+    } else if (cgroup) {
+        send_fail(QUILT_STEP_CGROUP, -rc, cgroup);
     } else {
         char object[400];
         net_error_text(&e, object, sizeof object);
@@ -387,7 +404,7 @@ static int on_init_message(struct monitor *m)
 int main(void)
 {
     struct monitor m = { .init_pidfd = -1, .initfd = -1, .listener = -1, .log_fd = -1,
-                         .out.fd = -1, .err.fd = -1 };
+                         .out.fd = -1, .err.fd = -1, .cgroup_fd = -1, .oom = { -1, -1 } };
     const char *what;
     sigset_t mask;
 
@@ -426,6 +443,16 @@ int main(void)
         send_fail(QUILT_STEP_LOG, -rc, object);
         return 1;
     }
+    /* armed before the init exists, so no OOM kill can go unseen */
+    object = m.cfg.cgroup_v2;
+    if (m.cfg.cgroup_v2 && (m.cgroup_fd = rc = cgroup_open_v2(m.cfg.cgroup_v2)) < 0) {
+        send_fail(QUILT_STEP_CGROUP, -rc, object);
+        return 1;
+    }
+    if ((rc = oom_watch_open(&m.cfg, &m.oom, &object)) < 0) {
+        send_fail(QUILT_STEP_CGROUP, -rc, object);
+        return 1;
+    }
 
     /* orphans of the container come to us, not to the host's init */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -439,9 +466,10 @@ int main(void)
         return 1;
     }
 
-    m.init = clone_init(&m.cfg, &m.init_pidfd);
+    m.init = clone_init(&m.cfg, &m.init_pidfd, m.cgroup_fd);
     if (m.init < 0) {
-        send_fail(QUILT_STEP_CLONE, errno, "init");
+        send_fail(m.cgroup_fd >= 0 && errno != ENOMEM && errno != EAGAIN ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, errno,
+                  m.cgroup_fd >= 0 ? m.cfg.cgroup_v2 : "init");
         return 1;
     }
     if (m.init == 0) {
@@ -452,8 +480,10 @@ int main(void)
     close_child_ends(&m.cfg);
     m.initfd = sp[0];
     write_pids(&m);
-    if (m.cfg.net_bridge) {
-        plug_network(&m);
+    if (m.cgroup_fd >= 0)
+        close(m.cgroup_fd);
+    if (m.cfg.hold) {
+        release_init(&m);
         if (m.aborted) /* failed before it ran: the JVM cleans up */
             m.out.fd = m.err.fd = -1;
     }
@@ -467,6 +497,8 @@ int main(void)
         watch(ep, m.out.fd);
         watch(ep, m.err.fd);
     }
+    if (m.oom.fd >= 0)
+        watch(ep, m.oom.fd);
 
     int listening = 0;
     /* done when the init is gone, its socket has said all it had to say (a FAIL
@@ -508,6 +540,9 @@ int main(void)
                     close(fd);
                     s->fd = -1;
                 }
+            } else if (fd == m.oom.fd) {
+                if (oom_watch_kills(&m.oom) > 0)
+                    m.oom_killed = 1;
             } else if (fd == SYNC_FD) {
                 char drain[256];
                 if (recv(SYNC_FD, drain, sizeof drain, MSG_DONTWAIT) <= 0)
@@ -515,6 +550,10 @@ int main(void)
             }
         }
     }
+    /* The kernel may tell of a kill after the victim's exit (v2 notifies from a
+     * workqueue): one read of the count at the exit settles it. */
+    if (m.oom.fd >= 0 && !m.oom_killed && oom_watch_kills(&m.oom) > 0)
+        m.oom_killed = 1;
     if (m.ready_sent) {
         write_exit_file(&m);
         uint8_t buf[128];

@@ -56,6 +56,7 @@ public final class FakeKernel {
     /** host ends of veths, by name, and the container whose namespace holds the other end */
     private final Map<String, ContainerId> links = new HashMap<>();
     private final Set<String> bridges = new HashSet<>();
+    private final Map<ContainerId, dev.quilt.domain.Resources> cgroups = new HashMap<>();
     private final Map<String, Integer> failures = new HashMap<>();
     private final Set<String> crashes = new HashSet<>();
     private ExitRecorder recorder = (id, exit, error) -> { };
@@ -156,6 +157,14 @@ public final class FakeKernel {
 
     public synchronized Map<String, ContainerId> linkSnapshot() {
         return Map.copyOf(links);
+    }
+
+    synchronized Map<ContainerId, dev.quilt.domain.Resources> cgroups() {
+        return cgroups;
+    }
+
+    public synchronized Set<ContainerId> cgroupSnapshot() {
+        return Set.copyOf(cgroups.keySet());
     }
 
     synchronized Set<ContainerId> layers() {

@@ -6,6 +6,7 @@ import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedPids;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
@@ -39,7 +40,8 @@ public final class FakeProcessSpawner implements ProcessSpawner {
     }
 
     @Override
-    public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode) {
+    public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                           Mode mode) {
         kernel.maybeFail("spawner.launch");
         if (!kernel.layerSnapshot().contains(id)) throw new IllegalStateException("launch of " + id + " without a layer");
         if (endpoint.isPresent()) {

@@ -140,7 +140,7 @@ public final class FakeStateStore implements StateStore {
     }
 
     synchronized void recordExit(ContainerId id, ExitStatus exit, Optional<String> error) {
-        if (records.containsKey(id)) exits.put(id, new RecordedExit(exit, java.time.Instant.EPOCH, error));
+        if (records.containsKey(id)) exits.put(id, new RecordedExit(exit, java.time.Instant.EPOCH, error, false));
     }
 
     synchronized void recordPids(ContainerId id, RecordedPids p) {

@@ -36,7 +36,8 @@ class FakeProcessSpawnerTest extends ProcessSpawnerContract {
                 ImageStore.ImportProgress.NONE);
         storage.prepare(id, image.digest());
         return new ContainerSpec(new ProcessSpec(args, List.of(), "/", User.ROOT, false), image.digest(),
-                new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.NONE);
+                new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.NONE,
+                dev.quilt.domain.Resources.DEFAULT);
     }
 
     @Override

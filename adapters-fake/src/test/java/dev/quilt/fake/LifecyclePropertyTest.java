@@ -7,6 +7,7 @@ import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Ipv4Address;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.Resources;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.SpawnFailedException;
@@ -82,7 +83,8 @@ class LifecyclePropertyTest {
         Arbitrary<Optional<Fault>> fault = Combinators.combine(
                 Arbitraries.of("state.create", "state.save", "state.remove", "storage.prepare", "storage.release",
                         "spawner.launch", "images.import", "processes.start", "network.ensure", "network.lease",
-                        "network.release", "network.unplug", "spawner.network"),
+                        "network.release", "network.unplug", "spawner.network", "cgroups.create",
+                        "cgroups.remove"),
                 Arbitraries.of(true, false)).as(Fault::new).optional(0.25);
         Arbitrary<Integer> pick = Arbitraries.integers().between(0, 20);
         Arbitrary<Op> run = Combinators.combine(Arbitraries.of("exit 0", "exit 3", "sleep", "nosuch"), name,
@@ -110,9 +112,10 @@ class LifecyclePropertyTest {
         final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
         final FakeNetworkStore addresses = new FakeNetworkStore(kernel);
         final FakeHostNetwork hostNetwork = new FakeHostNetwork(kernel);
-        final Forget forget = new Forget(state, storage, hostNetwork, addresses);
+        final FakeCgroups cgroups = new FakeCgroups(kernel);
+        final Forget forget = new Forget(state, storage, hostNetwork, addresses, cgroups);
         final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
-                storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),
+                storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork), cgroups,
                 new SequentialIds(), clock);
         final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
         final RunContainer run = new RunContainer(launcher, state, forget, clock);
@@ -122,7 +125,7 @@ class LifecyclePropertyTest {
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);
         final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);
-        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, forget);
+        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget);
 
         /** The exit each container must show, for exits this test caused through a live monitor. */
         final Map<ContainerId, ExitStatus> expected = new HashMap<>();
@@ -138,7 +141,8 @@ class LifecyclePropertyTest {
     private static ContainerRequest request(String command, Optional<String> name, boolean rm) {
         List<String> args = command.isEmpty() ? List.of() : List.of(command.split(" "));
         return new ContainerRequest(Optional.empty(), name.map(ContainerName::of), args, List.of(), k -> Optional.empty(),
-                Optional.empty(), "/", User.ROOT, rm, false, command.isEmpty(), NetworkMode.BRIDGE);
+                Optional.empty(), "/", User.ROOT, rm, false, command.isEmpty(), NetworkMode.BRIDGE,
+                Resources.DEFAULT);
     }
 
     private static void arm(World w, Optional<Fault> fault) {
@@ -180,6 +184,7 @@ class LifecyclePropertyTest {
         assertTrue(w.state.names().isEmpty(), "leaked names: " + w.state.names());
         assertTrue(w.addresses.leases().isEmpty(), "leaked addresses: " + w.addresses.leases());
         assertTrue(w.kernel.linkSnapshot().isEmpty(), "leaked links: " + w.kernel.linkSnapshot());
+        assertTrue(w.kernel.cgroupSnapshot().isEmpty(), "leaked cgroups: " + w.kernel.cgroupSnapshot());
     }
 
     private static void apply(World w, Op op) {

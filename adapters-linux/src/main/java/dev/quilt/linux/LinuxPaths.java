@@ -83,4 +83,21 @@ public record LinuxPaths(Path run, Path data) {
     public Path nativeCache() {
         return data.resolve("native");
     }
+
+    /**
+     * The cgroup under which this root's containers live, in every hierarchy:
+     * {@code quilt} for the default root, {@code quilt-<hash of the run dir>} for
+     * any other, so two roots (or a test and the host's Quilt) never touch each
+     * other's cgroups, and gc of one never takes another's for orphans.
+     */
+    public String cgroupParent() {
+        if (run.equals(DEFAULT.run)) return "quilt";
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(run.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "quilt-" + java.util.HexFormat.of().formatHex(h, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
 }

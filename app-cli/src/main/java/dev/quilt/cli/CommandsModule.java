@@ -67,4 +67,7 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(InfoCommands.Logs.class)
     Object logs(InfoCommands.Logs c);
+
+    @Binds @IntoMap @ClassKey(StatsCommand.class)
+    Object stats(StatsCommand c);
 }

@@ -3,6 +3,7 @@ package dev.quilt.cli;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.Resources;
 import dev.quilt.domain.User;
 import dev.quilt.usecases.ContainerRequest;
 import picocli.CommandLine.Option;
@@ -41,6 +42,24 @@ final class ContainerOptions {
     @Option(names = "--no-network", description = "the same as --network none")
     boolean noNetwork;
 
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE",
+            description = "memory limit: 512m, 1g (a bare number is MiB); over it, the OOM killer acts")
+    String memory;
+
+    @Option(names = "--memory-swap", paramLabel = "SIZE",
+            description = "memory plus swap (default: twice --memory; -1: unlimited swap)")
+    String memorySwap;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU quota in CPUs, e.g. 0.5 or 2")
+    String cpus;
+
+    @Option(names = {"-c", "--cpu-shares"}, paramLabel = "N",
+            description = "relative CPU weight under contention, 2 to 262144 (1024: one share)")
+    Integer cpuShares;
+
+    @Option(names = "--pids-limit", paramLabel = "N", description = "most tasks at once (default 4096; -1: no limit)")
+    String pidsLimit;
+
     private NetworkMode networkMode() {
         if (noNetwork && network != null && !network.equals("none")) {
             throw dev.quilt.domain.QuiltException.invalid("--no-network and --network " + network + " contradict each other");
@@ -54,6 +73,6 @@ final class ContainerOptions {
         return new ContainerRequest(args.image(), Optional.ofNullable(name).map(ContainerName::of), command, env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
-                networkMode());
+                networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit));
     }
 }

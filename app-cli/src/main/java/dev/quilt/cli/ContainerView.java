@@ -2,10 +2,12 @@ package dev.quilt.cli;
 
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.Cpus;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedExit;
+import dev.quilt.domain.Resources;
 import dev.quilt.linux.LinuxPaths;
 
 import java.time.Instant;
@@ -15,8 +17,16 @@ import java.util.Optional;
 /** A container as inspect and ps --json show it. */
 record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String created,
                      String started, String exited, Integer exitCode, Integer exitSignal, String error, String image,
-                     List<String> command, boolean init, String hostname, boolean autoRemove, NetworkView network,
-                     Paths paths) {
+                     Boolean oomKilled, List<String> command, boolean init, String hostname, boolean autoRemove,
+                     NetworkView network, ResourcesView resources, Paths paths) {
+
+    /** The limits as given: bytes, CPUs, shares, tasks; null is no limit. */
+    record ResourcesView(Long memory, Long memorySwap, Double cpus, Integer cpuShares, Long pidsLimit) {
+        static ResourcesView of(Resources r) {
+            return new ResourcesView(r.memory().orElse(null), r.memorySwap().orElse(null),
+                    r.cpus().map(Cpus::count).orElse(null), r.cpuShares().orElse(null), r.pids().orElse(null));
+        }
+    }
 
     record Paths(String state, String log, String layer) {}
 
@@ -39,8 +49,10 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.createdAt().toString(), c.startedAt().map(Instant::toString).orElse(null),
                 c.exitedAt().map(Instant::toString).orElse(null), c.exit().map(ExitStatus::code).orElse(null),
                 c.exit().map(ExitStatus::signal).filter(s -> s > 0).orElse(null),
-                recorded.flatMap(RecordedExit::error).orElse(null), c.spec().image().value(), c.spec().process().args(),
+                recorded.flatMap(RecordedExit::error).orElse(null), c.spec().image().value(),
+                recorded.map(RecordedExit::oomKilled).orElse(null), c.spec().process().args(),
                 c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
+                ResourcesView.of(c.spec().resources()),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
                         paths.containerLayer(c.id()).toString()));
     }

@@ -176,6 +176,7 @@ final class LifecycleCommands {
             r.layers().forEach(id -> spec.commandLine().getOut().println("removed layer " + id));
             if (r.halfMade() > 0) spec.commandLine().getOut().println("removed " + r.halfMade() + " half-made records or imports");
             if (r.leases() > 0) spec.commandLine().getOut().println("released " + r.leases() + " addresses of removed containers");
+            if (r.cgroups() > 0) spec.commandLine().getOut().println("removed " + r.cgroups() + " cgroups of stopped or removed containers");
             return 0;
         }
     }

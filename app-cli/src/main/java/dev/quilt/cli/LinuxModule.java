@@ -3,6 +3,7 @@ package dev.quilt.cli;
 import dagger.Module;
 import dagger.Provides;
 import dev.quilt.linux.LinuxPaths;
+import dev.quilt.linux.cgroup.LinuxCgroups;
 import dev.quilt.linux.LinuxPrivileges;
 import dev.quilt.linux.RandomIds;
 import dev.quilt.linux.SystemClock;
@@ -14,6 +15,7 @@ import dev.quilt.linux.net.FsNetworkStore;
 import dev.quilt.linux.net.LinuxHostNetwork;
 import dev.quilt.linux.state.FsStateStore;
 import dev.quilt.linux.storage.OverlayStorage;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.DefaultImageSource;
@@ -30,6 +32,7 @@ import dev.quilt.ports.ContainerLogs;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.usecases.AttachNetwork;
 import dev.quilt.usecases.CollectGarbage;
+import dev.quilt.usecases.ContainerStats;
 import dev.quilt.usecases.DefineNetwork;
 import dev.quilt.usecases.DescribeNetwork;
 import dev.quilt.usecases.RemoveNetwork;
@@ -130,9 +133,20 @@ final class LinuxModule {
         return new LinuxHostNetwork(paths); // lib: loaded before any netlink call
     }
 
+    @Provides @Singleton
+    static Cgroups cgroups(LinuxPaths paths, NativeLibrary lib) {
+        return LinuxCgroups.probe(paths.cgroupParent()); // lib: removal waits with inotify and pidfds
+    }
+
     @Provides
-    static Forget forget(StateStore state, ContainerStorage storage, HostNetwork network, NetworkStore addresses) {
-        return new Forget(state, storage, network, addresses);
+    static Forget forget(StateStore state, ContainerStorage storage, HostNetwork network, NetworkStore addresses,
+                         Cgroups cgroups) {
+        return new Forget(state, storage, network, addresses, cgroups);
+    }
+
+    @Provides
+    static ContainerStats containerStats(ContainerLookup lookup, Cgroups cgroups) {
+        return new ContainerStats(lookup, cgroups);
     }
 
     @Provides
@@ -157,9 +171,9 @@ final class LinuxModule {
 
     @Provides
     static ContainerLauncher launcher(ImageResolver images, StateStore state, ContainerStorage storage,
-                                      ProcessSpawner spawner, Forget forget, AttachNetwork network, IdSource ids,
-                                      Clock clock) {
-        return new ContainerLauncher(images, state, storage, spawner, forget, network, ids, clock);
+                                      ProcessSpawner spawner, Forget forget, AttachNetwork network, Cgroups cgroups,
+                                      IdSource ids, Clock clock) {
+        return new ContainerLauncher(images, state, storage, spawner, forget, network, cgroups, ids, clock);
     }
 
     @Provides
@@ -210,8 +224,8 @@ final class LinuxModule {
 
     @Provides
     static CollectGarbage collectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage,
-                                         ImageStore images, NetworkStore addresses, Forget forget) {
-        return new CollectGarbage(lookup, state, storage, images, addresses, forget);
+                                         ImageStore images, NetworkStore addresses, Cgroups cgroups, Forget forget) {
+        return new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget);
     }
 
     @Provides

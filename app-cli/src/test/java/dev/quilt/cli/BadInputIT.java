@@ -59,6 +59,13 @@ class BadInputIT {
         oneLine(quilt.run("run", "nosuchimage", "--", "true"), 125, "image 'nosuchimage' not found");
         oneLine(quilt.run("run", "--network", "bogus", "--", "true"), 125, "unknown network 'bogus': use bridge, none or host");
         oneLine(quilt.run("run", "--no-network", "--network", "host", "--", "true"), 125, "contradict each other");
+        oneLine(quilt.run("run", "--memory", "-5", "--", "true"), 125, "--memory '-5' must be positive");
+        oneLine(quilt.run("run", "--memory", "12q", "--", "true"), 125, "--memory '12q' is not a size");
+        oneLine(quilt.run("run", "--cpus", "0", "--", "true"), 125, "--cpus must be more than 0");
+        oneLine(quilt.run("create", "--memory", "2m", "--", "true"), 125, "a container needs at least 6m");
+        oneLine(quilt.run("run", "--pids-limit", "lots", "--", "true"), 125, "--pids-limit 'lots' is not a whole number");
+        oneLine(quilt.run("run", "--memory-swap", "1g", "--", "true"), 125, "--memory-swap needs --memory");
+        oneLine(quilt.run("stats", "nosuch"), 1, "no container 'nosuch'");
         oneLine(quilt.run("network", "create", "--subnet", "10.42.0.1/16"), 1, "host bits are set; did you mean 10.42.0.0/16?");
         oneLine(quilt.run("network", "create", "--subnet", "10.0.0.0/31"), 1, "the prefix must be 8 to 30");
         oneLine(quilt.run("network", "create", "--bridge", "bad/name"), 1, "invalid bridge name 'bad/name'");

@@ -100,4 +100,28 @@ final class Leaks {
         if (out.contains("does not exist")) return List.of();
         return out.lines().filter(l -> !l.isBlank()).toList();
     }
+
+    /**
+     * The cgroups left under a root's parent, in every hierarchy (v1) or the
+     * unified tree (v2); then the parents themselves are removed, so a test
+     * run leaves the cgroup tree as it found it.
+     */
+    static List<String> cgroups(Path root) throws IOException {
+        String parent = dev.quilt.linux.LinuxPaths.under(root).cgroupParent();
+        Path top = Path.of("/sys/fs/cgroup");
+        List<Path> parents = new ArrayList<>();
+        parents.add(top.resolve(parent));
+        try (var hierarchies = Files.list(top)) {
+            hierarchies.forEach(h -> parents.add(h.resolve(parent)));
+        }
+        List<String> left = new ArrayList<>();
+        for (Path p : parents) {
+            if (!Files.isDirectory(p)) continue;
+            try (var children = Files.list(p)) {
+                children.filter(Files::isDirectory).forEach(c -> left.add(c.toString()));
+            }
+            if (left.isEmpty()) Files.delete(p);
+        }
+        return left;
+    }
 }

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the real quilt.jar in a child JVM against a private state root, with a
  * network of its own: a bridge named qt + 8 random hex digits on a random /24
- * of 10.200.0.0/12, so tests never touch quilt0 or each other. Nothing is
- * made until a container needs it; {@link #teardown} takes it all down.
+ * of 10.200.0.0/12, so tests never touch quilt0 or each other; cgroups under
+ * the root's own parent. Nothing is made until a container needs it;
+ * {@link #teardown} takes it all down.
  */
 final class Quilt {
     record Result(int exit, String out, String err) {
@@ -62,6 +63,7 @@ final class Quilt {
             problems.add("nft table quilt_" + bridge + " left");
             sh("nft delete table ip quilt_" + bridge);
         }
+        for (String c : Leaks.cgroups(root)) problems.add("cgroup " + c + " left");
         return problems;
     }
 

@@ -12,6 +12,15 @@ public record ContainerId(String value) implements Comparable<ContainerId> {
         return new ContainerId(value);
     }
 
+    /** The ID a directory name spells, or empty when it is not one (a stray directory). */
+    public static java.util.Optional<ContainerId> parse(String value) {
+        try {
+            return java.util.Optional.of(new ContainerId(value));
+        } catch (QuiltException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A new random ID, 64 hex digits, from 32 random bytes. */
     public static ContainerId random(byte[] randomBytes) {
         if (randomBytes.length != 32) throw new IllegalArgumentException("need 32 random bytes");

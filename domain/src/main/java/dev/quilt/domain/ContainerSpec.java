@@ -7,10 +7,11 @@ import java.util.Set;
  * The one spec every face builds: an OCI config.json's process, root, hostname
  * and namespaces, with the image as Quilt's root. With {@code init}, pid 1 is
  * Quilt's own init, which runs the command (if any) as its child and reaps orphans. {@code quilt run} makes it
- * from flags; later faces make it from a bundle or a JSON request.
+ * from flags; later faces make it from a bundle or a JSON request. {@code resources}
+ * are the cgroup limits the init is placed under before the command runs.
  */
 public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
-                            boolean stdinOpen, boolean init, NetworkMode network) {
+                            boolean stdinOpen, boolean init, NetworkMode network, Resources resources) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));

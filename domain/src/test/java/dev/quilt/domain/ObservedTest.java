@@ -15,7 +15,8 @@ class ObservedTest {
 
     private static Container creating() {
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("sleep", "9"), List.of(), "/", User.ROOT, false),
-                Digest.sha256("ab".repeat(32)), new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false, false, NetworkMode.NONE);
+                Digest.sha256("ab".repeat(32)), new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES, false, false, NetworkMode.NONE,
+                Resources.DEFAULT);
         return Container.creating(ContainerId.of("c1"), Optional.empty(), spec, T0, false);
     }
 

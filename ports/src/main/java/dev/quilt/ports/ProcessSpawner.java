@@ -27,11 +27,13 @@ public interface ProcessSpawner {
     /**
      * Starts the init and returns once the command has been exec'd (for
      * CREATED: once it waits for start). With an endpoint, the init's
-     * namespace gets its link, address and route before the command runs.
+     * namespace gets its link, address and route before the command runs; the
+     * init is in its cgroup before it runs anything of the image's, and an
+     * OOM kill there is recorded with its exit.
      * A failure on the way throws {@link SpawnFailedException} naming the step
      * and leaves no process behind.
      */
-    Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode);
+    Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup, Mode mode);
 
     /** A started init and its monitor. */
     interface Launched extends AutoCloseable {

@@ -3,6 +3,7 @@ package dev.quilt.usecases;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.Status;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.NetworkStore;
@@ -17,8 +18,9 @@ import java.util.Set;
 /**
  * {@code quilt gc}: removes what dead containers and crashed commands left:
  * creates that died before anything ran, stopped containers started with
- * {@code --rm}, layers and addresses without a record. Containers busy with another command
- * (locked) are left for the next time.
+ * {@code --rm}, layers and addresses without a record, the cgroups of stopped
+ * containers (their exit stays on record) and cgroups without a record.
+ * Containers busy with another command (locked) are left for the next time.
  */
 public final class CollectGarbage {
     private final ContainerLookup lookup;
@@ -28,9 +30,11 @@ public final class CollectGarbage {
 
     private final ImageStore images;
     private final NetworkStore addresses;
+    private final Cgroups cgroups;
 
     public CollectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage, ImageStore images,
-                          NetworkStore addresses, Forget forget) {
+                          NetworkStore addresses, Cgroups cgroups, Forget forget) {
+        this.cgroups = cgroups;
         this.lookup = lookup;
         this.addresses = addresses;
         this.state = state;
@@ -40,12 +44,15 @@ public final class CollectGarbage {
     }
 
     /** What was removed. */
-    public record Report(List<ContainerId> containers, List<ContainerId> layers, int halfMade, int leases) {}
+    public record Report(List<ContainerId> containers, List<ContainerId> layers, int halfMade, int leases,
+                         int cgroups) {}
 
     public Report collect() {
         int halfMade = state.sweepAbandoned() + images.sweepAbandoned();
         List<ContainerId> removed = new ArrayList<>();
         Set<ContainerId> recorded = new HashSet<>(state.ids());
+        Set<ContainerId> withCgroup = cgroups.present();
+        int emptied = 0;
         for (ContainerId id : recorded) {
             Optional<StateStore.Lock> lock = state.tryLock(id);
             if (lock.isEmpty()) continue;
@@ -57,6 +64,9 @@ public final class CollectGarbage {
                 if (crashedCreate || finishedRm) {
                     forget.everything(id);
                     removed.add(id);
+                } else if (c.get().status() == Status.STOPPED && withCgroup.contains(id)) {
+                    cgroups.remove(id, Forget.KILL_DEADLINE);
+                    emptied++;
                 }
             }
         }
@@ -67,8 +77,15 @@ public final class CollectGarbage {
                 layers.add(id);
             }
         }
+        // a cgroup's container is recorded before the cgroup is made, as for leases
+        for (ContainerId id : withCgroup) {
+            if (!recorded.contains(id) && state.load(id).isEmpty()) {
+                cgroups.remove(id, Forget.KILL_DEADLINE);
+                emptied++;
+            }
+        }
         // a lease's holder records itself before it leases, so one without a record is left over
         int leases = addresses.reconcile(id -> state.load(id).isPresent());
-        return new Report(removed, layers, halfMade, leases);
+        return new Report(removed, layers, halfMade, leases, emptied);
     }
 }

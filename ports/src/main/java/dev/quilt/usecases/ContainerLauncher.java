@@ -9,6 +9,7 @@ import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ProcessSpec;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.IdSource;
@@ -18,7 +19,7 @@ import dev.quilt.ports.StateStore;
 import java.util.Optional;
 
 /**
- * The one create path of every face: record, name, address, storage, init. A failure
+ * The one create path of every face: record, name, cgroup, address, storage, init. A failure
  * anywhere before the init runs undoes every step already done, so nothing
  * half-made is left; a CLI killed half-way leaves a record that says
  * {@code creating}, which {@code rm} and {@code gc} know how to clear.
@@ -30,12 +31,14 @@ public final class ContainerLauncher {
     private final ProcessSpawner spawner;
     private final Forget forget;
     private final AttachNetwork network;
+    private final Cgroups cgroups;
     private final IdSource ids;
     private final Clock clock;
 
     public ContainerLauncher(ImageResolver images, StateStore state, ContainerStorage storage, ProcessSpawner spawner,
-                             Forget forget, AttachNetwork network, IdSource ids, Clock clock) {
+                             Forget forget, AttachNetwork network, Cgroups cgroups, IdSource ids, Clock clock) {
         this.images = images;
+        this.cgroups = cgroups;
         this.network = network;
         this.state = state;
         this.storage = storage;
@@ -56,7 +59,7 @@ public final class ContainerLauncher {
         ProcessSpec process = new ProcessSpec(req.args(),
                 Environment.build(hostname, req.env(), req.callerEnv()), req.cwd(), req.user(), false);
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
-                req.stdinOpen(), req.init(), req.network());
+                req.stdinOpen(), req.init(), req.network(), req.resources());
         Container container = Container.creating(id, req.name(), spec, clock.now(), req.remove());
 
         state.create(container);
@@ -64,11 +67,12 @@ public final class ContainerLauncher {
             ProcessSpawner.Launched launched;
             try {
                 req.name().ifPresent(n -> state.claimName(n, id));
+                Cgroups.Placement cgroup = cgroups.create(id, spec.resources());
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());
                 storage.prepare(id, image.digest());
-                launched = spawner.launch(id, spec, endpoint, mode);
+                launched = spawner.launch(id, spec, endpoint, cgroup, mode);
             } catch (RuntimeException e) {
                 forget.everything(id);
                 throw e;

@@ -3,6 +3,7 @@ package dev.quilt.usecases;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.Resources;
 import dev.quilt.domain.User;
 
 import java.util.List;
@@ -15,12 +16,12 @@ import java.util.function.Function;
  * the caller's value from {@code callerEnv}. {@code init} puts Quilt's init in
  * front of the command (with no command: the init alone, a persistent sandbox).
  * {@code network} says whether it gets an address on the root's bridge, only
- * a loopback, or the host's network.
+ * a loopback, or the host's network; {@code resources} its cgroup limits.
  */
 public record ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
                                List<String> env, Function<String, Optional<String>> callerEnv,
                                Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
-                               boolean init, NetworkMode network) {
+                               boolean init, NetworkMode network, Resources resources) {
     public ContainerRequest {
         args = List.copyOf(args);
         env = List.copyOf(env);

@@ -1,10 +1,13 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.HostNetwork;
 import dev.quilt.ports.NetworkStore;
 import dev.quilt.ports.StateStore;
+
+import java.time.Duration;
 
 /** Removes every trace of a container that no longer runs; each step is idempotent, so it may be repeated. */
 public final class Forget {
@@ -12,8 +15,14 @@ public final class Forget {
     private final ContainerStorage storage;
     private final HostNetwork network;
     private final NetworkStore addresses;
+    private final Cgroups cgroups;
 
-    public Forget(StateStore state, ContainerStorage storage, HostNetwork network, NetworkStore addresses) {
+    /** How long the processes left in a cgroup get to die once killed. */
+    static final Duration KILL_DEADLINE = Duration.ofSeconds(10);
+
+    public Forget(StateStore state, ContainerStorage storage, HostNetwork network, NetworkStore addresses,
+                  Cgroups cgroups) {
+        this.cgroups = cgroups;
         this.state = state;
         this.storage = storage;
         this.network = network;
@@ -21,11 +30,13 @@ public final class Forget {
     }
 
     /**
-     * Link, address and storage first, record last: a crash half-way leaves a
+     * Cgroup (and whatever still runs in it) first, then link, address and storage;
+     * the record last: a crash half-way leaves a
      * record that points at what is left. The link goes before its address is
      * free, so no new container can get the address while the old link lives.
      */
     public void everything(ContainerId id) {
+        cgroups.remove(id, KILL_DEADLINE);
         network.unplug(id);
         addresses.release(id);
         storage.release(id);

@@ -32,7 +32,7 @@ public abstract class ProcessSpawnerContract {
     @Test
     void anExitCodeComesBack() {
         ContainerId id = ContainerId.of("exit7");
-        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, exitWith(7)), java.util.Optional.empty(), ProcessSpawner.Mode.FOREGROUND)) {
+        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, exitWith(7)), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND)) {
             assertTrue(l.process().pid() > 0);
             assertEquals(ExitStatus.exited(7), l.awaitExit());
         }
@@ -42,7 +42,7 @@ public abstract class ProcessSpawnerContract {
     @Test
     void aSignalIsReportedAs128PlusN() {
         ContainerId id = ContainerId.of("killed");
-        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, runUntilSignalled()), java.util.Optional.empty(), ProcessSpawner.Mode.FOREGROUND)) {
+        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, runUntilSignalled()), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND)) {
             l.signal(9);
             assertEquals(ExitStatus.killedBy(9), l.awaitExit());
             l.signal(9); // already gone: still fine
@@ -54,7 +54,7 @@ public abstract class ProcessSpawnerContract {
     void aMissingBinaryFailsTheExecStepWithENOENT() {
         ContainerId id = ContainerId.of("nosuch");
         SpawnFailedException e = assertThrows(SpawnFailedException.class,
-                () -> spawner().launch(id, prepared(id, missingBinary()), java.util.Optional.empty(), ProcessSpawner.Mode.FOREGROUND));
+                () -> spawner().launch(id, prepared(id, missingBinary()), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND));
         assertEquals(SpawnFailedException.Step.EXEC, e.step());
         assertEquals("ENOENT", e.errnoName());
         assertEquals(127, e.exitCode());

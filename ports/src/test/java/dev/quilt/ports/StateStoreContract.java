@@ -29,7 +29,9 @@ public abstract class StateStoreContract {
     public static Container sample(String id, Optional<String> name) {
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("sh", "-c", "exit 3"), List.of("PATH=/bin", "A=b=c"),
                 "/", User.ROOT, false), Digest.sha256("ab".repeat(32)), new Hostname("box"),
-                ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.BRIDGE);
+                ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.BRIDGE,
+                new dev.quilt.domain.Resources(Optional.of(64L << 20), Optional.empty(),
+                        Optional.of(new dev.quilt.domain.Cpus(50_000, 100_000)), Optional.of(512), Optional.of(100L)));
         return Container.creating(ContainerId.of(id), name.map(ContainerName::of), spec, Instant.parse("2026-01-01T00:00:00Z"),
                 false);
     }

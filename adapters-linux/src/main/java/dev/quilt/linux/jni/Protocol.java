@@ -14,7 +14,7 @@ public final class Protocol {
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
             T_NS_FLAGS = 22, T_STDIN_NULL = 23, T_LOG_PATH = 24, T_EXEC_FIFO = 25, T_INIT_PATH = 26,
             T_ETC_DIR = 27, T_NET_BRIDGE = 28, T_NET_VETH = 29, T_NET_ADDRESS = 30, T_NET_GATEWAY = 31, T_NET_MAC = 32,
-            T_LOOPBACK = 33, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
+            T_LOOPBACK = 33, T_CGROUP_V2 = 34, T_CGROUP_V1 = 35, T_CGROUP_MEMORY_V1 = 36, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
             T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48,
             T_NET_NANOS = 49;
 
@@ -66,6 +66,9 @@ public final class Protocol {
         check("QUILT_T_NET_MAC", T_NET_MAC);
         check("QUILT_T_LOOPBACK", T_LOOPBACK);
         check("QUILT_T_NET_NANOS", T_NET_NANOS);
+        check("QUILT_T_CGROUP_V2", T_CGROUP_V2);
+        check("QUILT_T_CGROUP_V1", T_CGROUP_V1);
+        check("QUILT_T_CGROUP_MEMORY_V1", T_CGROUP_MEMORY_V1);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

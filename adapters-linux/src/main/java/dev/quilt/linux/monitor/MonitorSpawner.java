@@ -16,6 +16,7 @@ import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.linux.jni.StartGate;
 import dev.quilt.linux.net.EtcFiles;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
@@ -40,7 +41,8 @@ public final class MonitorSpawner implements ProcessSpawner {
     }
 
     @Override
-    public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode) {
+    public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                           Mode mode) {
         if (mode == Mode.CREATED) StartGate.create(paths.execFifo(id).toString());
         try {
             EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
@@ -48,7 +50,7 @@ public final class MonitorSpawner implements ProcessSpawner {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "write " + paths.etcFiles(id) + " failed: "
                     + e.getMessage(), e);
         }
-        MessageWriter cfg = config(id, spec, endpoint, mode);
+        MessageWriter cfg = config(id, spec, endpoint, cgroup, mode);
         int[] pair = Sockets.pair();
         int ours = pair[0];
         int firstHalf;
@@ -79,7 +81,8 @@ public final class MonitorSpawner implements ProcessSpawner {
         }
     }
 
-    private MessageWriter config(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Mode mode) {
+    private MessageWriter config(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                                 Mode mode) {
         Path layer = paths.containerLayer(id);
         MessageWriter w = new MessageWriter(Protocol.MSG_CONFIG)
                 .put(Protocol.T_ID, id.value())
@@ -100,6 +103,9 @@ public final class MonitorSpawner implements ProcessSpawner {
                 .put(Protocol.T_NET_GATEWAY, e.gateway().toString())
                 .put(Protocol.T_NET_MAC, e.mac().replace(":", "")));
         if (spec.network() == NetworkMode.NONE) w.put(Protocol.T_LOOPBACK, 1);
+        cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
+        for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);
+        cgroup.memory().ifPresent(d -> w.put(Protocol.T_CGROUP_MEMORY_V1, d));
         if (mode != Mode.FOREGROUND) w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
         if (mode == Mode.CREATED) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
         long flags = 0;

@@ -173,12 +173,12 @@ public final class FsStateStore implements StateStore {
 
     @Override
     public Optional<RecordedExit> recordedExit(ContainerId id) {
-        // written by quilt-monitor: {"exitCode":N,"signal":S,"exitedAt":"...","error":"..."}
+        // written by quilt-monitor: {"exitCode":N,"signal":S,"oomKilled":B,"exitedAt":"...","error":"..."}
         return readJson(paths.containerState(id).resolve(EXIT), m -> {
             int signal = (int) JsonCodec.number(m, "signal");
             ExitStatus status = signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) JsonCodec.number(m, "exitCode"));
             return new RecordedExit(status, java.time.Instant.parse(JsonCodec.string(m, "exitedAt")),
-                    Optional.ofNullable(JsonCodec.optString(m, "error")));
+                    Optional.ofNullable(JsonCodec.optString(m, "error")), Boolean.TRUE.equals(m.get("oomKilled")));
         });
     }
 

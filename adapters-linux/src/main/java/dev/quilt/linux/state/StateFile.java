@@ -4,6 +4,7 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.Cpus;
 import dev.quilt.domain.Digest;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
@@ -13,6 +14,7 @@ import dev.quilt.domain.Namespace;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.Resources;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 
@@ -56,6 +58,7 @@ final class StateFile {
         spec.put("stdinOpen", c.spec().stdinOpen());
         spec.put("init", c.spec().init());
         spec.put("network", c.spec().network().word());
+        spec.put("resources", resources(c.spec().resources()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -96,7 +99,7 @@ final class StateFile {
                 new User((int) number(s, "uid"), (int) number(s, "gid")), false), new Digest(string(s, "image")),
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
                 Boolean.TRUE.equals(s.get("init")),
-                s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE);
+                s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");
@@ -114,6 +117,30 @@ final class StateFile {
                 exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse),
                 Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m),
                 Optional.ofNullable(optLong(m, "networkSetupNanos")).map(Duration::ofNanos));
+    }
+
+    /** Limits as bytes, microseconds and counts; null is no limit. */
+    private static Map<String, Object> resources(Resources r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("memory", r.memory().orElse(null));
+        m.put("memorySwap", r.memorySwap().orElse(null));
+        m.put("cpuQuota", r.cpus().map(Cpus::quotaMicros).orElse(null));
+        m.put("cpuPeriod", r.cpus().map(Cpus::periodMicros).orElse(null));
+        m.put("cpuShares", r.cpuShares().orElse(null));
+        m.put("pids", r.pids().orElse(null));
+        return m;
+    }
+
+    /** A record from before limits existed had none. */
+    private static Resources resources(Map<String, Object> spec) throws IOException {
+        if (!(spec.get("resources") instanceof Map<?, ?>)) return Resources.UNLIMITED;
+        Map<String, Object> m = object(spec, "resources");
+        Long quota = optLong(m, "cpuQuota");
+        Long period = optLong(m, "cpuPeriod");
+        Long shares = optLong(m, "cpuShares");
+        return new Resources(Optional.ofNullable(optLong(m, "memory")), Optional.ofNullable(optLong(m, "memorySwap")),
+                quota == null ? Optional.empty() : Optional.of(new Cpus(quota, period == null ? Cpus.PERIOD : period)),
+                Optional.ofNullable(shares).map(Long::intValue), Optional.ofNullable(optLong(m, "pids")));
     }
 
     private static Optional<Endpoint> endpoint(Map<String, Object> m) throws IOException {

@@ -70,7 +70,8 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
             throw new java.io.UncheckedIOException(e);
         }
         return new ContainerSpec(new ProcessSpec(args, List.of("PATH=/bin", marker), "/", User.ROOT, false),
-                image.digest(), new Hostname("it"), ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.NONE);
+                image.digest(), new Hostname("it"), ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.NONE,
+                dev.quilt.domain.Resources.DEFAULT);
     }
 
     @Override

@@ -1,0 +1,60 @@
+package dev.quilt.fake;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Resources;
+import dev.quilt.ports.Cgroups;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Cgroups as entries in the fake kernel; a container's init is its one member. */
+public final class FakeCgroups implements Cgroups {
+    private final FakeKernel kernel;
+
+    public FakeCgroups(FakeKernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public Placement create(ContainerId id, Resources limits) {
+        kernel.maybeFail("cgroups.create");
+        synchronized (kernel) {
+            kernel.cgroups().put(id, limits);
+        }
+        return new Placement(Optional.of("/fake/" + id.value()), List.of(), Optional.empty());
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(ContainerId id) {
+        synchronized (kernel) {
+            Resources r = kernel.cgroups().get(id);
+            if (r == null) return Optional.empty();
+            long members = kernel.initOf(id).filter(p -> p.exit().isEmpty()).isPresent() ? 1 : 0;
+            return Optional.of(new ResourceUsage(0, r.memory(), 0, 0, 0, 0, 0, 0, members, r.pids()));
+        }
+    }
+
+    @Override
+    public void remove(ContainerId id, Duration deadline) {
+        kernel.maybeFail("cgroups.remove");
+        Optional<FakeKernel.FakeProcess> member;
+        synchronized (kernel) {
+            if (!kernel.cgroups().containsKey(id)) return;
+            member = kernel.initOf(id);
+        }
+        // what cgroup.kill does to whatever is left: the monitor sees a SIGKILL
+        member.ifPresent(init -> kernel.exit(init, ExitStatus.killedBy(9), Optional.empty()));
+        synchronized (kernel) {
+            kernel.cgroups().remove(id);
+        }
+    }
+
+    @Override
+    public Set<ContainerId> present() {
+        return kernel.cgroupSnapshot();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.quilt.linux.cgroup;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Resources;
+import dev.quilt.ports.Cgroups;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * cgroup v1: one directory per hierarchy ({@code memory}, {@code cpu},
+ * {@code cpuacct}, {@code pids}, {@code freezer}; cpu and cpuacct may share one),
+ * each {@code <mount>/<parent>/<id>}. The monitor writes the init's pid into every
+ * one's {@code cgroup.procs} before the init may go on. Removal freezes, kills and
+ * thaws, then waits on pidfds: v1 has no {@code cgroup.kill}.
+ */
+public final class CgroupsV1 implements Cgroups {
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
+
+    private final Map<String, Path> mounts;
+    private final String parent;
+    private final CgroupFiles files;
+
+    /** {@code mounts}: controller name to its hierarchy's mount point. */
+    public CgroupsV1(Map<String, Path> mounts, String parent, CgroupFiles files) {
+        this.mounts = Map.copyOf(mounts);
+        this.parent = parent;
+        this.files = files;
+    }
+
+    private Path mount(String controller) {
+        Path m = mounts.get(controller);
+        if (m == null) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "this host has no cgroup v1 '" + controller
+                    + "' hierarchy mounted; mount it under /sys/fs/cgroup (or boot with cgroup v2)");
+        }
+        return m;
+    }
+
+    private Path dir(String controller, ContainerId id) {
+        return mount(controller).resolve(parent).resolve(id.value());
+    }
+
+    /** The distinct directories of a container, one per hierarchy, memory first. */
+    private List<Path> dirs(ContainerId id) {
+        Set<Path> out = new LinkedHashSet<>();
+        for (String c : CONTROLLERS) out.add(dir(c, id));
+        return new ArrayList<>(out);
+    }
+
+    @Override
+    public Placement create(ContainerId id, Resources r) {
+        List<Path> dirs = dirs(id);
+        List<Path> made = new ArrayList<>();
+        try {
+            for (Path d : dirs) {
+                files.mkdir(d.getParent());
+                files.mkdir(d);
+                made.add(d);
+            }
+            Path mem = dir("memory", id);
+            if (r.memory().isPresent()) {
+                files.write(mem.resolve("memory.limit_in_bytes"), Long.toString(r.memory().get()));
+                Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+                if (files.exists(memsw)) {
+                    files.write(memsw, r.memorySwap().map(String::valueOf).orElse("-1"));
+                } else if (r.memorySwap().isPresent() && !r.memorySwap().get().equals(r.memory().get() * 2)) {
+                    throw QuiltException.invalid("this kernel does not account swap (no memory.memsw.limit_in_bytes;"
+                            + " boot with swapaccount=1), so --memory-swap cannot be enforced");
+                }
+            }
+            Path cpu = dir("cpu", id);
+            if (r.cpus().isPresent()) {
+                files.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(r.cpus().get().periodMicros()));
+                files.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(r.cpus().get().quotaMicros()));
+            }
+            if (r.cpuShares().isPresent()) files.write(cpu.resolve("cpu.shares"), Integer.toString(r.cpuShares().get()));
+            files.write(dir("pids", id).resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
+        } catch (RuntimeException e) {
+            for (Path d : made) {
+                try {
+                    files.rmdir(d);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),
+                Optional.of(dir("memory", id).toString()));
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(ContainerId id) {
+        Path mem = dir("memory", id);
+        if (!files.exists(mem)) return Optional.empty();
+        Path cpu = dir("cpu", id);
+        Path acct = dir("cpuacct", id);
+        Path pids = dir("pids", id);
+        Map<String, Long> cpuStat = StatFile.parse(files.read(cpu.resolve("cpu.stat")));
+        return Optional.of(new ResourceUsage(
+                StatFile.number(files.read(mem.resolve("memory.usage_in_bytes"))),
+                StatFile.limit(files.read(mem.resolve("memory.limit_in_bytes"))),
+                StatFile.number(files.read(acct.resolve("cpuacct.usage"))),
+                StatFile.number(files.read(acct.resolve("cpuacct.usage_user"))),
+                StatFile.number(files.read(acct.resolve("cpuacct.usage_sys"))),
+                cpuStat.getOrDefault("nr_periods", 0L), cpuStat.getOrDefault("nr_throttled", 0L),
+                cpuStat.getOrDefault("throttled_time", 0L),
+                StatFile.number(files.read(pids.resolve("pids.current"))),
+                StatFile.limit(files.read(pids.resolve("pids.max")))));
+    }
+
+    @Override
+    public void remove(ContainerId id, Duration deadline) {
+        List<Path> dirs = dirs(id).stream().filter(files::exists).toList();
+        if (dirs.isEmpty()) return;
+        Path freezer = dir("freezer", id);
+        boolean canFreeze = files.exists(freezer);
+        CgroupKiller.killAll("cgroup " + id.shortForm(), () -> members(dirs),
+                () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "FROZEN"); },
+                () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "THAWED"); },
+                deadline);
+        for (Path d : dirs) files.rmdir(d);
+    }
+
+    private Set<Integer> members(List<Path> dirs) {
+        Set<Integer> pids = new HashSet<>();
+        for (Path d : dirs) {
+            if (files.exists(d)) pids.addAll(CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))));
+        }
+        return pids;
+    }
+
+    @Override
+    public Set<ContainerId> present() {
+        Set<ContainerId> out = new HashSet<>();
+        for (String c : CONTROLLERS) {
+            Path m = mounts.get(c);
+            if (m == null) continue;
+            for (String name : files.children(m.resolve(parent))) {
+                ContainerId.parse(name).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+}

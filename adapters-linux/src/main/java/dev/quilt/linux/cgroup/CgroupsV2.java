@@ -1,0 +1,165 @@
+package dev.quilt.linux.cgroup;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Resources;
+import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Watches;
+import dev.quilt.ports.Cgroups;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * cgroup v2: one directory, {@code <mount>/<parent>/<id>}, with cpu, memory and
+ * pids enabled from the root down. The monitor clones the init straight into it
+ * ({@code CLONE_INTO_CGROUP}). Removal writes {@code cgroup.kill} and waits, on
+ * inotify, for {@code cgroup.events} to say {@code populated 0}.
+ */
+public final class CgroupsV2 implements Cgroups {
+    static final List<String> CONTROLLERS = List.of("cpu", "memory", "pids");
+
+    private final Path mount;
+    private final String parent;
+    private final CgroupFiles files;
+
+    public CgroupsV2(Path mount, String parent, CgroupFiles files) {
+        this.mount = mount;
+        this.parent = parent;
+        this.files = files;
+    }
+
+    private Path dir(ContainerId id) {
+        return mount.resolve(parent).resolve(id.value());
+    }
+
+    private static Set<String> words(String s) {
+        return Arrays.stream(s.strip().split("\\s+")).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
+    }
+
+    /** Turns on our controllers for the children of {@code dir}, if they are not on already. */
+    private void delegate(Path dir) {
+        Set<String> on = words(files.read(dir.resolve("cgroup.subtree_control")));
+        List<String> off = CONTROLLERS.stream().filter(c -> !on.contains(c)).toList();
+        if (!off.isEmpty()) {
+            files.write(dir.resolve("cgroup.subtree_control"),
+                    off.stream().map(c -> "+" + c).collect(Collectors.joining(" ")));
+        }
+    }
+
+    private void ensureParent() {
+        Set<String> available = words(files.read(mount.resolve("cgroup.controllers")));
+        List<String> missing = CONTROLLERS.stream().filter(c -> !available.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "the cgroup v2 tree at " + mount + " lacks the "
+                    + String.join(", ", missing) + " controller(s); they are bound to a v1 hierarchy or disabled on the kernel command line");
+        }
+        delegate(mount);
+        Path p = mount.resolve(parent);
+        files.mkdir(p);
+        delegate(p);
+    }
+
+    @Override
+    public Placement create(ContainerId id, Resources r) {
+        ensureParent();
+        Path d = dir(id);
+        files.mkdir(d);
+        try {
+            files.write(d.resolve("memory.max"), r.memory().map(String::valueOf).orElse("max"));
+            if (r.memory().isPresent()) {
+                Path swap = d.resolve("memory.swap.max");
+                String value = r.memorySwap().map(s -> String.valueOf(s - r.memory().get())).orElse("max");
+                if (files.exists(swap)) {
+                    files.write(swap, value);
+                } else if (r.memorySwap().isPresent() && !r.memorySwap().get().equals(r.memory().get() * 2)) {
+                    throw QuiltException.invalid("this kernel does not account swap (no memory.swap.max),"
+                            + " so --memory-swap cannot be enforced");
+                }
+            }
+            if (r.cpus().isPresent()) {
+                files.write(d.resolve("cpu.max"), r.cpus().get().quotaMicros() + " " + r.cpus().get().periodMicros());
+            }
+            if (r.cpuShares().isPresent()) {
+                files.write(d.resolve("cpu.weight"), Long.toString(Resources.weightOf(r.cpuShares().get())));
+            }
+            files.write(d.resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
+        } catch (RuntimeException e) {
+            try {
+                files.rmdir(d);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new Placement(Optional.of(d.toString()), List.of(), Optional.empty());
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(ContainerId id) {
+        Path d = dir(id);
+        if (!files.exists(d)) return Optional.empty();
+        Map<String, Long> cpu = StatFile.parse(files.read(d.resolve("cpu.stat")));
+        return Optional.of(new ResourceUsage(
+                StatFile.number(files.read(d.resolve("memory.current"))),
+                StatFile.limit(files.read(d.resolve("memory.max"))),
+                cpu.getOrDefault("usage_usec", 0L) * 1000, cpu.getOrDefault("user_usec", 0L) * 1000,
+                cpu.getOrDefault("system_usec", 0L) * 1000, cpu.getOrDefault("nr_periods", 0L),
+                cpu.getOrDefault("nr_throttled", 0L), cpu.getOrDefault("throttled_usec", 0L) * 1000,
+                StatFile.number(files.read(d.resolve("pids.current"))),
+                StatFile.limit(files.read(d.resolve("pids.max")))));
+    }
+
+    @Override
+    public void remove(ContainerId id, Duration deadline) {
+        Path d = dir(id);
+        if (!files.exists(d)) return;
+        if (files.exists(d.resolve("cgroup.kill"))) {
+            killAndAwaitEmpty(d, deadline);
+        } else { // before Linux 5.14
+            CgroupKiller.killAll("cgroup " + id.shortForm(),
+                    () -> CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))), () -> { }, () -> { }, deadline);
+        }
+        files.rmdir(d);
+    }
+
+    private boolean populated(Path d) {
+        return StatFile.parse(files.read(d.resolve("cgroup.events"))).getOrDefault("populated", 0L) != 0;
+    }
+
+    /** cgroup.kill reaches forks in flight too; the kernel notes the last exit in cgroup.events. */
+    private void killAndAwaitEmpty(Path d, Duration deadline) {
+        long until = System.nanoTime() + deadline.toNanos();
+        int inotify = Watches.inotify();
+        try {
+            Watches.watch(inotify, d.resolve("cgroup.events").toString(), Watches.mask("IN_MODIFY"));
+            if (!populated(d)) return;
+            files.write(d.resolve("cgroup.kill"), "1");
+            while (populated(d)) {
+                long left = Math.max(0, (until - System.nanoTime()) / 1_000_000);
+                if (Watches.await(new int[] {inotify}, left) == Watches.TIMED_OUT) {
+                    throw new QuiltException(QuiltException.Kind.SYSTEM, "processes in " + d + " did not die within "
+                            + deadline.toSeconds() + " s of cgroup.kill; look for a task in D state (ps -eo pid,stat,comm)");
+                }
+                Watches.drainEvents(inotify);
+            }
+        } finally {
+            Processes.closeFd(inotify);
+        }
+    }
+
+    @Override
+    public Set<ContainerId> present() {
+        Set<ContainerId> out = new HashSet<>();
+        for (String name : files.children(mount.resolve(parent))) ContainerId.parse(name).ifPresent(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.quilt.linux.cgroup;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Resources;
+import dev.quilt.ports.Cgroups;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Picks the backend the host has. A unified host ({@code cgroup.controllers} at
+ * the top of /sys/fs/cgroup) gets v2. Anything else is read from mountinfo: the
+ * v1 hierarchies by their controllers. A hybrid host's cgroup2 mount (systemd's
+ * /sys/fs/cgroup/unified, often with no controller at all) is not where limits
+ * live, so it is v1 there.
+ */
+public final class LinuxCgroups {
+    public static final Path ROOT = Path.of("/sys/fs/cgroup");
+    public static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+
+    private LinuxCgroups() {}
+
+    public static Cgroups probe(String parent) {
+        return probe(ROOT, MOUNTINFO, parent, new KernelCgroupFiles());
+    }
+
+    public static Cgroups probe(Path root, Path mountinfo, String parent, CgroupFiles files) {
+        if (files.exists(root.resolve("cgroup.controllers"))) return new CgroupsV2(root, parent, files);
+        Map<String, Path> v1 = v1Mounts(mountinfo);
+        if (v1.containsKey("memory")) return new CgroupsV1(v1, parent, files);
+        return new Missing(root);
+    }
+
+    /** Controller name to mount point, for every cgroup (v1) mount whose options name our controllers. */
+    static Map<String, Path> v1Mounts(Path mountinfo) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(mountinfo);
+        } catch (IOException e) {
+            throw KernelCgroupFiles.failed("read", mountinfo, e);
+        }
+        Map<String, Path> out = new HashMap<>();
+        for (String line : lines) {
+            // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+            int dash = line.indexOf(" - ");
+            if (dash < 0) continue;
+            String[] pre = line.substring(0, dash).split(" ");
+            String[] post = line.substring(dash + 3).split(" ");
+            if (pre.length < 5 || post.length < 3 || !post[0].equals("cgroup")) continue;
+            for (String opt : post[2].split(",")) {
+                if (CgroupsV1.CONTROLLERS.contains(opt)) out.putIfAbsent(opt, Path.of(unescape(pre[4])));
+            }
+        }
+        return out;
+    }
+
+    /** mountinfo writes space, tab, newline and backslash as \ooo. */
+    private static String unescape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** A host with no cgroup hierarchy: nothing can be limited, and saying so is the only honest answer. */
+    private record Missing(Path root) implements Cgroups {
+        @Override
+        public Placement create(ContainerId id, Resources limits) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "no cgroup hierarchy is mounted at " + root
+                    + "; mount cgroup2 there (mount -t cgroup2 none " + root + ") so limits can hold");
+        }
+
+        @Override
+        public Optional<ResourceUsage> usage(ContainerId id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void remove(ContainerId id, Duration deadline) {
+        }
+
+        @Override
+        public Set<ContainerId> present() {
+            return Set.of();
+        }
+    }
+}

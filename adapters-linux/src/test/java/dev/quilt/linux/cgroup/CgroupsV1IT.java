@@ -1,0 +1,92 @@
+package dev.quilt.linux.cgroup;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Resources;
+import dev.quilt.linux.jni.NativeLibrary;
+import dev.quilt.ports.Cgroups;
+import dev.quilt.ports.CgroupsContract;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The contract on the host's own cgroups, as root, under a parent of this test
+ * run's own. This machine is v1 (hybrid); on a unified host the probe gives
+ * v2 and the same contract runs on the real v2 kernel.
+ */
+class CgroupsV1IT extends CgroupsContract {
+    @TempDir
+    Path dir;
+
+    private final String parent = "quilt-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Members members = new Members();
+    private final KernelCgroupFiles files = new KernelCgroupFiles();
+
+    @BeforeEach
+    void load() {
+        NativeLibrary.load(dir.resolve("native"));
+    }
+
+    @Override
+    protected Cgroups cgroups() {
+        return LinuxCgroups.probe(parent);
+    }
+
+    @Override
+    protected Member join(ContainerId id, Cgroups.Placement p) {
+        return members.start(pid -> {
+            p.unified().ifPresent(d -> files.write(Path.of(d, "cgroup.procs"), pid));
+            for (String d : p.controllers()) files.write(Path.of(d, "cgroup.procs"), pid);
+        });
+    }
+
+    /** Every hierarchy's parent must be empty, and goes: the test leaves no cgroup. */
+    @AfterEach
+    void parentIsEmptyAndGoes() {
+        members.killAll();
+        List<String> left = new ArrayList<>();
+        try (var s = Files.list(LinuxCgroups.ROOT)) {
+            for (Path h : s.toList()) {
+                Path p = h.resolve(parent);
+                if (!Files.isDirectory(p)) continue;
+                left.addAll(files.children(p));
+                files.rmdir(p);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(List.of(), left, "cgroups left under " + parent);
+    }
+
+    @Test
+    void limitsReachTheKernelFiles() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Cgroups.Placement p = c.create(id, Resources.fromFlags("48m", null, "0.25", 256, "32"));
+        try {
+            if (p.unified().isPresent()) return; // the v2 files are checked on the fixture; here the probe chose v2
+            Path mem = Path.of(p.memory().orElseThrow());
+            assertEquals(Long.toString(48L << 20), files.read(mem.resolve("memory.limit_in_bytes")).strip());
+            assertEquals(Long.toString(96L << 20), files.read(mem.resolve("memory.memsw.limit_in_bytes")).strip());
+            Path cpu = LinuxCgroups.ROOT.resolve("cpu").resolve(parent).resolve(id.value());
+            assertEquals("25000", files.read(cpu.resolve("cpu.cfs_quota_us")).strip());
+            assertEquals("256", files.read(cpu.resolve("cpu.shares")).strip());
+            Path pids = LinuxCgroups.ROOT.resolve("pids").resolve(parent).resolve(id.value());
+            assertEquals("32", files.read(pids.resolve("pids.max")).strip());
+            assertTrue(p.controllers().size() >= 4, "memory, cpu(acct), pids, freezer: " + p.controllers());
+        } finally {
+            c.remove(id, Duration.ofSeconds(10));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.quilt.domain;
+
+import java.util.Optional;
+
+/**
+ * What a container may use. Empty means no limit. {@code memorySwap} is memory
+ * plus swap, as in docker: when only {@code --memory} is given the container may
+ * swap as much again (twice the memory in all); {@code -1} lifts the swap limit.
+ * {@code cpuShares} is the relative weight under contention (1024 is one share).
+ */
+public record Resources(Optional<Long> memory, Optional<Long> memorySwap, Optional<Cpus> cpus,
+                        Optional<Integer> cpuShares, Optional<Long> pids) {
+    /** Below this a container cannot start a shell; docker refuses under 6m too. */
+    public static final long MIN_MEMORY = 6L << 20;
+    /** A fork bomb stops here unless asked otherwise. */
+    public static final long DEFAULT_PIDS = 4096;
+    public static final int MIN_SHARES = 2;
+    public static final int MAX_SHARES = 262_144;
+
+    /** No limit at all: what records from before limits existed mean. */
+    public static final Resources UNLIMITED = new Resources(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty());
+    /** What {@code quilt run} gives without flags. */
+    public static final Resources DEFAULT = new Resources(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.of(DEFAULT_PIDS));
+
+    public Resources {
+        memory.ifPresent(m -> {
+            if (m < MIN_MEMORY) {
+                throw QuiltException.invalid("--memory " + MemorySize.format(m) + " is too small: a container needs at least 6m");
+            }
+        });
+        if (memorySwap.isPresent()) {
+            if (memory.isEmpty()) throw QuiltException.invalid("--memory-swap needs --memory as well");
+            if (memorySwap.get() < memory.get()) {
+                throw QuiltException.invalid("--memory-swap " + MemorySize.format(memorySwap.get())
+                        + " is less than --memory " + MemorySize.format(memory.get())
+                        + ": it counts memory and swap together (use -1 for unlimited swap)");
+            }
+        }
+        cpuShares.ifPresent(s -> {
+            if (s < MIN_SHARES || s > MAX_SHARES) {
+                throw QuiltException.invalid("--cpu-shares must be " + MIN_SHARES + " to " + MAX_SHARES + ", not " + s);
+            }
+        });
+        pids.ifPresent(p -> {
+            if (p < 1) throw QuiltException.invalid("--pids-limit must be at least 1, or -1 for no limit");
+        });
+    }
+
+    /**
+     * From the flags as typed; null means not given. {@code --memory-swap -1}
+     * and {@code --pids-limit -1} (or 0) mean no limit.
+     */
+    public static Resources fromFlags(String memory, String memorySwap, String cpus, Integer cpuShares, String pidsLimit) {
+        Optional<Long> mem = Optional.ofNullable(memory).map(m -> MemorySize.parse("--memory", m));
+        Optional<Long> swap;
+        if (memorySwap == null) {
+            swap = mem.map(m -> m * 2);
+        } else if (memorySwap.strip().equals("-1")) {
+            if (mem.isEmpty()) throw QuiltException.invalid("--memory-swap needs --memory as well");
+            swap = Optional.empty();
+        } else {
+            swap = Optional.of(MemorySize.parse("--memory-swap", memorySwap));
+        }
+        Optional<Long> pids = Optional.of(DEFAULT_PIDS);
+        if (pidsLimit != null) {
+            long p;
+            try {
+                p = Long.parseLong(pidsLimit.strip());
+            } catch (NumberFormatException e) {
+                throw QuiltException.invalid("--pids-limit '" + pidsLimit + "' is not a whole number (-1 for no limit)");
+            }
+            if (p < -1) throw QuiltException.invalid("--pids-limit must be at least 1, or -1 for no limit");
+            pids = p <= 0 ? Optional.empty() : Optional.of(p);
+        }
+        return new Resources(mem, swap, Optional.ofNullable(cpus).map(Cpus::parse), Optional.ofNullable(cpuShares), pids);
+    }
+
+    /**
+     * cgroup v2's cpu.weight (1..10000) for docker's shares (2..262144): the
+     * mapping runc and crun use, so the same flag means the same on both.
+     */
+    public static long weightOf(int shares) {
+        return 1 + ((long) (shares - MIN_SHARES) * 9999) / (MAX_SHARES - MIN_SHARES);
+    }
+}

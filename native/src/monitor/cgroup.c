@@ -1,0 +1,101 @@
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+int cgroup_open_v2(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+static int write_at(const char *dir, const char *file, const char *value)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+        return -ENAMETOOLONG;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t n = strlen(value);
+    ssize_t w = write(fd, value, n);
+    int rc = w < 0 ? -errno : (size_t)w != n ? -EIO : 0;
+    close(fd);
+    return rc;
+}
+
+int cgroup_join_v1(const struct container_config *cfg, pid_t pid, const char **object)
+{
+    char value[16];
+    snprintf(value, sizeof value, "%d", (int)pid);
+    for (int i = 0; i < cfg->n_cgroup_v1; i++) {
+        int rc = write_at(cfg->cgroup_v1[i], "cgroup.procs", value);
+        if (rc < 0) {
+            *object = cfg->cgroup_v1[i];
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int open_at(const char *dir, const char *file, int flags, char *path, size_t cap)
+{
+    if (snprintf(path, cap, "%s/%s", dir, file) >= (int)cap)
+        return -ENAMETOOLONG;
+    int fd = open(path, flags | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int oom_watch_open(const struct container_config *cfg, struct oom_watch *w, const char **object)
+{
+    static char path[PATH_MAX]; /* for *object; the monitor is single-threaded */
+    w->fd = w->counter = -1;
+    int rc;
+    if (cfg->cgroup_v2) {
+        *object = path;
+        if ((w->counter = open_at(cfg->cgroup_v2, "memory.events", O_RDONLY, path, sizeof path)) < 0)
+            return w->counter;
+        if ((w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0)
+            return -errno;
+        /* kernfs signals a change of memory.events as IN_MODIFY */
+        return inotify_add_watch(w->fd, path, IN_MODIFY) < 0 ? -errno : 0;
+    }
+    if (!cfg->cgroup_memory_v1)
+        return 0;
+    *object = path;
+    if ((w->counter = open_at(cfg->cgroup_memory_v1, "memory.oom_control", O_RDONLY, path, sizeof path)) < 0)
+        return w->counter;
+    if ((w->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+        return -errno;
+    char arm[32];
+    snprintf(arm, sizeof arm, "%d %d", w->fd, w->counter);
+    rc = write_at(cfg->cgroup_memory_v1, "cgroup.event_control", arm);
+    if (rc < 0)
+        snprintf(path, sizeof path, "%s/cgroup.event_control", cfg->cgroup_memory_v1);
+    return rc;
+}
+
+long oom_watch_kills(struct oom_watch *w)
+{
+    char buf[512];
+    /* the event itself only says "look": eventfd holds a count, inotify events */
+    while (read(w->fd, buf, sizeof buf) > 0)
+        ;
+    ssize_t n = pread(w->counter, buf, sizeof buf - 1, 0);
+    if (n < 0)
+        return -errno;
+    buf[n] = 0;
+    /* "oom_kill N" in both v1's memory.oom_control and v2's memory.events */
+    for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (strncmp(line, "oom_kill ", 9) == 0)
+            return strtol(line + 9, NULL, 10);
+    return 0;
+}

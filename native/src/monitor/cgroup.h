@@ -1,0 +1,31 @@
+/* The init's cgroup: joined before it runs anything of the image's, and
+ * watched for OOM kills by event (v1: eventfd on memory.oom_control; v2:
+ * inotify on memory.events). */
+#ifndef QUILT_MONITOR_CGROUP_H
+#define QUILT_MONITOR_CGROUP_H
+
+#include <sys/types.h>
+
+#include "config.h"
+
+/* A v2 cgroup dir as an fd for clone3's CLONE_INTO_CGROUP; -errno. */
+int cgroup_open_v2(const char *dir);
+
+/* Writes pid into every v1 dir's cgroup.procs; on failure *object names the dir.  -errno. */
+int cgroup_join_v1(const struct container_config *cfg, pid_t pid, const char **object);
+
+struct oom_watch {
+    int fd;      /* readable when the kernel says something happened: epoll this */
+    int counter; /* the file holding the oom_kill count */
+};
+
+/* Arms the watch before the init exists, so no kill is missed.  No cgroup
+ * with a memory controller: w->fd stays -1 and 0 is returned.  -errno, with
+ * *object naming the file. */
+int oom_watch_open(const struct container_config *cfg, struct oom_watch *w, const char **object);
+
+/* Drains the event and returns how many processes the OOM killer has killed in
+ * the cgroup so far, or -errno. */
+long oom_watch_kills(struct oom_watch *w);
+
+#endif

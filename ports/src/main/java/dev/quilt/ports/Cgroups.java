@@ -1,0 +1,54 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Resources;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Each container's control group: made with its limits before its init is
+ * cloned, read for {@code stats}, emptied and removed with the container. One
+ * per state root, under a parent of its own, so roots never touch each other's.
+ */
+public interface Cgroups {
+    /**
+     * Makes the container's cgroup and writes its limits. Returns where the init
+     * goes; the spawner puts it there before the command runs. A limit the host
+     * cannot enforce is an error, never silently dropped.
+     */
+    Placement create(ContainerId id, Resources limits);
+
+    /** What its cgroup has counted, or empty when it has none (never made, or removed). */
+    Optional<ResourceUsage> usage(ContainerId id);
+
+    /**
+     * Kills every process left in the cgroup, waits for them to be gone (on
+     * events, until {@code deadline}) and removes it. Idempotent: a cgroup that
+     * does not exist is already removed.
+     */
+    void remove(ContainerId id, Duration deadline);
+
+    /** The containers that have a cgroup under this root's parent. */
+    Set<ContainerId> present();
+
+    /**
+     * Where an init goes. On cgroup v2 {@code unified} is one directory, joined at
+     * clone time; on v1 {@code controllers} are the directories, one per
+     * hierarchy, whose {@code cgroup.procs} get its pid before it may go on, and
+     * {@code memory} is the one whose OOM events are watched.
+     */
+    record Placement(Optional<String> unified, List<String> controllers, Optional<String> memory) {
+        public static final Placement NONE = new Placement(Optional.empty(), List.of(), Optional.empty());
+
+        public Placement {
+            controllers = List.copyOf(controllers);
+            if (unified.isPresent() && !controllers.isEmpty()) {
+                throw new IllegalArgumentException("a cgroup is v1 or v2, not both");
+            }
+        }
+    }
+}

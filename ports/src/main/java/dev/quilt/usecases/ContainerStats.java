@@ -1,0 +1,51 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Status;
+import dev.quilt.ports.Cgroups;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code quilt stats}: what each container's cgroup has counted. Without
+ * names, every running container; a named container that has no cgroup any
+ * more (removed, or collected after it stopped) is an error.
+ */
+public final class ContainerStats {
+    private final ContainerLookup lookup;
+    private final Cgroups cgroups;
+
+    public ContainerStats(ContainerLookup lookup, Cgroups cgroups) {
+        this.lookup = lookup;
+        this.cgroups = cgroups;
+    }
+
+    public record Entry(Container container, ResourceUsage usage) {}
+
+    public List<Entry> of(List<String> refs) {
+        List<Entry> out = new ArrayList<>();
+        if (refs.isEmpty()) {
+            for (Container c : lookup.all()) {
+                if (c.status() != Status.RUNNING) continue;
+                cgroups.usage(c.id()).ifPresent(u -> out.add(new Entry(c, u)));
+            }
+            return out;
+        }
+        for (String ref : refs) {
+            ContainerId id = lookup.resolve(ref);
+            Container c = lookup.observe(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
+            Optional<ResourceUsage> u = cgroups.usage(id);
+            if (u.isEmpty()) {
+                throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                        + " and has no cgroup left to read");
+            }
+            out.add(new Entry(c, u.get()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.quilt.ports;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Cpus;
+import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Resources;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What every Cgroups must do; run against the fake, cgroup v1 as root, and cgroup v2 on a fixture tree. */
+public abstract class CgroupsContract {
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    protected abstract Cgroups cgroups();
+
+    /** Puts a live process where the spawner would put an init. */
+    protected abstract Member join(ContainerId id, Cgroups.Placement placement);
+
+    /** A process in a container's cgroup. */
+    public interface Member {
+        /** Blocks (on its exit, with a deadline) until it is gone; false if it outlived the deadline. */
+        boolean awaitGone(Duration deadline);
+    }
+
+    protected static ContainerId newId() {
+        return ContainerId.of(UUID.randomUUID().toString().replace("-", "") + "00000000000000000000000000000000");
+    }
+
+    private static final Resources LIMITED = new Resources(Optional.of(64L << 20), Optional.of(128L << 20),
+            Optional.of(new Cpus(50_000, 100_000)), Optional.of(512), Optional.of(100L));
+
+    @Test
+    void makesTheCgroupWithItsLimitsAndReportsThem() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Cgroups.Placement p = c.create(id, LIMITED);
+        try {
+            assertNotEquals(p.unified().isPresent(), !p.controllers().isEmpty(), "v2 or v1: " + p);
+            assertTrue(c.present().contains(id));
+            ResourceUsage u = c.usage(id).orElseThrow();
+            assertEquals(Optional.of(64L << 20), u.memoryLimit());
+            assertEquals(Optional.of(100L), u.pidsLimit());
+            assertEquals(0, u.pids());
+        } finally {
+            c.remove(id, DEADLINE);
+        }
+        assertFalse(c.present().contains(id));
+        assertEquals(Optional.empty(), c.usage(id));
+    }
+
+    @Test
+    void noLimitReadsAsEmpty() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        c.create(id, Resources.UNLIMITED);
+        try {
+            ResourceUsage u = c.usage(id).orElseThrow();
+            assertEquals(Optional.empty(), u.memoryLimit());
+            assertEquals(Optional.empty(), u.pidsLimit());
+        } finally {
+            c.remove(id, DEADLINE);
+        }
+    }
+
+    @Test
+    void removingTwiceOrNeverMadeIsFine() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        c.remove(id, DEADLINE);
+        c.create(id, Resources.DEFAULT);
+        c.remove(id, DEADLINE);
+        c.remove(id, DEADLINE);
+        assertFalse(c.present().contains(id));
+    }
+
+    @Test
+    void removalKillsWhatRunsInIt() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Cgroups.Placement p = c.create(id, Resources.DEFAULT);
+        Member m;
+        try {
+            m = join(id, p);
+            assertEquals(1, c.usage(id).orElseThrow().pids());
+        } finally {
+            c.remove(id, DEADLINE);
+        }
+        assertTrue(m.awaitGone(DEADLINE), "the member outlived its cgroup");
+        assertFalse(c.present().contains(id));
+    }
+
+    @Test
+    void eachContainerHasItsOwn() {
+        Cgroups c = cgroups();
+        ContainerId a = newId(), b = newId();
+        Cgroups.Placement pa = c.create(a, Resources.DEFAULT);
+        Cgroups.Placement pb = c.create(b, LIMITED);
+        try {
+            assertNotEquals(pa, pb);
+            assertTrue(c.present().containsAll(java.util.Set.of(a, b)));
+            c.remove(a, DEADLINE);
+            assertFalse(c.present().contains(a));
+            assertEquals(Optional.of(100L), c.usage(b).orElseThrow().pidsLimit());
+        } finally {
+            c.remove(a, DEADLINE);
+            c.remove(b, DEADLINE);
+        }
+    }
+}

@@ -22,3 +22,11 @@ p95() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
+
+# drop_cgroup_parent ROOT: the empty cgroup parent a scratch --root leaves
+# (quilt-<12 hex of sha256 of ROOT/run>), in every hierarchy
+drop_cgroup_parent() {
+    local parent
+    parent="quilt-$(printf '%s' "$1/run" | sha256sum | cut -c1-12)"
+    rmdir /sys/fs/cgroup/"$parent" /sys/fs/cgroup/*/"$parent" 2>/dev/null || true
+}

@@ -94,6 +94,14 @@ quilt_jvm_flags() {
     fi
 }
 
+# Removes the (empty) cgroup parent of a scratch state root ROOT, in every
+# hierarchy: quilt-<first 12 hex of sha256 of ROOT/run>, as LinuxPaths names it.
+quilt_drop_cgroup_parent() {
+    local parent
+    parent="quilt-$(printf '%s' "$1/run" | sha256sum | cut -c1-12)"
+    rmdir /sys/fs/cgroup/"$parent" /sys/fs/cgroup/*/"$parent" 2>/dev/null || true
+}
+
 # One training run of `quilt run --rm --network none -- true` in a scratch root
 # records the classes a command loads (and, on JDK >= 25, how they are linked
 # and used), so later commands start from the cache. No network: training must
@@ -115,6 +123,7 @@ quilt_train() {
         rm -f "$QUILT_BUILD/quilt.aot" "$QUILT_BUILD/quilt.jsa"
         touch "$QUILT_BUILD/untrained"
     fi
+    quilt_drop_cgroup_parent "$scratch"
     rm -rf "$scratch"
 }
 

@@ -61,8 +61,9 @@ int oom_watch_open(const struct container_config *cfg, struct oom_watch *w, cons
     int rc;
     if (cfg->cgroup_v2) {
         *object = path;
-        if ((w->counter = open_at(cfg->cgroup_v2, "memory.events", O_RDONLY, path, sizeof path)) < 0)
-            return w->counter;
+        if ((rc = open_at(cfg->cgroup_v2, "memory.events", O_RDONLY, path, sizeof path)) < 0)
+            return rc == -ENOENT ? 0 : rc; /* no memory controller there: no OOM kills to count */
+        w->counter = rc;
         if ((w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0)
             return -errno;
         /* kernfs signals a change of memory.events as IN_MODIFY */
@@ -71,8 +72,9 @@ int oom_watch_open(const struct container_config *cfg, struct oom_watch *w, cons
     if (!cfg->cgroup_memory_v1)
         return 0;
     *object = path;
-    if ((w->counter = open_at(cfg->cgroup_memory_v1, "memory.oom_control", O_RDONLY, path, sizeof path)) < 0)
-        return w->counter;
+    if ((rc = open_at(cfg->cgroup_memory_v1, "memory.oom_control", O_RDONLY, path, sizeof path)) < 0)
+        return rc;
+    w->counter = rc;
     if ((w->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
         return -errno;
     char arm[32];

@@ -19,8 +19,8 @@ struct oom_watch {
     int counter; /* the file holding the oom_kill count */
 };
 
-/* Arms the watch before the init exists, so no kill is missed.  No cgroup
- * with a memory controller: w->fd stays -1 and 0 is returned.  -errno, with
+/* Arms the watch before the init exists, so no kill is missed.  No cgroup,
+ * or one without the memory controller: w->fd stays -1 and 0 is returned.  -errno, with
  * *object naming the file. */
 int oom_watch_open(const struct container_config *cfg, struct oom_watch *w, const char **object);
 

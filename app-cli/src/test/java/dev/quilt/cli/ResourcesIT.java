@@ -131,6 +131,14 @@ class ResourcesIT {
     }
 
     @Test
+    void theContainerSeesItsOwnCgroupAsTheRoot() throws Exception {
+        // the cgroup namespace is made after the init is placed, so it is rooted there
+        Quilt.Result r = run("run", "--rm", "--network", "none", "-e", MARKER, "--", "cat", "/proc/self/cgroup");
+        assertEquals(0, r.exit(), r.err());
+        for (String line : r.lines()) assertTrue(line.endsWith(":/"), r.out());
+    }
+
+    @Test
     void createTakesTheSameLimits() throws Exception {
         Quilt.Result c = run("create", "--network", "none", "--name", "made", "-e", MARKER, "--memory", "64m",
                 "--memory-swap", "-1", "--cpu-shares", "512", "--pids-limit", "-1", "--", "true");

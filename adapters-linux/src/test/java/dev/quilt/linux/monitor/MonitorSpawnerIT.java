@@ -107,4 +107,69 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
         }
         return n;
     }
+
+    /** The cgroup2 mount: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one like this. */
+    private static Path cgroup2() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            int dash = line.indexOf(" - ");
+            if (dash > 0 && line.substring(dash + 3).startsWith("cgroup2 ")) return Path.of(line.split(" ")[4]);
+        }
+        throw new IllegalStateException("no cgroup2 mount on this host");
+    }
+
+    /** What /proc/PID/cgroup says for the hierarchy whose line starts with {@code prefix} ("0:" for v2, "N:memory:" ...). */
+    private static String cgroupOf(int pid, String controller) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (java.util.Arrays.asList(f[1].split(",")).contains(controller)) return f[2];
+        }
+        throw new AssertionError("no " + controller + " line for " + pid);
+    }
+
+    /**
+     * v2: the monitor clones the init straight into its cgroup. A hybrid host's
+     * cgroup2 tree has no controllers, but placement works there as on any v2 host,
+     * and the monitor watches OOM kills only where memory is enabled.
+     */
+    @org.junit.jupiter.api.Test
+    void theInitIsBornInItsV2Cgroup() throws IOException {
+        Path mount = cgroup2();
+        Path dir = Files.createDirectory(mount.resolve("quilt-it-" + UUID.randomUUID().toString().substring(0, 8)));
+        try {
+            ContainerId id = ContainerId.of("v2" + UUID.randomUUID().toString().replace("-", ""));
+            var placement = new dev.quilt.ports.Cgroups.Placement(Optional.of(dir.toString()), List.of(), Optional.empty());
+            try (ProcessSpawner.Launched l = spawner.launch(id, prepared(id, List.of("true")), Optional.empty(), placement,
+                    ProcessSpawner.Mode.CREATED)) {
+                org.junit.jupiter.api.Assertions.assertEquals("/" + mount.relativize(dir),
+                        cgroupOf(l.process().pid(), ""), "waiting for start, the init is already there");
+                l.kill();
+            }
+        } finally {
+            Files.delete(dir);
+        }
+    }
+
+    /** v1: the monitor writes the init into every hierarchy's cgroup.procs before it lets it go on. */
+    @org.junit.jupiter.api.Test
+    void theInitJoinsItsV1CgroupsBeforeItGoesOn() throws IOException {
+        Path top = Path.of("/sys/fs/cgroup");
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(top.resolve("cgroup.controllers")),
+                "a unified host has no v1 hierarchies; the v2 test covers it");
+        String name = "quilt-it-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Path> dirs = List.of(top.resolve("memory").resolve(name), top.resolve("pids").resolve(name));
+        for (Path d : dirs) Files.createDirectory(d);
+        try {
+            ContainerId id = ContainerId.of("v1" + UUID.randomUUID().toString().replace("-", ""));
+            var placement = new dev.quilt.ports.Cgroups.Placement(Optional.empty(),
+                    dirs.stream().map(Path::toString).toList(), Optional.of(dirs.get(0).toString()));
+            try (ProcessSpawner.Launched l = spawner.launch(id, prepared(id, List.of("true")), Optional.empty(), placement,
+                    ProcessSpawner.Mode.CREATED)) {
+                org.junit.jupiter.api.Assertions.assertEquals("/" + name, cgroupOf(l.process().pid(), "memory"));
+                org.junit.jupiter.api.Assertions.assertEquals("/" + name, cgroupOf(l.process().pid(), "pids"));
+                l.kill();
+            }
+        } finally {
+            for (Path d : dirs) Files.delete(d);
+        }
+    }
 }

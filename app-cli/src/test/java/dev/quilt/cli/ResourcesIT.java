@@ -131,6 +131,18 @@ class ResourcesIT {
     }
 
     @Test
+    void aDeviceNodeMadeInsideCannotBeOpened() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")),
+                "device filtering on cgroup v2 needs a BPF program, which Quilt does not load yet");
+        // /dev/mem, made with mknod (allowed), then refused at open by the devices cgroup
+        Quilt.Result r = run("run", "--rm", "--network", "none", "-e", MARKER, "--", "sh", "-c",
+                "mknod /mem c 1 1 && head -c 1 /mem");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("Operation not permitted"), r.err());
+        assertEquals(0, run("run", "--rm", "--network", "none", "-e", MARKER, "--", "head", "-c", "1", "/dev/zero").exit());
+    }
+
+    @Test
     void theContainerSeesItsOwnCgroupAsTheRoot() throws Exception {
         // the cgroup namespace is made after the init is placed, so it is rooted there
         Quilt.Result r = run("run", "--rm", "--network", "none", "-e", MARKER, "--", "cat", "/proc/self/cgroup");

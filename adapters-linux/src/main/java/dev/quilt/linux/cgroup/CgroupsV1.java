@@ -18,13 +18,22 @@ import java.util.Set;
 
 /**
  * cgroup v1: one directory per hierarchy ({@code memory}, {@code cpu},
- * {@code cpuacct}, {@code pids}, {@code freezer}; cpu and cpuacct may share one),
+ * {@code cpuacct}, {@code pids}, {@code freezer}, {@code devices}; cpu and cpuacct may share one),
  * each {@code <mount>/<parent>/<id>}. The monitor writes the init's pid into every
  * one's {@code cgroup.procs} before the init may go on. Removal freezes, kills and
  * thaws, then waits on pidfds: v1 has no {@code cgroup.kill}.
  */
 public final class CgroupsV1 implements Cgroups {
-    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer");
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer", "devices");
+
+    /**
+     * What a container may open once everything is denied: the nodes its /dev
+     * holds (null, zero, full, random, urandom, tty, ptmx and its ptys), as runc
+     * allows by default. mknod stays allowed; opening anything else, say a host
+     * disk made with mknod, is EPERM.
+     */
+    static final List<String> DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+            "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm");
 
     private final Map<String, Path> mounts;
     private final String parent;
@@ -85,6 +94,9 @@ public final class CgroupsV1 implements Cgroups {
             }
             if (r.cpuShares().isPresent()) files.write(cpu.resolve("cpu.shares"), Integer.toString(r.cpuShares().get()));
             files.write(dir("pids", id).resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
+            Path devices = dir("devices", id);
+            files.write(devices.resolve("devices.deny"), "a");
+            for (String rule : DEVICES) files.write(devices.resolve("devices.allow"), rule);
         } catch (RuntimeException e) {
             for (Path d : made) {
                 try {

@@ -84,7 +84,10 @@ class CgroupsV1IT extends CgroupsContract {
             assertEquals("256", files.read(cpu.resolve("cpu.shares")).strip());
             Path pids = LinuxCgroups.ROOT.resolve("pids").resolve(parent).resolve(id.value());
             assertEquals("32", files.read(pids.resolve("pids.max")).strip());
-            assertTrue(p.controllers().size() >= 4, "memory, cpu(acct), pids, freezer: " + p.controllers());
+            assertTrue(p.controllers().size() >= 5, "memory, cpu(acct), pids, freezer, devices: " + p.controllers());
+            Path devices = LinuxCgroups.ROOT.resolve("devices").resolve(parent).resolve(id.value());
+            assertEquals(CgroupsV1.DEVICES.stream().sorted().toList(),
+                    files.read(devices.resolve("devices.list")).lines().sorted().toList());
         } finally {
             c.remove(id, Duration.ofSeconds(10));
         }

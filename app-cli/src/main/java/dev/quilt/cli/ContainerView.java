@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /** A container as inspect and ps --json show it. */
 record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String created,
-                     String started, String exited, Integer exitCode, Integer exitSignal, String error, String image,
-                     Boolean oomKilled, List<String> command, boolean init, String hostname, boolean autoRemove,
+                     String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
+                     String error, String image, List<String> command, boolean init, String hostname, boolean autoRemove,
                      NetworkView network, ResourcesView resources, Paths paths) {
 
     /** The limits as given: bytes, CPUs, shares, tasks; null is no limit. */
@@ -49,8 +49,8 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.createdAt().toString(), c.startedAt().map(Instant::toString).orElse(null),
                 c.exitedAt().map(Instant::toString).orElse(null), c.exit().map(ExitStatus::code).orElse(null),
                 c.exit().map(ExitStatus::signal).filter(s -> s > 0).orElse(null),
-                recorded.flatMap(RecordedExit::error).orElse(null), c.spec().image().value(),
-                recorded.map(RecordedExit::oomKilled).orElse(null), c.spec().process().args(),
+                recorded.map(RecordedExit::oomKilled).orElse(null), recorded.flatMap(RecordedExit::error).orElse(null),
+                c.spec().image().value(), c.spec().process().args(),
                 c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
                 ResourcesView.of(c.spec().resources()),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),

@@ -42,7 +42,7 @@ public final class ContainerStats {
             Optional<ResourceUsage> u = cgroups.usage(id);
             if (u.isEmpty()) {
                 throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
-                        + " and has no cgroup left to read");
+                        + " and has no cgroup left to read (gc removes those of stopped containers)");
             }
             out.add(new Entry(c, u.get()));
         }

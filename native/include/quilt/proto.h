@@ -19,6 +19,7 @@ enum quilt_msg {
     QUILT_MSG_READY = 2,  /* monitor -> jvm: init exec'd; pid, start time */
     QUILT_MSG_FAIL = 3,   /* monitor -> jvm: a step failed; step, errno, object */
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
+    QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
 };
 
 /* record tags */

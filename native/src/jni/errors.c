@@ -60,7 +60,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
 #define P(x) { #x, x }
     static const struct named known[] = {
         P(QUILT_PROTO_VERSION), P(QUILT_MSG_MAX),
-        P(QUILT_MSG_CONFIG), P(QUILT_MSG_READY), P(QUILT_MSG_FAIL), P(QUILT_MSG_EXIT),
+        P(QUILT_MSG_CONFIG), P(QUILT_MSG_READY), P(QUILT_MSG_FAIL), P(QUILT_MSG_EXIT), P(QUILT_MSG_EXEC),
         P(QUILT_T_TYPE), P(QUILT_T_ID), P(QUILT_T_STATE_DIR), P(QUILT_T_LOWER), P(QUILT_T_UPPER),
         P(QUILT_T_WORK), P(QUILT_T_MERGED), P(QUILT_T_HOSTNAME), P(QUILT_T_ARG), P(QUILT_T_ENV),
         P(QUILT_T_CWD), P(QUILT_T_UID), P(QUILT_T_GID), P(QUILT_T_NS_FLAGS), P(QUILT_T_STDIN_NULL),

@@ -32,14 +32,14 @@ static int write_at(const char *dir, const char *file, const char *value)
     return rc;
 }
 
-int cgroup_join_v1(const struct container_config *cfg, pid_t pid, const char **object)
+int cgroup_join(const char *const dirs[], int n, pid_t pid, const char **object)
 {
     char value[16];
     snprintf(value, sizeof value, "%d", (int)pid);
-    for (int i = 0; i < cfg->n_cgroup_v1; i++) {
-        int rc = write_at(cfg->cgroup_v1[i], "cgroup.procs", value);
+    for (int i = 0; i < n; i++) {
+        int rc = write_at(dirs[i], "cgroup.procs", value);
         if (rc < 0) {
-            *object = cfg->cgroup_v1[i];
+            *object = dirs[i];
             return rc;
         }
     }

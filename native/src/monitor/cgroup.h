@@ -11,8 +11,8 @@
 /* A v2 cgroup dir as an fd for clone3's CLONE_INTO_CGROUP; -errno. */
 int cgroup_open_v2(const char *dir);
 
-/* Writes pid into every v1 dir's cgroup.procs; on failure *object names the dir.  -errno. */
-int cgroup_join_v1(const struct container_config *cfg, pid_t pid, const char **object);
+/* Writes pid into the cgroup.procs of each of n dirs; on failure *object names the dir.  -errno. */
+int cgroup_join(const char *const dirs[], int n, pid_t pid, const char **object);
 
 struct oom_watch {
     int fd;      /* readable when the kernel says something happened: epoll this */

@@ -17,10 +17,9 @@
 #include <unistd.h>
 
 #include "quilt/proto.h"
+#include "../common/exec_search.h"
 #include "pid1_signals.h"
 #include "rootfs.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static _Noreturn void die(int errfd, const struct step_error *e, int code)
 {
@@ -82,43 +81,6 @@ static int await_go(int errfd)
     if (n < 0)
         return -errno;
     return n == (ssize_t)sizeof go && go.kind == INIT_MSG_GO ? 0 : -ECONNRESET;
-}
-
-/* execvp() with the container's PATH rather than ours, and without malloc. */
-static int exec_command(const struct container_config *cfg)
-{
-    const char *file = cfg->argv[0];
-    if (strchr(file, '/')) {
-        execve(file, cfg->argv, cfg->envp);
-        return -errno;
-    }
-    const char *path = config_getenv(cfg, "PATH");
-    if (!path)
-        path = DEFAULT_PATH;
-    int first = -ENOENT;
-    char buf[PATH_MAX];
-    size_t flen = strlen(file);
-    for (const char *p = path;; ) {
-        const char *colon = strchrnul(p, ':');
-        size_t dlen = (size_t)(colon - p);
-        if (dlen + 1 + flen < sizeof buf) {
-            memcpy(buf, p, dlen);
-            size_t at = dlen;
-            if (dlen)
-                buf[at++] = '/';
-            memcpy(buf + at, file, flen + 1);
-            execve(buf, cfg->argv, cfg->envp);
-            /* like execvp: remember that something was there but not runnable */
-            if (errno == EACCES)
-                first = -EACCES;
-            else if (errno != ENOENT && errno != ENOTDIR)
-                return -errno;
-        }
-        if (!*colon)
-            break;
-        p = colon + 1;
-    }
-    return first;
 }
 
 _Noreturn void container_init(const struct container_config *cfg, int errfd)
@@ -201,7 +163,7 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         fexecve(cfg->init_memfd, cfg->argv, cfg->envp);
         rc = -errno;
     } else {
-        rc = exec_command(cfg);
+        rc = exec_search(cfg->argv, cfg->envp);
     }
     e = (struct step_error){ QUILT_STEP_EXEC, -rc, cfg->argv[0] };
     if (gate >= 0) {
@@ -215,5 +177,5 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         (void)ignored;
     }
     /* the shell's convention: 127 not found, 126 found but not runnable */
-    die(errfd, &e, rc == -ENOENT ? 127 : 126);
+    die(errfd, &e, exec_failure_code(rc));
 }

@@ -322,7 +322,7 @@ static void release_init(struct monitor *m)
 {
     struct net_error e = { 0 };
     const char *cgroup = NULL;
-    int rc = cgroup_join_v1(&m->cfg, m->init, &cgroup);
+    int rc = cgroup_join(m->cfg.cgroup_v1, m->cfg.n_cgroup_v1, m->init, &cgroup);
     if (rc == 0 && m->cfg.net_bridge) {
         long long t0 = now_nanos();
         rc = network_setup(&m->cfg, m->init, &e);

@@ -29,6 +29,14 @@ public final class FakeCgroups implements Cgroups {
     }
 
     @Override
+    public Placement placement(ContainerId id) {
+        synchronized (kernel) {
+            return kernel.cgroups().containsKey(id)
+                    ? new Placement(Optional.of("/fake/" + id.value()), List.of(), Optional.empty()) : Placement.NONE;
+        }
+    }
+
+    @Override
     public Optional<ResourceUsage> usage(ContainerId id) {
         synchronized (kernel) {
             Resources r = kernel.cgroups().get(id);

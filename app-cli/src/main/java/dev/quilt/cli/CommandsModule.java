@@ -70,4 +70,7 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(StatsCommand.class)
     Object stats(StatsCommand c);
+
+    @Binds @IntoMap @ClassKey(ExecCommand.class)
+    Object exec(ExecCommand c);
 }

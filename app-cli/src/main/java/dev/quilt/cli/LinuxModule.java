@@ -4,6 +4,7 @@ import dagger.Module;
 import dagger.Provides;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.cgroup.LinuxCgroups;
+import dev.quilt.linux.monitor.LinuxContainerExec;
 import dev.quilt.linux.LinuxPrivileges;
 import dev.quilt.linux.RandomIds;
 import dev.quilt.linux.SystemClock;
@@ -17,6 +18,7 @@ import dev.quilt.linux.state.FsStateStore;
 import dev.quilt.linux.storage.OverlayStorage;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
+import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.DefaultImageSource;
 import dev.quilt.ports.HostNetwork;
@@ -33,6 +35,7 @@ import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.usecases.AttachNetwork;
 import dev.quilt.usecases.CollectGarbage;
 import dev.quilt.usecases.ContainerStats;
+import dev.quilt.usecases.ExecInContainer;
 import dev.quilt.usecases.DefineNetwork;
 import dev.quilt.usecases.DescribeNetwork;
 import dev.quilt.usecases.RemoveNetwork;
@@ -147,6 +150,16 @@ final class LinuxModule {
     @Provides
     static ContainerStats containerStats(ContainerLookup lookup, Cgroups cgroups) {
         return new ContainerStats(lookup, cgroups);
+    }
+
+    @Provides @Singleton
+    static ContainerExec containerExec(NativeLibrary lib) {
+        return new LinuxContainerExec(lib);
+    }
+
+    @Provides
+    static ExecInContainer execInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec) {
+        return new ExecInContainer(lookup, cgroups, exec);
     }
 
     @Provides

@@ -24,6 +24,7 @@ public final class Main {
         CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.getSubcommands().get("create").setStopAtPositional(true);
+        cli.getSubcommands().get("exec").setStopAtPositional(true);
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
         return cli.execute(args);

@@ -19,10 +19,18 @@ public final class Environment {
      */
     public static List<String> build(Hostname hostname, List<String> userEntries,
                                      Function<String, Optional<String>> callerEnv) {
+        return overlay(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname.value(), "HOME=/root"), userEntries,
+                callerEnv);
+    }
+
+    /** {@code base} (K=V entries, a container's environment) with the user's entries on top: what an exec gets. */
+    public static List<String> overlay(List<String> base, List<String> userEntries,
+                                       Function<String, Optional<String>> callerEnv) {
         Map<String, String> vars = new LinkedHashMap<>();
-        vars.put("PATH", DEFAULT_PATH);
-        vars.put("HOSTNAME", hostname.value());
-        vars.put("HOME", "/root");
+        for (String e : base) {
+            int eq = e.indexOf('=');
+            if (eq > 0) vars.put(e.substring(0, eq), e.substring(eq + 1));
+        }
         for (String e : userEntries) {
             int eq = e.indexOf('=');
             String key = eq < 0 ? e : e.substring(0, eq);

@@ -32,6 +32,9 @@ public interface Cgroups {
      */
     void remove(ContainerId id, Duration deadline);
 
+    /** Where a process joins the container's cgroup ({@code quilt exec}); {@link Placement#NONE} when it has none. */
+    Placement placement(ContainerId id);
+
     /** The containers that have a cgroup under this root's parent. */
     Set<ContainerId> present();
 

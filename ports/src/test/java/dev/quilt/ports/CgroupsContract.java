@@ -44,6 +44,7 @@ public abstract class CgroupsContract {
         Cgroups.Placement p = c.create(id, LIMITED);
         try {
             assertNotEquals(p.unified().isPresent(), !p.controllers().isEmpty(), "v2 or v1: " + p);
+            assertEquals(p, c.placement(id), "an exec joins where the init went");
             assertTrue(c.present().contains(id));
             ResourceUsage u = c.usage(id).orElseThrow();
             assertEquals(Optional.of(64L << 20), u.memoryLimit());
@@ -54,6 +55,7 @@ public abstract class CgroupsContract {
         }
         assertFalse(c.present().contains(id));
         assertEquals(Optional.empty(), c.usage(id));
+        assertEquals(Cgroups.Placement.NONE, c.placement(id));
     }
 
     @Test

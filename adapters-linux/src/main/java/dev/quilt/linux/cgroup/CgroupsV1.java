@@ -112,6 +112,14 @@ public final class CgroupsV1 implements Cgroups {
     }
 
     @Override
+    public Placement placement(ContainerId id) {
+        List<Path> dirs = dirs(id).stream().filter(files::exists).toList();
+        if (dirs.isEmpty()) return Placement.NONE;
+        return new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),
+                Optional.of(dir("memory", id).toString()).filter(d -> files.exists(Path.of(d))));
+    }
+
+    @Override
     public Optional<ResourceUsage> usage(ContainerId id) {
         Path mem = dir("memory", id);
         if (!files.exists(mem)) return Optional.empty();

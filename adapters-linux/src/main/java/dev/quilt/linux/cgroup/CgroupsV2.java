@@ -104,6 +104,12 @@ public final class CgroupsV2 implements Cgroups {
     }
 
     @Override
+    public Placement placement(ContainerId id) {
+        Path d = dir(id);
+        return files.exists(d) ? new Placement(Optional.of(d.toString()), List.of(), Optional.empty()) : Placement.NONE;
+    }
+
+    @Override
     public Optional<ResourceUsage> usage(ContainerId id) {
         Path d = dir(id);
         if (!files.exists(d)) return Optional.empty();

@@ -92,6 +92,11 @@ public final class LinuxCgroups {
         }
 
         @Override
+        public Placement placement(ContainerId id) {
+            return Placement.NONE;
+        }
+
+        @Override
         public void remove(ContainerId id, Duration deadline) {
         }
 

@@ -8,7 +8,7 @@ package dev.quilt.linux.jni;
 public final class Protocol {
     public static final int MSG_MAX = 256 * 1024;
 
-    public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4;
+    public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4, MSG_EXEC = 5;
 
     public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
@@ -31,6 +31,7 @@ public final class Protocol {
         check("QUILT_MSG_READY", MSG_READY);
         check("QUILT_MSG_FAIL", MSG_FAIL);
         check("QUILT_MSG_EXIT", MSG_EXIT);
+        check("QUILT_MSG_EXEC", MSG_EXEC);
         check("QUILT_T_TYPE", T_TYPE);
         check("QUILT_T_ID", T_ID);
         check("QUILT_T_STATE_DIR", T_STATE_DIR);

@@ -1,0 +1,67 @@
+package dev.quilt.cli;
+
+import dagger.Lazy;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.User;
+import dev.quilt.ports.Privileges;
+import dev.quilt.usecases.ExecInContainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import javax.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code quilt exec}: one more command in a running container; exits with its exit code. */
+@Command(name = "exec", description = "Run a command in a running container (its namespaces and cgroup); exit with its code.")
+final class ExecCommand implements Callable<Integer> {
+    private final Lazy<ExecInContainer> exec;
+    private final Privileges privileges;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "set an environment variable (on top of the container's)")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory (default: the container's)")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "numeric user (default: the container's)")
+    String user;
+
+    @Option(names = {"-i", "--interactive"}, description = "keep stdin open (default: /dev/null)")
+    boolean interactive;
+
+    @Parameters(paramLabel = "ARGS", description = "CONTAINER [--] COMMAND [ARG...]")
+    List<String> positional = new ArrayList<>();
+
+    @Inject
+    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges) {
+        this.exec = exec;
+        this.privileges = privileges;
+    }
+
+    @Override
+    public Integer call() {
+        List<String> args = new ArrayList<>(positional);
+        args.remove("--"); // picocli keeps a '--' that follows the first positional
+        if (args.isEmpty()) throw QuiltException.invalid("name the container: quilt exec CONTAINER -- COMMAND");
+        String container = args.remove(0);
+        Root.require(privileges, "exec");
+        // a terminal's ^C goes to our whole process group, quilt-exec included, which hands it to the
+        // command; we stay to report how the command ended
+        Signal.handle(new Signal("INT"), sig -> { });
+        ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args, env,
+                k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
+                Optional.ofNullable(user).map(User::parse), interactive));
+        return exit.code();
+    }
+}

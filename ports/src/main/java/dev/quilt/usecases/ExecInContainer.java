@@ -1,0 +1,55 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.Environment;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Status;
+import dev.quilt.domain.User;
+import dev.quilt.ports.Cgroups;
+import dev.quilt.ports.ContainerExec;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code quilt exec}: a command in a running container. It inherits the
+ * container's environment, cwd and user unless told otherwise; {@code -e}
+ * entries go on top, as for run.
+ */
+public final class ExecInContainer {
+    private final ContainerLookup lookup;
+    private final Cgroups cgroups;
+    private final ContainerExec exec;
+
+    public ExecInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec) {
+        this.lookup = lookup;
+        this.cgroups = cgroups;
+        this.exec = exec;
+    }
+
+    /** What the caller asked for; empty means the container's own. */
+    public record Request(List<String> args, List<String> env, Function<String, Optional<String>> callerEnv,
+                          Optional<String> cwd, Optional<User> user, boolean stdinOpen) {
+        public Request {
+            args = List.copyOf(args);
+            env = List.copyOf(env);
+            if (args.isEmpty()) throw QuiltException.invalid("no command given: add one after '--'");
+        }
+    }
+
+    public ExitStatus exec(String ref, Request req) {
+        Container c = lookup.get(ref);
+        if (c.status() != Status.RUNNING || c.init().isEmpty()) {
+            throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                    + "; exec needs a running one (quilt start " + c.displayName() + ")");
+        }
+        ProcessSpec own = c.spec().process();
+        ProcessSpec process = new ProcessSpec(req.args(), Environment.overlay(own.env(), req.env(), req.callerEnv()),
+                req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), false);
+        return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
+                process, req.stdinOpen());
+    }
+}

@@ -1,5 +1,8 @@
 # Helpers for the benchmarks (sourced): timing in ms and medians, no python needed.
 
+# quilt_drop_cgroup_parent and the rest of what ./quilt and ./test share
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
+
 now_ns() { date +%s%N; }
 
 # time_ms CMD...: runs CMD with its output discarded, prints wall time in ms (3 decimals)
@@ -23,10 +26,3 @@ p95() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 
-# drop_cgroup_parent ROOT: the empty cgroup parent a scratch --root leaves
-# (quilt-<12 hex of sha256 of ROOT/run>), in every hierarchy
-drop_cgroup_parent() {
-    local parent
-    parent="quilt-$(printf '%s' "$1/run" | sha256sum | cut -c1-12)"
-    rmdir /sys/fs/cgroup/"$parent" /sys/fs/cgroup/*/"$parent" 2>/dev/null || true
-}

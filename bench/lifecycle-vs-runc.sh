@@ -23,7 +23,7 @@ cleanup() {
     pkill -f "conmon.*$work" 2>/dev/null || true
     umount "$work/sleep/rootfs/ready" 2>/dev/null || true
     umount "$work/sleep/rootfs" 2>/dev/null || true
-    drop_cgroup_parent "$work/quilt"
+    quilt_drop_cgroup_parent "$work/quilt"
     rm -rf "$work"
 }
 trap cleanup EXIT

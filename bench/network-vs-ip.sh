@@ -22,7 +22,7 @@ cleanup() {
     for id in $("${quilt[@]}" ps -aq 2>/dev/null); do "${quilt[@]}" rm -f "$id" >/dev/null 2>&1 || true; done
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^qn$tag" || true); do ip netns del "$ns"; done
     "${quilt[@]}" network rm >/dev/null 2>&1 || true
-    drop_cgroup_parent "$work/quilt"
+    quilt_drop_cgroup_parent "$work/quilt"
     rm -rf "$work"
 }
 trap cleanup EXIT

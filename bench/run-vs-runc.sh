@@ -12,7 +12,7 @@ n=${1:-30}
 command -v runc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc >/dev/null
 
 work=$(mktemp -d /tmp/quilt-bench.XXXXXX)
-trap 'runc --root "$work/runc-state" list -q 2>/dev/null | xargs -r -n1 runc --root "$work/runc-state" delete -f; drop_cgroup_parent "$work/quilt"; rm -rf "$work"' EXIT
+trap 'runc --root "$work/runc-state" list -q 2>/dev/null | xargs -r -n1 runc --root "$work/runc-state" delete -f; quilt_drop_cgroup_parent "$work/quilt"; rm -rf "$work"' EXIT
 quilt=("$repo/quilt" --root "$work/quilt") # runc's spec gives a namespace with only lo: --network none is the same
 
 # one image for both: quilt's default busybox image, copied into a runc bundle

@@ -61,32 +61,18 @@ final class StatsCommand implements Callable<Integer> {
             out.println(JsonOutput.of(entries.stream().map(View::of).toList()));
             return 0;
         }
-        String row = "%-12s  %-20s  %10s  %-22s  %6s  %s%n";
+        String row = "%-12s  %-20s  %10s  %-24s  %6s  %s%n";
         out.printf(row, "CONTAINER ID", "NAME", "CPU TIME", "MEM USAGE / LIMIT", "MEM %", "PIDS");
         for (ContainerStats.Entry e : entries) {
             ResourceUsage u = e.usage();
-            String limit = u.memoryLimit().map(StatsCommand::size).orElse("-");
+            String limit = u.memoryLimit().map(Sizes::human).orElse("-");
             String percent = u.memoryLimit().map(l -> String.format(Locale.ROOT, "%.1f%%", 100.0 * u.memoryBytes() / l))
                     .orElse("-");
             out.printf(row, e.container().id().shortForm(), e.container().name().map(Object::toString).orElse(""),
-                    String.format(Locale.ROOT, "%.3fs", u.cpuNanos() / 1e9), size(u.memoryBytes()) + " / " + limit,
+                    String.format(Locale.ROOT, "%.3fs", u.cpuNanos() / 1e9), Sizes.human(u.memoryBytes()) + " / " + limit,
                     percent, u.pids() + " / " + u.pidsLimit().map(String::valueOf).orElse("-"));
         }
         return 0;
-    }
-
-    /** 13.2m, 1g: one decimal in the largest unit that keeps the number at least 1. */
-    static String size(long bytes) {
-        String[] units = {"b", "k", "m", "g", "t"};
-        double v = bytes;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        String s = u == 0 ? Long.toString(bytes) : String.format(Locale.ROOT, "%.1f", v);
-        if (s.endsWith(".0")) s = s.substring(0, s.length() - 2);
-        return s + units[u];
     }
 
 }

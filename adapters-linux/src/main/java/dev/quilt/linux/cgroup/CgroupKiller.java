@@ -32,6 +32,7 @@ final class CgroupKiller {
             try {
                 freeze.run();
                 try {
+                    // read again once frozen: what forked since the check above is in this list
                     for (int pid : members.get()) {
                         int fd = Processes.openPidfd(pid);
                         if (fd < 0) continue; // gone on its own

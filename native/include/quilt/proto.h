@@ -20,6 +20,7 @@ enum quilt_msg {
     QUILT_MSG_FAIL = 3,   /* monitor -> jvm: a step failed; step, errno, object */
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
+    QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
 };
 
 /* record tags */
@@ -53,6 +54,10 @@ enum quilt_tag {
     QUILT_T_CGROUP_V2 = 34, /* the init's cgroup on a v2 host: cloned straight into it */
     QUILT_T_CGROUP_V1 = 35, /* repeated: a v1 cgroup dir whose cgroup.procs gets the init before GO */
     QUILT_T_CGROUP_MEMORY_V1 = 36, /* the v1 memory cgroup whose OOM kills are watched (eventfd) */
+    /* EXEC */
+    QUILT_T_PROBE_PATH = 37, /* a static binary of ours, exec'd from a sealed copy instead of argv[0] */
+    QUILT_T_CAPTURE = 38,   /* keep up to this many bytes of stdout+stderr and answer with RESULT */
+    QUILT_T_TIMEOUT_MS = 39, /* with CAPTURE: the command is killed at this deadline */
     /* READY / EXIT / FAIL */
     QUILT_T_PID = 40,
     QUILT_T_START_TIME = 41,
@@ -64,6 +69,11 @@ enum quilt_tag {
     QUILT_T_MONITOR_PID = 47,
     QUILT_T_MONITOR_START = 48,
     QUILT_T_NET_NANOS = 49, /* READY: how long the two netlink batches took */
+    QUILT_T_SPAWNED_AT = 50, /* READY: CLOCK_REALTIME ns at which the init existed in its namespaces */
+    QUILT_T_NET_DONE_AT = 51, /* READY: CLOCK_REALTIME ns at which both netlink batches were acknowledged */
+    QUILT_T_OUTPUT = 52,    /* RESULT: the command's stdout and stderr, interleaved, cut at CAPTURE bytes */
+    QUILT_T_TIMED_OUT = 53, /* RESULT: "1" when the deadline killed it */
+    QUILT_T_TTY = 54,       /* EXEC: "1": the command's stdio is a pty of the container's devpts, relayed to ours */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */

@@ -14,6 +14,22 @@
  * file on the socket, whose last copy closes at execve.  We then wait for the
  * command and exit with its status (128+n for signal n), passing on the
  * signals a terminal or `quilt` sends us.
+ *
+ * Two variations serve the readiness chain and health checks.  With CAPTURE
+ * the command's stdout and stderr go to a pipe instead of ours, TIMEOUT_MS arms
+ * a timerfd that kills it, and the answer is a RESULT message (status, signal,
+ * output, timed out) rather than our exit: epoll waits on the pipe, the child's
+ * pidfd and the timer, never on a clock.  With PROBE_PATH the command is one of
+ * our static binaries, exec'd from a sealed memfd copy taken on the host
+ * (quilt-init --probe), so the probe works whatever the image holds and nothing
+ * in the container can reach the host's file.
+ *
+ * With TTY the command gets a pty from the container's own devpts (opened
+ * after we joined its mount namespace; the peer through TIOCGPTPEER, so no
+ * path is looked up twice), as its controlling terminal.  We relay between
+ * it and our stdio with epoll: our stdin (with -i; put in raw mode when it is
+ * a terminal, and restored), the pty's output, SIGWINCH through a signalfd
+ * for the window size, and the child's pidfd for its end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,14 +42,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "quilt/proto.h"
 #include "common/exec_search.h"
+#include "common/sealed_copy.h"
 #include "common/tlv.h"
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
@@ -53,6 +75,11 @@ struct exec_config {
     int n_cgroup_v1;
     int stdin_null;
     char **argv, **envp;
+    const char *probe_path;  /* exec this (sealed copy) instead of searching argv[0] */
+    int probe_fd;
+    size_t capture;          /* > 0: keep this much output and answer with RESULT */
+    unsigned long long timeout_ms;
+    int tty;                 /* the command's stdio is a pty we relay */
 };
 
 static void send_fail(int step, int err, const char *object)
@@ -111,13 +138,15 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
         case QUILT_T_ENV: c->envp[ie++] = s; break;
         case QUILT_T_CWD: c->cwd = s; break;
         case QUILT_T_CGROUP_V2: c->cgroup_v2 = s; break;
+        case QUILT_T_PROBE_PATH: c->probe_path = s; break;
         case QUILT_T_CGROUP_V1:
             if (c->n_cgroup_v1 == MAX_CGROUPS)
                 return *what = "cgroups", -E2BIG;
             c->cgroup_v1[c->n_cgroup_v1++] = s;
             break;
         case QUILT_T_TYPE: case QUILT_T_PID: case QUILT_T_START_TIME: case QUILT_T_NS_FLAGS:
-        case QUILT_T_UID: case QUILT_T_GID: case QUILT_T_STDIN_NULL:
+        case QUILT_T_UID: case QUILT_T_GID: case QUILT_T_STDIN_NULL: case QUILT_T_CAPTURE:
+        case QUILT_T_TIMEOUT_MS: case QUILT_T_TTY:
             if (number(s, &n) < 0)
                 return *what = "number", -EINVAL;
             if (tag == QUILT_T_TYPE) type = (int)n;
@@ -126,12 +155,18 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
             else if (tag == QUILT_T_NS_FLAGS) c->ns_flags = (unsigned long)n;
             else if (tag == QUILT_T_UID) c->uid = (uid_t)n;
             else if (tag == QUILT_T_STDIN_NULL) c->stdin_null = n != 0;
+            else if (tag == QUILT_T_CAPTURE) c->capture = n;
+            else if (tag == QUILT_T_TIMEOUT_MS) c->timeout_ms = n;
+            else if (tag == QUILT_T_TTY) c->tty = n != 0;
             else c->gid = (gid_t)n;
             break;
         default: break; /* a newer JVM may say more */
         }
     }
-    *what = type != QUILT_MSG_EXEC ? "type" : !c->pid ? "pid" : !nargs ? "command" : !c->cwd ? "cwd" : NULL;
+    if (c->capture > QUILT_MSG_MAX / 2)
+        return *what = "capture", -E2BIG;
+    *what = type != QUILT_MSG_EXEC ? "type" : !c->pid ? "pid" : !nargs ? "command" : !c->cwd ? "cwd"
+          : c->capture && !c->timeout_ms ? "timeout" : c->capture && c->tty ? "tty" : NULL;
     return *what ? -EINVAL : 0;
 }
 
@@ -159,9 +194,213 @@ static _Noreturn void run_command(const struct exec_config *c)
         send_fail(QUILT_STEP_USER, errno, "uid/gid");
         _exit(126);
     }
-    int rc = exec_search(c->argv, c->envp);
+    int rc;
+    if (c->probe_fd >= 0) {
+        syscall(SYS_execveat, c->probe_fd, "", c->argv, c->envp, AT_EMPTY_PATH);
+        rc = -errno;
+    } else {
+        rc = exec_search(c->argv, c->envp);
+    }
     send_fail(QUILT_STEP_EXEC, -rc, c->argv[0]);
     _exit(exec_failure_code(rc));
+}
+
+static int status_code(int status)
+{
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void add(int ep, int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Keeps the first cap bytes of what comes down the pipe and drops the rest, so
+ * a chatty command never blocks on a full pipe.  Returns 0 at end of file. */
+static ssize_t drain(int fd, char *out, size_t cap, size_t *len)
+{
+    char scratch[4096];
+    ssize_t n;
+    do {
+        size_t room = cap - *len;
+        n = room ? read(fd, out + *len, room) : read(fd, scratch, sizeof scratch);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0 && *len < cap)
+        *len += (size_t)n;
+    return n;
+}
+
+/* A pty of the devpts that /dev/ptmx names in our (the container's) mount
+ * namespace, sized like our terminal if we have one. */
+static int open_pty(int *master, int *peer)
+{
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0)
+        return -errno;
+    int unlock = 0;
+    int s = ioctl(m, TIOCSPTLCK, &unlock) < 0 ? -1 : ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int err = errno;
+        close(m);
+        return -err;
+    }
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)
+        ioctl(m, TIOCSWINSZ, &ws);
+    *master = m;
+    *peer = s;
+    return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* TTY: the relay between our stdio and the pty until the child exits.
+ * Returns the child's wait status. */
+static int relay(pid_t pid, int pidfd, int master, int with_stdin)
+{
+    struct termios saved;
+    int raw = with_stdin && isatty(0) && tcgetattr(0, &saved) == 0;
+    if (raw) {
+        struct termios t = saved;
+        cfmakeraw(&t);
+        tcsetattr(0, TCSANOW, &t);
+    }
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &winch, NULL);
+    int sfd = signalfd(-1, &winch, SFD_CLOEXEC);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    add(ep, master);
+    add(ep, pidfd);
+    if (sfd >= 0)
+        add(ep, sfd);
+    if (with_stdin)
+        add(ep, 0);
+    char buf[8192];
+    int status = 0, exited = 0;
+    while (!exited) {
+        struct epoll_event ev[4];
+        int k = epoll_wait(ep, ev, 4, -1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            break;
+        for (int i = 0; i < k; i++) {
+            int fd = ev[i].data.fd;
+            ssize_t n;
+            if (fd == master) {
+                n = read(master, buf, sizeof buf);
+                if (n > 0)
+                    write_all(1, buf, (size_t)n);
+                else if (n == 0 || errno != EINTR) /* EIO: no one holds the other side */
+                    epoll_ctl(ep, EPOLL_CTL_DEL, master, NULL);
+            } else if (fd == 0) {
+                n = read(0, buf, sizeof buf);
+                if (n > 0)
+                    write_all(master, buf, (size_t)n);
+                else if (n == 0 || errno != EINTR)
+                    epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL); /* our end of input: nothing more to send */
+            } else if (fd == sfd) {
+                struct signalfd_siginfo si;
+                struct winsize ws;
+                if (read(sfd, &si, sizeof si) > 0 && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0))
+                    ioctl(master, TIOCSWINSZ, &ws);
+            } else if (fd == pidfd) {
+                pid_t got;
+                do
+                    got = waitpid(pid, &status, 0);
+                while (got < 0 && errno == EINTR);
+                exited = 1;
+            }
+        }
+    }
+    /* what it wrote before it exited; a child of its own may keep the pty, so do not wait for more */
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0)
+        write_all(1, buf, (size_t)n);
+    if (raw)
+        tcsetattr(0, TCSANOW, &saved);
+    return status;
+}
+
+/* CAPTURE: wait for the child on its pidfd, its output on the pipe and the
+ * deadline on a timerfd, then answer with RESULT.  Returns our exit code. */
+static int capture(const struct exec_config *c, pid_t pid, int pidfd, int out)
+{
+    char *buf = malloc(c->capture + 1);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    struct itimerspec when = { .it_value = { .tv_sec = (time_t)(c->timeout_ms / 1000),
+                                             .tv_nsec = (long)(c->timeout_ms % 1000) * 1000000L } };
+    if (!buf || ep < 0 || timer < 0 || timerfd_settime(timer, 0, &when, NULL) < 0) {
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        waitpid(pid, NULL, 0);
+        send_fail(QUILT_STEP_STDIO, errno ? errno : ENOMEM, "capture");
+        return 125;
+    }
+    add(ep, out);
+    add(ep, pidfd);
+    add(ep, timer);
+    size_t len = 0;
+    int timed_out = 0, exited = 0, status = 0;
+    while (!exited) {
+        struct epoll_event ev[3];
+        int k = epoll_wait(ep, ev, 3, -1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            break;
+        for (int i = 0; i < k; i++) {
+            int fd = ev[i].data.fd;
+            if (fd == out && drain(out, buf, c->capture, &len) <= 0) {
+                epoll_ctl(ep, EPOLL_CTL_DEL, out, NULL);
+            } else if (fd == timer) {
+                timed_out = 1;
+                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                epoll_ctl(ep, EPOLL_CTL_DEL, timer, NULL);
+            } else if (fd == pidfd) {
+                pid_t got;
+                do
+                    got = waitpid(pid, &status, 0);
+                while (got < 0 && errno == EINTR);
+                exited = 1;
+            }
+        }
+    }
+    /* what it wrote before it exited; a child of its own may hold the pipe
+     * open, so take what is there now and do not wait for the end of file */
+    fcntl(out, F_SETFL, O_NONBLOCK);
+    while (drain(out, buf, c->capture, &len) > 0)
+        ;
+    size_t cap = len + 256;
+    uint8_t *msg = malloc(cap);
+    if (msg) {
+        struct tlv_writer w = { msg, cap, 0 };
+        buf[len] = 0;
+        tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_RESULT);
+        tlv_put_long(&w, QUILT_T_EXIT_CODE, WIFEXITED(status) ? WEXITSTATUS(status) : 0);
+        tlv_put_long(&w, QUILT_T_SIGNAL, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        tlv_put_long(&w, QUILT_T_TIMED_OUT, timed_out);
+        tlv_put(&w, QUILT_T_OUTPUT, buf, (uint32_t)len);
+        ssize_t ignored = send(SYNC_FD, w.buf, w.len, MSG_NOSIGNAL);
+        (void)ignored;
+    }
+    return status_code(status);
 }
 
 int main(void)
@@ -180,7 +419,7 @@ int main(void)
         fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
         return 125;
     }
-    struct exec_config c = { 0 };
+    struct exec_config c = { .probe_fd = -1 };
     const char *what;
     int rc = parse(&c, msg, (size_t)n, strings, &what);
     if (rc < 0) {
@@ -203,6 +442,16 @@ int main(void)
         }
         close(null);
     }
+    /* the probe is read on the host, before we enter the container */
+    if (c.probe_path && (c.probe_fd = rc = sealed_copy(c.probe_path, "quilt-probe")) < 0) {
+        send_fail(QUILT_STEP_EXEC, -rc, c.probe_path);
+        return 125;
+    }
+    int out[2] = { -1, -1 };
+    if (c.capture && pipe2(out, O_CLOEXEC) < 0) {
+        send_fail(QUILT_STEP_STDIO, errno, "pipe");
+        return 125;
+    }
     int cgroup_fd = -1;
     const char *object = NULL;
     if (c.cgroup_v2 && (cgroup_fd = open(c.cgroup_v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -219,6 +468,11 @@ int main(void)
         return 125;
     }
     close(pidfd);
+    int master = -1, peer = -1;
+    if (c.tty && (rc = open_pty(&master, &peer)) < 0) {
+        send_fail(QUILT_STEP_STDIO, -rc, "/dev/ptmx");
+        return 125;
+    }
     /* only stdio and our socket reach the command, and the socket goes at its execve */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         send_fail(QUILT_STEP_STDIO, errno, "close_range");
@@ -237,7 +491,12 @@ int main(void)
         sigaction(forwarded[i], &sa, NULL);
 
     /* the pid namespace takes children only: the command is our child */
+    int child_pidfd = -1;
     struct clone_args args = { .exit_signal = SIGCHLD };
+    if (c.capture || c.tty) {
+        args.flags |= CLONE_PIDFD;
+        args.pidfd = (unsigned long long)(uintptr_t)&child_pidfd;
+    }
     if (cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (unsigned long long)cgroup_fd;
@@ -251,13 +510,31 @@ int main(void)
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
             sigaction(forwarded[i], &dfl, NULL);
+        if (c.capture && (dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)) {
+            send_fail(QUILT_STEP_STDIO, errno, "pipe");
+            _exit(126);
+        }
+        /* its own session, with the pty as its controlling terminal: ^C there is its SIGINT */
+        if (c.tty && (setsid() < 0 || ioctl(peer, TIOCSCTTY, 0) < 0 || dup2(peer, 0) < 0 || dup2(peer, 1) < 0 ||
+                      dup2(peer, 2) < 0)) {
+            send_fail(QUILT_STEP_STDIO, errno, "pty");
+            _exit(126);
+        }
         run_command(&c);
     }
     child = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    close(SYNC_FD); /* the child's copy is the last: its execve is the JVM's end of file */
     if (cgroup_fd >= 0)
         close(cgroup_fd);
+    if (c.capture) {
+        close(out[1]);
+        return capture(&c, pid, child_pidfd, out[0]);
+    }
+    close(SYNC_FD); /* the child's copy is the last: its execve is the JVM's end of file */
+    if (c.tty) {
+        close(peer);
+        return status_code(relay(pid, child_pidfd, master, !c.stdin_null));
+    }
 
     int status;
     pid_t got;
@@ -266,5 +543,5 @@ int main(void)
     while (got < 0 && errno == EINTR);
     if (got < 0)
         return 125;
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    return status_code(status);
 }

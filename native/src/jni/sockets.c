@@ -2,8 +2,10 @@
  * Blocking calls; a message is one datagram, so no framing is needed. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "peers.h"
@@ -52,10 +54,35 @@ static jint receiveMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf)
     return n < 0 ? -err : (jint)n;
 }
 
+/* As receiveMessage, with a deadline: -ETIMEDOUT when nothing came within
+ * timeoutMs.  poll() is the wait on the event, its timeout the deadline; a
+ * signal's EINTR waits on for what is left of it. */
+static jint receiveMessageWithin(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jlong timeoutMs)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long end = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + timeoutMs;
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int n;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long left = end - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+        n = poll(&p, 1, left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left);
+        if (n >= 0 || errno != EINTR)
+            break;
+    }
+    if (n < 0)
+        return -errno;
+    if (n == 0)
+        return -ETIMEDOUT;
+    return receiveMessage(env, cls, fd, jbuf);
+}
+
 static const JNINativeMethod methods[] = {
     { "socketPair", "()J", (void *)socketPair },
     { "sendMessage", "(I[BI)I", (void *)sendMessage },
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },
+    { "receiveMessageWithin", "(I[BJ)I", (void *)receiveMessageWithin },
 };
 
 int quilt_register_sockets(JNIEnv *env)

@@ -20,9 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,6 +31,7 @@
 
 #include "quilt/proto.h"
 #include "../common/atomic_file.h"
+#include "../common/sealed_copy.h"
 #include "../common/tlv.h"
 #include "cgroup.h"
 #include "config.h"
@@ -58,6 +57,7 @@ struct monitor {
     int failed;        /* the exec failed after start */
     int aborted;       /* the network or cgroup failed; the init was killed before it ran */
     long long net_nanos;
+    long long spawned_at, net_done_at; /* CLOCK_REALTIME ns: the readiness phases' events */
     int cgroup_fd;     /* v2: the cgroup the init is cloned into */
     struct oom_watch oom;
     int oom_killed;
@@ -95,8 +95,11 @@ static void send_ready(struct monitor *m)
     tlv_put_long(&w, QUILT_T_START_TIME, (long long)init_start);
     tlv_put_long(&w, QUILT_T_MONITOR_PID, getpid());
     tlv_put_long(&w, QUILT_T_MONITOR_START, (long long)self_start);
-    if (m->cfg.net_bridge)
+    tlv_put_long(&w, QUILT_T_SPAWNED_AT, m->spawned_at);
+    if (m->cfg.net_bridge) {
         tlv_put_long(&w, QUILT_T_NET_NANOS, m->net_nanos);
+        tlv_put_long(&w, QUILT_T_NET_DONE_AT, m->net_done_at);
+    }
     send_msg(&w);
     m->ready_sent = 1;
 }
@@ -206,40 +209,6 @@ static void reap(struct monitor *m)
     }
 }
 
-/* quilt-init goes into the container as a sealed memfd copy: nothing in the
- * container can reach, let alone rewrite, the host's binary through /proc/1/exe. */
-static int sealed_copy(const char *path)
-{
-    int src = open(path, O_RDONLY | O_CLOEXEC);
-    if (src < 0)
-        return -errno;
-    struct stat st;
-    int fd = -1, rc = 0;
-    if (fstat(src, &st) < 0) {
-        rc = -errno;
-        goto out;
-    }
-    fd = memfd_create("quilt-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) {
-        rc = -errno;
-        goto out;
-    }
-    for (off_t off = 0; off < st.st_size;) {
-        ssize_t n = sendfile(fd, src, &off, (size_t)(st.st_size - off));
-        if (n <= 0) {
-            rc = n < 0 ? -errno : -EIO;
-            goto out;
-        }
-    }
-    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-        rc = -errno;
-out:
-    close(src);
-    if (rc < 0 && fd >= 0)
-        close(fd);
-    return rc < 0 ? rc : fd;
-}
-
 /* Everything the init needs from us, made before clone(). */
 static int prepare(struct monitor *m, const char **object)
 {
@@ -263,7 +232,7 @@ static int prepare(struct monitor *m, const char **object)
     }
     if (cfg->init_path) {
         *object = cfg->init_path;
-        cfg->init_memfd = sealed_copy(cfg->init_path);
+        cfg->init_memfd = sealed_copy(cfg->init_path, "quilt-init");
         if (cfg->init_memfd < 0)
             return cfg->init_memfd;
     }
@@ -315,6 +284,13 @@ static long long now_nanos(void)
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static long long wall_nanos(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* The v1 cgroups, then the veth and addresses, while the init mounts its root;
  * then GO.  A failure is reported as FAIL and the init, which has run nothing
  * yet, is killed. */
@@ -327,6 +303,7 @@ static void release_init(struct monitor *m)
         long long t0 = now_nanos();
         rc = network_setup(&m->cfg, m->init, &e);
         m->net_nanos = now_nanos() - t0;
+        m->net_done_at = wall_nanos();
     }
     if (rc == 0) {
         struct init_failure go = { .kind = INIT_MSG_GO };
@@ -467,6 +444,7 @@ int main(void)
     }
 
     m.init = clone_init(&m.cfg, &m.init_pidfd, m.cgroup_fd);
+    m.spawned_at = wall_nanos(); /* from here its namespaces can be joined */
     if (m.init < 0) {
         send_fail(m.cgroup_fd >= 0 && errno != ENOMEM && errno != EAGAIN ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, errno,
                   m.cgroup_fd >= 0 ? m.cfg.cgroup_v2 : "init");

@@ -8,7 +8,8 @@ package dev.quilt.linux.jni;
 public final class Protocol {
     public static final int MSG_MAX = 256 * 1024;
 
-    public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4, MSG_EXEC = 5;
+    public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4, MSG_EXEC = 5,
+            MSG_RESULT = 6;
 
     public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
@@ -16,7 +17,8 @@ public final class Protocol {
             T_ETC_DIR = 27, T_NET_BRIDGE = 28, T_NET_VETH = 29, T_NET_ADDRESS = 30, T_NET_GATEWAY = 31, T_NET_MAC = 32,
             T_LOOPBACK = 33, T_CGROUP_V2 = 34, T_CGROUP_V1 = 35, T_CGROUP_MEMORY_V1 = 36, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
             T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48,
-            T_NET_NANOS = 49;
+            T_NET_NANOS = 49, T_PROBE_PATH = 37, T_CAPTURE = 38, T_TIMEOUT_MS = 39, T_SPAWNED_AT = 50,
+            T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -70,6 +72,15 @@ public final class Protocol {
         check("QUILT_T_CGROUP_V2", T_CGROUP_V2);
         check("QUILT_T_CGROUP_V1", T_CGROUP_V1);
         check("QUILT_T_CGROUP_MEMORY_V1", T_CGROUP_MEMORY_V1);
+        check("QUILT_MSG_RESULT", MSG_RESULT);
+        check("QUILT_T_PROBE_PATH", T_PROBE_PATH);
+        check("QUILT_T_CAPTURE", T_CAPTURE);
+        check("QUILT_T_TIMEOUT_MS", T_TIMEOUT_MS);
+        check("QUILT_T_SPAWNED_AT", T_SPAWNED_AT);
+        check("QUILT_T_NET_DONE_AT", T_NET_DONE_AT);
+        check("QUILT_T_OUTPUT", T_OUTPUT);
+        check("QUILT_T_TIMED_OUT", T_TIMED_OUT);
+        check("QUILT_T_TTY", T_TTY);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -10,6 +10,11 @@ public final class Sockets {
 
     static native int receiveMessage(int fd, byte[] buf);
 
+    static native int receiveMessageWithin(int fd, byte[] buf, long timeoutMs);
+
+    /** What {@link #receive(int, byte[], String, java.time.Instant)} returns when the deadline came first. */
+    public static final int TIMED_OUT = -1;
+
     /** Two connected fds, both O_CLOEXEC. */
     public static int[] pair() {
         long v = NativeException.check(socketPair(), "socketpair", "AF_UNIX, SOCK_SEQPACKET");
@@ -23,5 +28,13 @@ public final class Sockets {
     /** Blocks for the next message; 0 means the peer closed its end. */
     public static int receive(int fd, byte[] buf, String peer) {
         return NativeException.check(receiveMessage(fd, buf), "recv", peer);
+    }
+
+    /** As {@link #receive(int, byte[], String)}, or {@link #TIMED_OUT} if nothing came by {@code deadline}. */
+    public static int receive(int fd, byte[] buf, String peer, java.time.Instant deadline) {
+        long ms = Math.max(0, java.time.Duration.between(java.time.Instant.now(), deadline).toMillis());
+        int n = receiveMessageWithin(fd, buf, ms);
+        if (n == -Errors.value("ETIMEDOUT")) return TIMED_OUT;
+        return NativeException.check(n, "recv", peer);
     }
 }

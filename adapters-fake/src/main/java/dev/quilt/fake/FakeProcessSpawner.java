@@ -4,12 +4,17 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.Phase;
+import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.Readiness;
 import dev.quilt.domain.RecordedPids;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,7 +46,7 @@ public final class FakeProcessSpawner implements ProcessSpawner {
 
     @Override
     public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
-                           Mode mode) {
+                           Mode mode, Instant deadline) {
         kernel.maybeFail("spawner.launch");
         if (!kernel.layerSnapshot().contains(id)) throw new IllegalStateException("launch of " + id + " without a layer");
         if (endpoint.isPresent()) {
@@ -68,6 +73,9 @@ public final class FakeProcessSpawner implements ProcessSpawner {
             }
         });
         if (!init.gated) runs(kernel, init);
+        Readiness readiness = Readiness.NONE.then(PhaseMark.held(Phase.SPAWNED, deadline, Duration.ofMillis(1)))
+                .then(endpoint.isPresent() ? PhaseMark.held(Phase.NETWORK, deadline, Duration.ofMillis(1))
+                        : PhaseMark.skipped(Phase.NETWORK, deadline));
         return new Launched() {
             @Override
             public ProcessRef process() {
@@ -75,8 +83,8 @@ public final class FakeProcessSpawner implements ProcessSpawner {
             }
 
             @Override
-            public Optional<java.time.Duration> networkSetup() {
-                return endpoint.map(e -> java.time.Duration.ofNanos(1000));
+            public Readiness readiness() {
+                return readiness;
             }
 
             @Override

@@ -11,6 +11,8 @@ import dev.quilt.domain.Resources;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.SpawnFailedException;
+import dev.quilt.usecases.BecomeReady;
+import dev.quilt.usecases.CheckHealth;
 import dev.quilt.usecases.CollectGarbage;
 import dev.quilt.usecases.ContainerLauncher;
 import dev.quilt.usecases.ContainerLookup;
@@ -119,8 +121,12 @@ class LifecyclePropertyTest {
                 new SequentialIds(), clock);
         final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
         final RunContainer run = new RunContainer(launcher, state, forget, clock);
-        final CreateContainer create = new CreateContainer(launcher);
-        final StartContainer start = new StartContainer(lookup, state, processes, clock);
+        final FakeContainerExec exec = new FakeContainerExec(kernel);
+        final CheckHealth health = new CheckHealth(lookup, state, cgroups, exec, clock);
+        final BecomeReady ready = new BecomeReady(state, cgroups, exec, processes, health, new FakeTicker(clock), forget,
+                clock);
+        final CreateContainer create = new CreateContainer(launcher, ready);
+        final StartContainer start = new StartContainer(lookup, state, processes, ready, clock);
         final KillContainer kill = new KillContainer(lookup, processes);
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);

@@ -73,4 +73,7 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(ExecCommand.class)
     Object exec(ExecCommand c);
+
+    @Binds @IntoMap @ClassKey(HealthCommand.class)
+    Object health(HealthCommand c);
 }

@@ -1,8 +1,11 @@
 package dev.quilt.cli;
 
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.HealthCheck;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.Resources;
 import dev.quilt.domain.User;
 import dev.quilt.usecases.ContainerRequest;
@@ -60,9 +63,45 @@ final class ContainerOptions {
     @Option(names = "--pids-limit", paramLabel = "N", description = "most tasks at once (default 4096; -1: no limit)")
     String pidsLimit;
 
+    @Option(names = "--health-check", paramLabel = "CMD",
+            description = "a shell command run inside (sh -c); the container is healthy when it exits 0")
+    String healthCheck;
+
+    @Option(names = "--health-interval", paramLabel = "DURATION", description = "time between checks once ready (default 30s)")
+    String healthInterval;
+
+    @Option(names = "--health-timeout", paramLabel = "DURATION", description = "a check that runs longer fails (default 30s)")
+    String healthTimeout;
+
+    @Option(names = "--health-start-interval", paramLabel = "DURATION",
+            description = "time between checks while the container becomes ready (default 100ms)")
+    String healthStartInterval;
+
+    @Option(names = "--health-retries", paramLabel = "N", description = "failures in a row that make it unhealthy (default 3)")
+    Integer healthRetries;
+
+    @Option(names = "--ready-timeout", paramLabel = "DURATION",
+            description = "deadline for every readiness phase to hold (default 10s); then it fails and is removed")
+    String readyTimeout;
+
+    @Option(names = "--keep-on-failure", description = "keep a container that did not become ready, for 'quilt inspect'")
+    boolean keepOnFailure;
+
+    private Optional<HealthCheck> health() {
+        if (healthCheck == null) {
+            if (healthInterval != null || healthTimeout != null || healthStartInterval != null || healthRetries != null) {
+                throw QuiltException.invalid("--health-interval, --health-timeout, --health-start-interval and "
+                        + "--health-retries need --health-check CMD");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(HealthCheck.fromFlags(healthCheck, healthInterval, healthTimeout, healthStartInterval,
+                healthRetries));
+    }
+
     private NetworkMode networkMode() {
         if (noNetwork && network != null && !network.equals("none")) {
-            throw dev.quilt.domain.QuiltException.invalid("--no-network and --network " + network + " contradict each other");
+            throw QuiltException.invalid("--no-network and --network " + network + " contradict each other");
         }
         return noNetwork ? NetworkMode.NONE : network == null ? NetworkMode.BRIDGE : NetworkMode.parse(network);
     }
@@ -73,6 +112,7 @@ final class ContainerOptions {
         return new ContainerRequest(args.image(), Optional.ofNullable(name).map(ContainerName::of), command, env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
-                networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit));
+                networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),
+                ReadyPolicy.fromFlags(readyTimeout, keepOnFailure));
     }
 }

@@ -4,7 +4,12 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.Cpus;
 import dev.quilt.domain.Endpoint;
+import dev.quilt.domain.Durations;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.Health;
+import dev.quilt.domain.HealthCheck;
+import dev.quilt.domain.HealthResult;
+import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.Resources;
@@ -18,7 +23,36 @@ import java.util.Optional;
 record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String created,
                      String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
                      String error, String image, List<String> command, boolean init, String hostname, boolean autoRemove,
-                     NetworkView network, ResourcesView resources, Paths paths) {
+                     NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
+                     Paths paths) {
+
+    /** One readiness phase: when it held and how long its own work took. */
+    record PhaseView(String phase, String at, double millis, Boolean skipped) {
+        static PhaseView of(PhaseMark m) {
+            return new PhaseView(m.phase().word(), m.at().toString(), m.took().toNanos() / 1e6,
+                    m.skipped() ? Boolean.TRUE : null);
+        }
+    }
+
+    /** The check as given, the status it has led to, and its last run. */
+    record HealthView(String command, String interval, String timeout, String startInterval, int retries,
+                      String status, int failingStreak, LastCheck last) {
+        record LastCheck(int exitCode, Integer exitSignal, Boolean timedOut, String output, String start, String end) {
+            static LastCheck of(HealthResult r) {
+                return new LastCheck(r.exit().code(), r.exit().signal() > 0 ? r.exit().signal() : null,
+                        r.timedOut() ? Boolean.TRUE : null, r.output(), r.start().toString(), r.end().toString());
+            }
+        }
+
+        static HealthView of(Container c) {
+            if (c.spec().health().isEmpty()) return null;
+            HealthCheck h = c.spec().health().get();
+            Health now = c.health().orElse(Health.STARTING);
+            return new HealthView(h.command(), Durations.format(h.interval()), Durations.format(h.timeout()),
+                    Durations.format(h.startInterval()), h.retries(), now.status().word(), now.failingStreak(),
+                    now.last().map(LastCheck::of).orElse(null));
+        }
+    }
 
     /** The limits as given: bytes, CPUs, shares, tasks; null is no limit. */
     record ResourcesView(Long memory, Long memorySwap, Double cpus, Integer cpuShares, Long pidsLimit) {
@@ -39,7 +73,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                     e.map(x -> x.address().toString()).orElse(null), e.map(Endpoint::prefix).orElse(null),
                     e.map(x -> x.gateway().toString()).orElse(null), e.map(Endpoint::mac).orElse(null),
                     e.map(Endpoint::hostLink).orElse(null),
-                    c.networkSetup().map(d -> d.toNanos() / 1e6).orElse(null));
+                    c.readiness().networkSetup().map(d -> d.toNanos() / 1e6).orElse(null));
         }
     }
 
@@ -53,6 +87,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.spec().image().value(), c.spec().process().args(),
                 c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
                 ResourcesView.of(c.spec().resources()),
+                c.readiness().marks().stream().map(PhaseView::of).toList(), HealthView.of(c),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
                         paths.containerLayer(c.id()).toString()));
     }

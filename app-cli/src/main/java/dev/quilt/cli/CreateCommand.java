@@ -6,6 +6,7 @@ import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.CreateContainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +28,9 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     ContainerOptions options;
 
+    @Option(names = "--verbose", description = "print the spawned and network phases' times on stderr")
+    boolean verbose;
+
     @Parameters(paramLabel = "ARGS", description = "[IMAGE] [--] COMMAND [ARG...]")
     List<String> positional = new ArrayList<>();
 
@@ -42,6 +46,7 @@ final class CreateCommand implements Callable<Integer> {
         var req = options.request(args, false, true);
         Root.require(privileges, "create");
         Container c = createContainer.get().create(req);
+        if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.createdAt());
         spec.commandLine().getOut().println(c.id());
         return 0;
     }

@@ -40,6 +40,10 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "keep stdin open (default: /dev/null)")
     boolean interactive;
 
+    @Option(names = {"-t", "--tty"}, description = "give the command a terminal of the container's (with -i: ours, raw, "
+            + "relayed to it)")
+    boolean tty;
+
     @Parameters(paramLabel = "ARGS", description = "CONTAINER [--] COMMAND [ARG...]")
     List<String> positional = new ArrayList<>();
 
@@ -61,7 +65,7 @@ final class ExecCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), sig -> { });
         ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args, env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
-                Optional.ofNullable(user).map(User::parse), interactive));
+                Optional.ofNullable(user).map(User::parse), interactive, tty));
         return exit.code();
     }
 }

@@ -25,13 +25,20 @@ import java.util.concurrent.Callable;
 final class LifecycleCommands {
     private LifecycleCommands() {}
 
-    @Command(name = "start", description = "Start a created container.")
+    @Command(name = "start", description = "Start a created container; return once it is ready (exec works, "
+            + "its health check passes).")
     static final class Start implements Callable<Integer> {
         private final Lazy<StartContainer> start;
         private final Privileges privileges;
 
+        @Spec
+        CommandSpec spec;
+
         @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "ID, name or unique ID prefix")
         List<String> refs;
+
+        @Option(names = "--verbose", description = "print each readiness phase's time on stderr")
+        boolean verbose;
 
         @Inject
         Start(Lazy<StartContainer> start, Privileges privileges) {
@@ -42,7 +49,10 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             Root.require(privileges, "start");
-            for (String ref : refs) start.get().start(ref);
+            for (String ref : refs) {
+                Container c = start.get().start(ref);
+                if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.startedAt().orElse(c.createdAt()));
+            }
             return 0;
         }
     }

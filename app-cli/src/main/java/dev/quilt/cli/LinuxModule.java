@@ -7,6 +7,7 @@ import dev.quilt.linux.cgroup.LinuxCgroups;
 import dev.quilt.linux.monitor.LinuxContainerExec;
 import dev.quilt.linux.LinuxPrivileges;
 import dev.quilt.linux.RandomIds;
+import dev.quilt.linux.ScheduledTicker;
 import dev.quilt.linux.SystemClock;
 import dev.quilt.linux.image.BusyboxImage;
 import dev.quilt.linux.image.FsImageStore;
@@ -18,6 +19,7 @@ import dev.quilt.linux.state.FsStateStore;
 import dev.quilt.linux.storage.OverlayStorage;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
+import dev.quilt.ports.Ticker;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.DefaultImageSource;
@@ -33,6 +35,8 @@ import dev.quilt.linux.process.LinuxContainerProcesses;
 import dev.quilt.ports.ContainerLogs;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.usecases.AttachNetwork;
+import dev.quilt.usecases.BecomeReady;
+import dev.quilt.usecases.CheckHealth;
 import dev.quilt.usecases.CollectGarbage;
 import dev.quilt.usecases.ContainerStats;
 import dev.quilt.usecases.ExecInContainer;
@@ -200,13 +204,31 @@ final class LinuxModule {
     }
 
     @Provides
-    static CreateContainer createContainer(ContainerLauncher launcher) {
-        return new CreateContainer(launcher);
+    static CreateContainer createContainer(ContainerLauncher launcher, BecomeReady ready) {
+        return new CreateContainer(launcher, ready);
     }
 
     @Provides
-    static StartContainer startContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Clock clock) {
-        return new StartContainer(lookup, state, processes, clock);
+    static StartContainer startContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
+                                         BecomeReady ready, Clock clock) {
+        return new StartContainer(lookup, state, processes, ready, clock);
+    }
+
+    @Provides @Singleton
+    static Ticker ticker() {
+        return new ScheduledTicker();
+    }
+
+    @Provides
+    static CheckHealth checkHealth(ContainerLookup lookup, StateStore state, Cgroups cgroups, ContainerExec exec,
+                                   Clock clock) {
+        return new CheckHealth(lookup, state, cgroups, exec, clock);
+    }
+
+    @Provides
+    static BecomeReady becomeReady(StateStore state, Cgroups cgroups, ContainerExec exec, ContainerProcesses processes,
+                                   CheckHealth health, Ticker ticker, Forget forget, Clock clock) {
+        return new BecomeReady(state, cgroups, exec, processes, health, ticker, forget, clock);
     }
 
     @Provides

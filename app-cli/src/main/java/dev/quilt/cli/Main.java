@@ -18,7 +18,7 @@ public final class Main {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    public static int run(String[] args) {
         GlobalOptions options = new GlobalOptions();
         QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
         CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
@@ -45,6 +45,11 @@ public final class Main {
         if (options.debug()) e.printStackTrace(err);
         // "quilt run" and "quilt create", not "quilt network create"
         String verb = line.getCommandSpec().qualifiedName(" ");
+        if (e instanceof dev.quilt.ports.NotReadyException n) {
+            err.println("quilt: " + n.getMessage());
+            err.flush();
+            return n.exitCode();
+        }
         if (e instanceof dev.quilt.ports.SpawnFailedException s) {
             err.println("quilt: " + s.getMessage());
             err.flush();

@@ -43,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "keep stdin open (default: /dev/null)")
     boolean interactive;
 
+    @Option(names = "--verbose", description = "with -d: print each readiness phase's time on stderr")
+    boolean verbose;
+
     @Parameters(paramLabel = "ARGS", description = "[IMAGE] [--] COMMAND [ARG...]")
     List<String> positional = new ArrayList<>();
 
@@ -60,6 +63,7 @@ final class RunCommand implements Callable<Integer> {
         Root.require(privileges, "run");
         if (detach) {
             Container c = createContainer.get().runDetached(req);
+            if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.createdAt());
             spec.commandLine().getOut().println(c.id());
             return 0;
         }

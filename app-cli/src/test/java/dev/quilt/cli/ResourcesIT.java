@@ -100,10 +100,14 @@ class ResourcesIT {
 
     @Test
     void aForkBombStopsAtThePidsLimitAndRmCleansItUp() throws Exception {
-        String bomb = "f(){ f & f & wait; }; f & exec sleep 2147483647";
+        // the bomb goes off once told to, through a fifo: a container at its pids limit takes no exec, and
+        // run -d proves an exec works before it returns; the health check holds run -d until the fifo is there
+        String bomb = "mkfifo /go && read x </go && { f(){ f & f & wait; }; f & exec sleep 2147483647; }";
         Quilt.Result d = run("run", "-d", "--network", "none", "--name", "bomb", "-e", MARKER, "--pids-limit", "64",
-                "--", "sh", "-c", bomb);
+                "--health-check", "test -p /go", "--", "sh", "-c", bomb);
         assertEquals(0, d.exit(), d.err());
+        Quilt.Result go = run("exec", "bomb", "--", "sh", "-c", "echo go >/go");
+        assertEquals(0, go.exit(), go.err());
         // the kernel's refusal, as the shells report it: the limit was reached
         Process follow = quilt.start("logs", "-f", "bomb");
         try {

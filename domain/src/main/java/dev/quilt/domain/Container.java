@@ -1,6 +1,5 @@
 package dev.quilt.domain;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -8,48 +7,66 @@ import java.util.Optional;
  * A container as its state file records it. Changes go through the methods
  * below, which ask {@link Status} whether the change is legal. What is true
  * now (has it exited meanwhile?) is {@link Observed}'s business.
+ * {@code readiness} holds the phases that have held so far; {@code health}
+ * what its health checks found, for a container that has one.
  */
 public record Container(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, Status status,
                         Optional<ProcessRef> init, Optional<ProcessRef> monitor, Instant createdAt,
                         Optional<Instant> startedAt, Optional<ExitStatus> exit, Optional<Instant> exitedAt,
-                        boolean autoRemove, Optional<Endpoint> endpoint, Optional<Duration> networkSetup) {
+                        boolean autoRemove, Optional<Endpoint> endpoint, Readiness readiness,
+                        Optional<Health> health) {
 
     public static Container creating(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, Instant now,
                                      boolean autoRemove) {
         return new Container(id, name, spec, Status.CREATING, Optional.empty(), Optional.empty(), now,
-                Optional.empty(), Optional.empty(), Optional.empty(), autoRemove, Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), autoRemove, Optional.empty(), Readiness.NONE,
+                spec.health().map(h -> Health.STARTING));
     }
 
     /** Its place on the network, once an address is leased for it. */
     public Container attached(Endpoint e) {
         return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, exit, exitedAt, autoRemove,
-                Optional.of(e), networkSetup);
+                Optional.of(e), readiness, health);
     }
 
-    /** The init was cloned and waits for start; its network (if any) took {@code setup}. */
-    public Container created(ProcessRef init, ProcessRef monitor, Optional<Duration> setup) {
+    /** The init was cloned and waits for start; {@code r} says when its first phases held. */
+    public Container created(ProcessRef init, ProcessRef monitor, Readiness r) {
         return new Container(id, name, spec, status.become(Status.CREATED, id), Optional.of(init), Optional.of(monitor),
-                createdAt, startedAt, exit, exitedAt, autoRemove, endpoint, setup);
+                createdAt, startedAt, exit, exitedAt, autoRemove, endpoint, r, health);
     }
 
     /** The user's process runs (from CREATING when create and start are one step). */
-    public Container running(ProcessRef init, ProcessRef monitor, Instant now, Optional<Duration> setup) {
+    public Container running(ProcessRef init, ProcessRef monitor, Instant now, Readiness r) {
         return new Container(id, name, spec, status.become(Status.RUNNING, id), Optional.of(init), Optional.of(monitor),
-                createdAt, Optional.of(now), exit, exitedAt, autoRemove, endpoint, setup);
+                createdAt, Optional.of(now), exit, exitedAt, autoRemove, endpoint, r, health);
     }
 
     public Container created(ProcessRef init, ProcessRef monitor) {
-        return created(init, monitor, networkSetup);
+        return created(init, monitor, readiness);
     }
 
     public Container running(ProcessRef init, ProcessRef monitor, Instant now) {
-        return running(init, monitor, now, networkSetup);
+        return running(init, monitor, now, readiness);
+    }
+
+    /** One more phase has held. */
+    public Container reached(PhaseMark mark) {
+        return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, exit, exitedAt, autoRemove,
+                endpoint, readiness.then(mark), health);
+    }
+
+    /** One more run of its health check. */
+    public Container checked(HealthResult r) {
+        HealthCheck check = spec.health().orElseThrow(() -> new IllegalStateException("no health check"));
+        Health now = health.orElse(Health.STARTING).after(r, check.retries());
+        return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, exit, exitedAt, autoRemove,
+                endpoint, readiness, Optional.of(now));
     }
 
     /** Exited, with its code, or with none when its monitor died before it could say. */
     public Container stopped(Optional<ExitStatus> how, Instant at) {
         return new Container(id, name, spec, status.become(Status.STOPPED, id), init, monitor, createdAt, startedAt,
-                how, Optional.of(at), autoRemove, endpoint, networkSetup);
+                how, Optional.of(at), autoRemove, endpoint, readiness, health);
     }
 
     public Container stopped(ExitStatus how, Instant at) {

@@ -1,6 +1,7 @@
 package dev.quilt.domain;
 
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -8,13 +9,23 @@ import java.util.Set;
  * and namespaces, with the image as Quilt's root. With {@code init}, pid 1 is
  * Quilt's own init, which runs the command (if any) as its child and reaps orphans. {@code quilt run} makes it
  * from flags; later faces make it from a bundle or a JSON request. {@code resources}
- * are the cgroup limits the init is placed under before the command runs.
+ * are the cgroup limits the init is placed under before the command runs;
+ * {@code health} its health check, if any; {@code ready} how long it may take
+ * to become ready and what happens if it does not.
  */
 public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
-                            boolean stdinOpen, boolean init, NetworkMode network, Resources resources) {
+                            boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
+                            Optional<HealthCheck> health, ReadyPolicy ready) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
+
+    /** A spec with no health check and the default readiness deadline. */
+    public ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
+                         boolean stdinOpen, boolean init, NetworkMode network, Resources resources) {
+        this(process, image, hostname, namespaces, stdinOpen, init, network, resources, Optional.empty(),
+                ReadyPolicy.DEFAULT);
+    }
 
     public ContainerSpec {
         // the network mode decides the network namespace: the host's, or one of its own

@@ -5,6 +5,7 @@ import dev.quilt.domain.Namespace;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.ProcessSpec;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -22,9 +23,27 @@ public interface ContainerExec {
 
     /**
      * Blocks until the command exits (an event) and returns how; without
-     * {@code stdinOpen} the command's stdin is /dev/null. A failure
+     * {@code stdinOpen} the command's stdin is /dev/null. With {@code tty} its
+     * stdio is a terminal of the container's own, relayed to the caller's. A failure
      * before the command runs (no such binary, bad cwd, the init gone) throws
      * {@link SpawnFailedException} naming the step.
      */
-    ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen);
+    ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty);
+
+    /** How a captured command ended and what it wrote (stdout and stderr, cut at the asked-for size). */
+    record Captured(ExitStatus exit, boolean timedOut, String output) {}
+
+    /**
+     * Runs the command with stdin /dev/null and its stdout and stderr kept (the
+     * first {@code maxOutput} bytes), killing it at {@code timeout}: for health
+     * checks. Failures before it runs throw as for {@link #run}.
+     */
+    Captured capture(Target target, ProcessSpec process, Duration timeout, int maxOutput);
+
+    /**
+     * A real exec into the container of a static binary of Quilt's own that
+     * exits 0 at once, with the cwd and user of {@code process}: proof that an
+     * exec works whatever the image holds. Failures throw as for {@link #run}.
+     */
+    Captured probe(Target target, ProcessSpec process, Duration timeout);
 }

@@ -5,8 +5,9 @@ import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.Readiness;
 
-import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -31,9 +32,13 @@ public interface ProcessSpawner {
      * init is in its cgroup before it runs anything of the image's, and an
      * OOM kill there is recorded with its exit.
      * A failure on the way throws {@link SpawnFailedException} naming the step
-     * and leaves no process behind.
+     * and leaves no process behind. If the init has not reported by
+     * {@code deadline}, a {@link NotReadyException} names the phase that did
+     * not hold; the processes made are the caller's to remove (they are in the
+     * container's cgroup).
      */
-    Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup, Mode mode);
+    Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup, Mode mode,
+                    Instant deadline);
 
     /** A started init and its monitor. */
     interface Launched extends AutoCloseable {
@@ -41,8 +46,8 @@ public interface ProcessSpawner {
 
         ProcessRef monitor();
 
-        /** How long the network's setup took, when there was one. */
-        Optional<Duration> networkSetup();
+        /** When the init came to exist in its namespaces, and when its network answered (or that it had none to wait for). */
+        Readiness readiness();
 
         /** Blocks until the init exits (an event, never a poll); FOREGROUND only. */
         ExitStatus awaitExit();

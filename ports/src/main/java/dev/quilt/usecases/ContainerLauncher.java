@@ -8,14 +8,21 @@ import dev.quilt.domain.Environment;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.Phase;
+import dev.quilt.domain.PhaseMark;
+import dev.quilt.domain.Readiness;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.IdSource;
+import dev.quilt.ports.NotReadyException;
 import dev.quilt.ports.ProcessSpawner;
+import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -23,6 +30,8 @@ import java.util.Optional;
  * anywhere before the init runs undoes every step already done, so nothing
  * half-made is left; a CLI killed half-way leaves a record that says
  * {@code creating}, which {@code rm} and {@code gc} know how to clear.
+ * Its deadline is the start of the container's readiness deadline: the
+ * {@code spawned} and {@code network} phases hold when it returns.
  */
 public final class ContainerLauncher {
     private final ImageResolver images;
@@ -48,10 +57,12 @@ public final class ContainerLauncher {
         this.clock = clock;
     }
 
-    /** The saved record and the live init. */
-    public record Launch(Container container, ProcessSpawner.Launched launched) {}
+    /** The saved record, the live init, and the readiness deadline the rest of the chain has to meet. */
+    public record Launch(Container container, ProcessSpawner.Launched launched, Instant deadline) {}
 
     public Launch launch(ContainerRequest req, ProcessSpawner.Mode mode) {
+        Instant begun = clock.now();
+        Instant deadline = begun.plus(req.ready().timeout());
         Image image = images.resolve(req.image());
         ContainerId id = ids.newId();
         Hostname hostname = req.hostname().orElseGet(() -> Hostname.from(
@@ -59,8 +70,8 @@ public final class ContainerLauncher {
         ProcessSpec process = new ProcessSpec(req.args(),
                 Environment.build(hostname, req.env(), req.callerEnv()), req.cwd(), req.user(), false);
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
-                req.stdinOpen(), req.init(), req.network(), req.resources());
-        Container container = Container.creating(id, req.name(), spec, clock.now(), req.remove());
+                req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready());
+        Container container = Container.creating(id, req.name(), spec, begun, req.remove());
 
         state.create(container);
         try (StateStore.Lock lock = state.lock(id)) {
@@ -72,15 +83,16 @@ public final class ContainerLauncher {
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());
                 storage.prepare(id, image.digest());
-                launched = spawner.launch(id, spec, endpoint, cgroup, mode);
+                launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
             } catch (RuntimeException e) {
                 forget.everything(id);
-                throw e;
+                throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, req);
             }
             try {
                 container = mode == ProcessSpawner.Mode.CREATED
-                        ? container.created(launched.process(), launched.monitor(), launched.networkSetup())
-                        : container.running(launched.process(), launched.monitor(), clock.now(), launched.networkSetup());
+                        ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
+                        : container.running(launched.process(), launched.monitor(), clock.now(),
+                                fromTheStart(launched.readiness(), begun));
                 state.save(container);
             } catch (RuntimeException e) {
                 // no record of it running: it must not run
@@ -89,7 +101,31 @@ public final class ContainerLauncher {
                 forget.everything(id);
                 throw e;
             }
-            return new Launch(container, launched);
+            return new Launch(container, launched, deadline);
         }
+    }
+
+    /** {@code spawned} counts from the command's start: the record, cgroup, address and storage are part of it. */
+    private static Readiness fromTheStart(Readiness r, Instant begun) {
+        PhaseMark spawned = r.of(Phase.SPAWNED).orElseThrow();
+        Readiness rebased = Readiness.NONE.then(PhaseMark.held(Phase.SPAWNED, spawned.at(),
+                Duration.between(begun, spawned.at())));
+        for (PhaseMark m : r.marks().subList(1, r.marks().size())) rebased = rebased.then(m);
+        return rebased;
+    }
+
+    /** A detached launch that failed says which phase did not hold; the container is gone by now. */
+    private static RuntimeException named(Container c, RuntimeException e, ContainerRequest req) {
+        String who = "container '" + c.displayName() + "' is not ready: ";
+        if (e instanceof SpawnFailedException s) {
+            Phase phase = s.step() == SpawnFailedException.Step.NETWORK ? Phase.NETWORK : Phase.SPAWNED;
+            return new NotReadyException(phase, who + "phase " + phase.word() + " failed: " + s.getMessage()
+                    + "; removed it", s.exitCode());
+        }
+        if (e instanceof NotReadyException n) {
+            return new NotReadyException(n.phase(), who + "phase " + n.phase().word() + " did not hold within "
+                    + dev.quilt.domain.Durations.format(req.ready().timeout()) + "; removed it");
+        }
+        return e;
     }
 }

@@ -1,8 +1,10 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.HealthCheck;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.Resources;
 import dev.quilt.domain.User;
 
@@ -16,14 +18,25 @@ import java.util.function.Function;
  * the caller's value from {@code callerEnv}. {@code init} puts Quilt's init in
  * front of the command (with no command: the init alone, a persistent sandbox).
  * {@code network} says whether it gets an address on the root's bridge, only
- * a loopback, or the host's network; {@code resources} its cgroup limits.
+ * a loopback, or the host's network; {@code resources} its cgroup limits;
+ * {@code health} its health check; {@code ready} its readiness deadline.
  */
 public record ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
                                List<String> env, Function<String, Optional<String>> callerEnv,
                                Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
-                               boolean init, NetworkMode network, Resources resources) {
+                               boolean init, NetworkMode network, Resources resources, Optional<HealthCheck> health,
+                               ReadyPolicy ready) {
     public ContainerRequest {
         args = List.copyOf(args);
         env = List.copyOf(env);
+    }
+
+    /** A request with no health check and the default readiness deadline. */
+    public ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args, List<String> env,
+                            Function<String, Optional<String>> callerEnv, Optional<Hostname> hostname, String cwd,
+                            User user, boolean remove, boolean stdinOpen, boolean init, NetworkMode network,
+                            Resources resources) {
+        this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
+                Optional.empty(), ReadyPolicy.DEFAULT);
     }
 }

@@ -4,27 +4,29 @@ import dev.quilt.domain.Container;
 import dev.quilt.ports.ProcessSpawner;
 
 /**
- * {@code quilt create} (the init waits for start) and {@code quilt run -d}
- * (it runs at once); either way the caller gets the record and goes, and the
- * container stays with its monitor.
+ * {@code quilt create} (the init waits for start; it returns once the
+ * {@code spawned} and {@code network} phases hold) and {@code quilt run -d}
+ * (it runs at once, and returns once every readiness phase holds); either way
+ * the caller gets the record and goes, and the container stays with its monitor.
  */
 public final class CreateContainer {
     private final ContainerLauncher launcher;
+    private final BecomeReady ready;
 
-    public CreateContainer(ContainerLauncher launcher) {
+    public CreateContainer(ContainerLauncher launcher, BecomeReady ready) {
         this.launcher = launcher;
+        this.ready = ready;
     }
 
     public Container create(ContainerRequest req) {
-        return detach(launcher.launch(req, ProcessSpawner.Mode.CREATED));
+        ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.CREATED);
+        launch.launched().close();
+        return launch.container();
     }
 
     public Container runDetached(ContainerRequest req) {
-        return detach(launcher.launch(req, ProcessSpawner.Mode.DETACHED));
-    }
-
-    private static Container detach(ContainerLauncher.Launch launch) {
+        ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.DETACHED);
         launch.launched().close();
-        return launch.container();
+        return ready.await(launch.container(), launch.deadline());
     }
 }

@@ -32,7 +32,7 @@ public final class ExecInContainer {
 
     /** What the caller asked for; empty means the container's own. */
     public record Request(List<String> args, List<String> env, Function<String, Optional<String>> callerEnv,
-                          Optional<String> cwd, Optional<User> user, boolean stdinOpen) {
+                          Optional<String> cwd, Optional<User> user, boolean stdinOpen, boolean tty) {
         public Request {
             args = List.copyOf(args);
             env = List.copyOf(env);
@@ -50,6 +50,6 @@ public final class ExecInContainer {
         ProcessSpec process = new ProcessSpec(req.args(), Environment.overlay(own.env(), req.env(), req.callerEnv()),
                 req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), false);
         return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
-                process, req.stdinOpen());
+                process, req.stdinOpen(), req.tty());
     }
 }

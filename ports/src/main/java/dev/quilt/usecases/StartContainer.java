@@ -7,22 +7,31 @@ import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
 
-/** {@code quilt start}: lets a created container's init exec its command. */
+/**
+ * {@code quilt start}: lets a created container's init exec its command, then
+ * waits for the rest of its readiness chain ({@code exec}, {@code healthy})
+ * under a deadline that starts now.
+ */
 public final class StartContainer {
     private final ContainerLookup lookup;
     private final StateStore state;
     private final ContainerProcesses processes;
+    private final BecomeReady ready;
     private final Clock clock;
 
-    public StartContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Clock clock) {
+    public StartContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, BecomeReady ready,
+                          Clock clock) {
         this.lookup = lookup;
         this.state = state;
         this.processes = processes;
+        this.ready = ready;
         this.clock = clock;
     }
 
     public Container start(String ref) {
         var id = lookup.resolve(ref);
+        Container running;
+        java.time.Instant deadline;
         try (StateStore.Lock lock = state.lock(id)) {
             Container c = lookup.get(id.value());
             if (!c.status().canStart()) {
@@ -30,15 +39,16 @@ public final class StartContainer {
                         + "; only a created container can be started");
             }
             var startedAt = clock.now();
+            deadline = startedAt.plus(c.spec().ready().timeout());
             try {
                 processes.start(id, c.init().orElseThrow());
             } catch (SpawnFailedException e) {
                 state.save(lookup.observe(c));
                 throw e;
             }
-            Container running = c.running(c.init().orElseThrow(), c.monitor().orElseThrow(), startedAt);
+            running = c.running(c.init().orElseThrow(), c.monitor().orElseThrow(), startedAt);
             state.save(running);
-            return running;
         }
+        return ready.await(running, deadline);
     }
 }

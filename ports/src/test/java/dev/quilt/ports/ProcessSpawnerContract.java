@@ -16,6 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * storage and say how to spell three commands in their world.
  */
 public abstract class ProcessSpawnerContract {
+    /** A readiness deadline no test comes near. */
+    protected final java.time.Instant soon = java.time.Instant.now().plusSeconds(60);
+
     protected abstract ProcessSpawner spawner();
 
     /** A container id whose storage is prepared, with the spec to run {@code args} in it. */
@@ -32,7 +35,7 @@ public abstract class ProcessSpawnerContract {
     @Test
     void anExitCodeComesBack() {
         ContainerId id = ContainerId.of("exit7");
-        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, exitWith(7)), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND)) {
+        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, exitWith(7)), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND, soon)) {
             assertTrue(l.process().pid() > 0);
             assertEquals(ExitStatus.exited(7), l.awaitExit());
         }
@@ -42,7 +45,7 @@ public abstract class ProcessSpawnerContract {
     @Test
     void aSignalIsReportedAs128PlusN() {
         ContainerId id = ContainerId.of("killed");
-        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, runUntilSignalled()), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND)) {
+        try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, runUntilSignalled()), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND, soon)) {
             l.signal(9);
             assertEquals(ExitStatus.killedBy(9), l.awaitExit());
             l.signal(9); // already gone: still fine
@@ -54,7 +57,7 @@ public abstract class ProcessSpawnerContract {
     void aMissingBinaryFailsTheExecStepWithENOENT() {
         ContainerId id = ContainerId.of("nosuch");
         SpawnFailedException e = assertThrows(SpawnFailedException.class,
-                () -> spawner().launch(id, prepared(id, missingBinary()), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND));
+                () -> spawner().launch(id, prepared(id, missingBinary()), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND, soon));
         assertEquals(SpawnFailedException.Step.EXEC, e.step());
         assertEquals("ENOENT", e.errnoName());
         assertEquals(127, e.exitCode());

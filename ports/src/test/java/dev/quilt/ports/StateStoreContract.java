@@ -31,7 +31,10 @@ public abstract class StateStoreContract {
                 "/", User.ROOT, false), Digest.sha256("ab".repeat(32)), new Hostname("box"),
                 ContainerSpec.DEFAULT_NAMESPACES, false, false, dev.quilt.domain.NetworkMode.BRIDGE,
                 new dev.quilt.domain.Resources(Optional.of(64L << 20), Optional.empty(),
-                        Optional.of(new dev.quilt.domain.Cpus(50_000, 100_000)), Optional.of(512), Optional.of(100L)));
+                        Optional.of(new dev.quilt.domain.Cpus(50_000, 100_000)), Optional.of(512), Optional.of(100L)),
+                Optional.of(new dev.quilt.domain.HealthCheck("test -f /tmp/ok", java.time.Duration.ofSeconds(30),
+                        java.time.Duration.ofMillis(1500), java.time.Duration.ofMillis(100), 3)),
+                new dev.quilt.domain.ReadyPolicy(java.time.Duration.ofSeconds(7), true));
         return Container.creating(ContainerId.of(id), name.map(ContainerName::of), spec, Instant.parse("2026-01-01T00:00:00Z"),
                 false);
     }
@@ -44,10 +47,26 @@ public abstract class StateStoreContract {
         Container running = c.attached(dev.quilt.domain.Endpoint.of(new dev.quilt.domain.Network("qt1",
                         dev.quilt.domain.Subnet.parse("10.9.0.0/24")), dev.quilt.domain.Ipv4Address.parse("10.9.0.2"), c.id()))
                 .running(new ProcessRef(42, 12345), new ProcessRef(41, 12344), Instant.parse("2026-01-01T00:00:01Z"),
-                        Optional.of(java.time.Duration.ofNanos(654321)));
+                        dev.quilt.domain.Readiness.NONE
+                                .then(dev.quilt.domain.PhaseMark.held(dev.quilt.domain.Phase.SPAWNED,
+                                        Instant.parse("2026-01-01T00:00:00.123456789Z"), java.time.Duration.ofNanos(2345678)))
+                                .then(dev.quilt.domain.PhaseMark.held(dev.quilt.domain.Phase.NETWORK,
+                                        Instant.parse("2026-01-01T00:00:00.2Z"), java.time.Duration.ofNanos(654321))));
         store().save(running);
         assertEquals(Optional.of(running), store().load(c.id()));
-        Container stopped = running.stopped(ExitStatus.killedBy(9), Instant.parse("2026-01-01T00:00:02Z"));
+        Container checked = running.reached(dev.quilt.domain.PhaseMark.held(dev.quilt.domain.Phase.EXEC,
+                        Instant.parse("2026-01-01T00:00:00.3Z"), java.time.Duration.ofMillis(4)))
+                .checked(new dev.quilt.domain.HealthResult(ExitStatus.exited(1), false, "not \"yet\"\n\u0001",
+                        Instant.parse("2026-01-01T00:00:00.4Z"), Instant.parse("2026-01-01T00:00:00.5Z")))
+                .checked(new dev.quilt.domain.HealthResult(ExitStatus.killedBy(9), true, "",
+                        Instant.parse("2026-01-01T00:00:00.6Z"), Instant.parse("2026-01-01T00:00:00.7Z")));
+        store().save(checked);
+        assertEquals(Optional.of(checked), store().load(c.id()));
+        Container healthy = checked.reached(dev.quilt.domain.PhaseMark.skipped(dev.quilt.domain.Phase.HEALTHY,
+                Instant.parse("2026-01-01T00:00:00.8Z")));
+        store().save(healthy);
+        assertEquals(Optional.of(healthy), store().load(c.id()));
+        Container stopped = healthy.stopped(ExitStatus.killedBy(9), Instant.parse("2026-01-01T00:00:02Z"));
         store().save(stopped);
         assertEquals(Status.STOPPED, store().load(c.id()).orElseThrow().status());
         assertEquals(Optional.of(ExitStatus.killedBy(9)), store().load(c.id()).orElseThrow().exit());

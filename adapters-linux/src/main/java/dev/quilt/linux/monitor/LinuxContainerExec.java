@@ -10,14 +10,23 @@ import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ContainerExec;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
 /**
  * {@code quilt exec} through quilt-exec: the JVM spawns it (posix_spawn, our
  * stdio, the socket as fd 3, our process group so a terminal's ^C reaches it),
  * sends one EXEC message and reads the answer: FAIL, or the end of file that
  * the command's execve makes. Then it waits for quilt-exec, which exits with the
- * command's status.
+ * command's status. A captured run (health checks, the readiness probe) is
+ * answered with RESULT instead, once quilt-exec has seen the command's pidfd
+ * or its own timerfd fire.
  */
 public final class LinuxContainerExec implements ContainerExec {
+    /** How long past a captured command's own deadline we wait for quilt-exec to say so. */
+    private static final Duration GRACE = Duration.ofSeconds(5);
+
     private final NativeLibrary lib;
 
     public LinuxContainerExec(NativeLibrary lib) {
@@ -25,7 +34,93 @@ public final class LinuxContainerExec implements ContainerExec {
     }
 
     @Override
-    public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen) {
+    public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty) {
+        MessageWriter w = request(target, process, process.args(), stdinOpen);
+        if (tty) w.put(Protocol.T_TTY, 1);
+        int[] helper = spawn();
+        int ours = helper[0];
+        int pid = helper[1];
+        try {
+            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
+            byte[] buf = new byte[4096];
+            int n = Sockets.receive(ours, buf, "quilt-exec");
+            if (n > 0) {
+                Message reply = Message.parse(buf, n);
+                int status = Processes.await(pid);
+                pid = -1;
+                if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type()
+                        + " (exit status " + status + ")");
+            }
+            // end of file: the command has exec'd (or quilt-exec died; its status says which)
+            int status = Processes.await(pid);
+            pid = -1;
+            return ExitStatus.fromWaitStatus(status);
+        } finally {
+            Processes.closeFd(ours);
+            if (pid > 0) Processes.await(pid);
+        }
+    }
+
+    @Override
+    public Captured capture(Target target, ProcessSpec process, Duration timeout, int maxOutput) {
+        MessageWriter w = request(target, process, process.args(), false)
+                .put(Protocol.T_CAPTURE, maxOutput)
+                .put(Protocol.T_TIMEOUT_MS, Math.max(1, timeout.toMillis()));
+        return captured(w, timeout);
+    }
+
+    @Override
+    public Captured probe(Target target, ProcessSpec process, Duration timeout) {
+        MessageWriter w = request(target, process, List.of("quilt-init", "--probe"), false)
+                .put(Protocol.T_PROBE_PATH, lib.init().toString())
+                .put(Protocol.T_CAPTURE, 1024)
+                .put(Protocol.T_TIMEOUT_MS, Math.max(1, timeout.toMillis()));
+        return captured(w, timeout);
+    }
+
+    private Captured captured(MessageWriter w, Duration timeout) {
+        int[] helper = spawn();
+        int ours = helper[0];
+        int pid = helper[1];
+        try {
+            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
+            byte[] buf = new byte[Protocol.MSG_MAX];
+            int n = Sockets.receive(ours, buf, "quilt-exec", Instant.now().plus(timeout).plus(GRACE));
+            if (n == Sockets.TIMED_OUT) {
+                int pidfd = Processes.openPidfd(pid);
+                if (pidfd >= 0) {
+                    Processes.signal(pidfd, Protocol.SIGKILL);
+                    Processes.closeFd(pidfd);
+                }
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec did not answer within "
+                        + timeout.plus(GRACE).toMillis() + " ms; it was killed");
+            }
+            if (n == 0) {
+                int status = Processes.await(pid);
+                pid = -1;
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec exited without an answer (status "
+                        + status + ")");
+            }
+            Message reply = Message.parse(buf, n);
+            Processes.await(pid);
+            pid = -1;
+            if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
+            if (reply.type() != Protocol.MSG_RESULT) {
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type());
+            }
+            int signal = (int) reply.number(Protocol.T_SIGNAL);
+            ExitStatus exit = signal > 0 ? ExitStatus.killedBy(signal)
+                    : ExitStatus.exited((int) reply.number(Protocol.T_EXIT_CODE));
+            return new Captured(exit, reply.number(Protocol.T_TIMED_OUT) != 0,
+                    reply.get(Protocol.T_OUTPUT).orElse(""));
+        } finally {
+            Processes.closeFd(ours);
+            if (pid > 0) Processes.await(pid);
+        }
+    }
+
+    private static MessageWriter request(Target target, ProcessSpec process, List<String> args, boolean stdinOpen) {
         MessageWriter w = new MessageWriter(Protocol.MSG_EXEC)
                 .put(Protocol.T_PID, target.init().pid())
                 .put(Protocol.T_START_TIME, target.init().startTime())
@@ -38,39 +133,21 @@ public final class LinuxContainerExec implements ContainerExec {
         w.put(Protocol.T_NS_FLAGS, flags);
         target.cgroup().unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
         for (String d : target.cgroup().controllers()) w.put(Protocol.T_CGROUP_V1, d);
-        for (String a : process.args()) w.put(Protocol.T_ARG, a);
+        for (String a : args) w.put(Protocol.T_ARG, a);
         for (String e : process.env()) w.put(Protocol.T_ENV, e);
+        return w;
+    }
 
+    /** quilt-exec with the other end of a fresh socket pair as its fd 3: our end, and its pid. */
+    private int[] spawn() {
         int[] pair = Sockets.pair();
-        int ours = pair[0];
-        int helper;
         try {
-            helper = Processes.spawn(lib.exec().toString(), pair[1], 0);
+            return new int[] {pair[0], Processes.spawn(lib.exec().toString(), pair[1], 0)};
         } catch (RuntimeException e) {
-            Processes.closeFd(ours);
+            Processes.closeFd(pair[0]);
             throw e;
         } finally {
             Processes.closeFd(pair[1]);
-        }
-        try {
-            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
-            byte[] buf = new byte[4096];
-            int n = Sockets.receive(ours, buf, "quilt-exec");
-            if (n > 0) {
-                Message reply = Message.parse(buf, n);
-                int status = Processes.await(helper);
-                helper = -1;
-                if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
-                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type()
-                        + " (exit status " + status + ")");
-            }
-            // end of file: the command has exec'd (or quilt-exec died; its status says which)
-            int status = Processes.await(helper);
-            helper = -1;
-            return ExitStatus.fromWaitStatus(status);
-        } finally {
-            Processes.closeFd(ours);
-            if (helper > 0) Processes.await(helper);
         }
     }
 }

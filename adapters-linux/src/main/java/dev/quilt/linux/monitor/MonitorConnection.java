@@ -4,13 +4,14 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Readiness;
 import dev.quilt.linux.ProcStat;
 import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ProcessSpawner;
 
-import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Our end of one monitor's socket. */
@@ -27,7 +28,16 @@ final class MonitorConnection {
 
     /** The next message; a monitor that hangs up first has crashed. */
     Message receive() {
-        int n = Sockets.receive(fd, buf, "quilt-monitor of " + id.shortForm());
+        return parse(Sockets.receive(fd, buf, "quilt-monitor of " + id.shortForm()));
+    }
+
+    /** The next message, or empty if {@code deadline} comes first. */
+    Optional<Message> receive(Instant deadline) {
+        int n = Sockets.receive(fd, buf, "quilt-monitor of " + id.shortForm(), deadline);
+        return n == Sockets.TIMED_OUT ? Optional.empty() : Optional.of(parse(n));
+    }
+
+    private Message parse(int n) {
         if (n == 0) {
             close();
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor of container '" + id.shortForm()
@@ -42,7 +52,7 @@ final class MonitorConnection {
         Processes.closeFd(fd);
     }
 
-    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor, Optional<Duration> networkSetup) {
+    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor, Readiness readiness) {
         int opened = Processes.openPidfd(init.pid());
         if (opened >= 0 && ProcStat.startTime(init.pid()).orElse(-1L) != init.startTime()) {
             Processes.closeFd(opened); // the init is gone and its pid already reused
@@ -58,8 +68,8 @@ final class MonitorConnection {
             }
 
             @Override
-            public Optional<Duration> networkSetup() {
-                return networkSetup;
+            public Readiness readiness() {
+                return readiness;
             }
 
             @Override

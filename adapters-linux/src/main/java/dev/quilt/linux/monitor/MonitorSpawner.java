@@ -6,8 +6,11 @@ import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Namespace;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.Phase;
+import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Readiness;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.jni.Errors;
 import dev.quilt.linux.jni.NativeLibrary;
@@ -17,12 +20,14 @@ import dev.quilt.linux.jni.Sockets;
 import dev.quilt.linux.jni.StartGate;
 import dev.quilt.linux.net.EtcFiles;
 import dev.quilt.ports.Cgroups;
+import dev.quilt.ports.NotReadyException;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -30,6 +35,9 @@ import java.util.Optional;
  * fork of the JVM), one CONFIG message over a SOCK_SEQPACKET pair, then READY
  * or FAIL back. The monitor forks once to be nobody's child; we reap the half
  * that exits at once. Waiting for the exit is a blocking read of EXIT.
+ * READY carries the readiness phases' events as the monitor saw them: when the
+ * clone returned (spawned) and when both netlink batches were acknowledged
+ * (network); waiting for it is a poll(2) on the socket bounded by the deadline.
  */
 public final class MonitorSpawner implements ProcessSpawner {
     private final LinuxPaths paths;
@@ -42,7 +50,8 @@ public final class MonitorSpawner implements ProcessSpawner {
 
     @Override
     public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
-                           Mode mode) {
+                           Mode mode, Instant deadline) {
+        Instant begun = Instant.now();
         if (mode == Mode.CREATED) StartGate.create(paths.execFifo(id).toString());
         try {
             EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
@@ -66,11 +75,14 @@ public final class MonitorSpawner implements ProcessSpawner {
         try {
             Sockets.send(ours, cfg.array(), cfg.length(), "quilt-monitor");
             Processes.await(firstHalf); // it forks and exits as soon as it has the config
-            Message reply = conn.receive();
+            // past the deadline the init (in its cgroup from its first instruction on v2, from before GO on
+            // v1) is the caller's to remove with the cgroup; its monitor follows it out
+            Message reply = conn.receive(deadline).orElseThrow(() -> new NotReadyException(Phase.SPAWNED,
+                    "phase spawned did not hold by its deadline"));
             if (reply.type() == Protocol.MSG_READY) {
                 return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID), reply.number(Protocol.T_START_TIME)),
                         new ProcessRef((int) reply.number(Protocol.T_MONITOR_PID), reply.number(Protocol.T_MONITOR_START)),
-                        reply.get(Protocol.T_NET_NANOS).map(n -> Duration.ofNanos(Long.parseLong(n))));
+                        readiness(reply, begun));
             }
             if (reply.type() == Protocol.MSG_FAIL) throw failure(reply);
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor sent message " + reply.type()
@@ -119,6 +131,20 @@ public final class MonitorSpawner implements ProcessSpawner {
         for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
         for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
         return w;
+    }
+
+    /** spawned: from our start to the clone (the caller may count from earlier); network: the netlink batches' own time, or skipped. */
+    private static Readiness readiness(Message m, Instant begun) {
+        Instant spawned = wall(m.number(Protocol.T_SPAWNED_AT));
+        Readiness r = Readiness.NONE.then(PhaseMark.held(Phase.SPAWNED, spawned, Duration.between(begun, spawned)));
+        Optional<String> done = m.get(Protocol.T_NET_DONE_AT);
+        if (done.isEmpty()) return r.then(PhaseMark.skipped(Phase.NETWORK, spawned));
+        return r.then(PhaseMark.held(Phase.NETWORK, wall(Long.parseLong(done.get())),
+                Duration.ofNanos(m.number(Protocol.T_NET_NANOS))));
+    }
+
+    private static Instant wall(long nanos) {
+        return Instant.ofEpochSecond(0, nanos);
     }
 
     static SpawnFailedException failure(Message m) {

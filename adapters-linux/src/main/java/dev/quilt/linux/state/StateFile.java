@@ -8,12 +8,19 @@ import dev.quilt.domain.Cpus;
 import dev.quilt.domain.Digest;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.Health;
+import dev.quilt.domain.HealthCheck;
+import dev.quilt.domain.HealthResult;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Ipv4Address;
 import dev.quilt.domain.Namespace;
 import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.Phase;
+import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.Readiness;
+import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.Resources;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
@@ -21,8 +28,10 @@ import dev.quilt.domain.User;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +68,9 @@ final class StateFile {
         spec.put("init", c.spec().init());
         spec.put("network", c.spec().network().word());
         spec.put("resources", resources(c.spec().resources()));
+        c.spec().health().ifPresent(h -> spec.put("healthCheck", healthCheck(h)));
+        spec.put("readyTimeoutNanos", c.spec().ready().timeout().toNanos());
+        spec.put("keepOnFailure", c.spec().ready().keepOnFailure());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -85,7 +97,8 @@ final class StateFile {
             n.put("hostLink", e.hostLink());
             m.put("endpoint", n);
         });
-        m.put("networkSetupNanos", c.networkSetup().map(Duration::toNanos).orElse(null));
+        m.put("readiness", c.readiness().marks().stream().map(StateFile::mark).toList());
+        c.health().ifPresent(h -> m.put("health", health(h)));
         return m;
     }
 
@@ -99,7 +112,8 @@ final class StateFile {
                 new User((int) number(s, "uid"), (int) number(s, "gid")), false), new Digest(string(s, "image")),
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
                 Boolean.TRUE.equals(s.get("init")),
-                s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s));
+                s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s),
+                healthCheck(s), readyPolicy(s));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");
@@ -115,8 +129,97 @@ final class StateFile {
                         : Optional.of(new ProcessRef(monitorPid.intValue(), monitorStart == null ? 0 : monitorStart)),
                 Instant.parse(string(m, "created")), Optional.ofNullable(optString(m, "started")).map(Instant::parse),
                 exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse),
-                Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m),
-                Optional.ofNullable(optLong(m, "networkSetupNanos")).map(Duration::ofNanos));
+                Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m), readiness(m), health(m));
+    }
+
+    private static Map<String, Object> healthCheck(HealthCheck h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", h.command());
+        m.put("intervalNanos", h.interval().toNanos());
+        m.put("timeoutNanos", h.timeout().toNanos());
+        m.put("startIntervalNanos", h.startInterval().toNanos());
+        m.put("retries", h.retries());
+        return m;
+    }
+
+    private static Optional<HealthCheck> healthCheck(Map<String, Object> spec) throws IOException {
+        if (!(spec.get("healthCheck") instanceof Map<?, ?>)) return Optional.empty();
+        Map<String, Object> h = object(spec, "healthCheck");
+        return Optional.of(new HealthCheck(string(h, "command"), Duration.ofNanos(number(h, "intervalNanos")),
+                Duration.ofNanos(number(h, "timeoutNanos")), Duration.ofNanos(number(h, "startIntervalNanos")),
+                (int) number(h, "retries")));
+    }
+
+    /** A record from before readiness existed had the default policy. */
+    private static ReadyPolicy readyPolicy(Map<String, Object> spec) {
+        Long timeout = optLong(spec, "readyTimeoutNanos");
+        return new ReadyPolicy(timeout == null ? ReadyPolicy.DEFAULT_TIMEOUT : Duration.ofNanos(timeout),
+                Boolean.TRUE.equals(spec.get("keepOnFailure")));
+    }
+
+    private static Map<String, Object> mark(PhaseMark p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("phase", p.phase().word());
+        m.put("at", p.at().toString());
+        m.put("tookNanos", p.took().toNanos());
+        m.put("skipped", p.skipped());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Readiness readiness(Map<String, Object> m) throws IOException {
+        if (!(m.get("readiness") instanceof List<?> list)) return Readiness.NONE;
+        List<PhaseMark> marks = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?>)) throw new IOException("readiness holds a " + o + ", not a phase");
+            Map<String, Object> p = (Map<String, Object>) o;
+            try {
+                marks.add(new PhaseMark(Phase.parse(string(p, "phase")), Instant.parse(string(p, "at")),
+                        Duration.ofNanos(number(p, "tookNanos")), Boolean.TRUE.equals(p.get("skipped"))));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        try {
+            return new Readiness(marks);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> health(Health h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", h.status().word());
+        m.put("failingStreak", h.failingStreak());
+        h.last().ifPresent(r -> {
+            Map<String, Object> last = new LinkedHashMap<>();
+            last.put("exitCode", r.exit().code());
+            last.put("exitSignal", r.exit().signal());
+            last.put("timedOut", r.timedOut());
+            last.put("output", r.output());
+            last.put("start", r.start().toString());
+            last.put("end", r.end().toString());
+            m.put("last", last);
+        });
+        return m;
+    }
+
+    private static Optional<Health> health(Map<String, Object> m) throws IOException {
+        if (!(m.get("health") instanceof Map<?, ?>)) return Optional.empty();
+        Map<String, Object> h = object(m, "health");
+        Optional<HealthResult> last = Optional.empty();
+        if (h.get("last") instanceof Map<?, ?>) {
+            Map<String, Object> r = object(h, "last");
+            long signal = number(r, "exitSignal");
+            last = Optional.of(new HealthResult(signal > 0 ? ExitStatus.killedBy((int) signal)
+                    : ExitStatus.exited((int) number(r, "exitCode")), Boolean.TRUE.equals(r.get("timedOut")),
+                    string(r, "output"), Instant.parse(string(r, "start")), Instant.parse(string(r, "end"))));
+        }
+        try {
+            return Optional.of(new Health(Health.Status.parse(string(h, "status")), (int) number(h, "failingStreak"), last));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** Limits as bytes, microseconds and counts; null is no limit. */

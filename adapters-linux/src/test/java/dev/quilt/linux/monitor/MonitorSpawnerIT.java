@@ -139,7 +139,7 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
             ContainerId id = ContainerId.of("v2" + UUID.randomUUID().toString().replace("-", ""));
             var placement = new dev.quilt.ports.Cgroups.Placement(Optional.of(dir.toString()), List.of(), Optional.empty());
             try (ProcessSpawner.Launched l = spawner.launch(id, prepared(id, List.of("true")), Optional.empty(), placement,
-                    ProcessSpawner.Mode.CREATED)) {
+                    ProcessSpawner.Mode.CREATED, soon)) {
                 org.junit.jupiter.api.Assertions.assertEquals("/" + mount.relativize(dir),
                         cgroupOf(l.process().pid(), ""), "waiting for start, the init is already there");
                 l.kill();
@@ -163,7 +163,7 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
             var placement = new dev.quilt.ports.Cgroups.Placement(Optional.empty(),
                     dirs.stream().map(Path::toString).toList(), Optional.of(dirs.get(0).toString()));
             try (ProcessSpawner.Launched l = spawner.launch(id, prepared(id, List.of("true")), Optional.empty(), placement,
-                    ProcessSpawner.Mode.CREATED)) {
+                    ProcessSpawner.Mode.CREATED, soon)) {
                 org.junit.jupiter.api.Assertions.assertEquals("/" + name, cgroupOf(l.process().pid(), "memory"));
                 org.junit.jupiter.api.Assertions.assertEquals("/" + name, cgroupOf(l.process().pid(), "pids"));
                 l.kill();

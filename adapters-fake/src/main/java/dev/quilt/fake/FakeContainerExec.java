@@ -1,0 +1,64 @@
+package dev.quilt.fake;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessSpec;
+import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.SpawnFailedException;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Execs into fake containers. A command runs only while the container's init
+ * lives. Health checks are scripted by their shell text: {@code exit N} exits
+ * N; {@code pass after K} fails K times in a container, then passes; {@code hang}
+ * times out; anything else exits 0.
+ */
+public final class FakeContainerExec implements ContainerExec {
+    private final FakeKernel kernel;
+    private final Map<ContainerId, Integer> runs = new HashMap<>();
+
+    public FakeContainerExec(FakeKernel kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty) {
+        return outcome(target, process.args()).exit();
+    }
+
+    @Override
+    public Captured capture(Target target, ProcessSpec process, Duration timeout, int maxOutput) {
+        return outcome(target, process.args());
+    }
+
+    @Override
+    public Captured probe(Target target, ProcessSpec process, Duration timeout) {
+        kernel.maybeFail("exec.probe");
+        return outcome(target, List.of("true"));
+    }
+
+    private synchronized Captured outcome(Target target, List<String> args) {
+        FakeKernel.FakeProcess init = kernel.find(target.init()).orElseThrow(() -> new SpawnFailedException(
+                SpawnFailedException.Step.CLONE, "ESRCH", "clone \"container init\": no such process"));
+        if (FakeProcessSpawner.missing(args)) {
+            throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",
+                    "exec \"" + args.get(0) + "\": no such file or directory");
+        }
+        String script = args.size() == 3 && args.get(1).equals("-c") ? args.get(2) : "";
+        int n = runs.merge(init.container, 1, Integer::sum);
+        if (script.startsWith("exit ")) {
+            return new Captured(ExitStatus.exited(Integer.parseInt(script.substring(5).trim())), false, script + "\n");
+        }
+        if (script.startsWith("pass after ")) {
+            int k = Integer.parseInt(script.substring(11).trim());
+            return n > k ? new Captured(ExitStatus.exited(0), false, "ready\n")
+                    : new Captured(ExitStatus.exited(1), false, "not yet\n");
+        }
+        if (script.equals("hang")) return new Captured(ExitStatus.killedBy(9), true, "");
+        return new Captured(ExitStatus.exited(0), false, "");
+    }
+}

@@ -1,0 +1,69 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.HealthCheck;
+import dev.quilt.domain.HealthResult;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Status;
+import dev.quilt.ports.Cgroups;
+import dev.quilt.ports.Clock;
+import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.StateStore;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Runs a container's health check once, inside it as an exec, and records the
+ * result and the health it leads to. {@code quilt health} calls it now; the
+ * readiness chain calls it until it passes.
+ */
+public final class CheckHealth {
+    private final ContainerLookup lookup;
+    private final StateStore state;
+    private final Cgroups cgroups;
+    private final ContainerExec exec;
+    private final Clock clock;
+
+    public CheckHealth(ContainerLookup lookup, StateStore state, Cgroups cgroups, ContainerExec exec, Clock clock) {
+        this.lookup = lookup;
+        this.state = state;
+        this.cgroups = cgroups;
+        this.exec = exec;
+        this.clock = clock;
+    }
+
+    /** The container after the check, with the check's own result. */
+    public record Outcome(Container container, HealthResult result) {}
+
+    /** {@code quilt health ID}: the check, now, with its own timeout. */
+    public Outcome now(String ref) {
+        Container c = lookup.get(ref);
+        HealthCheck check = c.spec().health().orElseThrow(() -> QuiltException.invalid("container '" + c.displayName()
+                + "' has no health check; give one with --health-check CMD when you create it"));
+        if (c.status() != Status.RUNNING || c.init().isEmpty()) {
+            throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                    + "; a health check needs a running one");
+        }
+        return once(c, check.timeout());
+    }
+
+    /** One run, killed at {@code timeout}; the result is saved to the container's record. */
+    Outcome once(Container c, Duration timeout) {
+        HealthCheck check = c.spec().health().orElseThrow();
+        var own = c.spec().process();
+        var process = new dev.quilt.domain.ProcessSpec(check.args(), own.env(), own.cwd(), own.user(), false);
+        Instant start = clock.now();
+        ContainerExec.Captured run = exec.capture(new ContainerExec.Target(c.init().orElseThrow(),
+                c.spec().namespaces(), cgroups.placement(c.id())), process, timeout, HealthResult.MAX_OUTPUT);
+        HealthResult result = new HealthResult(run.exit(), run.timedOut(), run.output(), start, clock.now());
+        try (StateStore.Lock lock = state.lock(c.id())) {
+            // the record as it is now: a stop may have come meanwhile, or an rm
+            java.util.Optional<Container> stored = state.load(c.id());
+            if (stored.isEmpty()) return new Outcome(c.checked(result), result);
+            Container now = stored.get().checked(result);
+            state.save(now);
+            return new Outcome(now, result);
+        }
+    }
+}

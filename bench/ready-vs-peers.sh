@@ -72,7 +72,7 @@ drop_all() {
 }
 
 for i in 1 2 3; do # warm all (page cache, CDS archive)
-    ready_quilt >/dev/null; ready_quilt_bridge >/dev/null; ready_runc "w-$i"; ready_crun "w-$i"; drop_all
+    ready_quilt >/dev/null; ready_quilt_bridge >/dev/null; ready_runc "rw-$i"; ready_crun "cw-$i"; drop_all
 done
 
 for f in quilt bridge runc crun; do : >"$work/ready-$f.ms"; done
@@ -80,19 +80,20 @@ for i in $(seq "$n"); do # interleaved, so noise hits all alike
     time_ms ready_quilt >>"$work/ready-quilt.ms"
     time_ms ready_quilt_bridge >>"$work/ready-bridge.ms"
     time_ms ready_runc "r-$i" >>"$work/ready-runc.ms"
-    time_ms ready_crun "r-$i" >>"$work/ready-crun.ms"
+    time_ms ready_crun "c-$i" >>"$work/ready-crun.ms"
     drop_all
 done
 
 # (b) one container each, then exec round trips
 qid=$("${quilt[@]}" run -d --network none -- sleep 2147483647)
-runc_ run -d -b "$work/bundle" rtt >/dev/null 2>&1 </dev/null
-crun_ run -d -b "$work/bundle" rtt >/dev/null 2>&1 </dev/null
+# (container names are cgroup names: runc's and crun's must differ)
+runc_ run -d -b "$work/bundle" rtt-runc >/dev/null 2>&1 </dev/null
+crun_ run -d -b "$work/bundle" rtt-crun >/dev/null 2>&1 </dev/null
 for f in quilt runc crun; do : >"$work/exec-$f.ms"; done
 for i in $(seq "$n"); do
     time_ms "${quilt[@]}" exec "$qid" true >>"$work/exec-quilt.ms"
-    time_ms runc_ exec rtt true >>"$work/exec-runc.ms"
-    time_ms crun_ exec rtt true >>"$work/exec-crun.ms"
+    time_ms runc_ exec rtt-runc true >>"$work/exec-runc.ms"
+    time_ms crun_ exec rtt-crun true >>"$work/exec-crun.ms"
 done
 
 # the warm path, in one JVM

@@ -31,6 +31,18 @@ class ArchitectureTest {
                 .check(quilt);
     }
 
+    /** Nothing waits by sleeping and looking again: waits are on events, bounded by deadlines. */
+    @Test
+    void nothingSleeps() {
+        noClasses().should().callMethod(Thread.class, "sleep", long.class)
+                .orShould().callMethod(Thread.class, "sleep", long.class, int.class)
+                .orShould().callMethod(Thread.class, "sleep", java.time.Duration.class)
+                .orShould().callMethod(java.util.concurrent.TimeUnit.class, "sleep", long.class)
+                .orShould().callMethod(java.util.concurrent.locks.LockSupport.class, "parkNanos", long.class)
+                .orShould().callMethod(java.util.concurrent.locks.LockSupport.class, "parkNanos", Object.class, long.class)
+                .check(quilt);
+    }
+
     @Test
     void portsAndUseCasesKnowOnlyTheDomain() {
         classes().that().resideInAnyPackage("dev.quilt.ports..", "dev.quilt.usecases..")

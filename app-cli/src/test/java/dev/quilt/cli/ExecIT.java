@@ -88,6 +88,17 @@ class ExecIT {
         assertEquals(0, quilt.run("rm", "done").exit());
     }
 
+    @Test
+    void withTTheCommandHasATerminalOfTheContainersOwn() throws Exception {
+        Quilt.Result t = exec("-t", "box", "--", "sh", "-c", "tty; test -t 0 && test -t 1 && test -t 2 && echo all three");
+        assertEquals(0, t.exit(), t.err());
+        // the pty's line discipline turns \n into \r\n on the way out, as any terminal does
+        assertTrue(t.out().matches("/dev/pts/\\d+\r\nall three\r\n"), t.out());
+        assertEquals(3, exec("-t", "box", "--", "sh", "-c", "exit 3").exit());
+        Quilt.Result own = exec("-t", "box", "--", "sh", "-c", "ls /dev/pts");
+        assertTrue(own.out().contains("ptmx"), "the container's own devpts instance: " + own.out());
+    }
+
     /** CVE-2024-21626's class: nothing of the host's leaks in; not an fd, not the cwd. */
     @Test
     void onlyStdioAndTheContainersOwnCwdReachTheCommand() throws Exception {

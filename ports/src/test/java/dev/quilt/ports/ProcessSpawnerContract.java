@@ -37,6 +37,10 @@ public abstract class ProcessSpawnerContract {
         ContainerId id = ContainerId.of("exit7");
         try (ProcessSpawner.Launched l = spawner().launch(id, prepared(id, exitWith(7)), java.util.Optional.empty(), Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND, soon)) {
             assertTrue(l.process().pid() > 0);
+            // the first two readiness phases: the init existed; no endpoint, so no network to wait for
+            assertEquals(java.util.Optional.of(dev.quilt.domain.Phase.EXEC), l.readiness().next());
+            assertTrue(l.readiness().of(dev.quilt.domain.Phase.NETWORK).orElseThrow().skipped());
+            assertTrue(!l.readiness().of(dev.quilt.domain.Phase.SPAWNED).orElseThrow().at().isAfter(soon));
             assertEquals(ExitStatus.exited(7), l.awaitExit());
         }
         assertEquals(0, liveProcessesOf(id));

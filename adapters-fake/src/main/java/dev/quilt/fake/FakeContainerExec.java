@@ -15,7 +15,7 @@ import java.util.Map;
  * Execs into fake containers. A command runs only while the container's init
  * lives. Health checks are scripted by their shell text: {@code exit N} exits
  * N; {@code pass after K} fails K times in a container, then passes; {@code hang}
- * times out; anything else exits 0.
+ * times out; {@code no shell} cannot run (the image has no /bin/sh); anything else exits 0.
  */
 public final class FakeContainerExec implements ContainerExec {
     private final FakeKernel kernel;
@@ -49,6 +49,10 @@ public final class FakeContainerExec implements ContainerExec {
                     "exec \"" + args.get(0) + "\": no such file or directory");
         }
         String script = args.size() == 3 && args.get(1).equals("-c") ? args.get(2) : "";
+        if (script.equals("no shell")) {
+            throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",
+                    "exec \"" + args.get(0) + "\": no such file or directory");
+        }
         int n = runs.merge(init.container, 1, Integer::sum);
         if (script.startsWith("exit ")) {
             return new Captured(ExitStatus.exited(Integer.parseInt(script.substring(5).trim())), false, script + "\n");

@@ -94,6 +94,17 @@ class BecomeReadyTest {
     }
 
     @Test
+    void aCheckThatCannotRunFailsHealthyAtOnceAndLeavesNothing() {
+        NotReadyException e = assertThrows(NotReadyException.class,
+                () -> create.runDetached(request(List.of("sleep"), Optional.of("no shell"), false)));
+        assertEquals(Phase.HEALTHY, e.phase());
+        assertTrue(e.getMessage().contains("phase healthy failed: the check could not run: exec \"/bin/sh\""),
+                e.getMessage());
+        assertEquals(List.of(), state.list());
+        assertTrue(kernel.processes().isEmpty(), kernel.processes().toString());
+    }
+
+    @Test
     void aFailedProbeFailsExec() {
         kernel.failNext("exec.probe", 1);
         NotReadyException e = assertThrows(NotReadyException.class,

@@ -96,7 +96,19 @@ public final class BecomeReady {
         try (Ticker.Ticks ticks = ticker.every(check.get().startInterval())) {
             do {
                 Duration budget = min(check.get().timeout(), left(deadline, Phase.HEALTHY, c, last));
-                CheckHealth.Outcome o = health.once(c, budget);
+                CheckHealth.Outcome o;
+                try {
+                    o = health.once(c, budget);
+                } catch (NotReadyException e) {
+                    throw e;
+                } catch (QuiltException e) { // it could not run: no /bin/sh in the image, the container gone
+                    if (!processes.isAlive(c.init().orElseThrow())) {
+                        throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the container exited "
+                                + "before its health check passed" + lastCheck(last));
+                    }
+                    throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the check could not run: "
+                            + e.getMessage());
+                }
                 last = o.result();
                 if (last.healthy()) {
                     return mark(o.container(), PhaseMark.held(Phase.HEALTHY, last.end(), Duration.between(execAt, last.end())));

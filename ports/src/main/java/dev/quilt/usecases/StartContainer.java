@@ -7,6 +7,8 @@ import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
 
+import java.time.Instant;
+
 /**
  * {@code quilt start}: lets a created container's init exec its command, then
  * waits for the rest of its readiness chain ({@code exec}, {@code healthy})
@@ -31,7 +33,7 @@ public final class StartContainer {
     public Container start(String ref) {
         var id = lookup.resolve(ref);
         Container running;
-        java.time.Instant deadline;
+        Instant deadline;
         try (StateStore.Lock lock = state.lock(id)) {
             Container c = lookup.get(id.value());
             if (!c.status().canStart()) {

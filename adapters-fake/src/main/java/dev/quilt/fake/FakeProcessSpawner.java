@@ -73,9 +73,11 @@ public final class FakeProcessSpawner implements ProcessSpawner {
             }
         });
         if (!init.gated) runs(kernel, init);
-        Readiness readiness = Readiness.NONE.then(PhaseMark.held(Phase.SPAWNED, deadline, Duration.ofMillis(1)))
-                .then(endpoint.isPresent() ? PhaseMark.held(Phase.NETWORK, deadline, Duration.ofMillis(1))
-                        : PhaseMark.skipped(Phase.NETWORK, deadline));
+        // the fake has no clock of its own: its phases hold at the launch's start, a millisecond each
+        Instant begun = deadline.minus(spec.ready().timeout());
+        Readiness readiness = Readiness.NONE.then(PhaseMark.held(Phase.SPAWNED, begun, Duration.ofMillis(1)))
+                .then(endpoint.isPresent() ? PhaseMark.held(Phase.NETWORK, begun, Duration.ofMillis(1))
+                        : PhaseMark.skipped(Phase.NETWORK, begun));
         return new Launched() {
             @Override
             public ProcessRef process() {

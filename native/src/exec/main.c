@@ -205,6 +205,23 @@ static _Noreturn void run_command(const struct exec_config *c)
     _exit(exec_failure_code(rc));
 }
 
+/* The child's wait status, once it has exited (-1 if it cannot be had). */
+static int await_child(pid_t pid)
+{
+    int status;
+    pid_t got;
+    do
+        got = waitpid(pid, &status, 0);
+    while (got < 0 && errno == EINTR);
+    return got < 0 ? -1 : status;
+}
+
+/* The size of the terminal we were started on, through stdin or stdout. */
+static int our_winsize(struct winsize *ws)
+{
+    return ioctl(0, TIOCGWINSZ, ws) == 0 || ioctl(1, TIOCGWINSZ, ws) == 0 ? 0 : -1;
+}
+
 static int status_code(int status)
 {
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -246,7 +263,7 @@ static int open_pty(int *master, int *peer)
         return -err;
     }
     struct winsize ws;
-    if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0)
+    if (our_winsize(&ws) == 0)
         ioctl(m, TIOCSWINSZ, &ws);
     *master = m;
     *peer = s;
@@ -317,13 +334,10 @@ static int relay(pid_t pid, int pidfd, int master, int with_stdin)
             } else if (fd == sfd) {
                 struct signalfd_siginfo si;
                 struct winsize ws;
-                if (read(sfd, &si, sizeof si) > 0 && (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0))
+                if (read(sfd, &si, sizeof si) > 0 && our_winsize(&ws) == 0)
                     ioctl(master, TIOCSWINSZ, &ws);
             } else if (fd == pidfd) {
-                pid_t got;
-                do
-                    got = waitpid(pid, &status, 0);
-                while (got < 0 && errno == EINTR);
+                status = await_child(pid);
                 exited = 1;
             }
         }
@@ -374,10 +388,7 @@ static int capture(const struct exec_config *c, pid_t pid, int pidfd, int out)
                 syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
                 epoll_ctl(ep, EPOLL_CTL_DEL, timer, NULL);
             } else if (fd == pidfd) {
-                pid_t got;
-                do
-                    got = waitpid(pid, &status, 0);
-                while (got < 0 && errno == EINTR);
+                status = await_child(pid);
                 exited = 1;
             }
         }
@@ -536,12 +547,6 @@ int main(void)
         return status_code(relay(pid, child_pidfd, master, !c.stdin_null));
     }
 
-    int status;
-    pid_t got;
-    do
-        got = waitpid(pid, &status, 0);
-    while (got < 0 && errno == EINTR);
-    if (got < 0)
-        return 125;
-    return status_code(status);
+    int status = await_child(pid);
+    return status < 0 ? 125 : status_code(status);
 }

@@ -44,7 +44,7 @@ class BecomeReadyTest {
     private final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
     private final FakeContainerExec exec = new FakeContainerExec(kernel);
     private final CheckHealth health = new CheckHealth(lookup, state, cgroups, exec, clock);
-    private final BecomeReady ready = new BecomeReady(state, cgroups, exec, processes, health, new FakeTicker(clock),
+    private final BecomeReady ready = new BecomeReady(state, exec, processes, health, new FakeTicker(clock),
             forget, clock);
     private final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()),
             state, storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),

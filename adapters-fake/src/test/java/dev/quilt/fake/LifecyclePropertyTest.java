@@ -123,7 +123,7 @@ class LifecyclePropertyTest {
         final RunContainer run = new RunContainer(launcher, state, forget, clock);
         final FakeContainerExec exec = new FakeContainerExec(kernel);
         final CheckHealth health = new CheckHealth(lookup, state, cgroups, exec, clock);
-        final BecomeReady ready = new BecomeReady(state, cgroups, exec, processes, health, new FakeTicker(clock), forget,
+        final BecomeReady ready = new BecomeReady(state, exec, processes, health, new FakeTicker(clock), forget,
                 clock);
         final CreateContainer create = new CreateContainer(launcher, ready);
         final StartContainer start = new StartContainer(lookup, state, processes, ready, clock);

@@ -226,9 +226,9 @@ final class LinuxModule {
     }
 
     @Provides
-    static BecomeReady becomeReady(StateStore state, Cgroups cgroups, ContainerExec exec, ContainerProcesses processes,
+    static BecomeReady becomeReady(StateStore state, ContainerExec exec, ContainerProcesses processes,
                                    CheckHealth health, Ticker ticker, Forget forget, Clock clock) {
-        return new BecomeReady(state, cgroups, exec, processes, health, ticker, forget, clock);
+        return new BecomeReady(state, exec, processes, health, ticker, forget, clock);
     }
 
     @Provides

@@ -7,7 +7,6 @@ import dev.quilt.domain.HealthResult;
 import dev.quilt.domain.Phase;
 import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.QuiltException;
-import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.ContainerProcesses;
@@ -29,7 +28,6 @@ import java.util.Optional;
  */
 public final class BecomeReady {
     private final StateStore state;
-    private final Cgroups cgroups;
     private final ContainerExec exec;
     private final ContainerProcesses processes;
     private final CheckHealth health;
@@ -37,10 +35,9 @@ public final class BecomeReady {
     private final Forget forget;
     private final Clock clock;
 
-    public BecomeReady(StateStore state, Cgroups cgroups, ContainerExec exec, ContainerProcesses processes,
+    public BecomeReady(StateStore state, ContainerExec exec, ContainerProcesses processes,
                        CheckHealth health, Ticker ticker, Forget forget, Clock clock) {
         this.state = state;
-        this.cgroups = cgroups;
         this.exec = exec;
         this.processes = processes;
         this.health = health;
@@ -73,8 +70,7 @@ public final class BecomeReady {
         // each phase's time runs from the event before it: durations add up to the whole
         Instant since = c.readiness().marks().stream().map(PhaseMark::at).max(Instant::compareTo).orElse(c.createdAt());
         if (c.startedAt().isPresent() && c.startedAt().get().isAfter(since)) since = c.startedAt().get();
-        ContainerExec.Target target = new ContainerExec.Target(c.init().orElseThrow(), c.spec().namespaces(),
-                cgroups.placement(c.id()));
+        ContainerExec.Target target = health.target(c); // once: the cgroup's placement is looked up on disk
         try {
             ContainerExec.Captured probe = exec.probe(target, c.spec().process(), left(deadline, Phase.EXEC, c));
             if (probe.timedOut()) throw late(Phase.EXEC, c, "");
@@ -98,14 +94,11 @@ public final class BecomeReady {
                 Duration budget = min(check.get().timeout(), left(deadline, Phase.HEALTHY, c, last));
                 CheckHealth.Outcome o;
                 try {
-                    o = health.once(c, budget);
+                    o = health.once(c, target, budget);
                 } catch (NotReadyException e) {
                     throw e;
                 } catch (QuiltException e) { // it could not run: no /bin/sh in the image, the container gone
-                    if (!processes.isAlive(c.init().orElseThrow())) {
-                        throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the container exited "
-                                + "before its health check passed" + lastCheck(last));
-                    }
+                    if (!processes.isAlive(c.init().orElseThrow())) throw exitedBeforeHealthy(last);
                     throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the check could not run: "
                             + e.getMessage());
                 }
@@ -113,13 +106,15 @@ public final class BecomeReady {
                 if (last.healthy()) {
                     return mark(o.container(), PhaseMark.held(Phase.HEALTHY, last.end(), Duration.between(execAt, last.end())));
                 }
-                if (!processes.isAlive(c.init().orElseThrow())) {
-                    throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the container exited "
-                            + "before its health check passed" + lastCheck(last));
-                }
+                if (!processes.isAlive(c.init().orElseThrow())) throw exitedBeforeHealthy(last);
             } while (ticks.await(deadline));
         }
         throw late(Phase.HEALTHY, c, lastCheck(last));
+    }
+
+    private static NotReadyException exitedBeforeHealthy(HealthResult last) {
+        return new NotReadyException(Phase.HEALTHY, "phase healthy failed: the container exited before its health "
+                + "check passed" + lastCheck(last));
     }
 
     /** A job that is done before it could be probed: nothing is left to be ready, and that is no failure. */

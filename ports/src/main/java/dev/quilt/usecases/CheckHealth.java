@@ -45,17 +45,21 @@ public final class CheckHealth {
             throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
                     + "; a health check needs a running one");
         }
-        return once(c, check.timeout());
+        return once(c, target(c), check.timeout());
     }
 
-    /** One run, killed at {@code timeout}; the result is saved to the container's record. */
-    Outcome once(Container c, Duration timeout) {
+    /** Where a check of {@code c} runs: its init's namespaces and its cgroup. */
+    ContainerExec.Target target(Container c) {
+        return new ContainerExec.Target(c.init().orElseThrow(), c.spec().namespaces(), cgroups.placement(c.id()));
+    }
+
+    /** One run in {@code target}, killed at {@code timeout}; the result is saved to the container's record. */
+    Outcome once(Container c, ContainerExec.Target target, Duration timeout) {
         HealthCheck check = c.spec().health().orElseThrow();
         var own = c.spec().process();
         var process = new dev.quilt.domain.ProcessSpec(check.args(), own.env(), own.cwd(), own.user(), false);
         Instant start = clock.now();
-        ContainerExec.Captured run = exec.capture(new ContainerExec.Target(c.init().orElseThrow(),
-                c.spec().namespaces(), cgroups.placement(c.id())), process, timeout, HealthResult.MAX_OUTPUT);
+        ContainerExec.Captured run = exec.capture(target, process, timeout, HealthResult.MAX_OUTPUT);
         HealthResult result = new HealthResult(run.exit(), run.timedOut(), run.output(), start, clock.now());
         try (StateStore.Lock lock = state.lock(c.id())) {
             // the record as it is now: a stop may have come meanwhile, or an rm

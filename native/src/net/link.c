@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "link.h"
+#include "facts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,22 +61,53 @@ int net_link_index(const char *name)
     return rc;
 }
 
-int net_bridge_ensure(int fd, const char *name, const struct ipv4_prefix *gw, struct net_error *e)
+void net_bridge_mac(const struct ipv4_prefix *gw, uint8_t mac[6])
+{
+    mac[0] = 0x02;
+    mac[1] = 0x51;
+    memcpy(mac + 2, &gw->addr, 4);
+}
+
+struct created {
+    const char *name;
+    int index;
+};
+
+/* The echo of a RTM_NEWLINK that created `name`: its ifindex. */
+static void on_created(const struct nlmsghdr *nlh, void *arg)
+{
+    struct created *c = arg;
+    if (nlh->nlmsg_type != RTM_NEWLINK)
+        return;
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    const struct nlattr *attr;
+    mnl_attr_for_each(attr, nlh, sizeof *ifi)
+        if (mnl_attr_get_type(attr) == IFLA_IFNAME && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
+            strcmp(mnl_attr_get_str(attr), c->name) == 0)
+            c->index = ifi->ifi_index;
+}
+
+int net_bridge_create(int fd, const char *name, const struct ipv4_prefix *gw, int *index, struct net_error *e)
 {
     struct nl_batch b;
-    char ip[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &gw->addr, ip, sizeof ip);
+    struct created c = { .name = name };
     nl_batch_init(&b);
-    /* no NLM_F_EXCL: a bridge that exists is left as it is */
-    struct nlmsghdr *nlh = nl_batch_add(&b, RTM_NEWLINK, NLM_F_CREATE, "create bridge '%s'", name);
+    b.on_reply = on_created;
+    b.arg = &c;
+    /* NLM_F_EXCL: a link of this name that exists, of whatever kind, is not ours to reuse */
+    struct nlmsghdr *nlh = nl_batch_add(&b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                                        "create bridge '%s'", name);
     if (!nlh)
         return full(e, name);
-    put_ifinfo(nlh, 0, IFF_UP);
+    put_ifinfo(nlh, 0, 0);
     mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
     /* a fixed address: else the bridge takes its lowest port's, and every
-     * container's ARP entry for the gateway goes stale when that port leaves */
-    uint8_t mac[6] = { 0x02, 0x51 };
-    memcpy(mac + 2, &gw->addr, 4);
+     * container's ARP entry for the gateway goes stale when that port leaves.
+     * It is also the one mark the kernel takes in the creating request itself
+     * (it ignores IFLA_IFALIAS there), so a bridge whose alias a crash cut off
+     * is still known as ours. */
+    uint8_t mac[6];
+    net_bridge_mac(gw, mac);
     mnl_attr_put(nlh, IFLA_ADDRESS, sizeof mac, mac);
     struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
     mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -84,27 +116,37 @@ int net_bridge_ensure(int fd, const char *name, const struct ipv4_prefix *gw, st
     int rc = nl_batch_run(fd, &b, e);
     if (rc < 0)
         return rc;
-    /* without NLM_F_EXCL the kernel also accepts a link of another kind with
-     * this name; only a bridge has this directory */
-    char sys[64];
-    snprintf(sys, sizeof sys, "/sys/class/net/%s/bridge", name);
-    if (access(sys, F_OK) < 0) {
-        net_error_set(e, EEXIST, "create bridge '%s'", name);
-        snprintf(e->detail, sizeof e->detail, "a link of that name exists and is not a bridge");
-        return -EEXIST;
+    if (c.index <= 0) {
+        net_error_set(e, EPROTO, "read the index of bridge '%s' from the kernel's echo", name);
+        return -EPROTO;
     }
-    /* the address request names the link by index: look it up after the create */
-    int index = net_link_index(name);
-    if (index < 0) {
-        net_error_set(e, -index, "find bridge '%s'", name);
-        return index;
-    }
+    *index = c.index;
+    return 0;
+}
+
+int net_bridge_finish(int fd, int index, const char *name, const struct ipv4_prefix *gw, struct net_error *e)
+{
+    struct nl_batch b;
+    char ip[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &gw->addr, ip, sizeof ip);
     nl_batch_init(&b);
+    struct nlmsghdr *nlh = nl_batch_add(&b, RTM_NEWLINK, 0, "mark bridge '%s' as quilt's and set it up", name);
+    put_ifinfo(nlh, index, IFF_UP);
+    mnl_attr_put_strz(nlh, IFLA_IFALIAS, QUILT_LINK_MARK);
     nlh = nl_batch_add(&b, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, "add address %s/%d to bridge '%s'",
                        ip, gw->prefix, name);
     if (!nlh)
         return full(e, name);
     put_ifaddr(nlh, index, gw);
+    return nl_batch_run(fd, &b, e);
+}
+
+int net_link_delete_index(int fd, int index, const char *name, struct net_error *e)
+{
+    struct nl_batch b;
+    nl_batch_init(&b);
+    struct nlmsghdr *nlh = nl_batch_add(&b, RTM_DELLINK, 0, "delete link '%s'", name);
+    put_ifinfo(nlh, index, 0);
     return nl_batch_run(fd, &b, e);
 }
 

@@ -16,9 +16,20 @@ struct ipv4_prefix {
     int prefix;
 };
 
-/* Creates the bridge if it is missing (an existing bridge is kept as it is),
- * gives it the gateway address and brings it up. */
-int net_bridge_ensure(int fd, const char *name, const struct ipv4_prefix *gateway, struct net_error *e);
+/* Creates bridge `name`, down, with Quilt's MAC for the gateway; a link of
+ * that name that exists already, of any kind, is -EEXIST and is left alone.
+ * *index gets the new bridge's ifindex. */
+int net_bridge_create(int fd, const char *name, const struct ipv4_prefix *gateway, int *index, struct net_error *e);
+
+/* One batch on the bridge Quilt made (by ifindex): its mark (IFLA_IFALIAS
+ * "quilt"), up, and the gateway address. Repeating it changes nothing. */
+int net_bridge_finish(int fd, int index, const char *name, const struct ipv4_prefix *gateway, struct net_error *e);
+
+/* Quilt's MAC for the bridge whose gateway is `gateway`: 02:51 and the address's four bytes. */
+void net_bridge_mac(const struct ipv4_prefix *gateway, uint8_t mac[6]);
+
+/* Deletes the link `index` (`name` is for messages): after its facts said it is ours. */
+int net_link_delete_index(int fd, int index, const char *name, struct net_error *e);
 
 /* Host side, one request: veth `host` enslaved to bridge `bridge_index` and up,
  * its peer `peer` created up inside the namespace `netns_fd` with `mac`.

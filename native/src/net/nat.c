@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "nat.h"
+#include "facts.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -98,7 +100,7 @@ static int run(struct nl_batch *b, struct net_error *e)
     return rc;
 }
 
-int net_nat_add(const char *table, const struct ipv4_prefix *subnet, struct net_error *e)
+int net_nat_add(const char *table, const struct ipv4_prefix *subnet, uint64_t replace, struct net_error *e)
 {
     struct nl_batch b;
     nl_batch_init(&b);
@@ -106,10 +108,17 @@ int net_nat_add(const char *table, const struct ipv4_prefix *subnet, struct net_
     uint32_t net = subnet->addr.s_addr & mask;
 
     marker(&b, NFNL_MSG_BATCH_BEGIN);
-    /* add, delete, add: whatever was there goes, in the same transaction */
-    table_msg(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, table, "create");
-    table_msg(&b, NFT_MSG_DELTABLE, 0, table, "replace");
-    table_msg(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE, table, "create");
+    /* by handle: if that table went meanwhile, the whole transaction fails and
+     * nothing of anyone else's is touched; NLM_F_EXCL likewise for a table
+     * made by someone else since we looked */
+    if (replace) {
+        struct nlmsghdr *del = nl_batch_add(&b, NFT_TYPE(NFT_MSG_DELTABLE), 0, "replace nftables table 'ip %s'", table);
+        put_nfgen(del, NFPROTO_IPV4, 0);
+        mnl_attr_put_u64(del, NFTA_TABLE_HANDLE, htobe64(replace));
+    }
+    struct nlmsghdr *tab = table_msg(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL, table, "create");
+    uint8_t mark[32];
+    mnl_attr_put(tab, NFTA_TABLE_USERDATA, net_table_mark(mark, sizeof mark), mark);
 
     struct nlmsghdr *nlh = nl_batch_add(&b, NFT_TYPE(NFT_MSG_NEWCHAIN), NLM_F_CREATE,
                                         "create chain 'postrouting' in table 'ip %s'", table);
@@ -145,12 +154,14 @@ int net_nat_add(const char *table, const struct ipv4_prefix *subnet, struct net_
     return run(&b, e);
 }
 
-int net_nat_delete(const char *table, struct net_error *e)
+int net_nat_delete(const char *table, uint64_t handle, struct net_error *e)
 {
     struct nl_batch b;
     nl_batch_init(&b);
     marker(&b, NFNL_MSG_BATCH_BEGIN);
-    table_msg(&b, NFT_MSG_DELTABLE, 0, table, "delete");
+    struct nlmsghdr *nlh = nl_batch_add(&b, NFT_TYPE(NFT_MSG_DELTABLE), 0, "delete nftables table 'ip %s'", table);
+    put_nfgen(nlh, NFPROTO_IPV4, 0);
+    mnl_attr_put_u64(nlh, NFTA_TABLE_HANDLE, htobe64(handle));
     marker(&b, NFNL_MSG_BATCH_END);
     return run(&b, e);
 }

@@ -4,14 +4,18 @@
 #ifndef QUILT_NET_NAT_H
 #define QUILT_NET_NAT_H
 
+#include <stdint.h>
+
 #include "link.h"
 
-/* Table `table` (family ip) with chain postrouting (nat, srcnat) and one rule:
- * ip saddr SUBNET ip daddr != SUBNET masquerade.  Replaces any table of that
- * name in the same transaction, so it can be repeated. */
-int net_nat_add(const char *table, const struct ipv4_prefix *subnet, struct net_error *e);
+/* Table `table` (family ip), commented QUILT_TABLE_MARK, with chain
+ * postrouting (nat, srcnat) and one rule: ip saddr SUBNET ip daddr != SUBNET
+ * masquerade.  One transaction; with `replace` (a handle, from
+ * net_table_facts of a table found to be ours) that table goes in the same
+ * transaction, else a table of that name that exists fails it (-EEXIST). */
+int net_nat_add(const char *table, const struct ipv4_prefix *subnet, uint64_t replace, struct net_error *e);
 
-/* Deletes the table; one that is not there is -ENOENT. */
-int net_nat_delete(const char *table, struct net_error *e);
+/* Deletes the table with this handle (`table` is for messages); -ENOENT when it is gone. */
+int net_nat_delete(const char *table, uint64_t handle, struct net_error *e);
 
 #endif

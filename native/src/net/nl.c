@@ -163,6 +163,54 @@ int nl_batch_run(int fd, struct nl_batch *b, struct net_error *e)
     return first_err ? -first_err : 0;
 }
 
+int nl_query(int fd, struct nlmsghdr *nlh, void (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg,
+             const char *what, struct net_error *e)
+{
+    static uint32_t counter;
+    nlh->nlmsg_flags |= NLM_F_REQUEST;
+    if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+        nlh->nlmsg_flags |= NLM_F_ACK; /* a get's answer is followed by its ACK; a dump ends with DONE */
+    uint32_t seq = ((uint32_t)time(NULL) << 8) + __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+    nlh->nlmsg_seq = seq;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    ssize_t sent;
+    do
+        sent = sendto(fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+    while (sent < 0 && errno == EINTR);
+    if (sent < 0) {
+        net_error_set(e, errno, "send %s", what);
+        return -e->err;
+    }
+    char rbuf[32768] __attribute__((aligned(4)));
+    for (;;) {
+        ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            net_error_set(e, errno, "read the answer to %s", what);
+            return -e->err;
+        }
+        int left = (int)n;
+        for (const struct nlmsghdr *r = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(r, left);
+             r = mnl_nlmsg_next(r, &left)) {
+            if (r->nlmsg_seq != seq)
+                continue; /* not ours */
+            if (r->nlmsg_type == NLMSG_DONE)
+                return 0; /* a dump's end; its ACK does not follow */
+            if (r->nlmsg_type != NLMSG_ERROR) {
+                cb(r, arg);
+                continue;
+            }
+            const struct nlmsgerr *err = mnl_nlmsg_get_payload(r);
+            if (err->error == 0)
+                return 0;
+            net_error_set(e, -err->error, "%s", what);
+            extack_text(r, e->detail, sizeof e->detail);
+            return -e->err;
+        }
+    }
+}
+
 /* A NETLINK_ROUTE socket that lives in the namespace `ns`: the socket keeps
  * the namespace it was made in, so we step in, make it, and step back. */
 int nl_socket_in(int ns, struct net_error *e)

@@ -50,6 +50,13 @@ struct nlmsghdr *nl_batch_add_marker(struct nl_batch *b, uint16_t type);
  * naming the first request that failed. */
 int nl_batch_run(int fd, struct nl_batch *b, struct net_error *e);
 
+/* One request that asks for an answer (a get, or a dump with NLM_F_DUMP):
+ * sends `nlh` (NLM_F_REQUEST and NLM_F_ACK are added, the sequence number is
+ * set) and hands every reply to `cb` until the ACK or the end of the dump.
+ * 0, or -errno with *e naming `what` and the kernel's explanation. */
+int nl_query(int fd, struct nlmsghdr *nlh, void (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg,
+             const char *what, struct net_error *e);
+
 /* "what (detail)", or "what" when the kernel gave no detail, into buf. */
 void net_error_text(const struct net_error *e, char *buf, size_t cap);
 

@@ -56,6 +56,14 @@ public final class FakeKernel {
     /** host ends of veths, by name, and the container whose namespace holds the other end */
     private final Map<String, ContainerId> links = new HashMap<>();
     private final Set<String> bridges = new HashSet<>();
+    /** which bridge each host end is a port of */
+    private final Map<String, String> portOf = new HashMap<>();
+    /** links someone else made, by name, with their kind ("bridge", "veth", "dummy") */
+    private final Map<String, String> foreignLinks = new HashMap<>();
+    /** per bridge: the roots that use it, with the network each defines on it */
+    private final Map<String, Map<String, dev.quilt.domain.Network>> bridgeUsers = new HashMap<>();
+    /** what a monitor does for its container before it records the exit (gives back its address) */
+    private final List<java.util.function.Consumer<ContainerId>> atExit = new java.util.ArrayList<>();
     private final Map<ContainerId, dev.quilt.domain.Resources> cgroups = new HashMap<>();
     private final Map<String, Integer> failures = new HashMap<>();
     private final Set<String> crashes = new HashSet<>();
@@ -132,10 +140,23 @@ public final class FakeKernel {
             processes.remove(init.pid);
             // the namespace dies with its last process, and takes the veth with it
             links.values().removeIf(init.container::equals);
+            portOf.keySet().retainAll(links.keySet());
             monitor = monitorOf(init.container).orElse(null);
             if (monitor != null) processes.remove(monitor.pid);
         }
-        if (monitor != null) recorder.record(init.container, status, error);
+        if (monitor != null) {
+            List<java.util.function.Consumer<ContainerId>> hooks;
+            synchronized (this) {
+                hooks = List.copyOf(atExit);
+            }
+            for (var hook : hooks) hook.accept(init.container);
+            recorder.record(init.container, status, error);
+        }
+    }
+
+    /** Registers what a monitor does at its container's exit, before it records the exit. */
+    synchronized void atExit(java.util.function.Consumer<ContainerId> hook) {
+        atExit.add(hook);
     }
 
     /** A monitor killed from outside: the container goes on, its exit will not be recorded. */
@@ -153,6 +174,44 @@ public final class FakeKernel {
 
     synchronized Set<String> bridges() {
         return bridges;
+    }
+
+    synchronized Map<String, String> portOf() {
+        return portOf;
+    }
+
+    synchronized Map<String, Map<String, dev.quilt.domain.Network>> bridgeUsers() {
+        return bridgeUsers;
+    }
+
+    synchronized Map<String, String> foreignLinks() {
+        return foreignLinks;
+    }
+
+    /** A link that someone other than Quilt made: {@code kind} "bridge", "veth", "dummy". */
+    public synchronized void addForeignLink(String name, String kind) {
+        foreignLinks.put(name, kind);
+    }
+
+    /** A link of someone else's plugged into {@code bridge}. */
+    public synchronized void plug(String link, String bridge) {
+        foreignLinks.put(link, "dummy");
+        portOf.put(link, bridge);
+    }
+
+    /** Removes a link of someone else's (and its place on a bridge). */
+    public synchronized void removeForeignLink(String name) {
+        foreignLinks.remove(name);
+        portOf.remove(name);
+    }
+
+    /** Whether any link of this name exists: Quilt's bridge, a veth, or someone else's. */
+    public synchronized boolean linkExists(String name) {
+        return bridges.contains(name) || links.containsKey(name) || foreignLinks.containsKey(name);
+    }
+
+    public synchronized Set<String> bridgeSnapshot() {
+        return Set.copyOf(bridges);
     }
 
     public synchronized Map<String, ContainerId> linkSnapshot() {

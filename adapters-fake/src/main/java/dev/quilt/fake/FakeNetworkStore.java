@@ -11,7 +11,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
-/** Leases in a map; one monitor stands for the root's lock. */
+/**
+ * Leases in a map; one monitor stands for the root's lock. A container's
+ * monitor gives its address back when the container exits, as quilt-monitor
+ * does, before it records the exit.
+ */
 public final class FakeNetworkStore implements NetworkStore {
     private final FakeKernel kernel;
     private final Map<Ipv4Address, ContainerId> leases = new TreeMap<>();
@@ -19,6 +23,11 @@ public final class FakeNetworkStore implements NetworkStore {
 
     public FakeNetworkStore(FakeKernel kernel) {
         this.kernel = kernel;
+        kernel.atExit(this::releasedByMonitor);
+    }
+
+    private synchronized void releasedByMonitor(ContainerId id) {
+        leases.values().removeIf(id::equals);
     }
 
     @Override

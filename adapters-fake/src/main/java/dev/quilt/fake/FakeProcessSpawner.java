@@ -70,6 +70,7 @@ public final class FakeProcessSpawner implements ProcessSpawner {
         endpoint.ifPresent(e -> {
             synchronized (kernel) {
                 kernel.links().put(e.hostLink(), id);
+                kernel.portOf().put(e.hostLink(), e.bridge());
             }
         });
         if (!init.gated) runs(kernel, init);

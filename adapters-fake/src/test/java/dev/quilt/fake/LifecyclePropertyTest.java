@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -295,6 +296,10 @@ class LifecyclePropertyTest {
             Container c = w.lookup.observe(id).orElseThrow();
             if (c.endpoint().isPresent() && (c.status() == Status.RUNNING || c.status() == Status.CREATED)) {
                 assertEquals(id, leases.get(c.endpoint().get().address()), "the address of live " + id + " is not its own");
+            }
+            if (c.status() == Status.STOPPED && !w.monitorKilled.contains(id)) {
+                // its monitor gave the address back when it exited, before any command looked
+                assertFalse(leases.containsValue(id), "stopped " + id + " still holds an address");
             }
         }
         for (ContainerId holder : w.kernel.linkSnapshot().values()) {

@@ -3,6 +3,7 @@ package dev.quilt.cli;
 import dagger.Lazy;
 import dev.quilt.domain.Network;
 import dev.quilt.domain.Subnet;
+import dev.quilt.ports.HostNetwork;
 import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.DefineNetwork;
 import dev.quilt.usecases.DescribeNetwork;
@@ -62,7 +63,8 @@ final class NetworkCommand implements Runnable {
         }
     }
 
-    @Command(name = "rm", description = "Remove the bridge and its NAT once no container uses them.")
+    @Command(name = "rm", description = "Remove this root's network once none of its containers uses it; the bridge"
+            + " and its NAT go too unless another root uses them or quilt did not make them.")
     static final class Rm implements Callable<Integer> {
         private final Lazy<RemoveNetwork> remove;
         private final Privileges privileges;
@@ -79,7 +81,12 @@ final class NetworkCommand implements Runnable {
         @Override
         public Integer call() {
             Root.require(privileges, "network rm");
-            spec.commandLine().getOut().println(remove.get().remove().name());
+            RemoveNetwork.Result r = remove.get().remove();
+            spec.commandLine().getOut().println(r.network().name());
+            if (r.bridge().outcome() == HostNetwork.Removal.Outcome.KEPT) {
+                spec.commandLine().getErr().println("quilt: left bridge '" + r.network().bridge() + "' in place: "
+                        + r.bridge().detail());
+            }
             return 0;
         }
     }
@@ -103,11 +110,12 @@ final class NetworkCommand implements Runnable {
             d.leases().forEach((a, id) -> leases.put(a.toString(), id.value()));
             spec.commandLine().getOut().println(JsonOutput.of(new View(d.network().name(), d.network().bridge(),
                     d.network().subnet().toString(), d.network().subnet().gateway().toString(), d.defined(),
-                    d.bridgeExists(), leases)));
+                    d.bridge().quiltBridge(), d.bridge().word(), leases)));
             return 0;
         }
 
+        /** bridgeExists: a bridge of Quilt's is there; bridgeState: ready, incomplete, absent, not a bridge, not made by quilt. */
         record View(String name, String bridge, String subnet, String gateway, boolean defined, boolean bridgeExists,
-                    Map<String, String> leases) {}
+                    String bridgeState, Map<String, String> leases) {}
     }
 }

@@ -8,7 +8,7 @@ import dev.quilt.ports.NetworkStore;
 
 import java.util.Map;
 
-/** {@code quilt network inspect}: the root's network, whether its bridge is up, and who holds which address. */
+/** {@code quilt network inspect}: the root's network, what the host holds under its bridge's name, and who holds which address. */
 public final class DescribeNetwork {
     private final NetworkStore store;
     private final HostNetwork host;
@@ -18,12 +18,12 @@ public final class DescribeNetwork {
         this.host = host;
     }
 
-    public record Description(Network network, boolean defined, boolean bridgeExists,
+    public record Description(Network network, boolean defined, HostNetwork.BridgeState bridge,
                               Map<Ipv4Address, ContainerId> leases) {}
 
     public Description describe() {
         var defined = store.defined();
         Network n = defined.orElse(Network.DEFAULT);
-        return new Description(n, defined.isPresent(), host.exists(n), store.leases());
+        return new Description(n, defined.isPresent(), host.state(n), store.leases());
     }
 }

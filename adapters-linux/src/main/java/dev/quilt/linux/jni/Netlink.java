@@ -1,6 +1,9 @@
 package dev.quilt.linux.jni;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Peer of native/src/jni/netlink.c: rtnetlink and nftables requests sent from
@@ -11,19 +14,27 @@ import java.nio.charset.StandardCharsets;
 public final class Netlink {
     private Netlink() {}
 
-    static native int ensureBridge(String name, String gatewayCidr, byte[] err);
+    static native int linkFacts(String name, byte[] out, byte[] err);
+
+    static native int linkPorts(int index, byte[] err);
+
+    static native int createBridge(String name, String gatewayCidr, byte[] err);
+
+    static native int finishBridge(int index, String name, String gatewayCidr, byte[] err);
 
     static native int linkIndex(String name);
 
-    static native int deleteLink(String name, byte[] err);
+    static native int deleteLink(int index, String name, byte[] err);
 
     static native int addVeth(String host, String peer, String bridge, int netnsFd, byte[] mac, byte[] err);
 
     static native int configureInside(int netnsFd, int index, String name, String cidr, String gateway, byte[] err);
 
-    static native int addNat(String table, String subnetCidr, byte[] err);
+    static native int tableFacts(String table, long[] out, byte[] err);
 
-    static native int deleteNat(String table, byte[] err);
+    static native int addNat(String table, String subnetCidr, long replaceHandle, byte[] err);
+
+    static native int deleteNat(String table, long handle, byte[] err);
 
     static native int openNamespace(int pid);
 
@@ -35,10 +46,73 @@ public final class Netlink {
         throw new NativeException("netlink", what.isEmpty() ? "request" : what, -rc);
     }
 
-    /** Creates the bridge when missing, with {@code gatewayCidr} (10.42.0.1/16) on it, up. Returns its ifindex. */
-    public static int ensureBridge(String name, String gatewayCidr) {
+    /**
+     * A link as the kernel has it: ifindex, kind ({@code IFLA_INFO_KIND}: "bridge", "veth"; "" for a
+     * physical link), alias ({@code IFLA_IFALIAS}, "" for none), MAC ("" for none), whether it is up,
+     * its master's ifindex (0: none) and its IPv4 addresses as {@code a.b.c.d/prefix}.
+     */
+    public record LinkFacts(int index, String name, String kind, String alias, String mac, boolean up, int master,
+                            List<String> ipv4) {
+        /** Made by Quilt as its bridge: a bridge that carries the mark Quilt gives it ({@link #MARK}). */
+        public boolean isQuiltBridge() {
+            return kind.equals("bridge") && alias.equals(MARK);
+        }
+    }
+
+    /** The alias Quilt gives each bridge it makes ({@code ip link} shows "alias quilt"). */
+    public static final String MARK = "quilt";
+
+    /** An nftables table: its handle, and whether it carries Quilt's comment. */
+    public record TableFacts(long handle, boolean ours) {}
+
+    /** The link named {@code name}, or empty when there is none. */
+    public static Optional<LinkFacts> link(String name) {
+        byte[] out = new byte[2048];
         byte[] err = new byte[400];
-        return check(ensureBridge(name, gatewayCidr, err), err);
+        int n = linkFacts(name, out, err);
+        if (n == -Errors.value("ENODEV")) return Optional.empty();
+        check(n, err);
+        int index = 0, master = 0;
+        boolean up = false;
+        String kind = "", alias = "", mac = "";
+        List<String> ipv4 = new ArrayList<>();
+        for (String line : new String(out, 0, n, StandardCharsets.UTF_8).split("\n")) {
+            int sp = line.indexOf(' ');
+            String key = sp < 0 ? line : line.substring(0, sp);
+            String value = sp < 0 ? "" : line.substring(sp + 1);
+            switch (key) {
+                case "index" -> index = Integer.parseInt(value);
+                case "kind" -> kind = value;
+                case "up" -> up = value.equals("1");
+                case "master" -> master = Integer.parseInt(value);
+                case "mac" -> mac = value;
+                case "addr" -> ipv4.add(value);
+                case "alias" -> alias = value;
+                default -> { } // a newer library may say more
+            }
+        }
+        return Optional.of(new LinkFacts(index, name, kind, alias, mac, up, master, List.copyOf(ipv4)));
+    }
+
+    /** How many links are ports of the link {@code index} (their master is it). */
+    public static int ports(int index) {
+        byte[] err = new byte[400];
+        return check(linkPorts(index, err), err);
+    }
+
+    /**
+     * Creates bridge {@code name}, down, with Quilt's MAC for the gateway ({@code 02:51} and its four
+     * bytes); a link of that name that exists fails it with EEXIST and is left alone. Returns its ifindex.
+     */
+    public static int createBridge(String name, String gatewayCidr) {
+        byte[] err = new byte[400];
+        return check(createBridge(name, gatewayCidr, err), err);
+    }
+
+    /** On the bridge Quilt made, in one batch: the mark, up, and {@code gatewayCidr} (10.42.0.1/16). */
+    public static void finishBridge(int index, String name, String gatewayCidr) {
+        byte[] err = new byte[400];
+        check(finishBridge(index, name, gatewayCidr, err), err);
     }
 
     /** The link's ifindex, or -1 when there is no such link. */
@@ -48,10 +122,13 @@ public final class Netlink {
         return NativeException.check(rc, "ioctl(SIOCGIFINDEX)", name);
     }
 
-    /** Deletes a link (a veth takes its peer with it); false when there was none. */
-    public static boolean delete(String name) {
+    /**
+     * Deletes the link these facts describe, by its ifindex (a veth takes its peer with it); false when it
+     * is gone. The caller decides from the facts that it is Quilt's to delete.
+     */
+    public static boolean delete(LinkFacts link) {
         byte[] err = new byte[400];
-        int rc = deleteLink(name, err);
+        int rc = deleteLink(link.index(), link.name(), err);
         if (rc == -Errors.value("ENODEV")) return false;
         check(rc, err);
         return true;
@@ -69,16 +146,30 @@ public final class Netlink {
         check(configureInside(netnsFd, index, name, cidr, gateway, err), err);
     }
 
-    /** Table {@code ip <table>} masquerading what leaves {@code subnetCidr}; replaces an older one. */
-    public static void addNat(String table, String subnetCidr) {
+    /** The table {@code ip <table>}, or empty when there is none. */
+    public static Optional<TableFacts> table(String table) {
+        long[] out = new long[2];
         byte[] err = new byte[400];
-        check(addNat(table, subnetCidr, err), err);
+        int rc = tableFacts(table, out, err);
+        if (rc == -Errors.value("ENOENT")) return Optional.empty();
+        check(rc, err);
+        return Optional.of(new TableFacts(out[0], out[1] != 0));
     }
 
-    /** False when there was no such table. */
-    public static boolean deleteNat(String table) {
+    /**
+     * Table {@code ip <table>}, commented "quilt", masquerading what leaves {@code subnetCidr}: one
+     * transaction. {@code replace} is the handle of Quilt's own table of that name, which goes in the
+     * same transaction, or 0 when there is none (then any table of that name fails it with EEXIST).
+     */
+    public static void addNat(String table, String subnetCidr, long replace) {
         byte[] err = new byte[400];
-        int rc = deleteNat(table, err);
+        check(addNat(table, subnetCidr, replace, err), err);
+    }
+
+    /** Deletes the table with this handle; false when it is gone. */
+    public static boolean deleteNat(TableFacts table, String name) {
+        byte[] err = new byte[400];
+        int rc = deleteNat(name, table.handle(), err);
         if (rc == -Errors.value("ENOENT")) return false;
         check(rc, err);
         return true;

@@ -46,13 +46,18 @@ public final class FsNetworkStore implements NetworkStore {
 
     @Override
     public Optional<Network> defined() {
+        return definedIn(paths.networkConfig());
+    }
+
+    /** The network a root's {@code network.json} defines; empty when there is none. */
+    static Optional<Network> definedIn(Path networkConfig) {
         try {
-            Map<String, Object> m = JsonCodec.read(Files.readAllBytes(paths.networkConfig()));
+            Map<String, Object> m = JsonCodec.read(Files.readAllBytes(networkConfig));
             return Optional.of(new Network(JsonCodec.string(m, "bridge"), Subnet.parse(JsonCodec.string(m, "subnet"))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | QuiltException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot read " + paths.networkConfig() + ": "
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot read " + networkConfig + ": "
                     + e.getMessage() + "; define the network again with 'quilt network create'", e);
         }
     }

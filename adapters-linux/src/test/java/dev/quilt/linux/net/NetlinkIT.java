@@ -89,21 +89,52 @@ class NetlinkIT {
         return fd;
     }
 
+    /** The bridge as LinuxHostNetwork makes it: created, then marked, up, with its gateway. */
+    private int makeBridge() {
+        int index = Netlink.createBridge(bridge, base + ".1/24");
+        Netlink.finishBridge(index, bridge, base + ".1/24");
+        return index;
+    }
+
     @Test
-    void bridgeIsCreatedOnceWithItsGateway() throws Exception {
-        int index = Netlink.ensureBridge(bridge, base + ".1/24");
-        assertEquals(index, Netlink.ensureBridge(bridge, base + ".1/24"), "a second ensure changes nothing");
+    void bridgeIsCreatedMarkedAndGivenItsGateway() throws Exception {
+        int index = Netlink.createBridge(bridge, base + ".1/24");
         assertEquals(index, Netlink.index(bridge));
+        Netlink.LinkFacts fresh = Netlink.link(bridge).orElseThrow();
+        assertEquals("bridge", fresh.kind());
+        assertEquals("", fresh.alias(), "the kernel ignores an alias in the creating request; the mark comes next");
+        assertEquals("02:51:" + String.join(":", java.util.Arrays.stream(base.split("\\.")).map(o ->
+                String.format("%02x", Integer.parseInt(o))).toList()) + ":01", fresh.mac(), "Quilt's MAC for the gateway");
+        assertFalse(fresh.up());
+        Netlink.finishBridge(index, bridge, base + ".1/24");
+        Netlink.finishBridge(index, bridge, base + ".1/24"); // again: nothing changes
+        Netlink.LinkFacts done = Netlink.link(bridge).orElseThrow();
+        assertTrue(done.isQuiltBridge() && done.up(), done.toString());
+        assertEquals(List.of(base + ".1/24"), done.ipv4(), "one gateway address");
+        assertEquals(0, Netlink.ports(index));
         String link = out("ip", "-d", "-o", "link", "show", "dev", bridge);
-        assertTrue(link.contains("bridge") && link.contains(",UP"), link);
-        String addr = out("ip", "-o", "-4", "addr", "show", "dev", bridge);
-        assertTrue(addr.contains("inet " + base + ".1/24"), addr);
-        assertEquals(1, addr.lines().count(), "one gateway address: " + addr);
+        assertTrue(link.contains("bridge") && link.contains(",UP") && link.contains("alias quilt"), link);
+
+        NativeException twice = assertThrows(NativeException.class, () -> Netlink.createBridge(bridge, base + ".1/24"));
+        assertEquals("EEXIST", twice.errnoName(), "an existing link is never taken over");
+    }
+
+    @Test
+    void aLinkOfAnotherKindIsNeverTakenForABridge() throws Exception {
+        assertEquals(0, sh("ip link add " + bridge + " type veth peer name " + bridge + "p"));
+        NativeException e = assertThrows(NativeException.class, () -> Netlink.createBridge(bridge, base + ".1/24"));
+        assertEquals("EEXIST", e.errnoName());
+        Netlink.LinkFacts veth = Netlink.link(bridge).orElseThrow();
+        assertEquals("veth", veth.kind());
+        assertFalse(veth.isQuiltBridge());
+        assertEquals("", veth.alias(), "untouched");
+        assertEquals(List.of(), veth.ipv4(), "untouched");
+        assertTrue(Netlink.link("qtnosuch" + tag).isEmpty());
     }
 
     @Test
     void vethIsBornInTheNamespaceOnTheBridge() throws Exception {
-        Netlink.ensureBridge(bridge, base + ".1/24");
+        int bridgeIndex = makeBridge();
         long holder = namespace();
         byte[] mac = {0x02, 0x51, 10, 1, 2, 3};
         int peer = Netlink.addVeth("qv" + tag, "eth0", bridge, nsFd(holder), mac);
@@ -112,15 +143,20 @@ class NetlinkIT {
         String inside = out("nsenter", "-t", Long.toString(holder), "-n", "ip", "-o", "link", "show", "dev", "eth0");
         assertTrue(inside.startsWith(peer + ": eth0@"), "the echo gave eth0's index: " + peer + " vs " + inside);
         assertTrue(inside.contains("link/ether 02:51:0a:01:02:03"), inside);
-        assertTrue(Netlink.delete("qv" + tag), "deleting the host end");
-        assertFalse(Netlink.delete("qv" + tag), "a second delete finds nothing");
+        Netlink.LinkFacts hostEnd = Netlink.link("qv" + tag).orElseThrow();
+        assertEquals("veth", hostEnd.kind());
+        assertEquals(bridgeIndex, hostEnd.master());
+        assertEquals(1, Netlink.ports(bridgeIndex), "the bridge's one port");
+        assertTrue(Netlink.delete(hostEnd), "deleting the host end");
+        assertFalse(Netlink.delete(hostEnd), "a second delete finds nothing");
+        assertEquals(0, Netlink.ports(bridgeIndex));
         String after = out("nsenter", "-t", Long.toString(holder), "-n", "ip", "-o", "link");
         assertFalse(after.contains("eth0"), "the peer went with it: " + after);
     }
 
     @Test
     void insideBatchSetsLoopbackAddressAndRoute() throws Exception {
-        Netlink.ensureBridge(bridge, base + ".1/24");
+        makeBridge();
         long holder = namespace();
         int ns = nsFd(holder);
         int peer = Netlink.addVeth("qv" + tag, "eth0", bridge, ns, new byte[] {0x02, 0x51, 10, 1, 2, 4});
@@ -142,7 +178,7 @@ class NetlinkIT {
                 () -> Netlink.addVeth("qv" + tag, "eth0", bridge, nsFd(holder), new byte[] {2, 0x51, 1, 1, 1, 1}));
         assertEquals("netlink(find bridge '" + bridge + "') failed: ENODEV (no such device)", noBridge.getMessage());
 
-        Netlink.ensureBridge(bridge, base + ".1/24");
+        makeBridge();
         int ns = nsFd(holder);
         NativeException noLink = assertThrows(NativeException.class,
                 () -> Netlink.configureInside(ns, 4242, "eth9", base + ".7/24", base + ".1"));
@@ -150,20 +186,37 @@ class NetlinkIT {
         assertEquals("ENODEV", noLink.errnoName());
 
         assertTrue(Netlink.index("qtnosuch" + tag) < 0);
-        assertFalse(Netlink.delete("qtnosuch" + tag));
     }
 
     @Test
-    void natIsOneTableThatCanBeWrittenAgainAndRemoved() throws Exception {
+    void natIsOneCommentedTableThatIsReplacedOnlyByItsHandle() throws Exception {
         String table = "quilt_" + bridge;
-        Netlink.addNat(table, subnet);
-        Netlink.addNat(table, subnet); // replaced, not doubled
+        assertTrue(Netlink.table(table).isEmpty());
+        Netlink.addNat(table, subnet, 0);
+        Netlink.TableFacts first = Netlink.table(table).orElseThrow();
+        assertTrue(first.ours(), "carries quilt's comment");
+        NativeException exists = assertThrows(NativeException.class, () -> Netlink.addNat(table, subnet, 0));
+        assertEquals("EEXIST", exists.errnoName(), "without the handle an existing table is never replaced");
+        Netlink.addNat(table, subnet, first.handle()); // replaced, not doubled
         String rules = out("nft", "list", "table", "ip", table);
+        assertTrue(rules.contains("comment \"quilt\""), rules);
         assertTrue(rules.contains("type nat hook postrouting priority srcnat"), rules);
         assertEquals(1, rules.lines().filter(l -> l.contains("masquerade")).count(), rules);
         assertTrue(rules.contains("ip saddr " + subnet + " ip daddr != " + subnet + " masquerade"), rules);
-        assertTrue(Netlink.deleteNat(table));
-        assertFalse(Netlink.deleteNat(table));
+        NativeException stale = assertThrows(NativeException.class, () -> Netlink.addNat(table, subnet, first.handle()));
+        assertEquals("ENOENT", stale.errnoName(), "a handle that is gone fails the whole transaction");
+        Netlink.TableFacts second = Netlink.table(table).orElseThrow();
+        assertTrue(Netlink.deleteNat(second, table));
+        assertFalse(Netlink.deleteNat(second, table));
         assertFalse(sh("nft list table ip " + table) == 0);
+    }
+
+    @Test
+    void aTableWithoutQuiltsCommentIsNotOurs() throws Exception {
+        String table = "quilt_" + bridge;
+        assertEquals(0, sh("nft add table ip " + table));
+        assertFalse(Netlink.table(table).orElseThrow().ours());
+        assertEquals(0, sh("nft delete table ip " + table + " && nft add table ip " + table + " '{ comment \"other\"; }'"));
+        assertFalse(Netlink.table(table).orElseThrow().ours());
     }
 }

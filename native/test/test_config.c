@@ -67,10 +67,12 @@ int main(void)
     tlv_put_str(&w, QUILT_T_NET_VETH, "qv0123456789ab");
     tlv_put_str(&w, QUILT_T_NET_ADDRESS, "10.42.0.5/16");
     tlv_put_str(&w, QUILT_T_NET_GATEWAY, "10.42.0.1");
+    tlv_put_str(&w, QUILT_T_NET_LEASES, "/run/quilt/.network");
     size_t before_mac = w.len;
     tlv_put_str(&w, QUILT_T_NET_MAC, "02510a2a0005");
     ok(config_parse(&cfg, buf, w.len, &what) == 0 && cfg.net_mac[0] == 0x02 && cfg.net_mac[5] == 0x05,
        "a bridge network parses, MAC from 12 hex digits");
+    ok(!strcmp(cfg.net_leases, "/run/quilt/.network"), "with the network dir whose lease goes back at the exit");
     config_free(&cfg);
     w.len = before_mac;
     tlv_put_str(&w, QUILT_T_NET_MAC, "02510a2a00zz");

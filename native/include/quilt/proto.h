@@ -74,6 +74,7 @@ enum quilt_tag {
     QUILT_T_OUTPUT = 52,    /* RESULT: the command's stdout and stderr, interleaved, cut at CAPTURE bytes */
     QUILT_T_TIMED_OUT = 53, /* RESULT: "1" when the deadline killed it */
     QUILT_T_TTY = 54,       /* EXEC: "1": the command's stdio is a pty of the container's devpts, relayed to ours */
+    QUILT_T_NET_LEASES = 60, /* CONFIG: the root's network dir, whose leases/<ip> the monitor removes at the exit */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */

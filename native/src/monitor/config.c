@@ -58,6 +58,7 @@ static const char **slot_for(struct container_config *cfg, uint16_t tag)
     case QUILT_T_NET_VETH: return &cfg->net_veth;
     case QUILT_T_NET_ADDRESS: return &cfg->net_address;
     case QUILT_T_NET_GATEWAY: return &cfg->net_gateway;
+    case QUILT_T_NET_LEASES: return &cfg->net_leases;
     case QUILT_T_CGROUP_V2: return &cfg->cgroup_v2;
     case QUILT_T_CGROUP_MEMORY_V1: return &cfg->cgroup_memory_v1;
     default: return NULL;

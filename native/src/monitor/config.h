@@ -29,6 +29,7 @@ struct container_config {
     const char *etc_dir;    /* bind hosts, hostname, resolv.conf from here when set */
     /* bridge network when net_bridge is set; all four come together */
     const char *net_bridge, *net_veth, *net_address, *net_gateway;
+    const char *net_leases; /* optional: the root's network dir; the lease goes back at the exit */
     unsigned char net_mac[6];
     int loopback;           /* private namespace: bring lo up, nothing more */
     /* cgroups: a v2 dir to clone into, or v1 dirs to join before GO; where OOM kills are counted */

@@ -36,6 +36,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "init.h"
+#include "lease.h"
 #include "logs.h"
 #include "network.h"
 #include "pid1_signals.h"
@@ -533,6 +534,9 @@ int main(void)
     if (m.oom.fd >= 0 && !m.oom_killed && oom_watch_kills(&m.oom) > 0)
         m.oom_killed = 1;
     if (m.ready_sent) {
+        /* the address goes back before the exit is on record: whoever sees the exit sees it free */
+        if (m.cfg.net_leases && (rc = lease_release(m.cfg.net_leases, m.cfg.net_address, m.cfg.id, 5)) < 0)
+            fprintf(stderr, "quilt-monitor: give back %s: %s\n", m.cfg.net_address, strerror(-rc));
         write_exit_file(&m);
         uint8_t buf[128];
         struct tlv_writer w = { buf, sizeof buf, 0 };

@@ -64,12 +64,15 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
 
     record Paths(String state, String log, String layer) {}
 
-    /** mode always; the rest on a bridge network. */
+    /**
+     * mode always; the rest on a bridge network. A stopped container has given its address back (its
+     * monitor did at the exit), so it shows none, as docker shows a stopped container's.
+     */
     record NetworkView(String mode, String bridge, String ipAddress, Integer prefixLength, String gateway,
                        String macAddress, String hostLink, Double setupMillis) {
         static NetworkView of(Container c) {
-            Optional<Endpoint> e = c.endpoint();
-            return new NetworkView(c.spec().network().word(), e.map(Endpoint::bridge).orElse(null),
+            Optional<Endpoint> e = c.endpoint().filter(x -> c.status() != dev.quilt.domain.Status.STOPPED);
+            return new NetworkView(c.spec().network().word(), c.endpoint().map(Endpoint::bridge).orElse(null),
                     e.map(x -> x.address().toString()).orElse(null), e.map(Endpoint::prefix).orElse(null),
                     e.map(x -> x.gateway().toString()).orElse(null), e.map(Endpoint::mac).orElse(null),
                     e.map(Endpoint::hostLink).orElse(null),

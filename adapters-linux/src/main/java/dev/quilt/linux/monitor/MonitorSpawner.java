@@ -113,7 +113,8 @@ public final class MonitorSpawner implements ProcessSpawner {
                 .put(Protocol.T_NET_VETH, e.hostLink())
                 .put(Protocol.T_NET_ADDRESS, e.cidr())
                 .put(Protocol.T_NET_GATEWAY, e.gateway().toString())
-                .put(Protocol.T_NET_MAC, e.mac().replace(":", "")));
+                .put(Protocol.T_NET_MAC, e.mac().replace(":", ""))
+                .put(Protocol.T_NET_LEASES, paths.network().toString()));
         if (spec.network() == NetworkMode.NONE) w.put(Protocol.T_LOOPBACK, 1);
         cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
         for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);

@@ -5,21 +5,16 @@ import dev.quilt.domain.Hostname;
 import dev.quilt.domain.NetworkMode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * /etc/hosts, /etc/hostname and /etc/resolv.conf for a container, written
  * into its state dir; the init binds them over the image's. The hostname
- * resolves to the container's own address; the host's resolvers are kept,
- * except loopback ones, which a container with its own namespace cannot reach.
+ * resolves to the container's own address; resolv.conf is {@link ResolvConf}'s.
  */
 public final class EtcFiles {
-    private static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
-
     private EtcFiles() {}
 
     public static void write(Path dir, Hostname hostname, NetworkMode mode, Optional<Endpoint> endpoint)
@@ -30,26 +25,11 @@ public final class EtcFiles {
                 + self + "\t" + hostname + "\n";
         Files.writeString(dir.resolve("hosts"), hosts);
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
-        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostResolvConf(), mode));
+        Files.writeString(dir.resolve("resolv.conf"), ResolvConf.HOST.forContainer(mode));
     }
 
-    private static String hostResolvConf() throws IOException {
-        try {
-            return Files.readString(HOST_RESOLV_CONF, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return "";
-        }
-    }
-
+    /** resolv.conf from the host's file alone (no systemd-resolved list to fall back on). */
     static String resolvConf(String host, NetworkMode mode) {
-        if (mode == NetworkMode.HOST) return host;
-        StringBuilder out = new StringBuilder("# written by quilt from the host's resolv.conf\n");
-        for (String line : host.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            boolean loopback = f.length >= 2 && f[0].equals("nameserver")
-                    && (f[1].startsWith("127.") || f[1].equals("::1"));
-            if (!loopback && !line.isBlank() && !line.startsWith("#")) out.append(line).append('\n');
-        }
-        return out.toString();
+        return ResolvConf.render(host, Optional.empty(), mode);
     }
 }

@@ -154,18 +154,36 @@ class NetworkIT {
         assertEquals(5, Leaks.containers(root).size() / 2, "state and layer of five, nothing more");
     }
 
+    /** Whether a link of that name exists on the host. */
+    private static boolean link(String name) throws Exception {
+        return Quilt.sh("ip -o link show dev " + name) == 0;
+    }
+
+    private static boolean natTable(String bridge) throws Exception {
+        return Quilt.sh("nft list table ip quilt_" + bridge) == 0;
+    }
+
     @Test
     void noneNeedsNoBridgeAndBridgeFailsNamingIt() throws Exception {
-        // a link that is not a bridge (one end of a veth pair) sits where the bridge should be
+        // a link that is not a bridge (one end of a veth pair) sits where the bridge should be; on a forwarding
+        // host (./test runs this with net.ipv4.ip_forward 0 and 1) it has forwarding=1 like every link
         assertEquals(0, Quilt.sh("ip link add " + quilt.bridge + " type veth peer name " + quilt.bridge + "p"));
         try {
+            String refusal = "quilt: cannot set up network '" + quilt.bridge + "': link '" + quilt.bridge + "' exists"
+                    + " and is not a bridge; choose another name with 'quilt network create --bridge'\n";
             Quilt.Result bridged = quilt.run("run", "--rm", "-e", marker, "--", "true");
             assertEquals(125, bridged.exit());
-            assertEquals(1, bridged.err().lines().count(), bridged.err());
-            assertTrue(bridged.err().contains("network '" + quilt.bridge + "'")
-                    && bridged.err().contains("create bridge '" + quilt.bridge + "'"), bridged.err());
+            assertEquals(refusal, bridged.err());
             assertEquals(List.of(), quilt.run("ps", "-a", "-q").lines(), "nothing half-made");
             assertEquals(List.of(), Leaks.leases(root));
+
+            Quilt.Result create = quilt.run("network", "create", "--bridge", quilt.bridge, "--subnet", quilt.subnet);
+            assertEquals(1, create.exit());
+            assertEquals(refusal, create.err());
+
+            String inspect = ok(quilt.run("network", "inspect"));
+            assertTrue(inspect.contains("\"bridgeExists\" : false") && inspect.contains("\"bridgeState\" : \"not a bridge\""),
+                    inspect);
 
             Quilt.Result none = quilt.run("run", "--rm", "--network", "none", "-e", marker, "--", "ip", "-o", "link");
             assertEquals(0, none.exit(), none.err());
@@ -173,11 +191,145 @@ class NetworkIT {
             assertTrue(none.out().startsWith("1: lo: <LOOPBACK,UP,LOWER_UP>"), none.out());
             Quilt.Result alias = quilt.run("run", "--rm", "--no-network", "-e", marker, "--", "true");
             assertEquals(0, alias.exit(), alias.err());
+
+            // the root's record goes; the link is not quilt's to delete
+            Quilt.Result rm = quilt.run("network", "rm");
+            assertEquals(0, rm.exit(), rm.err());
+            assertEquals("quilt: left bridge '" + quilt.bridge + "' in place: it is not a bridge\n", rm.err());
+            assertTrue(link(quilt.bridge) && link(quilt.bridge + "p"), "the veth pair is untouched");
+            String veth = new String(new ProcessBuilder("ip", "-d", "-o", "link", "show", "dev", quilt.bridge).start()
+                    .getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(veth.contains(" veth ") && !veth.contains("alias"), veth);
         } finally {
             Quilt.sh("ip link del " + quilt.bridge); // takes its peer along
         }
-        Process nft = new ProcessBuilder("nft", "list", "table", "ip", "quilt_" + quilt.bridge).start();
-        assertFalse(nft.waitFor() == 0, "a failed set-up takes its NAT table back");
+        assertFalse(natTable(quilt.bridge), "no NAT table was made for it");
+    }
+
+    @Test
+    void aBridgeQuiltDidNotMakeIsNeverUsedOrRemoved() throws Exception {
+        assertEquals(0, Quilt.sh("ip link add " + quilt.bridge + " type bridge"));
+        try {
+            Quilt.Result run = quilt.run("run", "--rm", "-e", marker, "--", "true");
+            assertEquals(125, run.exit());
+            assertEquals("quilt: cannot set up network '" + quilt.bridge + "': bridge '" + quilt.bridge + "' exists and"
+                    + " was not made by quilt; choose another name with 'quilt network create --bridge'\n", run.err());
+            Quilt.Result rm = quilt.run("network", "rm");
+            assertEquals(0, rm.exit(), rm.err());
+            assertEquals("quilt: left bridge '" + quilt.bridge + "' in place: quilt did not make it\n", rm.err());
+            assertTrue(link(quilt.bridge), "the user's bridge is still there");
+            String addr = new String(new ProcessBuilder("ip", "-o", "addr", "show", "dev", quilt.bridge).start()
+                    .getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertFalse(addr.contains("inet "), "no address was given to it: " + addr);
+        } finally {
+            Quilt.sh("ip link del " + quilt.bridge);
+        }
+        assertFalse(natTable(quilt.bridge));
+    }
+
+    @Test
+    void aRootThatNeverHadANetworkRemovesNothing() throws Exception {
+        Files.delete(root.resolve("data/network.json")); // this root never defined one, nor ran a container
+        boolean quilt0 = link("quilt0");
+        boolean quilt0Nat = natTable("quilt0");
+        Quilt.Result rm = quilt.run("network", "rm");
+        assertEquals(1, rm.exit());
+        assertEquals("quilt: no network to remove: this root never created one ('quilt network create') nor ran a"
+                + " container on the default one; nothing changed\n", rm.err());
+        assertEquals(quilt0, link("quilt0"), "the default bridge is as it was");
+        assertEquals(quilt0Nat, natTable("quilt0"), "and its NAT table");
+        quilt.defineNetwork(quilt.subnet); // for the teardown's own network rm
+    }
+
+    @Test
+    void twoRootsShareABridgeAndOnlyTheLastTakesItAway() throws Exception {
+        Path otherRoot = Files.createTempDirectory("quilt-net-it-other-");
+        Quilt other = new Quilt(otherRoot, quilt.bridge, quilt.subnet);
+        String id = null;
+        try {
+            ok(quilt.run("run", "--rm", "-e", marker, "--", "true")); // this root makes the bridge, no container left
+            id = ok(other.run("run", "-d", "--init", "-e", marker));
+            assertEquals(1, Leaks.links(quilt.bridge).size(), "the other root's container is on the bridge");
+
+            Quilt.Result rm = quilt.run("network", "rm");
+            assertEquals(0, rm.exit(), rm.err());
+            assertEquals("quilt: left bridge '" + quilt.bridge + "' in place: another quilt root uses it ("
+                    + otherRoot.resolve("data") + ")\n", rm.err());
+            assertTrue(link(quilt.bridge) && natTable(quilt.bridge), "bridge and NAT stay for the other root");
+            assertEquals(1, Leaks.links(quilt.bridge).size(), "its container is still plugged in");
+            Quilt.Result ping = other.run("exec", id, "ping", "-c", "1", "-W", "5", gateway());
+            assertEquals(0, ping.exit(), "the other root's container still reaches its gateway: " + ping.err());
+
+            ok(other.run("rm", "-f", id));
+            id = null;
+            ok(other.run("network", "rm"));
+            assertFalse(link(quilt.bridge), "the last user took the bridge");
+            assertFalse(natTable(quilt.bridge), "and its NAT table");
+        } finally {
+            if (id != null) other.run("rm", "-f", id);
+            other.run("network", "rm");
+            Leaks.killAll(otherRoot, marker);
+            Leaks.cgroups(otherRoot);
+            AtomicFiles.deleteTree(otherRoot);
+            quilt.defineNetwork(quilt.subnet); // for the teardown's own network rm
+        }
+    }
+
+    @Test
+    void aStoppedContainerGivesItsAddressBackAtOnce() throws Exception {
+        String first = ok(quilt.run("run", "-d", "--init", "--name", "first", "-e", marker));
+        String ip = net("first", "ipAddress");
+        assertEquals(List.of(ip), Leaks.leases(root));
+        ok(quilt.run("kill", "first"));
+        ok(quilt.run("wait", "first")); // reads the exit; changes nothing
+        assertEquals(List.of(), Leaks.leases(root), "the monitor gave the address back when the container ended");
+        String inspect = ok(quilt.run("inspect", "first"));
+        assertTrue(inspect.contains("\"ipAddress\" : null") && inspect.contains("\"status\" : \"stopped\""), inspect);
+
+        // the address is free for the next container, and rm of the first never takes it from it
+        ok(quilt.run("run", "-d", "--init", "--name", "second", "-e", marker));
+        assertEquals(ip, net("second", "ipAddress"));
+        ok(quilt.run("rm", first));
+        assertEquals(List.of(ip), Leaks.leases(root), "still the second's");
+        assertEquals(ip, net("second", "ipAddress"));
+        ok(quilt.run("rm", "-f", "second"));
+
+        // a foreground run without --rm: free as soon as it returns
+        ok(quilt.run("run", "-e", marker, "--", "true"));
+        assertEquals(List.of(), Leaks.leases(root));
+    }
+
+    /**
+     * The host's resolver files, replaced in a private mount namespace only: the host's own
+     * /etc/resolv.conf is never changed. {@code upstream} null: no systemd-resolved list.
+     */
+    private Quilt.Result resolvConfWith(String stub, String upstream) throws Exception {
+        Path files = Files.createTempDirectory(root, "resolv-");
+        Files.writeString(files.resolve("stub"), stub);
+        StringBuilder script = new StringBuilder("set -e; d=/run/systemd; [ -d $d ] || d=/run; mount -n -t tmpfs tmpfs $d;");
+        if (upstream != null) {
+            Files.writeString(files.resolve("upstream"), upstream);
+            script.append(" mkdir -p /run/systemd/resolve; cp ").append(files.resolve("upstream"))
+                    .append(" /run/systemd/resolve/resolv.conf;");
+        }
+        script.append(" t=$(readlink -f /etc/resolv.conf); mkdir -p \"$(dirname \"$t\")\"; [ -e \"$t\" ] || : > \"$t\";")
+                .append(" mount -n --bind ").append(files.resolve("stub")).append(" \"$t\"; exec \"$@\"");
+        return quilt.runAs(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", script.toString(), "sh"),
+                "run", "--rm", "--network", "none", "-e", marker, "--", "cat", "/etc/resolv.conf");
+    }
+
+    @Test
+    void aSystemdResolvedStubGivesContainersItsUpstreamServersOrTheFallback() throws Exception {
+        String stub = "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch quilt.test\n";
+        Quilt.Result upstream = resolvConfWith(stub, "nameserver 192.0.2.1\nsearch quilt.test\n");
+        assertEquals(0, upstream.exit(), upstream.err());
+        assertEquals(List.of("nameserver 192.0.2.1", "search quilt.test"),
+                upstream.lines().stream().filter(l -> !l.startsWith("#")).toList(), upstream.out());
+
+        Quilt.Result fallback = resolvConfWith(stub, null);
+        assertEquals(0, fallback.exit(), fallback.err());
+        assertEquals(List.of("options edns0 trust-ad", "search quilt.test", "nameserver 8.8.8.8", "nameserver 8.8.4.4"),
+                fallback.lines().stream().filter(l -> !l.startsWith("#")).toList(), fallback.out());
     }
 
     @Test

@@ -61,7 +61,9 @@ public final class LinuxHostNetwork implements HostNetwork {
         if (state(network) == BridgeState.READY && users.has(network.bridge(), paths)) return;
         try {
             users.locked(() -> {
-                setUp(network);
+                // many first runs queue here at once: whoever comes after the set-up only records itself
+                // (a ready bridge carries this network's gateway, so any other user has this subnet too)
+                if (state(network) != BridgeState.READY) setUp(network);
                 users.add(network.bridge(), paths);
                 return null;
             });
@@ -70,7 +72,7 @@ public final class LinuxHostNetwork implements HostNetwork {
         }
     }
 
-    /** Under the host lock. */
+    /** Under the host lock, when the bridge is not ready. */
     private void setUp(Network network) {
         Optional<Netlink.LinkFacts> link = Netlink.link(network.bridge());
         link.ifPresent(l -> refuseUnlessOurs(network, l));
@@ -85,7 +87,6 @@ public final class LinuxHostNetwork implements HostNetwork {
                     link.get().ipv4()) + ", not this network's gateway " + gatewayCidr(network)
                     + "; remove the network that uses it first, or choose another name with 'quilt network create --bridge'");
         }
-        if (state(network) == BridgeState.READY) return;
         refuseOverlaps(network);
         Optional<Netlink.TableFacts> table = Netlink.table(natTable(network));
         if (table.isPresent() && !table.get().ours()) {

@@ -148,6 +148,21 @@ class LinuxHostNetworkIT extends HostNetworkContract {
     }
 
     @Test
+    void aHostsOwnLinkIsNeverTakenOrRemoved() throws Exception {
+        // as 'network create --bridge eth0' would be; lo, because the kernel would not let even a bug delete it
+        Network n = new Network("lo", network().subnet());
+        HostNetwork a = root(n);
+        QuiltException e = assertThrows(QuiltException.class, () -> a.ensure(n));
+        assertEquals("cannot set up network 'lo': link 'lo' exists and is not a bridge; choose another name with"
+                + " 'quilt network create --bridge'", e.getMessage());
+        assertEquals(HostNetwork.BridgeState.NOT_A_BRIDGE, a.state(n));
+        assertEquals(HostNetwork.Removal.kept("it is not a bridge"), a.remove(n));
+        Netlink.LinkFacts lo = Netlink.link("lo").orElseThrow();
+        assertTrue(lo.up() && lo.ipv4().contains("127.0.0.1/8") && lo.alias().isEmpty(), lo.toString());
+        assertFalse(sh("nft list table ip quilt_lo") == 0, "no table made for it");
+    }
+
+    @Test
     void aTableOfThatNameThatIsNotQuiltsIsRefusedAndNeverTouched() throws Exception {
         Network n = network();
         must("nft add table ip quilt_" + bridge + " && nft add chain ip quilt_" + bridge + " mine");

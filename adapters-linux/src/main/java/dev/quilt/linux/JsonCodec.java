@@ -78,16 +78,19 @@ public final class JsonCodec {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) readValue(p);
             if (p.nextToken() != null) {
-                throw new IOException("has more after its object at line " + p.currentLocation().getLineNr()
-                        + ", column " + p.currentLocation().getColumnNr());
+                throw new IOException("has more after its object at line " + p.currentTokenLocation().getLineNr()
+                        + ", column " + p.currentTokenLocation().getColumnNr());
             }
             return m;
         } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
             throw new IOException("ends early at byte " + json.length + " (truncated?)", e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var at = e.getLocation();
-            throw new IOException(at == null ? "is not valid JSON"
-                    : "is not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr(), e);
+            if (at == null) throw new IOException("is not valid JSON", e);
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Unexpected end-of-input")) {
+                throw new IOException("ends early at byte " + json.length + " (truncated?)", e); // between two fields
+            }
+            throw new IOException("is not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr(), e);
         }
     }
 

@@ -45,8 +45,18 @@ public final class Main {
             if (options.debug()) e.printStackTrace(stderr);
             stderr.println("quilt: " + Failures.describe(e));
             stderr.flush();
-            return args.length > 0 && (args[0].equals("run") || args[0].equals("create")) ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
+            String verb = verb(args);
+            return verb.equals("run") || verb.equals("create") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
         }
+    }
+
+    /** The command word of {@code args}: the first that is neither a global option nor its value. */
+    private static String verb(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root")) i++;
+            else if (!args[i].startsWith("-")) return args[i];
+        }
+        return "";
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

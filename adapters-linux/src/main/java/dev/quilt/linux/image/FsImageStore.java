@@ -284,8 +284,7 @@ public final class FsImageStore implements ImageStore {
     }
 
     private static String reason(IOException e) {
-        String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-        return String.valueOf(why).toLowerCase(java.util.Locale.ROOT);
+        return dev.quilt.linux.IoErrors.why(e);
     }
 
     private static QuiltException failed(String what, Path path, IOException e) {

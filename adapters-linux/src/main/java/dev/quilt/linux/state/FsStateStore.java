@@ -21,7 +21,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -36,7 +35,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -500,8 +498,7 @@ public final class FsStateStore implements StateStore {
 
     /** The system's word for a failed read: {@code is a directory}, {@code permission denied}. */
     private static String reason(IOException e) {
-        String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-        return String.valueOf(why).toLowerCase(Locale.ROOT).replace('\n', ' ');
+        return dev.quilt.linux.IoErrors.why(e);
     }
 
     private static QuiltException io(String what, Path path, IOException e) {

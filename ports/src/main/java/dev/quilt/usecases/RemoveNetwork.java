@@ -23,7 +23,7 @@ public final class RemoveNetwork {
 
     public Network remove() {
         Network n = store.defined().orElse(Network.DEFAULT);
-        store.reconcile(id -> state.load(id).isPresent());
+        store.reconcile(id -> state.read(id).isPresent()); // a broken record still holds its address
         int held = store.leases().size();
         if (held > 0) {
             throw QuiltException.conflict("network '" + n.name() + "' is in use by " + held + " container"

@@ -61,6 +61,11 @@ public final class FakeCgroups implements Cgroups {
         }
     }
 
+    /** The fake keeps its cgroups in one map: there is no parent to remove. */
+    @Override
+    public void removeParentIfUnused() {
+    }
+
     @Override
     public Set<ContainerId> present() {
         return kernel.cgroupSnapshot();

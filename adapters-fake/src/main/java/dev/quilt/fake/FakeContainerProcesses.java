@@ -6,6 +6,7 @@ import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.SpawnFailedException;
+import dev.quilt.ports.StateStore;
 
 import java.time.Duration;
 import java.util.Map;
@@ -17,9 +18,10 @@ public final class FakeContainerProcesses implements ContainerProcesses {
             "USR2", 12, "TERM", 15);
 
     private final FakeKernel kernel;
-    private final FakeStateStore state;
+    private final StateStore state;
 
-    public FakeContainerProcesses(FakeKernel kernel, FakeStateStore state) {
+    /** {@code state}: where the kernel's monitors record exits (the fake store, or a real one a test writes to). */
+    public FakeContainerProcesses(FakeKernel kernel, StateStore state) {
         this.kernel = kernel;
         this.state = state;
     }

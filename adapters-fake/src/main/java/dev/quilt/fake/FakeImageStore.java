@@ -66,6 +66,11 @@ public final class FakeImageStore implements ImageStore {
     }
 
     @Override
+    public synchronized Optional<Digest> resolve(String ref) {
+        return find(ref).map(Image::digest);
+    }
+
+    @Override
     public synchronized List<Image> list() {
         return images.values().stream().map(this::withNames).toList();
     }

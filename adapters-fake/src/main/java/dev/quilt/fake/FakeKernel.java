@@ -46,8 +46,11 @@ public final class FakeKernel {
         }
     }
 
-    /** What happens when an init exits: its monitor writes exit.json. Set by the state store. */
-    interface ExitRecorder {
+    /**
+     * What happens when an init exits: its monitor writes exit.json. Set by the
+     * state store: the fake's, or a test's over a real store's directory.
+     */
+    public interface ExitRecorder {
         void record(ContainerId id, ExitStatus exit, Optional<String> error);
     }
 
@@ -102,7 +105,7 @@ public final class FakeKernel {
         }
     }
 
-    synchronized void recorder(ExitRecorder r) {
+    public synchronized void recorder(ExitRecorder r) {
         this.recorder = r;
     }
 

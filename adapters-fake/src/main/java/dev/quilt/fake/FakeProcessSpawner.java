@@ -25,11 +25,21 @@ import java.util.Optional;
  */
 public final class FakeProcessSpawner implements ProcessSpawner {
     private final FakeKernel kernel;
-    private final FakeStateStore state;
+    private final PidsRecorder pids;
+
+    /** Where a monitor writes its pids.json, as soon as it has cloned the init. */
+    @FunctionalInterface
+    public interface PidsRecorder {
+        void record(ContainerId id, RecordedPids pids);
+    }
 
     public FakeProcessSpawner(FakeKernel kernel, FakeStateStore state) {
+        this(kernel, state::recordPids);
+    }
+
+    public FakeProcessSpawner(FakeKernel kernel, PidsRecorder pids) {
         this.kernel = kernel;
-        this.state = state;
+        this.pids = pids;
     }
 
     static boolean missing(List<String> command) {
@@ -66,7 +76,7 @@ public final class FakeProcessSpawner implements ProcessSpawner {
         FakeKernel.FakeProcess monitor = kernel.spawn(id, true, List.of());
         FakeKernel.FakeProcess init = kernel.spawn(id, false, args);
         init.gated = mode == Mode.CREATED;
-        state.recordPids(id, new RecordedPids(monitor.ref(), init.ref()));
+        pids.record(id, new RecordedPids(monitor.ref(), init.ref()));
         endpoint.ifPresent(e -> {
             synchronized (kernel) {
                 kernel.links().put(e.hostLink(), id);

@@ -3,6 +3,7 @@ package dev.quilt.fake;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.RecordedPids;
@@ -38,7 +39,7 @@ public final class FakeStateStore implements StateStore {
     }
 
     @Override
-    public synchronized void create(Container container) {
+    public synchronized Lock createLocked(Container container) {
         kernel.maybeFail("state.create");
         if (records.containsKey(container.id())) {
             throw QuiltException.conflict("container id '" + container.id() + "' is already in use");
@@ -46,6 +47,7 @@ public final class FakeStateStore implements StateStore {
         if (locked.contains(container.id())) throw new IllegalStateException("a new record that is locked already");
         records.put(container.id(), container);
         transitions.add(new Transition(container.id(), Optional.empty(), container.status()));
+        return tryLock(container.id()).orElseThrow();
     }
 
     @Override
@@ -65,13 +67,13 @@ public final class FakeStateStore implements StateStore {
     }
 
     @Override
-    public synchronized Optional<Container> load(ContainerId id) {
-        return Optional.ofNullable(records.get(id));
+    public synchronized Optional<ContainerRecord> read(ContainerId id) {
+        return Optional.ofNullable(records.get(id)).map(ContainerRecord.Readable::new);
     }
 
     @Override
-    public synchronized List<Container> list() {
-        return List.copyOf(records.values());
+    public synchronized List<ContainerRecord> list() {
+        return records.values().stream().<ContainerRecord>map(ContainerRecord.Readable::new).toList();
     }
 
     @Override
@@ -115,6 +117,12 @@ public final class FakeStateStore implements StateStore {
     @Override
     public synchronized List<ContainerId> ids() {
         return List.copyOf(records.keySet());
+    }
+
+    /** Records in memory are never damaged, and nothing else lies among them. */
+    @Override
+    public List<String> strays() {
+        return List.of();
     }
 
     @Override

@@ -88,7 +88,7 @@ class BecomeReadyTest {
         NotReadyException e = assertThrows(NotReadyException.class,
                 () -> create.runDetached(request(List.of("sleep"), Optional.of("hang"), true)));
         assertTrue(e.getMessage().contains("kept it (--keep-on-failure)"), e.getMessage());
-        Container kept = state.list().get(0);
+        Container kept = state.load(state.ids().get(0)).orElseThrow();
         assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK, Phase.EXEC), phases(kept));
         assertEquals("timed out", kept.health().orElseThrow().last().orElseThrow().how());
     }

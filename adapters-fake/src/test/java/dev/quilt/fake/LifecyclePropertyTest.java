@@ -132,7 +132,7 @@ class LifecyclePropertyTest {
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);
         final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);
-        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget);
+        final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
 
         /** The exit each container must show, for exits this test caused through a live monitor. */
         final Map<ContainerId, ExitStatus> expected = new HashMap<>();

@@ -61,17 +61,53 @@ public final class JsonCodec {
         }
     }
 
-    /** Reads an object; numbers come back as Long, unknown fields are kept (and ignored by callers). */
+    /**
+     * Reads an object; numbers come back as Long, unknown fields are kept (and
+     * ignored by callers). Anything else fails with an IOException whose message
+     * is one lowercase line about the file's content, fit to show a user:
+     * {@code is empty}, {@code ends early at byte 100 (truncated?)},
+     * {@code is not valid JSON at line 1, column 7}, {@code holds a JSON array, not an object}.
+     */
     public static Map<String, Object> read(byte[] json) throws IOException {
+        if (json.length == 0 || new String(json, java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
+            throw new IOException("is empty");
+        }
         try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a JSON object");
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) throw new IOException("holds " + kind(first) + ", not an object");
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) readValue(p);
+            if (p.nextToken() != null) {
+                throw new IOException("has more after its object at line " + p.currentTokenLocation().getLineNr()
+                        + ", column " + p.currentTokenLocation().getColumnNr());
+            }
             return m;
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            throw new IOException("ends early at byte " + json.length + " (truncated?)", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            if (at == null) throw new IOException("is not valid JSON", e);
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Unexpected end-of-input")) {
+                throw new IOException("ends early at byte " + json.length + " (truncated?)", e); // between two fields
+            }
+            throw new IOException("is not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr(), e);
         }
     }
 
+    private static String kind(JsonToken t) {
+        if (t == null) return "nothing";
+        return switch (t) {
+            case START_ARRAY -> "a JSON array";
+            case VALUE_STRING -> "a JSON string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a JSON number";
+            case VALUE_TRUE, VALUE_FALSE -> "a JSON boolean";
+            case VALUE_NULL -> "JSON null";
+            default -> "no JSON value";
+        };
+    }
+
     private static Object readValue(JsonParser p) throws IOException {
+        if (p.currentToken() == null) throw new IOException("ends early (truncated?)");
         return switch (p.currentToken()) {
             case START_OBJECT -> {
                 Map<String, Object> m = new LinkedHashMap<>();

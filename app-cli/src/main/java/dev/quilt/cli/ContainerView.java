@@ -95,3 +95,12 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                         paths.containerLayer(c.id()).toString()));
     }
 }
+
+/** A container whose record cannot be read, as ps --json shows it: {@code status} is {@code broken}, {@code error} why. */
+record BrokenView(String id, String status, String error, ContainerView.Paths paths) {
+    static BrokenView of(dev.quilt.domain.ContainerRecord.Broken b, LinuxPaths paths) {
+        return new BrokenView(b.id().value(), "broken", b.reason(), new ContainerView.Paths(
+                paths.containerState(b.id()).toString(), paths.log(b.id()).toString(),
+                paths.containerLayer(b.id()).toString()));
+    }
+}

@@ -122,8 +122,7 @@ final class ImageCommand implements Runnable {
         public Integer call() {
             Root.require(privileges, "image rm");
             for (String ref : refs) {
-                Image removed = removeImage.get().remove(ref);
-                spec.commandLine().getOut().println(removed.digest());
+                spec.commandLine().getOut().println(removeImage.get().remove(ref));
             }
             return 0;
         }

@@ -2,6 +2,7 @@ package dev.quilt.cli;
 
 import dagger.Lazy;
 import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Status;
 import dev.quilt.linux.LinuxPaths;
@@ -30,6 +31,11 @@ import java.util.concurrent.Callable;
 final class InfoCommands {
     private InfoCommands() {}
 
+    /**
+     * A container whose record cannot be read is listed with the status
+     * {@code broken} (and in JSON the reason as {@code error}); its reason goes to
+     * stderr, one line each, and the exit is 0: the others were listed.
+     */
     @Command(name = "ps", description = "List containers: created and running ones, or with -a all.")
     static final class Ps implements Callable<Integer> {
         private final Lazy<ListContainers> list;
@@ -57,25 +63,49 @@ final class InfoCommands {
 
         @Override
         public Integer call() {
-            List<Container> cs = list.get().list(all);
+            List<ContainerRecord> records = list.get().list(all);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                List<ContainerView> views = new ArrayList<>();
-                for (Container c : cs) views.add(ContainerView.of(c, state.get().recordedExit(c.id()), paths.get()));
+                List<Object> views = new ArrayList<>();
+                for (ContainerRecord r : records) views.add(view(r));
                 out.println(JsonOutput.of(views));
-                return 0;
+            } else if (quiet) {
+                records.forEach(r -> out.println(r.id()));
+            } else {
+                out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", "CONTAINER ID", "NAME", "IMAGE", "COMMAND", "STATUS", "CREATED");
+                Instant now = Instant.now();
+                for (ContainerRecord r : records) {
+                    if (r instanceof ContainerRecord.Readable ok) {
+                        Container c = ok.container();
+                        out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", c.id().shortForm(),
+                                c.name().map(Object::toString).orElse(""), c.spec().image().shortForm(),
+                                clip(command(c), 28), status(c), ago(c.createdAt(), now));
+                    } else {
+                        out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", r.id().shortForm(), "", "", "", "broken", "");
+                    }
+                }
             }
-            if (quiet) {
-                cs.forEach(c -> out.println(c.id()));
-                return 0;
+            out.flush();
+            PrintWriter err = spec.commandLine().getErr();
+            for (ContainerRecord r : records) {
+                if (r instanceof ContainerRecord.Broken b) err.println("quilt: " + b.error().getMessage());
             }
-            out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", "CONTAINER ID", "NAME", "IMAGE", "COMMAND", "STATUS", "CREATED");
-            Instant now = Instant.now();
-            for (Container c : cs) {
-                out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", c.id().shortForm(), c.name().map(Object::toString).orElse(""),
-                        c.spec().image().shortForm(), clip(command(c), 28), status(c), ago(c.createdAt(), now));
-            }
+            err.flush();
             return 0;
+        }
+
+        /** The container's view; for a broken one, its ID, status {@code broken}, the reason and its paths. */
+        private Object view(ContainerRecord r) {
+            return switch (r) {
+                case ContainerRecord.Readable ok -> {
+                    try {
+                        yield ContainerView.of(ok.container(), state.get().recordedExit(ok.id()), paths.get());
+                    } catch (dev.quilt.domain.BrokenRecordException e) {
+                        yield BrokenView.of(e.broken(), paths.get()); // its exit.json broke since we looked
+                    }
+                }
+                case ContainerRecord.Broken b -> BrokenView.of(b, paths.get());
+            };
         }
 
         private static String command(Container c) {

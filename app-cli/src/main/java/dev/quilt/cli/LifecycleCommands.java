@@ -157,8 +157,8 @@ final class LifecycleCommands {
         public Integer call() {
             Root.require(privileges, "rm");
             for (String ref : refs) {
-                Container c = remove.get().remove(ref, force);
-                spec.commandLine().getOut().println(c.id());
+                var id = remove.get().remove(ref, force);
+                spec.commandLine().getOut().println(id);
             }
             return 0;
         }
@@ -183,10 +183,13 @@ final class LifecycleCommands {
             Root.require(privileges, "gc");
             CollectGarbage.Report r = gc.get().collect();
             r.containers().forEach(id -> spec.commandLine().getOut().println("removed container " + id));
+            r.broken().forEach(b -> spec.commandLine().getOut().println("removed container " + b.id()
+                    + " (its record was broken: " + b.reason() + ")"));
             r.layers().forEach(id -> spec.commandLine().getOut().println("removed layer " + id));
             if (r.halfMade() > 0) spec.commandLine().getOut().println("removed " + r.halfMade() + " half-made records or imports");
             if (r.leases() > 0) spec.commandLine().getOut().println("released " + r.leases() + " addresses of removed containers");
             if (r.cgroups() > 0) spec.commandLine().getOut().println("removed " + r.cgroups() + " cgroups of stopped or removed containers");
+            r.strays().forEach(s -> spec.commandLine().getOut().println("left " + s + " alone: quilt did not make it"));
             return 0;
         }
     }

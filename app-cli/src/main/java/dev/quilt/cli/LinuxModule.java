@@ -259,8 +259,9 @@ final class LinuxModule {
 
     @Provides
     static CollectGarbage collectGarbage(ContainerLookup lookup, StateStore state, ContainerStorage storage,
-                                         ImageStore images, NetworkStore addresses, Cgroups cgroups, Forget forget) {
-        return new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget);
+                                         ImageStore images, NetworkStore addresses, Cgroups cgroups, Forget forget,
+                                         ContainerProcesses processes) {
+        return new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
     }
 
     @Provides

@@ -1,6 +1,5 @@
 package dev.quilt.cli;
 
-import dev.quilt.domain.QuiltException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -18,16 +17,46 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /**
+     * Parses and runs one command; returns its exit code. Whatever fails, the
+     * user gets one line on stderr: a Quilt error's own message, or for anything
+     * unexpected (a bug, an Error, a failure in a background thread) a line that
+     * names no Java exception; {@code --debug} adds the stack trace.
+     */
     public static int run(String[] args) {
         GlobalOptions options = new GlobalOptions();
-        QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
-        CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        cli.getSubcommands().get("create").setStopAtPositional(true);
-        cli.getSubcommands().get("exec").setStopAtPositional(true);
-        cli.setParameterExceptionHandler(Main::usageError);
-        cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
-        return cli.execute(args);
+        PrintWriter stderr = new PrintWriter(System.err, true);
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (options.debug()) e.printStackTrace(stderr);
+            stderr.println("quilt: " + Failures.describe(e));
+            stderr.flush();
+        });
+        try {
+            QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
+            CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
+            cli.getSubcommands().get("run").setStopAtPositional(true);
+            cli.getSubcommands().get("create").setStopAtPositional(true);
+            cli.getSubcommands().get("exec").setStopAtPositional(true);
+            cli.setParameterExceptionHandler(Main::usageError);
+            cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
+            return cli.execute(args);
+        } catch (RuntimeException | Error e) {
+            // what picocli passes on: an Error thrown by a command, or a fault outside any command
+            if (options.debug()) e.printStackTrace(stderr);
+            stderr.println("quilt: " + Failures.describe(e));
+            stderr.flush();
+            String verb = verb(args);
+            return verb.equals("run") || verb.equals("create") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
+        }
+    }
+
+    /** The command word of {@code args}: the first that is neither a global option nor its value. */
+    private static String verb(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root")) i++;
+            else if (!args[i].startsWith("-")) return args[i];
+        }
+        return "";
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {
@@ -55,12 +84,8 @@ public final class Main {
             err.flush();
             return s.exitCode();
         }
-        if (e instanceof QuiltException q) {
-            err.println("quilt: " + q.getMessage());
-        } else {
-            // a bug or an unexpected failure: still one line; --debug has the rest
-            err.println("quilt: internal error: " + e + " (run with --debug for details)");
-        }
+        // a bug or an unexpected failure is still one line, and no Java text; --debug has the rest
+        err.println("quilt: " + Failures.describe(e));
         err.flush();
         return verb.equals("quilt run") || verb.equals("quilt create") ? EXIT_RUNTIME_ERROR : EXIT_FAILURE;
     }

@@ -68,6 +68,47 @@ class ImageIT {
         assertEquals("quilt: image 'mini' not found; 'quilt image ls' lists them\n", gone.err());
     }
 
+    /** One line on stderr, quilt's own words, no Java exception text. */
+    private static void oneLine(Quilt.Result r, int exit, String expected) {
+        assertEquals(exit, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertEquals("quilt: " + expected + "\n", r.err());
+        for (String java : List.of("Exception", "java.", "\tat ", "File name too long")) {
+            assertFalse(r.err().contains(java), r.err());
+        }
+    }
+
+    @Test
+    void aNameTooLongForLinuxIsRefusedByName() throws Exception {
+        Path tar = Files.write(root.resolve("long.tar"),
+                new dev.quilt.ports.TestTars().dir("d").longNamedFile("d/" + "n".repeat(300), "x").bytes());
+        oneLine(quilt.run("image", "import", tar.toString(), "--name", "long"), 1,
+                "refused archive entry 'd/" + "n".repeat(78) + "...': it has a name of 300 bytes; Linux allows 255");
+        assertFalse(quilt.run("image", "ls").out().contains("long"));
+        try (var left = Files.list(root.resolve("data/images"))) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList());
+        }
+    }
+
+    @Test
+    void aBrokenImageJsonIsOneLineAndTheImageCanGo() throws Exception {
+        Path tar = Files.write(root.resolve("small.tar"), new dev.quilt.ports.TestTars().file("f", "x").bytes());
+        Quilt.Result imp = quilt.run("image", "import", tar.toString(), "--name", "damaged");
+        assertEquals(0, imp.exit(), imp.err());
+        String hex = imp.out().strip().substring("sha256:".length());
+        Files.writeString(root.resolve("data/images").resolve(hex).resolve("image.json"), "{\"digest\": garbage");
+        String broken = "image '" + hex.substring(0, 12) + "' cannot be read (image.json is not valid JSON at line 1,"
+                + " column 19); remove it with 'quilt image rm " + hex.substring(0, 12) + "'";
+        oneLine(quilt.run("image", "ls"), 1, broken);
+        oneLine(quilt.run("run", "--rm", "--network", "none", "damaged", "--", "true"), 125, broken);
+        Quilt.Result rm = quilt.run("image", "rm", hex.substring(0, 12));
+        assertEquals(0, rm.exit(), rm.err());
+        assertEquals("sha256:" + hex + "\n", rm.out());
+        Quilt.Result ls = quilt.run("image", "ls");
+        assertEquals(0, ls.exit(), ls.err());
+        assertFalse(ls.out().contains("damaged"), ls.out());
+    }
+
     private static byte[] withBinary(byte[] busybox) throws IOException {
         var bytes = new java.io.ByteArrayOutputStream();
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {

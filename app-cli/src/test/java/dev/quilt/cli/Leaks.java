@@ -103,8 +103,10 @@ final class Leaks {
 
     /**
      * The cgroups left under a root's parent, in every hierarchy (v1) or the
-     * unified tree (v2); then the parents themselves are removed, so a test
-     * run leaves the cgroup tree as it found it.
+     * unified tree (v2), and the parent itself when it is left with nothing in
+     * it: the removal of a root's last container removes its parent. Empty
+     * parents are removed here, so a test run leaves the cgroup tree as it found
+     * it even when that failed.
      */
     static List<String> cgroups(Path root) throws IOException {
         String parent = dev.quilt.linux.LinuxPaths.under(root).cgroupParent();
@@ -117,10 +119,15 @@ final class Leaks {
         List<String> left = new ArrayList<>();
         for (Path p : parents) {
             if (!Files.isDirectory(p)) continue;
-            try (var children = Files.list(p)) {
-                children.filter(Files::isDirectory).forEach(c -> left.add(c.toString()));
+            List<String> children;
+            try (var entries = Files.list(p)) {
+                children = entries.filter(Files::isDirectory).map(Path::toString).toList();
             }
-            if (left.isEmpty()) Files.delete(p);
+            left.addAll(children);
+            if (children.isEmpty()) {
+                left.add(p + " (the root's empty parent)");
+                Files.delete(p);
+            }
         }
         return left;
     }

@@ -10,6 +10,15 @@ public record ContainerName(String value) {
         return new ContainerName(value);
     }
 
+    /** The name a file name spells, or empty when it is not one. */
+    public static java.util.Optional<ContainerName> parse(String value) {
+        try {
+            return java.util.Optional.of(new ContainerName(value));
+        } catch (QuiltException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     @Override
     public String toString() {
         return value;

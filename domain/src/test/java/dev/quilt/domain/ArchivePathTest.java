@@ -25,4 +25,17 @@ class ArchivePathTest {
                 assertThrows(QuiltException.class, () -> ArchivePath.parse("/abs")).getMessage());
         assertThrows(QuiltException.class, () -> ArchivePath.parse("a\0b"));
     }
+
+    @Test
+    void namesLongerThanLinuxAllowsAreRefusedInOneShortLine() {
+        assertEquals(List.of("a".repeat(255)), ArchivePath.parse("a".repeat(255)).components());
+        QuiltException e = assertThrows(QuiltException.class, () -> ArchivePath.parse("d/" + "a".repeat(300)));
+        assertEquals("refused archive entry 'd/" + "a".repeat(78) + "...': it has a name of 300 bytes; Linux allows 255",
+                e.getMessage());
+        assertTrue(assertThrows(QuiltException.class, () -> ArchivePath.parse("\u00e9".repeat(128))).getMessage()
+                .endsWith("it has a name of 256 bytes; Linux allows 255"), "counted in UTF-8 bytes");
+        String deep = ("b".repeat(200) + "/").repeat(21);
+        assertTrue(assertThrows(QuiltException.class, () -> ArchivePath.parse(deep)).getMessage()
+                .endsWith("it is a path of 4221 bytes; Linux allows 4095"));
+    }
 }

@@ -27,10 +27,19 @@ public interface Cgroups {
 
     /**
      * Kills every process left in the cgroup, waits for them to be gone (on
-     * events, until {@code deadline}) and removes it. Idempotent: a cgroup that
-     * does not exist is already removed.
+     * events, until {@code deadline}) and removes it; then the root's parent,
+     * if that was its last container ({@link #removeParentIfUnused}).
+     * Idempotent: a cgroup that does not exist is already removed.
      */
     void remove(ContainerId id, Duration deadline);
+
+    /**
+     * Removes this root's parent cgroup, in every hierarchy, when no container
+     * has a cgroup under it. Safe against a container being made meanwhile: a
+     * parent that has a child again stays, and {@link #create} makes the parent
+     * again if this took it between its two steps.
+     */
+    void removeParentIfUnused();
 
     /** Where a process joins the container's cgroup ({@code quilt exec}); {@link Placement#NONE} when it has none. */
     Placement placement(ContainerId id);

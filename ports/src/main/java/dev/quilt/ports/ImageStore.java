@@ -21,8 +21,17 @@ public interface ImageStore {
      */
     Image importTar(InputStream tar, Optional<ImageName> name, ImportProgress progress);
 
-    /** By name, full digest, or a unique prefix of the digest's hex. */
+    /**
+     * By name, full digest, or a unique prefix of the digest's hex. An image
+     * whose metadata cannot be read is an error that says so and how to remove it.
+     */
     Optional<Image> find(String ref);
+
+    /**
+     * The digest {@code ref} names, as {@link #find} looks it up, without reading
+     * the image's metadata: how {@code image rm} reaches an image whose metadata broke.
+     */
+    Optional<Digest> resolve(String ref);
 
     List<Image> list();
 

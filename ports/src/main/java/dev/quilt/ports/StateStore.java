@@ -3,6 +3,7 @@ package dev.quilt.ports;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.RecordedPids;
 
@@ -12,10 +13,22 @@ import java.util.Optional;
 /**
  * Container records that outlive any one Quilt process. Every write is atomic:
  * a reader, or a Quilt started after a crash, sees the old record or the new one.
+ * A record that cannot be read (damaged by hand, by a full disk, by another
+ * program) is a {@link ContainerRecord.Broken} value: it never makes the
+ * records of other containers unreadable.
  */
 public interface StateStore {
     /** Records a new container; a conflict if the ID is taken. */
-    void create(Container container);
+    default void create(Container container) {
+        createLocked(container).close();
+    }
+
+    /**
+     * Records a new container and returns holding its lock, taken before the
+     * record became visible: no other command (a {@code gc} that would take a
+     * record without a monitor for a crashed create) gets it in between.
+     */
+    Lock createLocked(Container container);
 
     /** Removes what writers that died left half-made; returns how many. */
     int sweepAbandoned();
@@ -23,11 +36,29 @@ public interface StateStore {
     /** Replaces the record of an existing container. */
     void save(Container container);
 
-    Optional<Container> load(ContainerId id);
+    /** The container's record, readable or broken; empty when there is no such container. */
+    Optional<ContainerRecord> read(ContainerId id);
 
-    List<Container> list();
+    /**
+     * The container's record; empty when there is no such container.
+     *
+     * @throws dev.quilt.domain.BrokenRecordException when its record cannot be read
+     */
+    default Optional<Container> load(ContainerId id) {
+        return read(id).map(r -> switch (r) {
+            case ContainerRecord.Readable ok -> ok.container();
+            case ContainerRecord.Broken broken -> throw broken.error();
+        });
+    }
 
-    /** Forgets the container and its name; a no-op when it is unknown. */
+    /** Every container's record, readable ones oldest first, then the broken ones. */
+    List<ContainerRecord> list();
+
+    /**
+     * Forgets the container and its name; a no-op when it is unknown. The
+     * container's directory leaves in one step (renamed away, then deleted), so
+     * no reader or waiter ever sees half of it.
+     */
     void remove(ContainerId id);
 
     /**
@@ -41,18 +72,34 @@ public interface StateStore {
 
     Optional<ContainerId> byName(ContainerName name);
 
-    /** The exit the container's monitor recorded, if it has. */
+    /**
+     * The exit the container's monitor recorded, if it has.
+     *
+     * @throws dev.quilt.domain.BrokenRecordException when the file is there but cannot be read
+     */
     Optional<RecordedExit> recordedExit(ContainerId id);
 
-    /** The pids the container's monitor recorded, if it got that far. */
+    /**
+     * The pids the container's monitor recorded, if it got that far.
+     *
+     * @throws dev.quilt.domain.BrokenRecordException when the file is there but cannot be read
+     */
     Optional<RecordedPids> recordedPids(ContainerId id);
 
-    /** The IDs of every recorded container, without reading their records. */
+    /** The IDs of every container, readable or broken, without reading their records. */
     List<ContainerId> ids();
 
     /**
+     * What lies among the records that Quilt did not make (a directory whose
+     * name is no container ID, a plain file): never read, never removed.
+     */
+    List<String> strays();
+
+    /**
      * Serialises commands on one container across processes; other containers
-     * never wait. Blocks until the lock is free (an event, not a poll).
+     * never wait. Blocks until the lock is free (an event, not a poll). Taking
+     * it never creates anything: a container removed while we waited is
+     * {@code NOT_FOUND}, and leaves nothing behind.
      */
     Lock lock(ContainerId id);
 

@@ -73,8 +73,7 @@ public final class ContainerLauncher {
                 req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready());
         Container container = Container.creating(id, req.name(), spec, begun, req.remove());
 
-        state.create(container);
-        try (StateStore.Lock lock = state.lock(id)) {
+        try (StateStore.Lock lock = state.createLocked(container)) {
             ProcessSpawner.Launched launched;
             try {
                 req.name().ifPresent(n -> state.claimName(n, id));

@@ -1,8 +1,10 @@
 package dev.quilt.usecases;
 
+import dev.quilt.domain.BrokenRecordException;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.Observed;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
@@ -15,7 +17,12 @@ import dev.quilt.ports.StateStore;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds a container by ID, name or unique ID prefix, and sees it as it is now. */
+/**
+ * Finds a container by ID, name or unique ID prefix, and sees it as it is now.
+ * A container whose record is broken is found like any other; seeing it fails
+ * with the {@link BrokenRecordException} that says so, and the listing holds
+ * it as a {@link ContainerRecord.Broken} value.
+ */
 public final class ContainerLookup {
     private final StateStore state;
     private final ContainerProcesses processes;
@@ -27,11 +34,12 @@ public final class ContainerLookup {
         this.clock = clock;
     }
 
+    /** The container {@code ref} names, readable or broken; NOT_FOUND or an ambiguity otherwise. */
     public ContainerId resolve(String ref) {
-        if (isValid(() -> ContainerId.of(ref)) && state.load(ContainerId.of(ref)).isPresent()) return ContainerId.of(ref);
+        if (isValid(() -> ContainerId.of(ref)) && state.read(ContainerId.of(ref)).isPresent()) return ContainerId.of(ref);
         if (isValid(() -> ContainerName.of(ref))) {
             Optional<ContainerId> named = state.byName(ContainerName.of(ref));
-            if (named.isPresent() && state.load(named.get()).isPresent()) return named.get();
+            if (named.isPresent() && state.read(named.get()).isPresent()) return named.get();
         }
         List<ContainerId> matches = ref.isEmpty() ? List.of()
                 : state.ids().stream().filter(id -> id.value().startsWith(ref)).toList();
@@ -54,9 +62,27 @@ public final class ContainerLookup {
         }
     }
 
-    /** The record as it is now: exited meanwhile, started by a CLI that died, or lost. */
+    /**
+     * The record as it is now: exited meanwhile, started by a CLI that died, or lost.
+     *
+     * @throws BrokenRecordException when one of its files cannot be read
+     */
     public Optional<Container> observe(ContainerId id) {
         return state.load(id).map(this::observe);
+    }
+
+    /** As {@link #observe(ContainerId)}, with a broken record as a value instead of an error. */
+    public Optional<ContainerRecord> record(ContainerId id) {
+        return state.read(id).map(this::observe);
+    }
+
+    private ContainerRecord observe(ContainerRecord stored) {
+        if (!(stored instanceof ContainerRecord.Readable ok)) return stored;
+        try {
+            return new ContainerRecord.Readable(observe(ok.container()));
+        } catch (BrokenRecordException e) {
+            return e.broken(); // its exit.json or pids.json
+        }
     }
 
     public Container observe(Container stored) {
@@ -87,7 +113,15 @@ public final class ContainerLookup {
         return observe(id).orElseThrow(() -> QuiltException.notFound("container '" + ref + "' was removed meanwhile"));
     }
 
-    public List<Container> all() {
+    /** Every container as it is now, broken ones included: one bad record never hides the others. */
+    public List<ContainerRecord> records() {
         return state.list().stream().map(this::observe).toList();
+    }
+
+    /** Every container whose record can be read, as it is now. */
+    public List<Container> all() {
+        List<Container> out = new java.util.ArrayList<>();
+        for (ContainerRecord r : records()) if (r instanceof ContainerRecord.Readable ok) out.add(ok.container());
+        return out;
     }
 }

@@ -1,6 +1,8 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
 import dev.quilt.ports.ContainerProcesses;
@@ -8,24 +10,37 @@ import dev.quilt.ports.StateStore;
 
 import java.util.Optional;
 
-/** {@code quilt rm [-f]}: a running container only with force, which kills it and waits for the monitor. */
+/**
+ * {@code quilt rm [-f]}: a running container only with force, which kills it and
+ * waits for the monitor. A container whose record is broken only with force,
+ * which removes what can still be found of it.
+ */
 public final class RemoveContainer {
     private final ContainerLookup lookup;
     private final StateStore state;
     private final ContainerProcesses processes;
     private final Forget forget;
+    private final ClearBroken broken;
 
     public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget) {
         this.lookup = lookup;
         this.state = state;
         this.processes = processes;
         this.forget = forget;
+        this.broken = new ClearBroken(state, processes, forget);
     }
 
-    public Container remove(String ref, boolean force) {
+    /** Returns the ID of the container removed. */
+    public ContainerId remove(String ref, boolean force) {
         var id = lookup.resolve(ref);
         try (StateStore.Lock lock = state.lock(id)) {
-            Container c = lookup.observe(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
+            ContainerRecord now = lookup.record(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
+            if (now instanceof ContainerRecord.Broken b) {
+                if (!force) throw b.error(); // it may still run: only --force kills what it finds
+                broken.clear(id);
+                return id;
+            }
+            Container c = ((ContainerRecord.Readable) now).container();
             if (!c.status().canDelete() || (c.status() == Status.CREATING && c.monitor().isPresent())) {
                 if (!force) {
                     throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
@@ -39,7 +54,7 @@ public final class RemoveContainer {
                 c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));
             }
             forget.everything(id);
-            return c;
+            return id;
         }
     }
 }

@@ -35,7 +35,7 @@ public final class RemoveNetwork {
             throw QuiltException.notFound("no network to remove: this root never created one ('quilt network"
                     + " create') nor ran a container on the default one; nothing changed");
         }
-        store.reconcile(id -> state.load(id).isPresent());
+        store.reconcile(id -> state.read(id).isPresent()); // a broken record still holds its address
         int held = store.leases().size();
         if (held > 0) {
             throw QuiltException.conflict("network '" + n.name() + "' is in use by " + held + " container"

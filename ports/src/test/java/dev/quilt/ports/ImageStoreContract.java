@@ -34,6 +34,10 @@ public abstract class ImageStoreContract {
         assertEquals(Optional.of(a.digest()), store().find(a.digest().value()).map(Image::digest));
         assertEquals(Optional.of(a.digest()), store().find(a.digest().hex().substring(0, 10)).map(Image::digest));
         assertTrue(store().find("nope").isEmpty());
+        assertEquals(Optional.of(a.digest()), store().resolve("alpha"));
+        assertEquals(Optional.of(a.digest()), store().resolve(a.digest().value()));
+        assertEquals(Optional.of(a.digest()), store().resolve(a.digest().hex().substring(0, 10)));
+        assertTrue(store().resolve("nope").isEmpty());
     }
 
     @Test

@@ -86,7 +86,7 @@ public abstract class StateStoreContract {
         assertEquals(2, store().list().size());
         store().remove(ContainerId.of("c1"));
         store().remove(ContainerId.of("c1")); // idempotent
-        assertEquals(List.of(ContainerId.of("c2")), store().list().stream().map(Container::id).toList());
+        assertEquals(List.of(ContainerId.of("c2")), store().list().stream().map(dev.quilt.domain.ContainerRecord::id).toList());
         assertTrue(store().load(ContainerId.of("c1")).isEmpty());
     }
 
@@ -129,6 +129,28 @@ public abstract class StateStoreContract {
         store().create(sample("c1", Optional.empty()));
         store().create(sample("c2", Optional.empty()));
         assertEquals(java.util.Set.of(ContainerId.of("c1"), ContainerId.of("c2")), java.util.Set.copyOf(store().ids()));
+    }
+
+    @Test
+    void aRecordIsReadAsAReadableValue() {
+        Container c = sample("c1", Optional.empty());
+        store().create(c);
+        assertEquals(Optional.of(new dev.quilt.domain.ContainerRecord.Readable(c)), store().read(c.id()));
+        assertEquals(List.of(new dev.quilt.domain.ContainerRecord.Readable(c)), store().list());
+        assertTrue(store().read(ContainerId.of("nope")).isEmpty());
+        assertEquals(List.of(), store().strays(), "nothing but records");
+    }
+
+    @Test
+    void aNewRecordIsBornLocked() {
+        Container c = sample("c1", Optional.empty());
+        try (StateStore.Lock held = store().createLocked(c)) {
+            assertEquals(Optional.of(c), store().load(c.id()), "visible at once");
+            assertTrue(store().tryLock(c.id()).isEmpty(), "but ours until we let go");
+        }
+        Optional<StateStore.Lock> after = store().tryLock(c.id());
+        assertTrue(after.isPresent());
+        after.get().close();
     }
 
     @Test

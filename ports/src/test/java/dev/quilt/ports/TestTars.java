@@ -18,6 +18,12 @@ public final class TestTars {
         return entry(name, '0', 0644, "", content.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A file whose name does not fit ustar's 100 bytes: GNU tar's long-name entry, then the file. */
+    public TestTars longNamedFile(String name, String content) {
+        entry("././@LongLink", 'L', 0644, "", (name + "\0").getBytes(StandardCharsets.UTF_8));
+        return file(name.substring(0, Math.min(99, name.length())), content);
+    }
+
     public TestTars symlink(String name, String target) {
         return entry(name, '2', 0777, target, new byte[0]);
     }

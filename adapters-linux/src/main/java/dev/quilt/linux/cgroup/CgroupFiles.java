@@ -16,6 +16,22 @@ public interface CgroupFiles {
     /** Removes a cgroup directory; one that is gone already is fine. */
     void rmdir(Path dir);
 
+    /**
+     * Removes a parent cgroup unless it has children: true when it is gone, false
+     * when it has a child (the kernel's EBUSY: a container arrived meanwhile,
+     * which is fine). Any other failure is an error.
+     */
+    default boolean rmdirUnlessInUse(Path dir) {
+        try {
+            rmdir(dir);
+            return true;
+        } catch (RuntimeException e) {
+            if (!exists(dir)) return true;
+            if (!children(dir).isEmpty()) return false;
+            throw e;
+        }
+    }
+
     /** Writes {@code value} to an existing interface file, as {@code echo value > file} does. */
     void write(Path file, String value);
 

@@ -72,8 +72,7 @@ public final class CgroupsV1 implements Cgroups {
         List<Path> made = new ArrayList<>();
         try {
             for (Path d : dirs) {
-                files.mkdir(d.getParent());
-                files.mkdir(d);
+                mkdirUnderParent(files, d, () -> files.mkdir(d.getParent()));
                 made.add(d);
             }
             Path mem = dir("memory", id);
@@ -142,14 +141,44 @@ public final class CgroupsV1 implements Cgroups {
     @Override
     public void remove(ContainerId id, Duration deadline) {
         List<Path> dirs = dirs(id).stream().filter(files::exists).toList();
-        if (dirs.isEmpty()) return;
-        Path freezer = dir("freezer", id);
-        boolean canFreeze = files.exists(freezer);
-        CgroupKiller.killAll("cgroup " + id.shortForm(), () -> members(dirs),
-                () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "FROZEN"); },
-                () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "THAWED"); },
-                deadline);
-        for (Path d : dirs) files.rmdir(d);
+        if (!dirs.isEmpty()) {
+            Path freezer = dir("freezer", id);
+            boolean canFreeze = files.exists(freezer);
+            CgroupKiller.killAll("cgroup " + id.shortForm(), () -> members(dirs),
+                    () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "FROZEN"); },
+                    () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "THAWED"); },
+                    deadline);
+            for (Path d : dirs) files.rmdir(d);
+        }
+        removeParentIfUnused();
+    }
+
+    @Override
+    public void removeParentIfUnused() {
+        Set<Path> parents = new LinkedHashSet<>();
+        for (String c : CONTROLLERS) {
+            Path m = mounts.get(c);
+            if (m != null) parents.add(m.resolve(parent));
+        }
+        for (Path p : parents) files.rmdirUnlessInUse(p);
+    }
+
+    /**
+     * Makes {@code dir} under its parent cgroup. The last container of the root
+     * may be removed between the two mkdirs and take the parent with it; then
+     * the parent is made again. Each round follows a failure, not a timer, and
+     * another container's removal can cause it only a few times.
+     */
+    static void mkdirUnderParent(CgroupFiles files, Path dir, Runnable makeParent) {
+        for (int round = 1; ; round++) {
+            makeParent.run();
+            try {
+                files.mkdir(dir);
+                return;
+            } catch (RuntimeException e) {
+                if (round >= 4 || files.exists(dir.getParent())) throw e;
+            }
+        }
     }
 
     private Set<Integer> members(List<Path> dirs) {

@@ -65,14 +65,18 @@ public final class CgroupsV2 implements Cgroups {
         delegate(mount);
         Path p = mount.resolve(parent);
         files.mkdir(p);
-        delegate(p);
+        try {
+            delegate(p);
+        } catch (RuntimeException e) {
+            // the root's last container was removed meanwhile and took the parent: the caller makes it again
+            if (files.exists(p)) throw e;
+        }
     }
 
     @Override
     public Placement create(ContainerId id, Resources r) {
-        ensureParent();
         Path d = dir(id);
-        files.mkdir(d);
+        CgroupsV1.mkdirUnderParent(files, d, this::ensureParent);
         try {
             files.write(d.resolve("memory.max"), r.memory().map(String::valueOf).orElse("max"));
             if (r.memory().isPresent()) {
@@ -127,14 +131,21 @@ public final class CgroupsV2 implements Cgroups {
     @Override
     public void remove(ContainerId id, Duration deadline) {
         Path d = dir(id);
-        if (!files.exists(d)) return;
-        if (files.exists(d.resolve("cgroup.kill"))) {
-            killAndAwaitEmpty(d, deadline);
-        } else { // before Linux 5.14
-            CgroupKiller.killAll("cgroup " + id.shortForm(),
-                    () -> CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))), () -> { }, () -> { }, deadline);
+        if (files.exists(d)) {
+            if (files.exists(d.resolve("cgroup.kill"))) {
+                killAndAwaitEmpty(d, deadline);
+            } else { // before Linux 5.14
+                CgroupKiller.killAll("cgroup " + id.shortForm(),
+                        () -> CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))), () -> { }, () -> { }, deadline);
+            }
+            files.rmdir(d);
         }
-        files.rmdir(d);
+        removeParentIfUnused();
+    }
+
+    @Override
+    public void removeParentIfUnused() {
+        files.rmdirUnlessInUse(mount.resolve(parent));
     }
 
     private boolean populated(Path d) {

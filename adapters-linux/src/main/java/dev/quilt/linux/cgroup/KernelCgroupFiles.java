@@ -7,9 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -78,9 +76,7 @@ public class KernelCgroupFiles implements CgroupFiles {
 
     /** {@code write("/sys/fs/cgroup/x/pids.max", "0") failed: Invalid argument} */
     static QuiltException failed(String op, Object object, IOException e) {
-        String why = e instanceof NoSuchFileException ? "no such file or directory"
-                : e instanceof FileSystemException f && f.getReason() != null ? f.getReason().toLowerCase(java.util.Locale.ROOT)
-                : String.valueOf(e.getMessage());
-        return new QuiltException(QuiltException.Kind.SYSTEM, op + "(\"" + object + "\") failed: " + why, e);
+        return new QuiltException(QuiltException.Kind.SYSTEM, op + "(\"" + object + "\") failed: "
+                + dev.quilt.linux.IoErrors.why(e), e);
     }
 }

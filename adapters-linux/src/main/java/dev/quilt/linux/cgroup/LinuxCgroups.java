@@ -101,6 +101,10 @@ public final class LinuxCgroups {
         }
 
         @Override
+        public void removeParentIfUnused() {
+        }
+
+        @Override
         public Set<ContainerId> present() {
             return Set.of();
         }

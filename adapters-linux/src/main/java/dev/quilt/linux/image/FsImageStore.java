@@ -46,6 +46,7 @@ import java.util.zip.ZipException;
  */
 public final class FsImageStore implements ImageStore {
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{1,64}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final String META = "image.json";
 
     private final LinuxPaths paths;
@@ -96,9 +97,16 @@ public final class FsImageStore implements ImageStore {
             if (name.isPresent()) name(name.get(), digest);
             return find(digest.value()).orElseThrow();
         } catch (IOException e) {
-            throw importFailed(e);
+            throw importFailed(e, tmp.resolve("rootfs"));
+        } catch (UncheckedIOException e) {
+            throw importFailed(e.getCause(), tmp.resolve("rootfs"));
         } catch (InvalidPathException e) {
-            throw QuiltException.invalid("refused archive entry: " + e.getMessage());
+            throw QuiltException.invalid("refused archive entry '" + printable(e.getInput()) + "': it is not a valid path");
+        } catch (QuiltException e) {
+            throw e;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // what the tar reader throws for a header it cannot make sense of
+            throw QuiltException.invalid("the archive is not a valid tar (a header does not parse); is it a .tar or .tar.gz?");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         } finally {
@@ -113,14 +121,33 @@ public final class FsImageStore implements ImageStore {
         return a == 0x1f && b == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
-    /** Writing the tree fails with a FileSystemException (it names a file); anything else is the archive's fault. */
-    private static QuiltException importFailed(IOException e) {
+    /**
+     * Writing the tree fails with a FileSystemException (it names a file, shown
+     * as the entry's path in the image); anything else is the archive's fault.
+     */
+    private static QuiltException importFailed(IOException e, Path rootfs) {
         if (e instanceof java.nio.file.FileSystemException fs) {
-            return new QuiltException(QuiltException.Kind.SYSTEM, "image import failed: " + fs.getMessage(), e);
+            String file = fs.getFile() == null ? "" : fs.getFile();
+            String shown = file.startsWith(rootfs + "/") ? "'" + printable(file.substring(rootfs.toString().length() + 1)) + "'"
+                    : printable(file);
+            return new QuiltException(QuiltException.Kind.SYSTEM, "image import failed writing " + shown + ": "
+                    + reason(e), e);
         }
         if (e instanceof java.io.EOFException) return QuiltException.invalid("the archive ends early; is it truncated?");
-        if (e instanceof ZipException) return QuiltException.invalid("the archive is not valid gzip: " + e.getMessage());
-        return QuiltException.invalid("the archive is not a valid tar: " + String.valueOf(e.getMessage()).toLowerCase());
+        if (e instanceof ZipException) {
+            return QuiltException.invalid("the archive is not valid gzip (damaged, or not gzip at all)");
+        }
+        return QuiltException.invalid("the archive is not a valid tar (a header does not parse); is it a .tar or .tar.gz?");
+    }
+
+    /** A name as a message shows it: control characters escaped, and not longer than a line. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(100).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", c));
+            else b.appendCodePoint(c);
+        });
+        return s.codePointCount(0, s.length()) > 100 ? b + "..." : b.toString();
     }
 
     private void name(ImageName name, Digest digest) throws IOException {
@@ -134,23 +161,35 @@ public final class FsImageStore implements ImageStore {
 
     @Override
     public Optional<Image> find(String ref) {
-        if (Digest.looksLike(ref)) return load(new Digest(ref).hex());
+        return resolve(ref).flatMap(d -> load(d.hex()));
+    }
+
+    @Override
+    public Optional<Digest> resolve(String ref) {
+        if (Digest.looksLike(ref)) {
+            Digest d = new Digest(ref);
+            return Files.isDirectory(paths.images().resolve(d.hex())) ? Optional.of(d) : Optional.empty();
+        }
         Path link = paths.images().resolve(".names").resolve(ref);
         if (isValidName(ref)) {
             try {
-                return load(Files.readSymbolicLink(link).toString());
-            } catch (NoSuchFileException e) {
+                String hex = Files.readSymbolicLink(link).toString();
+                if (HEX.matcher(hex).matches() && Files.isDirectory(paths.images().resolve(hex))) {
+                    return Optional.of(Digest.sha256(hex));
+                }
+                return Optional.empty();
+            } catch (NoSuchFileException | java.nio.file.NotLinkException e) {
                 // not a name; maybe a digest prefix
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw failed("read image name", link, e);
             }
         }
         if (!HEX_PREFIX.matcher(ref).matches()) return Optional.empty();
-        List<String> matches = hexes().stream().filter(h -> h.startsWith(ref)).toList();
+        List<String> matches = hexes().stream().filter(h -> h.startsWith(ref) && HEX.matcher(h).matches()).toList();
         if (matches.size() > 1) {
             throw QuiltException.conflict("image prefix '" + ref + "' matches " + matches.size() + " images; give more digits");
         }
-        return matches.isEmpty() ? Optional.empty() : load(matches.get(0));
+        return matches.isEmpty() ? Optional.empty() : Optional.of(Digest.sha256(matches.get(0)));
     }
 
     private static boolean isValidName(String ref) {
@@ -206,17 +245,50 @@ public final class FsImageStore implements ImageStore {
         return load(hex, namesByHex());
     }
 
+    /**
+     * The image in {@code images/<hex>}; empty when there is none. An image.json
+     * that cannot be read is one line saying so and how to get rid of the image.
+     */
     private Optional<Image> load(String hex, Map<String, List<ImageName>> names) {
         Path meta = paths.images().resolve(hex).resolve(META);
+        byte[] bytes;
         try {
-            Map<String, Object> f = JsonCodec.read(Files.readAllBytes(meta));
-            return Optional.of(new Image(new Digest(JsonCodec.string(f, "digest")), names.getOrDefault(hex, List.of()),
-                    JsonCodec.number(f, "size"), Instant.parse(JsonCodec.string(f, "imported"))));
+            bytes = Files.readAllBytes(meta);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw broken(hex, META + " cannot be read: " + reason(e));
         }
+        Map<String, Object> f;
+        try {
+            f = JsonCodec.read(bytes);
+        } catch (IOException e) {
+            throw broken(hex, META + " " + e.getMessage());
+        }
+        try {
+            Digest digest = new Digest(JsonCodec.string(f, "digest"));
+            if (!digest.hex().equals(hex)) throw new IOException("it names image " + digest.shortForm());
+            return Optional.of(new Image(digest, names.getOrDefault(hex, List.of()), JsonCodec.number(f, "size"),
+                    Instant.parse(JsonCodec.string(f, "imported"))));
+        } catch (IOException | QuiltException e) {
+            throw broken(hex, META + ": " + String.valueOf(e.getMessage()).replace('\n', ' '));
+        } catch (java.time.DateTimeException e) {
+            throw broken(hex, META + ": field 'imported' is not a time");
+        }
+    }
+
+    private static QuiltException broken(String hex, String why) {
+        String shortHex = hex.substring(0, Math.min(12, hex.length()));
+        return QuiltException.conflict("image '" + shortHex + "' cannot be read (" + why
+                + "); remove it with 'quilt image rm " + shortHex + "'");
+    }
+
+    private static String reason(IOException e) {
+        return dev.quilt.linux.IoErrors.why(e);
+    }
+
+    private static QuiltException failed(String what, Path path, IOException e) {
+        return new QuiltException(QuiltException.Kind.SYSTEM, what + " " + path + " failed: " + reason(e), e);
     }
 
     private List<String> hexes() {

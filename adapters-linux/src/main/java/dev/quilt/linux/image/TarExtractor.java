@@ -53,6 +53,10 @@ final class TarExtractor {
             if (e.isDirectory()) {
                 directory(target, e);
             } else if (e.isSymbolicLink()) {
+                if (e.getLinkName().isEmpty() || ArchivePath.utf8Length(e.getLinkName()) > ArchivePath.PATH_MAX) {
+                    throw QuiltException.invalid("refused archive entry '" + clip(name) + "': its link target is "
+                            + (e.getLinkName().isEmpty() ? "empty" : "longer than " + ArchivePath.PATH_MAX + " bytes"));
+                }
                 replace(target, name);
                 Files.createSymbolicLink(target, Path.of(e.getLinkName()));
                 owner(target, e);
@@ -78,6 +82,12 @@ final class TarExtractor {
         return bytes;
     }
 
+    private static String clip(String name) {
+        String shown = name.length() > 80 ? name.substring(0, 80) + "..." : name;
+        return shown.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
     private void directory(Path target, TarArchiveEntry e) throws IOException {
         BasicFileAttributes a = attrs(target);
         if (a == null || !a.isDirectory()) {
@@ -93,7 +103,7 @@ final class TarExtractor {
         BasicFileAttributes a = attrs(target);
         if (a == null) return;
         if (a.isDirectory()) {
-            throw QuiltException.invalid("refused archive entry '" + name + "': it would replace a directory");
+            throw QuiltException.invalid("refused archive entry '" + clip(name) + "': it would replace a directory");
         }
         Files.delete(target);
     }

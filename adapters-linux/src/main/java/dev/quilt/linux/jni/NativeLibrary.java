@@ -52,7 +52,7 @@ public final class NativeLibrary {
             return new NativeLibrary(dir);
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM,
-                    "cannot unpack quilt's native library into " + cacheRoot + ": " + e.getMessage(), e);
+                    "cannot unpack quilt's native library into " + cacheRoot + ": " + dev.quilt.linux.IoErrors.why(e), e);
         }
     }
 

@@ -102,7 +102,23 @@ final class StateFile {
         return m;
     }
 
+    /**
+     * The record in {@code m}; an IOException whose message is one line saying
+     * what is missing or wrong ({@code field 'spec' is missing or not an object})
+     * for anything else, never a Java exception's text.
+     */
     static Container fromMap(Map<String, Object> m) throws IOException {
+        try {
+            return parse(m);
+        } catch (dev.quilt.domain.QuiltException | IllegalArgumentException e) {
+            // a value the domain refuses; its message names it
+            throw new IOException(String.valueOf(e.getMessage()).replace('\n', ' '), e);
+        } catch (RuntimeException e) {
+            throw new IOException("holds a value quilt cannot use", e);
+        }
+    }
+
+    private static Container parse(Map<String, Object> m) throws IOException {
         Map<String, Object> s = object(m, "spec");
         EnumSet<Namespace> ns = EnumSet.noneOf(Namespace.class);
         for (String n : strings(s, "namespaces")) {
@@ -123,13 +139,38 @@ final class StateFile {
         Optional<ExitStatus> exit = Optional.ofNullable(code).map(c -> signal != null && signal > 0
                 ? ExitStatus.killedBy(signal.intValue()) : ExitStatus.exited(c.intValue()));
         return new Container(ContainerId.of(string(m, "id")), Optional.ofNullable(optString(m, "name")).map(ContainerName::of),
-                spec, Status.valueOf(string(m, "status").toUpperCase(Locale.ROOT)),
+                spec, status(m),
                 pid == null ? Optional.empty() : Optional.of(new ProcessRef(pid.intValue(), start == null ? 0 : start)),
                 monitorPid == null ? Optional.empty()
                         : Optional.of(new ProcessRef(monitorPid.intValue(), monitorStart == null ? 0 : monitorStart)),
-                Instant.parse(string(m, "created")), Optional.ofNullable(optString(m, "started")).map(Instant::parse),
-                exit, Optional.ofNullable(optString(m, "exited")).map(Instant::parse),
+                instant(m, "created"), optInstant(m, "started"), exit, optInstant(m, "exited"),
                 Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m), readiness(m), health(m));
+    }
+
+    private static Status status(Map<String, Object> m) throws IOException {
+        String word = string(m, "status");
+        for (Status s : Status.values()) if (s.word().equals(word.toLowerCase(Locale.ROOT))) return s;
+        throw new IOException("field 'status' is '" + clip(word) + "', not one of creating, created, running, stopped");
+    }
+
+    private static Instant instant(Map<String, Object> m, String key) throws IOException {
+        String text = string(m, key);
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IOException("field '" + key + "' is '" + clip(text) + "', not a time like 2026-01-01T00:00:00Z", e);
+        }
+    }
+
+    private static Optional<Instant> optInstant(Map<String, Object> m, String key) throws IOException {
+        return m.get(key) == null ? Optional.empty() : Optional.of(instant(m, key));
+    }
+
+    /** A value as an error message quotes it: printable, and short. */
+    private static String clip(String s) {
+        String shown = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return shown.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private static Map<String, Object> healthCheck(HealthCheck h) {
@@ -174,7 +215,7 @@ final class StateFile {
             if (!(o instanceof Map<?, ?>)) throw new IOException("readiness holds a " + o + ", not a phase");
             Map<String, Object> p = (Map<String, Object>) o;
             try {
-                marks.add(new PhaseMark(Phase.parse(string(p, "phase")), Instant.parse(string(p, "at")),
+                marks.add(new PhaseMark(Phase.parse(string(p, "phase")), instant(p, "at"),
                         Duration.ofNanos(number(p, "tookNanos")), Boolean.TRUE.equals(p.get("skipped"))));
             } catch (IllegalArgumentException e) {
                 throw new IOException(e.getMessage(), e);
@@ -213,7 +254,7 @@ final class StateFile {
             long signal = number(r, "exitSignal");
             last = Optional.of(new HealthResult(signal > 0 ? ExitStatus.killedBy((int) signal)
                     : ExitStatus.exited((int) number(r, "exitCode")), Boolean.TRUE.equals(r.get("timedOut")),
-                    string(r, "output"), Instant.parse(string(r, "start")), Instant.parse(string(r, "end"))));
+                    string(r, "output"), instant(r, "start"), instant(r, "end")));
         }
         try {
             return Optional.of(new Health(Health.Status.parse(string(h, "status")), (int) number(h, "failingStreak"), last));

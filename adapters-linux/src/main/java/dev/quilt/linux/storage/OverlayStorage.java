@@ -43,7 +43,7 @@ public final class OverlayStorage implements ContainerStorage {
             Files.createDirectory(layer.resolve("merged"));
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the layer of container '"
-                    + id.shortForm() + "' in " + layer + ": " + e.getMessage(), e);
+                    + id.shortForm() + "' in " + layer + ": " + dev.quilt.linux.IoErrors.why(e), e);
         }
     }
 
@@ -53,7 +53,7 @@ public final class OverlayStorage implements ContainerStorage {
         try {
             AtomicFiles.deleteTree(layer);
         } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove " + layer + ": " + e.getMessage()
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove " + layer + ": " + dev.quilt.linux.IoErrors.why(e)
                     + "; is it still mounted? ('quilt rm -f' stops the container first)", e);
         }
     }
@@ -65,10 +65,13 @@ public final class OverlayStorage implements ContainerStorage {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(paths.containers())) {
             for (Path d : dirs) {
                 String n = d.getFileName().toString();
-                if (!n.startsWith(".")) out.add(ContainerId.of(n));
+                // a stray entry (no container ID, or not a directory) is not a layer, and never removed
+                if (!n.startsWith(".") && Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    ContainerId.parse(n).ifPresent(out::add);
+                }
             }
         } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot list " + paths.containers() + ": " + e.getMessage(), e);
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot list " + paths.containers() + ": " + dev.quilt.linux.IoErrors.why(e), e);
         }
         return out;
     }

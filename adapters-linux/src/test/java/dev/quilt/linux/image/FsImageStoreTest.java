@@ -153,4 +153,39 @@ class FsImageStoreTest extends ImageStoreContract {
         QuiltException gz = assertThrows(QuiltException.class, () -> importBytes(new byte[] {0x1f, (byte) 0x8b, 1, 2, 3}));
         assertEquals(QuiltException.Kind.INVALID_INPUT, gz.kind());
     }
+
+    @Test
+    void aNameLongerThanLinuxAllowsIsRefusedByNameNotByJavaText() throws IOException {
+        QuiltException e = assertThrows(QuiltException.class,
+                () -> importBytes(new TestTars().dir("d").longNamedFile("d/" + "n".repeat(300), "x").bytes()));
+        assertEquals(QuiltException.Kind.INVALID_INPUT, e.kind());
+        assertEquals("refused archive entry 'd/" + "n".repeat(78) + "...': it has a name of 300 bytes; Linux allows 255",
+                e.getMessage());
+        assertNothingImported();
+        QuiltException link = assertThrows(QuiltException.class,
+                () -> importBytes(new TestTars().symlink("l", "").bytes()));
+        assertEquals("refused archive entry 'l': its link target is empty", link.getMessage());
+        assertNothingImported();
+    }
+
+    @Test
+    void aBrokenImageJsonIsNamedAndTheImageCanStillBeRemoved() throws IOException {
+        Image good = importBytes(new TestTars().file("a", "1").bytes());
+        Image bad = store().importTar(new ByteArrayInputStream(new TestTars().file("b", "2").bytes()),
+                Optional.of(new ImageName("bad")), ImageStore.ImportProgress.NONE);
+        Path meta = LinuxPaths.under(root).images().resolve(bad.digest().hex()).resolve("image.json");
+        String shortHex = bad.digest().hex().substring(0, 12);
+        for (String damage : new String[] {"", "{\"digest\":", "[]", "{\"digest\":\"sha256:" + "0".repeat(64) + "\"}"}) {
+            Files.writeString(meta, damage);
+            QuiltException e = assertThrows(QuiltException.class, () -> store().find("bad"));
+            assertTrue(e.getMessage().startsWith("image '" + shortHex + "' cannot be read (image.json"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("); remove it with 'quilt image rm " + shortHex + "'"), e.getMessage());
+            assertFalse(e.getMessage().contains("Exception") || e.getMessage().contains("\n"), e.getMessage());
+            assertEquals(Optional.of(bad.digest()), store().resolve("bad"));
+            assertEquals(Optional.of(bad.digest()), store().resolve(shortHex));
+            assertEquals(Optional.of(good.digest()), store().find(good.digest().value()).map(Image::digest), "the others are fine");
+        }
+        store().remove(bad.digest());
+        assertEquals(java.util.List.of(good.digest()), store().list().stream().map(Image::digest).toList());
+    }
 }

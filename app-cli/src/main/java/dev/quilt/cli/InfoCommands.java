@@ -33,6 +33,7 @@ final class InfoCommands {
     @Command(name = "ps", description = "List containers: created and running ones, or with -a all.")
     static final class Ps implements Callable<Integer> {
         private final Lazy<ListContainers> list;
+        private final Lazy<ContainerLookup> lookup;
         private final Lazy<StateStore> state;
         private final Lazy<LinuxPaths> paths;
 
@@ -49,8 +50,9 @@ final class InfoCommands {
         boolean quiet;
 
         @Inject
-        Ps(Lazy<ListContainers> list, Lazy<StateStore> state, Lazy<LinuxPaths> paths) {
+        Ps(Lazy<ListContainers> list, Lazy<ContainerLookup> lookup, Lazy<StateStore> state, Lazy<LinuxPaths> paths) {
             this.list = list;
+            this.lookup = lookup;
             this.state = state;
             this.paths = paths;
         }
@@ -61,7 +63,9 @@ final class InfoCommands {
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 List<ContainerView> views = new ArrayList<>();
-                for (Container c : cs) views.add(ContainerView.of(c, state.get().recordedExit(c.id()), paths.get()));
+                for (Container c : cs) {
+                    views.add(ContainerView.of(c, state.get().recordedExit(c.id()), lookup.get().monitorGone(c), paths.get()));
+                }
                 out.println(JsonOutput.of(views));
                 return 0;
             }
@@ -73,7 +77,8 @@ final class InfoCommands {
             Instant now = Instant.now();
             for (Container c : cs) {
                 out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", c.id().shortForm(), c.name().map(Object::toString).orElse(""),
-                        c.spec().image().shortForm(), clip(command(c), 28), status(c), ago(c.createdAt(), now));
+                        c.spec().image().shortForm(), clip(command(c), 28), status(c, lookup.get().monitorGone(c)),
+                        ago(c.createdAt(), now));
             }
             return 0;
         }
@@ -83,8 +88,9 @@ final class InfoCommands {
             return c.spec().init() ? (cmd.isEmpty() ? "(quilt-init)" : "(quilt-init) " + cmd) : cmd;
         }
 
-        private static String status(Container c) {
-            if (c.status() != Status.STOPPED) return c.status().word();
+        /** "running", "running (monitor gone)" when its init runs on after its monitor was killed, "exited (3)". */
+        private static String status(Container c, boolean monitorGone) {
+            if (c.status() != Status.STOPPED) return c.status().word() + (monitorGone ? " (monitor gone)" : "");
             return "exited (" + c.exit().map(ExitStatus::code).map(String::valueOf).orElse("?") + ")";
         }
 
@@ -125,7 +131,7 @@ final class InfoCommands {
             List<ContainerView> views = new ArrayList<>();
             for (String ref : refs) {
                 Container c = lookup.get().get(ref);
-                views.add(ContainerView.of(c, state.get().recordedExit(c.id()), paths.get()));
+                views.add(ContainerView.of(c, state.get().recordedExit(c.id()), lookup.get().monitorGone(c), paths.get()));
             }
             spec.commandLine().getOut().println(JsonOutput.of(views.size() == 1 ? views.get(0) : views));
             return 0;

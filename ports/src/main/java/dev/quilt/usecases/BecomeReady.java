@@ -129,7 +129,9 @@ public final class BecomeReady {
     /**
      * Records that a phase held. A container adopted from a CLI that died
      * before it saved the first phases has none to follow; its chain is not
-     * recorded, though it is still walked.
+     * recorded, though it is still walked. A record that cannot be written (a
+     * full disk) fails the phase, so the container goes like any that did not
+     * become ready rather than run on behind a failed command.
      */
     private Container mark(Container c, PhaseMark m) {
         try (StateStore.Lock lock = state.lock(c.id())) {
@@ -138,7 +140,12 @@ public final class BecomeReady {
             Container now = stored.get();
             if (now.readiness().next().filter(m.phase()::equals).isEmpty()) return now;
             now = now.reached(m);
-            state.save(now);
+            try {
+                state.save(now);
+            } catch (QuiltException e) {
+                throw new NotReadyException(m.phase(), "phase " + m.phase().word() + " held, but it could not be "
+                        + "recorded: " + e.getMessage());
+            }
             return now;
         }
     }

@@ -128,6 +128,20 @@ class BecomeReadyTest {
     }
 
     @Test
+    void aProbeThatFindsTheInitEndingIsAJobDoneNotAFailure() {
+        // quilt-exec met the init in its exit (ESRCH) before the process table says it is gone
+        kernel.failNext("exec.ending", 1);
+        Container job = create.runDetached(request(List.of("sleep"), Optional.empty(), false));
+        assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(job));
+        kernel.failNext("exec.ending", 1);
+        NotReadyException e = assertThrows(NotReadyException.class,
+                () -> create.runDetached(request(List.of("sleep"), Optional.of("true"), false)));
+        assertEquals(Phase.EXEC, e.phase());
+        assertTrue(e.getMessage().contains("phase exec failed: the container exited before its health check could run"),
+                e.getMessage());
+    }
+
+    @Test
     void aJobDoneBeforeTheProbeIsNoFailureWithoutACheckButIsWithOne() {
         Container job = create.runDetached(request(List.of("exit", "0"), Optional.empty(), false));
         assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(job));

@@ -40,6 +40,15 @@ public final class SpawnFailedException extends QuiltException {
         return errnoName;
     }
 
+    /**
+     * An exec found the container's init ended or ending (quilt-exec reports
+     * that as the init's ESRCH, whichever step met it): the container is
+     * stopping, which its record may not say yet.
+     */
+    public boolean initGone() {
+        return step == Step.CLONE && errnoName.equals("ESRCH");
+    }
+
     /** The shell's convention for a command that could not run: 127 not found, 126 not runnable. */
     public int exitCode() {
         if (step != Step.EXEC) return 125;

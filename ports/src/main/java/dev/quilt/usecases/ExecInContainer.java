@@ -53,7 +53,7 @@ public final class ExecInContainer {
             return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
                     process, req.stdinOpen(), req.tty());
         } catch (SpawnFailedException e) {
-            if (e.step() != SpawnFailedException.Step.CLONE || !e.errnoName().equals("ESRCH")) throw e;
+            if (!e.initGone()) throw e;
             // its init ended while we joined it; it is stopped, or stopping (its monitor records it now)
             Status now = lookup.observe(c.id()).map(Container::status).orElse(Status.STOPPED);
             throw notRunning(c, now == Status.RUNNING ? Status.STOPPED : now);

@@ -65,6 +65,7 @@ int log_open(struct log_file *l, const char *path, off_t max)
         return -errno;
     l->size = st.st_size;
     l->max = max;
+    l->open[0] = l->open[1] = 0;
     l->batch_len = 0;
     return 0;
 }
@@ -85,19 +86,13 @@ static void rotate(struct log_file *l)
     l->size = 0;
 }
 
-/* Writes the batch whole or not at all: a short write (a full disk) is cut
- * back, so the file never holds half a record.  Returns 0 or -errno. */
-static int flush(struct log_file *l)
+/* Appends len bytes of the batch from off; whole or not at all: a short write
+ * (a full disk) is cut back, so the file never holds half a record.  0 or -errno. */
+static int write_part(struct log_file *l, size_t off, size_t len)
 {
-    size_t len = l->batch_len;
-    l->batch_len = 0;
-    if (len == 0)
-        return 0;
-    if (l->max > 0 && l->size > 0 && l->size + (off_t)len > l->max)
-        rotate(l);
     ssize_t n;
     do
-        n = write(l->fd, l->batch, len);
+        n = write(l->fd, l->batch + off, len);
     while (n < 0 && errno == EINTR);
     if (n == (ssize_t)len) {
         l->size += (off_t)len;
@@ -109,14 +104,52 @@ static int flush(struct log_file *l)
     return -err;
 }
 
-static void add(struct log_file *l, const char *when, const char *stream, int partial, const char *text, size_t len)
+/* Writes the batch, rotating first when it would pass the cap.  The file is
+ * ended where no line is open: after the record that finishes the batch's
+ * stream's open line, if the batch holds it and the other stream has none;
+ * otherwise the rotation waits for a batch that does, up to twice the cap. */
+static int flush(struct log_file *l)
 {
-    size_t n = log_format(l->batch + l->batch_len, sizeof l->batch - l->batch_len, when, stream, partial, text, len);
+    size_t len = l->batch_len, cut = 0;
+    int s = l->batch_stream, rc = 0;
+    l->batch_len = 0;
+    if (len == 0)
+        return 0;
+    if (l->max > 0 && l->size > 0 && l->size + (off_t)len > l->max) {
+        int clean = !l->open[1 - s] && (!l->open[s] || l->closes_at > 0);
+        if (clean || l->size + (off_t)len > 2 * l->max) {
+            if (clean && l->open[s]) {
+                cut = l->closes_at; /* the end of the open line stays with its start */
+                if ((rc = write_part(l, 0, cut)) < 0)
+                    return rc;
+                l->open[s] = 0;
+            }
+            rotate(l);
+        }
+    }
+    if ((rc = write_part(l, cut, len - cut)) == 0)
+        l->open[s] = l->batch_open;
+    return rc;
+}
+
+static void add(struct log_file *l, int stream, const char *when, const char *name, int partial, const char *text,
+                size_t len)
+{
+    if (l->batch_len > 0 && l->batch_stream != stream)
+        flush(l);
+    size_t n = log_format(l->batch + l->batch_len, sizeof l->batch - l->batch_len, when, name, partial, text, len);
     if (n == 0) {
         flush(l);
-        n = log_format(l->batch, sizeof l->batch, when, stream, partial, text, len);
+        n = log_format(l->batch, sizeof l->batch, when, name, partial, text, len);
+    }
+    if (l->batch_len == 0) {
+        l->batch_stream = stream;
+        l->closes_at = 0;
     }
     l->batch_len += n;
+    if (!partial && l->closes_at == 0)
+        l->closes_at = l->batch_len;
+    l->batch_open = partial;
 }
 
 int log_pump(struct log_stream *s, struct log_file *l)
@@ -127,14 +160,15 @@ int log_pump(struct log_stream *s, struct log_file *l)
     if (n == 0)
         return 1;
     char when[40];
+    int stream = strcmp(s->name, "stderr") == 0;
     now_rfc3339(when, sizeof when);
     const char *start = s->buf, *end = s->buf + n, *nl;
     while ((nl = memchr(start, '\n', (size_t)(end - start)))) {
-        add(l, when, s->name, 0, start, (size_t)(nl - start));
+        add(l, stream, when, s->name, 0, start, (size_t)(nl - start));
         start = nl + 1;
     }
     if (start < end) /* no newline yet: what there is, now */
-        add(l, when, s->name, 1, start, (size_t)(end - start));
+        add(l, stream, when, s->name, 1, start, (size_t)(end - start));
     flush(l); /* a failed write is dropped: the pipe is drained all the same */
     return 0;
 }

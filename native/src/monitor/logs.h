@@ -5,10 +5,12 @@
  * Text is written when it is read: what has no newline yet is a P record
  * now, not a line held back until its end arrives.  The file has a cap: when a
  * batch of records would take it past max bytes it is renamed to PATH.1
- * (replacing the one before) and a new PATH is begun, so the log never holds
- * more than about twice the cap.  A write that fails (a full disk) drops its
- * records whole and the pipe is still drained: the container never blocks on
- * its log. */
+ * (replacing the one before) and a new PATH is begun.  A line left unfinished
+ * (P) at the end of a file is finished there first, so no file begins with
+ * the rest of a line whose start was rotated away: a file may pass the cap by
+ * that one write, never twice the cap.  A write that fails (a full disk) drops
+ * its records whole and the pipe is still drained: the container never blocks
+ * on its log. */
 #ifndef QUILT_LOGS_H
 #define QUILT_LOGS_H
 
@@ -28,9 +30,12 @@ struct log_file {
     int fd;
     off_t size;           /* what the current file holds: whole records only */
     off_t max;            /* rotate before passing it; 0: no cap */
+    int open[2];          /* stdout, stderr: the file's last record of the stream is P */
     char path[4096];
     char rotated[4096];   /* path + ".1" */
-    size_t batch_len;
+    /* records of one stream not yet written; closes_at: the end of the first F among them */
+    int batch_stream, batch_open;
+    size_t batch_len, closes_at;
     char batch[LOG_BATCH_MAX];
 };
 

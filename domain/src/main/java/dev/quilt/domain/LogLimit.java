@@ -4,8 +4,10 @@ package dev.quilt.domain;
  * The cap of a detached container's log ({@code --log-max-size}), like the
  * max-size of docker's json-file and podman's k8s-file logs: once
  * {@code container.log} would pass {@code maxBytes} it becomes
- * {@code container.log.1} (replacing the one before) and a new one is begun,
- * so a container's log takes at most about twice the cap. {@code 0} is no cap.
+ * {@code container.log.1} (replacing the one before) and a new one is begun.
+ * A line left unfinished at the end of a file is finished in it first, so a
+ * file may pass the cap by that one write, never twice the cap: a container's
+ * log takes two to four times the cap at most. {@code 0} is no cap.
  * Sizes are written as for {@code --memory} (512k, 16m; a bare number is MiB).
  */
 public record LogLimit(long maxBytes) {

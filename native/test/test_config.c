@@ -55,6 +55,20 @@ int main(void)
 
     w.len = 0;
     base(&w);
+    tlv_put_str(&w, QUILT_T_ARG, "x");
+    tlv_put_str(&w, QUILT_T_LOG_PATH, "/c/container.log");
+    size_t before_max = w.len;
+    tlv_put_long(&w, QUILT_T_LOG_MAX, 16777216);
+    ok(config_parse(&cfg, buf, w.len, &what) == 0 && cfg.log_max == 16777216, "the log's cap in bytes");
+    config_free(&cfg);
+    w.len = before_max;
+    ok(config_parse(&cfg, buf, w.len, &what) == 0 && cfg.log_max == 0, "no cap given: none");
+    config_free(&cfg);
+    tlv_put_str(&w, QUILT_T_LOG_MAX, "16m");
+    ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "log max"), "a cap is a number of bytes");
+
+    w.len = 0;
+    base(&w);
     tlv_put(&w, QUILT_T_ARG, "a\0b", 3);
     ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL, "a NUL inside a value is refused");
 

@@ -75,6 +75,7 @@ enum quilt_tag {
     QUILT_T_TIMED_OUT = 53, /* RESULT: "1" when the deadline killed it */
     QUILT_T_TTY = 54,       /* EXEC: "1": the command's stdio is a pty of the container's devpts, relayed to ours */
     QUILT_T_NET_LEASES = 60, /* CONFIG: the root's network dir, whose leases/<ip> the monitor removes at the exit */
+    QUILT_T_LOG_MAX = 55,   /* CONFIG: the log's cap in bytes; past it, it is rotated once (0 or absent: none) */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -99,6 +100,7 @@ enum quilt_step {
     QUILT_STEP_NETWORK = 18,
     QUILT_STEP_ETC = 19,    /* binding /etc/hosts, hostname, resolv.conf */
     QUILT_STEP_CGROUP = 20, /* joining the cgroup, or watching it for OOM kills */
+    QUILT_STEP_STATE = 21,  /* taking the space of exit.json and pids.json in the state dir */
 };
 
 #endif

@@ -7,4 +7,26 @@
  * also after a crash: temp file, fsync, rename, fsync dir.  Returns 0 or -errno. */
 int write_file_atomic(const char *dir, const char *name, const void *data, size_t len);
 
+/* A file that will be written once, later, in space taken now: a temp file
+ * in dir filled with size bytes and fsynced.  Writing it then overwrites
+ * those blocks in place, cuts the rest off, and renames it over dir/name,
+ * none of which needs free space, so it works on a full filesystem (one
+ * that overwrites in place: tmpfs, ext4, xfs; not a copy-on-write one). */
+struct reserved_file {
+    int dfd, fd;
+    size_t size;
+    char tmp[64];
+    char name[64];
+};
+
+/* 0, or -errno (and nothing is left behind). */
+int reserve_file(struct reserved_file *r, const char *dir, const char *name, size_t size);
+
+/* Writes data (at most the reserved size) atomically as dir/name and lets
+ * the reservation go.  0 or -errno; -EMSGSIZE for too much data. */
+int reserved_commit(struct reserved_file *r, const void *data, size_t len);
+
+/* Gives the reservation up without writing: the temp file goes. */
+void reserved_drop(struct reserved_file *r);
+
 #endif

@@ -56,6 +56,7 @@
 #include "quilt/proto.h"
 #include "common/exec_search.h"
 #include "common/sealed_copy.h"
+#include "common/signals.h"
 #include "common/tlv.h"
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
@@ -182,9 +183,7 @@ static void pass_on(int sig)
 /* The child, in every namespace of the container: cwd, user, exec. */
 static _Noreturn void run_command(const struct exec_config *c)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    signals_reset(); /* every disposition default, nothing blocked: as runc execs */
     if (chdir(c->cwd) < 0) {
         send_fail(QUILT_STEP_CWD, errno, c->cwd);
         _exit(126);
@@ -203,6 +202,18 @@ static _Noreturn void run_command(const struct exec_config *c)
     }
     send_fail(QUILT_STEP_EXEC, -rc, c->argv[0]);
     _exit(exec_failure_code(rc));
+}
+
+/* A step that joins the container failed.  If its init is ending or gone
+ * (it exited while we joined: setns finds no namespaces, clone3 a dying pid
+ * namespace), that is the reason, reported as the init's ESRCH, which the JVM
+ * turns into "container ... is not running"; otherwise the step's own error. */
+static void fail_join(const struct exec_config *c, int step, int err, const char *object)
+{
+    if (proc_ended(c->pid, c->start_time) != 0)
+        send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
+    else
+        send_fail(step, err, object);
 }
 
 /* The child's wait status, once it has exited (-1 if it cannot be had). */
@@ -421,6 +432,7 @@ int main(void)
         send_fail(QUILT_STEP_CONFIG, errno, "prctl(PR_SET_DUMPABLE)");
         return 125;
     }
+    signals_reset(); /* nothing ignored or blocked because the JVM's spawn left it so */
     uint8_t *msg = malloc(QUILT_MSG_MAX);
     char *strings = malloc(2 * QUILT_MSG_MAX);
     if (!msg || !strings)
@@ -466,22 +478,22 @@ int main(void)
     int cgroup_fd = -1;
     const char *object = NULL;
     if (c.cgroup_v2 && (cgroup_fd = open(c.cgroup_v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        send_fail(QUILT_STEP_CGROUP, errno, c.cgroup_v2);
+        fail_join(&c, QUILT_STEP_CGROUP, errno, c.cgroup_v2);
         return 125;
     }
     if ((rc = cgroup_join(c.cgroup_v1, c.n_cgroup_v1, getpid(), &object)) < 0) {
-        send_fail(QUILT_STEP_CGROUP, -rc, object);
+        fail_join(&c, QUILT_STEP_CGROUP, -rc, object);
         return 125;
     }
     /* every namespace at once; the mount namespace's root becomes our root and cwd */
     if (setns(pidfd, (int)c.ns_flags) < 0) {
-        send_fail(QUILT_STEP_CLONE, errno, "setns");
+        fail_join(&c, QUILT_STEP_CLONE, errno, "setns");
         return 125;
     }
     close(pidfd);
     int master = -1, peer = -1;
     if (c.tty && (rc = open_pty(&master, &peer)) < 0) {
-        send_fail(QUILT_STEP_STDIO, -rc, "/dev/ptmx");
+        fail_join(&c, QUILT_STEP_STDIO, -rc, "/dev/ptmx");
         return 125;
     }
     /* only stdio and our socket reach the command, and the socket goes at its execve */
@@ -514,7 +526,7 @@ int main(void)
     }
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0) {
-        send_fail(cgroup_fd >= 0 ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, errno, "command");
+        fail_join(&c, cgroup_fd >= 0 ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, errno, "command");
         return 125;
     }
     if (pid == 0) {

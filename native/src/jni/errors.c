@@ -82,6 +82,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_SPAWNED_AT), P(QUILT_T_NET_DONE_AT), P(QUILT_T_OUTPUT), P(QUILT_T_TIMED_OUT), P(QUILT_T_TTY),
         P(QUILT_T_NET_LEASES),
         P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF),
+        P(QUILT_T_LOG_MAX), P(QUILT_STEP_STATE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

@@ -50,6 +50,8 @@ static jint spawnHelper(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, ji
         f |= POSIX_SPAWN_SETSID;
     posix_spawnattr_setflags(&attr, f);
     posix_spawnattr_setsigmask(&attr, &none);
+    /* all but glibc's own 32 and 33, which its spawn leaves ignored whatever we ask:
+     * the helpers reset those themselves (common/signals.c) */
     posix_spawnattr_setsigdefault(&attr, &all);
 
     char *argv[] = { (char *)path, NULL };

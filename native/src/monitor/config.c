@@ -121,11 +121,12 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             }
             cfg->cgroup_v1[cfg->n_cgroup_v1++] = out;
         } else if (tag == QUILT_T_TYPE || tag == QUILT_T_UID || tag == QUILT_T_GID ||
-                   tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL || tag == QUILT_T_LOOPBACK) {
+                   tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL || tag == QUILT_T_LOOPBACK ||
+                   tag == QUILT_T_LOG_MAX) {
             if (parse_ulong(out, &num) < 0) {
                 *what = tag == QUILT_T_TYPE ? "type" : tag == QUILT_T_UID ? "uid"
                       : tag == QUILT_T_GID ? "gid" : tag == QUILT_T_NS_FLAGS ? "namespaces"
-                      : tag == QUILT_T_LOOPBACK ? "loopback" : "stdin";
+                      : tag == QUILT_T_LOOPBACK ? "loopback" : tag == QUILT_T_LOG_MAX ? "log max" : "stdin";
                 config_free(cfg);
                 return -EINVAL;
             }
@@ -134,6 +135,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             else if (tag == QUILT_T_GID) cfg->gid = (gid_t)num;
             else if (tag == QUILT_T_NS_FLAGS) cfg->ns_flags = num;
             else if (tag == QUILT_T_LOOPBACK) cfg->loopback = num != 0;
+            else if (tag == QUILT_T_LOG_MAX) cfg->log_max = num;
             else cfg->stdin_null = num != 0;
         } else if (tag == QUILT_T_NET_MAC) {
             if (parse_mac(out, cfg->net_mac) < 0) {

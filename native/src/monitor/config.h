@@ -24,6 +24,7 @@ struct container_config {
     unsigned long ns_flags;
     int stdin_null;
     const char *log_path;   /* detached when set */
+    unsigned long log_max;  /* the log's cap in bytes; 0: none */
     const char *exec_fifo;  /* created (waits for start) when set */
     const char *init_path;  /* run quilt-init (from init_memfd) when set */
     const char *etc_dir;    /* bind hosts, hostname, resolv.conf from here when set */

@@ -18,6 +18,7 @@
 
 #include "quilt/proto.h"
 #include "../common/exec_search.h"
+#include "../common/signals.h"
 #include "pid1_signals.h"
 #include "rootfs.h"
 
@@ -81,6 +82,42 @@ static int await_go(int errfd)
     if (n < 0)
         return -errno;
     return n == (ssize_t)sizeof go && go.kind == INIT_MSG_GO ? 0 : -ECONNRESET;
+}
+
+static volatile sig_atomic_t gate_signal;
+
+static void on_gate_signal(int sig)
+{
+    gate_signal = sig;
+}
+
+/* A created init waits for start in open() on the exec fifo.  As pid 1 of its
+ * namespace it gets no signal from outside whose action is the default,
+ * SIGKILL and SIGSTOP excepted, so `quilt kill` (TERM) would not reach it.
+ * While it waits, every signal whose default is to end a process gets a
+ * handler without SA_RESTART: the signal interrupts the open, and the init
+ * ends as the command would have (128+n), telling the monitor which signal
+ * it was.  Signals whose default is to be ignored, stop or continue are
+ * left alone, as the command's would be; glibc keeps 32 and 33 to itself. */
+static void catch_ending_signals(void)
+{
+    struct sigaction sa = { .sa_handler = on_gate_signal };
+    sigemptyset(&sa.sa_mask);
+    for (int sig = 1; sig < _NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
+            sig == SIGWINCH || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+            continue;
+        sigaction(sig, &sa, NULL); /* EINVAL for glibc's own: not ours to catch */
+    }
+}
+
+/* The signal caught at the gate ends the init: the monitor records it. */
+static _Noreturn void end_by_gate_signal(int errfd, int sig)
+{
+    struct init_failure f = { .kind = INIT_MSG_SIGNALED, .err = sig };
+    ssize_t ignored = send(errfd, &f, sizeof f, MSG_NOSIGNAL);
+    (void)ignored;
+    _exit(128 + sig);
 }
 
 _Noreturn void container_init(const struct container_config *cfg, int errfd)
@@ -152,12 +189,20 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         struct init_failure w = { .kind = INIT_MSG_WAITING };
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", cfg->fifo_fd);
+        catch_ending_signals();
         if (send(errfd, &w, sizeof w, MSG_NOSIGNAL) < 0 ||
             (gate = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(gate, "0", 1) != 1) {
+            if (gate_signal)
+                end_by_gate_signal(errfd, gate_signal);
             e = (struct step_error){ QUILT_STEP_START, errno, "exec.fifo" };
             die(errfd, &e, 1);
         }
     }
+    /* the command starts with every signal at its default and none blocked, as
+     * with runc: nothing of ours (the gate's handlers) nor of the JVM's spawn */
+    signals_reset();
+    if (gate_signal)
+        end_by_gate_signal(errfd, gate_signal);
     int rc;
     if (cfg->init_memfd >= 0) {
         fexecve(cfg->init_memfd, cfg->argv, cfg->envp);

@@ -8,7 +8,9 @@
  * signalfd + epoll only, it answers the init's seccomp listener, copies a detached
  * container's stdout/stderr into its CRI log, and when the init exits writes
  * exit.json atomically, sends EXIT to whoever still listens, and exits.  The JVM
- * may die at any point: the container and its exit are not lost.
+ * may die at any point: the container and its exit are not lost.  Nor can a
+ * full disk take the exit: the space for exit.json (and pids.json) is taken
+ * before the init is cloned, and at the exit it is only overwritten and renamed.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -32,6 +34,7 @@
 #include "quilt/proto.h"
 #include "../common/atomic_file.h"
 #include "../common/sealed_copy.h"
+#include "../common/signals.h"
 #include "../common/tlv.h"
 #include "cgroup.h"
 #include "config.h"
@@ -43,6 +46,9 @@
 #include "procfs.h"
 
 #define SYNC_FD 3
+/* room for the longest record each can be (json[] below) */
+#define EXIT_RECORD_MAX 2048
+#define PIDS_RECORD_MAX 256
 
 struct monitor {
     struct container_config cfg;
@@ -51,8 +57,10 @@ struct monitor {
     int initfd;        /* our end of the init's socket, until its execve */
     int listener;      /* seccomp listener, or -1 */
     int sfd;           /* signalfd for SIGCHLD */
-    int log_fd;        /* detached: the CRI log */
+    struct log_file log; /* detached: the CRI log */
     struct log_stream out, err;
+    struct reserved_file exit_record, pids_record; /* their space, taken before the clone */
+    int gate_signal;   /* the signal that ended a created init at its exec fifo */
     int ready_sent;
     int init_exited, code, sig;
     int failed;        /* the exec failed after start */
@@ -117,7 +125,7 @@ static void write_pids(struct monitor *m)
     int n = snprintf(json, sizeof json,
                      "{\"monitorPid\":%d,\"monitorStartTime\":%llu,\"initPid\":%d,\"initStartTime\":%llu}\n",
                      (int)getpid(), self_start, (int)m->init, init_start);
-    int rc = write_file_atomic(m->cfg.state_dir, "pids.json", json, (size_t)n);
+    int rc = reserved_commit(&m->pids_record, json, (size_t)n);
     if (rc < 0)
         fprintf(stderr, "quilt-monitor: write %s/pids.json failed: %s\n", m->cfg.state_dir, strerror(-rc));
 }
@@ -158,7 +166,7 @@ static void write_exit_file(struct monitor *m)
     int n = snprintf(json, sizeof json,
                      "{\"exitCode\":%d,\"signal\":%d,\"oomKilled\":%s,\"exitedAt\":\"%s.%09ldZ\"%s}\n",
                      m->code, m->sig, m->oom_killed ? "true" : "false", when, ts.tv_nsec, error);
-    int rc = write_file_atomic(m->cfg.state_dir, "exit.json", json, (size_t)n);
+    int rc = reserved_commit(&m->exit_record, json, (size_t)n);
     if (rc < 0)
         fprintf(stderr, "quilt-monitor: write %s/exit.json failed: %s\n", m->cfg.state_dir, strerror(-rc));
 }
@@ -183,7 +191,7 @@ static ssize_t receive_from_init(int fd, struct init_failure *f, int *listener)
     if (n == 0)
         return 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && listener)
             memcpy(listener, CMSG_DATA(c), sizeof(int));
     if ((size_t)n < sizeof *f)
         return -EBADMSG;
@@ -204,8 +212,9 @@ static void reap(struct monitor *m)
             m->sig = WTERMSIG(status);
             m->code = 128 + m->sig;
         } else {
-            m->sig = 0;
             m->code = WEXITSTATUS(status);
+            /* a created init ends 128+n for the signal it caught at the exec fifo */
+            m->sig = m->gate_signal && m->code == 128 + m->gate_signal ? m->gate_signal : 0;
         }
     }
 }
@@ -215,10 +224,11 @@ static int prepare(struct monitor *m, const char **object)
 {
     struct container_config *cfg = &m->cfg;
     if (cfg->log_path) {
-        int out[2], err[2];
+        int out[2], err[2], rc;
         *object = cfg->log_path;
-        m->log_fd = open(cfg->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-        if (m->log_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+        if ((rc = log_open(&m->log, cfg->log_path, (off_t)cfg->log_max)) < 0)
+            return rc;
+        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
             return -errno;
         m->out = (struct log_stream){ .name = "stdout", .fd = out[0] };
         m->err = (struct log_stream){ .name = "stderr", .fd = err[0] };
@@ -361,6 +371,10 @@ static int on_init_message(struct monitor *m)
     }
     if (got > 0 && f.kind == INIT_MSG_LISTENER)
         return 0; /* the epoll loop picks the listener up */
+    if (got > 0 && f.kind == INIT_MSG_SIGNALED) {
+        m->gate_signal = f.err; /* it exits 128+n now; the exit is recorded as signal n */
+        return 1;
+    }
     if (got == 0) { /* execve succeeded */
         if (!m->ready_sent)
             send_ready(m);
@@ -379,15 +393,28 @@ static int on_init_message(struct monitor *m)
     return 1;
 }
 
+static struct monitor *reserving;
+
+/* at any exit: a record never written (the init never ran) leaves no temp file */
+static void drop_reservations(void)
+{
+    reserved_drop(&reserving->exit_record);
+    reserved_drop(&reserving->pids_record);
+}
+
 int main(void)
 {
-    struct monitor m = { .init_pidfd = -1, .initfd = -1, .listener = -1, .log_fd = -1,
-                         .out.fd = -1, .err.fd = -1, .cgroup_fd = -1, .oom = { -1, -1 } };
+    /* static: the log buffers are large, and drop_reservations() reaches it at exit */
+    static struct monitor m = { .init_pidfd = -1, .initfd = -1, .listener = -1, .log.fd = -1,
+                                .out.fd = -1, .err.fd = -1, .cgroup_fd = -1, .oom = { -1, -1 },
+                                .exit_record.fd = -1, .pids_record.fd = -1 };
     const char *what;
     sigset_t mask;
 
-    /* whatever the JVM left open without O_CLOEXEC stops here */
+    /* whatever the JVM left open without O_CLOEXEC stops here, and no signal
+     * stays ignored or blocked because it was in the JVM (or glibc's spawn) */
     close_range(SYNC_FD + 1, ~0U, 0);
+    signals_reset();
 
     uint8_t *msg = malloc(QUILT_MSG_MAX);
     if (!msg)
@@ -413,6 +440,17 @@ int main(void)
     if (half > 0)
         _exit(0);
 
+    /* the exit's space, before anything can exit: a full disk later costs no exit code */
+    reserving = &m;
+    atexit(drop_reservations);
+    const char *record = "exit.json";
+    if ((rc = reserve_file(&m.exit_record, m.cfg.state_dir, record, EXIT_RECORD_MAX)) < 0 ||
+        (rc = reserve_file(&m.pids_record, m.cfg.state_dir, record = "pids.json", PIDS_RECORD_MAX)) < 0) {
+        char object[600];
+        snprintf(object, sizeof object, "%s/%s", m.cfg.state_dir, record);
+        send_fail(QUILT_STEP_STATE, -rc, object);
+        return 1;
+    }
     const char *object = "monitor";
     rc = prepare(&m, &object);
     if (rc == 0 && m.cfg.log_path && (rc = drop_caller_stdio()) < 0)
@@ -514,7 +552,7 @@ int main(void)
                     epoll_ctl(ep, EPOLL_CTL_DEL, m.listener, NULL); /* no process under the filter is left */
             } else if (fd == m.out.fd || fd == m.err.fd) {
                 struct log_stream *s = fd == m.out.fd ? &m.out : &m.err;
-                if (log_pump(s, m.log_fd) != 0) {
+                if (log_pump(s, &m.log) != 0) {
                     epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
                     close(fd);
                     s->fd = -1;

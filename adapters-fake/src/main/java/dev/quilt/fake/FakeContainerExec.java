@@ -16,6 +16,8 @@ import java.util.Map;
  * lives. Health checks are scripted by their shell text: {@code exit N} exits
  * N; {@code pass after K} fails K times in a container, then passes; {@code hang}
  * times out; {@code no shell} cannot run (the image has no /bin/sh); anything else exits 0.
+ * A failure injected as {@code exec.ending} is an init found ending as the exec
+ * joins it: ESRCH, while the process table still lists it, as on Linux.
  */
 public final class FakeContainerExec implements ContainerExec {
     private final FakeKernel kernel;
@@ -42,8 +44,12 @@ public final class FakeContainerExec implements ContainerExec {
     }
 
     private synchronized Captured outcome(Target target, List<String> args) {
-        FakeKernel.FakeProcess init = kernel.find(target.init()).orElseThrow(() -> new SpawnFailedException(
-                SpawnFailedException.Step.CLONE, "ESRCH", "clone \"container init\": no such process"));
+        FakeKernel.FakeProcess init = kernel.find(target.init()).orElseThrow(FakeContainerExec::initGone);
+        try {
+            kernel.maybeFail("exec.ending");
+        } catch (FakeKernel.InjectedFailure e) {
+            throw initGone();
+        }
         if (FakeProcessSpawner.missing(args)) {
             throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",
                     "exec \"" + args.get(0) + "\": no such file or directory");
@@ -64,5 +70,10 @@ public final class FakeContainerExec implements ContainerExec {
         }
         if (script.equals("hang")) return new Captured(ExitStatus.killedBy(9), true, "");
         return new Captured(ExitStatus.exited(0), false, "");
+    }
+
+    private static SpawnFailedException initGone() {
+        return new SpawnFailedException(SpawnFailedException.Step.CLONE, "ESRCH",
+                "clone \"container init\": no such process");
     }
 }

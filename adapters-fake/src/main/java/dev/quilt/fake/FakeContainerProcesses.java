@@ -38,10 +38,12 @@ public final class FakeContainerProcesses implements ContainerProcesses {
     }
 
     @Override
-    public WaitOutcome awaitExit(ContainerId id, ProcessRef monitor, Optional<Duration> deadline) {
+    public WaitOutcome awaitExit(ContainerId id, ProcessRef monitor, Optional<ProcessRef> init,
+                                 Optional<Duration> deadline) {
         var exit = state.recordedExit(id);
         if (exit.isPresent()) return new Exited(exit.get());
-        if (!isAlive(monitor)) return new MonitorGone();
+        boolean initAlive = init.map(this::isAlive).orElse(false);
+        if (!isAlive(monitor) && !initAlive) return new MonitorGone(false);
         if (deadline.isPresent()) return new TimedOut(); // fake processes only end when told to
         throw new IllegalStateException("waiting for " + id + " would block forever: nothing will stop it");
     }

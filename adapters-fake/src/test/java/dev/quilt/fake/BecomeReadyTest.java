@@ -114,6 +114,34 @@ class BecomeReadyTest {
     }
 
     @Test
+    void aPhaseThatCannotBeRecordedFailsItAndLeavesNothing() {
+        // a full disk after the launch: the exec phase holds but its record cannot be written
+        ContainerLauncher.Launch l = launcher.launch(request(List.of("sleep"), Optional.empty(), false),
+                dev.quilt.ports.ProcessSpawner.Mode.DETACHED);
+        kernel.failNext("state.save", 1);
+        NotReadyException e = assertThrows(NotReadyException.class, () -> ready.await(l.container(), l.deadline()));
+        assertEquals(Phase.EXEC, e.phase());
+        assertTrue(e.getMessage().contains("phase exec held, but it could not be recorded: ")
+                && e.getMessage().endsWith("removed it (--keep-on-failure keeps it)"), e.getMessage());
+        assertEquals(List.of(), state.list());
+        assertTrue(kernel.processes().isEmpty(), kernel.processes().toString());
+    }
+
+    @Test
+    void aProbeThatFindsTheInitEndingIsAJobDoneNotAFailure() {
+        // quilt-exec met the init in its exit (ESRCH) before the process table says it is gone
+        kernel.failNext("exec.ending", 1);
+        Container job = create.runDetached(request(List.of("sleep"), Optional.empty(), false));
+        assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(job));
+        kernel.failNext("exec.ending", 1);
+        NotReadyException e = assertThrows(NotReadyException.class,
+                () -> create.runDetached(request(List.of("sleep"), Optional.of("true"), false)));
+        assertEquals(Phase.EXEC, e.phase());
+        assertTrue(e.getMessage().contains("phase exec failed: the container exited before its health check could run"),
+                e.getMessage());
+    }
+
+    @Test
     void aJobDoneBeforeTheProbeIsNoFailureWithoutACheckButIsWithOne() {
         Container job = create.runDetached(request(List.of("exit", "0"), Optional.empty(), false));
         assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(job));

@@ -40,8 +40,17 @@ public record LinuxPaths(Path run, Path data) {
         return containerState(id).resolve("exec.fifo");
     }
 
+    /**
+     * A detached container's CRI log, beside its layer on the persistent side
+     * (not in {@code run}, which is RAM on most hosts), so it goes with
+     * {@code rm}; {@link #rotatedLog} holds what came before its last rotation.
+     */
     public Path log(ContainerId id) {
-        return containerState(id).resolve("container.log");
+        return containerLayer(id).resolve("container.log");
+    }
+
+    public Path rotatedLog(ContainerId id) {
+        return containerLayer(id).resolve("container.log.1");
     }
 
     /** Name claims: IDs never start with '.', so this cannot clash with a container. */

@@ -3,6 +3,7 @@ package dev.quilt.cli;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.HealthCheck;
 import dev.quilt.domain.Hostname;
+import dev.quilt.domain.LogLimit;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ReadyPolicy;
@@ -87,6 +88,10 @@ final class ContainerOptions {
     @Option(names = "--keep-on-failure", description = "keep a container that did not become ready, for 'quilt inspect'")
     boolean keepOnFailure;
 
+    @Option(names = "--log-max-size", paramLabel = "SIZE",
+            description = "detached: rotate the log past this size, keeping one older file (default 16m; -1: no cap)")
+    String logMaxSize;
+
     private Optional<HealthCheck> health() {
         if (healthCheck == null) {
             if (healthInterval != null || healthTimeout != null || healthStartInterval != null || healthRetries != null) {
@@ -113,6 +118,6 @@ final class ContainerOptions {
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
                 networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),
-                ReadyPolicy.fromFlags(readyTimeout, keepOnFailure));
+                ReadyPolicy.fromFlags(readyTimeout, keepOnFailure), LogLimit.fromFlag(logMaxSize));
     }
 }

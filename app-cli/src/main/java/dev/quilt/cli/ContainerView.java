@@ -13,14 +13,20 @@ import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.Resources;
+import dev.quilt.domain.Status;
 import dev.quilt.linux.LinuxPaths;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A container as inspect and ps --json show it. */
-record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String created,
+/**
+ * A container as inspect and ps --json show it. {@code monitor} is "running"
+ * while a created or running container has its monitor, "gone" when its init
+ * runs on after the monitor was killed (no exit will be recorded), and absent
+ * once it has stopped.
+ */
+record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String monitor, String created,
                      String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
                      String error, String image, List<String> command, boolean init, String hostname, boolean autoRemove,
                      NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
@@ -80,9 +86,11 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
         }
     }
 
-    static ContainerView of(Container c, Optional<RecordedExit> recorded, LinuxPaths paths) {
+    static ContainerView of(Container c, Optional<RecordedExit> recorded, boolean monitorGone, LinuxPaths paths) {
+        boolean live = c.status() == Status.CREATED || c.status() == Status.RUNNING;
         return new ContainerView(c.id().value(), c.name().map(ContainerName::value).orElse(null), c.status().word(),
                 c.init().map(ProcessRef::pid).orElse(null), c.monitor().map(ProcessRef::pid).orElse(null),
+                !live ? null : monitorGone ? "gone" : "running",
                 c.createdAt().toString(), c.startedAt().map(Instant::toString).orElse(null),
                 c.exitedAt().map(Instant::toString).orElse(null), c.exit().map(ExitStatus::code).orElse(null),
                 c.exit().map(ExitStatus::signal).filter(s -> s > 0).orElse(null),

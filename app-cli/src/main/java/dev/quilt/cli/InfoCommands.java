@@ -39,6 +39,7 @@ final class InfoCommands {
     @Command(name = "ps", description = "List containers: created and running ones, or with -a all.")
     static final class Ps implements Callable<Integer> {
         private final Lazy<ListContainers> list;
+        private final Lazy<ContainerLookup> lookup;
         private final Lazy<StateStore> state;
         private final Lazy<LinuxPaths> paths;
 
@@ -55,8 +56,9 @@ final class InfoCommands {
         boolean quiet;
 
         @Inject
-        Ps(Lazy<ListContainers> list, Lazy<StateStore> state, Lazy<LinuxPaths> paths) {
+        Ps(Lazy<ListContainers> list, Lazy<ContainerLookup> lookup, Lazy<StateStore> state, Lazy<LinuxPaths> paths) {
             this.list = list;
+            this.lookup = lookup;
             this.state = state;
             this.paths = paths;
         }
@@ -79,7 +81,7 @@ final class InfoCommands {
                         Container c = ok.container();
                         out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", c.id().shortForm(),
                                 c.name().map(Object::toString).orElse(""), c.spec().image().shortForm(),
-                                clip(command(c), 28), status(c), ago(c.createdAt(), now));
+                                clip(command(c), 28), status(c, lookup.get().monitorGone(c)), ago(c.createdAt(), now));
                     } else {
                         out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", r.id().shortForm(), "", "", "", "broken", "");
                     }
@@ -99,7 +101,8 @@ final class InfoCommands {
             return switch (r) {
                 case ContainerRecord.Readable ok -> {
                     try {
-                        yield ContainerView.of(ok.container(), state.get().recordedExit(ok.id()), paths.get());
+                        yield ContainerView.of(ok.container(), state.get().recordedExit(ok.id()),
+                                lookup.get().monitorGone(ok.container()), paths.get());
                     } catch (dev.quilt.domain.BrokenRecordException e) {
                         yield BrokenView.of(e.broken(), paths.get()); // its exit.json broke since we looked
                     }
@@ -113,8 +116,9 @@ final class InfoCommands {
             return c.spec().init() ? (cmd.isEmpty() ? "(quilt-init)" : "(quilt-init) " + cmd) : cmd;
         }
 
-        private static String status(Container c) {
-            if (c.status() != Status.STOPPED) return c.status().word();
+        /** "running", "running (monitor gone)" when its init runs on after its monitor was killed, "exited (3)". */
+        private static String status(Container c, boolean monitorGone) {
+            if (c.status() != Status.STOPPED) return c.status().word() + (monitorGone ? " (monitor gone)" : "");
             return "exited (" + c.exit().map(ExitStatus::code).map(String::valueOf).orElse("?") + ")";
         }
 
@@ -155,7 +159,7 @@ final class InfoCommands {
             List<ContainerView> views = new ArrayList<>();
             for (String ref : refs) {
                 Container c = lookup.get().get(ref);
-                views.add(ContainerView.of(c, state.get().recordedExit(c.id()), paths.get()));
+                views.add(ContainerView.of(c, state.get().recordedExit(c.id()), lookup.get().monitorGone(c), paths.get()));
             }
             spec.commandLine().getOut().println(JsonOutput.of(views.size() == 1 ? views.get(0) : views));
             return 0;

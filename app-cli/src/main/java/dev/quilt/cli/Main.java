@@ -79,6 +79,11 @@ public final class Main {
             err.flush();
             return n.exitCode();
         }
+        if (e instanceof dev.quilt.ports.ExitUnknownException u) {
+            err.println("quilt: " + u.getMessage());
+            err.flush();
+            return dev.quilt.ports.ExitUnknownException.EXIT_CODE;
+        }
         if (e instanceof dev.quilt.ports.SpawnFailedException s) {
             err.println("quilt: " + s.getMessage());
             err.flush();

@@ -11,11 +11,12 @@ import java.util.Set;
  * from flags; later faces make it from a bundle or a JSON request. {@code resources}
  * are the cgroup limits the init is placed under before the command runs;
  * {@code health} its health check, if any; {@code ready} how long it may take
- * to become ready and what happens if it does not.
+ * to become ready and what happens if it does not; {@code log} the cap of its
+ * log when it runs detached.
  */
 public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
                             boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
-                            Optional<HealthCheck> health, ReadyPolicy ready) {
+                            Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
@@ -25,6 +26,14 @@ public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname
                          boolean stdinOpen, boolean init, NetworkMode network, Resources resources) {
         this(process, image, hostname, namespaces, stdinOpen, init, network, resources, Optional.empty(),
                 ReadyPolicy.DEFAULT);
+    }
+
+    /** A spec with the default log cap. */
+    public ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
+                         boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
+                         Optional<HealthCheck> health, ReadyPolicy ready) {
+        this(process, image, hostname, namespaces, stdinOpen, init, network, resources, health, ready,
+                LogLimit.DEFAULT);
     }
 
     public ContainerSpec {

@@ -42,4 +42,16 @@ public final class Observed {
         // init and monitor gone, no exit recorded: the monitor was killed; the code is lost
         return known.stopped(Optional.empty(), now);
     }
+
+    /**
+     * A created or running container whose init lives on after its monitor
+     * died (killed: it leaves only once the init has exited). It is still
+     * what its status says, but nothing will record its exit, copy its output
+     * or answer its pid 1's SIGKILLs any more; its init was handed to the host's
+     * nearest subreaper, which reaps it. conmon-less podman reports such a
+     * container the same way.
+     */
+    public static boolean monitorGone(Status derived, boolean initAlive, boolean monitorAlive) {
+        return (derived == Status.CREATED || derived == Status.RUNNING) && initAlive && !monitorAlive;
+    }
 }

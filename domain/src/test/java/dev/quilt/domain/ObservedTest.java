@@ -70,6 +70,18 @@ class ObservedTest {
     }
 
     @Test
+    void aLiveInitWithoutItsMonitorRunsOnWithTheMonitorGone() {
+        Container running = creating().running(INIT, MONITOR, T0);
+        Container c = Observed.derive(running, facts(Optional.empty(), true, false, false, false), NOW);
+        assertEquals(Status.RUNNING, c.status(), "the container runs on");
+        assertEquals(true, Observed.monitorGone(c.status(), true, false));
+        assertEquals(false, Observed.monitorGone(Status.RUNNING, true, true), "a live monitor is not gone");
+        assertEquals(false, Observed.monitorGone(Status.STOPPED, false, false), "a stopped container has no monitor to miss");
+        assertEquals(true, Observed.monitorGone(Status.CREATED, true, false), "nor has a created one whose monitor was killed");
+        assertEquals(false, Observed.monitorGone(Status.CREATING, false, false));
+    }
+
+    @Test
     void stoppedIsFinal() {
         Container stopped = creating().running(INIT, MONITOR, T0).stopped(ExitStatus.exited(0), T0);
         assertEquals(stopped, Observed.derive(stopped, facts(Optional.of(ExitStatus.exited(9)), true, true, false, false), NOW));

@@ -20,16 +20,23 @@ public interface ContainerProcesses {
 
     record Exited(RecordedExit exit) implements WaitOutcome {}
 
-    /** The monitor died without recording an exit: the code is lost. */
-    record MonitorGone() implements WaitOutcome {}
+    /**
+     * The container is over but no exit was recorded: its monitor was gone
+     * first, so the code is lost. {@code initOutlivedMonitor}: the init was
+     * seen running after the monitor had died, so the monitor was killed
+     * (it leaves on its own only after the init).
+     */
+    record MonitorGone(boolean initOutlivedMonitor) implements WaitOutcome {}
 
     record TimedOut() implements WaitOutcome {}
 
     /**
-     * Blocks until the monitor records the exit, the monitor is gone, or the
-     * deadline passes. Events only: the exit file appearing, the monitor's pidfd.
+     * Blocks until the monitor records the exit, or the monitor and the
+     * container's init are both gone, or the deadline passes. Events only: the
+     * exit file appearing, the monitor's pidfd, and once the monitor is gone,
+     * the init's pidfd (opened from pid and start time).
      */
-    WaitOutcome awaitExit(ContainerId id, ProcessRef monitor, Optional<Duration> deadline);
+    WaitOutcome awaitExit(ContainerId id, ProcessRef monitor, Optional<ProcessRef> init, Optional<Duration> deadline);
 
     /** True while a created container's init waits for start. */
     boolean startPending(ContainerId id);

@@ -13,7 +13,7 @@ public final class SpawnFailedException extends QuiltException {
         MOUNT_PROC("mount /proc"), MOUNT_DEV("mount /dev"), MOUNT_SYS("mount /sys"), PIVOT_ROOT("pivot_root"),
         HOSTNAME("sethostname"), CWD("chdir"), USER("set user"), EXEC("exec"), STDIO("stdio"),
         MASK("mask paths"), SECCOMP("seccomp"), START("start"), LOG("log"), NETWORK("network"),
-        ETC("bind /etc files"), CGROUP("cgroup");
+        ETC("bind /etc files"), CGROUP("cgroup"), STATE("state file");
 
         private final String word;
 
@@ -38,6 +38,15 @@ public final class SpawnFailedException extends QuiltException {
 
     public String errnoName() {
         return errnoName;
+    }
+
+    /**
+     * An exec found the container's init ended or ending (quilt-exec reports
+     * that as the init's ESRCH, whichever step met it): the container is
+     * stopping, which its record may not say yet.
+     */
+    public boolean initGone() {
+        return step == Step.CLONE && errnoName.equals("ESRCH");
     }
 
     /** The shell's convention for a command that could not run: 127 not found, 126 not runnable. */

@@ -11,6 +11,7 @@ import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.NotReadyException;
+import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
 import dev.quilt.ports.Ticker;
 
@@ -80,7 +81,7 @@ public final class BecomeReady {
             }
         } catch (QuiltException e) {
             if (e instanceof NotReadyException) throw e;
-            if (!processes.isAlive(c.init().orElseThrow())) return exitedEarly(c);
+            if (ended(c, e)) return exitedEarly(c);
             throw new NotReadyException(Phase.EXEC, "phase exec failed: " + e.getMessage());
         }
         Instant execAt = clock.now();
@@ -98,7 +99,7 @@ public final class BecomeReady {
                 } catch (NotReadyException e) {
                     throw e;
                 } catch (QuiltException e) { // it could not run: no /bin/sh in the image, the container gone
-                    if (!processes.isAlive(c.init().orElseThrow())) throw exitedBeforeHealthy(last);
+                    if (ended(c, e)) throw exitedBeforeHealthy(last);
                     throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the check could not run: "
                             + e.getMessage());
                 }
@@ -110,6 +111,11 @@ public final class BecomeReady {
             } while (ticks.await(deadline));
         }
         throw late(Phase.HEALTHY, c, lastCheck(last));
+    }
+
+    /** The exec failed because the container is over: its init is gone, or was found ending. */
+    private boolean ended(Container c, QuiltException e) {
+        return (e instanceof SpawnFailedException s && s.initGone()) || !processes.isAlive(c.init().orElseThrow());
     }
 
     private static NotReadyException exitedBeforeHealthy(HealthResult last) {
@@ -129,7 +135,9 @@ public final class BecomeReady {
     /**
      * Records that a phase held. A container adopted from a CLI that died
      * before it saved the first phases has none to follow; its chain is not
-     * recorded, though it is still walked.
+     * recorded, though it is still walked. A record that cannot be written (a
+     * full disk) fails the phase, so the container goes like any that did not
+     * become ready rather than run on behind a failed command.
      */
     private Container mark(Container c, PhaseMark m) {
         try (StateStore.Lock lock = state.lock(c.id())) {
@@ -138,7 +146,12 @@ public final class BecomeReady {
             Container now = stored.get();
             if (now.readiness().next().filter(m.phase()::equals).isEmpty()) return now;
             now = now.reached(m);
-            state.save(now);
+            try {
+                state.save(now);
+            } catch (QuiltException e) {
+                throw new NotReadyException(m.phase(), "phase " + m.phase().word() + " held, but it could not be "
+                        + "recorded: " + e.getMessage());
+            }
             return now;
         }
     }

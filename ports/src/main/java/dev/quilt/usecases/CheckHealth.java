@@ -8,6 +8,7 @@ import dev.quilt.domain.Status;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
 
 import java.time.Duration;
@@ -41,11 +42,18 @@ public final class CheckHealth {
         Container c = lookup.get(ref);
         HealthCheck check = c.spec().health().orElseThrow(() -> QuiltException.invalid("container '" + c.displayName()
                 + "' has no health check; give one with --health-check CMD when you create it"));
-        if (c.status() != Status.RUNNING || c.init().isEmpty()) {
-            throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
-                    + "; a health check needs a running one");
+        if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
+        try {
+            return once(c, target(c), check.timeout());
+        } catch (SpawnFailedException e) {
+            if (!e.initGone()) throw e;
+            throw notRunning(c, Status.STOPPED); // it ended as the check joined it
         }
-        return once(c, target(c), check.timeout());
+    }
+
+    private static QuiltException notRunning(Container c, Status s) {
+        return QuiltException.conflict("container '" + c.displayName() + "' is " + s.word()
+                + "; a health check needs a running one");
     }
 
     /** Where a check of {@code c} runs: its init's namespaces and its cgroup. */

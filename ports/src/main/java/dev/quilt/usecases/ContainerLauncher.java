@@ -70,7 +70,7 @@ public final class ContainerLauncher {
         ProcessSpec process = new ProcessSpec(req.args(),
                 Environment.build(hostname, req.env(), req.callerEnv()), req.cwd(), req.user(), false);
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
-                req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready());
+                req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready(), req.log());
         Container container = Container.creating(id, req.name(), spec, begun, req.remove());
 
         try (StateStore.Lock lock = state.createLocked(container)) {

@@ -99,6 +99,15 @@ public final class ContainerLookup {
     }
 
     /**
+     * True while an observed container's init runs on after its monitor was
+     * killed: {@link Observed#monitorGone}.
+     */
+    public boolean monitorGone(Container observed) {
+        return Observed.monitorGone(observed.status(), observed.init().map(processes::isAlive).orElse(false),
+                observed.monitor().map(processes::isAlive).orElse(false));
+    }
+
+    /**
      * The claim is the authority on names: a record whose claim failed (and
      * whose clean-up failed too, or was cut short) does not show the name.
      */

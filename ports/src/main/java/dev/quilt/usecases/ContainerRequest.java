@@ -3,6 +3,7 @@ package dev.quilt.usecases;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.HealthCheck;
 import dev.quilt.domain.Hostname;
+import dev.quilt.domain.LogLimit;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.Resources;
@@ -19,13 +20,14 @@ import java.util.function.Function;
  * front of the command (with no command: the init alone, a persistent sandbox).
  * {@code network} says whether it gets an address on the root's bridge, only
  * a loopback, or the host's network; {@code resources} its cgroup limits;
- * {@code health} its health check; {@code ready} its readiness deadline.
+ * {@code health} its health check; {@code ready} its readiness deadline;
+ * {@code log} the cap of its log when detached.
  */
 public record ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
                                List<String> env, Function<String, Optional<String>> callerEnv,
                                Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
                                boolean init, NetworkMode network, Resources resources, Optional<HealthCheck> health,
-                               ReadyPolicy ready) {
+                               ReadyPolicy ready, LogLimit log) {
     public ContainerRequest {
         args = List.copyOf(args);
         env = List.copyOf(env);
@@ -38,5 +40,14 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
                             Resources resources) {
         this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
                 Optional.empty(), ReadyPolicy.DEFAULT);
+    }
+
+    /** A request with the default log cap. */
+    public ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args, List<String> env,
+                            Function<String, Optional<String>> callerEnv, Optional<Hostname> hostname, String cwd,
+                            User user, boolean remove, boolean stdinOpen, boolean init, NetworkMode network,
+                            Resources resources, Optional<HealthCheck> health, ReadyPolicy ready) {
+        this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
+                health, ready, LogLimit.DEFAULT);
     }
 }

@@ -9,6 +9,7 @@ import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.SpawnFailedException;
 
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +18,9 @@ import java.util.function.Function;
 /**
  * {@code quilt exec}: a command in a running container. It inherits the
  * container's environment, cwd and user unless told otherwise; {@code -e}
- * entries go on top, as for run.
+ * entries go on top, as for run. A container that is not running is one
+ * conflict, whether it had stopped before we looked or ended while quilt-exec
+ * joined it (then the helper finds its init gone: ESRCH).
  */
 public final class ExecInContainer {
     private final ContainerLookup lookup;
@@ -42,14 +45,25 @@ public final class ExecInContainer {
 
     public ExitStatus exec(String ref, Request req) {
         Container c = lookup.get(ref);
-        if (c.status() != Status.RUNNING || c.init().isEmpty()) {
-            throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
-                    + "; exec needs a running one (quilt start " + c.displayName() + ")");
-        }
+        if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
         ProcessSpec own = c.spec().process();
         ProcessSpec process = new ProcessSpec(req.args(), Environment.overlay(own.env(), req.env(), req.callerEnv()),
                 req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), false);
-        return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
-                process, req.stdinOpen(), req.tty());
+        try {
+            return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
+                    process, req.stdinOpen(), req.tty());
+        } catch (SpawnFailedException e) {
+            if (!e.initGone()) throw e;
+            // its init ended while we joined it; it is stopped, or stopping (its monitor records it now)
+            Status now = lookup.observe(c.id()).map(Container::status).orElse(Status.STOPPED);
+            throw notRunning(c, now == Status.RUNNING ? Status.STOPPED : now);
+        }
+    }
+
+    /** "container 'x' is stopped; exec needs a running one", the same whenever it is found out. */
+    private static QuiltException notRunning(Container c, Status s) {
+        String hint = s == Status.CREATED ? " (quilt start " + c.displayName() + ")" : "";
+        return QuiltException.conflict("container '" + c.displayName() + "' is " + s.word()
+                + "; exec needs a running one" + hint);
     }
 }

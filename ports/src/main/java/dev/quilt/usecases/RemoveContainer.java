@@ -48,7 +48,7 @@ public final class RemoveContainer {
                 }
                 c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));
                 // the monitor writes exit.json and leaves; only then are its files ours to remove
-                c.monitor().ifPresent(m -> processes.awaitExit(c.id(), m, Optional.empty()));
+                c.monitor().ifPresent(m -> processes.awaitExit(c.id(), m, c.init(), Optional.empty()));
             } else if (c.status() == Status.CREATING) {
                 // a create that died before its monitor started: nothing runs
                 c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));

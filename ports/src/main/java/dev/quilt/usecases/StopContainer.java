@@ -4,11 +4,17 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.ports.ContainerProcesses;
+import dev.quilt.ports.ExitUnknownException;
 
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@code quilt stop [-t SECONDS]}: SIGTERM, and SIGKILL at the deadline if it is still there. */
+/**
+ * {@code quilt stop [-t SECONDS]}: SIGTERM, and SIGKILL at the deadline if it
+ * is still there. Both go to the init through a pidfd, so a container whose
+ * monitor was killed is stopped all the same; it is then stopped with no
+ * known exit code (empty), which is still a stop that worked.
+ */
 public final class StopContainer {
     private final ContainerLookup lookup;
     private final ContainerProcesses processes;
@@ -24,10 +30,14 @@ public final class StopContainer {
         if (grace.isNegative()) throw QuiltException.invalid("the stop timeout must not be negative");
         Container c = lookup.get(ref);
         if (!c.status().canKill()) return c.exit();
-        processes.signal(c.init().orElseThrow(), processes.sigterm());
-        Optional<ExitStatus> exit = waiter.await(c, Optional.of(grace));
-        if (exit.isPresent()) return exit;
-        processes.signal(c.init().orElseThrow(), processes.sigkill());
-        return waiter.await(c, Optional.empty());
+        try {
+            processes.signal(c.init().orElseThrow(), processes.sigterm());
+            Optional<ExitStatus> exit = waiter.await(c, Optional.of(grace));
+            if (exit.isPresent()) return exit;
+            processes.signal(c.init().orElseThrow(), processes.sigkill());
+            return waiter.await(c, Optional.empty());
+        } catch (ExitUnknownException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -18,7 +18,7 @@ public final class Protocol {
             T_LOOPBACK = 33, T_CGROUP_V2 = 34, T_CGROUP_V1 = 35, T_CGROUP_MEMORY_V1 = 36, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
             T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48,
             T_NET_NANOS = 49, T_PROBE_PATH = 37, T_CAPTURE = 38, T_TIMEOUT_MS = 39, T_SPAWNED_AT = 50,
-            T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54, T_NET_LEASES = 60;
+            T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54, T_NET_LEASES = 60, T_LOG_MAX = 55;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -82,6 +82,7 @@ public final class Protocol {
         check("QUILT_T_TIMED_OUT", T_TIMED_OUT);
         check("QUILT_T_TTY", T_TTY);
         check("QUILT_T_NET_LEASES", T_NET_LEASES);
+        check("QUILT_T_LOG_MAX", T_LOG_MAX);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

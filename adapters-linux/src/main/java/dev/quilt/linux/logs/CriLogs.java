@@ -15,15 +15,23 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Reads the CRI log quilt-monitor writes ({@code TIME STREAM F|P TEXT}) back
- * into the two streams. Following is inotify on the file plus the monitor's
- * pidfd in one epoll: lines as they come, and the end when the monitor leaves.
+ * into the two streams: {@code container.log.1} (what came before the last
+ * rotation), then {@code container.log}. A P record is text that came without
+ * its newline (yet); it is printed as it is, so a partial line shows at once.
+ * Following is inotify on the log's directory plus the monitor's pidfd in one
+ * epoll: records as they come, a rotation noticed by the file under the name
+ * changing (the old one is read to its end first), and the end when the
+ * monitor leaves.
  */
 public final class CriLogs implements ContainerLogs {
     private final LinuxPaths paths;
@@ -32,25 +40,89 @@ public final class CriLogs implements ContainerLogs {
         this.paths = paths;
     }
 
+    /** One log file open for reading, and which file it is (dev and inode). */
+    private record Source(FileChannel channel, Object key) {}
+
+    /** Our own output is closed (logs | head): there is no one left to copy to. */
+    private static final class ReaderGone extends IOException {
+        ReaderGone(IOException cause) {
+            super(cause);
+        }
+    }
+
+    /** An output whose failures are {@link ReaderGone}, told apart from failures to read the log. */
+    private static OutputStream guarded(OutputStream s) {
+        return new java.io.FilterOutputStream(s) {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    throw new ReaderGone(e);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw new ReaderGone(e);
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw new ReaderGone(e);
+                }
+            }
+        };
+    }
+
     @Override
-    public void copy(ContainerId id, OutputStream out, OutputStream err, Optional<ProcessRef> followUntilGone) {
+    public void copy(ContainerId id, OutputStream stdout, OutputStream stderr, Optional<ProcessRef> followUntilGone) {
+        OutputStream out = guarded(stdout), err = guarded(stderr);
         Path log = paths.log(id);
         int inotify = -1, monitorFd = -1;
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
-            LineSplitter lines = new LineSplitter(out, err);
+        Source current = null;
+        try {
+            current = open(log).orElseThrow(() -> new NoSuchFileException(log.toString()));
             if (followUntilGone.isPresent()) {
+                // watched before the first read: nothing written in between is missed
                 inotify = Watches.inotify();
-                Watches.watch(inotify, log.toString(), Watches.mask("IN_MODIFY"));
+                Watches.watch(inotify, log.getParent().toString(), Watches.mask("IN_MODIFY")
+                        | Watches.mask("IN_CREATE") | Watches.mask("IN_MOVED_TO"));
                 monitorFd = Processes.openPidfd(followUntilGone.get().pid());
                 if (monitorFd >= 0 && !ProcStat.alive(followUntilGone.get())) {
                     Processes.closeFd(monitorFd);
                     monitorFd = -1;
                 }
             }
+            LineSplitter lines = new LineSplitter(out, err);
             ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            // the older part first; if it is the file we just opened, a rotation came between the two opens
+            Optional<Source> older = open(paths.rotatedLog(id));
+            if (older.isPresent()) {
+                try (FileChannel ch = older.get().channel()) {
+                    if (!older.get().key().equals(current.key())) drain(ch, buf, lines);
+                }
+            }
             while (true) {
-                int n;
-                while ((n = ch.read(buf.clear())) > 0) lines.feed(buf.array(), n);
+                drain(current.channel(), buf, lines);
+                Object now = keyOf(log);
+                if (now != null && !now.equals(current.key())) {
+                    // rotated: what was written before the rename is in the old file; then the new one
+                    drain(current.channel(), buf, lines);
+                    Optional<Source> next = open(log);
+                    if (next.isPresent()) {
+                        current.channel().close();
+                        current = next.get();
+                        continue;
+                    }
+                }
                 out.flush();
                 err.flush();
                 if (monitorFd < 0) break; // not following, or the writer is gone: what is there is all
@@ -64,11 +136,56 @@ public final class CriLogs implements ContainerLogs {
             }
         } catch (NoSuchFileException e) {
             throw QuiltException.notFound("container '" + id.shortForm() + "' has no log: it runs in the foreground");
+        } catch (ReaderGone e) {
+            // as cat stops when its reader has gone: nothing is wrong with the log
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
+            if (current != null) {
+                try {
+                    current.channel().close();
+                } catch (IOException e) {
+                    // read-only: nothing to lose
+                }
+            }
             Processes.closeFd(monitorFd);
             Processes.closeFd(inotify);
+        }
+    }
+
+    /** Reads to the end of what is there now. */
+    private static void drain(FileChannel ch, ByteBuffer buf, LineSplitter lines) throws IOException {
+        if (ch.position() > ch.size()) {
+            // the monitor cut back a record a full disk tore; it writes on from there
+            lines.discardPending();
+            ch.position(ch.size());
+        }
+        int n;
+        while ((n = ch.read(buf.clear())) > 0) lines.feed(buf.array(), n);
+    }
+
+    /** The file under {@code path} now, opened, with its identity; empty when there is none. */
+    private static Optional<Source> open(Path path) throws IOException {
+        while (true) {
+            Object before = keyOf(path);
+            if (before == null) return Optional.empty();
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(path, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
+            // the same file before and after the open: the channel is that file (else a rotation came between)
+            if (before.equals(keyOf(path))) return Optional.of(new Source(ch, before));
+            ch.close();
+        }
+    }
+
+    private static Object keyOf(Path path) throws IOException {
+        try {
+            return Objects.requireNonNull(Files.readAttributes(path, BasicFileAttributes.class).fileKey());
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -92,6 +209,11 @@ public final class CriLogs implements ContainerLogs {
                 start = i + 1;
             }
             pending.write(data, start, len - start);
+        }
+
+        /** Forgets the start of a record that will not be finished. */
+        void discardPending() {
+            pending.reset();
         }
 
         /** {@code TIME STREAM TAG TEXT}: F ends a line, P does not. */

@@ -119,7 +119,10 @@ public final class MonitorSpawner implements ProcessSpawner {
         cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
         for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);
         cgroup.memory().ifPresent(d -> w.put(Protocol.T_CGROUP_MEMORY_V1, d));
-        if (mode != Mode.FOREGROUND) w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
+        if (mode != Mode.FOREGROUND) {
+            w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
+            w.put(Protocol.T_LOG_MAX, spec.log().maxBytes());
+        }
         if (mode == Mode.CREATED) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
         long flags = 0;
         for (Namespace ns : spec.namespaces()) flags |= Protocol.cloneFlag(ns);

@@ -25,7 +25,9 @@ import java.util.Optional;
 /**
  * Signals through pidfds opened from pid and start time (a reused pid is never
  * signalled); waits on inotify (exit.json appearing) together with the
- * monitor's pidfd in one epoll, with the deadline as the epoll timeout.
+ * monitor's pidfd in one epoll, with the deadline as the epoll timeout. A
+ * monitor that was killed leaves an init that runs on: then the wait is on the
+ * init's own pidfd, so stop, kill and wait still work, without an exit code.
  */
 public final class LinuxContainerProcesses implements ContainerProcesses {
     private final LinuxPaths paths;
@@ -64,10 +66,12 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
     }
 
     @Override
-    public WaitOutcome awaitExit(ContainerId id, ProcessRef monitor, Optional<Duration> deadline) {
+    public WaitOutcome awaitExit(ContainerId id, ProcessRef monitor, Optional<ProcessRef> init,
+                                 Optional<Duration> deadline) {
         String dir = paths.containerState(id).toString();
         int inotify = Watches.inotify();
-        int monitorFd = -1;
+        int monitorFd = -1, initFd = -1;
+        boolean initLooked = false, initOutlived = false;
         try {
             // watch first, then look: an exit written in between is not missed
             Watches.watch(inotify, dir, Watches.mask("IN_MOVED_TO") | Watches.mask("IN_CREATE")
@@ -82,20 +86,31 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
                 }
                 if (monitorFd < 0) {
                     // the monitor is gone; it may have written the file just before it left
-                    return state.recordedExit(id).<WaitOutcome>map(Exited::new).orElse(new MonitorGone());
+                    Optional<RecordedExit> last = state.recordedExit(id);
+                    if (last.isPresent()) return new Exited(last.get());
+                    if (!initLooked) { // killed while its init runs on: nobody will write one; wait for the init
+                        initLooked = true;
+                        initFd = init.map(LinuxContainerProcesses::pidfd).orElse(-1);
+                        initOutlived = initFd >= 0;
+                    }
+                    if (initFd < 0) return new MonitorGone(initOutlived);
                 }
                 long left = deadline.isEmpty() ? -1 : Math.max(0, (end - System.nanoTime()) / 1_000_000);
-                int ready = Watches.await(monitorFd < 0 ? new int[] {inotify} : new int[] {inotify, monitorFd}, left);
+                int ready = Watches.await(new int[] {inotify, monitorFd >= 0 ? monitorFd : initFd}, left);
                 if (ready == Watches.TIMED_OUT) return new TimedOut();
                 if (ready == 0) {
                     Watches.drainEvents(inotify);
-                } else {
+                } else if (monitorFd >= 0) {
                     Processes.closeFd(monitorFd);
                     monitorFd = -1;
+                } else {
+                    Processes.closeFd(initFd);
+                    initFd = -1;
                 }
             }
         } finally {
             Processes.closeFd(monitorFd);
+            Processes.closeFd(initFd);
             Processes.closeFd(inotify);
         }
     }

@@ -4,6 +4,7 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.LogLimit;
 import dev.quilt.domain.Cpus;
 import dev.quilt.domain.Digest;
 import dev.quilt.domain.Endpoint;
@@ -71,6 +72,7 @@ final class StateFile {
         c.spec().health().ifPresent(h -> spec.put("healthCheck", healthCheck(h)));
         spec.put("readyTimeoutNanos", c.spec().ready().timeout().toNanos());
         spec.put("keepOnFailure", c.spec().ready().keepOnFailure());
+        spec.put("logMaxSize", c.spec().log().maxBytes());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -129,7 +131,7 @@ final class StateFile {
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
                 Boolean.TRUE.equals(s.get("init")),
                 s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s),
-                healthCheck(s), readyPolicy(s));
+                healthCheck(s), readyPolicy(s), logLimit(s));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");
@@ -189,6 +191,12 @@ final class StateFile {
         return Optional.of(new HealthCheck(string(h, "command"), Duration.ofNanos(number(h, "intervalNanos")),
                 Duration.ofNanos(number(h, "timeoutNanos")), Duration.ofNanos(number(h, "startIntervalNanos")),
                 (int) number(h, "retries")));
+    }
+
+    /** A record from before log caps existed had the default one. */
+    private static LogLimit logLimit(Map<String, Object> spec) {
+        Long max = optLong(spec, "logMaxSize");
+        return max == null ? LogLimit.DEFAULT : new LogLimit(max);
     }
 
     /** A record from before readiness existed had the default policy. */

@@ -1,0 +1,75 @@
+package dev.quilt.fake;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Resources;
+import dev.quilt.domain.User;
+import dev.quilt.usecases.AttachNetwork;
+import dev.quilt.usecases.BecomeReady;
+import dev.quilt.usecases.CheckHealth;
+import dev.quilt.usecases.ContainerLauncher;
+import dev.quilt.usecases.ContainerLookup;
+import dev.quilt.usecases.ContainerRequest;
+import dev.quilt.usecases.CreateContainer;
+import dev.quilt.usecases.ExecInContainer;
+import dev.quilt.usecases.Forget;
+import dev.quilt.usecases.ImageResolver;
+import dev.quilt.usecases.KillContainer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** exec into a container that is not running, found out before or while the helper joins it: one message. */
+class ExecInContainerTest {
+    private final FakeKernel kernel = new FakeKernel();
+    private final FakeClock clock = new FakeClock();
+    private final FakeStateStore state = new FakeStateStore(kernel);
+    private final FakeImageStore images = new FakeImageStore(kernel, clock);
+    private final FakeContainerStorage storage = new FakeContainerStorage(kernel, images);
+    private final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
+    private final FakeCgroups cgroups = new FakeCgroups(kernel);
+    private final Forget forget = new Forget(state, storage, new FakeHostNetwork(kernel), new FakeNetworkStore(kernel),
+            cgroups);
+    private final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
+    private final FakeContainerExec fakeExec = new FakeContainerExec(kernel);
+    private final CreateContainer create = new CreateContainer(new ContainerLauncher(
+            new ImageResolver(images, new FakeDefaultImage()), state, storage, new FakeProcessSpawner(kernel, state),
+            forget, new AttachNetwork(new FakeNetworkStore(kernel), new FakeHostNetwork(kernel)), cgroups,
+            new SequentialIds(), clock),
+            new BecomeReady(state, fakeExec, processes, new CheckHealth(lookup, state, cgroups, fakeExec, clock),
+                    new FakeTicker(clock), forget, clock));
+    private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec);
+
+    private static ContainerRequest request(String name) {
+        return new ContainerRequest(Optional.empty(), Optional.of(dev.quilt.domain.ContainerName.of(name)),
+                List.of("sleep"), List.of(), k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false,
+                false, NetworkMode.NONE, Resources.UNLIMITED);
+    }
+
+    private String refused(String ref) {
+        ExecInContainer.Request req = new ExecInContainer.Request(List.of("true"), List.of(), k -> Optional.empty(),
+                Optional.empty(), Optional.empty(), false, false);
+        return assertThrows(QuiltException.class, () -> exec.exec(ref, req)).getMessage();
+    }
+
+    @Test
+    void anInitFoundEndingAsTheExecJoinsItIsAStoppedContainer() {
+        create.runDetached(request("web"));
+        kernel.failNext("exec.ending", 1);
+        assertEquals("container 'web' is stopped; exec needs a running one", refused("web"));
+    }
+
+    @Test
+    void stoppedAndCreatedOnesAreRefusedBeforeAnyExec() {
+        Container web = create.runDetached(request("web"));
+        new KillContainer(lookup, processes).kill(web.id().value(), "KILL");
+        assertEquals("container 'web' is stopped; exec needs a running one", refused("web"));
+        create.create(request("later"));
+        assertEquals("container 'later' is created; exec needs a running one (quilt start later)", refused("later"));
+    }
+}

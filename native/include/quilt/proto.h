@@ -12,6 +12,13 @@
 
 #define QUILT_PROTO_VERSION 1
 #define QUILT_MSG_MAX (256 * 1024)
+/* A CONFIG or EXEC message longer than this (a large environment, say) does not
+ * travel as one datagram, which the socket's send buffer would refuse
+ * (EMSGSIZE): it is written into a sealed memfd, passed with SCM_RIGHTS beside a
+ * datagram holding one QUILT_T_BODY record.  execve itself takes at most 6 MiB
+ * of arguments and environment (ARG_MAX), so a body is never larger than this. */
+#define QUILT_MSG_INLINE_MAX (64 * 1024)
+#define QUILT_BODY_MAX (16 * 1024 * 1024)
 
 /* message types (value of QUILT_T_TYPE) */
 enum quilt_msg {
@@ -74,6 +81,7 @@ enum quilt_tag {
     QUILT_T_OUTPUT = 52,    /* RESULT: the command's stdout and stderr, interleaved, cut at CAPTURE bytes */
     QUILT_T_TIMED_OUT = 53, /* RESULT: "1" when the deadline killed it */
     QUILT_T_TTY = 54,       /* EXEC: "1": the command's stdio is a pty of the container's devpts, relayed to ours */
+    QUILT_T_BODY = 55,      /* the whole message is in the sealed memfd passed with this datagram; value: its size */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */

@@ -31,6 +31,7 @@
 
 #include "quilt/proto.h"
 #include "../common/atomic_file.h"
+#include "../common/message.h"
 #include "../common/sealed_copy.h"
 #include "../common/tlv.h"
 #include "cgroup.h"
@@ -388,10 +389,8 @@ int main(void)
     /* whatever the JVM left open without O_CLOEXEC stops here */
     close_range(SYNC_FD + 1, ~0U, 0);
 
-    uint8_t *msg = malloc(QUILT_MSG_MAX);
-    if (!msg)
-        return 1;
-    ssize_t n = recv(SYNC_FD, msg, QUILT_MSG_MAX, 0);
+    uint8_t *msg;
+    ssize_t n = message_receive(SYNC_FD, &msg);
     if (n <= 0) {
         fprintf(stderr, "quilt-monitor: no config on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
         return 1;

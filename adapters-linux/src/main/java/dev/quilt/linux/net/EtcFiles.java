@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * /etc/hosts, /etc/hostname and /etc/resolv.conf for a container, written
- * into its state dir; the init binds them over the image's. The hostname
- * resolves to the container's own address; the host's resolvers are kept,
+ * into its state dir; the init binds them over the image's. The hostname (and
+ * its short name) resolves to the container's own address; the host's resolvers are kept,
  * except loopback ones, which a container with its own namespace cannot reach.
  */
 public final class EtcFiles {
@@ -25,12 +25,23 @@ public final class EtcFiles {
     public static void write(Path dir, Hostname hostname, NetworkMode mode, Optional<Endpoint> endpoint)
             throws IOException {
         Files.createDirectories(dir);
-        String self = endpoint.map(e -> e.address().toString()).orElse("127.0.1.1");
-        String hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                + self + "\t" + hostname + "\n";
-        Files.writeString(dir.resolve("hosts"), hosts);
+        Files.writeString(dir.resolve("hosts"), hosts(hostname, mode, endpoint));
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
         Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostResolvConf(), mode));
+    }
+
+    /**
+     * The hostname, and its short name when it is dotted ({@code a.b a}), on the
+     * container's address; with only a loopback (--network none), on 127.0.0.1 and
+     * ::1, as docker writes it; with the host's network, on 127.0.1.1.
+     */
+    static String hosts(Hostname hostname, NetworkMode mode, Optional<Endpoint> endpoint) {
+        String names = hostname.hostsEntry();
+        if (endpoint.isEmpty() && mode == NetworkMode.NONE) {
+            return "127.0.0.1\tlocalhost " + names + "\n::1\tlocalhost ip6-localhost ip6-loopback " + names + "\n";
+        }
+        String self = endpoint.map(e -> e.address().toString()).orElse("127.0.1.1");
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + self + "\t" + names + "\n";
     }
 
     private static String hostResolvConf() throws IOException {

@@ -49,6 +49,20 @@ int main(void)
     big[at] = 0;
     ok(with(big, 5, home, sizeof home) == 1 && !strcmp(home, "/five"), "a too-long line is skipped whole: %s", home);
 
+    /* a giant file is not read to its end */
+    int fd = memfd_create("passwd", MFD_CLOEXEC);
+    char line[64];
+    memset(line, '#', sizeof line - 1);
+    line[sizeof line - 1] = '\n';
+    for (int i = 0; i < 17 * 1024 * 1024 / (int)sizeof line; i++)
+        if (write(fd, line, sizeof line) != (ssize_t)sizeof line)
+            break;
+    const char *late = "late:x:6:6::/late:/bin/sh\n";
+    ssize_t w = write(fd, late, strlen(late));
+    lseek(fd, 0, SEEK_SET);
+    ok(w > 0 && passwd_home(fd, 6, home, sizeof home) == 0, "nothing past the first 16 MiB is read");
+    close(fd);
+
     char *env_with[] = { "PATH=/bin", "HOME=/x", NULL };
     char *env_without[] = { "PATH=/bin", "HOMER=1", NULL, NULL };
     ok(passwd_needs_home(env_with) == -1, "HOME given: nothing to add");

@@ -10,6 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* a passwd file is read this far at most */
+#define PASSWD_READ_MAX (16 * 1024 * 1024)
+
 /* name:password:uid:gid:gecos:home:shell */
 static int line_home(const char *line, size_t len, uid_t uid, char *home, size_t cap)
 {
@@ -46,14 +49,17 @@ static int line_home(const char *line, size_t len, uid_t uid, char *home, size_t
 int passwd_home(int fd, uid_t uid, char *home, size_t cap)
 {
     char buf[4096];
-    size_t have = 0;
+    size_t have = 0, total = 0;
     int skipping = 0; /* inside a line too long to hold */
     for (;;) {
+        if (total > PASSWD_READ_MAX)
+            return 0; /* an image's giant file must not hold its container up */
         ssize_t n = read(fd, buf + have, sizeof buf - have);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return -errno;
+        total += (size_t)n;
         size_t end = have + (size_t)n, start = 0;
         char *nl;
         while ((nl = memchr(buf + start, '\n', end - start)) != NULL) {

@@ -10,7 +10,8 @@
 
 /* The home field of the first passwd(5) line of uid read from fd.  Returns 1
  * and fills home, 0 when no line has that uid (or its home is empty or longer
- * than cap), or -errno.  A line longer than 4 KiB is skipped. */
+ * than cap), or -errno.  A line longer than 4 KiB is skipped, and nothing past
+ * the first 16 MiB is read. */
 int passwd_home(int fd, uid_t uid, char *home, size_t cap);
 
 /* "HOME=<home>" into env for uid, from /etc/passwd (a regular file, reached

@@ -431,6 +431,10 @@ int main(void)
     }
     uint8_t *msg;
     ssize_t n = message_receive(SYNC_FD, &msg);
+    if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
+        send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
+        return 125;
+    }
     if (n <= 0) {
         fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
         return 125;

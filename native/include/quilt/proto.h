@@ -12,6 +12,13 @@
 
 #define QUILT_PROTO_VERSION 1
 #define QUILT_MSG_MAX (256 * 1024)
+/* A CONFIG or EXEC message longer than this (a large environment, say) does not
+ * travel as one datagram, which the socket's send buffer would refuse
+ * (EMSGSIZE): it is written into a sealed memfd, passed with SCM_RIGHTS beside a
+ * datagram holding one QUILT_T_BODY record.  execve itself takes at most 6 MiB
+ * of arguments and environment (ARG_MAX), so a body is never larger than this. */
+#define QUILT_MSG_INLINE_MAX (64 * 1024)
+#define QUILT_BODY_MAX (16 * 1024 * 1024)
 
 /* message types (value of QUILT_T_TYPE) */
 enum quilt_msg {
@@ -76,6 +83,7 @@ enum quilt_tag {
     QUILT_T_TTY = 54,       /* EXEC: "1": the command's stdio is a pty of the container's devpts, relayed to ours */
     QUILT_T_NET_LEASES = 60, /* CONFIG: the root's network dir, whose leases/<ip> the monitor removes at the exit */
     QUILT_T_LOG_MAX = 55,   /* CONFIG: the log's cap in bytes; past it, it is rotated once (0 or absent: none) */
+    QUILT_T_BODY = 56,      /* the whole message is in the sealed memfd passed with this datagram; value: its size */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -55,6 +56,8 @@
 
 #include "quilt/proto.h"
 #include "common/exec_search.h"
+#include "common/message.h"
+#include "common/passwd.h"
 #include "common/sealed_copy.h"
 #include "common/signals.h"
 #include "common/tlv.h"
@@ -123,7 +126,7 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
     if (rc < 0)
         return rc;
     c->argv = calloc(nargs + 1, sizeof(char *));
-    c->envp = calloc(nenv + 1, sizeof(char *));
+    c->envp = calloc(nenv + 2, sizeof(char *)); /* a spare slot for HOME */
     if (!c->argv || !c->envp)
         return -ENOMEM;
     size_t ia = 0, ie = 0;
@@ -188,6 +191,11 @@ static _Noreturn void run_command(const struct exec_config *c)
         send_fail(QUILT_STEP_CWD, errno, c->cwd);
         _exit(126);
     }
+    /* no HOME given: the user's, from the container's passwd (we are in its mount namespace) */
+    static char home[PATH_MAX + 8];
+    int home_at = passwd_needs_home(c->envp);
+    if (home_at >= 0 && passwd_home_env(c->uid, home, sizeof home) == 0)
+        c->envp[home_at] = home;
     if ((c->uid || c->gid) &&
         (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 || setresuid(c->uid, c->uid, c->uid) < 0)) {
         send_fail(QUILT_STEP_USER, errno, "uid/gid");
@@ -433,15 +441,19 @@ int main(void)
         return 125;
     }
     signals_reset(); /* nothing ignored or blocked because the JVM's spawn left it so */
-    uint8_t *msg = malloc(QUILT_MSG_MAX);
-    char *strings = malloc(2 * QUILT_MSG_MAX);
-    if (!msg || !strings)
+    uint8_t *msg;
+    ssize_t n = message_receive(SYNC_FD, &msg);
+    if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
+        send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
         return 125;
-    ssize_t n = recv(SYNC_FD, msg, QUILT_MSG_MAX, 0);
+    }
     if (n <= 0) {
         fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
         return 125;
     }
+    char *strings = malloc(2 * (size_t)n); /* every value and its NUL: less than its record */
+    if (!strings)
+        return 125;
     struct exec_config c = { .probe_fd = -1 };
     const char *what;
     int rc = parse(&c, msg, (size_t)n, strings, &what);

@@ -122,6 +122,14 @@ static jint closeFd(JNIEnv *env, jclass cls, jint fd)
     return close(fd) < 0 ? -errno : 0;
 }
 
+/* isatty(3): 1 when fd is a terminal, else 0 */
+static jint isTerminal(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    return isatty(fd) ? 1 : 0;
+}
+
 static const JNINativeMethod methods[] = {
     { "spawnHelper", "(Ljava/lang/String;II)I", (void *)spawnHelper },
     { "waitPid", "(I)I", (void *)waitPid },
@@ -131,6 +139,7 @@ static const JNINativeMethod methods[] = {
     { "signalName", "(I)Ljava/lang/String;", (void *)signalName },
     { "signalMax", "()I", (void *)signalMax },
     { "close", "(I)I", (void *)closeFd },
+    { "isTerminal", "(I)I", (void *)isTerminal },
 };
 
 int quilt_register_processes(JNIEnv *env)

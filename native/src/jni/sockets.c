@@ -1,5 +1,6 @@
 /* Peer of dev.quilt.linux.jni.Sockets: the SOCK_SEQPACKET pair to a monitor.
- * Blocking calls; a message is one datagram, so no framing is needed. */
+ * Blocking calls; a message is one datagram (or, when large, a sealed memfd
+ * beside one: common/message.c), so no framing is needed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/message.h"
 #include "peers.h"
 
 static jlong socketPair(JNIEnv *env, jclass cls)
@@ -27,13 +29,10 @@ static jint sendMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint 
     if (!buf)
         return -ENOMEM;
     (*env)->GetByteArrayRegion(env, jbuf, 0, len, buf);
-    ssize_t n;
-    do
-        n = send(fd, buf, (size_t)len, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    int err = errno;
+    /* a large one goes as a sealed memfd: a datagram that size is EMSGSIZE */
+    int rc = message_send(fd, buf, (size_t)len);
     free(buf);
-    return n < 0 ? -err : (jint)n;
+    return rc < 0 ? rc : len;
 }
 
 static jint receiveMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf)

@@ -92,7 +92,8 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
 
     cfg->strings = malloc(len + nrec);
     cfg->argv = calloc(nargs + 1, sizeof(char *));
-    cfg->envp = calloc(nenv + 1, sizeof(char *));
+    /* one spare slot: the init adds HOME from the image's passwd when none is given */
+    cfg->envp = calloc(nenv + 2, sizeof(char *));
     if (!cfg->strings || !cfg->argv || !cfg->envp) {
         config_free(cfg);
         return -ENOMEM;

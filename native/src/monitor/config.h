@@ -18,7 +18,7 @@ struct container_config {
     const char *hostname;
     const char *cwd;
     char **argv;      /* NULL-terminated */
-    char **envp;      /* NULL-terminated */
+    char **envp;      /* NULL-terminated, with a spare slot after the NULL (for HOME) */
     uid_t uid;
     gid_t gid;
     unsigned long ns_flags;

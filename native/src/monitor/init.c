@@ -19,6 +19,7 @@
 #include "quilt/proto.h"
 #include "../common/exec_search.h"
 #include "../common/signals.h"
+#include "../common/passwd.h"
 #include "pid1_signals.h"
 #include "rootfs.h"
 
@@ -119,6 +120,8 @@ static _Noreturn void end_by_gate_signal(int errfd, int sig)
     (void)ignored;
     _exit(128 + sig);
 }
+/* the init's own copy of memory after clone(): no allocation needed */
+static char home_env[PATH_MAX + 8];
 
 _Noreturn void container_init(const struct container_config *cfg, int errfd)
 {
@@ -153,6 +156,12 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     if (rootfs_mount(cfg, &e) < 0 || rootfs_pivot(cfg, &e) < 0 || rootfs_mask(&e) < 0)
         die(errfd, &e, 1);
     umask(022);
+    /* in the container's root now: its -w made if missing, its HOME from its passwd */
+    if (rootfs_workdir(cfg->cwd, &e) < 0)
+        die(errfd, &e, 1);
+    int home_at = passwd_needs_home(cfg->envp);
+    if (home_at >= 0 && passwd_home_env(cfg->uid, home_env, sizeof home_env) == 0)
+        cfg->envp[home_at] = home_env; /* config_parse left a spare slot; the one after stays NULL */
     if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
         e = (struct step_error){ QUILT_STEP_HOSTNAME, errno, cfg->hostname };
         die(errfd, &e, 1);

@@ -33,6 +33,7 @@
 
 #include "quilt/proto.h"
 #include "../common/atomic_file.h"
+#include "../common/message.h"
 #include "../common/sealed_copy.h"
 #include "../common/signals.h"
 #include "../common/tlv.h"
@@ -416,10 +417,12 @@ int main(void)
     close_range(SYNC_FD + 1, ~0U, 0);
     signals_reset();
 
-    uint8_t *msg = malloc(QUILT_MSG_MAX);
-    if (!msg)
+    uint8_t *msg;
+    ssize_t n = message_receive(SYNC_FD, &msg);
+    if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
+        send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
         return 1;
-    ssize_t n = recv(SYNC_FD, msg, QUILT_MSG_MAX, 0);
+    }
     if (n <= 0) {
         fprintf(stderr, "quilt-monitor: no config on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
         return 1;

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -194,5 +196,49 @@ int rootfs_mask(struct step_error *e)
         if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
             return fail(e, QUILT_STEP_MASK, p);
     }
+    return 0;
+}
+
+/* One component at a time from "/", which is the container's root by now: a
+ * symlink in the image resolves inside it (an absolute one from its root, ".."
+ * stops there), and a magic link of /proc, the one way to name something
+ * outside, is refused (RESOLVE_NO_MAGICLINKS). */
+int rootfs_workdir(const char *cwd, struct step_error *e)
+{
+    struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
+    int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return fail(e, QUILT_STEP_CWD, cwd);
+    for (const char *p = cwd; *p;) {
+        size_t len = strcspn(p, "/");
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        char name[NAME_MAX + 1];
+        if (len > NAME_MAX) {
+            close(dir);
+            errno = ENAMETOOLONG;
+            return fail(e, QUILT_STEP_CWD, cwd);
+        }
+        memcpy(name, p, len);
+        name[len] = 0;
+        p += len;
+        if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST) {
+            int err = errno;
+            close(dir);
+            errno = err;
+            return fail(e, QUILT_STEP_CWD, cwd);
+        }
+        int next = (int)syscall(SYS_openat2, dir, name, &how, sizeof how);
+        int err = errno;
+        close(dir);
+        if (next < 0) {
+            errno = err;
+            return fail(e, QUILT_STEP_CWD, cwd);
+        }
+        dir = next;
+    }
+    close(dir);
     return 0;
 }

@@ -114,7 +114,7 @@ final class ContainerOptions {
     ContainerRequest request(RunArguments args, boolean stdinOpen, boolean initWhenNoCommand) {
         boolean noCommand = args.command().isEmpty();
         List<String> command = noCommand && !initWhenNoCommand ? List.of("/bin/sh") : args.command();
-        return new ContainerRequest(args.image(), Optional.ofNullable(name).map(ContainerName::of), command, env,
+        return new ContainerRequest(args.target(), Optional.ofNullable(name).map(ContainerName::of), command, env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
                 networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),

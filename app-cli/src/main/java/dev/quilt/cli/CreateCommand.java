@@ -42,7 +42,7 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunArguments args = RunArguments.split("create", spec.commandLine().getParseResult().originalArgs(), positional);
+        RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
         var req = options.request(args, false, true);
         Root.require(privileges, "create");
         Container c = createContainer.get().create(req);

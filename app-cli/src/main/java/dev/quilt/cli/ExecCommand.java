@@ -20,7 +20,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code quilt exec}: one more command in a running container; exits with its exit code. */
-@Command(name = "exec", description = "Run a command in a running container (its namespaces and cgroup); exit with its code.")
+@Command(name = "exec", description = "Run a command in a running container (its namespaces and cgroup); exit with its code.",
+        customSynopsis = "quilt exec [OPTIONS] CONTAINER [--] COMMAND [ARG...]")
 final class ExecCommand implements Callable<Integer> {
     private final Lazy<ExecInContainer> exec;
     private final Privileges privileges;
@@ -55,15 +56,14 @@ final class ExecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> args = new ArrayList<>(positional);
-        args.remove("--"); // picocli keeps a '--' that follows the first positional
-        if (args.isEmpty()) throw QuiltException.invalid("name the container: quilt exec CONTAINER -- COMMAND");
-        String container = args.remove(0);
+        RunArguments args = RunArguments.forExec(spec.commandLine().getParseResult().originalArgs(), positional);
+        String container = args.target().orElseThrow(
+                () -> QuiltException.invalid("name the container: quilt exec CONTAINER -- COMMAND"));
         Root.require(privileges, "exec");
         // a terminal's ^C goes to our whole process group, quilt-exec included, which hands it to the
         // command; we stay to report how the command ended
         Signal.handle(new Signal("INT"), sig -> { });
-        ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args, env,
+        ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args.command(), env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
                 Optional.ofNullable(user).map(User::parse), interactive, tty));
         return exit.code();

@@ -3,6 +3,7 @@ package dev.quilt.cli;
 import dagger.Lazy;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.QuiltException;
 import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.CollectGarbage;
 import dev.quilt.usecases.KillContainer;
@@ -57,16 +58,20 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "kill", description = "Send a signal (default TERM) to a container's pid 1; one that has exited is not an error.")
+    @Command(name = "kill", description = "Send a signal (default TERM) to a container's pid 1; one that has exited is not an error.",
+            customSynopsis = {"quilt kill CONTAINER [SIGNAL]         (runc's order)",
+                    "quilt kill [-s SIGNAL] CONTAINER...   (docker's)"})
     static final class Kill implements Callable<Integer> {
         private final Lazy<KillContainer> kill;
         private final Privileges privileges;
 
-        @Parameters(index = "0", paramLabel = "CONTAINER")
-        String ref;
+        @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "name (TERM, SIGKILL) or number; "
+                + "then every argument is a container")
+        String signalOption;
 
-        @Parameters(index = "1", paramLabel = "SIGNAL", arity = "0..1", description = "name (TERM, SIGKILL) or number")
-        String signal = "TERM";
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "ID, name or unique ID prefix; "
+                + "without -s, a second argument is the SIGNAL")
+        List<String> args;
 
         @Inject
         Kill(Lazy<KillContainer> kill, Privileges privileges) {
@@ -76,8 +81,18 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() {
+            List<String> refs = args;
+            String signal = signalOption;
+            if (signal == null) {
+                if (args.size() > 2) {
+                    throw QuiltException.invalid("kill takes CONTAINER [SIGNAL]; to signal several containers, "
+                            + "give the signal with -s: quilt kill -s SIGNAL CONTAINER...");
+                }
+                refs = args.subList(0, 1);
+                signal = args.size() == 2 ? args.get(1) : "TERM";
+            }
             Root.require(privileges, "kill");
-            kill.get().kill(ref, signal);
+            for (String ref : refs) kill.get().kill(ref, signal);
             return 0;
         }
     }
@@ -133,7 +148,8 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "rm", description = "Remove containers; a running one only with --force (killed first).")
+    @Command(name = "rm", description = "Remove containers; a running one only with --force (killed first); with "
+            + "--force a container that is not there is not an error.")
     static final class Rm implements Callable<Integer> {
         private final Lazy<RemoveContainer> remove;
         private final Privileges privileges;
@@ -141,7 +157,7 @@ final class LifecycleCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-f", "--force"}, description = "kill it if it runs")
+        @Option(names = {"-f", "--force"}, description = "kill it if it runs; no error when it does not exist")
         boolean force;
 
         @Parameters(paramLabel = "CONTAINER", arity = "1..*")
@@ -157,7 +173,14 @@ final class LifecycleCommands {
         public Integer call() {
             Root.require(privileges, "rm");
             for (String ref : refs) {
-                var id = remove.get().remove(ref, force);
+                dev.quilt.domain.ContainerId id;
+                try {
+                    id = remove.get().remove(ref, force);
+                } catch (QuiltException e) {
+                    // docker's rm -f: a container that is not there is what was asked for
+                    if (force && e.kind() == QuiltException.Kind.NOT_FOUND) continue;
+                    throw e;
+                }
                 spec.commandLine().getOut().println(id);
             }
             return 0;

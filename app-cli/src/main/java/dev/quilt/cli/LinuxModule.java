@@ -5,6 +5,7 @@ import dagger.Provides;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.cgroup.LinuxCgroups;
 import dev.quilt.linux.monitor.LinuxContainerExec;
+import dev.quilt.linux.LinuxHostLimits;
 import dev.quilt.linux.LinuxPrivileges;
 import dev.quilt.linux.RandomIds;
 import dev.quilt.linux.ScheduledTicker;
@@ -23,6 +24,7 @@ import dev.quilt.ports.Ticker;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.ContainerStorage;
 import dev.quilt.ports.DefaultImageSource;
+import dev.quilt.ports.HostLimits;
 import dev.quilt.ports.HostNetwork;
 import dev.quilt.ports.NetworkStore;
 import dev.quilt.ports.IdSource;
@@ -78,6 +80,11 @@ final class LinuxModule {
     @Provides @Singleton
     static Privileges privileges() {
         return new LinuxPrivileges();
+    }
+
+    @Provides @Singleton
+    static HostLimits hostLimits() {
+        return new LinuxHostLimits();
     }
 
     @Provides @Singleton
@@ -162,8 +169,9 @@ final class LinuxModule {
     }
 
     @Provides
-    static ExecInContainer execInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec) {
-        return new ExecInContainer(lookup, cgroups, exec);
+    static ExecInContainer execInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec,
+                                           HostLimits host) {
+        return new ExecInContainer(lookup, cgroups, exec, host);
     }
 
     @Provides
@@ -189,8 +197,8 @@ final class LinuxModule {
     @Provides
     static ContainerLauncher launcher(ImageResolver images, StateStore state, ContainerStorage storage,
                                       ProcessSpawner spawner, Forget forget, AttachNetwork network, Cgroups cgroups,
-                                      IdSource ids, Clock clock) {
-        return new ContainerLauncher(images, state, storage, spawner, forget, network, cgroups, ids, clock);
+                                      IdSource ids, Clock clock, HostLimits host) {
+        return new ContainerLauncher(images, state, storage, spawner, forget, network, cgroups, ids, clock, host);
     }
 
     @Provides

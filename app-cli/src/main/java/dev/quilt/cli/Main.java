@@ -33,11 +33,7 @@ public final class Main {
         });
         try {
             QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
-            CommandLine cli = new CommandLine(QuiltCommand.class, new DaggerFactory(component));
-            cli.getSubcommands().get("run").setStopAtPositional(true);
-            cli.getSubcommands().get("create").setStopAtPositional(true);
-            cli.getSubcommands().get("exec").setStopAtPositional(true);
-            cli.setParameterExceptionHandler(Main::usageError);
+            CommandLine cli = configure(new CommandLine(QuiltCommand.class, new DaggerFactory(component)));
             cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
             return cli.execute(args);
         } catch (RuntimeException | Error e) {
@@ -57,6 +53,34 @@ public final class Main {
             else if (!args[i].startsWith("-")) return args[i];
         }
         return "";
+    }
+
+    /**
+     * How Quilt parses, for the whole tree under {@code cli}: words are taken as
+     * typed (no picocli {@code @file} expansion, which would read a file named by
+     * a command's argument); run, create and exec stop taking options at their
+     * first positional, so the command's own options and any later {@code --} stay
+     * the command's ({@link RunArguments}); every command and subcommand answers
+     * {@code -h}/{@code --help} with its usage and exit code 0.
+     */
+    static CommandLine configure(CommandLine cli) {
+        cli.setExpandAtFiles(false);
+        cli.setParameterExceptionHandler(Main::usageError);
+        configureTree(cli);
+        return cli;
+    }
+
+    private static void configureTree(CommandLine c) {
+        Object cmd = c.getCommand();
+        if (cmd instanceof RunCommand || cmd instanceof CreateCommand || cmd instanceof ExecCommand) {
+            c.setStopAtPositional(true);
+        }
+        CommandLine.Model.CommandSpec spec = c.getCommandSpec();
+        if (!spec.optionsMap().containsKey("--help") && !spec.optionsMap().containsKey("-h")) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        for (CommandLine sub : c.getSubcommands().values()) configureTree(sub);
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

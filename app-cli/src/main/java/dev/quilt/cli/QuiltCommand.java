@@ -11,7 +11,8 @@ import java.nio.file.Path;
         subcommands = {RunCommand.class, CreateCommand.class, LifecycleCommands.Start.class, InfoCommands.Ps.class,
                 InfoCommands.Inspect.class, InfoCommands.Logs.class, LifecycleCommands.Kill.class, LifecycleCommands.Stop.class,
                 LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class,
-                NetworkCommand.class, StatsCommand.class, ExecCommand.class, HealthCommand.class})
+                NetworkCommand.class, StatsCommand.class, ExecCommand.class, HealthCommand.class,
+                picocli.CommandLine.HelpCommand.class})
 final class QuiltCommand implements Runnable {
     private final GlobalOptions options;
 

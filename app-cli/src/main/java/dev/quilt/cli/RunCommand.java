@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunArguments args = RunArguments.split("run", spec.commandLine().getParseResult().originalArgs(), positional);
+        RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
         ContainerRequest req = options.request(args, interactive && !detach, detach);
         Root.require(privileges, "run");
         if (detach) {

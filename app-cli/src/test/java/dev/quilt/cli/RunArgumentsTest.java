@@ -1,49 +1,80 @@
 package dev.quilt.cli;
 
-import dev.quilt.domain.QuiltException;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+/** The words after the options, as picocli really parses them (Main's configuration). */
 class RunArgumentsTest {
-    private static RunArguments split(List<String> original, List<String> positional) {
-        return RunArguments.split("run", original, positional);
+    private static RunArguments run(String... args) {
+        RunCommand cmd = new RunCommand(null, null, null);
+        CommandLine cli = Main.configure(new CommandLine(cmd));
+        cli.parseArgs(args);
+        return RunArguments.forRun(List.of(args), cmd.positional);
+    }
+
+    private static RunArguments exec(String... args) {
+        ExecCommand cmd = new ExecCommand(null, null);
+        CommandLine cli = Main.configure(new CommandLine(cmd));
+        cli.parseArgs(args);
+        return RunArguments.forExec(List.of(args), cmd.positional);
+    }
+
+    private static void is(RunArguments a, Optional<String> target, String... command) {
+        assertEquals(target, a.target());
+        assertEquals(List.of(command), a.command());
     }
 
     @Test
     void dashesAloneMeanTheDefaultImage() {
-        var a = split(List.of("--root", "/r", "run", "--rm", "--", "echo", "hi"), List.of("echo", "hi"));
-        assertEquals(Optional.empty(), a.image());
-        assertEquals(List.of("echo", "hi"), a.command());
+        is(run("--rm", "--", "echo", "hi"), Optional.empty(), "echo", "hi");
+    }
+
+    @Test
+    void everythingAfterTheFirstDashesIsTheCommandVerbatim() {
+        is(run("--", "echo", "--"), Optional.empty(), "echo", "--");
+        is(run("--", "echo", "a", "--", "b"), Optional.empty(), "echo", "a", "--", "b");
+        is(run("-e", "A=1", "--", "--"), Optional.empty(), "--");
+        is(run("--", "--rm", "-e", "x"), Optional.empty(), "--rm", "-e", "x");
+        is(run("alpine", "--", "echo", "a", "--", "b"), Optional.of("alpine"), "echo", "a", "--", "b");
     }
 
     @Test
     void anImageBeforeTheDashes() {
-        var a = split(List.of("run", "alpine", "--", "sh", "-c", "x"), List.of("alpine", "--", "sh", "-c", "x"));
-        assertEquals(Optional.of("alpine"), a.image());
-        assertEquals(List.of("sh", "-c", "x"), a.command());
+        is(run("alpine", "--", "sh", "-c", "x"), Optional.of("alpine"), "sh", "-c", "x");
     }
 
     @Test
-    void dockerStyleWithoutDashes() {
-        var a = split(List.of("run", "alpine", "ls", "-l"), List.of("alpine", "ls", "-l"));
-        assertEquals(Optional.of("alpine"), a.image());
-        assertEquals(List.of("ls", "-l"), a.command());
+    void dockerStyleWithoutDashesKeepsALaterDashesInTheCommand() {
+        is(run("alpine", "ls", "-l"), Optional.of("alpine"), "ls", "-l");
+        is(run("alpine", "echo", "--", "x"), Optional.of("alpine"), "echo", "--", "x");
+        is(run("alpine", "echo", "--rm"), Optional.of("alpine"), "echo", "--rm");
     }
 
     @Test
     void noCommandIsEmpty() {
         // run fills in /bin/sh, run -d and create Quilt's init
-        assertEquals(List.of(), split(List.of("run", "alpine"), List.of("alpine")).command());
-        assertEquals(List.of(), split(List.of("run"), List.of()).command());
+        is(run("alpine"), Optional.of("alpine"));
+        is(run(), Optional.empty());
+        is(run("-d", "--"), Optional.empty());
     }
 
     @Test
-    void twoThingsBeforeTheDashesIsAnError() {
-        assertThrows(QuiltException.class, () -> split(List.of("run", "a", "b", "--", "x"), List.of("a", "b", "--", "x")));
+    void anAtSignIsNotAnArgumentFile() {
+        is(run("--", "cat", "@/etc/hostname"), Optional.empty(), "cat", "@/etc/hostname");
+    }
+
+    @Test
+    void execKeepsALiteralDashes() {
+        is(exec("box", "echo", "a", "--", "b"), Optional.of("box"), "echo", "a", "--", "b");
+        is(exec("box", "--", "echo", "a", "--", "b"), Optional.of("box"), "echo", "a", "--", "b");
+        is(exec("-e", "X=1", "box", "--", "--"), Optional.of("box"), "--");
+        is(exec("-t", "--", "box", "echo", "--"), Optional.of("box"), "echo", "--");
+        is(exec("box"), Optional.of("box"));
+        is(exec(), Optional.empty());
     }
 }

@@ -98,9 +98,10 @@ class RunIT {
     @Test
     void aFailedRunLeavesNothingEvenWithoutRm() throws Exception {
         assertEquals(127, run("--", "nosuch-command").exit());
-        Quilt.Result cwd = run("-w", "/no/such/dir", "--", "true");
+        // a file where the working directory should be: runc makes a missing one, but not through a file
+        Quilt.Result cwd = run("-w", "/etc/passwd/dir", "--", "true");
         assertEquals(125, cwd.exit());
-        assertEquals("quilt: chdir \"/no/such/dir\": no such file or directory\n", cwd.err());
+        assertEquals("quilt: chdir \"/etc/passwd/dir\": not a directory\n", cwd.err());
         assertEquals(List.of(), Leaks.containers(root));
     }
 

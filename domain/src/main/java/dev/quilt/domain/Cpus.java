@@ -39,6 +39,20 @@ public record Cpus(long quotaMicros, long periodMicros) {
         return new Cpus(quota, PERIOD);
     }
 
+    /**
+     * Refuses a quota of more CPUs than the host has, as docker does; {@code hostCpus}
+     * comes from the caller (a port), never from here.
+     */
+    public void requireAtMost(int hostCpus) {
+        if (quotaMicros > (long) hostCpus * periodMicros) {
+            String shown = BigDecimal.valueOf(quotaMicros).divide(BigDecimal.valueOf(periodMicros))
+                    .stripTrailingZeros().toPlainString();
+            throw QuiltException.invalid("--cpus " + shown + ": range of CPUs is from 0.01 to " + hostCpus
+                    + ".00, as there " + (hostCpus == 1 ? "is only 1 CPU" : "are only " + hostCpus + " CPUs")
+                    + " available");
+        }
+    }
+
     /** 0.5 for 50000/100000. */
     public double count() {
         return (double) quotaMicros / periodMicros;

@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** A container's environment: defaults, then what the user said, in order; last one wins. */
+/**
+ * A container's environment: defaults, then what the user said, in order; last one wins.
+ * HOME is not a default: when none is given, the container's init (and each exec) takes
+ * it from the image's passwd entry of its uid, as runc does.
+ */
 public final class Environment {
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -19,11 +23,24 @@ public final class Environment {
      */
     public static List<String> build(Hostname hostname, List<String> userEntries,
                                      Function<String, Optional<String>> callerEnv) {
-        return overlay(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname.value(), "HOME=/root"), userEntries,
-                callerEnv);
+        return overlay(List.of("PATH=" + DEFAULT_PATH, "HOSTNAME=" + hostname.value()), userEntries, callerEnv);
     }
 
-    /** {@code base} (K=V entries, a container's environment) with the user's entries on top: what an exec gets. */
+    /**
+     * What an exec gets: {@code base} (K=V entries, a container's environment) with the
+     * user's entries on top; with a terminal, TERM=xterm under both unless one of them
+     * sets TERM (docker's rule).
+     */
+    public static List<String> forExec(List<String> base, List<String> userEntries,
+                                       Function<String, Optional<String>> callerEnv, boolean tty) {
+        if (!tty) return overlay(base, userEntries, callerEnv);
+        List<String> withTerm = new ArrayList<>(base.size() + 1);
+        withTerm.add("TERM=xterm");
+        withTerm.addAll(base);
+        return overlay(withTerm, userEntries, callerEnv);
+    }
+
+    /** {@code base} (K=V entries, a container's environment) with the user's entries on top. */
     public static List<String> overlay(List<String> base, List<String> userEntries,
                                        Function<String, Optional<String>> callerEnv) {
         Map<String, String> vars = new LinkedHashMap<>();

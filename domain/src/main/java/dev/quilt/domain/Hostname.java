@@ -22,6 +22,15 @@ public record Hostname(String value) {
         return new Hostname(h);
     }
 
+    /**
+     * The names /etc/hosts gives the container's address: the hostname and, for a
+     * dotted one, its first label too ({@code a.b a}), as docker writes them.
+     */
+    public String hostsEntry() {
+        int dot = value.indexOf('.');
+        return dot < 0 ? value : value + " " + value.substring(0, dot);
+    }
+
     @Override
     public String toString() {
         return value;

@@ -14,14 +14,32 @@ class EnvironmentTest {
     @Test
     void defaultsThenUserEntriesLastWins() {
         List<String> env = Environment.build(h, List.of("A=1", "PATH=/x", "A=2", "B=x=y"), k -> Optional.empty());
-        assertEquals(List.of("PATH=/x", "HOSTNAME=box", "HOME=/root", "A=2", "B=x=y"), env);
+        assertEquals(List.of("PATH=/x", "HOSTNAME=box", "A=2", "B=x=y"), env);
+    }
+
+    @Test
+    void homeIsNotADefaultTheInitTakesItFromPasswd() {
+        assertEquals(List.of("PATH=" + Environment.DEFAULT_PATH, "HOSTNAME=box"),
+                Environment.build(h, List.of(), k -> Optional.empty()));
+        assertEquals("HOME=/mine", Environment.build(h, List.of("HOME=/mine"), k -> Optional.empty()).get(2));
+    }
+
+    @Test
+    void anExecWithATerminalGetsTermXtermUnlessOneIsGiven() {
+        List<String> base = List.of("PATH=/bin", "A=1");
+        assertEquals(List.of("TERM=xterm", "PATH=/bin", "A=1"), Environment.forExec(base, List.of(), k -> Optional.empty(), true));
+        assertEquals(List.of("PATH=/bin", "A=1"), Environment.forExec(base, List.of(), k -> Optional.empty(), false));
+        assertEquals(List.of("TERM=vt100", "PATH=/bin", "A=1"),
+                Environment.forExec(base, List.of("TERM=vt100"), k -> Optional.empty(), true));
+        assertEquals(List.of("TERM=dumb", "PATH=/bin"),
+                Environment.forExec(List.of("PATH=/bin", "TERM=dumb"), List.of(), k -> Optional.empty(), true));
     }
 
     @Test
     void aBareKeyTakesTheCallersValueOrNothing() {
         List<String> env = Environment.build(h, List.of("K", "MISSING"), k -> k.equals("K") ? Optional.of("v") : Optional.empty());
         assertEquals("K=v", env.get(env.size() - 1));
-        assertEquals(4, env.size());
+        assertEquals(3, env.size());
     }
 
     @Test

@@ -56,6 +56,16 @@ class ResourcesTest {
     }
 
     @Test
+    void moreCpusThanTheHostHasAreRefusedAsDockerDoes() {
+        assertEquals("--cpus 1000: range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available",
+                error(() -> Cpus.parse("1000").requireAtMost(2)));
+        assertEquals("--cpus 1.5: range of CPUs is from 0.01 to 1.00, as there is only 1 CPU available",
+                error(() -> Cpus.parse("1.5").requireAtMost(1)));
+        Cpus.parse("2").requireAtMost(2);
+        Cpus.parse("0.01").requireAtMost(1);
+    }
+
+    @Test
     void defaultsFollowDocker() {
         assertEquals(Resources.DEFAULT, Resources.fromFlags(null, null, null, null, null));
         Resources r = Resources.fromFlags("256m", null, "0.5", 512, "64");

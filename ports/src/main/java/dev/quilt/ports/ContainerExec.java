@@ -26,7 +26,10 @@ public interface ContainerExec {
      * {@code stdinOpen} the command's stdin is /dev/null. With {@code tty} its
      * stdio is a terminal of the container's own, relayed to the caller's. A failure
      * before the command runs (no such binary, bad cwd, the init gone) throws
-     * {@link SpawnFailedException} naming the step.
+     * {@link SpawnFailedException} naming the step. {@code tty} with {@code
+     * stdinOpen} needs the caller's stdin to be a terminal, else it throws a
+     * {@link dev.quilt.domain.QuiltException} of kind INVALID_INPUT before anything runs
+     * (a pipe's end of file would never reach the command, as docker refuses it).
      */
     ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty);
 

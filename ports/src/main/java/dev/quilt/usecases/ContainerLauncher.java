@@ -5,6 +5,7 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.Environment;
+import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.NetworkMode;
@@ -15,6 +16,7 @@ import dev.quilt.domain.ProcessSpec;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
+import dev.quilt.ports.HostLimits;
 import dev.quilt.ports.IdSource;
 import dev.quilt.ports.NotReadyException;
 import dev.quilt.ports.ProcessSpawner;
@@ -43,9 +45,12 @@ public final class ContainerLauncher {
     private final Cgroups cgroups;
     private final IdSource ids;
     private final Clock clock;
+    private final HostLimits host;
 
     public ContainerLauncher(ImageResolver images, StateStore state, ContainerStorage storage, ProcessSpawner spawner,
-                             Forget forget, AttachNetwork network, Cgroups cgroups, IdSource ids, Clock clock) {
+                             Forget forget, AttachNetwork network, Cgroups cgroups, IdSource ids, Clock clock,
+                             HostLimits host) {
+        this.host = host;
         this.images = images;
         this.cgroups = cgroups;
         this.network = network;
@@ -63,12 +68,15 @@ public final class ContainerLauncher {
     public Launch launch(ContainerRequest req, ProcessSpawner.Mode mode) {
         Instant begun = clock.now();
         Instant deadline = begun.plus(req.ready().timeout());
-        Image image = images.resolve(req.image());
+        // what the host cannot give is refused before anything is made
+        req.resources().cpus().ifPresent(c -> c.requireAtMost(host.cpus()));
         ContainerId id = ids.newId();
         Hostname hostname = req.hostname().orElseGet(() -> Hostname.from(
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
         ProcessSpec process = new ProcessSpec(req.args(),
                 Environment.build(hostname, req.env(), req.callerEnv()), req.cwd(), req.user(), false);
+        ExecveLimits.check(process.args(), process.env(), host.argMax());
+        Image image = images.resolve(req.image());
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
                 req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready(), req.log());
         Container container = Container.creating(id, req.name(), spec, begun, req.remove());

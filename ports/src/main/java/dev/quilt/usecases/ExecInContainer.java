@@ -2,6 +2,7 @@ package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
 import dev.quilt.domain.Environment;
+import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.QuiltException;
@@ -10,6 +11,7 @@ import dev.quilt.domain.User;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.SpawnFailedException;
+import dev.quilt.ports.HostLimits;
 
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +20,9 @@ import java.util.function.Function;
 /**
  * {@code quilt exec}: a command in a running container. It inherits the
  * container's environment, cwd and user unless told otherwise; {@code -e}
- * entries go on top, as for run. A container that is not running is one
+ * entries go on top, as for run. With a terminal it gets TERM=xterm unless
+ * the container or {@code -e} sets TERM, as with docker; a command too large
+ * for execve is refused before anything runs. A container that is not running is one
  * conflict, whether it had stopped before we looked or ended while quilt-exec
  * joined it (then the helper finds its init gone: ESRCH).
  */
@@ -26,8 +30,10 @@ public final class ExecInContainer {
     private final ContainerLookup lookup;
     private final Cgroups cgroups;
     private final ContainerExec exec;
+    private final HostLimits host;
 
-    public ExecInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec) {
+    public ExecInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec, HostLimits host) {
+        this.host = host;
         this.lookup = lookup;
         this.cgroups = cgroups;
         this.exec = exec;
@@ -47,8 +53,10 @@ public final class ExecInContainer {
         Container c = lookup.get(ref);
         if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
         ProcessSpec own = c.spec().process();
-        ProcessSpec process = new ProcessSpec(req.args(), Environment.overlay(own.env(), req.env(), req.callerEnv()),
-                req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), false);
+        ProcessSpec process = new ProcessSpec(req.args(),
+                Environment.forExec(own.env(), req.env(), req.callerEnv(), req.tty()),
+                req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), req.tty());
+        ExecveLimits.check(process.args(), process.env(), host.argMax());
         try {
             return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
                     process, req.stdinOpen(), req.tty());

@@ -26,6 +26,8 @@ public final class Processes {
 
     static native int close(int fd);
 
+    static native int isTerminal(int fd);
+
     /** Starts {@code path} with {@code syncFd} as its fd 3 and stdio inherited; never forks the JVM. */
     public static int spawn(String path, int syncFd, int flags) {
         return NativeException.check(spawnHelper(path, syncFd, flags), "posix_spawn", path);
@@ -61,6 +63,11 @@ public final class Processes {
 
     public static int maxSignal() {
         return signalMax();
+    }
+
+    /** isatty(3): whether our {@code fd} (0 for stdin) is a terminal. */
+    public static boolean terminal(int fd) {
+        return isTerminal(fd) == 1;
     }
 
     public static void closeFd(int fd) {

@@ -7,6 +7,8 @@ package dev.quilt.linux.jni;
  */
 public final class Protocol {
     public static final int MSG_MAX = 256 * 1024;
+    /** A CONFIG or EXEC message longer than MSG_INLINE_MAX goes as a sealed memfd (the library does it); at most BODY_MAX. */
+    public static final int MSG_INLINE_MAX = 64 * 1024, BODY_MAX = 16 * 1024 * 1024;
 
     public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4, MSG_EXEC = 5,
             MSG_RESULT = 6;
@@ -18,7 +20,7 @@ public final class Protocol {
             T_LOOPBACK = 33, T_CGROUP_V2 = 34, T_CGROUP_V1 = 35, T_CGROUP_MEMORY_V1 = 36, T_PID = 40, T_START_TIME = 41, T_EXIT_CODE = 42, T_SIGNAL = 43,
             T_STEP = 44, T_ERRNO = 45, T_OBJECT = 46, T_MONITOR_PID = 47, T_MONITOR_START = 48,
             T_NET_NANOS = 49, T_PROBE_PATH = 37, T_CAPTURE = 38, T_TIMEOUT_MS = 39, T_SPAWNED_AT = 50,
-            T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54, T_NET_LEASES = 60, T_LOG_MAX = 55;
+            T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54, T_NET_LEASES = 60, T_LOG_MAX = 55, T_BODY = 56;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -83,6 +85,9 @@ public final class Protocol {
         check("QUILT_T_TTY", T_TTY);
         check("QUILT_T_NET_LEASES", T_NET_LEASES);
         check("QUILT_T_LOG_MAX", T_LOG_MAX);
+        check("QUILT_MSG_INLINE_MAX", MSG_INLINE_MAX);
+        check("QUILT_BODY_MAX", BODY_MAX);
+        check("QUILT_T_BODY", T_BODY);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -35,6 +35,11 @@ public final class LinuxContainerExec implements ContainerExec {
 
     @Override
     public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty) {
+        // the relay would wait for keys that never come: a pipe's end of file is no ^D to the pty (docker refuses too)
+        if (tty && stdinOpen && !Processes.terminal(0)) {
+            throw QuiltException.invalid("stdin is not a terminal, and -i with -t relays one: "
+                    + "drop -t to read from a pipe or a file");
+        }
         MessageWriter w = request(target, process, process.args(), stdinOpen);
         if (tty) w.put(Protocol.T_TTY, 1);
         int[] helper = spawn();

@@ -7,9 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Builds one message of native/include/quilt/proto.h: u16 tag, u16 zero, u32 length, bytes. */
+/**
+ * Builds one message of native/include/quilt/proto.h: u16 tag, u16 zero, u32 length, bytes.
+ * It grows as records come, up to {@link Protocol#BODY_MAX}; one longer than
+ * {@link Protocol#MSG_INLINE_MAX} travels as a sealed memfd (the library's send does that).
+ */
 final class MessageWriter {
-    private final ByteBuffer buf = ByteBuffer.allocate(Protocol.MSG_MAX).order(ByteOrder.nativeOrder());
+    private ByteBuffer buf = ByteBuffer.allocate(4096).order(ByteOrder.nativeOrder());
 
     MessageWriter(int type) {
         put(Protocol.T_TYPE, Integer.toString(type));
@@ -17,9 +21,16 @@ final class MessageWriter {
 
     MessageWriter put(int tag, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        if (buf.remaining() < 8 + bytes.length) {
+        long need = (long) buf.position() + 8 + bytes.length;
+        if (need > Protocol.BODY_MAX) {
             throw QuiltException.invalid("the container's command and environment are too large (over "
-                    + Protocol.MSG_MAX / 1024 + " KiB)");
+                    + Protocol.BODY_MAX / (1024 * 1024) + " MiB)");
+        }
+        if (need > buf.capacity()) {
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(Protocol.BODY_MAX, Math.max(need, 2L * buf.capacity())))
+                    .order(ByteOrder.nativeOrder());
+            bigger.put(buf.array(), 0, buf.position());
+            buf = bigger;
         }
         buf.putShort((short) tag).putShort((short) 0).putInt(bytes.length).put(bytes);
         return this;

@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * /etc/hosts, /etc/hostname and /etc/resolv.conf for a container, written
- * into its state dir; the init binds them over the image's. The hostname
- * resolves to the container's own address; resolv.conf is {@link ResolvConf}'s.
+ * into its state dir; the init binds them over the image's. The hostname (and
+ * its short name) resolves to the container's own address; resolv.conf is
+ * {@link ResolvConf}'s.
  */
 public final class EtcFiles {
     private EtcFiles() {}
@@ -20,12 +21,23 @@ public final class EtcFiles {
     public static void write(Path dir, Hostname hostname, NetworkMode mode, Optional<Endpoint> endpoint)
             throws IOException {
         Files.createDirectories(dir);
-        String self = endpoint.map(e -> e.address().toString()).orElse("127.0.1.1");
-        String hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                + self + "\t" + hostname + "\n";
-        Files.writeString(dir.resolve("hosts"), hosts);
+        Files.writeString(dir.resolve("hosts"), hosts(hostname, mode, endpoint));
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
         Files.writeString(dir.resolve("resolv.conf"), ResolvConf.HOST.forContainer(mode));
+    }
+
+    /**
+     * The hostname, and its short name when it is dotted ({@code a.b a}), on the
+     * container's address; with only a loopback (--network none), on 127.0.0.1 and
+     * ::1, as docker writes it; with the host's network, on 127.0.1.1.
+     */
+    static String hosts(Hostname hostname, NetworkMode mode, Optional<Endpoint> endpoint) {
+        String names = hostname.hostsEntry();
+        if (endpoint.isEmpty() && mode == NetworkMode.NONE) {
+            return "127.0.0.1\tlocalhost " + names + "\n::1\tlocalhost ip6-localhost ip6-loopback " + names + "\n";
+        }
+        String self = endpoint.map(e -> e.address().toString()).orElse("127.0.1.1");
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + self + "\t" + names + "\n";
     }
 
     /** resolv.conf from the host's file alone (no systemd-resolved list to fall back on). */

@@ -1,7 +1,11 @@
 package dev.quilt.linux.net;
 
+import dev.quilt.domain.Endpoint;
+import dev.quilt.domain.Hostname;
 import dev.quilt.domain.NetworkMode;
 import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,5 +23,13 @@ class EtcFilesTest {
     @Test
     void theHostsNamespaceGetsTheHostsFile() {
         assertEquals(HOST, EtcFiles.resolvConf(HOST, NetworkMode.HOST));
+    }
+
+    @Test
+    void aDottedHostnameResolvesByItsShortNameToo() {
+        assertEquals("127.0.0.1\tlocalhost a.b a\n::1\tlocalhost ip6-localhost ip6-loopback a.b a\n",
+                EtcFiles.hosts(new Hostname("a.b"), NetworkMode.NONE, Optional.empty()));
+        assertEquals("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tbox\n",
+                EtcFiles.hosts(new Hostname("box"), NetworkMode.HOST, Optional.empty()));
     }
 }

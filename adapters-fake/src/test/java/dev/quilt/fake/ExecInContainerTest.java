@@ -40,10 +40,10 @@ class ExecInContainerTest {
     private final CreateContainer create = new CreateContainer(new ContainerLauncher(
             new ImageResolver(images, new FakeDefaultImage()), state, storage, new FakeProcessSpawner(kernel, state),
             forget, new AttachNetwork(new FakeNetworkStore(kernel), new FakeHostNetwork(kernel)), cgroups,
-            new SequentialIds(), clock),
+            new SequentialIds(), clock, FakeHostLimits.DEFAULT),
             new BecomeReady(state, fakeExec, processes, new CheckHealth(lookup, state, cgroups, fakeExec, clock),
                     new FakeTicker(clock), forget, clock));
-    private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec);
+    private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec, FakeHostLimits.DEFAULT);
 
     private static ContainerRequest request(String name) {
         return new ContainerRequest(Optional.empty(), Optional.of(dev.quilt.domain.ContainerName.of(name)),

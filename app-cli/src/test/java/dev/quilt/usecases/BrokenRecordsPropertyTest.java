@@ -127,7 +127,8 @@ class BrokenRecordsPropertyTest {
             forget = new Forget(state, storage, hostNetwork, addresses, cgroups);
             ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
                     storage, new FakeProcessSpawner(kernel, this::monitorWritesPids), forget,
-                    new AttachNetwork(addresses, hostNetwork), cgroups, new SequentialIds(), clock);
+                    new AttachNetwork(addresses, hostNetwork), cgroups, new SequentialIds(), clock,
+                    dev.quilt.fake.FakeHostLimits.DEFAULT);
             lookup = new ContainerLookup(state, processes, clock);
             FakeContainerExec exec = new FakeContainerExec(kernel);
             BecomeReady ready = new BecomeReady(state, exec, processes, new CheckHealth(lookup, state, cgroups, exec, clock),

@@ -38,7 +38,7 @@ final class ClearBroken {
         // its monitor writes exit.json and leaves; only then are the files ours to remove
         known.map(RecordedPids::monitor).filter(processes::isAlive).ifPresent(m -> {
             try {
-                processes.awaitExit(id, m, Optional.of(Forget.KILL_DEADLINE));
+                processes.awaitExit(id, m, known.map(RecordedPids::init), Optional.of(Forget.KILL_DEADLINE));
             } catch (BrokenRecordException e) {
                 // an exit.json is there already, even if it cannot be read: the monitor is done
             }

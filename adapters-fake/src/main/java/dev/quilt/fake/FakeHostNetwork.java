@@ -30,6 +30,16 @@ public final class FakeHostNetwork implements HostNetwork {
     @Override
     public void ensure(Network network) {
         kernel.maybeFail("network.ensure");
+        try {
+            setUp(network);
+        } catch (dev.quilt.domain.QuiltException e) {
+            // as the kernel's adapter says it
+            throw new dev.quilt.domain.QuiltException(e.kind(), "cannot set up network '" + network.name() + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void setUp(Network network) {
         synchronized (kernel) {
             String foreign = kernel.foreignLinks().get(network.bridge());
             if (foreign != null) {

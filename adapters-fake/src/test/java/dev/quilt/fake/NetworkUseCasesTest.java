@@ -85,8 +85,8 @@ class NetworkUseCasesTest {
         kernel.addForeignLink(shared.bridge(), "veth");
         Root r = new Root("/r");
         QuiltException e = assertThrows(QuiltException.class, () -> r.define.define(shared));
-        assertEquals("link 'qtshared' exists and is not a bridge; choose another name with 'quilt network create"
-                + " --bridge'", e.getMessage());
+        assertEquals("cannot set up network 'qtshared': link 'qtshared' exists and is not a bridge; choose another"
+                + " name with 'quilt network create --bridge'", e.getMessage());
         assertEquals(Optional.empty(), r.store.defined());
         assertTrue(kernel.linkExists(shared.bridge()));
         DescribeNetwork.Description d = r.describe.describe();

@@ -54,9 +54,10 @@ class StartGateTest {
     void anInitThatIsGoneIsNotWaiting() throws Exception {
         Path fifo = dir.resolve("gone.fifo");
         StartGate.create(fifo.toString());
-        Process gone = new ProcessBuilder("true").start();
+        // alive while its pidfd is opened: a child that is done at once may be reaped by the JVM first
+        Process gone = new ProcessBuilder("sleep", "1000").start();
         int pidfd = Processes.openPidfd((int) gone.pid());
-        gone.waitFor();
+        gone.destroyForcibly().waitFor();
         try {
             assertInstanceOf(StartGate.NotWaiting.class, StartGate.open(fifo.toString(), pidfd));
         } finally {

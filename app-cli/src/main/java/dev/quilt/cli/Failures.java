@@ -1,12 +1,11 @@
 package dev.quilt.cli;
 
 import dev.quilt.domain.QuiltException;
+import dev.quilt.linux.IoErrors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.util.Locale;
 
 /**
  * Any failure as the one line the user sees (without the {@code quilt: }
@@ -22,13 +21,11 @@ final class Failures {
         if (e instanceof QuiltException q) return oneLine(q.getMessage());
         Throwable cause = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
         if (cause instanceof FileSystemException fs && fs.getFile() != null) {
-            String why = fs instanceof NoSuchFileException ? "no such file or directory"
-                    : fs.getReason() != null ? fs.getReason().toLowerCase(Locale.ROOT) : "failed";
-            return oneLine("cannot use " + fs.getFile() + ": " + why);
+            return oneLine("cannot use " + fs.getFile() + ": " + IoErrors.why(fs));
         }
         if (cause.getClass() == IOException.class && cause.getMessage() != null) {
             // the JDK's plain IOException carries the system's text (strerror): "No space left on device"
-            return oneLine("i/o error: " + cause.getMessage().toLowerCase(Locale.ROOT));
+            return oneLine("i/o error: " + IoErrors.why((IOException) cause));
         }
         if (e instanceof OutOfMemoryError) {
             return "out of memory; give the JVM more with JAVA_TOOL_OPTIONS=-Xmx... or free some";

@@ -92,4 +92,34 @@ class CgroupsV1IT extends CgroupsContract {
             c.remove(id, Duration.ofSeconds(10));
         }
     }
+
+    /**
+     * Containers made and removed at once, over and over: a removal that takes
+     * the parent between another create's two mkdirs, or finds it busy, is
+     * never an error, and the last removal leaves no parent in any hierarchy.
+     */
+    @Test
+    void createsAndRemovalsRacingOverTheParentNeverFail() throws Exception {
+        Cgroups c = cgroups();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 30; i++) {
+                        ContainerId id = newId();
+                        c.create(id, Resources.DEFAULT);
+                        c.remove(id, Duration.ofSeconds(10));
+                    }
+                    return null;
+                }));
+            }
+            for (var r : runs) r.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var s = Files.list(LinuxCgroups.ROOT)) {
+            for (Path h : s.toList()) assertTrue(!Files.exists(h.resolve(parent)), "parent left in " + h);
+        }
+    }
 }

@@ -97,4 +97,24 @@ class CgroupsV2FixtureTest extends CgroupsContract {
         assertThrows(QuiltException.class, () -> c.create(id, Resources.DEFAULT));
         assertFalse(c.present().contains(id), "half-made cgroup left");
     }
+
+    @Test
+    void theParentGoesWithTheLastContainerAndComesBackWithTheNext() {
+        Cgroups c = cgroups();
+        Path parent = root.resolve("quilt-test");
+        ContainerId a = newId();
+        ContainerId b = newId();
+        c.create(a, Resources.DEFAULT);
+        c.create(b, Resources.DEFAULT);
+        c.remove(a, java.time.Duration.ofSeconds(5));
+        assertTrue(Files.isDirectory(parent), "b is still under it");
+        c.remove(b, java.time.Duration.ofSeconds(5));
+        assertFalse(Files.exists(parent), "gone with the last one");
+        c.removeParentIfUnused(); // nothing there: nothing to do
+        c.create(a, Resources.DEFAULT);
+        assertTrue(Files.isDirectory(parent.resolve(a.value())), "made again, controllers delegated again");
+        assertTrue(files.read(parent.resolve("cgroup.subtree_control")).contains("memory"));
+        c.remove(a, java.time.Duration.ofSeconds(5));
+        assertFalse(Files.exists(parent));
+    }
 }

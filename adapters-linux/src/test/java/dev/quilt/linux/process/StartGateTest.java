@@ -54,8 +54,10 @@ class StartGateTest {
     void anInitThatIsGoneIsNotWaiting() throws Exception {
         Path fifo = dir.resolve("gone.fifo");
         StartGate.create(fifo.toString());
-        Process gone = new ProcessBuilder("true").start();
+        // cat waits on its stdin, so the pidfd is surely its; closing that ends it
+        Process gone = new ProcessBuilder("cat").start();
         int pidfd = Processes.openPidfd((int) gone.pid());
+        gone.getOutputStream().close();
         gone.waitFor();
         try {
             assertInstanceOf(StartGate.NotWaiting.class, StartGate.open(fifo.toString(), pidfd));

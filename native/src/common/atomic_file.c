@@ -70,15 +70,16 @@ int reserve_file(struct reserved_file *r, const char *dir, const char *name, siz
         close(r->dfd);
         return rc;
     }
-    /* real bytes, not fallocate: the blocks are allocated and written now */
+    /* real bytes, not fallocate (whose unwritten extents may need more on the
+     * first write): the space is the file's from write() on (tmpfs allocates the
+     * pages, ext4 and xfs reserve the delayed blocks), so no fsync is needed, and
+     * none is spent in the spawn path; the commit fsyncs what it writes */
     memset(fill, ' ', sizeof fill);
     for (size_t left = size; rc == 0 && left > 0;) {
         size_t n = left < sizeof fill ? left : sizeof fill;
         rc = write_all(r->fd, fill, n);
         left -= n;
     }
-    if (rc == 0 && fsync(r->fd) < 0)
-        rc = -errno;
     if (rc < 0)
         reserved_drop(r);
     return rc;

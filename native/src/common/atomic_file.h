@@ -8,7 +8,7 @@
 int write_file_atomic(const char *dir, const char *name, const void *data, size_t len);
 
 /* A file that will be written once, later, in space taken now: a temp file
- * in dir filled with size bytes and fsynced.  Writing it then overwrites
+ * in dir filled with size bytes.  Writing it then overwrites
  * those blocks in place, cuts the rest off, and renames it over dir/name,
  * none of which needs free space, so it works on a full filesystem (one
  * that overwrites in place: tmpfs, ext4, xfs; not a copy-on-write one). */

@@ -20,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunIT {
     private static Path root;
     private static Quilt quilt;
-    private final String marker = "QUILT_IT=" + UUID.randomUUID();
+    /** This class's markers all start so; other suites (another worktree's, say) may run containers meanwhile. */
+    private static final String CLASS_MARK = "QUILT_IT=" + UUID.randomUUID();
+    private final String marker = CLASS_MARK + "-" + UUID.randomUUID();
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -37,7 +39,7 @@ class RunIT {
     @AfterAll
     static void tearDown() throws Exception {
         try {
-            Leaks.killAll(root, "QUILT_IT=");
+            Leaks.killAll(root, CLASS_MARK); // not every QUILT_IT= process on the machine
         } finally {
             List<String> network = quilt.teardown();
             AtomicFiles.deleteTree(root);

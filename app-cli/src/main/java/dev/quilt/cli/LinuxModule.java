@@ -149,7 +149,7 @@ final class LinuxModule {
 
     @Provides @Singleton
     static Cgroups cgroups(LinuxPaths paths, NativeLibrary lib) {
-        return LinuxCgroups.probe(paths.cgroupParent()); // lib: removal waits with inotify and pidfds
+        return LinuxCgroups.probe(paths.cgroupParent(), paths.run().resolve(".cgroup-parent.lock")); // lib: removal waits with inotify and pidfds
     }
 
     @Provides

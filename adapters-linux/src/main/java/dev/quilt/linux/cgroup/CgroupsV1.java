@@ -40,7 +40,15 @@ public final class CgroupsV1 implements Cgroups {
     private final CgroupFiles files;
 
     /** {@code mounts}: controller name to its hierarchy's mount point. */
+    private final ParentGuard guard;
+
     public CgroupsV1(Map<String, Path> mounts, String parent, CgroupFiles files) {
+        this(mounts, parent, files, Optional.empty());
+    }
+
+    /** {@code lockFile}: where processes sharing this parent agree on its removal ({@link ParentGuard}). */
+    public CgroupsV1(Map<String, Path> mounts, String parent, CgroupFiles files, Optional<Path> lockFile) {
+        this.guard = ParentGuard.of(parent, lockFile);
         this.mounts = Map.copyOf(mounts);
         this.parent = parent;
         this.files = files;
@@ -71,10 +79,14 @@ public final class CgroupsV1 implements Cgroups {
         List<Path> dirs = dirs(id);
         List<Path> made = new ArrayList<>();
         try {
-            for (Path d : dirs) {
-                mkdirUnderParent(files, d, () -> files.mkdir(d.getParent()));
-                made.add(d);
-            }
+            guard.whileMaking(() -> {
+                for (Path d : dirs) {
+                    files.mkdir(d.getParent());
+                    files.mkdir(d);
+                    made.add(d);
+                }
+                return null;
+            });
             Path mem = dir("memory", id);
             if (r.memory().isPresent()) {
                 files.write(mem.resolve("memory.limit_in_bytes"), Long.toString(r.memory().get()));
@@ -160,25 +172,7 @@ public final class CgroupsV1 implements Cgroups {
             Path m = mounts.get(c);
             if (m != null) parents.add(m.resolve(parent));
         }
-        for (Path p : parents) files.rmdirUnlessInUse(p);
-    }
-
-    /**
-     * Makes {@code dir} under its parent cgroup. The last container of the root
-     * may be removed between the two mkdirs and take the parent with it; then
-     * the parent is made again. Each round follows a failure, not a timer, and
-     * another container's removal can cause it only a few times.
-     */
-    static void mkdirUnderParent(CgroupFiles files, Path dir, Runnable makeParent) {
-        for (int round = 1; ; round++) {
-            makeParent.run();
-            try {
-                files.mkdir(dir);
-                return;
-            } catch (RuntimeException e) {
-                if (round >= 4 || files.exists(dir.getParent())) throw e;
-            }
-        }
+        guard.ifNoOneMaking(() -> parents.forEach(files::rmdirUnlessInUse));
     }
 
     private Set<Integer> members(List<Path> dirs) {

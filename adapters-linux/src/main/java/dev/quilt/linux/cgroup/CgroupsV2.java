@@ -31,7 +31,15 @@ public final class CgroupsV2 implements Cgroups {
     private final String parent;
     private final CgroupFiles files;
 
+    private final ParentGuard guard;
+
     public CgroupsV2(Path mount, String parent, CgroupFiles files) {
+        this(mount, parent, files, Optional.empty());
+    }
+
+    /** {@code lockFile}: where processes sharing this parent agree on its removal ({@link ParentGuard}). */
+    public CgroupsV2(Path mount, String parent, CgroupFiles files, Optional<Path> lockFile) {
+        this.guard = ParentGuard.of(parent, lockFile);
         this.mount = mount;
         this.parent = parent;
         this.files = files;
@@ -76,7 +84,11 @@ public final class CgroupsV2 implements Cgroups {
     @Override
     public Placement create(ContainerId id, Resources r) {
         Path d = dir(id);
-        CgroupsV1.mkdirUnderParent(files, d, this::ensureParent);
+        guard.whileMaking(() -> {
+            ensureParent();
+            files.mkdir(d);
+            return null;
+        });
         try {
             files.write(d.resolve("memory.max"), r.memory().map(String::valueOf).orElse("max"));
             if (r.memory().isPresent()) {
@@ -145,7 +157,7 @@ public final class CgroupsV2 implements Cgroups {
 
     @Override
     public void removeParentIfUnused() {
-        files.rmdirUnlessInUse(mount.resolve(parent));
+        guard.ifNoOneMaking(() -> files.rmdirUnlessInUse(mount.resolve(parent)));
     }
 
     private boolean populated(Path d) {

@@ -33,10 +33,19 @@ public final class LinuxCgroups {
         return probe(ROOT, MOUNTINFO, parent, new KernelCgroupFiles());
     }
 
+    /** {@code lockFile}: the state root's guard of its parent cgroup ({@link ParentGuard}). */
+    public static Cgroups probe(String parent, Path lockFile) {
+        return probe(ROOT, MOUNTINFO, parent, new KernelCgroupFiles(), Optional.of(lockFile));
+    }
+
     public static Cgroups probe(Path root, Path mountinfo, String parent, CgroupFiles files) {
-        if (files.exists(root.resolve("cgroup.controllers"))) return new CgroupsV2(root, parent, files);
+        return probe(root, mountinfo, parent, files, Optional.empty());
+    }
+
+    private static Cgroups probe(Path root, Path mountinfo, String parent, CgroupFiles files, Optional<Path> lockFile) {
+        if (files.exists(root.resolve("cgroup.controllers"))) return new CgroupsV2(root, parent, files, lockFile);
         Map<String, Path> v1 = v1Mounts(mountinfo);
-        if (v1.containsKey("memory")) return new CgroupsV1(v1, parent, files);
+        if (v1.containsKey("memory")) return new CgroupsV1(v1, parent, files, lockFile);
         return new Missing(root);
     }
 

@@ -325,8 +325,8 @@ static jint tableFacts(JNIEnv *env, jclass cls, jstring jtable, jlongArray jout,
             report(env, jerr, &e);
         return rc;
     }
-    jlong out[2] = { (jlong)f.handle, f.ours };
-    (*env)->SetLongArrayRegion(env, jout, 0, 2, out);
+    jlong out[3] = { (jlong)f.handle, f.ours, f.commented };
+    (*env)->SetLongArrayRegion(env, jout, 0, 3, out);
     return 0;
 }
 

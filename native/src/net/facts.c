@@ -178,8 +178,10 @@ static void on_table(const struct nlmsghdr *nlh, void *arg)
     mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
         if (mnl_attr_get_type(a) == NFTA_TABLE_HANDLE && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
             f->handle = be64toh(mnl_attr_get_u64(a));
-        else if (mnl_attr_get_type(a) == NFTA_TABLE_USERDATA)
+        else if (mnl_attr_get_type(a) == NFTA_TABLE_USERDATA) {
+            f->commented = 1;
             f->ours = mnl_attr_get_payload_len(a) == mark_len && memcmp(mnl_attr_get_payload(a), mark, mark_len) == 0;
+        }
     }
 }
 

@@ -39,6 +39,7 @@ int net_link_ports(int fd, int index, struct net_error *e);
 struct table_facts {
     uint64_t handle;
     int ours;             /* carries QUILT_TABLE_MARK as its comment */
+    int commented;        /* carries a comment (user data) at all */
 };
 
 /* The nftables table `ip <table>`: 0, -ENOENT when there is none, or -errno. */

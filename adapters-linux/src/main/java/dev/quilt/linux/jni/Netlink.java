@@ -62,8 +62,11 @@ public final class Netlink {
     /** The alias Quilt gives each bridge it makes ({@code ip link} shows "alias quilt"). */
     public static final String MARK = "quilt";
 
-    /** An nftables table: its handle, and whether it carries Quilt's comment. */
-    public record TableFacts(long handle, boolean ours) {}
+    /**
+     * An nftables table: its handle, whether it carries Quilt's comment, and whether it carries a
+     * comment at all (tables of Quilt before the comment carried none).
+     */
+    public record TableFacts(long handle, boolean ours, boolean commented) {}
 
     /** The link named {@code name}, or empty when there is none. */
     public static Optional<LinkFacts> link(String name) {
@@ -148,12 +151,12 @@ public final class Netlink {
 
     /** The table {@code ip <table>}, or empty when there is none. */
     public static Optional<TableFacts> table(String table) {
-        long[] out = new long[2];
+        long[] out = new long[3];
         byte[] err = new byte[400];
         int rc = tableFacts(table, out, err);
         if (rc == -Errors.value("ENOENT")) return Optional.empty();
         check(rc, err);
-        return Optional.of(new TableFacts(out[0], out[1] != 0));
+        return Optional.of(new TableFacts(out[0], out[1] != 0, out[2] != 0));
     }
 
     /**

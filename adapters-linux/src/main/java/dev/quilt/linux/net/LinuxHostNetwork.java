@@ -89,7 +89,7 @@ public final class LinuxHostNetwork implements HostNetwork {
         }
         refuseOverlaps(network);
         Optional<Netlink.TableFacts> table = Netlink.table(natTable(network));
-        if (table.isPresent() && !table.get().ours()) {
+        if (table.isPresent() && !ourTable(table.get(), link.isPresent())) {
             throw QuiltException.conflict("nftables table 'ip " + natTable(network) + "' exists and was not made by"
                     + " quilt; choose another name with 'quilt network create --bridge'");
         }
@@ -121,7 +121,18 @@ public final class LinuxHostNetwork implements HostNetwork {
         if (!ours(network, link)) throw HostNetwork.foreignBridge(link.name());
     }
 
-    /** Marked as Quilt's, or (unmarked) with Quilt's MAC for this gateway: made by a set-up cut short. */
+    /**
+     * Carries Quilt's comment; or, beside a bridge of Quilt's, carries no comment at all: the table of a
+     * Quilt from before tables were commented (its next set-up replaces it with a commented one).
+     */
+    private static boolean ourTable(Netlink.TableFacts table, boolean besideOurBridge) {
+        return table.ours() || (besideOurBridge && !table.commented());
+    }
+
+    /**
+     * Marked as Quilt's, or (unmarked) with Quilt's MAC for this gateway: made by a set-up cut short
+     * between its two batches, or by a Quilt from before bridges were marked.
+     */
     private static boolean ours(Network network, Netlink.LinkFacts link) {
         return link.isQuiltBridge() || (link.kind().equals("bridge") && link.alias().isEmpty()
                 && link.mac().equals(Endpoint.macOf(network.subnet().gateway())));
@@ -182,6 +193,7 @@ public final class LinuxHostNetwork implements HostNetwork {
                 return Removal.kept("another quilt root uses it (" + others.get(0).data() + ")");
             }
             Optional<Netlink.LinkFacts> link = Netlink.link(network.bridge());
+            Optional<Netlink.TableFacts> table = Netlink.table(natTable(network));
             if (link.isPresent()) {
                 if (!link.get().kind().equals("bridge")) return Removal.kept("it is not a bridge");
                 if (!ours(network, link.get())) return Removal.kept("quilt did not make it");
@@ -192,9 +204,9 @@ public final class LinuxHostNetwork implements HostNetwork {
                 Netlink.delete(link.get());
             }
             // the table goes after the bridge: a crash between leaves a table of ours that the next set-up replaces
-            Optional<Netlink.TableFacts> table = Netlink.table(natTable(network)).filter(Netlink.TableFacts::ours);
-            table.ifPresent(t -> Netlink.deleteNat(t, natTable(network)));
-            return link.isPresent() || table.isPresent() ? Removal.removed() : Removal.absent();
+            Optional<Netlink.TableFacts> owned = table.filter(t -> ourTable(t, link.isPresent()));
+            owned.ifPresent(t -> Netlink.deleteNat(t, natTable(network)));
+            return link.isPresent() || owned.isPresent() ? Removal.removed() : Removal.absent();
         });
     }
 

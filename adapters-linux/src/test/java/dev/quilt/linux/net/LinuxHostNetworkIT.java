@@ -194,6 +194,39 @@ class LinuxHostNetworkIT extends HostNetworkContract {
     }
 
     @Test
+    void theNetworkOfAnOlderQuiltIsTakenOverAndRemoved() throws Exception {
+        // as a Quilt from before the marks left it: bridge with Quilt's MAC, gateway, up; table without comment
+        Network n = network();
+        must("ip link add " + bridge + " address " + Endpoint.macOf(n.subnet().gateway()) + " type bridge"
+                + " && ip addr add " + n.subnet().gateway() + "/24 dev " + bridge + " && ip link set " + bridge + " up"
+                + " && nft add table ip quilt_" + bridge + " && nft add chain ip quilt_" + bridge
+                + " postrouting '{ type nat hook postrouting priority srcnat; }'");
+        HostNetwork a = root(n);
+        assertEquals(HostNetwork.BridgeState.INCOMPLETE, a.state(n));
+        a.ensure(n);
+        assertEquals(HostNetwork.BridgeState.READY, a.state(n));
+        assertTrue(out("nft", "list", "table", "ip", "quilt_" + bridge).contains("comment \"quilt\""), "written anew");
+        assertEquals(HostNetwork.Removal.Outcome.REMOVED, a.remove(n).outcome());
+        assertFalse(linkExists(bridge));
+        assertFalse(sh("nft list table ip quilt_" + bridge) == 0);
+    }
+
+    @Test
+    void anUncommentedTableWithoutAQuiltBridgeIsNotQuilts() throws Exception {
+        Network n = network();
+        must("nft add table ip quilt_" + bridge);
+        try {
+            HostNetwork a = root(n);
+            assertThrows(QuiltException.class, () -> a.ensure(n));
+            assertFalse(linkExists(bridge));
+            assertEquals(HostNetwork.Removal.Outcome.ABSENT, a.remove(n).outcome());
+            assertEquals(0, sh("nft list table ip quilt_" + bridge), "left as it was");
+        } finally {
+            sh("nft delete table ip quilt_" + bridge);
+        }
+    }
+
+    @Test
     void aQuiltBridgeThatLostItsAddressOrWentDownIsFinished() throws Exception {
         Network n = network();
         HostNetwork a = root(n);

@@ -220,7 +220,7 @@ class CommandLineIT {
         Quilt.Result r = quilt.run("rm", "-f", "nosuch");
         assertEquals(new Quilt.Result(0, "", ""), r);
         oneLine(quilt.run("rm", "nosuch"), 1, "no container 'nosuch'");
-        String id = ok(quilt.run("run", "-d", "--network", "none", "-e", MARK, "--name", "gone", "--", "true")).strip();
+        String id = ok(quilt.run("run", "-d", "--network", "none", "-e", MARK, "--name", "gone")).strip();
         assertEquals(id + "\n", ok(quilt.run("rm", "-f", "nosuch", "gone")), "the others are still removed");
     }
 

@@ -112,7 +112,8 @@ final class ParentGuard {
         if (channel == null) {
             Path f = lockFile.orElseThrow();
             Files.createDirectories(f.getParent());
-            channel = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE); // a shared fcntl lock needs a readable descriptor
         }
         return channel;
     }

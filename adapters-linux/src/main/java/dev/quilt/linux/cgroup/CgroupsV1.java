@@ -153,14 +153,20 @@ public final class CgroupsV1 implements Cgroups {
     @Override
     public void remove(ContainerId id, Duration deadline) {
         List<Path> dirs = dirs(id).stream().filter(files::exists).toList();
-        if (!dirs.isEmpty()) {
-            Path freezer = dir("freezer", id);
-            boolean canFreeze = files.exists(freezer);
+        Path freezer = dir("freezer", id);
+        // a monitor still placing its init writes the pid into one hierarchy after another: a
+        // process that arrives after our last look makes rmdir fail (EBUSY), and is killed in the next round
+        for (int round = 1; !dirs.isEmpty(); round++) {
             CgroupKiller.killAll("cgroup " + id.shortForm(), () -> members(dirs),
-                    () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "FROZEN"); },
-                    () -> { if (canFreeze) files.write(freezer.resolve("freezer.state"), "THAWED"); },
+                    () -> { if (files.exists(freezer)) files.write(freezer.resolve("freezer.state"), "FROZEN"); },
+                    () -> { if (files.exists(freezer)) files.write(freezer.resolve("freezer.state"), "THAWED"); },
                     deadline);
-            for (Path d : dirs) files.rmdir(d);
+            try {
+                for (Path d : dirs) files.rmdir(d);
+                break;
+            } catch (RuntimeException e) {
+                if (round >= 3 || members(dirs).isEmpty()) throw e;
+            }
         }
         removeParentIfUnused();
     }

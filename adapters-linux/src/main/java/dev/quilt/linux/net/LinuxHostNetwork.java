@@ -58,11 +58,14 @@ public final class LinuxHostNetwork implements HostNetwork {
     @Override
     public void ensure(Network network) {
         // lock-free when all is in place: the facts are one netlink round trip each
-        if (state(network) == BridgeState.READY && users.has(network.bridge(), paths)) return;
+        boolean ready = state(network) == BridgeState.READY;
+        if (ready && users.has(network.bridge(), paths)) return;
         try {
             users.locked(() -> {
-                // many first runs queue here at once: whoever comes after the set-up only records itself
-                // (a ready bridge carries this network's gateway, so any other user has this subnet too)
+                // many first runs of a root queue here at once: those after the first find it done (no
+                // root's removal takes a bridge that a root is recorded on, so it is still as it was left)
+                if (users.has(network.bridge(), paths) && (ready || state(network) == BridgeState.READY)) return null;
+                // a ready bridge carries this network's gateway, so any other user has this subnet too
                 if (state(network) != BridgeState.READY) setUp(network);
                 users.add(network.bridge(), paths);
                 return null;

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The exec-fifo gate and signal names against the real C library; no root needed. */
 class StartGateTest {
@@ -54,9 +55,12 @@ class StartGateTest {
     void anInitThatIsGoneIsNotWaiting() throws Exception {
         Path fifo = dir.resolve("gone.fifo");
         StartGate.create(fifo.toString());
-        Process gone = new ProcessBuilder("true").start();
+        // the pidfd is taken while the process lives (a `true` could be reaped before, leaving -1 and a gate
+        // nobody ever opens), then it dies
+        Process gone = new ProcessBuilder("sleep", "1000").start();
         int pidfd = Processes.openPidfd((int) gone.pid());
-        gone.waitFor();
+        assertTrue(pidfd >= 0, "a pidfd of a live process");
+        gone.destroyForcibly().waitFor();
         try {
             assertInstanceOf(StartGate.NotWaiting.class, StartGate.open(fifo.toString(), pidfd));
         } finally {

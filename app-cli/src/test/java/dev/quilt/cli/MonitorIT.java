@@ -301,7 +301,11 @@ class MonitorIT {
                     "sh", "-c", "trap 'exit 7' TERM; sleep 1000 & touch /trapped; wait");
             String writer = detached(full, "--health-check", "test -e /trapped", "--",
                     "sh", "-c", "trap 'yes' USR1; sleep 1000 & touch /trapped; wait");
+            Process follow = full.start("logs", "-f", writer);
             ok(full.run("kill", writer, "USR1")); // yes, into its log, until the disk is full
+            assertEquals('y', follow.getInputStream().read(), "it writes");
+            follow.destroy();
+            follow.waitFor();
             // and whatever it has not filled yet, we do
             Path filler = small.resolve("filler");
             byte[] block = new byte[64 * 1024];

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <limits.h>
 #include <signal.h>
@@ -85,20 +86,23 @@ static int await_go(int errfd)
     return n == (ssize_t)sizeof go && go.kind == INIT_MSG_GO ? 0 : -ECONNRESET;
 }
 
-static volatile sig_atomic_t gate_signal;
+static sigjmp_buf gate_jump;
+static volatile sig_atomic_t gate_signal, gate_armed;
 
 static void on_gate_signal(int sig)
 {
     gate_signal = sig;
+    if (gate_armed) /* out of the open it blocks in: no window between a check and the block */
+        siglongjmp(gate_jump, 1);
 }
 
 /* A created init waits for start in open() on the exec fifo.  As pid 1 of its
  * namespace it gets no signal from outside whose action is the default,
  * SIGKILL and SIGSTOP excepted, so `quilt kill` (TERM) would not reach it.
  * While it waits, every signal whose default is to end a process gets a
- * handler without SA_RESTART: the signal interrupts the open, and the init
- * ends as the command would have (128+n), telling the monitor which signal
- * it was.  Signals whose default is to be ignored, stop or continue are
+ * handler, which leaves the open by siglongjmp (a signal that came just
+ * before it would otherwise leave it blocked), and the init ends as the
+ * command would have (128+n), telling the monitor which signal it was.  Signals whose default is to be ignored, stop or continue are
  * left alone, as the command's would be; glibc keeps 32 and 33 to itself. */
 static void catch_ending_signals(void)
 {
@@ -122,6 +126,29 @@ static _Noreturn void end_by_gate_signal(int errfd, int sig)
 }
 /* the init's own copy of memory after clone(): no allocation needed */
 static char home_env[PATH_MAX + 8];
+
+/* Created: tells the monitor it waits, then blocks until `quilt start` opens
+ * the fifo.  Returns our end with the gate byte written, or -errno; a signal
+ * that ends the wait ends the init. */
+static int await_start(const struct container_config *cfg, int errfd)
+{
+    struct init_failure w = { .kind = INIT_MSG_WAITING };
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", cfg->fifo_fd);
+    catch_ending_signals();
+    if (sigsetjmp(gate_jump, 1) != 0)
+        end_by_gate_signal(errfd, gate_signal);
+    if (send(errfd, &w, sizeof w, MSG_NOSIGNAL) < 0)
+        return -errno;
+    gate_armed = 1;
+    if (gate_signal) /* it came before we were armed */
+        end_by_gate_signal(errfd, gate_signal);
+    int gate = open(path, O_WRONLY | O_CLOEXEC);
+    gate_armed = 0;
+    if (gate < 0)
+        return -errno;
+    return write(gate, "0", 1) == 1 ? gate : -errno;
+}
 
 _Noreturn void container_init(const struct container_config *cfg, int errfd)
 {
@@ -193,19 +220,9 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         die(errfd, &e, 1);
     }
     int gate = -1;
-    if (cfg->fifo_fd >= 0) {
-        /* created: tell the monitor, then block until `quilt start` opens the fifo */
-        struct init_failure w = { .kind = INIT_MSG_WAITING };
-        char path[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", cfg->fifo_fd);
-        catch_ending_signals();
-        if (send(errfd, &w, sizeof w, MSG_NOSIGNAL) < 0 ||
-            (gate = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(gate, "0", 1) != 1) {
-            if (gate_signal)
-                end_by_gate_signal(errfd, gate_signal);
-            e = (struct step_error){ QUILT_STEP_START, errno, "exec.fifo" };
-            die(errfd, &e, 1);
-        }
+    if (cfg->fifo_fd >= 0 && (gate = await_start(cfg, errfd)) < 0) {
+        e = (struct step_error){ QUILT_STEP_START, -gate, "exec.fifo" };
+        die(errfd, &e, 1);
     }
     /* the command starts with every signal at its default and none blocked, as
      * with runc: nothing of ours (the gate's handlers) nor of the JVM's spawn */

@@ -70,6 +70,7 @@
 struct exec_config {
     pid_t pid;
     unsigned long long start_time;
+    int proc_dir; /* O_PATH of the init's /proc/<pid> in the host's procfs, taken before setns */
     unsigned long ns_flags;
     uid_t uid;
     gid_t gid;
@@ -216,9 +217,27 @@ static _Noreturn void run_command(const struct exec_config *c)
  * (it exited while we joined: setns finds no namespaces, clone3 a dying pid
  * namespace), that is the reason, reported as the init's ESRCH, which the JVM
  * turns into "container ... is not running"; otherwise the step's own error. */
+static int init_ended(const struct exec_config *c)
+{
+    /* after setns, "/proc" is the container's: read through the host's, opened before */
+    if (c->proc_dir < 0)
+        return proc_ended(c->pid, c->start_time);
+    char buf[1024];
+    int fd = openat(c->proc_dir, "stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT || errno == ESRCH ? 1 : -errno;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    int err = errno;
+    close(fd);
+    if (n < 0)
+        return err == ESRCH ? 1 : -err;
+    buf[n] = '\0';
+    return proc_stat_ended(buf, c->start_time);
+}
+
 static void fail_join(const struct exec_config *c, int step, int err, const char *object)
 {
-    if (proc_ended(c->pid, c->start_time) != 0)
+    if (init_ended(c) > 0) /* an error reading it is no proof that it ended: report the step's own */
         send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
     else
         send_fail(step, err, object);
@@ -454,7 +473,7 @@ int main(void)
     char *strings = malloc(2 * (size_t)n); /* every value and its NUL: less than its record */
     if (!strings)
         return 125;
-    struct exec_config c = { .probe_fd = -1 };
+    struct exec_config c = { .probe_fd = -1, .proc_dir = -1 };
     const char *what;
     int rc = parse(&c, msg, (size_t)n, strings, &what);
     if (rc < 0) {
@@ -469,6 +488,9 @@ int main(void)
         send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
         return 125;
     }
+    char proc_path[32];
+    snprintf(proc_path, sizeof proc_path, "/proc/%d", (int)c.pid);
+    c.proc_dir = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: fall back to the path */
     if (c.stdin_null) { /* no -i: the command reads nothing of ours */
         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (null < 0 || dup2(null, 0) < 0) {

@@ -87,10 +87,10 @@ class ReadinessIT {
 
     @Test
     void aCheckThatNeverPassesFailsAtTheDeadlineNamingHealthyAndLeavesNothing() throws Exception {
-        Quilt.Result r = run("run", "-d", "--name", "never", "--ready-timeout", "1s",
+        Quilt.Result r = run("run", "-d", "--name", "never", "--ready-timeout", "3s",
                 "--health-check", "echo not today; exit 3", "--", "sleep", "2147483647");
         assertEquals(125, r.exit());
-        assertEquals("quilt: container 'never' is not ready: phase healthy did not hold within 1s (last check: exit 3: "
+        assertEquals("quilt: container 'never' is not ready: phase healthy did not hold within 3s (last check: exit 3: "
                 + "not today); removed it (--keep-on-failure keeps it)\n", r.err());
         assertEquals("", r.out());
         nothingLeft();
@@ -143,10 +143,10 @@ class ReadinessIT {
     @Test
     void keepOnFailureKeepsItAndHealthSaysUnhealthy() throws Exception {
         Quilt.Result r = run("run", "-d", "--network", "none", "--name", "kept", "--keep-on-failure",
-                "--ready-timeout", "500ms", "--health-check", "echo sick >&2; exit 1", "--health-retries", "1",
+                "--ready-timeout", "3s", "--health-check", "echo sick >&2; exit 1", "--health-retries", "1",
                 "--", "sleep", "2147483647");
         assertEquals(125, r.exit());
-        assertTrue(r.err().contains("phase healthy did not hold within 500ms"), r.err());
+        assertTrue(r.err().contains("phase healthy did not hold within 3s"), r.err());
         assertTrue(r.err().contains("kept it (--keep-on-failure)"), r.err());
         JsonNode c = inspect("kept");
         assertEquals("running", c.get("status").asText());

@@ -303,7 +303,12 @@ class MonitorIT {
                     "sh", "-c", "trap 'yes' USR1; sleep 1000 & touch /trapped; wait");
             Process follow = full.start("logs", "-f", writer);
             ok(full.run("kill", writer, "USR1")); // yes, into its log, until the disk is full
-            assertEquals('y', follow.getInputStream().read(), "it writes");
+            int first = follow.getInputStream().read();
+            if (first != 'y') {
+                follow.waitFor();
+                throw new AssertionError("logs -f ended (exit " + follow.exitValue() + ") with no 'y': "
+                        + new String(follow.getErrorStream().readAllBytes()));
+            }
             follow.destroy();
             follow.waitFor();
             // and whatever it has not filled yet, we do

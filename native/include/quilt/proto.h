@@ -84,6 +84,11 @@ enum quilt_tag {
     QUILT_T_NET_LEASES = 60, /* CONFIG: the root's network dir, whose leases/<ip> the monitor removes at the exit */
     QUILT_T_LOG_MAX = 55,   /* CONFIG: the log's cap in bytes; past it, it is rotated once (0 or absent: none) */
     QUILT_T_BODY = 56,      /* the whole message is in the sealed memfd passed with this datagram; value: its size */
+    /* 61-69: confinement of the process (CONFIG and EXEC): capabilities, no_new_privs,
+     * seccomp program, rlimits, groups, umask, oom_score_adj, sysctl */
+    /* 70-79: the container's mounts: extra mounts, masked and read-only paths,
+     * read-only root, devices, writable sysfs */
+    /* 80-84: cgroup placement beyond QUILT_T_CGROUP_V1/V2 */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -109,6 +114,7 @@ enum quilt_step {
     QUILT_STEP_ETC = 19,    /* binding /etc/hosts, hostname, resolv.conf */
     QUILT_STEP_CGROUP = 20, /* joining the cgroup, or watching it for OOM kills */
     QUILT_STEP_STATE = 21,  /* taking the space of exit.json and pids.json in the state dir */
+    /* 22-29: confinement of the process; 30-39: mounts and devices; 40-44: cgroups */
 };
 
 #endif

@@ -12,11 +12,12 @@ import java.util.Set;
  * are the cgroup limits the init is placed under before the command runs;
  * {@code health} its health check, if any; {@code ready} how long it may take
  * to become ready and what happens if it does not; {@code log} the cap of its
- * log when it runs detached.
+ * log when it runs detached; {@code security} how it is confined (capabilities,
+ * seccomp, masks, extra mounts…), {@link Security#DEFAULT} unless flags loosen it.
  */
 public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
                             boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
-                            Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log) {
+                            Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
@@ -28,12 +29,20 @@ public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname
                 ReadyPolicy.DEFAULT);
     }
 
-    /** A spec with the default log cap. */
+    /** A spec with the default log cap and the default confinement. */
     public ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
                          boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
                          Optional<HealthCheck> health, ReadyPolicy ready) {
         this(process, image, hostname, namespaces, stdinOpen, init, network, resources, health, ready,
-                LogLimit.DEFAULT);
+                LogLimit.DEFAULT, Security.DEFAULT);
+    }
+
+    /** A spec with the default confinement. */
+    public ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
+                         boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
+                         Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log) {
+        this(process, image, hostname, namespaces, stdinOpen, init, network, resources, health, ready, log,
+                Security.DEFAULT);
     }
 
     public ContainerSpec {

@@ -78,7 +78,8 @@ public final class ContainerLauncher {
         ExecveLimits.check(process.args(), process.env(), host.argMax());
         Image image = images.resolve(req.image());
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
-                req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready(), req.log());
+                req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready(), req.log(),
+                req.security());
         Container container = Container.creating(id, req.name(), spec, begun, req.remove());
 
         try (StateStore.Lock lock = state.createLocked(container)) {

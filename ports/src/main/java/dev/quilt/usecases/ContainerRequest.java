@@ -6,6 +6,7 @@ import dev.quilt.domain.Hostname;
 import dev.quilt.domain.LogLimit;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ReadyPolicy;
+import dev.quilt.domain.Security;
 import dev.quilt.domain.Resources;
 import dev.quilt.domain.User;
 
@@ -21,13 +22,13 @@ import java.util.function.Function;
  * {@code network} says whether it gets an address on the root's bridge, only
  * a loopback, or the host's network; {@code resources} its cgroup limits;
  * {@code health} its health check; {@code ready} its readiness deadline;
- * {@code log} the cap of its log when detached.
+ * {@code log} the cap of its log when detached; {@code security} how it is confined.
  */
 public record ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
                                List<String> env, Function<String, Optional<String>> callerEnv,
                                Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
                                boolean init, NetworkMode network, Resources resources, Optional<HealthCheck> health,
-                               ReadyPolicy ready, LogLimit log) {
+                               ReadyPolicy ready, LogLimit log, Security security) {
     public ContainerRequest {
         args = List.copyOf(args);
         env = List.copyOf(env);
@@ -49,5 +50,14 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
                             Resources resources, Optional<HealthCheck> health, ReadyPolicy ready) {
         this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
                 health, ready, LogLimit.DEFAULT);
+    }
+
+    /** A request with the default confinement. */
+    public ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args, List<String> env,
+                            Function<String, Optional<String>> callerEnv, Optional<Hostname> hostname, String cwd,
+                            User user, boolean remove, boolean stdinOpen, boolean init, NetworkMode network,
+                            Resources resources, Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log) {
+        this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
+                health, ready, log, Security.DEFAULT);
     }
 }

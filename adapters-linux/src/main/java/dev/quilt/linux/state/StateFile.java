@@ -73,6 +73,7 @@ final class StateFile {
         spec.put("readyTimeoutNanos", c.spec().ready().timeout().toNanos());
         spec.put("keepOnFailure", c.spec().ready().keepOnFailure());
         spec.put("logMaxSize", c.spec().log().maxBytes());
+        spec.put("security", SecurityRecord.toMap(c.spec().security()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -131,7 +132,7 @@ final class StateFile {
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
                 Boolean.TRUE.equals(s.get("init")),
                 s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s),
-                healthCheck(s), readyPolicy(s), logLimit(s));
+                healthCheck(s), readyPolicy(s), logLimit(s), SecurityRecord.fromSpec(s));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");

@@ -1,0 +1,50 @@
+package dev.quilt.domain;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How a container is confined, in the OCI runtime spec's terms: {@code process}'s
+ * capabilities, noNewPrivileges, rlimits, additional gids and umask; {@code linux}'s
+ * seccomp, sysctl, devices, maskedPaths and readonlyPaths; {@code root.readonly};
+ * and the extra {@code mounts} (bind, tmpfs). {@link #DEFAULT} is at least as tight
+ * as podman's defaults; every loosening is a flag the user typed. {@code privileged}
+ * records that {@code --privileged} was asked (all capabilities, no seccomp, no
+ * masked or read-only paths, a writable /sys and every host device allowed).
+ */
+public record Security(Capabilities capabilities, boolean noNewPrivileges, Seccomp seccomp, List<Rlimit> rlimits,
+                       List<Integer> additionalGids, Optional<Integer> umask, Map<String, String> sysctls,
+                       List<MountSpec> mounts, List<DeviceSpec> devices, List<String> maskedPaths,
+                       List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged) {
+    /** podman's (containers/common) masked paths: read as empty, or an empty read-only tmpfs for a directory. */
+    public static final List<String> DEFAULT_MASKED = List.of("/proc/acpi", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/proc/interrupts", "/sys/firmware", "/sys/dev/block", "/sys/devices/virtual/powercap",
+            "/sys/fs/selinux");
+
+    /** podman's read-only paths (OCI {@code linux.readonlyPaths}). */
+    public static final List<String> DEFAULT_READONLY = List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq",
+            "/proc/sys", "/proc/sysrq-trigger");
+
+    /** podman's defaults: its capability set, no_new_privs, the default seccomp profile, its masks. */
+    public static final Security DEFAULT = new Security(Capabilities.DEFAULT, true, Seccomp.DEFAULT, List.of(),
+            List.of(), Optional.empty(), Map.of(), List.of(), List.of(), DEFAULT_MASKED, DEFAULT_READONLY, false,
+            false);
+
+    public Security {
+        rlimits = List.copyOf(rlimits);
+        additionalGids = List.copyOf(additionalGids);
+        sysctls = Map.copyOf(sysctls);
+        mounts = List.copyOf(mounts);
+        devices = List.copyOf(devices);
+        maskedPaths = List.copyOf(maskedPaths);
+        readonlyPaths = List.copyOf(readonlyPaths);
+        for (int g : additionalGids) {
+            if (g < 0) throw QuiltException.invalid("group id " + g + " must not be negative");
+        }
+        if (umask.isPresent() && (umask.get() < 0 || umask.get() > 0777)) {
+            throw QuiltException.invalid("umask " + Integer.toOctalString(umask.get()) + " is not between 0 and 0777");
+        }
+    }
+}

@@ -27,6 +27,7 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The native monitor and the container's process, end to end as root: signals
@@ -257,8 +258,17 @@ class MonitorIT {
         Process follow = quilt.start("logs", "-f", id);
         ok(quilt.run("start", id));
         String all = IntStream.rangeClosed(1, 2000).mapToObj(Integer::toString).collect(Collectors.joining("\n", "", "\n"));
-        assertEquals(all, new String(follow.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        assertEquals(0, follow.waitFor());
+        String followed = new String(follow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int followExit = follow.waitFor();
+        String followErr = new String(follow.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!all.equals(followed)) {
+            List<String> got = followed.lines().toList();
+            fail("logs -f (exit " + followExit + ", stderr '" + followErr.strip() + "') printed " + got.size()
+                    + " lines: first " + got.subList(0, Math.min(3, got.size())) + ", last "
+                    + got.subList(Math.max(0, got.size() - 3), got.size()) + "; the files: "
+                    + quilt.run("logs", id).lines().size() + " lines");
+        }
+        assertEquals(0, followExit, followErr);
         assertEquals("0", ok(quilt.run("wait", id)));
         assertEquals(all, quilt.run("logs", id).out(), "logs reads the rotated part, then the current one");
         // a file passes the cap only by the write that ends a line begun in it, never twice the cap

@@ -89,7 +89,12 @@ public final class CriLogs implements ContainerLogs {
         int inotify = -1, monitorFd = -1;
         Source current = null;
         try {
-            current = open(log).orElseThrow(() -> new NoSuchFileException(log.toString()));
+            // between the monitor's rename of the log to .1 and its creation of the next one there is no
+            // log under the name: then .1 is the current file, and the next one comes as an IN_CREATE
+            Optional<Source> named = open(log);
+            boolean midRotation = named.isEmpty();
+            current = named.or(() -> openQuietly(paths.rotatedLog(id)))
+                    .orElseThrow(() -> new NoSuchFileException(log.toString()));
             if (followUntilGone.isPresent()) {
                 // watched before the first read: nothing written in between is missed
                 inotify = Watches.inotify();
@@ -104,7 +109,7 @@ public final class CriLogs implements ContainerLogs {
             LineSplitter lines = new LineSplitter(out, err);
             ByteBuffer buf = ByteBuffer.allocate(1 << 16);
             // the older part first; if it is the file we just opened, a rotation came between the two opens
-            Optional<Source> older = open(paths.rotatedLog(id));
+            Optional<Source> older = midRotation ? Optional.empty() : open(paths.rotatedLog(id));
             if (older.isPresent()) {
                 try (FileChannel ch = older.get().channel()) {
                     if (!older.get().key().equals(current.key())) drain(ch, buf, lines);
@@ -178,6 +183,14 @@ public final class CriLogs implements ContainerLogs {
             // the same file before and after the open: the channel is that file (else a rotation came between)
             if (before.equals(keyOf(path))) return Optional.of(new Source(ch, before));
             ch.close();
+        }
+    }
+
+    private static Optional<Source> openQuietly(Path path) {
+        try {
+            return open(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

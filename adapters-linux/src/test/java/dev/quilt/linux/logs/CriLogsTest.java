@@ -1,9 +1,15 @@
 package dev.quilt.linux.logs;
 
+import dev.quilt.domain.ContainerId;
+import dev.quilt.linux.LinuxPaths;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,5 +37,17 @@ class CriLogsTest {
         byte[] junk = "garbage\nT stdout F ok\n".getBytes(StandardCharsets.UTF_8);
         s.feed(junk, junk.length);
         assertEquals("ok\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aLogCaughtBetweenTheRotationsRenameAndTheNextFileIsReadFromItsRotatedPart(@TempDir Path root) throws Exception {
+        LinuxPaths paths = LinuxPaths.under(root);
+        ContainerId id = ContainerId.of("a".repeat(64));
+        Files.createDirectories(paths.rotatedLog(id).getParent());
+        // the monitor has renamed container.log to container.log.1 and not yet made the next one
+        Files.writeString(paths.rotatedLog(id), "2026-01-01T00:00:00.000000001Z stdout F before the rotation\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        new CriLogs(paths).copy(id, out, err, Optional.empty());
+        assertEquals("before the rotation\n", out.toString(StandardCharsets.UTF_8));
     }
 }

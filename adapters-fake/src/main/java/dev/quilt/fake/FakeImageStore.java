@@ -71,7 +71,7 @@ public final class FakeImageStore implements ImageStore {
     }
 
     @Override
-    public synchronized List<Image> list() {
+    public synchronized List<Image> list(java.util.function.Consumer<String> unreadable) {
         return images.values().stream().map(this::withNames).toList();
     }
 

@@ -83,8 +83,8 @@ final class ImageCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<Image> list = images.get().list();
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+            List<Image> list = images.get().list(line -> err.println("quilt: " + line));
             if (json) {
                 out.println(JsonOutput.of(list.stream().map(i -> new ImageView(i.digest().value(),
                         i.names().stream().map(ImageName::value).toList(), i.sizeBytes(), i.importedAt().toString())).toList()));
@@ -95,6 +95,8 @@ final class ImageCommand implements Runnable {
                     out.printf("%-24s %-14s %10s  %s%n", names, i.digest().shortForm(), Sizes.human(i.sizeBytes()), i.importedAt());
                 }
             }
+            out.flush();
+            err.flush();
             return 0;
         }
 

@@ -99,7 +99,13 @@ class ImageIT {
         Files.writeString(root.resolve("data/images").resolve(hex).resolve("image.json"), "{\"digest\": garbage");
         String broken = "image '" + hex.substring(0, 12) + "' cannot be read (image.json is not valid JSON at line 1,"
                 + " column 19); remove it with 'quilt image rm " + hex.substring(0, 12) + "'";
-        oneLine(quilt.run("image", "ls"), 1, broken);
+        Path other = Files.write(root.resolve("other.tar"), new dev.quilt.ports.TestTars().file("g", "y").bytes());
+        assertEquals(0, quilt.run("image", "import", other.toString(), "--name", "intact").exit());
+        // the others are listed, the broken one is a line on stderr (as ps does with a broken record)
+        Quilt.Result listed = quilt.run("image", "ls");
+        assertEquals(0, listed.exit(), listed.err());
+        assertEquals("quilt: " + broken + "\n", listed.err());
+        assertTrue(listed.out().contains("intact") && !listed.out().contains("damaged"), listed.out());
         oneLine(quilt.run("run", "--rm", "--network", "none", "damaged", "--", "true"), 125, broken);
         Quilt.Result rm = quilt.run("image", "rm", hex.substring(0, 12));
         assertEquals(0, rm.exit(), rm.err());

@@ -33,7 +33,17 @@ public interface ImageStore {
      */
     Optional<Digest> resolve(String ref);
 
-    List<Image> list();
+    /** Every image whose metadata can be read, oldest import first. */
+    default List<Image> list() {
+        return list(line -> {});
+    }
+
+    /**
+     * Every image whose metadata can be read, oldest import first; for each one
+     * that cannot, {@code unreadable} gets the one line {@link #find} would throw
+     * (as {@code ps} lists the other containers beside a broken record).
+     */
+    List<Image> list(java.util.function.Consumer<String> unreadable);
 
     /** Removes half-made imports and removals of processes that died; returns how many. */
     int sweepAbandoned();

@@ -202,10 +202,16 @@ public final class FsImageStore implements ImageStore {
     }
 
     @Override
-    public List<Image> list() {
+    public List<Image> list(java.util.function.Consumer<String> unreadable) {
         List<Image> out = new ArrayList<>();
         Map<String, List<ImageName>> names = namesByHex(); // one scan of the names for all images
-        for (String hex : hexes()) load(hex, names).ifPresent(out::add);
+        for (String hex : hexes()) {
+            try {
+                load(hex, names).ifPresent(out::add);
+            } catch (QuiltException e) {
+                unreadable.accept(e.getMessage()); // one image's metadata never hides the others
+            }
+        }
         out.sort((a, b) -> a.importedAt().compareTo(b.importedAt()));
         return out;
     }

@@ -184,6 +184,10 @@ class FsImageStoreTest extends ImageStoreContract {
             assertEquals(Optional.of(bad.digest()), store().resolve("bad"));
             assertEquals(Optional.of(bad.digest()), store().resolve(shortHex));
             assertEquals(Optional.of(good.digest()), store().find(good.digest().value()).map(Image::digest), "the others are fine");
+            java.util.List<String> unreadable = new java.util.ArrayList<>();
+            assertEquals(java.util.List.of(good.digest()), store().list(unreadable::add).stream().map(Image::digest).toList(),
+                    "a list shows the others");
+            assertEquals(java.util.List.of(e.getMessage()), unreadable);
         }
         store().remove(bad.digest());
         assertEquals(java.util.List.of(good.digest()), store().list().stream().map(Image::digest).toList());

@@ -234,7 +234,7 @@ public final class FsImageStore implements ImageStore {
             AtomicFiles.deleteTree(doomed);
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove image " + digest.shortForm()
-                    + ": " + e.getMessage(), e);
+                    + ": " + reason(e), e);
         }
     }
 

@@ -57,7 +57,7 @@ public final class MonitorSpawner implements ProcessSpawner {
             EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "write " + paths.etcFiles(id) + " failed: "
-                    + e.getMessage(), e);
+                    + dev.quilt.linux.IoErrors.why(e), e);
         }
         MessageWriter cfg = config(id, spec, endpoint, cgroup, mode);
         int[] pair = Sockets.pair();

@@ -167,6 +167,6 @@ final class BridgeUsers {
     }
 
     private static QuiltException io(String what, Path path, IOException e) {
-        return new QuiltException(QuiltException.Kind.SYSTEM, what + " " + path + " failed: " + e.getMessage(), e);
+        return new QuiltException(QuiltException.Kind.SYSTEM, what + " " + path + " failed: " + dev.quilt.linux.IoErrors.why(e), e);
     }
 }

@@ -58,7 +58,8 @@ public final class FsNetworkStore implements NetworkStore {
             return Optional.empty();
         } catch (IOException | QuiltException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot read " + networkConfig + ": "
-                    + e.getMessage() + "; define the network again with 'quilt network create'", e);
+                    + (e instanceof IOException io ? dev.quilt.linux.IoErrors.why(io) : e.getMessage())
+                    + "; define the network again with 'quilt network create'", e);
         }
     }
 
@@ -181,6 +182,6 @@ public final class FsNetworkStore implements NetworkStore {
     }
 
     private static QuiltException io(String what, Path path, IOException e) {
-        return new QuiltException(QuiltException.Kind.SYSTEM, what + " " + path + " failed: " + e.getMessage(), e);
+        return new QuiltException(QuiltException.Kind.SYSTEM, what + " " + path + " failed: " + dev.quilt.linux.IoErrors.why(e), e);
     }
 }

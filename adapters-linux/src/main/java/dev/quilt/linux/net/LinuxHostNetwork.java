@@ -168,7 +168,7 @@ public final class LinuxHostNetwork implements HostNetwork {
         try {
             lines = Files.readAllLines(Path.of("/proc/net/route"), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "read /proc/net/route failed: " + e.getMessage(), e);
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "read /proc/net/route failed: " + dev.quilt.linux.IoErrors.why(e), e);
         }
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             String[] f = line.trim().split("\\s+");

@@ -137,7 +137,7 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
         try {
             Files.deleteIfExists(paths.execFifo(id)); // started once; a second start is a conflict
         } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove " + fifo + ": " + e.getMessage(), e);
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot remove " + fifo + ": " + dev.quilt.linux.IoErrors.why(e), e);
         }
         switch (outcome) {
             case StartGate.Started s -> { }

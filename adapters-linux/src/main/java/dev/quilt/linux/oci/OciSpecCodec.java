@@ -167,23 +167,32 @@ public final class OciSpecCodec {
         }
     }
 
+    /** A bad field's line, already naming its origin and path. */
+    private static final class Located extends QuiltException {
+        Located(String line) {
+            super(Kind.INVALID_INPUT, line);
+        }
+    }
+
     /** Turns the tree into the model, naming the path of the first bad field. */
     private record Reader(String origin) {
         QuiltException bad(Node n, String expected) {
-            return QuiltException.invalid(origin + ": " + n.path() + " is " + show(n.v()) + ", not " + expected);
+            return new Located(origin + ": " + n.path() + " is " + show(n.v()) + ", not " + expected);
         }
 
         QuiltException missing(Node n) {
-            return QuiltException.invalid(origin + ": " + n.path() + " is missing");
+            return new Located(origin + ": " + n.path() + " is missing");
         }
 
-        /** Runs a model constructor; its complaint is prefixed with the object's path. */
+        /** Runs a model constructor; its complaint (one not yet located) is prefixed with the object's path. */
         <T> T make(Node n, Supplier<T> f) {
             try {
                 return f.get();
+            } catch (Located e) {
+                throw e;
             } catch (QuiltException e) {
                 String where = n.path().isEmpty() ? origin + ": " : origin + ": " + n.path() + ": ";
-                throw QuiltException.invalid(where + e.getMessage());
+                throw new Located(where + e.getMessage());
             }
         }
 
@@ -272,7 +281,7 @@ public final class OciSpecCodec {
             Map<String, String> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : object(n).entrySet()) {
                 String k = String.valueOf(e.getKey());
-                Node child = n.get(k);
+                Node child = new Node(e.getValue(), n.path() + "[\"" + printable(k) + "\"]");
                 if (child.absent()) continue;
                 out.put(k, str(child));
             }
@@ -295,7 +304,7 @@ public final class OciSpecCodec {
         OciProcess process(Node n) {
             object(n);
             Node cwd = n.get("cwd");
-            if (!str(cwd).startsWith("/")) throw QuiltException.invalid(origin + ": " + cwd.path() + ": '"
+            if (!str(cwd).startsWith("/")) throw new Located(origin + ": " + cwd.path() + ": '"
                     + cwd.v() + "' is not an absolute path");
             Node oom = n.get("oomScoreAdj");
             Optional<Integer> oomScoreAdj = opt(oom, this::i32);
@@ -334,7 +343,7 @@ public final class OciSpecCodec {
             s.addAll(list(n, x -> {
                 String name = str(x);
                 if (!name.startsWith("CAP_")) {
-                    throw QuiltException.invalid(origin + ": " + x.path() + ": '" + name
+                    throw new Located(origin + ": " + x.path() + ": '" + name
                             + "' is not a capability: use the CAP_ form, e.g. CAP_NET_ADMIN");
                 }
                 return make(x, () -> Capability.parse(name));

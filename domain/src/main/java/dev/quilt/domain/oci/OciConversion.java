@@ -95,6 +95,7 @@ public final class OciConversion {
                 .map(h -> at(origin, "hostname", () -> new Hostname(h)));
 
         List<MountSpec> mounts = new ArrayList<>();
+        Set<String> builtInsSeen = new java.util.HashSet<>();
         for (int i = 0; i < spec.mounts().size(); i++) {
             OciMount m = spec.mounts().get(i);
             String path = "mounts[" + i + "]";
@@ -107,7 +108,8 @@ public final class OciConversion {
                 if (m.options().contains("bind") || m.options().contains("rbind")) return "bind";
                 throw bad(origin, path + ".type", "is missing: give the filesystem type, or bind");
             });
-            if (type.equals(BUILT_IN_MOUNTS.get(dest))) continue;
+            // the first of each standard mount is the engine's own; a later one at the same place is the user's
+            if (type.equals(BUILT_IN_MOUNTS.get(dest)) && builtInsSeen.add(dest)) continue;
             String source = m.source().orElseGet(() -> {
                 if (type.equals("bind")) throw bad(origin, path + ".source", "is missing: a bind mount needs a host path");
                 return type;

@@ -353,7 +353,8 @@ public final class OciSpecCodec {
 
         Rlimit rlimit(Node n) {
             object(n);
-            String type = str(n.get("type"));
+            Node typeNode = n.get("type");
+            String type = make(typeNode, () -> OciProcess.requireRlimitType(str(typeNode)));
             return make(n, () -> new Rlimit(type, u64(n.get("soft")), u64(n.get("hard"))));
         }
 
@@ -453,27 +454,20 @@ public final class OciSpecCodec {
         OciSeccomp seccomp(Node n) {
             object(n);
             Node def = n.get("defaultAction");
-            String action = str(def);
-            make(def, () -> new OciSeccomp.Syscall(List.of("x"), action, Optional.empty(), List.of()));
+            String action = make(def, () -> OciSeccomp.requireAction(str(def)));
             return make(n, () -> new OciSeccomp(action, opt(n.get("defaultErrnoRet"), this::u32),
-                    list(n.get("architectures"), x -> {
-                        String a = str(x);
-                        return make(x, () -> {
-                            new OciSeccomp(action, Optional.empty(), List.of(a), List.of(), Optional.empty(),
-                                    Optional.empty(), List.of());
-                            return a;
-                        });
-                    }),
-                    strings(n.get("flags")), optStr(n.get("listenerPath")), optStr(n.get("listenerMetadata")),
+                    list(n.get("architectures"), x -> make(x, () -> OciSeccomp.requireArchitecture(str(x)))),
+                    list(n.get("flags"), x -> make(x, () -> OciSeccomp.requireFlag(str(x)))),
+                    optStr(n.get("listenerPath")), optStr(n.get("listenerMetadata")),
                     list(n.get("syscalls"), this::syscall)));
         }
 
         OciSeccomp.Syscall syscall(Node n) {
             object(n);
             Node action = n.get("action");
-            String a = str(action);
-            make(action, () -> new OciSeccomp.Syscall(List.of("x"), a, Optional.empty(), List.of()));
-            return make(n, () -> new OciSeccomp.Syscall(strings(require(n.get("names"))), a,
+            String a = make(action, () -> OciSeccomp.requireAction(str(action)));
+            List<String> names = list(require(n.get("names")), x -> make(x, () -> OciSeccomp.requireSyscallName(str(x))));
+            return make(n, () -> new OciSeccomp.Syscall(names, a,
                     opt(n.get("errnoRet"), this::u32), list(n.get("args"), this::arg)));
         }
 
@@ -482,8 +476,7 @@ public final class OciSpecCodec {
             Node index = n.get("index");
             int i = (int) range(index, BigInteger.ZERO, BigInteger.valueOf(6), "a number from 0 to 5");
             Node op = n.get("op");
-            String o = str(op);
-            make(op, () -> new OciSeccomp.Arg(0, 0, 0, o));
+            String o = make(op, () -> OciSeccomp.requireOperator(str(op)));
             return make(n, () -> new OciSeccomp.Arg(i, u64(n.get("value")),
                     n.get("valueTwo").absent() ? 0 : u64(n.get("valueTwo")), o));
         }

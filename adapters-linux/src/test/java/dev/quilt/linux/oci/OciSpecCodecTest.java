@@ -243,7 +243,13 @@ class OciSpecCodecTest {
                 new Mutation("process.rlimits[0].hard", "x", "config.json: process.rlimits[0].hard is \"x\", not a number"),
                 new Mutation("process.rlimits[0].soft", REMOVE, "config.json: process.rlimits[0].soft is missing"),
                 new Mutation("process.rlimits[0].type", "NOFILE",
-                        "config.json: process.rlimits[0]: rlimit type 'NOFILE' is not of the form RLIMIT_NOFILE"),
+                        "config.json: process.rlimits[0].type: 'NOFILE' is not a resource limit (RLIMIT_AS, RLIMIT_CORE, "
+                                + "RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, "
+                                + "RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, RLIMIT_RTPRIO, RLIMIT_RTTIME, "
+                                + "RLIMIT_SIGPENDING, RLIMIT_STACK)"),
+                new Mutation("process.rlimits", List.of(Map.of("type", "RLIMIT_CORE", "soft", 0L, "hard", 0L),
+                        Map.of("type", "RLIMIT_CORE", "soft", 1L, "hard", 1L)),
+                        "config.json: process: rlimit RLIMIT_CORE is listed twice"),
                 new Mutation("process.rlimits[0].soft", 2048L,
                         "config.json: process.rlimits[0]: RLIMIT_NOFILE: the soft limit 2048 is above the hard limit 1024"),
                 new Mutation("process.noNewPrivileges", 1L, "config.json: process.noNewPrivileges is 1, not true or false"),
@@ -292,7 +298,7 @@ class OciSpecCodecTest {
                 new Mutation("linux.seccomp", Map.of("defaultAction", "SCMP_ACT_ERRNO", "architectures", List.of("x86_64")),
                         "config.json: linux.seccomp.architectures[0]: 'x86_64' is not an architecture (e.g. SCMP_ARCH_X86_64)"),
                 new Mutation("linux.seccomp", Map.of("defaultAction", "SCMP_ACT_ERRNO", "flags", List.of("LOG")),
-                        "config.json: linux.seccomp: 'LOG' is not a seccomp flag (e.g. SECCOMP_FILTER_FLAG_LOG)"),
+                        "config.json: linux.seccomp.flags[0]: 'LOG' is not a seccomp flag (e.g. SECCOMP_FILTER_FLAG_LOG)"),
                 new Mutation("linux.seccomp", Map.of("defaultAction", "SCMP_ACT_ERRNO",
                                 "syscalls", List.of(Map.of("action", "SCMP_ACT_ALLOW"))),
                         "config.json: linux.seccomp.syscalls[0].names is missing"),
@@ -301,7 +307,7 @@ class OciSpecCodecTest {
                         "config.json: linux.seccomp.syscalls[0].action: 'ALLOW' is not a seccomp action (SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)"),
                 new Mutation("linux.seccomp", Map.of("defaultAction", "SCMP_ACT_ERRNO",
                                 "syscalls", List.of(Map.of("names", List.of("Read"), "action", "SCMP_ACT_ALLOW"))),
-                        "config.json: linux.seccomp.syscalls[0]: 'Read' is not a syscall name"),
+                        "config.json: linux.seccomp.syscalls[0].names[0]: 'Read' is not a syscall name"),
                 new Mutation("linux.seccomp", Map.of("defaultAction", "SCMP_ACT_ERRNO",
                                 "syscalls", List.of(Map.of("names", List.of("read"), "action", "SCMP_ACT_ALLOW",
                                         "args", List.of(Map.of("index", 6L, "value", 0L, "op", "SCMP_CMP_EQ"))))),

@@ -70,7 +70,7 @@ class OciSpecRoundTripTest {
                 u32().list().ofMaxSize(3)).as(OciProcess.User::new);
         var console = Combinators.combine(u32(), u32()).as(OciProcess.ConsoleSize::new);
         var head = Combinators.combine(Arbitraries.of(true, false), console.optional(), user, text().list().ofMaxSize(3),
-                text().list().ofMaxSize(3), absolute(), sets.optional(), rlimit().list().ofMaxSize(3))
+                text().list().ofMaxSize(3), absolute(), sets.optional(), rlimit().list().ofMaxSize(3).uniqueElements(Rlimit::type))
                 .as(ProcessHead::new);
         return Combinators.combine(head, Arbitraries.of(true, false),
                 Arbitraries.integers().between(-1000, 1000).optional(), text().optional(), text().optional())

@@ -12,6 +12,7 @@ import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Resources;
+import dev.quilt.domain.Rlimit;
 import dev.quilt.domain.Seccomp;
 import dev.quilt.domain.Security;
 import dev.quilt.domain.User;
@@ -322,7 +323,7 @@ public final class OciConversion {
                 p.args(), p.env(), p.cwd(),
                 Optional.of(new OciProcess.CapabilitySets(c.bounding(), c.effective(), c.inheritable(), c.permitted(),
                         c.ambient())),
-                s.rlimits(), s.noNewPrivileges(), Optional.empty(), Optional.empty(), Optional.empty());
+                lastOfEachType(s.rlimits()), s.noNewPrivileges(), Optional.empty(), Optional.empty(), Optional.empty());
         List<OciMount> mounts = new ArrayList<>(standardMounts(spec.namespaces().contains(Namespace.NETWORK),
                 s.privileged()));
         for (MountSpec m : s.mounts()) mounts.add(new OciMount(m.destination(), m.type(), m.source(), m.options()));
@@ -355,6 +356,13 @@ public final class OciConversion {
                 Optional.of(new RuntimeSpec.Root("rootfs", s.readonlyRootfs())), Optional.of(spec.hostname().value()),
                 Optional.empty(), mounts, Optional.of(linux), Optional.empty(),
                 Map.of("dev.quilt.image", spec.image().value()));
+    }
+
+    /** One limit per resource, as setrlimit(2) leaves it: the last given for a type wins, in the first one's place. */
+    private static List<Rlimit> lastOfEachType(List<Rlimit> rlimits) {
+        Map<String, Rlimit> byType = new LinkedHashMap<>();
+        for (Rlimit r : rlimits) byType.put(r.type(), r);
+        return List.copyOf(byType.values());
     }
 
     /** runc's and podman's standard mounts; /sys and /sys/fs/cgroup read-only unless privileged. */

@@ -21,16 +21,35 @@ public record OciProcess(boolean terminal, Optional<ConsoleSize> consoleSize, Us
                          List<String> env, String cwd, Optional<CapabilitySets> capabilities, List<Rlimit> rlimits,
                          boolean noNewPrivileges, Optional<Integer> oomScoreAdj, Optional<String> apparmorProfile,
                          Optional<String> selinuxLabel) {
+    /** getrlimit(2)'s resources, the names {@code process.rlimits[].type} may take. */
+    public static final List<String> RLIMIT_TYPES = List.of("RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA",
+            "RLIMIT_FSIZE", "RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE",
+            "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK");
+
     public OciProcess {
         args = List.copyOf(args);
         env = List.copyOf(env);
         rlimits = List.copyOf(rlimits);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Rlimit r : rlimits) {
+            requireRlimitType(r.type());
+            // config.md: duplicated entries with the same type MUST be an error
+            if (!seen.add(r.type())) throw QuiltException.invalid("rlimit " + r.type() + " is listed twice");
+        }
         if (cwd == null || !cwd.startsWith("/")) {
             throw QuiltException.invalid("'" + cwd + "' is not an absolute path");
         }
         oomScoreAdj.ifPresent(o -> {
             if (o < -1000 || o > 1000) throw QuiltException.invalid(o + " is not between -1000 and 1000");
         });
+    }
+
+    /** {@code type} if it is one of {@link #RLIMIT_TYPES}, else one line listing them. */
+    public static String requireRlimitType(String type) {
+        if (!RLIMIT_TYPES.contains(type)) {
+            throw QuiltException.invalid("'" + type + "' is not a resource limit (" + String.join(", ", RLIMIT_TYPES) + ")");
+        }
+        return type;
     }
 
     /** config.md "Process": the console's size in characters. */

@@ -28,22 +28,46 @@ public record OciSeccomp(String defaultAction, Optional<Long> defaultErrnoRet, L
         flags = List.copyOf(flags);
         syscalls = List.copyOf(syscalls);
         requireAction(defaultAction);
-        for (String a : architectures) {
-            if (!a.matches("SCMP_ARCH_[A-Z0-9_]+")) {
-                throw QuiltException.invalid("'" + a + "' is not an architecture (e.g. SCMP_ARCH_X86_64)");
-            }
-        }
-        for (String f : flags) {
-            if (!f.matches("SECCOMP_FILTER_FLAG_[A-Z_]+")) {
-                throw QuiltException.invalid("'" + f + "' is not a seccomp flag (e.g. SECCOMP_FILTER_FLAG_LOG)");
-            }
-        }
+        architectures.forEach(OciSeccomp::requireArchitecture);
+        flags.forEach(OciSeccomp::requireFlag);
     }
 
-    static void requireAction(String a) {
+    /** {@code a} if it is one of {@link #ACTIONS}, else one line listing them. */
+    public static String requireAction(String a) {
         if (!ACTIONS.contains(a)) {
             throw QuiltException.invalid("'" + a + "' is not a seccomp action (" + String.join(", ", ACTIONS) + ")");
         }
+        return a;
+    }
+
+    /** {@code a} if it has the form {@code SCMP_ARCH_X86_64} (libseccomp's names). */
+    public static String requireArchitecture(String a) {
+        if (!a.matches("SCMP_ARCH_[A-Z0-9_]+")) {
+            throw QuiltException.invalid("'" + a + "' is not an architecture (e.g. SCMP_ARCH_X86_64)");
+        }
+        return a;
+    }
+
+    /** {@code f} if it has the form {@code SECCOMP_FILTER_FLAG_LOG} (seccomp(2)). */
+    public static String requireFlag(String f) {
+        if (!f.matches("SECCOMP_FILTER_FLAG_[A-Z_]+")) {
+            throw QuiltException.invalid("'" + f + "' is not a seccomp flag (e.g. SECCOMP_FILTER_FLAG_LOG)");
+        }
+        return f;
+    }
+
+    /** {@code n} if it can be a syscall's name ({@code read}, {@code _llseek}). */
+    public static String requireSyscallName(String n) {
+        if (!n.matches("[a-z_][a-z0-9_]*")) throw QuiltException.invalid("'" + n + "' is not a syscall name");
+        return n;
+    }
+
+    /** {@code op} if it is one of {@link #OPERATORS}, else one line listing them. */
+    public static String requireOperator(String op) {
+        if (!OPERATORS.contains(op)) {
+            throw QuiltException.invalid("'" + op + "' is not a comparison (" + String.join(", ", OPERATORS) + ")");
+        }
+        return op;
     }
 
     /** One rule: the syscalls {@code names} get {@code action} when every one of {@code args} holds. */
@@ -52,9 +76,7 @@ public record OciSeccomp(String defaultAction, Optional<Long> defaultErrnoRet, L
             names = List.copyOf(names);
             args = List.copyOf(args);
             if (names.isEmpty()) throw QuiltException.invalid("names must list at least one syscall");
-            for (String n : names) {
-                if (!n.matches("[a-z_][a-z0-9_]*")) throw QuiltException.invalid("'" + n + "' is not a syscall name");
-            }
+            names.forEach(OciSeccomp::requireSyscallName);
             requireAction(action);
         }
     }
@@ -67,9 +89,7 @@ public record OciSeccomp(String defaultAction, Optional<Long> defaultErrnoRet, L
     public record Arg(int index, long value, long valueTwo, String op) {
         public Arg {
             if (index < 0 || index > 5) throw QuiltException.invalid("index " + index + " is not between 0 and 5");
-            if (!OPERATORS.contains(op)) {
-                throw QuiltException.invalid("'" + op + "' is not a comparison (" + String.join(", ", OPERATORS) + ")");
-            }
+            requireOperator(op);
         }
     }
 }

@@ -83,7 +83,7 @@ class OciConversionPropertiesTest {
         // one device per type and numbers: two nodes of one device would share one cgroup rule
         var devices = device.list().ofMaxSize(3).uniqueElements(d -> d.type() + " " + d.major() + ":" + d.minor());
         var head = Combinators.combine(capabilities, Arbitraries.of(true, false),
-                Arbitraries.of(Seccomp.DEFAULT, Seccomp.UNCONFINED), rlimit.list().ofMaxSize(2),
+                Arbitraries.of(Seccomp.DEFAULT, Seccomp.UNCONFINED), rlimit.list().ofMaxSize(2).uniqueElements(Rlimit::type),
                 Arbitraries.integers().between(0, 1 << 20).list().ofMaxSize(3),
                 Arbitraries.integers().between(0, 0777).optional(),
                 Arbitraries.maps(word().map(w -> "net." + w), word()).ofMaxSize(2), mount.list().ofMaxSize(3))

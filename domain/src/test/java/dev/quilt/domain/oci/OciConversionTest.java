@@ -352,6 +352,19 @@ class OciConversionTest {
     }
 
     @Test
+    void aLimitGivenTwiceIsTheLastOneInARuntimeSpec() {
+        Security sec = new Security(Capabilities.DEFAULT, true, Seccomp.UNCONFINED, List.of(
+                new Rlimit("RLIMIT_NOFILE", 1, 1), new Rlimit("RLIMIT_CORE", 0, 0), new Rlimit("RLIMIT_NOFILE", 2, 2)),
+                List.of(), Optional.empty(), Map.of(), List.of(), List.of(), List.of(), List.of(), false, false);
+        ContainerSpec c = new ContainerSpec(new ProcessSpec(List.of("sh"), List.of(), "/", User.ROOT, false),
+                Digest.sha256("b".repeat(64)), new Hostname("p"), ContainerSpec.DEFAULT_NAMESPACES, false, false,
+                NetworkMode.NONE, Resources.UNLIMITED, Optional.empty(), dev.quilt.domain.ReadyPolicy.DEFAULT,
+                dev.quilt.domain.LogLimit.DEFAULT, sec);
+        assertEquals(List.of(new Rlimit("RLIMIT_NOFILE", 2, 2), new Rlimit("RLIMIT_CORE", 0, 0)),
+                OciConversion.toRuntimeSpec(c, s -> Optional.empty()).process().orElseThrow().rlimits());
+    }
+
+    @Test
     void privilegedLeavesSysfsAndCgroupfsWritable() {
         Security priv = new Security(Capabilities.ALL, false, Seccomp.UNCONFINED, List.of(), List.of(), Optional.empty(),
                 Map.of(), List.of(), List.of(), List.of(), List.of(), false, true);

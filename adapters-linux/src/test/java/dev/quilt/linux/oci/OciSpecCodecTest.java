@@ -345,6 +345,76 @@ class OciSpecCodecTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
+    /**
+     * Every value in each fixture, replaced by one of the wrong kind (an object for a
+     * scalar or list, text for an object), is refused with one line that names its path.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {RUNC, PODMAN, CONTAINERD})
+    void everyFieldOfTheFixturesIsNamedWhenItIsBad(String name) throws IOException {
+        Map<String, Object> tree = JsonCodec.read(fixture(name));
+        List<String> paths = new ArrayList<>();
+        collect(tree, "", false, paths);
+        assertTrue(paths.size() > 40, "paths: " + paths.size());
+        for (String path : paths) {
+            Map<String, Object> copy = JsonCodec.read(fixture(name));
+            Object wrong = get(copy, path) instanceof Map<?, ?> ? "x" : new LinkedHashMap<>(Map.of("x", 1L));
+            replace(copy, path, wrong);
+            QuiltException e = assertThrows(QuiltException.class, () -> OciSpecCodec.read(JsonCodec.write(copy)), path);
+            String shown = path.replaceAll("\\.\\[\"", "[\"");
+            assertTrue(e.getMessage().startsWith("config.json: " + shown + " is "), path + " -> " + e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        }
+    }
+
+    /** Paths of every value below {@code node}; map entries of annotations and sysctl as {@code .["k"]}. */
+    static void collect(Object node, String path, boolean dataMap, List<String> out) {
+        if (node instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String k = String.valueOf(e.getKey());
+                String p = dataMap ? path + ".[\"" + k + "\"]" : path.isEmpty() ? k : path + "." + k;
+                out.add(p);
+                collect(e.getValue(), p, k.equals("annotations") || k.equals("sysctl"), out);
+            }
+        } else if (node instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                out.add(path + "[" + i + "]");
+                collect(l.get(i), path + "[" + i + "]", false, out);
+            }
+        }
+    }
+
+    static List<Object> steps(String path) {
+        List<Object> steps = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[\"(.*?)\"\\]|\\[(\\d+)\\]|([^.\\[]+)").matcher(path);
+        while (m.find()) {
+            if (m.group(1) != null) steps.add(m.group(1));
+            else if (m.group(2) != null) steps.add(Integer.parseInt(m.group(2)));
+            else steps.add(m.group(3));
+        }
+        return steps;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object get(Object node, String path) {
+        for (Object s : steps(path)) {
+            node = s instanceof Integer i ? ((List<Object>) node).get(i) : ((Map<String, Object>) node).get(s);
+        }
+        return node;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void replace(Object root, String path, Object value) {
+        List<Object> steps = steps(path);
+        Object parent = root;
+        for (Object s : steps.subList(0, steps.size() - 1)) {
+            parent = s instanceof Integer i ? ((List<Object>) parent).get(i) : ((Map<String, Object>) parent).get(s);
+        }
+        Object last = steps.get(steps.size() - 1);
+        if (last instanceof Integer i) ((List<Object>) parent).set(i, value);
+        else ((Map<String, Object>) parent).put((String) last, value);
+    }
+
     @Test
     void aFractionIsNotANumberOfTheField() {
         String json = "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":1.5,\"gid\":0}}}";

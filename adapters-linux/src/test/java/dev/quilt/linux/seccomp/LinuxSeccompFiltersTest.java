@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,14 +38,19 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
         return new LinuxSeccompFilters(dir.resolve("seccomp"));
     }
 
+    private static boolean endsWith(byte[] file, byte[] program) {
+        return file.length > program.length
+                && Arrays.equals(file, file.length - program.length, file.length, program, 0, program.length);
+    }
+
     @Test
     void aProgramIsCompiledOnceAndThenReadFromTheCache() throws Exception {
         LinuxSeccompFilters first = new LinuxSeccompFilters(dir.resolve("seccomp"));
         byte[] p = first.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow();
         first.program(Seccomp.DEFAULT, Capabilities.DEFAULT);
         assertEquals(1, first.compiles(), "the second is from memory");
-        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfile(), Capabilities.DEFAULT);
-        assertArrayEquals(p, Files.readAllBytes(file));
+        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.DEFAULT);
+        assertTrue(endsWith(Files.readAllBytes(file), p), "the file ends with the program");
         try (var files = Files.list(dir.resolve("seccomp"))) {
             assertEquals(List.of(file), files.toList(), "no temp file is left beside it");
         }
@@ -58,13 +64,30 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
     void aDamagedCacheFileIsCompiledAgainAndReplaced() throws Exception {
         LinuxSeccompFilters first = new LinuxSeccompFilters(dir.resolve("seccomp"));
         byte[] p = first.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow();
-        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfile(), Capabilities.DEFAULT);
-        Files.write(file, new byte[] {1, 2, 3}); // not whole instructions
+        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.DEFAULT);
+        byte[] good = Files.readAllBytes(file);
+        for (byte[] damaged : List.of(new byte[] {1, 2, 3}, Arrays.copyOf(good, good.length - 3),
+                Arrays.copyOf(good, good.length - 8), new byte[0])) {
+            Files.write(file, damaged);
+            LinuxSeccompFilters next = new LinuxSeccompFilters(dir.resolve("seccomp"));
+            assertArrayEquals(p, next.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow());
+            assertEquals(1, next.compiles());
+            assertArrayEquals(good, Files.readAllBytes(file));
+        }
+    }
 
+    @Test
+    void aFileMadeForOtherInputsIsNeverTakenForThese() throws Exception {
+        // as if two keys had the same CRCs: the name matches, the key inside does not
+        LinuxSeccompFilters f = new LinuxSeccompFilters(dir.resolve("seccomp"));
+        byte[] admin = f.program(Seccomp.DEFAULT, Capabilities.ALL).orElseThrow();
+        Path adminFile = f.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.ALL);
+        Path plainFile = f.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.DEFAULT);
+        Files.copy(adminFile, plainFile);
         LinuxSeccompFilters next = new LinuxSeccompFilters(dir.resolve("seccomp"));
-        assertArrayEquals(p, next.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow());
+        byte[] plain = next.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow();
         assertEquals(1, next.compiles());
-        assertArrayEquals(p, Files.readAllBytes(file));
+        assertFalse(Arrays.equals(admin, plain));
     }
 
     @Test
@@ -78,9 +101,10 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
     @Test
     void eachCapabilitySetAndProfileHasItsOwnFile() {
         LinuxSeccompFilters f = new LinuxSeccompFilters(dir.resolve("seccomp"));
-        String text = LinuxSeccompFilters.defaultProfile();
+        byte[] text = LinuxSeccompFilters.defaultProfileBytes();
         assertNotEquals(f.cacheFile(text, Capabilities.DEFAULT), f.cacheFile(text, Capabilities.ALL));
-        assertNotEquals(f.cacheFile(text, Capabilities.DEFAULT), f.cacheFile(SMALL_PROFILE, Capabilities.DEFAULT));
+        assertNotEquals(f.cacheFile(text, Capabilities.DEFAULT),
+                f.cacheFile(SMALL_PROFILE.getBytes(java.nio.charset.StandardCharsets.UTF_8), Capabilities.DEFAULT));
         LinuxSeccompFilters older = new LinuxSeccompFilters(dir.resolve("seccomp"), Platform.of("x86_64", "4.4.0"));
         assertNotEquals(f.cacheFile(text, Capabilities.DEFAULT), older.cacheFile(text, Capabilities.DEFAULT),
                 "minKernel makes the kernel part of the key");

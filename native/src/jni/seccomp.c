@@ -215,7 +215,7 @@ static jbyteArray compile(JNIEnv *env, jclass cls, jstring jdefault, jint defaul
         goto out;
     }
     /* a binary tree of syscall numbers rather than a list: a syscall near the
-     * end of a ~400-name allow-list is found in a few jumps, not hundreds */
+     * end of a ~360-name allow-list is found in a few jumps, not hundreds */
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     if (rc < 0) {
         fail(env, failure, rc, STAGE_INIT, -1);

@@ -37,6 +37,45 @@ public final class SeccompProfileParser {
         return new SeccompProfileParser(origin).profile(tree);
     }
 
+    /**
+     * The profile as a tree in docker's format (numbers as Long, empty parts left out),
+     * which {@link #parse} reads back to an equal profile.
+     */
+    public static Map<String, Object> toTree(SeccompProfile p) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("defaultAction", p.defaultAction().profileName());
+        p.defaultErrnoRet().ifPresent(e -> m.put("defaultErrnoRet", (long) e));
+        if (!p.architectures().isEmpty()) m.put("architectures", p.architectures());
+        if (!p.archMap().isEmpty()) {
+            m.put("archMap", p.archMap().stream().map(a -> Map.<String, Object>of("architecture", a.architecture(),
+                    "subArchitectures", a.subArchitectures())).toList());
+        }
+        List<Object> rules = new ArrayList<>();
+        for (Rule r : p.syscalls()) {
+            Map<String, Object> t = new java.util.LinkedHashMap<>();
+            t.put("names", r.names());
+            t.put("action", r.action().profileName());
+            r.errnoRet().ifPresent(e -> t.put("errnoRet", (long) e));
+            if (!r.args().isEmpty()) {
+                t.put("args", r.args().stream().map(a -> Map.<String, Object>of("index", (long) a.index(),
+                        "value", a.value(), "valueTwo", a.valueTwo(), "op", a.op().profileName())).toList());
+            }
+            if (!r.includes().equals(Condition.NONE)) t.put("includes", conditionTree(r.includes()));
+            if (!r.excludes().equals(Condition.NONE)) t.put("excludes", conditionTree(r.excludes()));
+            rules.add(t);
+        }
+        m.put("syscalls", rules);
+        return m;
+    }
+
+    private static Map<String, Object> conditionTree(Condition c) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (!c.caps().isEmpty()) m.put("caps", c.caps());
+        if (!c.arches().isEmpty()) m.put("arches", c.arches());
+        c.minKernel().ifPresent(k -> m.put("minKernel", k.toString()));
+        return m;
+    }
+
     private SeccompProfile profile(Map<String, Object> m) {
         Object da = m.get("defaultAction");
         if (da == null) throw bad("defaultAction", "is missing (e.g. \"SCMP_ACT_ERRNO\")");

@@ -3,7 +3,7 @@
 #   bench/seccomp-cost.sh [N]     (default 20; needs app-cli/target/quilt.jar and
 #                                  native/target/cmake/test-helpers: mvn package)
 # - cold:   a fresh JVM, empty cache: parse the profile, compile with libseccomp, write data/seccomp/<sha>.bpf
-# - cached: a fresh JVM, the file there: what each later start pays (CRC-32s, read ~21 KB, compare the key),
+# - cached: a fresh JVM, the file there: what each later start pays (CRC-32s, read ~28 KB, compare the key),
 #           including loading Quilt's seccomp classes
 # - reread: the same once those classes are loaded (a second instance in that JVM): what is left when the
 #           AOT cache, trained on `quilt run`, has them

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +44,16 @@ static long probe(const char *name)
         return syscall(SYS_setns, -1, 0);
     if (strcmp(name, "clone3") == 0)       /* args NULL, size 0: EINVAL */
         return syscall(SYS_clone3, NULL, 0);
+    if (strcmp(name, "socket_inet") == 0)  /* a UDP socket, left to exit */
+        return syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
+    if (strcmp(name, "socket_vsock") == 0) /* a fd, or EAFNOSUPPORT without vsock */
+        return syscall(SYS_socket, 40 /* AF_VSOCK */, SOCK_STREAM, 0);
+    if (strcmp(name, "socket_alg") == 0)   /* a fd, or EAFNOSUPPORT without the crypto API */
+        return syscall(SYS_socket, 38 /* AF_ALG */, SOCK_SEQPACKET, 0);
+    if (strcmp(name, "io_uring_setup") == 0) /* params NULL: EFAULT (or EINVAL) */
+        return syscall(SYS_io_uring_setup, 1, NULL);
+    if (strcmp(name, "personality_norandom") == 0) /* this process alone, which exits next */
+        return syscall(SYS_personality, ADDR_NO_RANDOMIZE);
     fprintf(stderr, "seccomp_probe: unknown probe %s\n", name);
     return -2;
 }

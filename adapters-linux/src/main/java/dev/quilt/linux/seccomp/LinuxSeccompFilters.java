@@ -36,7 +36,7 @@ import java.util.zip.CRC32;
  * file is named by CRC-32s of the key's parts and holds the key itself before the
  * program; a hit is a byte-for-byte match of the key, so a collision or a damaged
  * file is only a compile, never a wrong program. No cryptographic hash on the way:
- * in a JVM that has just started, SHA-256 of the 13 KB profile runs interpreted
+ * in a JVM that has just started, SHA-256 of the 13-18 KB profile runs interpreted
  * and costs milliseconds, where the {@code seccomp} budget of a start is one; CRC-32
  * is native code.
  *

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The profile kept in the repo, resolved (no libseccomp, no root): what issue 13
- * requires of it holds, so a refreshed copy that loosened it fails here first.
+ * requires of it holds, and the choices its README explains, so an edit that loosens
+ * it fails here first.
  */
 class DefaultProfileTest {
     private static final Platform X86_64 = Platform.of("x86_64", "6.18.0");
@@ -59,6 +60,54 @@ class DefaultProfileTest {
                 clone.get(0).args(), "CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET must be 0");
         assertTrue(f.entries().stream().anyMatch(e -> e.syscall().equals("clone3") && e.action() == Action.ERRNO
                 && e.errno() == 38));
+    }
+
+    /** Refused whatever the capabilities: no capability makes them safe in a container (README). */
+    private static final List<String> NEVER = List.of("keyctl", "add_key", "request_key", "kexec_load",
+            "kexec_file_load", "swapon", "swapoff", "io_uring_setup", "io_uring_enter", "io_uring_register");
+
+    @Test
+    void someCallsNoCapabilityBringsBack() throws Exception {
+        Set<String> all = profile().resolve(Capabilities.ALL, X86_64).entries().stream()
+                .filter(e -> e.action() == Action.ALLOW).map(SeccompFilter.Entry::syscall).collect(Collectors.toSet());
+        for (String s : NEVER) assertTrue(!all.contains(s), s + " must not be allowed even with every capability");
+        SeccompFilter f = profile().resolve(Capabilities.DEFAULT, X86_64);
+        for (String s : List.of("io_uring_setup", "io_uring_enter", "io_uring_register")) {
+            assertTrue(f.entries().stream().anyMatch(e -> e.syscall().equals(s) && e.action() == Action.ERRNO
+                    && e.errno() == 38), s + " is ENOSYS, so liburing users fall back");
+        }
+    }
+
+    @Test
+    void socketIsAllowedForTheListedFamiliesOnly() throws Exception {
+        SeccompFilter f = profile().resolve(Capabilities.ALL, X86_64);
+        List<Long> families = f.entries().stream().filter(e -> e.syscall().equals("socket"))
+                .peek(e -> assertEquals(Action.ALLOW, e.action()))
+                .map(e -> {
+                    assertEquals(1, e.args().size(), "socket is only ever allowed by family");
+                    SeccompProfile.Arg a = e.args().get(0);
+                    assertEquals(0, a.index());
+                    assertEquals(SeccompProfile.Op.EQ, a.op());
+                    return a.value();
+                }).sorted().toList();
+        assertEquals(List.of(1L, 2L, 10L, 16L, 17L), families, "AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET");
+    }
+
+    @Test
+    void userfaultfdComesWithSysPtraceAlone() throws Exception {
+        assertTrue(!allowed(profile().resolve(Capabilities.DEFAULT.adjusted(List.of("SYS_ADMIN"), List.of()), X86_64))
+                .contains("userfaultfd"));
+        assertTrue(allowed(profile().resolve(Capabilities.DEFAULT.adjusted(List.of("SYS_PTRACE"), List.of()), X86_64))
+                .containsAll(Set.of("userfaultfd", "kcmp", "pidfd_getfd")));
+    }
+
+    @Test
+    void theArmFilterCoversBothArmAbisAndTheirOwnCalls() throws Exception {
+        SeccompFilter f = profile().resolve(Capabilities.DEFAULT, Platform.of("aarch64", "6.18.0"));
+        assertEquals(List.of("SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"), f.architectures());
+        Set<String> plain = allowed(f);
+        assertTrue(plain.containsAll(Set.of("cacheflush", "set_tls", "arm_fadvise64_64")), plain.toString());
+        assertTrue(!plain.contains("arch_prctl") && !plain.contains("modify_ldt"), "x86's own calls stay x86's");
     }
 
     @Test

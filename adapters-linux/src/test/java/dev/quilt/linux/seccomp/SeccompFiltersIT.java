@@ -104,7 +104,58 @@ class SeccompFiltersIT {
         Path program = programFile(Seccomp.DEFAULT, admin);
         assertEquals("EFAULT", probe(program.toString(), "mount"), "CAP_SYS_ADMIN includes mount");
         assertEquals("EINVAL", probe(program.toString(), "clock_settime"), "CAP_SYS_TIME includes clock_settime");
-        assertEquals("EPERM", probe(program.toString(), "userfaultfd"), "no capability includes userfaultfd");
+        assertEquals("EPERM", probe(program.toString(), "userfaultfd"), "only CAP_SYS_PTRACE includes userfaultfd");
+        Path ptrace = programFile(Seccomp.DEFAULT, Capabilities.DEFAULT.adjusted(List.of("SYS_PTRACE"), List.of()));
+        assertEquals("EINVAL", probe(ptrace.toString(), "userfaultfd"), "CAP_SYS_PTRACE includes userfaultfd");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"socket_vsock", "socket_alg", "personality_norandom"})
+    void theDefaultProfileRefusesWhatItsArgumentRulesLeaveOut(String probe) throws Exception {
+        Path program = programFile(Seccomp.DEFAULT, Capabilities.DEFAULT);
+        assertEquals("EPERM", probe(program.toString(), probe));
+        assertNotEquals("EPERM", probe("unconfined", probe), "unconfined, the kernel answers " + probe);
+        assertEquals("OK", probe(program.toString(), "socket_inet"), "AF_INET is among the families allowed");
+    }
+
+    @Test
+    void ioUringIsNotThereSoItsUsersFallBack() throws Exception {
+        Path program = programFile(Seccomp.DEFAULT, Capabilities.ALL);
+        assertEquals("ENOSYS", probe(program.toString(), "io_uring_setup"), "whatever the capabilities");
+        assertNotEquals("ENOSYS", probe("unconfined", "io_uring_setup"));
+    }
+
+    /**
+     * A handful of ordinary commands, one shell script under the default program: a
+     * profile that forgot a syscall some common tool makes shows up as a non-zero exit
+     * or a missing line (an allow-list fails closed, so this is what catches it).
+     */
+    @Test
+    void ordinaryCommandsRunUnderTheDefaultProfile() throws Exception {
+        Path program = programFile(Seccomp.DEFAULT, Capabilities.DEFAULT);
+        Path work = Files.createDirectory(dir.resolve("work"));
+        String script = String.join("\n",
+                "set -e",
+                "cd " + work,
+                "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; echo loop=$i",
+                "mkdir -p a/b/c && echo hello > a/b/c/f && cat a/b/c/f",
+                "ln -s a/b/c/f link && ln a/b/c/f hard && cat link hard | wc -l",
+                "cp a/b/c/f copy && mv copy moved && chmod 600 moved && ls -l moved | cut -c1-10",
+                "touch -d @0 old && stat -c %Y old",
+                "find . -type f | sort | tr '\\n' ' '; echo",
+                "printf 'b\\na\\n' | sort | head -1",
+                "date -u -d @86400 +%F",
+                "sleep 0 && echo slept",
+                "sh -c 'exit 3' || echo child=$?",
+                "(echo sub) | cat",
+                "rm -r a link hard moved old && ls -A | wc -l",
+                "id -u",
+                "uname -s",
+                "echo done");
+        String out = run(program.toString(), "/bin/sh", "-c", script);
+        assertEquals(String.join("\n", "loop=3", "hello", "2", "-rw-------", "0",
+                "./a/b/c/f ./hard ./moved ./old ", "a", "1970-01-02", "slept", "child=3", "sub", "0", "0", "Linux",
+                "done"), out);
     }
 
     @Test

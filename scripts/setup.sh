@@ -6,8 +6,9 @@ QUILT_BUILD="$QUILT_HOME/.build"
 QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 
 # Debian/Ubuntu packages quilt builds and runs with. busybox-static makes the
-# default image; libmnl-dev is the netlink library of the native core.
-QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev)
+# default image; libmnl-dev is the netlink library of the native core; libseccomp-dev
+# compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2).
+QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev)
 # What only the tests need: iproute2 and nft check what Quilt's netlink made.
 QUILT_TEST_PACKAGES=(iproute2 nftables)
 
@@ -153,6 +154,8 @@ quilt_build_if_stale() {
     flock 9
     if quilt_stale; then
         echo "quilt: building (first use or sources changed)..." >&2
+        # sources may need a package an older checkout did not (libseccomp-dev)
+        if [ "$(id -u)" = 0 ]; then quilt_install_packages; fi
         if ! (cd "$QUILT_HOME" && quilt_mvn -q -DskipTests package >"$QUILT_BUILD/build.log" 2>&1); then
             tail -n 40 "$QUILT_BUILD/build.log" >&2
             quilt_die "build failed; the whole log is in $QUILT_BUILD/build.log"

@@ -93,6 +93,11 @@ public record LinuxPaths(Path run, Path data) {
         return data.resolve("native");
     }
 
+    /** Compiled seccomp programs, {@code <sha256>.bpf}: see {@code LinuxSeccompFilters}. */
+    public Path seccompCache() {
+        return data.resolve("seccomp");
+    }
+
     /**
      * The cgroup under which this root's containers live, in every hierarchy:
      * {@code quilt} for the default root, {@code quilt-<hash of the run dir>} for

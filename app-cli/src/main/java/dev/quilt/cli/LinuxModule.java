@@ -11,6 +11,7 @@ import dev.quilt.linux.RandomIds;
 import dev.quilt.linux.ScheduledTicker;
 import dev.quilt.linux.SystemClock;
 import dev.quilt.linux.image.BusyboxImage;
+import dev.quilt.linux.seccomp.LinuxSeccompFilters;
 import dev.quilt.linux.image.FsImageStore;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.monitor.MonitorSpawner;
@@ -31,6 +32,7 @@ import dev.quilt.ports.IdSource;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.Privileges;
 import dev.quilt.ports.ProcessSpawner;
+import dev.quilt.ports.SeccompFilters;
 import dev.quilt.ports.StateStore;
 import dev.quilt.linux.logs.CriLogs;
 import dev.quilt.linux.process.LinuxContainerProcesses;
@@ -85,6 +87,12 @@ final class LinuxModule {
     @Provides @Singleton
     static HostLimits hostLimits() {
         return new LinuxHostLimits();
+    }
+
+    /** Seccomp programs compiled once (libseccomp) and cached under data/seccomp; needs the native library. */
+    @Provides @Singleton
+    static SeccompFilters seccompFilters(LinuxPaths paths, NativeLibrary lib) {
+        return new LinuxSeccompFilters(paths.seccompCache());
     }
 
     @Provides @Singleton

@@ -2,7 +2,7 @@ package dev.quilt.domain;
 
 /**
  * The seccomp filter a container process gets (OCI {@code linux.seccomp}):
- * the default profile (the allow-list docker and podman ship), none, or a
+ * the default profile (Quilt's own allow-list, of the same intent as docker's), none, or a
  * profile in docker's/podman's JSON format ({@code --security-opt seccomp=FILE})
  * or OCI's, held as text with where it came from (for errors).
  */
@@ -10,7 +10,7 @@ public sealed interface Seccomp {
     Seccomp DEFAULT = new Default();
     Seccomp UNCONFINED = new Unconfined();
 
-    /** The profile kept in the repo, as docker and podman ship it. */
+    /** Quilt's default profile, kept in the repo as data (adapters-linux, {@code seccomp/default.json}). */
     record Default() implements Seccomp {}
 
     /** No filter beyond Quilt's own pid 1 kill notifier ({@code seccomp=unconfined}, {@code --privileged}). */

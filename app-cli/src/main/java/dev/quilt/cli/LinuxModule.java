@@ -31,6 +31,7 @@ import dev.quilt.ports.IdSource;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.Privileges;
 import dev.quilt.ports.ProcessSpawner;
+import dev.quilt.ports.SeccompFilters;
 import dev.quilt.ports.StateStore;
 import dev.quilt.linux.logs.CriLogs;
 import dev.quilt.linux.process.LinuxContainerProcesses;
@@ -113,8 +114,13 @@ final class LinuxModule {
     }
 
     @Provides @Singleton
-    static ProcessSpawner spawner(LinuxPaths paths, NativeLibrary lib) {
-        return new MonitorSpawner(paths, lib);
+    static ProcessSpawner spawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp) {
+        return new MonitorSpawner(paths, lib, seccomp);
+    }
+
+    @Provides @Singleton
+    static SeccompFilters seccompFilters() {
+        return (choice, caps) -> java.util.Optional.empty(); // part C replaces this
     }
 
     @Provides @Singleton
@@ -164,8 +170,8 @@ final class LinuxModule {
     }
 
     @Provides @Singleton
-    static ContainerExec containerExec(NativeLibrary lib) {
-        return new LinuxContainerExec(lib);
+    static ContainerExec containerExec(NativeLibrary lib, SeccompFilters seccomp) {
+        return new LinuxContainerExec(lib, seccomp);
     }
 
     @Provides

@@ -23,6 +23,7 @@ import dev.quilt.linux.image.FsImageStore;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.storage.OverlayStorage;
 import dev.quilt.ports.Cgroups;
+import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SeccompFilters;
@@ -96,10 +97,17 @@ class SeccompLoadIT {
         b.putShort((short) code).put((byte) jt).put((byte) jf).putInt(k);
     }
 
-    /** The exit of {@code mkdir /made} in a container confined so. */
-    private ExitStatus mkdir(boolean noNewPrivileges, Optional<byte[]> program) {
-        SeccompFilters filters = (choice, caps) -> choice instanceof Seccomp.Unconfined ? Optional.empty() : program;
-        MonitorSpawner spawner = new MonitorSpawner(paths, lib, filters);
+    private static Security confined(boolean noNewPrivileges, Seccomp seccomp) {
+        Security d = Security.DEFAULT;
+        return new Security(Capabilities.DEFAULT, noNewPrivileges, seccomp, d.rlimits(), d.additionalGids(), d.umask(),
+                d.sysctls(), d.mounts(), d.devices(), d.maskedPaths(), d.readonlyPaths(), false, false);
+    }
+
+    private static SeccompFilters filters(Optional<byte[]> program) {
+        return (choice, caps) -> choice instanceof Seccomp.Unconfined ? Optional.empty() : program;
+    }
+
+    private ContainerId prepared() {
         ContainerId id = ContainerId.of("sc" + UUID.randomUUID().toString().replace("-", ""));
         storage.prepare(id, image.digest());
         try {
@@ -107,16 +115,53 @@ class SeccompLoadIT {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Security d = Security.DEFAULT;
-        Security security = new Security(Capabilities.DEFAULT, noNewPrivileges, Seccomp.DEFAULT, d.rlimits(),
-                d.additionalGids(), d.umask(), d.sysctls(), d.mounts(), d.devices(), d.maskedPaths(), d.readonlyPaths(),
-                false, false);
-        ContainerSpec spec = new ContainerSpec(new ProcessSpec(List.of("mkdir", "/made"), List.of("PATH=/bin", marker),
-                "/", User.ROOT, false), image.digest(), new Hostname("it"), ContainerSpec.DEFAULT_NAMESPACES, false, false,
-                NetworkMode.NONE, Resources.DEFAULT, Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, security);
-        try (ProcessSpawner.Launched l = spawner.launch(id, spec, Optional.empty(), Cgroups.Placement.NONE,
+        return id;
+    }
+
+    private ContainerSpec spec(List<String> args, Security security) {
+        return new ContainerSpec(new ProcessSpec(args, List.of("PATH=/bin", marker), "/", User.ROOT, false),
+                image.digest(), new Hostname("it"), ContainerSpec.DEFAULT_NAMESPACES, false, false, NetworkMode.NONE,
+                Resources.DEFAULT, Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, security);
+    }
+
+    /** The exit of {@code mkdir /made} in a container confined so. */
+    private ExitStatus mkdir(boolean noNewPrivileges, Optional<byte[]> program) {
+        MonitorSpawner spawner = new MonitorSpawner(paths, lib, filters(program));
+        ContainerId id = prepared();
+        try (ProcessSpawner.Launched l = spawner.launch(id, spec(List.of("mkdir", "/made"),
+                confined(noNewPrivileges, Seccomp.DEFAULT)), Optional.empty(), Cgroups.Placement.NONE,
                 ProcessSpawner.Mode.FOREGROUND, Instant.now().plusSeconds(60))) {
             return l.awaitExit();
+        } finally {
+            storage.release(id);
+        }
+    }
+
+    /** quilt-exec loads the target's program too: {@code mkdir} in an unconfined container, exec'd confined. */
+    @Test
+    void execLoadsTheTargetsProgramWithAndWithoutNoNewPrivileges() {
+        Optional<byte[]> program = Optional.of(noMkdir());
+        MonitorSpawner spawner = new MonitorSpawner(paths, lib, filters(program));
+        LinuxContainerExec exec = new LinuxContainerExec(lib, filters(program));
+        ContainerId id = prepared();
+        try (ProcessSpawner.Launched l = spawner.launch(id, spec(List.of("sleep", "1000"),
+                confined(true, Seccomp.UNCONFINED)), Optional.empty(), Cgroups.Placement.NONE,
+                ProcessSpawner.Mode.DETACHED, Instant.now().plusSeconds(60))) {
+            try {
+                ProcessSpec mkdir = new ProcessSpec(List.of("mkdir", "/made"), List.of("PATH=/bin", marker), "/",
+                        User.ROOT, false);
+                for (boolean nnp : new boolean[] {true, false}) {
+                    ContainerExec.Target confinedTarget = new ContainerExec.Target(l.process(),
+                            ContainerSpec.DEFAULT_NAMESPACES, Cgroups.Placement.NONE, id, confined(nnp, Seccomp.DEFAULT));
+                    assertEquals(ExitStatus.exited(1), exec.run(confinedTarget, mkdir, false, false),
+                            "no_new_privs " + nnp);
+                }
+                ContainerExec.Target open = new ContainerExec.Target(l.process(), ContainerSpec.DEFAULT_NAMESPACES,
+                        Cgroups.Placement.NONE, id, confined(true, Seccomp.UNCONFINED));
+                assertEquals(ExitStatus.exited(0), exec.run(open, mkdir, false, false), "the contrast: no program");
+            } finally {
+                l.kill();
+            }
         } finally {
             storage.release(id);
         }

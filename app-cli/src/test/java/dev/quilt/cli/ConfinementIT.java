@@ -256,6 +256,17 @@ class ConfinementIT {
         ok(quilt.run("rm", "-f", "cwd"));
     }
 
+    /** The file is read when the container is made; inspect names it. */
+    @Test
+    void aSeccompProfileFileIsNamedByInspect() throws Exception {
+        Path profile = root.resolve("profile.json");
+        Files.writeString(profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n");
+        ok(run(List.of("--name", "prof", "--security-opt", "seccomp=" + profile), "true"));
+        assertEquals(profile.toString(), inspect("prof").get("seccomp").asText());
+        ok(run(List.of("--name", "unconf", "--security-opt", "seccomp=unconfined"), "true"));
+        assertEquals("unconfined", inspect("unconf").get("seccomp").asText());
+    }
+
     /** Each bad flag: one line, non-zero, nothing made. */
     @Test
     void badFlagsAreOneLineEach() throws Exception {

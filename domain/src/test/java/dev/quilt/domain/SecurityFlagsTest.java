@@ -1,5 +1,8 @@
 package dev.quilt.domain;
 
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
@@ -146,5 +149,27 @@ class SecurityFlagsTest {
         assertTrue(refused(() -> SecurityFlags.checkSysctl("../../etc", NetworkMode.NONE)).contains("not a sysctl name"));
         assertTrue(refused(() -> SecurityFlags.security(given(List.of(), List.of(), false, List.of(), List.of(),
                 List.of(), List.of("nokey")), NetworkMode.NONE)).contains("not KEY=VALUE"));
+    }
+
+    /** docker's rule for any lists: (default + added) - dropped, in bounding, effective and permitted alike. */
+    @Property
+    void capAddThenDropIsASetDifference(@ForAll @Size(max = 6) List<Capability> add,
+                                        @ForAll @Size(max = 6) List<Capability> drop,
+                                        @ForAll boolean privileged) {
+        Security s = SecurityFlags.security(given(add.stream().map(Capability::name).toList(),
+                drop.stream().map(c -> "cap_" + c.name().toLowerCase(java.util.Locale.ROOT)).toList(), privileged,
+                List.of(), List.of(), List.of(), List.of()), NetworkMode.NONE);
+        EnumSet<Capability> expected = EnumSet.noneOf(Capability.class);
+        expected.addAll(privileged ? Capabilities.ALL.bounding() : Capabilities.DEFAULT.bounding());
+        expected.addAll(add);
+        drop.forEach(expected::remove);
+        assertEquals(expected, EnumSet.copyOf(withNone(s.capabilities().bounding())));
+        assertEquals(s.capabilities().bounding(), s.capabilities().effective());
+        assertEquals(s.capabilities().bounding(), s.capabilities().permitted());
+        assertTrue(s.capabilities().inheritable().isEmpty() && s.capabilities().ambient().isEmpty());
+    }
+
+    private static java.util.Collection<Capability> withNone(java.util.Set<Capability> s) {
+        return s.isEmpty() ? EnumSet.noneOf(Capability.class) : s;
     }
 }

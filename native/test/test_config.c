@@ -100,5 +100,36 @@ int main(void)
     ok(ipv4_prefix_parse("10.42.0.5", &p) == -EINVAL && ipv4_prefix_parse("10.42.0.5/33", &p) == -EINVAL &&
        ipv4_prefix_parse("10.42.0/8", &p) == -EINVAL && ipv4_prefix_parse("10.42.0.5/", &p) == -EINVAL,
        "bad prefixes are EINVAL");
+    /* confinement records (common/confine.h): the seccomp program may hold NUL bytes, nothing else may */
+    {
+        uint8_t cbuf[4096];
+        struct tlv_writer cw = { cbuf, sizeof cbuf, 0 };
+        const unsigned char prog[8] = { 0x06, 0, 0, 0, 0, 0, 0xff, 0x7f }; /* RET ALLOW */
+        base(&cw);
+        tlv_put_str(&cw, QUILT_T_ARG, "true");
+        tlv_put_str(&cw, QUILT_T_CAPS, "800405fb 800405fb 800405fb 0 0");
+        tlv_put_str(&cw, QUILT_T_NO_NEW_PRIVS, "1");
+        tlv_put(&cw, QUILT_T_SECCOMP_BPF, prog, sizeof prog);
+        tlv_put_str(&cw, QUILT_T_RLIMIT, "RLIMIT_NOFILE 1024 4096");
+        tlv_put_str(&cw, QUILT_T_GROUPS, "");
+        tlv_put_str(&cw, QUILT_T_KEYRING, "_ses.web");
+        ok(config_parse(&cfg, cbuf, cw.len, &what) == 0, "a config with confinement parses");
+        ok(cfg.confine.has_caps && cfg.confine.bounding == 0x800405fb && cfg.confine.no_new_privs &&
+           cfg.confine.bpf_len == 8 && !memcmp(cfg.confine.bpf, prog, 8) && cfg.confine.n_rlimits == 1 &&
+           cfg.confine.has_groups && cfg.confine.n_groups == 0 && !strcmp(cfg.confine.keyring, "_ses.web"),
+           "the confinement is kept, the program byte for byte");
+        config_free(&cfg);
+        cw.len = 0;
+        base(&cw);
+        tlv_put_str(&cw, QUILT_T_ARG, "true");
+        tlv_put(&cw, QUILT_T_SYSCTL, "a=\0b", 4);
+        ok(config_parse(&cfg, cbuf, cw.len, &what) == -EINVAL, "a NUL in any other record is refused");
+        cw.len = 0;
+        base(&cw);
+        tlv_put_str(&cw, QUILT_T_ARG, "true");
+        tlv_put_str(&cw, QUILT_T_CAPS, "1 2 1 0 0");
+        ok(config_parse(&cfg, cbuf, cw.len, &what) == -EINVAL && !strcmp(what, "capabilities"),
+           "a bad record names its field");
+    }
     return tap_done();
 }

@@ -84,8 +84,16 @@ enum quilt_tag {
     QUILT_T_NET_LEASES = 60, /* CONFIG: the root's network dir, whose leases/<ip> the monitor removes at the exit */
     QUILT_T_LOG_MAX = 55,   /* CONFIG: the log's cap in bytes; past it, it is rotated once (0 or absent: none) */
     QUILT_T_BODY = 56,      /* the whole message is in the sealed memfd passed with this datagram; value: its size */
-    /* 61-69: confinement of the process (CONFIG and EXEC): capabilities, no_new_privs,
-     * seccomp program, rlimits, groups, umask, oom_score_adj, sysctl */
+    /* 61-69: confinement of the process (CONFIG and EXEC), common/confine.h */
+    QUILT_T_CAPS = 61,      /* "bnd eff perm inh amb": five hex masks of capability bits */
+    QUILT_T_NO_NEW_PRIVS = 62, /* "1": prctl(PR_SET_NO_NEW_PRIVS) before execve */
+    QUILT_T_SECCOMP_BPF = 63,  /* raw struct sock_filter[] (the one record that may hold NUL bytes) */
+    QUILT_T_RLIMIT = 64,    /* repeated: "RLIMIT_NOFILE soft hard", -1 for unlimited */
+    QUILT_T_GROUPS = 65,    /* the additional gids, space-separated ("" none): setgroups() to exactly these */
+    QUILT_T_UMASK = 66,     /* decimal */
+    QUILT_T_OOM_SCORE_ADJ = 67, /* decimal, -1000..1000 */
+    QUILT_T_SYSCTL = 68,    /* repeated: "net.ipv4.ip_forward=1", written through the container's /proc/sys */
+    QUILT_T_KEYRING = 69,   /* a fresh session keyring of this name ("_ses.<id>", as runc names it) */
     /* 70-79: the container's mounts: extra mounts, masked and read-only paths,
      * read-only root, devices, writable sysfs */
     /* 80-84: cgroup placement beyond QUILT_T_CGROUP_V1/V2 */
@@ -114,7 +122,16 @@ enum quilt_step {
     QUILT_STEP_ETC = 19,    /* binding /etc/hosts, hostname, resolv.conf */
     QUILT_STEP_CGROUP = 20, /* joining the cgroup, or watching it for OOM kills */
     QUILT_STEP_STATE = 21,  /* taking the space of exit.json and pids.json in the state dir */
-    /* 22-29: confinement of the process; 30-39: mounts and devices; 40-44: cgroups */
+    /* 22-29: confinement of the process (common/confine.h) */
+    QUILT_STEP_CAPS = 22,
+    QUILT_STEP_NO_NEW_PRIVS = 23,
+    QUILT_STEP_SECCOMP_FILTER = 24, /* the container's seccomp program (not pid 1's notifier: SECCOMP) */
+    QUILT_STEP_RLIMIT = 25,
+    QUILT_STEP_GROUPS = 26,
+    QUILT_STEP_SYSCTL = 27,
+    QUILT_STEP_KEYRING = 28,
+    QUILT_STEP_OOM_SCORE_ADJ = 29,
+    /* 30-39: mounts and devices; 40-44: cgroups */
 };
 
 #endif

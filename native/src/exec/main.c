@@ -46,21 +46,21 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "quilt/proto.h"
+#include "common/confine.h"
 #include "common/exec_search.h"
 #include "common/message.h"
 #include "common/passwd.h"
 #include "common/sealed_copy.h"
 #include "common/signals.h"
 #include "common/tlv.h"
+#include "exec/tty.h"
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
 
@@ -85,6 +85,7 @@ struct exec_config {
     size_t capture;          /* > 0: keep this much output and answer with RESULT */
     unsigned long long timeout_ms;
     int tty;                 /* the command's stdio is a pty we relay */
+    struct confine confine;  /* capabilities, no_new_privs, seccomp, rlimits, groups, keyring... */
 };
 
 static void send_fail(int step, int err, const char *object)
@@ -121,7 +122,7 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
     while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
         nargs += tag == QUILT_T_ARG;
         nenv += tag == QUILT_T_ENV;
-        if (memchr(val, 0, vlen))
+        if (!confine_binary_tag(tag) && memchr(val, 0, vlen))
             return -EINVAL;
     }
     if (rc < 0)
@@ -138,6 +139,11 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
         char *s = strings;
         strings += vlen + 1;
         unsigned long long n = 0;
+        if ((rc = confine_take(&c->confine, tag, s, vlen, what)) != 0) {
+            if (rc < 0)
+                return rc;
+            continue;
+        }
         switch (tag) {
         case QUILT_T_ARG: c->argv[ia++] = s; break;
         case QUILT_T_ENV: c->envp[ie++] = s; break;
@@ -184,25 +190,35 @@ static void pass_on(int sig)
         kill(child, sig);
 }
 
-/* The child, in every namespace of the container: cwd, user, exec. */
+static _Noreturn void fail_confined(const struct confine_error *e)
+{
+    send_fail(e->step, e->err, e->object);
+    _exit(126);
+}
+
+/* The child, in every namespace of the container: confined as the init's
+ * command is (common/confine.h), in runc's order, then exec. */
 static _Noreturn void run_command(const struct exec_config *c)
 {
+    struct confine_error e;
     signals_reset(); /* every disposition default, nothing blocked: as runc execs */
-    if (chdir(c->cwd) < 0) {
-        send_fail(QUILT_STEP_CWD, errno, c->cwd);
+    /* only stdio, the socket (close-on-exec: the JVM's end of file) and the probe */
+    int keep[] = { SYNC_FD, c->probe_fd };
+    int rc = confine_close_fds(keep, 2);
+    if (rc < 0) {
+        send_fail(QUILT_STEP_STDIO, -rc, "close_range");
         _exit(126);
     }
+    if (confine_chdir(c->cwd, &e) < 0)
+        fail_confined(&e);
     /* no HOME given: the user's, from the container's passwd (we are in its mount namespace) */
     static char home[PATH_MAX + 8];
     int home_at = passwd_needs_home(c->envp);
     if (home_at >= 0 && passwd_home_env(c->uid, home, sizeof home) == 0)
         c->envp[home_at] = home;
-    if ((c->uid || c->gid) &&
-        (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 || setresuid(c->uid, c->uid, c->uid) < 0)) {
-        send_fail(QUILT_STEP_USER, errno, "uid/gid");
-        _exit(126);
-    }
-    int rc;
+    if (confine_process(&c->confine, &e) < 0 || confine_identity(&c->confine, c->uid, c->gid, &e) < 0 ||
+        confine_finish(&c->confine, &e) < 0)
+        fail_confined(&e);
     if (c->probe_fd >= 0) {
         syscall(SYS_execveat, c->probe_fd, "", c->argv, c->envp, AT_EMPTY_PATH);
         rc = -errno;
@@ -254,12 +270,6 @@ static int await_child(pid_t pid)
     return got < 0 ? -1 : status;
 }
 
-/* The size of the terminal we were started on, through stdin or stdout. */
-static int our_winsize(struct winsize *ws)
-{
-    return ioctl(0, TIOCGWINSZ, ws) == 0 || ioctl(1, TIOCGWINSZ, ws) == 0 ? 0 : -1;
-}
-
 static int status_code(int status)
 {
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
@@ -284,110 +294,6 @@ static ssize_t drain(int fd, char *out, size_t cap, size_t *len)
     if (n > 0 && *len < cap)
         *len += (size_t)n;
     return n;
-}
-
-/* A pty of the devpts that /dev/ptmx names in our (the container's) mount
- * namespace, sized like our terminal if we have one. */
-static int open_pty(int *master, int *peer)
-{
-    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (m < 0)
-        return -errno;
-    int unlock = 0;
-    int s = ioctl(m, TIOCSPTLCK, &unlock) < 0 ? -1 : ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (s < 0) {
-        int err = errno;
-        close(m);
-        return -err;
-    }
-    struct winsize ws;
-    if (our_winsize(&ws) == 0)
-        ioctl(m, TIOCSWINSZ, &ws);
-    *master = m;
-    *peer = s;
-    return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* TTY: the relay between our stdio and the pty until the child exits.
- * Returns the child's wait status. */
-static int relay(pid_t pid, int pidfd, int master, int with_stdin)
-{
-    struct termios saved;
-    int raw = with_stdin && isatty(0) && tcgetattr(0, &saved) == 0;
-    if (raw) {
-        struct termios t = saved;
-        cfmakeraw(&t);
-        tcsetattr(0, TCSANOW, &t);
-    }
-    sigset_t winch;
-    sigemptyset(&winch);
-    sigaddset(&winch, SIGWINCH);
-    sigprocmask(SIG_BLOCK, &winch, NULL);
-    int sfd = signalfd(-1, &winch, SFD_CLOEXEC);
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    add(ep, master);
-    add(ep, pidfd);
-    if (sfd >= 0)
-        add(ep, sfd);
-    if (with_stdin)
-        add(ep, 0);
-    char buf[8192];
-    int status = 0, exited = 0;
-    while (!exited) {
-        struct epoll_event ev[4];
-        int k = epoll_wait(ep, ev, 4, -1);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            break;
-        for (int i = 0; i < k; i++) {
-            int fd = ev[i].data.fd;
-            ssize_t n;
-            if (fd == master) {
-                n = read(master, buf, sizeof buf);
-                if (n > 0)
-                    write_all(1, buf, (size_t)n);
-                else if (n == 0 || errno != EINTR) /* EIO: no one holds the other side */
-                    epoll_ctl(ep, EPOLL_CTL_DEL, master, NULL);
-            } else if (fd == 0) {
-                n = read(0, buf, sizeof buf);
-                if (n > 0)
-                    write_all(master, buf, (size_t)n);
-                else if (n == 0 || errno != EINTR)
-                    epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL); /* our end of input: nothing more to send */
-            } else if (fd == sfd) {
-                struct signalfd_siginfo si;
-                struct winsize ws;
-                if (read(sfd, &si, sizeof si) > 0 && our_winsize(&ws) == 0)
-                    ioctl(master, TIOCSWINSZ, &ws);
-            } else if (fd == pidfd) {
-                status = await_child(pid);
-                exited = 1;
-            }
-        }
-    }
-    /* what it wrote before it exited; a child of its own may keep the pty, so do not wait for more */
-    fcntl(master, F_SETFL, O_NONBLOCK);
-    ssize_t n;
-    while ((n = read(master, buf, sizeof buf)) > 0)
-        write_all(1, buf, (size_t)n);
-    if (raw)
-        tcsetattr(0, TCSANOW, &saved);
-    return status;
 }
 
 /* CAPTURE: wait for the child on its pidfd, its output on the pipe and the
@@ -474,6 +380,7 @@ int main(void)
     if (!strings)
         return 125;
     struct exec_config c = { .probe_fd = -1, .proc_dir = -1 };
+    confine_init(&c.confine);
     const char *what;
     int rc = parse(&c, msg, (size_t)n, strings, &what);
     if (rc < 0) {
@@ -526,7 +433,7 @@ int main(void)
     }
     close(pidfd);
     int master = -1, peer = -1;
-    if (c.tty && (rc = open_pty(&master, &peer)) < 0) {
+    if (c.tty && (rc = tty_open_pty(&master, &peer)) < 0) {
         fail_join(&c, QUILT_STEP_STDIO, -rc, "/dev/ptmx");
         return 125;
     }
@@ -590,7 +497,7 @@ int main(void)
     close(SYNC_FD); /* the child's copy is the last: its execve is the JVM's end of file */
     if (c.tty) {
         close(peer);
-        return status_code(relay(pid, child_pidfd, master, !c.stdin_null));
+        return status_code(tty_relay(pid, child_pidfd, master, !c.stdin_null));
     }
 
     int status = await_child(pid);

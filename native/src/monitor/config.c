@@ -76,6 +76,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
 
     memset(cfg, 0, sizeof *cfg);
     cfg->stdout_fd = cfg->stderr_fd = cfg->fifo_fd = cfg->init_memfd = -1;
+    confine_init(&cfg->confine);
     *what = "message";
     /* first pass: count, so every array is sized before anything is copied */
     while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
@@ -84,7 +85,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             nargs++;
         else if (tag == QUILT_T_ENV)
             nenv++;
-        if (memchr(val, 0, vlen))
+        if (!confine_binary_tag(tag) && memchr(val, 0, vlen))
             return -EINVAL; /* a NUL inside a string would cut it short silently */
     }
     if (rc < 0)
@@ -108,7 +109,14 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         out[vlen] = 0;
         const char **slot = slot_for(cfg, tag);
         unsigned long num;
-        if (slot) {
+        int taken = confine_take(&cfg->confine, tag, out, vlen, what);
+        if (taken < 0) {
+            config_free(cfg);
+            return taken;
+        }
+        if (taken) {
+            /* one of the confinement records: kept in cfg->confine */
+        } else if (slot) {
             *slot = out;
         } else if (tag == QUILT_T_ARG) {
             cfg->argv[ia++] = out;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "../common/confine.h"
+
 #define CONFIG_MAX_CGROUPS 8
 
 struct container_config {
@@ -41,6 +43,8 @@ struct container_config {
     /* derived: the init waits for GO (network or cgroups come first); it
      * unshares its cgroup namespace itself, once it is in its cgroup */
     int hold, cgroupns_late;
+    /* capabilities, no_new_privs, seccomp, rlimits, groups, umask, oom_score_adj, sysctls, keyring */
+    struct confine confine;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     /* owned storage */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "quilt/proto.h"
+#include "../common/confine.h"
 #include "../common/exec_search.h"
 #include "../common/signals.h"
 #include "../common/passwd.h"
@@ -36,6 +37,12 @@ static _Noreturn void die(int errfd, const struct step_error *e, int code)
     ssize_t ignored = send(errfd, &f, sizeof f, MSG_NOSIGNAL);
     (void)ignored;
     _exit(code);
+}
+
+static _Noreturn void die_confined(int errfd, const struct confine_error *ce)
+{
+    struct step_error e = { ce->step, ce->err, ce->object };
+    die(errfd, &e, 1);
 }
 
 /* Hands the seccomp listener to the monitor, which answers it from outside. */
@@ -180,7 +187,13 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         die(errfd, &e, 1);
     }
     umask(0);
-    if (rootfs_mount(cfg, &e) < 0 || rootfs_pivot(cfg, &e) < 0 || rootfs_mask(&e) < 0)
+    struct confine_error ce = { 0 };
+    if (rootfs_mount(cfg, &e) < 0 || rootfs_pivot(cfg, &e) < 0)
+        die(errfd, &e, 1);
+    /* through the container's /proc/sys, before it is made read-only */
+    if (confine_sysctls(&cfg->confine, &ce) < 0)
+        die_confined(errfd, &ce);
+    if (rootfs_mask(&e) < 0)
         die(errfd, &e, 1);
     umask(022);
     /* in the container's root now: its -w made if missing, its HOME from its passwd */
@@ -208,17 +221,19 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         die(errfd, &e, 1);
     }
     close(listener);
-    if (cfg->gid || cfg->uid) {
-        if (setgroups(0, NULL) < 0 || setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
-            setresuid(cfg->uid, cfg->uid, cfg->uid) < 0) {
-            e = (struct step_error){ QUILT_STEP_USER, errno, "uid/gid" };
-            die(errfd, &e, 1);
-        }
-    }
-    if (chdir(cfg->cwd) < 0) {
-        e = (struct step_error){ QUILT_STEP_CWD, errno, cfg->cwd };
+    /* runc's order: rlimits, oom_score_adj, keyring while all-powerful; then
+     * the bounding set, groups and user, the capability sets */
+    if (confine_process(&cfg->confine, &ce) < 0 || confine_identity(&cfg->confine, cfg->uid, cfg->gid, &ce) < 0)
+        die_confined(errfd, &ce);
+    /* nothing of the monitor's reaches the command, not even close-on-exec (CVE-2024-21626) */
+    int keep[] = { errfd, cfg->fifo_fd, cfg->init_memfd };
+    int rc = confine_close_fds(keep, 3);
+    if (rc < 0) {
+        e = (struct step_error){ QUILT_STEP_STDIO, -rc, "close_range" };
         die(errfd, &e, 1);
     }
+    if (confine_chdir(cfg->cwd, &ce) < 0)
+        die_confined(errfd, &ce);
     int gate = -1;
     if (cfg->fifo_fd >= 0 && (gate = await_start(cfg, errfd)) < 0) {
         e = (struct step_error){ QUILT_STEP_START, -gate, "exec.fifo" };
@@ -229,7 +244,9 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     signals_reset();
     if (gate_signal)
         end_by_gate_signal(errfd, gate_signal);
-    int rc;
+    /* last before execve: no_new_privs, and the seccomp program with it */
+    if (confine_finish(&cfg->confine, &ce) < 0)
+        die_confined(errfd, &ce);
     if (cfg->init_memfd >= 0) {
         fexecve(cfg->init_memfd, cfg->argv, cfg->envp);
         rc = -errno;

@@ -22,6 +22,7 @@ import java.util.Map;
 public final class FakeContainerExec implements ContainerExec {
     private final FakeKernel kernel;
     private final Map<ContainerId, Integer> runs = new HashMap<>();
+    private Target last;
 
     public FakeContainerExec(FakeKernel kernel) {
         this.kernel = kernel;
@@ -43,7 +44,13 @@ public final class FakeContainerExec implements ContainerExec {
         return outcome(target, List.of("true"));
     }
 
+    /** Where the last command went, and how it was confined. */
+    public synchronized java.util.Optional<Target> lastTarget() {
+        return java.util.Optional.ofNullable(last);
+    }
+
     private synchronized Captured outcome(Target target, List<String> args) {
+        last = target;
         FakeKernel.FakeProcess init = kernel.find(target.init()).orElseThrow(FakeContainerExec::initGone);
         try {
             kernel.maybeFail("exec.ending");

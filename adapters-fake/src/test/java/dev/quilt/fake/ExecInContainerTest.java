@@ -72,4 +72,33 @@ class ExecInContainerTest {
         create.create(request("later"));
         assertEquals("container 'later' is created; exec needs a running one (quilt start later)", refused("later"));
     }
+
+    @Test
+    void execGetsTheContainersConfinementAndItsFlagsAdjustTheCapabilities() {
+        create.runDetached(request("web"));
+        exec.exec("web", new ExecInContainer.Request(List.of("true"), List.of(), k -> Optional.empty(),
+                Optional.empty(), Optional.empty(), false, false));
+        assertEquals(dev.quilt.domain.Security.DEFAULT, fakeExec.lastTarget().orElseThrow().security());
+        exec.exec("web", new ExecInContainer.Request(List.of("true"), List.of(), k -> Optional.empty(),
+                Optional.empty(), Optional.empty(), false, false, true, List.of(), List.of()));
+        dev.quilt.domain.Security privileged = fakeExec.lastTarget().orElseThrow().security();
+        assertEquals(dev.quilt.domain.Capabilities.ALL, privileged.capabilities());
+        assertEquals(dev.quilt.domain.Seccomp.DEFAULT, privileged.seccomp(), "the container's profile stays");
+        assertEquals(true, privileged.noNewPrivileges());
+        exec.exec("web", new ExecInContainer.Request(List.of("true"), List.of(), k -> Optional.empty(),
+                Optional.empty(), Optional.empty(), false, false, false, List.of("NET_RAW"), List.of("CHOWN")));
+        dev.quilt.domain.Capabilities caps = fakeExec.lastTarget().orElseThrow().security().capabilities();
+        assertEquals(true, caps.effective().contains(dev.quilt.domain.Capability.NET_RAW));
+        assertEquals(false, caps.bounding().contains(dev.quilt.domain.Capability.CHOWN));
+        assertEquals(fakeExec.lastTarget().orElseThrow().id(), lookup.get("web").id());
+    }
+
+    @Test
+    void anUnknownCapabilityForExecIsOneLine() {
+        create.runDetached(request("web"));
+        QuiltException e = assertThrows(QuiltException.class, () -> exec.exec("web", new ExecInContainer.Request(
+                List.of("true"), List.of(), k -> Optional.empty(), Optional.empty(), Optional.empty(), false, false,
+                false, List.of("NOPE"), List.of())));
+        assertEquals("unknown capability 'NOPE': see capabilities(7), e.g. NET_ADMIN", e.getMessage());
+    }
 }

@@ -10,6 +10,7 @@ import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.Resources;
 import dev.quilt.domain.User;
 import dev.quilt.usecases.ContainerRequest;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -92,6 +93,9 @@ final class ContainerOptions {
             description = "detached: rotate the log past this size, keeping one older file (default 16m; -1: no cap)")
     String logMaxSize;
 
+    @Mixin
+    SecurityOptions security = new SecurityOptions();
+
     private Optional<HealthCheck> health() {
         if (healthCheck == null) {
             if (healthInterval != null || healthTimeout != null || healthStartInterval != null || healthRetries != null) {
@@ -118,6 +122,7 @@ final class ContainerOptions {
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
                 networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),
-                ReadyPolicy.fromFlags(readyTimeout, keepOnFailure), LogLimit.fromFlag(logMaxSize));
+                ReadyPolicy.fromFlags(readyTimeout, keepOnFailure), LogLimit.fromFlag(logMaxSize),
+                security.security(networkMode()));
     }
 }

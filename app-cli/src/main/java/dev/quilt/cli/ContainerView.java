@@ -30,7 +30,39 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                      String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
                      String error, String image, List<String> command, boolean init, String hostname, boolean autoRemove,
                      NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
-                     Paths paths) {
+                     SecurityView security, Paths paths) {
+
+    /**
+     * The confinement as the command gets it: each capability set by OCI name, no_new_privs, the seccomp
+     * profile ("default", "unconfined", or the file it came from), masked and read-only paths, rlimits
+     * (-1 unlimited), additional groups, sysctls, and whether --privileged was asked.
+     */
+    record SecurityView(boolean privileged, CapsView capabilities, boolean noNewPrivileges, String seccomp,
+                        List<String> maskedPaths, List<String> readonlyPaths, List<RlimitView> rlimits,
+                        List<Integer> additionalGids, java.util.Map<String, String> sysctls) {
+        record CapsView(List<String> bounding, List<String> effective, List<String> permitted,
+                        List<String> inheritable, List<String> ambient) {}
+
+        record RlimitView(String type, long soft, long hard) {}
+
+        static SecurityView of(dev.quilt.domain.Security s) {
+            dev.quilt.domain.Capabilities c = s.capabilities();
+            String seccomp = switch (s.seccomp()) {
+                case dev.quilt.domain.Seccomp.Default d -> "default";
+                case dev.quilt.domain.Seccomp.Unconfined u -> "unconfined";
+                case dev.quilt.domain.Seccomp.Profile p -> p.origin();
+            };
+            return new SecurityView(s.privileged(), new CapsView(names(c.bounding()), names(c.effective()),
+                    names(c.permitted()), names(c.inheritable()), names(c.ambient())), s.noNewPrivileges(), seccomp,
+                    s.maskedPaths(), s.readonlyPaths(),
+                    s.rlimits().stream().map(r -> new RlimitView(r.type(), r.soft(), r.hard())).toList(),
+                    s.additionalGids(), new java.util.TreeMap<>(s.sysctls()));
+        }
+
+        private static List<String> names(java.util.Set<dev.quilt.domain.Capability> set) {
+            return set.stream().sorted().map(dev.quilt.domain.Capability::ociName).toList();
+        }
+    }
 
     /** One readiness phase: when it held and how long its own work took. */
     record PhaseView(String phase, String at, double millis, Boolean skipped) {
@@ -99,6 +131,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
                 ResourcesView.of(c.spec().resources()),
                 c.readiness().marks().stream().map(PhaseView::of).toList(), HealthView.of(c),
+                SecurityView.of(c.spec().security()),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
                         paths.containerLayer(c.id()).toString()));
     }

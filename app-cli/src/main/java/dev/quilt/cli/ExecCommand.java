@@ -45,6 +45,17 @@ final class ExecCommand implements Callable<Integer> {
             + "relayed to it)")
     boolean tty;
 
+    @Option(names = "--privileged", description = "every capability for the command (the container's seccomp "
+            + "profile and no-new-privileges stay)")
+    boolean privileged;
+
+    @Option(names = "--cap-add", paramLabel = "CAP", description = "add a capability to the container's for the "
+            + "command (or ALL); repeatable, or a comma list")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", description = "drop a capability (or ALL) for the command")
+    List<String> capDrop = new ArrayList<>();
+
     @Parameters(paramLabel = "ARGS", description = "CONTAINER [--] COMMAND [ARG...]")
     List<String> positional = new ArrayList<>();
 
@@ -65,7 +76,17 @@ final class ExecCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), sig -> { });
         ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args.command(), env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
-                Optional.ofNullable(user).map(User::parse), interactive, tty));
+                Optional.ofNullable(user).map(User::parse), interactive, tty, privileged, split(capAdd), split(capDrop)));
         return exit.code();
+    }
+
+    private static List<String> split(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            for (String p : n.split(",")) {
+                if (!p.isBlank()) out.add(p.trim());
+            }
+        }
+        return out;
     }
 }

@@ -121,8 +121,8 @@ final class LinuxModule {
     }
 
     @Provides @Singleton
-    static ProcessSpawner spawner(LinuxPaths paths, NativeLibrary lib) {
-        return new MonitorSpawner(paths, lib);
+    static ProcessSpawner spawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp) {
+        return new MonitorSpawner(paths, lib, seccomp);
     }
 
     @Provides @Singleton
@@ -172,8 +172,8 @@ final class LinuxModule {
     }
 
     @Provides @Singleton
-    static ContainerExec containerExec(NativeLibrary lib) {
-        return new LinuxContainerExec(lib);
+    static ContainerExec containerExec(NativeLibrary lib, SeccompFilters seccomp) {
+        return new LinuxContainerExec(lib, seccomp);
     }
 
     @Provides

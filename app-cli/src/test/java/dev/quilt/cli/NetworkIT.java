@@ -78,7 +78,8 @@ class NetworkIT {
             String ip = net("srv", "ipAddress");
             assertTrue(ip.startsWith(gateway().substring(0, gateway().length() - 1)), ip + " in " + quilt.subnet);
 
-            Quilt.Result client = quilt.run("run", "--rm", "-e", marker, "--", "sh", "-c",
+            // busybox's ping needs a raw socket: NET_RAW is not in the default set (podman's)
+            Quilt.Result client = quilt.run("run", "--rm", "-e", marker, "--cap-add", "NET_RAW", "--", "sh", "-c",
                     "wget -qO- http://" + ip + ":7000/index.html && ping -c 1 -W 5 " + gateway() + " >/dev/null"
                             + " && echo ping-ok && cat /etc/hosts /etc/hostname");
             assertEquals(0, client.exit(), client.err());
@@ -257,7 +258,7 @@ class NetworkIT {
                     + otherRoot.resolve("data") + ")\n", rm.err());
             assertTrue(link(quilt.bridge) && natTable(quilt.bridge), "bridge and NAT stay for the other root");
             assertEquals(1, Leaks.links(quilt.bridge).size(), "its container is still plugged in");
-            Quilt.Result ping = other.run("exec", id, "ping", "-c", "1", "-W", "5", gateway());
+            Quilt.Result ping = other.run("exec", "--cap-add", "NET_RAW", id, "ping", "-c", "1", "-W", "5", gateway());
             assertEquals(0, ping.exit(), "the other root's container still reaches its gateway: " + ping.err());
 
             ok(other.run("rm", "-f", id));

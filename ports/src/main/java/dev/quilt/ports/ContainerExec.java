@@ -1,9 +1,11 @@
 package dev.quilt.ports;
 
+import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Namespace;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.Security;
 
 import java.time.Duration;
 import java.util.Set;
@@ -14,8 +16,13 @@ import java.util.Set;
  * the command: not the helper's binary, not an fd beyond stdio.
  */
 public interface ContainerExec {
-    /** Where the command goes: the init it joins and the cgroup it is counted in. */
-    record Target(ProcessRef init, Set<Namespace> namespaces, Cgroups.Placement cgroup) {
+    /**
+     * Where the command goes: the init it joins and the cgroup it is counted in; {@code id} the
+     * container's (its session keyring is named for it); {@code security} how the command is
+     * confined: the container's, adjusted by exec's own flags.
+     */
+    record Target(ProcessRef init, Set<Namespace> namespaces, Cgroups.Placement cgroup, ContainerId id,
+                  Security security) {
         public Target {
             namespaces = Set.copyOf(namespaces);
         }

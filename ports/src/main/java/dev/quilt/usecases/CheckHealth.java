@@ -58,7 +58,8 @@ public final class CheckHealth {
 
     /** Where a check of {@code c} runs: its init's namespaces and its cgroup. */
     ContainerExec.Target target(Container c) {
-        return new ContainerExec.Target(c.init().orElseThrow(), c.spec().namespaces(), cgroups.placement(c.id()));
+        return new ContainerExec.Target(c.init().orElseThrow(), c.spec().namespaces(), cgroups.placement(c.id()), c.id(),
+                c.spec().security());
     }
 
     /** One run in {@code target}, killed at {@code timeout}; the result is saved to the container's record. */

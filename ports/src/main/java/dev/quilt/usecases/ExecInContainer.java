@@ -1,11 +1,13 @@
 package dev.quilt.usecases;
 
+import dev.quilt.domain.Capabilities;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.Environment;
 import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Security;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.Cgroups;
@@ -39,14 +41,37 @@ public final class ExecInContainer {
         this.exec = exec;
     }
 
-    /** What the caller asked for; empty means the container's own. */
+    /**
+     * What the caller asked for; empty means the container's own. {@code privileged} gives the command every
+     * capability (docker's and podman's {@code exec --privileged}; the container's seccomp profile and
+     * no_new_privs stay); {@code capAdd}/{@code capDrop} adjust the container's set as {@code run}'s do.
+     */
     public record Request(List<String> args, List<String> env, Function<String, Optional<String>> callerEnv,
-                          Optional<String> cwd, Optional<User> user, boolean stdinOpen, boolean tty) {
+                          Optional<String> cwd, Optional<User> user, boolean stdinOpen, boolean tty,
+                          boolean privileged, List<String> capAdd, List<String> capDrop) {
         public Request {
             args = List.copyOf(args);
             env = List.copyOf(env);
+            capAdd = List.copyOf(capAdd);
+            capDrop = List.copyOf(capDrop);
             if (args.isEmpty()) throw QuiltException.invalid("no command given: add one after '--'");
         }
+
+        /** The container's own confinement. */
+        public Request(List<String> args, List<String> env, Function<String, Optional<String>> callerEnv,
+                       Optional<String> cwd, Optional<User> user, boolean stdinOpen, boolean tty) {
+            this(args, env, callerEnv, cwd, user, stdinOpen, tty, false, List.of(), List.of());
+        }
+    }
+
+    /** The container's confinement with exec's flags on top. */
+    static Security confinement(Security own, Request req) {
+        Capabilities caps = req.privileged() ? Capabilities.ALL : own.capabilities();
+        if (req.capAdd().isEmpty() && req.capDrop().isEmpty() && !req.privileged()) return own;
+        caps = caps.adjusted(req.capAdd(), req.capDrop());
+        return new Security(caps, own.noNewPrivileges(), own.seccomp(), own.rlimits(), own.additionalGids(),
+                own.umask(), own.sysctls(), own.mounts(), own.devices(), own.maskedPaths(), own.readonlyPaths(),
+                own.readonlyRootfs(), own.privileged() || req.privileged());
     }
 
     public ExitStatus exec(String ref, Request req) {
@@ -58,7 +83,9 @@ public final class ExecInContainer {
                 req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), req.tty());
         ExecveLimits.check(process.args(), process.env(), host.argMax());
         try {
-            return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id())),
+            Security security = confinement(c.spec().security(), req);
+            return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id()),
+                            c.id(), security),
                     process, req.stdinOpen(), req.tty());
         } catch (SpawnFailedException e) {
             if (!e.initGone()) throw e;

@@ -22,6 +22,10 @@ public final class Protocol {
             T_NET_NANOS = 49, T_PROBE_PATH = 37, T_CAPTURE = 38, T_TIMEOUT_MS = 39, T_SPAWNED_AT = 50,
             T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54, T_NET_LEASES = 60, T_LOG_MAX = 55, T_BODY = 56;
 
+    /** Confinement of the process (CONFIG and EXEC), native/src/common/confine.h. */
+    public static final int T_CAPS = 61, T_NO_NEW_PRIVS = 62, T_SECCOMP_BPF = 63, T_RLIMIT = 64, T_GROUPS = 65,
+            T_UMASK = 66, T_OOM_SCORE_ADJ = 67, T_SYSCTL = 68, T_KEYRING = 69;
+
     /** Read from C at load. */
     public static int SIGKILL;
 
@@ -88,6 +92,15 @@ public final class Protocol {
         check("QUILT_MSG_INLINE_MAX", MSG_INLINE_MAX);
         check("QUILT_BODY_MAX", BODY_MAX);
         check("QUILT_T_BODY", T_BODY);
+        check("QUILT_T_CAPS", T_CAPS);
+        check("QUILT_T_NO_NEW_PRIVS", T_NO_NEW_PRIVS);
+        check("QUILT_T_SECCOMP_BPF", T_SECCOMP_BPF);
+        check("QUILT_T_RLIMIT", T_RLIMIT);
+        check("QUILT_T_GROUPS", T_GROUPS);
+        check("QUILT_T_UMASK", T_UMASK);
+        check("QUILT_T_OOM_SCORE_ADJ", T_OOM_SCORE_ADJ);
+        check("QUILT_T_SYSCTL", T_SYSCTL);
+        check("QUILT_T_KEYRING", T_KEYRING);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

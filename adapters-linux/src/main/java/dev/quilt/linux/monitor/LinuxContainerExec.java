@@ -9,6 +9,7 @@ import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.SeccompFilters;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +29,12 @@ public final class LinuxContainerExec implements ContainerExec {
     private static final Duration GRACE = Duration.ofSeconds(5);
 
     private final NativeLibrary lib;
+    private final SeccompFilters seccomp;
 
-    public LinuxContainerExec(NativeLibrary lib) {
+    /** {@code seccomp} compiles the target's profile, which the command loads last before execve. */
+    public LinuxContainerExec(NativeLibrary lib, SeccompFilters seccomp) {
         this.lib = lib;
+        this.seccomp = seccomp;
     }
 
     @Override
@@ -125,7 +129,7 @@ public final class LinuxContainerExec implements ContainerExec {
         }
     }
 
-    private static MessageWriter request(Target target, ProcessSpec process, List<String> args, boolean stdinOpen) {
+    private MessageWriter request(Target target, ProcessSpec process, List<String> args, boolean stdinOpen) {
         MessageWriter w = new MessageWriter(Protocol.MSG_EXEC)
                 .put(Protocol.T_PID, target.init().pid())
                 .put(Protocol.T_START_TIME, target.init().startTime())
@@ -140,6 +144,7 @@ public final class LinuxContainerExec implements ContainerExec {
         for (String d : target.cgroup().controllers()) w.put(Protocol.T_CGROUP_V1, d);
         for (String a : args) w.put(Protocol.T_ARG, a);
         for (String e : process.env()) w.put(Protocol.T_ENV, e);
+        ConfineRecords.put(w, target.id(), target.security(), seccomp);
         return w;
     }
 

@@ -20,7 +20,11 @@ final class MessageWriter {
     }
 
     MessageWriter put(int tag, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        return put(tag, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A record of raw bytes (only the seccomp program may hold NUL bytes). */
+    MessageWriter put(int tag, byte[] bytes) {
         long need = (long) buf.position() + 8 + bytes.length;
         if (need > Protocol.BODY_MAX) {
             throw QuiltException.invalid("the container's command and environment are too large (over "

@@ -22,6 +22,7 @@ import dev.quilt.linux.net.EtcFiles;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.NotReadyException;
 import dev.quilt.ports.ProcessSpawner;
+import dev.quilt.ports.SeccompFilters;
 import dev.quilt.ports.SpawnFailedException;
 
 import java.io.IOException;
@@ -42,10 +43,13 @@ import java.util.Optional;
 public final class MonitorSpawner implements ProcessSpawner {
     private final LinuxPaths paths;
     private final NativeLibrary lib;
+    private final SeccompFilters seccomp;
 
-    public MonitorSpawner(LinuxPaths paths, NativeLibrary lib) {
+    /** {@code seccomp} compiles the container's profile for its init to load last before execve. */
+    public MonitorSpawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp) {
         this.paths = paths;
         this.lib = lib;
+        this.seccomp = seccomp;
     }
 
     @Override
@@ -134,6 +138,7 @@ public final class MonitorSpawner implements ProcessSpawner {
         }
         for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
         for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
+        ConfineRecords.put(w, id, spec.security(), seccomp);
         return w;
     }
 

@@ -43,7 +43,7 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
         root = Files.createTempDirectory("quilt-it-");
         paths = LinuxPaths.under(root);
         NativeLibrary lib = NativeLibrary.load(paths.nativeCache());
-        spawner = new MonitorSpawner(paths, lib);
+        spawner = new MonitorSpawner(paths, lib, (choice, caps) -> java.util.Optional.empty());
         storage = new OverlayStorage(paths);
         FsImageStore images = new FsImageStore(paths, new SystemClock(), true);
         try (InputStream tar = new BusyboxImage().openTar()) {

@@ -88,6 +88,12 @@ enum quilt_tag {
      * seccomp program, rlimits, groups, umask, oom_score_adj, sysctl */
     /* 70-79: the container's mounts: extra mounts, masked and read-only paths,
      * read-only root, devices, writable sysfs */
+    QUILT_T_MOUNT = 70,     /* repeated: "TYPE\nDESTINATION\nSOURCE\nOPTIONS" (mount(8) options, comma-separated) */
+    QUILT_T_MASKED = 71,    /* repeated: a path hidden (a file by /dev/null, a directory by an empty read-only tmpfs) */
+    QUILT_T_READONLY = 72,  /* repeated: a path bound read-only (nosuid, nodev, noexec) over itself */
+    QUILT_T_READONLY_ROOT = 73, /* "1": the root is read-only once built */
+    QUILT_T_DEVICE = 74,    /* repeated: "c|b MAJOR MINOR MODE UID GID PATH", a node made in /dev */
+    QUILT_T_SYS_RW = 75,    /* "1" (--privileged): /sys and /sys/fs/cgroup writable */
     /* 80-84: cgroup placement beyond QUILT_T_CGROUP_V1/V2 */
 };
 
@@ -115,6 +121,10 @@ enum quilt_step {
     QUILT_STEP_CGROUP = 20, /* joining the cgroup, or watching it for OOM kills */
     QUILT_STEP_STATE = 21,  /* taking the space of exit.json and pids.json in the state dir */
     /* 22-29: confinement of the process; 30-39: mounts and devices; 40-44: cgroups */
+    QUILT_STEP_MOUNTS = 30,   /* the extra mounts (-v, --tmpfs, OCI mounts) */
+    QUILT_STEP_DEVICES = 31,  /* the device nodes of --device */
+    QUILT_STEP_READONLY_ROOT = 32, /* making the root read-only */
+    QUILT_STEP_CGROUPFS = 33, /* mounting /sys/fs/cgroup under the cgroup namespace */
 };
 
 #endif

@@ -31,7 +31,33 @@ static int openat2_in_root(int root, const char *path, int flags)
     return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
 }
 
+/* A dangling symlink on the way: made where it points, inside the root, as
+ * runc's securejoin does; at most 8 links deep, like a path lookup's depth. */
+static int open_in_root_depth(int root, const char *path, int make_file, int depth);
+
+static int follow_dangling(int root, int dir, const char *name, const char *prefix, size_t parent_len,
+                           const char *rest, int make_file, int depth)
+{
+    char target[PATH_MAX], joined[PATH_MAX];
+    if (depth >= 8)
+        return -ELOOP;
+    ssize_t n = readlinkat(dir, name, target, sizeof target - 1);
+    if (n < 0)
+        return errno == EINVAL ? -EEXIST : -errno;
+    target[n] = 0;
+    int len = target[0] == '/' ? snprintf(joined, sizeof joined, "%s/%s", target, rest)
+                               : snprintf(joined, sizeof joined, "%.*s/%s/%s", (int)parent_len, prefix, target, rest);
+    if (len < 0 || (size_t)len >= sizeof joined)
+        return -ENAMETOOLONG;
+    return open_in_root_depth(root, joined, make_file, depth + 1);
+}
+
 int open_in_root(int root, const char *path, int make_file)
+{
+    return open_in_root_depth(root, path, make_file, 0);
+}
+
+static int open_in_root_depth(int root, const char *path, int make_file, int depth)
 {
     char prefix[PATH_MAX];
     size_t plen = 0;
@@ -53,6 +79,7 @@ int open_in_root(int root, const char *path, int make_file)
         name[len] = 0;
         p += len;
         int last = p[strspn(p, "/")] == 0;
+        size_t parent_len = plen;
         prefix[plen++] = '/';
         memcpy(prefix + plen, name, len + 1);
         plen += len;
@@ -73,6 +100,11 @@ int open_in_root(int root, const char *path, int make_file)
                 return -err;
             }
             next = openat2_in_root(root, prefix, O_PATH);
+            if (next < 0 && errno == ENOENT) {
+                next = follow_dangling(root, dir, name, prefix, parent_len, p, make_file, depth);
+                close(dir);
+                return next;
+            }
         }
         int err = errno;
         close(dir);

@@ -13,7 +13,9 @@ public final class SpawnFailedException extends QuiltException {
         MOUNT_PROC("mount /proc"), MOUNT_DEV("mount /dev"), MOUNT_SYS("mount /sys"), PIVOT_ROOT("pivot_root"),
         HOSTNAME("sethostname"), CWD("chdir"), USER("set user"), EXEC("exec"), STDIO("stdio"),
         MASK("mask paths"), SECCOMP("seccomp"), START("start"), LOG("log"), NETWORK("network"),
-        ETC("bind /etc files"), CGROUP("cgroup"), STATE("state file");
+        ETC("write /etc files"), CGROUP("cgroup"), STATE("state file"),
+        MOUNTS("mount"), DEVICES("make device"), READONLY_ROOT("make the root read-only"),
+        CGROUPFS("mount /sys/fs/cgroup");
 
         private final String word;
 

@@ -22,6 +22,10 @@ public final class Protocol {
             T_NET_NANOS = 49, T_PROBE_PATH = 37, T_CAPTURE = 38, T_TIMEOUT_MS = 39, T_SPAWNED_AT = 50,
             T_NET_DONE_AT = 51, T_OUTPUT = 52, T_TIMED_OUT = 53, T_TTY = 54, T_NET_LEASES = 60, T_LOG_MAX = 55, T_BODY = 56;
 
+    /** The container's mounts (issue 13, tags 70-79). */
+    public static final int T_MOUNT = 70, T_MASKED = 71, T_READONLY = 72, T_READONLY_ROOT = 73, T_DEVICE = 74,
+            T_SYS_RW = 75;
+
     /** Read from C at load. */
     public static int SIGKILL;
 
@@ -88,6 +92,12 @@ public final class Protocol {
         check("QUILT_MSG_INLINE_MAX", MSG_INLINE_MAX);
         check("QUILT_BODY_MAX", BODY_MAX);
         check("QUILT_T_BODY", T_BODY);
+        check("QUILT_T_MOUNT", T_MOUNT);
+        check("QUILT_T_MASKED", T_MASKED);
+        check("QUILT_T_READONLY", T_READONLY);
+        check("QUILT_T_READONLY_ROOT", T_READONLY_ROOT);
+        check("QUILT_T_DEVICE", T_DEVICE);
+        check("QUILT_T_SYS_RW", T_SYS_RW);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

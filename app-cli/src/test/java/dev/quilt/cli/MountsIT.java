@@ -152,6 +152,19 @@ class MountsIT {
         assertEquals(List.of("0", "0", "sysctl-refused", "1"), out.lines().toList(), out);
     }
 
+    /**
+     * Without a mount capability a mask cannot be undone. Here the user is 1000; root
+     * in the container lacks CAP_SYS_ADMIN once the default capability set applies
+     * (confinement, part B), and the escape probes check that case.
+     */
+    @Test
+    void masksCannotBeUndoneWithoutAMountCapability() throws Exception {
+        Quilt.Result r = sh(List.of("-u", "1000"), "umount /proc/keys || echo refused; umount -l /sys/firmware || "
+                + "echo refused; mount -o remount,rw /sys || echo refused; wc -c < /proc/keys; ls /sys/firmware | wc -l");
+        assertEquals(List.of("refused", "refused", "refused", "0", "0"), ok(r).lines().toList());
+        assertTrue(r.err().contains("Operation not permitted"), r.err());
+    }
+
     @Test
     void aSymlinkInTheImageCannotAimAMountAtTheHost() throws Exception {
         Path vol = Files.createDirectory(root.resolve("symvol"));

@@ -387,10 +387,12 @@ int mounts_cgroupfs(const struct container_config *cfg, struct step_error *e)
             *next++ = 0;
         else
             next = line + strlen(line);
+        static char failed[128]; /* the line, before cgroup_hierarchy cuts it */
+        snprintf(failed, sizeof failed, "%s", line);
         int rc = cgroup_hierarchy(dir, line, flags);
         if (rc < 0) {
             close(dir);
-            return fail(e, QUILT_STEP_CGROUPFS, -rc, line);
+            return fail(e, QUILT_STEP_CGROUPFS, -rc, failed);
         }
     }
     close(dir);

@@ -1,10 +1,17 @@
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/mount.h>
 
 #include "common/tlv.h"
 #include "monitor/config.h"
 #include "monitor/mount_opts.h"
+#include "monitor/mounts.h"
 #include "quilt/proto.h"
 #include "tap.h"
 
@@ -93,5 +100,41 @@ int main(void)
     w.len = base;
     tlv_put_str(&w, QUILT_T_MOUNT, "tmpfs\n/tmp");
     ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "mount"), "a short mount is named");
+
+    /* destinations resolve inside the root, whatever links the image holds */
+    char top[] = "/tmp/quilt-tap-root-XXXXXX";
+    ok(mkdtemp(top) != NULL, "a scratch dir");
+    char rootdir[64], away[64], path[256];
+    snprintf(rootdir, sizeof rootdir, "%s/root", top);
+    snprintf(away, sizeof away, "%s/outside", top);
+    mkdir(rootdir, 0755);
+    mkdir(away, 0755);
+    snprintf(path, sizeof path, "%s/abs", rootdir);
+    ok(symlink(away, path) == 0, "an absolute link to a host path");
+    snprintf(path, sizeof path, "%s/up", rootdir);
+    ok(symlink("../../..", path) == 0, "a relative link up and out");
+    int root = open(rootdir, O_PATH | O_DIRECTORY);
+    int fd = open_in_root(root, "/abs/sub", 0);
+    struct stat st;
+    snprintf(path, sizeof path, "%s%s/sub", rootdir, away);
+    ok(fd >= 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode), "a dangling absolute link is made inside the root");
+    snprintf(path, sizeof path, "%s/sub", away);
+    ok(stat(path, &st) < 0 && errno == ENOENT, "nothing is made at the host path the link names");
+    if (fd >= 0)
+        close(fd);
+    fd = open_in_root(root, "/up/escaped/file", 1);
+    snprintf(path, sizeof path, "%s/escaped/file", rootdir);
+    ok(fd >= 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode), "'..' stops at the root; the file is made there");
+    snprintf(path, sizeof path, "%s/escaped", top);
+    ok(stat(path, &st) < 0, "nothing above the root");
+    if (fd >= 0)
+        close(fd);
+    snprintf(path, sizeof path, "%s/plain", rootdir);
+    close(open(path, O_CREAT | O_WRONLY, 0644));
+    ok(open_in_root(root, "/plain/x", 0) == -ENOTDIR, "a file in the way is ENOTDIR");
+    close(root);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", top);
+    ok(system(cmd) == 0, "scratch dir removed");
     return tap_done();
 }

@@ -39,6 +39,10 @@ final class MountRecords {
         limit("masked paths", s.maskedPaths().size());
         limit("read-only paths", s.readonlyPaths().size());
         for (MountSpec m : extra) {
+            if (m.type().equals("cgroup") || m.type().equals("cgroup2")) {
+                throw QuiltException.invalid("a cgroup mount on '" + m.destination() + "' is not supported; Quilt "
+                        + "mounts the container's cgroups read-only on /sys/fs/cgroup");
+            }
             String options = String.join(",", m.options());
             for (String field : List.of(m.type(), m.destination(), m.source(), options)) {
                 if (field.indexOf('\n') >= 0 || field.indexOf('\0') >= 0) {

@@ -173,12 +173,35 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
         }
     }
 
+    /** An OCI spec's other mount types, each a fresh filesystem at a destination made in the layer. */
+    @org.junit.jupiter.api.Test
+    void procSysfsMqueueDevptsAndTmpfsMountWhereTheSpecSays() throws IOException {
+        List<dev.quilt.domain.MountSpec> mounts = List.of(
+                new dev.quilt.domain.MountSpec("/x/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
+                new dev.quilt.domain.MountSpec("/x/sys", "sysfs", "sysfs", List.of("ro", "nosuid", "noexec", "nodev")),
+                new dev.quilt.domain.MountSpec("/x/mq", "mqueue", "mqueue", List.of("nosuid")),
+                new dev.quilt.domain.MountSpec("/x/pts", "devpts", "devpts", List.of("newinstance", "ptmxmode=0666")),
+                new dev.quilt.domain.MountSpec("/x/tmp", "tmpfs", "tmpfs", List.of("size=1m", "mode=1777", "rshared")));
+        List<String> seen = mountsSeenUnder(dev.quilt.domain.Security.DEFAULT.withMounts(mounts), "/x/");
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/proc").contains(" - proc "), seen.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/sys").split(" ")[5].startsWith("ro,")
+                && line(seen, "/x/sys").contains(" - sysfs "), seen.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/mq").contains(" - mqueue "), seen.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/pts").contains(" - devpts "), seen.toString());
+        String tmp = line(seen, "/x/tmp");
+        org.junit.jupiter.api.Assertions.assertTrue(tmp.contains(" shared:") && tmp.contains("size=1024k"), tmp);
+    }
+
     /** What the init sees of /sys, one cgroup hierarchy and /proc/keys under {@code security}, through a bind mount. */
     private List<String> mountsSeenUnder(dev.quilt.domain.Security security) throws IOException {
+        return mountsSeenUnder(security, " /sys | /sys/fs/cgroup/pids | /proc/keys ");
+    }
+
+    private List<String> mountsSeenUnder(dev.quilt.domain.Security security, String pattern) throws IOException {
         Path out = Files.createTempDirectory(root, "out-");
         ContainerId id = ContainerId.of("mnt" + UUID.randomUUID().toString().replace("-", ""));
         ContainerSpec s = prepared(id, List.of("sh", "-c",
-                "grep -E ' /sys | /sys/fs/cgroup/pids | /proc/keys ' /proc/self/mountinfo > /out/mounts"));
+                "grep -E '" + pattern + "' /proc/self/mountinfo > /out/mounts"));
         ContainerSpec spec = new ContainerSpec(s.process(), s.image(), s.hostname(), s.namespaces(), s.stdinOpen(),
                 s.init(), s.network(), s.resources(), s.health(), s.ready(), s.log(),
                 security.withMounts(List.of(dev.quilt.domain.MountFlags.volume(out + ":/out"))));

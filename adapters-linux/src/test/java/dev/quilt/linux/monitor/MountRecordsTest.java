@@ -95,6 +95,13 @@ class MountRecordsTest {
     }
 
     @Test
+    void aCgroupMountElsewhereIsRefused() {
+        Security s = Security.DEFAULT.withMounts(List.of(new MountSpec("/cg", "cgroup", "cgroup", List.of("ro"))));
+        QuiltException e = assertThrows(QuiltException.class, () -> encode(s));
+        assertTrue(e.getMessage().startsWith("a cgroup mount on '/cg' is not supported"), e.getMessage());
+    }
+
+    @Test
     void tooManyMountsAreOneLine() {
         List<MountSpec> many = new ArrayList<>();
         for (int i = 0; i <= MountRecords.MAX; i++) many.add(MountFlags.tmpfs("/t" + i));

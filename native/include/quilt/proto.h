@@ -96,6 +96,12 @@ enum quilt_tag {
     QUILT_T_KEYRING = 69,   /* a fresh session keyring of this name ("_ses.<id>", as runc names it) */
     /* 70-79: the container's mounts: extra mounts, masked and read-only paths,
      * read-only root, devices, writable sysfs */
+    QUILT_T_MOUNT = 70,     /* repeated: "TYPE\nDESTINATION\nSOURCE\nOPTIONS" (mount(8) options, comma-separated) */
+    QUILT_T_MASKED = 71,    /* repeated: a path hidden (a file by /dev/null, a directory by an empty read-only tmpfs) */
+    QUILT_T_READONLY = 72,  /* repeated: a path bound read-only (nosuid, nodev, noexec) over itself */
+    QUILT_T_READONLY_ROOT = 73, /* "1": the root is read-only once built */
+    QUILT_T_DEVICE = 74,    /* repeated: "c|b MAJOR MINOR MODE UID GID PATH", a node made in /dev */
+    QUILT_T_SYS_RW = 75,    /* "1" (--privileged): /sys and /sys/fs/cgroup writable */
     /* 80-84: cgroup placement beyond QUILT_T_CGROUP_V1/V2 */
 };
 
@@ -132,6 +138,10 @@ enum quilt_step {
     QUILT_STEP_KEYRING = 28,
     QUILT_STEP_OOM_SCORE_ADJ = 29,
     /* 30-39: mounts and devices; 40-44: cgroups */
+    QUILT_STEP_MOUNTS = 30,   /* the extra mounts (-v, --tmpfs, OCI mounts) */
+    QUILT_STEP_DEVICES = 31,  /* the device nodes of --device */
+    QUILT_STEP_READONLY_ROOT = 32, /* making the root read-only */
+    QUILT_STEP_CGROUPFS = 33, /* mounting /sys/fs/cgroup under the cgroup namespace */
 };
 
 #endif

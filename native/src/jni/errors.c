@@ -89,6 +89,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_MSG_INLINE_MAX), P(QUILT_BODY_MAX), P(QUILT_T_BODY),
         P(IN_CREATE), P(IN_MOVED_TO), P(IN_MODIFY), P(IN_DELETE_SELF), P(IN_MOVE_SELF),
         P(QUILT_T_LOG_MAX), P(QUILT_STEP_STATE),
+        P(QUILT_T_MOUNT), P(QUILT_T_MASKED), P(QUILT_T_READONLY), P(QUILT_T_READONLY_ROOT), P(QUILT_T_DEVICE),
+        P(QUILT_T_SYS_RW), P(QUILT_STEP_MOUNTS), P(QUILT_STEP_DEVICES), P(QUILT_STEP_READONLY_ROOT),
+        P(QUILT_STEP_CGROUPFS),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

@@ -11,6 +11,7 @@
 
 #include "quilt/proto.h"
 #include "../common/tlv.h"
+#include "mount_opts.h"
 
 static int parse_ulong(const char *s, unsigned long *out)
 {
@@ -37,6 +38,46 @@ static int parse_mac(const char *s, unsigned char mac[6])
         mac[i] = (unsigned char)v;
     }
     return 0;
+}
+
+/* The records of the container's mounts (QUILT_T_MOUNT .. QUILT_T_SYS_RW),
+ * split in place: s is our own copy. */
+static int config_mount_record(struct container_config *cfg, uint16_t tag, char *s, const char **what)
+{
+    switch (tag) {
+    case QUILT_T_MOUNT:
+        *what = "mount";
+        if (cfg->n_mounts == CONFIG_MAX_MOUNTS)
+            return -E2BIG;
+        return mount_entry_parse(s, &cfg->mounts[cfg->n_mounts++]);
+    case QUILT_T_MASKED:
+    case QUILT_T_READONLY: {
+        *what = tag == QUILT_T_MASKED ? "masked path" : "read-only path";
+        int *n = tag == QUILT_T_MASKED ? &cfg->n_masked : &cfg->n_readonly;
+        if (*n == CONFIG_MAX_MOUNTS)
+            return -E2BIG;
+        if (s[0] != '/')
+            return -EINVAL;
+        (tag == QUILT_T_MASKED ? cfg->masked : cfg->readonly)[(*n)++] = s;
+        return 0;
+    }
+    case QUILT_T_DEVICE:
+        *what = "device";
+        if (cfg->n_devices == CONFIG_MAX_MOUNTS)
+            return -E2BIG;
+        return device_entry_parse(s, &cfg->devices[cfg->n_devices++]);
+    case QUILT_T_READONLY_ROOT:
+    case QUILT_T_SYS_RW: {
+        unsigned long num;
+        *what = tag == QUILT_T_SYS_RW ? "writable sysfs" : "read-only root";
+        if (parse_ulong(s, &num) < 0)
+            return -EINVAL;
+        *(tag == QUILT_T_SYS_RW ? &cfg->sys_rw : &cfg->readonly_root) = num != 0;
+        return 0;
+    }
+    default:
+        return 0; /* a tag of this range that a newer JVM knows */
+    }
 }
 
 static const char **slot_for(struct container_config *cfg, uint16_t tag)
@@ -129,6 +170,11 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
                 return -E2BIG;
             }
             cfg->cgroup_v1[cfg->n_cgroup_v1++] = out;
+        } else if (tag >= QUILT_T_MOUNT && tag <= QUILT_T_SYS_RW) {
+            if ((rc = config_mount_record(cfg, tag, out, what)) < 0) {
+                config_free(cfg);
+                return rc;
+            }
         } else if (tag == QUILT_T_TYPE || tag == QUILT_T_UID || tag == QUILT_T_GID ||
                    tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL || tag == QUILT_T_LOOPBACK ||
                    tag == QUILT_T_LOG_MAX) {

@@ -9,6 +9,22 @@
 #include "../common/confine.h"
 
 #define CONFIG_MAX_CGROUPS 8
+#define CONFIG_MAX_MOUNTS 128   /* of each kind: extra mounts, masked, read-only paths, devices */
+
+/* One QUILT_T_MOUNT record, split in place at its newlines. */
+struct mount_entry {
+    const char *type, *dest, *source, *options;
+};
+
+/* One QUILT_T_DEVICE record. */
+struct device_entry {
+    char type; /* 'c' or 'b' */
+    unsigned major, minor;
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+    const char *path;
+};
 
 struct container_config {
     const char *id;
@@ -40,6 +56,14 @@ struct container_config {
     const char *cgroup_v1[CONFIG_MAX_CGROUPS];
     int n_cgroup_v1;
     const char *cgroup_memory_v1;
+    /* mounts (tags 70-75): extra mounts in order, masked and read-only paths, device nodes */
+    struct mount_entry mounts[CONFIG_MAX_MOUNTS];
+    int n_mounts;
+    const char *masked[CONFIG_MAX_MOUNTS], *readonly[CONFIG_MAX_MOUNTS];
+    int n_masked, n_readonly;
+    struct device_entry devices[CONFIG_MAX_MOUNTS];
+    int n_devices;
+    int readonly_root, sys_rw;
     /* derived: the init waits for GO (network or cgroups come first); it
      * unshares its cgroup namespace itself, once it is in its cgroup */
     int hold, cgroupns_late;

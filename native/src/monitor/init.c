@@ -23,6 +23,7 @@
 #include "../common/signals.h"
 #include "../common/passwd.h"
 #include "pid1_signals.h"
+#include "mounts.h"
 #include "rootfs.h"
 
 static _Noreturn void die(int errfd, const struct step_error *e, int code)
@@ -193,11 +194,11 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     /* through the container's /proc/sys, before it is made read-only */
     if (confine_sysctls(&cfg->confine, &ce) < 0)
         die_confined(errfd, &ce);
-    if (rootfs_mask(&e) < 0)
+    if (rootfs_mask(cfg, &e) < 0)
         die(errfd, &e, 1);
     umask(022);
     /* in the container's root now: its -w made if missing, its HOME from its passwd */
-    if (rootfs_workdir(cfg->cwd, &e) < 0)
+    if (rootfs_workdir(cfg->cwd, &e) < 0 || mounts_readonly_root(cfg, &e) < 0)
         die(errfd, &e, 1);
     int home_at = passwd_needs_home(cfg->envp);
     if (home_at >= 0 && passwd_home_env(cfg->uid, home_env, sizeof home_env) == 0)
@@ -214,6 +215,9 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_CGROUP, errno, "cgroup namespace" };
         die(errfd, &e, 1);
     }
+    /* its own cgroups, as the namespace roots them, read-only */
+    if (cfg->cgroupns_late && mounts_cgroupfs(cfg, &e) < 0)
+        die(errfd, &e, 1);
     /* while we still hold CAP_SYS_ADMIN, which a filter needs without no_new_privs */
     int listener = pid1_signals_install();
     if (listener < 0 || send_listener(errfd, listener) < 0) {

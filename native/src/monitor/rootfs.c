@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "mounts.h"
 #include "quilt/proto.h"
 
 static int fail(struct step_error *e, int step, const char *object)
@@ -47,7 +48,7 @@ static const char *const dev_links[][2] = {
     { "/proc/self/fd/2", "dev/stderr" },
 };
 
-static int make_dev(struct step_error *e)
+static int make_dev(const struct container_config *cfg, struct step_error *e)
 {
     if (ensure_dir("dev", 0755) < 0)
         return fail(e, QUILT_STEP_MOUNT_DEV, "/dev");
@@ -78,17 +79,29 @@ static int make_dev(struct step_error *e)
     for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
         if (symlink(dev_links[i][0], dev_links[i][1]) < 0)
             return fail(e, QUILT_STEP_MOUNT_DEV, dev_links[i][1] + 3);
-    return 0;
+    return mounts_devices(cfg, e);
 }
 
 /* /etc/hosts, /etc/hostname and /etc/resolv.conf, written by Quilt into the
- * container's state dir, bound over the image's.  Paths are resolved inside
- * the root (RESOLVE_IN_ROOT), and a link in the image's place is replaced by a
- * file in the container's own layer, so an image cannot point the mount at
- * anything outside itself. */
+ * container's state dir, copied into the container's own layer: no mount of
+ * a host file, whose file system open_by_handle_at could then reach
+ * ("shocker").  Paths are resolved inside the root (RESOLVE_IN_ROOT), and a
+ * link or directory in the image's place is replaced by a file in the
+ * container's own layer, so an image cannot aim the write anywhere else. */
 static const char *const etc_files[] = { "hosts", "hostname", "resolv.conf" };
 
-static int bind_etc_files(const struct container_config *cfg, struct step_error *e)
+static int copy_fd(int from, int to)
+{
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(from, buf, sizeof buf)) > 0)
+        for (ssize_t done = 0, w; done < n; done += w)
+            if ((w = write(to, buf + done, (size_t)(n - done))) < 0)
+                return -errno;
+    return n < 0 ? -errno : 0;
+}
+
+static int write_etc_files(const struct container_config *cfg, struct step_error *e)
 {
     struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
     int root = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -101,7 +114,7 @@ static int bind_etc_files(const struct container_config *cfg, struct step_error 
     if (etc < 0)
         return fail(e, QUILT_STEP_ETC, "/etc");
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++) {
-        char src[4096], dst[64];
+        char src[4096];
         snprintf(src, sizeof src, "%s/%s", cfg->etc_dir, etc_files[i]);
         struct stat st;
         if (fstatat(etc, etc_files[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
@@ -109,18 +122,18 @@ static int bind_etc_files(const struct container_config *cfg, struct step_error 
             close(etc);
             return fail(e, QUILT_STEP_ETC, etc_files[i]);
         }
-        int fd = openat(etc, etc_files[i], O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            close(etc);
-            return fail(e, QUILT_STEP_ETC, etc_files[i]);
-        }
-        snprintf(dst, sizeof dst, "/proc/self/fd/%d", fd);
-        int rc = mount(src, dst, NULL, MS_BIND, NULL);
-        int err = errno;
-        close(fd);
+        int in = open(src, O_RDONLY | O_CLOEXEC);
+        int fd = in < 0 ? -1 : openat(etc, etc_files[i], O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        int rc = fd < 0 ? -errno : copy_fd(in, fd);
+        if (rc == 0 && fchmod(fd, 0644) < 0)
+            rc = -errno;
+        if (in >= 0)
+            close(in);
+        if (fd >= 0)
+            close(fd);
         if (rc < 0) {
             close(etc);
-            errno = err;
+            errno = -rc;
             return fail(e, QUILT_STEP_ETC, etc_files[i]);
         }
     }
@@ -142,15 +155,17 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
     if (ensure_dir("proc", 0555) < 0 ||
         mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_PROC, "/proc");
-    int rc = make_dev(e);
+    int rc = make_dev(cfg, e);
     if (rc < 0)
         return rc;
+    /* read-only unless --privileged */
     if (ensure_dir("sys", 0555) < 0 ||
-        mount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        mount("sysfs", "sys", "sysfs", (cfg->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
-    if (cfg->etc_dir)
-        return bind_etc_files(cfg, e);
-    return 0;
+    if (cfg->etc_dir && (rc = write_etc_files(cfg, e)) < 0)
+        return rc;
+    /* after Quilt's own, so that -v over /etc/resolv.conf wins, as in docker */
+    return mounts_extra(cfg, e);
 }
 
 int rootfs_pivot(const struct container_config *cfg, struct step_error *e)
@@ -167,36 +182,11 @@ int rootfs_pivot(const struct container_config *cfg, struct step_error *e)
     return 0;
 }
 
-/* The OCI runtime-spec defaults: files that tell the host's secrets or let a
- * container poke the kernel are hidden or made read-only. */
-static const char *const masked_files[] = {
-    "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-    "/proc/timer_stats", "/proc/sched_debug",
-};
-static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/sys/firmware" };
-static const char *const readonly_paths[] = {
-    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
-
-int rootfs_mask(struct step_error *e)
+/* The masked and read-only paths the spec names (Security.maskedPaths and
+ * readonlyPaths; the OCI defaults unless --privileged emptied them). */
+int rootfs_mask(const struct container_config *cfg, struct step_error *e)
 {
-    for (size_t i = 0; i < sizeof masked_files / sizeof masked_files[0]; i++)
-        if (mount("/dev/null", masked_files[i], NULL, MS_BIND, NULL) < 0 && errno != ENOENT)
-            return fail(e, QUILT_STEP_MASK, masked_files[i]);
-    for (size_t i = 0; i < sizeof masked_dirs / sizeof masked_dirs[0]; i++)
-        if (mount("tmpfs", masked_dirs[i], "tmpfs", MS_RDONLY, "size=0") < 0 && errno != ENOENT)
-            return fail(e, QUILT_STEP_MASK, masked_dirs[i]);
-    for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++) {
-        const char *p = readonly_paths[i];
-        if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
-            if (errno == ENOENT)
-                continue;
-            return fail(e, QUILT_STEP_MASK, p);
-        }
-        if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-            return fail(e, QUILT_STEP_MASK, p);
-    }
-    return 0;
+    return mounts_mask(cfg, e);
 }
 
 /* One component at a time from "/", which is the container's root by now: a

@@ -15,7 +15,7 @@ struct step_error {
  * clone(): no allocation happens here. */
 int rootfs_mount(const struct container_config *cfg, struct step_error *e);
 int rootfs_pivot(const struct container_config *cfg, struct step_error *e);
-int rootfs_mask(struct step_error *e);
+int rootfs_mask(const struct container_config *cfg, struct step_error *e);
 /* After pivot_root: the working directory, made like `mkdir -p` (0755, root's,
  * as runc makes it) when it is missing; a file in its way is ENOTDIR. */
 int rootfs_workdir(const char *cwd, struct step_error *e);

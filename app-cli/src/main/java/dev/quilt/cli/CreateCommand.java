@@ -28,6 +28,9 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     ContainerOptions options;
 
+    @Mixin
+    MountOptions mounts;
+
     @Option(names = "--verbose", description = "print the spawned and network phases' times on stderr")
     boolean verbose;
 
@@ -43,7 +46,7 @@ final class CreateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
-        var req = options.request(args, false, true);
+        var req = mounts.apply(options.request(args, false, true));
         Root.require(privileges, "create");
         Container c = createContainer.get().create(req);
         if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.createdAt());

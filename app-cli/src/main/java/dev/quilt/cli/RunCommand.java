@@ -37,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ContainerOptions options;
 
+    @Mixin
+    MountOptions mounts;
+
     @Option(names = {"-d", "--detach"}, description = "run in the background, print the ID; with no command, pid 1 is Quilt's init")
     boolean detach;
 
@@ -59,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
-        ContainerRequest req = options.request(args, interactive && !detach, detach);
+        ContainerRequest req = mounts.apply(options.request(args, interactive && !detach, detach));
         Root.require(privileges, "run");
         if (detach) {
             Container c = createContainer.get().runDetached(req);

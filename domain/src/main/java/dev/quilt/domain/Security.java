@@ -47,4 +47,26 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
             throw QuiltException.invalid("umask " + Integer.toOctalString(umask.get()) + " is not between 0 and 0777");
         }
     }
+
+    /** These with {@code mounts} after its own (the CLI's -v and --tmpfs come after a spec's). */
+    public Security withMounts(List<MountSpec> more) {
+        List<MountSpec> all = new java.util.ArrayList<>(mounts);
+        all.addAll(more);
+        return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, all,
+                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged);
+    }
+
+    /** These with {@code more} device nodes after its own. */
+    public Security withDevices(List<DeviceSpec> more) {
+        List<DeviceSpec> all = new java.util.ArrayList<>(devices);
+        all.addAll(more);
+        return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
+                all, maskedPaths, readonlyPaths, readonlyRootfs, privileged);
+    }
+
+    /** These with the root read-only ({@code --read-only}, OCI {@code root.readonly}). */
+    public Security withReadonlyRootfs(boolean readonly) {
+        return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
+                devices, maskedPaths, readonlyPaths, readonly, privileged);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.quilt.ports;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Security;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.domain.Resources;
 
@@ -21,6 +22,16 @@ public interface Cgroups {
      * cannot enforce is an error, never silently dropped.
      */
     Placement create(ContainerId id, Resources limits);
+
+    /**
+     * {@link #create(ContainerId, Resources)} with the devices policy {@code security}
+     * asks for: its {@code devices} allowed beside the default nodes, or every
+     * device when {@code privileged}. A host without a devices controller (v2,
+     * where the policy is a BPF program) enforces only the default.
+     */
+    default Placement create(ContainerId id, Resources limits, Security security) {
+        return create(id, limits);
+    }
 
     /** What its cgroup has counted, or empty when it has none (never made, or removed). */
     Optional<ResourceUsage> usage(ContainerId id);

@@ -13,9 +13,11 @@ public final class SpawnFailedException extends QuiltException {
         MOUNT_PROC("mount /proc"), MOUNT_DEV("mount /dev"), MOUNT_SYS("mount /sys"), PIVOT_ROOT("pivot_root"),
         HOSTNAME("sethostname"), CWD("chdir"), USER("set user"), EXEC("exec"), STDIO("stdio"),
         MASK("mask paths"), SECCOMP("seccomp"), START("start"), LOG("log"), NETWORK("network"),
-        ETC("bind /etc files"), CGROUP("cgroup"), STATE("state file"),
+        ETC("write /etc files"), CGROUP("cgroup"), STATE("state file"),
         CAPS("capabilities"), NO_NEW_PRIVS("no_new_privs"), SECCOMP_FILTER("seccomp filter"), RLIMIT("rlimit"),
-        GROUPS("setgroups"), SYSCTL("sysctl"), KEYRING("session keyring"), OOM_SCORE_ADJ("oom_score_adj");
+        GROUPS("setgroups"), SYSCTL("sysctl"), KEYRING("session keyring"), OOM_SCORE_ADJ("oom_score_adj"),
+        MOUNTS("mount"), DEVICES("make device"), READONLY_ROOT("make the root read-only"),
+        CGROUPFS("mount /sys/fs/cgroup");
 
         private final String word;
 

@@ -86,7 +86,7 @@ public final class ContainerLauncher {
             ProcessSpawner.Launched launched;
             try {
                 req.name().ifPresent(n -> state.claimName(n, id));
-                Cgroups.Placement cgroup = cgroups.create(id, spec.resources());
+                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security());
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());

@@ -60,4 +60,10 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
         this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
                 health, ready, log, Security.DEFAULT);
     }
+
+    /** This request confined as {@code security} says instead. */
+    public ContainerRequest withSecurity(Security security) {
+        return new ContainerRequest(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init,
+                network, resources, health, ready, log, security);
+    }
 }

@@ -1,8 +1,10 @@
 package dev.quilt.linux.cgroup;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.DeviceSpec;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ResourceUsage;
+import dev.quilt.domain.Security;
 import dev.quilt.domain.Resources;
 import dev.quilt.ports.Cgroups;
 
@@ -76,6 +78,21 @@ public final class CgroupsV1 implements Cgroups {
 
     @Override
     public Placement create(ContainerId id, Resources r) {
+        return create(id, r, Security.DEFAULT);
+    }
+
+    /** The devices rules of a container: {@link #DEVICES} and its own devices, or {@code a} when privileged. */
+    static List<String> deviceRules(Security security) {
+        if (security.privileged()) return List.of("a");
+        List<String> rules = new ArrayList<>(DEVICES);
+        for (DeviceSpec d : security.devices()) {
+            rules.add(d.type() + " " + d.major() + ":" + d.minor() + " " + d.access());
+        }
+        return rules;
+    }
+
+    @Override
+    public Placement create(ContainerId id, Resources r, Security security) {
         List<Path> dirs = dirs(id);
         List<Path> made = new ArrayList<>();
         try {
@@ -106,8 +123,9 @@ public final class CgroupsV1 implements Cgroups {
             if (r.cpuShares().isPresent()) files.write(cpu.resolve("cpu.shares"), Integer.toString(r.cpuShares().get()));
             files.write(dir("pids", id).resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
             Path devices = dir("devices", id);
-            files.write(devices.resolve("devices.deny"), "a");
-            for (String rule : DEVICES) files.write(devices.resolve("devices.allow"), rule);
+            List<String> rules = deviceRules(security);
+            if (!rules.equals(List.of("a"))) files.write(devices.resolve("devices.deny"), "a");
+            for (String rule : rules) files.write(devices.resolve("devices.allow"), rule);
         } catch (RuntimeException e) {
             for (Path d : made) {
                 try {

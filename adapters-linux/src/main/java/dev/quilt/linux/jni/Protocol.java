@@ -25,6 +25,9 @@ public final class Protocol {
     /** Confinement of the process (CONFIG and EXEC), native/src/common/confine.h. */
     public static final int T_CAPS = 61, T_NO_NEW_PRIVS = 62, T_SECCOMP_BPF = 63, T_RLIMIT = 64, T_GROUPS = 65,
             T_UMASK = 66, T_OOM_SCORE_ADJ = 67, T_SYSCTL = 68, T_KEYRING = 69;
+    /** The container's mounts (issue 13, tags 70-79). */
+    public static final int T_MOUNT = 70, T_MASKED = 71, T_READONLY = 72, T_READONLY_ROOT = 73, T_DEVICE = 74,
+            T_SYS_RW = 75;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -101,6 +104,12 @@ public final class Protocol {
         check("QUILT_T_OOM_SCORE_ADJ", T_OOM_SCORE_ADJ);
         check("QUILT_T_SYSCTL", T_SYSCTL);
         check("QUILT_T_KEYRING", T_KEYRING);
+        check("QUILT_T_MOUNT", T_MOUNT);
+        check("QUILT_T_MASKED", T_MASKED);
+        check("QUILT_T_READONLY", T_READONLY);
+        check("QUILT_T_READONLY_ROOT", T_READONLY_ROOT);
+        check("QUILT_T_DEVICE", T_DEVICE);
+        check("QUILT_T_SYS_RW", T_SYS_RW);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

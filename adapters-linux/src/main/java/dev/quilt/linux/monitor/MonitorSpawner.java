@@ -120,6 +120,7 @@ public final class MonitorSpawner implements ProcessSpawner {
                 .put(Protocol.T_NET_MAC, e.mac().replace(":", ""))
                 .put(Protocol.T_NET_LEASES, paths.network().toString()));
         if (spec.network() == NetworkMode.NONE) w.put(Protocol.T_LOOPBACK, 1);
+        MountRecords.put(w, spec.security());
         cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
         for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);
         cgroup.memory().ifPresent(d -> w.put(Protocol.T_CGROUP_MEMORY_V1, d));

@@ -172,4 +172,67 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
             for (Path d : dirs) Files.delete(d);
         }
     }
+
+    /** An OCI spec's other mount types, each a fresh filesystem at a destination made in the layer. */
+    @org.junit.jupiter.api.Test
+    void procSysfsMqueueDevptsAndTmpfsMountWhereTheSpecSays() throws IOException {
+        List<dev.quilt.domain.MountSpec> mounts = List.of(
+                new dev.quilt.domain.MountSpec("/x/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
+                new dev.quilt.domain.MountSpec("/x/sys", "sysfs", "sysfs", List.of("ro", "nosuid", "noexec", "nodev")),
+                new dev.quilt.domain.MountSpec("/x/mq", "mqueue", "mqueue", List.of("nosuid")),
+                new dev.quilt.domain.MountSpec("/x/pts", "devpts", "devpts", List.of("newinstance", "ptmxmode=0666")),
+                new dev.quilt.domain.MountSpec("/x/tmp", "tmpfs", "tmpfs", List.of("size=1m", "mode=1777", "rshared")));
+        List<String> seen = mountsSeenUnder(dev.quilt.domain.Security.DEFAULT.withMounts(mounts), "/x/");
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/proc").contains(" - proc "), seen.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/sys").split(" ")[5].startsWith("ro,")
+                && line(seen, "/x/sys").contains(" - sysfs "), seen.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/mq").contains(" - mqueue "), seen.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(seen, "/x/pts").contains(" - devpts "), seen.toString());
+        String tmp = line(seen, "/x/tmp");
+        org.junit.jupiter.api.Assertions.assertTrue(tmp.contains(" shared:") && tmp.contains("size=1024k"), tmp);
+    }
+
+    /** What the init sees of /sys, one cgroup hierarchy and /proc/keys under {@code security}, through a bind mount. */
+    private List<String> mountsSeenUnder(dev.quilt.domain.Security security) throws IOException {
+        return mountsSeenUnder(security, " /sys | /sys/fs/cgroup/pids | /proc/keys ");
+    }
+
+    private List<String> mountsSeenUnder(dev.quilt.domain.Security security, String pattern) throws IOException {
+        Path out = Files.createTempDirectory(root, "out-");
+        ContainerId id = ContainerId.of("mnt" + UUID.randomUUID().toString().replace("-", ""));
+        ContainerSpec s = prepared(id, List.of("sh", "-c",
+                "grep -E '" + pattern + "' /proc/self/mountinfo > /out/mounts"));
+        ContainerSpec spec = new ContainerSpec(s.process(), s.image(), s.hostname(), s.namespaces(), s.stdinOpen(),
+                s.init(), s.network(), s.resources(), s.health(), s.ready(), s.log(),
+                security.withMounts(List.of(dev.quilt.domain.MountFlags.volume(out + ":/out"))));
+        try (ProcessSpawner.Launched l = spawner.launch(id, spec, Optional.empty(),
+                dev.quilt.ports.Cgroups.Placement.NONE, ProcessSpawner.Mode.FOREGROUND, soon)) {
+            org.junit.jupiter.api.Assertions.assertEquals(0, l.awaitExit().code());
+        }
+        return Files.readAllLines(out.resolve("mounts"));
+    }
+
+    private static String line(List<String> lines, String mountPoint) {
+        return lines.stream().filter(l -> l.split(" ")[4].equals(mountPoint)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + mountPoint + " in " + lines));
+    }
+
+    /** The mount side of --privileged: /sys and the cgroup mounts writable, nothing masked; by default neither. */
+    @org.junit.jupiter.api.Test
+    void privilegedHasAWritableSysAndNoMasks() throws IOException {
+        List<String> confined = mountsSeenUnder(dev.quilt.domain.Security.DEFAULT);
+        org.junit.jupiter.api.Assertions.assertTrue(line(confined, "/sys").split(" ")[5].startsWith("ro,"), confined.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(confined, "/sys/fs/cgroup/pids").split(" ")[5].startsWith("ro,"),
+                confined.toString());
+        line(confined, "/proc/keys");
+
+        dev.quilt.domain.Security privileged = new dev.quilt.domain.Security(dev.quilt.domain.Capabilities.ALL, false,
+                dev.quilt.domain.Seccomp.UNCONFINED, List.of(), List.of(), Optional.empty(), java.util.Map.of(),
+                List.of(), List.of(), List.of(), List.of(), false, true);
+        List<String> open = mountsSeenUnder(privileged);
+        org.junit.jupiter.api.Assertions.assertTrue(line(open, "/sys").split(" ")[5].startsWith("rw,"), open.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(line(open, "/sys/fs/cgroup/pids").split(" ")[5].startsWith("rw,"),
+                open.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(open.stream().noneMatch(l -> l.contains(" /proc/keys ")), open.toString());
+    }
 }

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define CONFIG_MAX_CGROUPS 8
+/* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
+#define CONFIG_MAX_CGROUPS 32
 
 struct container_config {
     const char *id;

@@ -152,4 +152,36 @@ class CgroupHierarchiesIT {
         assertEquals(0, quilt.run("rm", "-f", "agent").exit());
         assertEquals(List.of(), Leaks.cgroups(root));
     }
+
+    /**
+     * A cgroup left only in hierarchies that hold no limit (a create or removal
+     * cut short): gc finds it there, with a process in it, and removes it with its
+     * parent.
+     */
+    @Test
+    void gcFindsALeftoverInAHierarchyWithoutLimits() throws Exception {
+        String parent = LinuxPaths.under(root).cgroupParent();
+        String id = "c9" + "0".repeat(62);
+        List<Path> dirs = new ArrayList<>();
+        for (String h : List.of("blkio", "systemd", "unified")) {
+            Path d = Path.of("/sys/fs/cgroup", h, parent, id);
+            Files.createDirectories(d);
+            dirs.add(d);
+        }
+        Process stray = new ProcessBuilder("sleep", "2147483647").start();
+        try {
+            Files.writeString(dirs.get(0).resolve("cgroup.procs"), Long.toString(stray.pid()));
+            Quilt.Result gc = quilt.run("gc");
+            assertEquals(0, gc.exit(), gc.err());
+            assertTrue(gc.out().contains("removed 1 cgroup"), gc.out());
+            assertTrue(stray.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "its process was killed");
+            for (Path d : dirs) assertFalse(Files.exists(d), d + " left");
+            assertEquals(List.of(), Leaks.cgroups(root));
+        } finally {
+            stray.destroyForcibly();
+            for (Path d : dirs) {
+                if (Files.isDirectory(d)) Files.delete(d);
+            }
+        }
+    }
 }

@@ -2,6 +2,9 @@ package dev.quilt.cli;
 
 import dev.quilt.linux.AtomicFiles;
 import dev.quilt.linux.LinuxPaths;
+import dev.quilt.linux.jni.NativeLibrary;
+import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Watches;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +85,44 @@ class SealedHelpersIT {
         sealed(number(inspect, "pid"), "quilt-monitor"); // a clone of the monitor, waiting at the exec fifo
         sealed(number(inspect, "monitorPid"), "quilt-monitor");
         assertEquals(0, quilt.run("rm", "-f", "made").exit());
+    }
+
+    /**
+     * The attack's second half: hold the file behind /proc/PID/exe, let the process
+     * end, then write through the held file. The copy is sealed, so the write fails
+     * (EPERM), and nothing later runs what a container wrote.
+     */
+    @Test
+    void theCopyHeldPastItsProcessCannotBeWritten() throws Exception {
+        Quilt.Result c = quilt.run("create", "--network", "none", "--name", "held", "-e", "QUILT_IT=" + MARK,
+                "--", "true");
+        assertEquals(0, c.exit(), c.err());
+        String inspect = quilt.run("inspect", "held").out();
+        long init = number(inspect, "pid");
+        NativeLibrary.load(LinuxPaths.under(root).nativeCache());
+        int monitor = Processes.openPidfd((int) number(inspect, "monitorPid"));
+        assertTrue(monitor >= 0, "the monitor runs");
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3</proc/" + init + "/exe; echo held; read x;"
+                + " printf x | dd of=/proc/self/fd/3 oflag=append conv=notrunc status=none && echo WROTE").redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("held", out.readLine());
+            Quilt.Result start = quilt.run("start", "held");
+            assertEquals(0, start.exit(), start.err());
+            Quilt.Result waited = quilt.run("wait", "held");
+            assertEquals("0", waited.out().strip(), waited.err());
+            // nothing runs the copy any more: the monitor has exited too
+            assertTrue(Watches.await(new int[] {monitor}, 60_000) != Watches.TIMED_OUT, "the monitor exits");
+            holder.getOutputStream().write('\n');
+            holder.getOutputStream().close();
+            String rest = new String(holder.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(holder.waitFor() != 0, rest);
+            assertTrue(rest.contains("Operation not permitted"), "the seal refuses the write: " + rest);
+        } finally {
+            holder.destroyForcibly();
+            Processes.closeFd(monitor);
+        }
+        assertEquals(0, quilt.run("rm", "held").exit());
     }
 
     @Test

@@ -65,7 +65,7 @@
 #include "monitor/procfs.h"
 
 #define SYNC_FD 3
-#define MAX_CGROUPS 8
+#define MAX_CGROUPS CONFIG_MAX_CGROUPS
 
 struct exec_config {
     pid_t pid;

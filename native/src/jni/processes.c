@@ -1,20 +1,90 @@
 /* Peer of dev.quilt.linux.jni.Processes: starting quilt-monitor without forking
  * the JVM, and waiting on and signalling processes.  Every function returns a
- * value >= 0 or -errno. */
+ * value >= 0 or -errno.
+ *
+ * The helpers run from sealed memfd copies (CVE-2019-5736): a container's init
+ * is a clone of quilt-monitor until its execve, and quilt-exec's child is one of
+ * quilt-exec until its own, so their /proc/PID/exe must reach no host file; the
+ * non-dumpable flag alone does not stop a process holding CAP_SYS_PTRACE.  This
+ * process copies each helper once (common/sealed_copy.c) and spawns it from
+ * /proc/self/fd/N; every later spawn pays nothing for it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/sealed_copy.h"
 #include "peers.h"
 
 #define SPAWN_SETSID 1
 #define MONITOR_SYNC_FD 3
+
+#define MAX_COPIES 8
+
+/* One sealed copy per helper binary (path, and the file it named when copied). */
+static struct copy {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+    int fd;
+} copies[MAX_COPIES];
+static pthread_mutex_t copies_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The sealed copy of path (made on first use, made again if the file at path
+ * changed), or -errno.  The fd is O_CLOEXEC: nothing this JVM starts inherits
+ * it.  Called with copies_lock held, until the spawn from the fd is done. */
+static int sealed_helper(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    struct copy *slot = NULL;
+    int rc;
+    for (int i = 0; i < MAX_COPIES && !slot; i++) {
+        if (copies[i].path && strcmp(copies[i].path, path) == 0)
+            slot = &copies[i];
+    }
+    if (slot && slot->dev == st.st_dev && slot->ino == st.st_ino && slot->mtime.tv_sec == st.st_mtim.tv_sec &&
+        slot->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+        return slot->fd;
+    }
+    for (int i = 0; i < MAX_COPIES && !slot; i++) {
+        if (!copies[i].path)
+            slot = &copies[i];
+    }
+    if (!slot)
+        return -ENFILE;
+    const char *base = strrchr(path, '/');
+    if ((rc = sealed_copy(path, base ? base + 1 : path)) < 0) /* /proc/PID/exe: "/memfd:quilt-exec (deleted)" */
+        return rc;
+    if (rc <= MONITOR_SYNC_FD) { /* the spawn's dup2 onto fd 3 must not hide it */
+        int high = fcntl(rc, F_DUPFD_CLOEXEC, 10);
+        int e = errno;
+        close(rc);
+        if (high < 0)
+            return -e;
+        rc = high;
+    }
+    char *name = slot->path ? slot->path : strdup(path);
+    if (!name) {
+        close(rc);
+        return -ENOMEM;
+    }
+    if (slot->path) /* the file changed: processes running the old copy hold it themselves */
+        close(slot->fd);
+    *slot = (struct copy){ name, st.st_dev, st.st_ino, st.st_mtim, rc };
+    return rc;
+}
 
 /* posix_spawn() is clone(CLONE_VM|CLONE_VFORK) + exec in glibc: the JVM's
  * memory is never copied, and only sync_fd (as fd 3) and stdio are passed on. */
@@ -30,11 +100,21 @@ static jint spawnHelper(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, ji
     const char *path = (*env)->GetStringUTFChars(env, jpath, NULL);
     if (!path)
         return -ENOMEM;
+    char image[64];
+    pthread_mutex_lock(&copies_lock);
+    int copy = sealed_helper(path);
+    if (copy < 0) {
+        pthread_mutex_unlock(&copies_lock);
+        (*env)->ReleaseStringUTFChars(env, jpath, path);
+        return copy;
+    }
+    snprintf(image, sizeof image, "/proc/self/fd/%d", copy);
     if (sync_fd == MONITOR_SYNC_FD) {
         /* dup2(3, 3) would keep O_CLOEXEC on some libcs: go through another fd */
         moved = fcntl(sync_fd, F_DUPFD_CLOEXEC, 10);
         if (moved < 0) {
             rc = -errno;
+            pthread_mutex_unlock(&copies_lock);
             (*env)->ReleaseStringUTFChars(env, jpath, path);
             return rc;
         }
@@ -56,7 +136,10 @@ static jint spawnHelper(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, ji
 
     char *argv[] = { (char *)path, NULL };
     char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-    rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+    /* the child execs the copy through its own (vfork'd) fd table: an O_CLOEXEC
+     * fd can be exec'd, and is closed by that exec */
+    rc = posix_spawn(&pid, image, &fa, &attr, argv, envp);
+    pthread_mutex_unlock(&copies_lock);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     (*env)->ReleaseStringUTFChars(env, jpath, path);

@@ -8,7 +8,8 @@
 
 #include "../common/confine.h"
 
-#define CONFIG_MAX_CGROUPS 8
+/* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
+#define CONFIG_MAX_CGROUPS 32
 #define CONFIG_MAX_MOUNTS 128   /* of each kind: extra mounts, masked, read-only paths, devices */
 
 /* One QUILT_T_MOUNT record, split in place at its newlines. */

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** What a test run must not leave on the machine: mounts, processes, state. */
 final class Leaks {
@@ -23,7 +25,8 @@ final class Leaks {
 
     /**
      * Processes that are ours: a monitor run from under {@code root} (its exe
-     * lies there), or a container process with {@code marker} in its environment.
+     * lies there, or, run from a sealed memfd copy, its argv[0] names the binary
+     * there), or a container process with {@code marker} in its environment.
      */
     static List<String> processes(Path root, String marker) throws IOException {
         List<String> out = new ArrayList<>();
@@ -31,7 +34,15 @@ final class Leaks {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
                     String exe = Files.readSymbolicLink(p.resolve("exe")).toString();
-                    if (exe.startsWith(root.toString())) out.add(p.getFileName() + " " + exe);
+                    if (exe.startsWith(root.toString())) {
+                        out.add(p.getFileName() + " " + exe);
+                        continue;
+                    }
+                    String argv0 = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).split("\0", 2)[0];
+                    if (exe.startsWith("/memfd:") && argv0.startsWith(root.toString())) {
+                        out.add(p.getFileName() + " " + argv0 + " (" + exe + ")");
+                        continue;
+                    }
                 } catch (IOException e) {
                     // kernel thread or gone
                 }
@@ -102,20 +113,17 @@ final class Leaks {
     }
 
     /**
-     * The cgroups left under a root's parent, in every hierarchy (v1) or the
-     * unified tree (v2), and the parent itself when it is left with nothing in
-     * it: the removal of a root's last container removes its parent. Empty
-     * parents are removed here, so a test run leaves the cgroup tree as it found
-     * it even when that failed.
+     * The cgroups left under a root's parent, in every hierarchy (v1: each one
+     * mounted, controllers or named, and a hybrid host's v2 tree) or the unified
+     * tree (v2), and the parent itself when it is left with nothing in it: the
+     * removal of a root's last container removes its parent. Empty parents are
+     * removed here, so a test run leaves the cgroup tree as it found it even when
+     * that failed.
      */
     static List<String> cgroups(Path root) throws IOException {
         String parent = dev.quilt.linux.LinuxPaths.under(root).cgroupParent();
-        Path top = Path.of("/sys/fs/cgroup");
-        List<Path> parents = new ArrayList<>();
-        parents.add(top.resolve(parent));
-        try (var hierarchies = Files.list(top)) {
-            hierarchies.forEach(h -> parents.add(h.resolve(parent)));
-        }
+        Set<Path> parents = new LinkedHashSet<>();
+        for (Path h : cgroupMounts()) parents.add(h.resolve(parent));
         List<String> left = new ArrayList<>();
         for (Path p : parents) {
             if (!Files.isDirectory(p)) continue;
@@ -130,5 +138,22 @@ final class Leaks {
             }
         }
         return left;
+    }
+
+    /** The mount point of every cgroup (v1) and cgroup2 mount in our mount namespace, and what is under /sys/fs/cgroup. */
+    static List<Path> cgroupMounts() throws IOException {
+        Set<Path> out = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0) continue;
+            String type = line.substring(dash + 3).split(" ")[0];
+            if (type.equals("cgroup") || type.equals("cgroup2")) out.add(Path.of(line.substring(0, dash).split(" ")[4]));
+        }
+        Path top = Path.of("/sys/fs/cgroup");
+        out.add(top);
+        try (var hierarchies = Files.list(top)) {
+            hierarchies.filter(Files::isDirectory).forEach(out::add);
+        }
+        return new ArrayList<>(out);
     }
 }

@@ -215,7 +215,7 @@ class MonitorIT {
         BufferedReader out = new BufferedReader(new InputStreamReader(held.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("started", out.readLine());
         ProcessHandle helper = held.toHandle().children()
-                .filter(p -> p.info().command().orElse("").endsWith("quilt-exec")).findFirst().orElseThrow();
+                .filter(p -> p.info().command().orElse("").contains("quilt-exec")).findFirst().orElseThrow(); // "/memfd:quilt-exec (deleted)": run from a sealed copy
         long command = helper.children().findFirst().orElseThrow().pid();
         // with quilt-exec stopped, its command (in the container's pid namespace, its parent outside) cannot be
         // reaped: the init, killed, has left its namespaces and waits in the kernel until it is

@@ -19,14 +19,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * cgroup v1: one directory per hierarchy ({@code memory}, {@code cpu},
- * {@code cpuacct}, {@code pids}, {@code freezer}, {@code devices}; cpu and cpuacct may share one),
- * each {@code <mount>/<parent>/<id>}. The monitor writes the init's pid into every
- * one's {@code cgroup.procs} before the init may go on. Removal freezes, kills and
- * thaws, then waits on pidfds: v1 has no {@code cgroup.kill}.
+ * cgroup v1: one directory per hierarchy, each {@code <mount>/<parent>/<id>}, in
+ * every hierarchy the host has mounted: the ones holding limits ({@code memory},
+ * {@code cpu}, {@code cpuacct}, {@code pids}, {@code freezer}, {@code devices}; cpu
+ * and cpuacct may share one) and all the others, which hold none ({@code blkio},
+ * {@code cpuset}, {@code net_cls,net_prio}, {@code name=systemd}, …, and a hybrid
+ * host's cgroup2 tree). The init unshares its cgroup namespace once it is in all of
+ * them, so in none of them is its root the host's (a hierarchy left out would let
+ * it mount that one and set {@code release_agent}: host root). The monitor writes
+ * the init's pid into every one's {@code cgroup.procs} before the init may go on,
+ * and {@code exec} joins every one. Removal freezes, kills and thaws, then waits on
+ * pidfds: v1 has no {@code cgroup.kill}.
  */
 public final class CgroupsV1 implements Cgroups {
     static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "freezer", "devices");
+
+    /** A task may join a cpuset cgroup only once it has cpus and mems: copied from the parent. */
+    static final String CPUSET = "cpuset";
 
     /**
      * What a container may open once everything is denied: the nodes its /dev
@@ -38,20 +47,28 @@ public final class CgroupsV1 implements Cgroups {
             "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm");
 
     private final Map<String, Path> mounts;
+    private final List<Path> hierarchies;
     private final String parent;
     private final CgroupFiles files;
 
-    /** {@code mounts}: controller name to its hierarchy's mount point. */
     private final ParentGuard guard;
 
+    /** {@code mounts}: controller name to its hierarchy's mount point; those are all the hierarchies. */
     public CgroupsV1(Map<String, Path> mounts, String parent, CgroupFiles files) {
-        this(mounts, parent, files, Optional.empty());
+        this(mounts, List.copyOf(new LinkedHashSet<>(mounts.values())), parent, files, Optional.empty());
     }
 
-    /** {@code lockFile}: where processes sharing this parent agree on its removal ({@link ParentGuard}). */
-    public CgroupsV1(Map<String, Path> mounts, String parent, CgroupFiles files, Optional<Path> lockFile) {
+    /**
+     * {@code mounts}: controller name to its hierarchy's mount point; {@code hierarchies}:
+     * the mount point of every hierarchy the container joins (those of {@code mounts} are
+     * joined whether listed or not); {@code lockFile}: where processes sharing this
+     * parent agree on its removal ({@link ParentGuard}).
+     */
+    public CgroupsV1(Map<String, Path> mounts, List<Path> hierarchies, String parent, CgroupFiles files,
+                     Optional<Path> lockFile) {
         this.guard = ParentGuard.of(parent, lockFile);
         this.mounts = Map.copyOf(mounts);
+        this.hierarchies = List.copyOf(hierarchies);
         this.parent = parent;
         this.files = files;
     }
@@ -69,11 +86,39 @@ public final class CgroupsV1 implements Cgroups {
         return mount(controller).resolve(parent).resolve(id.value());
     }
 
-    /** The distinct directories of a container, one per hierarchy, memory first. */
+    /** The distinct directories of a container, one per hierarchy, memory first, then those holding no limit. */
     private List<Path> dirs(ContainerId id) {
         Set<Path> out = new LinkedHashSet<>();
         for (String c : CONTROLLERS) out.add(dir(c, id));
+        for (Path h : hierarchies) out.add(h.resolve(parent).resolve(id.value()));
         return new ArrayList<>(out);
+    }
+
+    /** The mount points of every hierarchy, each once. */
+    private Set<Path> allMounts() {
+        Set<Path> out = new LinkedHashSet<>();
+        for (String c : CONTROLLERS) {
+            Path m = mounts.get(c);
+            if (m != null) out.add(m);
+        }
+        out.addAll(hierarchies);
+        return out;
+    }
+
+    /**
+     * A new cpuset cgroup has no cpus and no mems, and the kernel refuses a task
+     * in it (ENOSPC): it gets its parent's, as {@code cgroup.clone_children} would
+     * give them (which Quilt does not set on the host's root). Values already there
+     * (a parent another container made) are kept.
+     */
+    private void inheritCpuset(Path dir) {
+        for (String name : List.of("cpus", "mems")) {
+            Path mine = dir.resolve("cpuset." + name);
+            if (!files.exists(mine)) mine = dir.resolve(name); // mounted with noprefix
+            if (!files.read(mine).isBlank()) continue;
+            String theirs = files.read(dir.getParent().resolve(mine.getFileName())).strip();
+            if (!theirs.isEmpty()) files.write(mine, theirs);
+        }
     }
 
     @Override
@@ -96,11 +141,14 @@ public final class CgroupsV1 implements Cgroups {
         List<Path> dirs = dirs(id);
         List<Path> made = new ArrayList<>();
         try {
+            Optional<Path> cpuset = Optional.ofNullable(mounts.get(CPUSET)).map(m -> m.resolve(parent).resolve(id.value()));
             guard.whileMaking(() -> {
                 for (Path d : dirs) {
                     files.mkdir(d.getParent());
+                    if (cpuset.isPresent() && cpuset.get().equals(d)) inheritCpuset(d.getParent());
                     files.mkdir(d);
                     made.add(d);
+                    if (cpuset.isPresent() && cpuset.get().equals(d)) inheritCpuset(d);
                 }
                 return null;
             });
@@ -192,10 +240,7 @@ public final class CgroupsV1 implements Cgroups {
     @Override
     public void removeParentIfUnused() {
         Set<Path> parents = new LinkedHashSet<>();
-        for (String c : CONTROLLERS) {
-            Path m = mounts.get(c);
-            if (m != null) parents.add(m.resolve(parent));
-        }
+        for (Path m : allMounts()) parents.add(m.resolve(parent));
         guard.ifNoOneMaking(() -> parents.forEach(files::rmdirUnlessInUse));
     }
 
@@ -210,9 +255,7 @@ public final class CgroupsV1 implements Cgroups {
     @Override
     public Set<ContainerId> present() {
         Set<ContainerId> out = new HashSet<>();
-        for (String c : CONTROLLERS) {
-            Path m = mounts.get(c);
-            if (m == null) continue;
+        for (Path m : allMounts()) {
             for (String name : files.children(m.resolve(parent))) {
                 ContainerId.parse(name).ifPresent(out::add);
             }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import java.util.Set;
  * the top of /sys/fs/cgroup) gets v2. Anything else is read from mountinfo: the
  * v1 hierarchies by their controllers. A hybrid host's cgroup2 mount (systemd's
  * /sys/fs/cgroup/unified, often with no controller at all) is not where limits
- * live, so it is v1 there.
+ * live, so it is v1 there; the container still gets a cgroup in that tree, as in
+ * every other hierarchy ({@link Hierarchies}).
  */
 public final class LinuxCgroups {
     public static final Path ROOT = Path.of("/sys/fs/cgroup");
@@ -44,32 +46,63 @@ public final class LinuxCgroups {
 
     private static Cgroups probe(Path root, Path mountinfo, String parent, CgroupFiles files, Optional<Path> lockFile) {
         if (files.exists(root.resolve("cgroup.controllers"))) return new CgroupsV2(root, parent, files, lockFile);
-        Map<String, Path> v1 = v1Mounts(mountinfo);
-        if (v1.containsKey("memory")) return new CgroupsV1(v1, parent, files, lockFile);
+        Hierarchies h = hierarchies(mountinfo);
+        if (h.controllers().containsKey("memory")) {
+            return new CgroupsV1(h.controllers(), h.all(), parent, files, lockFile);
+        }
         return new Missing(root);
+    }
+
+    /**
+     * What mountinfo says of a v1 (or hybrid) host. {@code controllers}: the
+     * mount point of each hierarchy that holds a controller Quilt writes to
+     * ({@link CgroupsV1#CONTROLLERS}, and cpuset, whose cpus and mems a child must
+     * be given). {@code all}: the mount point of every hierarchy, each once
+     * (a hierarchy mounted twice is one superblock): every v1 one, controllers
+     * or named ({@code name=systemd}), and the cgroup2 tree of a hybrid host. A
+     * container joins every one of them before it unshares its cgroup namespace:
+     * in a hierarchy it did not join, its namespace's root would be the host's.
+     */
+    record Hierarchies(Map<String, Path> controllers, List<Path> all) {
+        Hierarchies {
+            controllers = Map.copyOf(controllers);
+            all = List.copyOf(all);
+        }
     }
 
     /** Controller name to mount point, for every cgroup (v1) mount whose options name our controllers. */
     static Map<String, Path> v1Mounts(Path mountinfo) {
+        return hierarchies(mountinfo).controllers();
+    }
+
+    static Hierarchies hierarchies(Path mountinfo) {
         List<String> lines;
         try {
             lines = Files.readAllLines(mountinfo);
         } catch (IOException e) {
             throw KernelCgroupFiles.failed("read", mountinfo, e);
         }
-        Map<String, Path> out = new HashMap<>();
+        Map<String, Path> controllers = new HashMap<>();
+        Map<String, Path> bySuperblock = new LinkedHashMap<>();
         for (String line : lines) {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
             int dash = line.indexOf(" - ");
             if (dash < 0) continue;
             String[] pre = line.substring(0, dash).split(" ");
             String[] post = line.substring(dash + 3).split(" ");
-            if (pre.length < 5 || post.length < 3 || !post[0].equals("cgroup")) continue;
+            if (pre.length < 5 || post.length < 3) continue;
+            boolean v1 = post[0].equals("cgroup");
+            if (!v1 && !post[0].equals("cgroup2")) continue;
+            Path mountPoint = Path.of(unescape(pre[4]));
+            bySuperblock.putIfAbsent(pre[2], mountPoint);
+            if (!v1) continue;
             for (String opt : post[2].split(",")) {
-                if (CgroupsV1.CONTROLLERS.contains(opt)) out.putIfAbsent(opt, Path.of(unescape(pre[4])));
+                if (CgroupsV1.CONTROLLERS.contains(opt) || opt.equals(CgroupsV1.CPUSET)) {
+                    controllers.putIfAbsent(opt, mountPoint);
+                }
             }
         }
-        return out;
+        return new Hierarchies(controllers, List.copyOf(bySuperblock.values()));
     }
 
     /** mountinfo writes space, tab, newline and backslash as \ooo. */

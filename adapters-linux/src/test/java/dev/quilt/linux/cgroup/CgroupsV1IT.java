@@ -94,6 +94,45 @@ class CgroupsV1IT extends CgroupsContract {
     }
 
     /**
+     * Every hierarchy mountinfo shows (blkio, cpuset, name=systemd, the hybrid
+     * host's cgroup2 tree, …) gets the container's cgroup, a process can join each
+     * one (cpuset has its parent's cpus and mems), and removal takes them all and
+     * the parent: the container's cgroup namespace is rooted at its own cgroup in
+     * every one of them.
+     */
+    @Test
+    void everyMountedHierarchyGetsTheContainersCgroup() throws Exception {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Cgroups.Placement p = c.create(id, Resources.DEFAULT);
+        if (p.unified().isPresent()) {
+            c.remove(id, Duration.ofSeconds(10));
+            return; // a unified host has one tree, checked by the contract
+        }
+        List<Path> all = LinuxCgroups.hierarchies(LinuxCgroups.MOUNTINFO).all();
+        try {
+            for (Path h : all) {
+                assertTrue(p.controllers().contains(h.resolve(parent).resolve(id.value()).toString()),
+                        h + " in " + p.controllers());
+            }
+            assertEquals(all.size(), p.controllers().size(), "one dir per hierarchy: " + p.controllers());
+            Process cat = new ProcessBuilder("cat").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                for (String d : p.controllers()) files.write(Path.of(d, "cgroup.procs"), Long.toString(cat.pid()));
+                List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(cat.pid()), "cgroup"));
+                assertEquals(all.size(), lines.size(), lines.toString());
+                for (String line : lines) assertTrue(line.endsWith(":/" + parent + "/" + id.value()), line);
+            } finally {
+                cat.destroyForcibly();
+            }
+        } finally {
+            c.remove(id, Duration.ofSeconds(10));
+        }
+        for (Path h : all) assertTrue(!Files.exists(h.resolve(parent)), "nothing left in " + h);
+        assertEquals(java.util.Set.of(), c.present());
+    }
+
+    /**
      * Containers made and removed at once, over and over: a removal that takes
      * the parent between another create's two mkdirs, or finds it busy, is
      * never an error, and the last removal leaves no parent in any hierarchy.

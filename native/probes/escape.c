@@ -7,11 +7,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -62,7 +64,16 @@ static int widen_window(void)
     return rename("/etc/.passwd-quilt-probe", "/etc/passwd") < 0 ? -errno : 0;
 }
 
-/* a new process: HELD/ESCAPED when it was quilt-exec's child, -1 when it is not (or no longer) */
+#define CAUGHT 3
+
+/* the helper's binary, kept as an O_PATH fd while a quilt-exec still runs it */
+static struct {
+    int fd, pid;
+    char target[512];
+} caught = { -1, 0, "" };
+
+/* a new process: HELD/ESCAPED when it was quilt-exec's child, CAUGHT when its
+ * binary is the host's but busy (ETXTBSY) for now, -1 when it is not (or no longer) */
 static int examine(int pid)
 {
     char path[64], target[512];
@@ -98,30 +109,60 @@ static int examine(int pid)
     }
     int w = open(self, O_WRONLY | O_CLOEXEC);
     int e = errno;
-    close(fd);
     if (w >= 0) {
         close(w);
+        close(fd);
         return report("exe", ESCAPED, "opened pid %d's %s for writing through /proc/%d/exe", pid, target, pid);
     }
-    if (e == ETXTBSY)
-        return report("exe", ESCAPED, "pid %d's %s is reachable through /proc/%d/exe; O_WRONLY is ETXTBSY only while a "
-                      "quilt-exec runs it", pid, target, pid);
+    if (e == ETXTBSY) {
+        caught.fd = fd;
+        caught.pid = pid;
+        snprintf(caught.target, sizeof caught.target, "%s", target);
+        return CAUGHT;
+    }
+    close(fd);
     return report("exe", HELD, "pid %d's %s: O_WRONLY %s", pid, target, errname(e));
+}
+
+/* SIGUSR1 (quilt kill NAME USR1) says no quilt-exec runs any more: open the kept binary for writing */
+static enum verdict reopen_caught(void)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", caught.fd);
+    int w = open(self, O_WRONLY | O_CLOEXEC);
+    int e = errno;
+    if (w >= 0) {
+        close(w);
+        return report("exe", ESCAPED, "kept pid %d's %s through /proc/%d/exe and opened it for writing after it ended",
+                      caught.pid, caught.target, caught.pid);
+    }
+    if (e == ETXTBSY)
+        return report("exe", ESCAPED, "kept pid %d's %s through /proc/%d/exe; O_WRONLY is ETXTBSY while a quilt-exec "
+                      "runs it", caught.pid, caught.target, caught.pid);
+    return report("exe", HELD, "kept pid %d's %s, but O_WRONLY: %s", caught.pid, caught.target, errname(e));
 }
 
 /* Waits for a sibling `quilt exec` to enter the container: prints "PROBE-READY exe"
  * when watching, then on each open of /etc/passwd looks at every process that
- * was not there before.  Ends at the first verdict, or at a deadline. */
-enum verdict probe_exe(void)
+ * was not there before.  When it holds the host's binary but a quilt-exec
+ * still runs it (ETXTBSY), it prints "PROBE-CAUGHT exe ..." and waits for
+ * SIGUSR1, the test's word that no quilt-exec runs, to open it for writing.
+ * Ends at the first verdict, or at a deadline. */
+static enum verdict watch_exe(void)
 {
     static int before[MAX_PIDS], now[MAX_PIDS];
     int rc = widen_window();
     if (rc < 0)
         return report("exe", UNKNOWN, "cannot write the container's /etc/passwd: %s", errname(-rc));
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
     int in = inotify_init1(IN_CLOEXEC);
     int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    int sfd = signalfd(-1, &usr1, SFD_CLOEXEC);
     int ep = epoll_create1(EPOLL_CLOEXEC);
-    if (in < 0 || tfd < 0 || ep < 0 || inotify_add_watch(in, "/etc/passwd", IN_OPEN) < 0)
+    if (in < 0 || tfd < 0 || sfd < 0 || ep < 0 || inotify_add_watch(in, "/etc/passwd", IN_OPEN) < 0)
         return report("exe", UNKNOWN, "inotify/timerfd/epoll: %s", errname(errno));
     struct itimerspec deadline = { .it_value = { .tv_sec = EXE_DEADLINE_S } };
     timerfd_settime(tfd, 0, &deadline, NULL);
@@ -129,6 +170,8 @@ enum verdict probe_exe(void)
     epoll_ctl(ep, EPOLL_CTL_ADD, in, &ev);
     ev.data.fd = tfd;
     epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+    ev.data.fd = sfd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
     int nb = pids_now(before, MAX_PIDS);
     printf("PROBE-READY exe\n");
     fflush(stdout);
@@ -140,7 +183,24 @@ enum verdict probe_exe(void)
         if (k < 0)
             return report("exe", UNKNOWN, "epoll_wait: %s", errname(errno));
         if (got.data.fd == tfd)
-            return report("exe", UNKNOWN, "no quilt exec entered the container within %d s", EXE_DEADLINE_S);
+            return caught.fd >= 0 ? report("exe", UNKNOWN, "caught pid %d's %s, but no SIGUSR1 came within %d s",
+                                           caught.pid, caught.target, EXE_DEADLINE_S)
+                                  : report("exe", UNKNOWN, "no quilt exec entered the container within %d s",
+                                           EXE_DEADLINE_S);
+        if (got.data.fd == sfd) {
+            struct signalfd_siginfo si;
+            ssize_t ignored = read(sfd, &si, sizeof si);
+            (void)ignored;
+            if (caught.fd >= 0)
+                return reopen_caught();
+            continue;
+        }
+        if (caught.fd >= 0) {
+            char drain[4096];
+            ssize_t ignored = read(in, drain, sizeof drain);
+            (void)ignored;
+            continue;
+        }
         char events[4096];
         ssize_t ignored = read(in, events, sizeof events);
         (void)ignored;
@@ -152,10 +212,39 @@ enum verdict probe_exe(void)
             if (old)
                 continue;
             int v = examine(now[i]);
+            if (v == CAUGHT) {
+                printf("PROBE-CAUGHT exe pid %d runs %s; send SIGUSR1 once no quilt exec runs\n", caught.pid,
+                       caught.target);
+                fflush(stdout);
+                break;
+            }
             if (v >= 0)
                 return (enum verdict)v;
         }
     }
+}
+
+static volatile sig_atomic_t verdict_code;
+
+static void end_on_signal(int sig)
+{
+    (void)sig;
+    _exit(verdict_code);
+}
+
+/* As a container's pid 1 the watcher stays after its verdict (until it is
+ * stopped), so the container outlives whichever exec it caught, even the
+ * readiness check of `run -d`. */
+enum verdict probe_exe(void)
+{
+    verdict_code = watch_exe();
+    if (getpid() != 1)
+        return verdict_code;
+    struct sigaction sa = { .sa_handler = end_on_signal };
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    for (;;)
+        pause();
 }
 
 /* 1 when the directory FD is inside our root, 0 when its ".." chain tops out elsewhere */

@@ -181,15 +181,19 @@ enum verdict probe_release_agent(void)
     return report("release_agent", HELD, "no hierarchy could be mounted:%s", refused);
 }
 
-/* the container's own limits, as its cgroup namespace shows them */
+/* the container's own limits: as its /sys/fs/cgroup shows them, else through a
+ * fresh mount of the hierarchy (its cgroup namespace makes the mount's root its
+ * own cgroup); each file opened for writing and closed unwritten */
 enum verdict probe_limits(void)
 {
     static const char *const files[] = {
-        "/sys/fs/cgroup/pids/pids.max",       "/sys/fs/cgroup/devices/devices.allow",
-        "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids.max",
-        "/sys/fs/cgroup/memory.max",          NULL,
+        "/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/devices/devices.allow",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/memory.max", NULL,
     };
-    char seen[600] = "";
+    static const char *const own[][2] = {
+        { "pids", "pids.max" }, { "devices", "devices.allow" }, { "memory", "memory.limit_in_bytes" },
+    };
+    char seen[600] = "", dir[128], path[256];
     size_t len = 0;
     for (int i = 0; files[i]; i++) {
         int err = 0;
@@ -198,7 +202,28 @@ enum verdict probe_limits(void)
         if (err != ENOENT && len < sizeof seen - 80)
             len += (size_t)snprintf(seen + len, sizeof seen - len, " %s:%s", files[i], errname(err));
     }
-    return report("limits", HELD, "no limit file opens for writing%s", len ? seen : " (none visible)");
+    scratch(dir, sizeof dir, "limits");
+    if (mkdir(dir, 0700) < 0)
+        return report("limits", UNKNOWN, "mkdir %s: %s", dir, errname(errno));
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        int err = 0;
+        if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, own[i][0]) < 0) {
+            err = errno;
+        } else {
+            snprintf(path, sizeof path, "%s/%s", dir, own[i][1]);
+            int opened = open_unwritten(path, &err);
+            umount2(dir, MNT_DETACH);
+            if (opened) {
+                rmdir(dir);
+                return report("limits", ESCAPED, "mounted its %s hierarchy and opened %s for writing", own[i][0],
+                              own[i][1]);
+            }
+        }
+        if (len < sizeof seen - 80)
+            len += (size_t)snprintf(seen + len, sizeof seen - len, " mount %s:%s", own[i][0], errname(err));
+    }
+    rmdir(dir);
+    return report("limits", HELD, "no limit file opens for writing:%s", seen);
 }
 
 /* the host's root block device: a mount of a real block device, else /proc/partitions' first */

@@ -10,25 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* one record read from our own reader position (each open has its own): nothing is consumed */
+/* one record read from our own reader position (each open has its own):
+ * nothing is consumed.  Where the container's /dev has no kmsg, a node of
+ * our own (c 1:11 in /tmp) is tried, as an attacker with CAP_MKNOD would. */
 enum verdict probe_kmsg(void)
 {
-    int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        return report("kmsg", e == EPERM || e == EACCES || e == ENOENT ? HELD : UNKNOWN, "open /dev/kmsg: %s",
-                      errname(e));
+    const char *path = "/dev/kmsg";
+    char node[128] = "";
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        scratch(node, sizeof node, "kmsg");
+        if (mknod(node, S_IFCHR | 0600, makedev(1, 11)) < 0)
+            return report("kmsg", errno == EPERM || errno == EACCES ? HELD : UNKNOWN,
+                          "no /dev/kmsg, and mknod c 1:11: %s", errname(errno));
+        path = node;
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     }
+    int e = errno;
+    if (*node)
+        unlink(node);
+    if (fd < 0)
+        return report("kmsg", e == EPERM || e == EACCES ? HELD : UNKNOWN, "open %s: %s", path, errname(e));
     char buf[8192];
     ssize_t n = read(fd, buf, sizeof buf);
-    int e = errno;
+    e = errno;
     close(fd);
     if (n > 0)
-        return report("kmsg", ESCAPED, "read the host's kernel log from /dev/kmsg");
-    return report("kmsg", e == EPERM || e == EACCES ? HELD : UNKNOWN, "read /dev/kmsg: %s", n == 0 ? "empty" : errname(e));
+        return report("kmsg", ESCAPED, "read the host's kernel log from %s", path);
+    return report("kmsg", e == EPERM || e == EACCES ? HELD : UNKNOWN, "read %s: %s", path, n == 0 ? "empty" : errname(e));
 }
 
 enum verdict probe_syslog(void)

@@ -97,15 +97,14 @@ static int examine(int pid)
     }
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-    if (strncmp(target, "/memfd:", 7) == 0) {
-        int rd = open(self, O_RDONLY | O_CLOEXEC);
-        int seals = rd >= 0 ? fcntl(rd, F_GET_SEALS) : -1;
-        if (rd >= 0)
-            close(rd);
-        if (seals >= 0 && (seals & F_SEAL_WRITE)) {
-            close(fd);
-            return report("exe", HELD, "pid %d runs %s, a sealed memfd (seals %#x)", pid, target, seals);
-        }
+    /* a memfd copy (whatever its name) sealed against writing is safe */
+    int rd = open(self, O_RDONLY | O_CLOEXEC);
+    int seals = rd >= 0 ? fcntl(rd, F_GET_SEALS) : -1;
+    if (rd >= 0)
+        close(rd);
+    if (seals >= 0 && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+        close(fd);
+        return report("exe", HELD, "pid %d runs %s, a sealed memfd (seals %#x)", pid, target, seals);
     }
     int w = open(self, O_WRONLY | O_CLOEXEC);
     int e = errno;

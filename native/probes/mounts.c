@@ -32,17 +32,27 @@ static int is_mount_point(const char *path)
     return mountinfo_each(find_point, (void *)path) == 1;
 }
 
-/* umount2(MNT_DETACH) of the first masked path: the mask goes for this container only */
+/* the read-only paths of the same, and a mount every container has */
+static const char *const others[] = {
+    "/proc/sys", "/proc/sysrq-trigger", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/asound", "/dev/mqueue", NULL,
+};
+
+/* umount2(MNT_DETACH) of the first masked path (the mask goes, for this
+ * container only); with nothing masked (--privileged), of a read-only path or
+ * /dev/mqueue: what is probed is whether it can unmount at all */
 enum verdict probe_umount(void)
 {
     const char *target = NULL;
     for (int i = 0; masked[i] && !target; i++)
         if (is_mount_point(masked[i]))
             target = masked[i];
+    for (int i = 0; others[i] && !target; i++)
+        if (is_mount_point(others[i]))
+            target = others[i];
     if (!target)
-        return report("umount", UNKNOWN, "no masked path is mounted over (nothing to undo)");
+        return report("umount", UNKNOWN, "nothing masked, read-only or in /dev/mqueue is mounted (nothing to undo)");
     if (umount2(target, MNT_DETACH) == 0)
-        return report("umount", ESCAPED, "unmounted the mask over %s", target);
+        return report("umount", ESCAPED, "unmounted %s", target);
     if (errno == EPERM || errno == EACCES)
         return report("umount", HELD, "umount2(%s): %s", target, errname(errno));
     return report("umount", UNKNOWN, "umount2(%s): %s", target, errname(errno));
@@ -260,30 +270,46 @@ static int host_block_device(dev_t *dev, const char **from)
     return -ENOENT;
 }
 
-/* mknod of the host's block device in /tmp, opened read-only and closed unread */
+/* mknod of NODE in /tmp, opened read-only and closed unread: 1 opened, 0 not (errno in *err, *made: mknod worked) */
+static int node_opens(mode_t type, dev_t dev, int *made, int *err)
+{
+    char path[128];
+    scratch(path, sizeof path, "node");
+    *made = 0;
+    if (mknod(path, type | 0600, dev) < 0) {
+        *err = errno;
+        return 0;
+    }
+    *made = 1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    *err = errno;
+    unlink(path);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
+
+/* The host's root block device, then loop-control (c 10:237, outside every
+ * default device list, and inert when opened and closed): made in /tmp and
+ * opened read-only.  Some hosts refuse block devices to everyone (this one's
+ * root cannot open /dev/vda), so the character device decides there. */
 enum verdict probe_mknod(void)
 {
     dev_t dev;
     const char *from;
+    int made, err, made2, err2;
     if (host_block_device(&dev, &from) < 0)
         return report("mknod", UNKNOWN, "no host block device to name");
-    char path[128];
-    scratch(path, sizeof path, "blk");
-    if (mknod(path, S_IFBLK | 0600, dev) < 0) {
-        int e = errno;
-        return report("mknod", e == EPERM || e == EACCES ? HELD : UNKNOWN, "mknod b %u:%u (from %s): %s", major(dev),
-                      minor(dev), from, errname(e));
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    int e = errno;
-    unlink(path);
-    if (fd >= 0) {
-        close(fd);
+    if (node_opens(S_IFBLK, dev, &made, &err))
         return report("mknod", ESCAPED, "made and opened the host's block device %u:%u (from %s)", major(dev),
                       minor(dev), from);
-    }
-    return report("mknod", e == EPERM || e == EACCES ? HELD : UNKNOWN, "mknod b %u:%u allowed, open: %s", major(dev),
-                  minor(dev), errname(e));
+    if (node_opens(S_IFCHR, makedev(10, 237), &made2, &err2))
+        return report("mknod", ESCAPED, "made and opened loop-control (c 10:237); the block device %u:%u: %s %s",
+                      major(dev), minor(dev), made ? "open" : "mknod", errname(err));
+    int refused = (err == EPERM || err == EACCES) && (err2 == EPERM || err2 == EACCES);
+    return report("mknod", refused ? HELD : UNKNOWN, "b %u:%u (from %s): %s %s; c 10:237: %s %s", major(dev),
+                  minor(dev), from, made ? "open" : "mknod", errname(err), made2 ? "open" : "mknod", errname(err2));
 }
 
 /* "shocker": a handle of inode 2 (the root of ext4 and most block filesystems) of the

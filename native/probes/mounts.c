@@ -53,7 +53,7 @@ enum verdict probe_umount(void)
         return report("umount", UNKNOWN, "nothing masked, read-only or in /dev/mqueue is mounted (nothing to undo)");
     if (umount2(target, MNT_DETACH) == 0)
         return report("umount", ESCAPED, "unmounted %s", target);
-    if (errno == EPERM || errno == EACCES)
+    if (errno == EPERM || errno == EACCES || errno == ENOSYS)
         return report("umount", HELD, "umount2(%s): %s", target, errname(errno));
     return report("umount", UNKNOWN, "umount2(%s): %s", target, errname(errno));
 }
@@ -72,7 +72,7 @@ enum verdict probe_remount(void)
         mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         return report("remount", ESCAPED, "remounted /proc/sys read-write (and back)");
     }
-    if (errno == EPERM || errno == EACCES)
+    if (errno == EPERM || errno == EACCES || errno == ENOSYS)
         return report("remount", HELD, "remount of /proc/sys read-write: %s", errname(errno));
     return report("remount", UNKNOWN, "remount of /proc/sys read-write: %s", errname(errno));
 }
@@ -90,7 +90,7 @@ static enum verdict fresh_mount(const char *cls, const char *type, const char *d
     rmdir(dir);
     if (!rc)
         return report(cls, ESCAPED, "mounted a fresh %s%s%s", type, data ? " " : "", data ? data : "");
-    if (rc == EPERM || rc == EACCES)
+    if (rc == EPERM || rc == EACCES || rc == ENOSYS)
         return report(cls, HELD, "mount %s: %s", type, errname(rc));
     return report(cls, UNKNOWN, "mount %s: %s", type, errname(rc));
 }
@@ -307,7 +307,7 @@ enum verdict probe_mknod(void)
     if (node_opens(S_IFCHR, makedev(10, 237), &made2, &err2))
         return report("mknod", ESCAPED, "made and opened loop-control (c 10:237); the block device %u:%u: %s %s",
                       major(dev), minor(dev), made ? "open" : "mknod", errname(err));
-    int refused = (err == EPERM || err == EACCES) && (err2 == EPERM || err2 == EACCES);
+    int refused = (err == EPERM || err == EACCES || err == ENOSYS) && (err2 == EPERM || err2 == EACCES || err2 == ENOSYS);
     return report("mknod", refused ? HELD : UNKNOWN, "b %u:%u (from %s): %s %s; c 10:237: %s %s", major(dev),
                   minor(dev), from, made ? "open" : "mknod", errname(err), made2 ? "open" : "mknod", errname(err2));
 }

@@ -26,7 +26,7 @@ enum verdict probe_kmsg(void)
     if (fd < 0 && errno == ENOENT) {
         scratch(node, sizeof node, "kmsg");
         if (mknod(node, S_IFCHR | 0600, makedev(1, 11)) < 0)
-            return report("kmsg", errno == EPERM || errno == EACCES ? HELD : UNKNOWN,
+            return report("kmsg", errno == EPERM || errno == EACCES || errno == ENOSYS ? HELD : UNKNOWN,
                           "no /dev/kmsg, and mknod c 1:11: %s", errname(errno));
         path = node;
         fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

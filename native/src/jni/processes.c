@@ -62,8 +62,17 @@ static int sealed_helper(const char *path)
         if (!copies[i].path)
             slot = &copies[i];
     }
-    if (!slot)
-        return -ENFILE;
+    if (!slot) {
+        /* more helper paths than slots (one JVM using many state roots, as the tests do): the
+         * oldest copy goes; a process started from it holds it itself, and no spawn from it is
+         * in progress (copies_lock is held until a spawn is done) */
+        static unsigned next_evicted;
+        slot = &copies[next_evicted++ % MAX_COPIES];
+        free(slot->path);
+        close(slot->fd);
+        *slot = (struct copy){ 0 };
+        slot->fd = -1;
+    }
     const char *base = strrchr(path, '/');
     if ((rc = sealed_copy(path, base ? base + 1 : path)) < 0) /* /proc/PID/exe: "/memfd:quilt-exec (deleted)" */
         return rc;

@@ -3,6 +3,7 @@ package dev.quilt.cli;
 import dagger.Lazy;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.SecurityFlags;
 import dev.quilt.domain.User;
 import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.ExecInContainer;
@@ -76,17 +77,8 @@ final class ExecCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), sig -> { });
         ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args.command(), env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
-                Optional.ofNullable(user).map(User::parse), interactive, tty, privileged, split(capAdd), split(capDrop)));
+                Optional.ofNullable(user).map(User::parse), interactive, tty, privileged, SecurityFlags.split(capAdd),
+                SecurityFlags.split(capDrop)));
         return exit.code();
-    }
-
-    private static List<String> split(List<String> names) {
-        List<String> out = new ArrayList<>();
-        for (String n : names) {
-            for (String p : n.split(",")) {
-                if (!p.isBlank()) out.add(p.trim());
-            }
-        }
-        return out;
     }
 }

@@ -98,7 +98,8 @@ public final class SecurityFlags {
                 List.of(), masked, readonly, false, g.privileged());
     }
 
-    private static List<String> split(List<String> names) {
+    /** Repeated flags whose values may also be comma lists ({@code --cap-add A,B --cap-add C}), as docker takes them. */
+    public static List<String> split(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) {
             for (String p : n.split(",")) {

@@ -20,7 +20,10 @@ import java.util.Map;
  * 650 classes, ~100 ms in a cold JVM) would be most of a command's run time.
  */
 public final class JsonCodec {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /** 64 levels: more than any file of ours or a config.json needs, so a hostile file is one line, not a stack overflow. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .build();
 
     private JsonCodec() {}
 
@@ -69,6 +72,19 @@ public final class JsonCodec {
      * {@code is not valid JSON at line 1, column 7}, {@code holds a JSON array, not an object}.
      */
     public static Map<String, Object> read(byte[] json) throws IOException {
+        return read(json, false);
+    }
+
+    /**
+     * As {@link #read(byte[])}, with numbers exactly as written: integers as
+     * BigInteger, fractions as BigDecimal (OCI's uint64 fields, seccomp argument
+     * values above 2^63).
+     */
+    public static Map<String, Object> readExact(byte[] json) throws IOException {
+        return read(json, true);
+    }
+
+    private static Map<String, Object> read(byte[] json, boolean exact) throws IOException {
         if (json.length == 0 || new String(json, java.nio.charset.StandardCharsets.ISO_8859_1).isBlank()) {
             throw new IOException("is empty");
         }
@@ -76,7 +92,7 @@ public final class JsonCodec {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) throw new IOException("holds " + kind(first) + ", not an object");
             @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) readValue(p);
+            Map<String, Object> m = (Map<String, Object>) readValue(p, exact);
             if (p.nextToken() != null) {
                 throw new IOException("has more after its object at line " + p.currentTokenLocation().getLineNr()
                         + ", column " + p.currentTokenLocation().getColumnNr());
@@ -84,6 +100,8 @@ public final class JsonCodec {
             return m;
         } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
             throw new IOException("ends early at byte " + json.length + " (truncated?)", e);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new IOException("nests deeper than 64 levels", e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var at = e.getLocation();
             if (at == null) throw new IOException("is not valid JSON", e);
@@ -106,7 +124,7 @@ public final class JsonCodec {
         };
     }
 
-    private static Object readValue(JsonParser p) throws IOException {
+    private static Object readValue(JsonParser p, boolean exact) throws IOException {
         if (p.currentToken() == null) throw new IOException("ends early (truncated?)");
         return switch (p.currentToken()) {
             case START_OBJECT -> {
@@ -114,18 +132,18 @@ public final class JsonCodec {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
                     p.nextToken();
-                    m.put(name, readValue(p));
+                    m.put(name, readValue(p, exact)); // a repeated key: the last wins, as in Go's decoder
                 }
                 yield m;
             }
             case START_ARRAY -> {
                 List<Object> l = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) l.add(readValue(p));
+                while (p.nextToken() != JsonToken.END_ARRAY) l.add(readValue(p, exact));
                 yield l;
             }
             case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getLongValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            case VALUE_NUMBER_INT -> exact ? p.getBigIntegerValue() : p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> exact ? p.getDecimalValue() : p.getDoubleValue();
             case VALUE_TRUE -> true;
             case VALUE_FALSE -> false;
             case VALUE_NULL -> null;

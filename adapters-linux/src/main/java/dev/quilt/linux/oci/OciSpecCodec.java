@@ -2,9 +2,6 @@ package dev.quilt.linux.oci;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.quilt.domain.Capability;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Rlimit;
@@ -45,8 +42,7 @@ import java.util.function.Supplier;
  * {@code config.json: process.rlimits[0].hard is "x", not a number}.
  */
 public final class OciSpecCodec {
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build();
+    private static final JsonFactory FACTORY = new JsonFactory();
     private static final BigInteger U64_END = BigInteger.ONE.shiftLeft(64);
     private static final String DEFAULT_ORIGIN = "config.json";
 
@@ -84,71 +80,11 @@ public final class OciSpecCodec {
     }
 
     private static Object parse(byte[] json, String origin) {
-        if (new String(json, StandardCharsets.ISO_8859_1).isBlank()) throw QuiltException.invalid(origin + " is empty");
-        try (JsonParser p = FACTORY.createParser(json)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                throw QuiltException.invalid(origin + " holds " + kind(first) + ", not an object");
-            }
-            Object v = value(p);
-            if (p.nextToken() != null) {
-                throw QuiltException.invalid(origin + " has more after its object at line "
-                        + p.currentTokenLocation().getLineNr() + ", column " + p.currentTokenLocation().getColumnNr());
-            }
-            return v;
-        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
-            throw QuiltException.invalid(origin + " ends early at byte " + json.length + " (truncated?)");
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw QuiltException.invalid(origin + " nests deeper than 64 levels");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            var at = e.getLocation();
-            if (String.valueOf(e.getOriginalMessage()).startsWith("Unexpected end-of-input")) {
-                throw QuiltException.invalid(origin + " ends early at byte " + json.length + " (truncated?)");
-            }
-            if (at == null) throw QuiltException.invalid(origin + " is not valid JSON");
-            throw QuiltException.invalid(origin + " is not valid JSON at line " + at.getLineNr() + ", column "
-                    + at.getColumnNr());
+        try {
+            return dev.quilt.linux.JsonCodec.readExact(json);
         } catch (IOException e) {
-            throw QuiltException.invalid(origin + " is not valid JSON");
+            throw QuiltException.invalid(origin + " " + e.getMessage()); // one line about the file's content
         }
-    }
-
-    private static String kind(JsonToken t) {
-        if (t == null) return "nothing";
-        return switch (t) {
-            case START_ARRAY -> "a JSON array";
-            case VALUE_STRING -> "a JSON string";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a JSON number";
-            case VALUE_TRUE, VALUE_FALSE -> "a JSON boolean";
-            case VALUE_NULL -> "JSON null";
-            default -> "no JSON value";
-        };
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        return switch (p.currentToken()) {
-            case START_OBJECT -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    m.put(name, value(p)); // a repeated key: the last wins, as in Go's decoder
-                }
-                yield m;
-            }
-            case START_ARRAY -> {
-                List<Object> l = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) l.add(value(p));
-                yield l;
-            }
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getBigIntegerValue();
-            case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> null;
-            default -> throw new IOException("unexpected token " + p.currentToken());
-        };
     }
 
     /** A value in the tree and its JSON path ({@code linux.namespaces[2].type}). */

@@ -39,7 +39,14 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
      */
     record SecurityView(boolean privileged, CapsView capabilities, boolean noNewPrivileges, String seccomp,
                         List<String> maskedPaths, List<String> readonlyPaths, List<RlimitView> rlimits,
-                        List<Integer> additionalGids, java.util.Map<String, String> sysctls) {
+                        List<Integer> additionalGids, java.util.Map<String, String> sysctls,
+                        boolean readonlyRootfs, List<MountView> mounts, List<DeviceView> devices) {
+        /** An extra mount (-v, --tmpfs, --read-only's tmpfs, a bundle's), in OCI's terms. */
+        record MountView(String destination, String type, String source, List<String> options) {}
+
+        /** A --device node and the access its cgroup rule gives. */
+        record DeviceView(String path, String type, long major, long minor, String access) {}
+
         record CapsView(List<String> bounding, List<String> effective, List<String> permitted,
                         List<String> inheritable, List<String> ambient) {}
 
@@ -56,7 +63,10 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                     names(c.permitted()), names(c.inheritable()), names(c.ambient())), s.noNewPrivileges(), seccomp,
                     s.maskedPaths(), s.readonlyPaths(),
                     s.rlimits().stream().map(r -> new RlimitView(r.type(), r.soft(), r.hard())).toList(),
-                    s.additionalGids(), new java.util.TreeMap<>(s.sysctls()));
+                    s.additionalGids(), new java.util.TreeMap<>(s.sysctls()), s.readonlyRootfs(),
+                    s.mounts().stream().map(m -> new MountView(m.destination(), m.type(), m.source(), m.options())).toList(),
+                    s.devices().stream().map(d -> new DeviceView(d.path(), String.valueOf(d.type()), d.major(), d.minor(),
+                            d.access())).toList());
         }
 
         private static List<String> names(java.util.Set<dev.quilt.domain.Capability> set) {

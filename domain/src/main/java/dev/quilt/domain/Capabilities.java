@@ -33,20 +33,34 @@ public record Capabilities(Set<Capability> bounding, Set<Capability> effective, 
     }
 
     /**
-     * docker's {@code --cap-add}/{@code --cap-drop} on top of this (the bounding set):
-     * {@code ALL} in add means every capability, in drop none; drop is applied after add, as docker does.
+     * docker's {@code --cap-add}/{@code --cap-drop} on top of this (the bounding set), by its
+     * rules (moby's {@code TweakCapabilities}): {@code ALL} in add is every capability but those
+     * dropped; {@code ALL} in drop keeps only those added ({@code --cap-drop ALL --cap-add CHOWN});
+     * otherwise this set without the dropped ones, plus the added ones.
      */
     public Capabilities adjusted(List<String> add, List<String> drop) {
-        EnumSet<Capability> s = bounding.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(bounding);
-        for (String a : add) {
-            if (a.equalsIgnoreCase("ALL")) s = EnumSet.allOf(Capability.class);
-            else s.add(Capability.parse(a));
-        }
-        for (String d : drop) {
-            if (d.equalsIgnoreCase("ALL")) s.clear();
-            else s.remove(Capability.parse(d));
+        boolean addAll = add.stream().anyMatch(a -> a.equalsIgnoreCase("ALL"));
+        boolean dropAll = drop.stream().anyMatch(d -> d.equalsIgnoreCase("ALL"));
+        EnumSet<Capability> added = EnumSet.noneOf(Capability.class), dropped = EnumSet.noneOf(Capability.class);
+        for (String a : add) if (!a.equalsIgnoreCase("ALL")) added.add(Capability.parse(a));
+        for (String d : drop) if (!d.equalsIgnoreCase("ALL")) dropped.add(Capability.parse(d));
+        EnumSet<Capability> s;
+        if (addAll) {
+            s = EnumSet.allOf(Capability.class);
+            s.removeAll(dropped);
+        } else if (dropAll) {
+            s = added;
+        } else {
+            s = bounding.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(bounding);
+            s.removeAll(dropped);
+            s.addAll(added);
         }
         return of(s);
+    }
+
+    /** Whether every capability the kernel knows is in the bounding set ({@code --cap-add ALL}, {@code --privileged}). */
+    public boolean boundingIsAll() {
+        return bounding.size() == Capability.values().length;
     }
 
     private static Set<Capability> copy(Set<Capability> s) {

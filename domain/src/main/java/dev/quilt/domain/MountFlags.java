@@ -118,6 +118,9 @@ public final class MountFlags {
             checkPath("device", host);
             boolean named = parts.length > 1 && !parts[1].isEmpty();
             String ctr = named ? parts[1] : host;
+            if (host.replaceAll("/+$", "").equals("/dev")) {
+                throw QuiltException.invalid("'" + host + "' is not a device node; --device takes one such as /dev/fuse");
+            }
             if (!named && !host.startsWith("/dev/")) {
                 throw QuiltException.invalid("device '" + host + "' is not under /dev/; name its place in the "
                         + "container: --device " + host + ":/dev/NAME");
@@ -125,7 +128,7 @@ public final class MountFlags {
             if (!ctr.startsWith("/dev/")) {
                 throw QuiltException.invalid("device destination '" + ctr + "' must be under /dev/");
             }
-            checkPath("device destination", ctr);
+            checkDestination("device", ctr);
             String access = parts.length > 2 ? parts[2] : "rwm";
             if (access.isEmpty() || !access.matches("[rwm]+")) {
                 throw QuiltException.invalid("device permissions '" + access + "' must be made of r, w and m");
@@ -133,6 +136,14 @@ public final class MountFlags {
             return new DeviceFlag(host, ctr, access);
         }
     }
+
+    /**
+     * Where the engine mounts the container's own filesystems, after the user's mounts (which they
+     * would hide) and under which it masks paths: a mount there is refused, as runc refuses one
+     * inside /proc. Nodes under /dev (a --device, a file bind) are fine; /dev itself is not.
+     */
+    private static final List<String> OWN_MOUNTS = List.of("/proc", "/sys", "/dev", "/dev/pts", "/dev/shm",
+            "/dev/mqueue");
 
     private static void checkDestination(String what, String path) {
         if (!path.startsWith("/")) {
@@ -144,9 +155,16 @@ public final class MountFlags {
                 throw QuiltException.invalid(what + " '" + path + "' must not contain '..'");
             }
         }
-        if (path.replaceAll("/+", "/").equals("/")) {
+        String clean = path.replaceAll("/+", "/").replaceAll("(.)/$", "$1");
+        if (clean.equals("/")) {
             throw QuiltException.invalid(what + " '" + path + "' would cover the container's root; use --read-only "
                     + "or another directory");
+        }
+        for (String own : OWN_MOUNTS) {
+            if (clean.equals(own) || (clean.startsWith(own + "/") && !own.equals("/dev"))) {
+                throw QuiltException.invalid(what + " '" + path + "' is where the container's own " + own
+                        + " is mounted; choose another destination");
+            }
         }
     }
 

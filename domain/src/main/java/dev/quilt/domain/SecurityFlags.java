@@ -102,8 +102,9 @@ public final class SecurityFlags {
     public static List<String> split(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) {
-            for (String p : n.split(",")) {
-                if (!p.isBlank()) out.add(p.trim());
+            for (String p : n.split(",", -1)) {
+                if (p.isBlank()) throw QuiltException.invalid("an empty capability name in '" + n + "': give names, e.g. NET_ADMIN or ALL");
+                out.add(p.trim());
             }
         }
         return out;

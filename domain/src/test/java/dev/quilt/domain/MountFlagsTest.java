@@ -38,6 +38,13 @@ class MountFlagsTest {
         assertTrue(refusal(() -> MountFlags.volume("/a:/b:z")).contains("volume option 'z'"));
         assertTrue(refusal(() -> MountFlags.volume("/a:/b:ro,")).contains("volume option ''"));
         assertTrue(refusal(() -> MountFlags.volume("/a\nb:/b")).contains("control character"));
+        // where the container's own filesystems go, which would hide the user's mount or break the masks
+        for (String own : List.of("/proc", "/proc/self", "/sys", "/sys/fs/cgroup", "/dev", "/dev/pts", "/dev/shm/x",
+                "/dev/mqueue", "//proc/", "/sys/")) {
+            assertTrue(refusal(() -> MountFlags.volume("/a:" + own)).contains("is where the container's own"), own);
+            assertTrue(refusal(() -> MountFlags.tmpfs(own)).contains("is where the container's own"), own);
+        }
+        assertEquals("/dev/data", MountFlags.volume("/a:/dev/data").destination(), "a node under /dev is fine");
     }
 
     @Test
@@ -69,6 +76,10 @@ class MountFlagsTest {
         assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev/null:/etc/n")).contains("must be under /dev/"));
         assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev/null:/dev/n:rx")).contains("permissions 'rx'"));
         assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev/a:/dev/b:r:x")).contains("HOST[:CONTAINER"));
+        assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev")).contains("'/dev' is not a device node"));
+        assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev/")).contains("is not a device node"));
+        assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev/null:/dev/../etc/x")).contains("must not contain '..'"));
+        assertTrue(refusal(() -> MountFlags.DeviceFlag.parse("/dev/null:/dev/pts")).contains("is where the container's own"));
     }
 
     @Property

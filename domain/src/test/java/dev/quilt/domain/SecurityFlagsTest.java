@@ -58,6 +58,33 @@ class SecurityFlagsTest {
                 List.of(), List.of()), NetworkMode.NONE).capabilities().effective());
     }
 
+    @Test
+    void dropAllThenAddKeepsOnlyTheAddedOnesAsDockerDoes() {
+        for (List<List<String>> addDrop : List.of(List.of(List.of("CHOWN", "kill"), List.of("ALL")),
+                List.of(List.of("CHOWN,KILL"), List.of("all", "NET_RAW")))) {
+            Capabilities c = SecurityFlags.security(given(addDrop.get(0), addDrop.get(1), false, List.of(), List.of(),
+                    List.of(), List.of()), NetworkMode.NONE).capabilities();
+            assertEquals(EnumSet.of(Capability.CHOWN, Capability.KILL), EnumSet.copyOf(c.effective()), addDrop.toString());
+            assertEquals(c.effective(), c.bounding());
+        }
+        Capabilities allButOne = SecurityFlags.security(given(List.of("ALL"), List.of("SYS_ADMIN"), false, List.of(),
+                List.of(), List.of(), List.of()), NetworkMode.NONE).capabilities();
+        assertFalse(allButOne.bounding().contains(Capability.SYS_ADMIN));
+        assertEquals(Capability.values().length - 1, allButOne.bounding().size());
+        // neither ALL: the default set without the dropped, with the added, whatever the order
+        Capabilities both = SecurityFlags.security(given(List.of("NET_RAW"), List.of("CHOWN"), false, List.of(),
+                List.of(), List.of(), List.of()), NetworkMode.NONE).capabilities();
+        assertTrue(both.effective().contains(Capability.NET_RAW) && !both.effective().contains(Capability.CHOWN));
+    }
+
+    @Test
+    void anEmptyCapabilityNameIsOneLine() {
+        for (String bad : List.of("", "NET_RAW,", ",CHOWN", " ")) {
+            assertTrue(refused(() -> SecurityFlags.security(given(List.of(bad), List.of(), false, List.of(), List.of(),
+                    List.of(), List.of()), NetworkMode.NONE)).contains("an empty capability name"), bad);
+        }
+    }
+
     private static final class Set0 {
         static final java.util.Set<Capability> NONE = java.util.Set.of();
     }
@@ -151,7 +178,7 @@ class SecurityFlagsTest {
                 List.of(), List.of("nokey")), NetworkMode.NONE)).contains("not KEY=VALUE"));
     }
 
-    /** docker's rule for any lists: (default + added) - dropped, in bounding, effective and permitted alike. */
+    /** docker's rule for lists without ALL: (default - dropped) + added, in bounding, effective and permitted alike. */
     @Property
     void capAddThenDropIsASetDifference(@ForAll @Size(max = 6) List<Capability> add,
                                         @ForAll @Size(max = 6) List<Capability> drop,
@@ -161,8 +188,8 @@ class SecurityFlagsTest {
                 List.of(), List.of(), List.of(), List.of()), NetworkMode.NONE);
         EnumSet<Capability> expected = EnumSet.noneOf(Capability.class);
         expected.addAll(privileged ? Capabilities.ALL.bounding() : Capabilities.DEFAULT.bounding());
-        expected.addAll(add);
         drop.forEach(expected::remove);
+        expected.addAll(add);
         assertEquals(expected, EnumSet.copyOf(withNone(s.capabilities().bounding())));
         assertEquals(s.capabilities().bounding(), s.capabilities().effective());
         assertEquals(s.capabilities().bounding(), s.capabilities().permitted());

@@ -29,9 +29,18 @@ final class ConfineRecords {
 
     static void put(MessageWriter w, ContainerId id, Security s, SeccompFilters filters) {
         Capabilities c = s.capabilities();
-        // --privileged: every capability we have ourselves (podman's rule: its own bounding set), so a
-        // host or sandbox that withholds one still runs privileged containers
-        long limit = s.privileged() ? OWN_BOUNDING : -1L;
+        // --privileged and --cap-add ALL: every capability we have ourselves (podman's rule: its own
+        // bounding set), so a host or sandbox that withholds one still runs them; a capability named
+        // on its own that we do not have is refused here, naming it, rather than by capset
+        long limit = s.privileged() || c.boundingIsAll() ? OWN_BOUNDING : -1L;
+        long missing = (mask(c.bounding()) | mask(c.effective()) | mask(c.permitted()) | mask(c.inheritable())
+                | mask(c.ambient())) & ~OWN_BOUNDING & limit;
+        if (missing != 0) {
+            String names = java.util.Arrays.stream(Capability.values()).filter(x -> (missing >> x.number() & 1) != 0)
+                    .map(Capability::name).collect(Collectors.joining(", "));
+            throw dev.quilt.domain.QuiltException.invalid("capability " + names + " is not in quilt's own bounding "
+                    + "set, so no container can have it here: leave it out of --cap-add");
+        }
         w.put(Protocol.T_CAPS, hex(mask(c.bounding()) & limit) + " " + hex(mask(c.effective()) & limit) + " "
                 + hex(mask(c.permitted()) & limit) + " " + hex(mask(c.inheritable()) & limit) + " "
                 + hex(mask(c.ambient()) & limit));

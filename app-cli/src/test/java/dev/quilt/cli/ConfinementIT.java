@@ -219,7 +219,8 @@ class ConfinementIT {
         long over = 1L << 32;
         Quilt.Result r = run(List.of("--name", "toomany", "--ulimit", "nofile=" + over), "true");
         assertEquals(125, r.exit(), r.toString());
-        assertEquals("quilt: rlimit \"RLIMIT_NOFILE\": operation not permitted\n", r.err());
+        assertEquals("quilt: rlimit \"RLIMIT_NOFILE\": operation not permitted (a hard limit above quilt's own needs "
+                + "CAP_SYS_RESOURCE, and nofile cannot pass fs.nr_open)\n", r.err());
         assertEquals(1, quilt.run("inspect", "toomany").exit(), "no container is left");
     }
 
@@ -238,6 +239,14 @@ class ConfinementIT {
         assertEquals(List.of("123456", "80"), List.of(out.trim().split("\n")));
         assertEquals(hostShm, Files.readString(Path.of("/proc/sys/kernel/shmmax")));
         assertEquals(hostPort, Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")));
+        // what the kernel refuses inside is one line that says which way
+        Quilt.Result none = run(List.of("--sysctl", "net.ipv4.nosuch=1"), "true");
+        assertEquals(125, none.exit());
+        assertEquals("quilt: sysctl \"net.ipv4.nosuch=1\": no such file or directory (no such sysctl)\n", none.err());
+        Quilt.Result bad = run(List.of("--sysctl", "net.ipv4.ip_forward=banana"), "true");
+        assertEquals(125, bad.exit());
+        assertEquals("quilt: sysctl \"net.ipv4.ip_forward=banana\": invalid argument (the kernel refused the value)\n",
+                bad.err());
     }
 
     /** /proc/keys is masked inside; the host sees the container's own keyring, named as runc names it. */

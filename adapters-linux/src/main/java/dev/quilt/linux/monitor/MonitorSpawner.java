@@ -166,7 +166,18 @@ public final class MonitorSpawner implements ProcessSpawner {
             if (Protocol.step("QUILT_STEP_" + s.name()) == stepNumber) step = s;
         }
         String what = object.isEmpty() ? "" : " \"" + object + "\"";
-        return new SpawnFailedException(step, Errors.name(errno), step.word() + what + ": " + Errors.text(errno));
+        return new SpawnFailedException(step, Errors.name(errno), step.word() + what + ": " + Errors.text(errno)
+                + hint(step, Errors.name(errno)));
+    }
+
+    /** What the kernel's bare errno means for the steps where it is not plain (setrlimit(2), sysctl files). */
+    private static String hint(SpawnFailedException.Step step, String errno) {
+        if (step == SpawnFailedException.Step.RLIMIT && errno.equals("EPERM")) {
+            return " (a hard limit above quilt's own needs CAP_SYS_RESOURCE, and nofile cannot pass fs.nr_open)";
+        }
+        if (step == SpawnFailedException.Step.SYSCTL && errno.equals("ENOENT")) return " (no such sysctl)";
+        if (step == SpawnFailedException.Step.SYSCTL && errno.equals("EINVAL")) return " (the kernel refused the value)";
+        return "";
     }
 
     static ExitStatus exitOf(Message m) {

@@ -1,5 +1,7 @@
 package dev.quilt.usecases;
 
+import dev.quilt.domain.Capabilities;
+import dev.quilt.domain.Capability;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
@@ -18,6 +20,7 @@ import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.RootFs;
+import dev.quilt.domain.Security;
 import dev.quilt.domain.oci.OciConversion;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
@@ -31,6 +34,7 @@ import dev.quilt.ports.StateStore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
 
 /**
@@ -97,6 +101,7 @@ public final class ContainerLauncher {
      * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
      * {@code process.terminal} (the engine gives no init a terminal yet: runc too refuses it without a
      * console socket); no command ({@code process.args} empty and none given); {@code process.oomScoreAdj}.
+     * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
      * {@code linux.cgroupsPath} is not used: the container gets Quilt's own cgroup in every hierarchy.
      */
     public Launch launch(BundleRequest req, ProcessSpawner.Mode mode) {
@@ -123,8 +128,24 @@ public final class ContainerLauncher {
         Hostname hostname = e.hostname().orElseGet(() -> Hostname.from(
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
         ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
-                e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, e.security());
+                e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()));
         return launch(id, req.name(), spec, false, begun, begun.plus(spec.ready().timeout()), mode);
+    }
+
+    /**
+     * The kernel raises an ambient capability only when it is permitted and inheritable; runc raises a
+     * bundle's others best-effort and goes on (its own {@code runc spec} lists ambient ones with no
+     * inheritable set, and runs with CapAmb 0), so the engine drops them as runc's result shows.
+     */
+    private static Security raisableAmbient(Security s) {
+        Capabilities c = s.capabilities();
+        EnumSet<Capability> ambient = EnumSet.noneOf(Capability.class);
+        for (Capability cap : c.ambient()) {
+            if (c.permitted().contains(cap) && c.inheritable().contains(cap)) ambient.add(cap);
+        }
+        return new Security(new Capabilities(c.bounding(), c.effective(), c.permitted(), c.inheritable(), ambient),
+                s.noNewPrivileges(), s.seccomp(), s.rlimits(), s.additionalGids(), s.umask(), s.sysctls(), s.mounts(),
+                s.devices(), s.maskedPaths(), s.readonlyPaths(), s.readonlyRootfs(), s.privileged());
     }
 
     private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,

@@ -89,10 +89,8 @@ public final class OciConversion {
         for (int i = 0; i < p.user().additionalGids().size(); i++) {
             gids.add(int32(origin, "process.user.additionalGids[" + i + "]", p.user().additionalGids().get(i)));
         }
-        // the kernel raises an ambient capability only if it is permitted and inheritable; runc raises the rest
-        // best-effort and goes on (its own `runc spec` lists ambient ones with no inheritable set), so they are dropped
         Capabilities caps = p.capabilities().map(c -> new Capabilities(c.bounding(), c.effective(), c.permitted(),
-                c.inheritable(), raisable(c))).orElse(new Capabilities(Set.of(), Set.of(), Set.of(), Set.of(), Set.of()));
+                c.inheritable(), c.ambient())).orElse(new Capabilities(Set.of(), Set.of(), Set.of(), Set.of(), Set.of()));
 
         Optional<Hostname> hostname = spec.hostname().filter(h -> !h.isEmpty())
                 .map(h -> at(origin, "hostname", () -> new Hostname(h)));
@@ -187,14 +185,6 @@ public final class OciConversion {
         NetworkMode network = namespaces.contains(Namespace.NETWORK) ? NetworkMode.NONE : NetworkMode.HOST;
         return new EngineSpec(process, hostname, namespaces, network, root, resources, security, linux.cgroupsPath(),
                 p.oomScoreAdj());
-    }
-
-    private static Set<Capability> raisable(OciProcess.CapabilitySets c) {
-        EnumSet<Capability> ambient = EnumSet.noneOf(Capability.class);
-        for (Capability cap : c.ambient()) {
-            if (c.permitted().contains(cap) && c.inheritable().contains(cap)) ambient.add(cap);
-        }
-        return ambient;
     }
 
     private static String firstHook(OciHooks h) {

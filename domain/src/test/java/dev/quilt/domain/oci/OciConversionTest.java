@@ -92,22 +92,6 @@ class OciConversionTest {
     }
 
     @Test
-    void anAmbientCapabilityThatIsNotPermittedAndInheritableIsDroppedAsRuncDoes() {
-        // runc spec's own config: ambient = permitted = {KILL, AUDIT_WRITE}, no inheritable set; runc runs it with CapAmb 0
-        OciProcess p = new OciProcess(false, Optional.empty(), PROCESS.user(), PROCESS.args(), List.of(), "/",
-                Optional.of(new OciProcess.CapabilitySets(Set.of(Capability.KILL, Capability.AUDIT_WRITE),
-                        Set.of(Capability.KILL), Set.of(Capability.AUDIT_WRITE),
-                        Set.of(Capability.KILL, Capability.AUDIT_WRITE), Set.of(Capability.KILL, Capability.AUDIT_WRITE))),
-                List.of(), false, Optional.empty(), Optional.empty(), Optional.empty());
-        RuntimeSpec s = new RuntimeSpec("1.0.0", Optional.of(p), BASE.root(), Optional.empty(), Optional.empty(),
-                List.of(), BASE.linux(), Optional.empty(), Map.of());
-        Capabilities caps = OciConversion.toEngine(s, "config.json").security().capabilities();
-        assertEquals(Set.of(Capability.AUDIT_WRITE), caps.ambient(), "only the one both permitted and inheritable");
-        assertEquals(Set.of(Capability.KILL, Capability.AUDIT_WRITE), caps.permitted());
-        assertEquals(Set.of(Capability.AUDIT_WRITE), caps.inheritable());
-    }
-
-    @Test
     void noCapabilitiesObjectMeansNoCapabilities() {
         OciProcess p = new OciProcess(false, Optional.empty(), PROCESS.user(), PROCESS.args(), List.of(), "/",
                 Optional.empty(), List.of(), false, Optional.empty(), Optional.empty(), Optional.empty());

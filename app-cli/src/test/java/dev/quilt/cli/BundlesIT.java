@@ -191,8 +191,13 @@ class BundlesIT {
     private static void removedWithoutATrace(String name, String id, Path bundle, Map<String, String> before)
             throws Exception {
         ok(quilt.run("rm", name));
-        assertFalse(Files.exists(root.resolve("run").resolve(id)), "state of " + name + " left");
-        assertFalse(Files.exists(root.resolve("data/containers").resolve(id)), "layer of " + name + " left");
+        removedWithoutATraceAfterRm(id, bundle, before);
+    }
+
+    private static void removedWithoutATraceAfterRm(String id, Path bundle, Map<String, String> before)
+            throws Exception {
+        assertFalse(Files.exists(root.resolve("run").resolve(id)), "state of " + id + " left");
+        assertFalse(Files.exists(root.resolve("data/containers").resolve(id)), "layer of " + id + " left");
         assertEquals(List.of(), Leaks.names(root), "name claims left");
         assertEquals(List.of(), Leaks.mountsUnder(root), "mounts left");
         assertEquals(List.of(), Leaks.mountsUnder(rootfsOf(bundle)), "mounts on the rootfs left");
@@ -370,6 +375,28 @@ class BundlesIT {
         refused(quilt.run("create", "--bundle", b.toString(), "--name", "ctr-noargs"),
                 "config.json: process.args is empty: put the command there, or give it after '--'");
         probed(CONTAINERD, "ctr-probe", t -> t);
+    }
+
+    /** exec into a running bundle container gets the container's confinement, as for any other. */
+    @Test
+    void execIntoABundleContainerIsConfinedAsItsConfigSays() throws Exception {
+        Path b = bundle(CONTAINERD, t -> t);
+        Map<String, String> before = snapshot(rootfsOf(b));
+        String id = ok(quilt.run("create", "--bundle", b.toString(), "--name", "ctr-exec", "--", "sleep", "3600")).trim();
+        try {
+            ok(quilt.run("start", "ctr-exec"));
+            Map<String, String> f = fields(ok(quilt.run("exec", "ctr-exec", "--", "sh", "-c", PROBE)));
+            OciProcess p = OciSpecCodec.read(FIXTURES.resolve(CONTAINERD)).process().orElseThrow();
+            assertEquals(mask(p.capabilities().orElseThrow().bounding()), Long.parseUnsignedLong(f.get("CapBnd"), 16));
+            assertEquals(mask(p.capabilities().orElseThrow().effective()), Long.parseUnsignedLong(f.get("CapEff"), 16));
+            assertEquals("1", f.get("NoNewPrivs"));
+            assertEquals("ctr-exec", f.get("host"));
+            assertEquals("1024:1024", f.get("nofile"));
+            ok(quilt.run("rm", "-f", "ctr-exec"));
+            removedWithoutATraceAfterRm(id, b, before);
+        } finally {
+            quilt.run("rm", "-f", id);
+        }
     }
 
     // ---- bad bundles ----

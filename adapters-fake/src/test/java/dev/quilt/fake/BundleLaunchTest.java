@@ -140,6 +140,16 @@ class BundleLaunchTest {
                 assertThrows(QuiltException.class, () -> create.create(new BundleRequest(
                         spec(process(false, List.of("sh"), Optional.of(100))), "/b", Optional.empty(), List.of())))
                         .getMessage());
+        RuntimeSpec noUts = spec(process(false, List.of("sh"), Optional.empty()));
+        OciLinux l = noUts.linux().orElseThrow();
+        RuntimeSpec hostUts = new RuntimeSpec(noUts.ociVersion(), noUts.process(), noUts.root(), Optional.empty(),
+                Optional.empty(), noUts.mounts(), Optional.of(new OciLinux(l.namespaces().stream()
+                .filter(n -> n.type() != OciLinux.NamespaceType.UTS).toList(), l.uidMappings(), l.gidMappings(),
+                l.devices(), l.cgroupsPath(), l.resources(), l.sysctl(), l.seccomp(), l.maskedPaths(),
+                l.readonlyPaths(), l.rootfsPropagation(), l.mountLabel())), noUts.hooks(), noUts.annotations());
+        assertEquals("config.json: linux.namespaces has no uts namespace, and quilt gives every container a hostname"
+                + " of its own; add {\"type\": \"uts\"}", assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(hostUts, "/b", Optional.empty(), List.of()))).getMessage());
         nothingMade();
     }
 }

@@ -12,6 +12,7 @@ import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.LogLimit;
+import dev.quilt.domain.Namespace;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.Phase;
 import dev.quilt.domain.PhaseMark;
@@ -100,7 +101,8 @@ public final class ContainerLauncher {
      * cgroup limits and confinement, over its {@code root.path} directory ({@code root.readonly} honoured).
      * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
      * {@code process.terminal} (the engine gives no init a terminal yet: runc too refuses it without a
-     * console socket); no command ({@code process.args} empty and none given); {@code process.oomScoreAdj}.
+     * console socket); no uts namespace (the init sets a hostname); no command ({@code process.args} empty and
+     * none given); {@code process.oomScoreAdj}.
      * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
      * {@code linux.cgroupsPath} is not used: the container gets Quilt's own cgroup in every hierarchy.
      */
@@ -113,6 +115,11 @@ public final class ContainerLauncher {
         }
         if (e.oomScoreAdj().isPresent()) {
             throw QuiltException.invalid("config.json: process.oomScoreAdj is not supported yet; leave it out");
+        }
+        if (!e.namespaces().contains(Namespace.UTS)) {
+            // the init always sets a hostname: in the host's uts namespace that would be the host's
+            throw QuiltException.invalid("config.json: linux.namespaces has no uts namespace, and quilt gives every"
+                    + " container a hostname of its own; add {\"type\": \"uts\"}");
         }
         ProcessSpec given = e.process();
         ProcessSpec process = req.args().isEmpty() ? given

@@ -1,8 +1,8 @@
 package dev.quilt.fake;
 
 import dev.quilt.domain.ContainerId;
-import dev.quilt.domain.Digest;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RootFs;
 import dev.quilt.ports.ContainerStorage;
 
 import java.util.Set;
@@ -17,9 +17,12 @@ public final class FakeContainerStorage implements ContainerStorage {
     }
 
     @Override
-    public void prepare(ContainerId id, Digest image) {
+    public void prepare(ContainerId id, RootFs root) {
         kernel.maybeFail("storage.prepare");
-        if (!images.contains(image)) throw QuiltException.notFound("image " + image.shortForm() + " has no rootfs");
+        // a directory root is the host's: the fake has no host file system, so every one is there
+        if (root instanceof RootFs.Image i && !images.contains(i.digest())) {
+            throw QuiltException.notFound("image " + i.shortForm() + " has no rootfs");
+        }
         synchronized (kernel) {
             if (!kernel.layers().add(id)) throw new IllegalStateException("layer of " + id + " exists");
         }

@@ -18,4 +18,9 @@ class FakeContainerStorageTest extends ContainerStorageContract {
     protected ContainerStorage storage() {
         return storage;
     }
+
+    @Override
+    protected dev.quilt.domain.RootFs.Directory aRootDirectory() {
+        return new dev.quilt.domain.RootFs.Directory("/bundle/rootfs");
+    }
 }

@@ -17,6 +17,8 @@ import dev.quilt.domain.Status;
 import dev.quilt.linux.LinuxPaths;
 
 import java.time.Instant;
+import dev.quilt.domain.RootFs;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -24,11 +26,12 @@ import java.util.Optional;
  * A container as inspect and ps --json show it. {@code monitor} is "running"
  * while a created or running container has its monitor, "gone" when its init
  * runs on after the monitor was killed (no exit will be recorded), and absent
- * once it has stopped.
+ * once it has stopped. {@code image} is the image's digest, or {@code rootfs} the directory an OCI
+ * bundle's {@code root.path} names.
  */
 record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String monitor, String created,
                      String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
-                     String error, String image, List<String> command, boolean init, String hostname, boolean autoRemove,
+                     String error, String image, String rootfs, List<String> command, boolean init, String hostname, boolean autoRemove,
                      NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
                      SecurityView security, Paths paths) {
 
@@ -137,7 +140,8 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.exitedAt().map(Instant::toString).orElse(null), c.exit().map(ExitStatus::code).orElse(null),
                 c.exit().map(ExitStatus::signal).filter(s -> s > 0).orElse(null),
                 recorded.map(RecordedExit::oomKilled).orElse(null), recorded.flatMap(RecordedExit::error).orElse(null),
-                c.spec().image().value(), c.spec().process().args(),
+                c.spec().root() instanceof RootFs.Image i ? i.digest().value() : null,
+                c.spec().root() instanceof RootFs.Directory d ? d.path() : null, c.spec().process().args(),
                 c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
                 ResourcesView.of(c.spec().resources()),
                 c.readiness().marks().stream().map(PhaseView::of).toList(), HealthView.of(c),

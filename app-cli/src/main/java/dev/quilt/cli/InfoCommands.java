@@ -80,7 +80,7 @@ final class InfoCommands {
                     if (r instanceof ContainerRecord.Readable ok) {
                         Container c = ok.container();
                         out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", c.id().shortForm(),
-                                c.name().map(Object::toString).orElse(""), c.spec().image().shortForm(),
+                                c.name().map(Object::toString).orElse(""), c.spec().root().shortForm(),
                                 clip(command(c), 28), status(c, lookup.get().monitorGone(c)), ago(c.createdAt(), now));
                     } else {
                         out.printf("%-12s  %-20s  %-12s  %-28s  %-16s  %s%n", r.id().shortForm(), "", "", "", "broken", "");

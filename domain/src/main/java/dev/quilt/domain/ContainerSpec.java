@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * The one spec every face builds: an OCI config.json's process, root, hostname
- * and namespaces, with the image as Quilt's root. With {@code init}, pid 1 is
+ * and namespaces, with an image or a bundle's rootfs directory as the overlay's lower layer. With {@code init}, pid 1 is
  * Quilt's own init, which runs the command (if any) as its child and reaps orphans. {@code quilt run} makes it
  * from flags; later faces make it from a bundle or a JSON request. {@code resources}
  * are the cgroup limits the init is placed under before the command runs;
@@ -15,7 +15,7 @@ import java.util.Set;
  * log when it runs detached; {@code security} how it is confined (capabilities,
  * seccomp, masks, extra mounts…), {@link Security#DEFAULT} unless flags loosen it.
  */
-public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
+public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname, Set<Namespace> namespaces,
                             boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
                             Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
@@ -45,7 +45,16 @@ public record ContainerSpec(ProcessSpec process, Digest image, Hostname hostname
                 Security.DEFAULT);
     }
 
+    /** A spec whose root is the image {@code image}. */
+    public ContainerSpec(ProcessSpec process, Digest image, Hostname hostname, Set<Namespace> namespaces,
+                         boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
+                         Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security) {
+        this(process, new RootFs.Image(image), hostname, namespaces, stdinOpen, init, network, resources, health,
+                ready, log, security);
+    }
+
     public ContainerSpec {
+        if (root == null) throw QuiltException.invalid("a container needs a root: an image or a directory");
         // the network mode decides the network namespace: the host's, or one of its own
         EnumSet<Namespace> ns = namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces);
         if (network == NetworkMode.HOST) ns.remove(Namespace.NETWORK);

@@ -2,13 +2,22 @@ package dev.quilt.ports;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.Digest;
+import dev.quilt.domain.RootFs;
 
 import java.util.Set;
 
-/** Each container's own writable layer over its image. */
+/** Each container's own writable layer over its image or its bundle's rootfs directory. */
 public interface ContainerStorage {
+    /**
+     * Makes the container's empty upper layer over {@code root}. An image that is not
+     * there, or a directory that is not one, is {@code NOT_FOUND}, before anything is made.
+     */
+    void prepare(ContainerId id, RootFs root);
+
     /** Makes the container's empty upper layer over the image. */
-    void prepare(ContainerId id, Digest image);
+    default void prepare(ContainerId id, Digest image) {
+        prepare(id, new RootFs.Image(image));
+    }
 
     /** Removes the layer and everything in it; a no-op when there is none. */
     void release(ContainerId id);

@@ -1,18 +1,28 @@
 package dev.quilt.usecases;
 
+import dev.quilt.domain.Capabilities;
+import dev.quilt.domain.Capability;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Endpoint;
 import dev.quilt.domain.Environment;
 import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
+import dev.quilt.domain.LogLimit;
+import dev.quilt.domain.Namespace;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.Phase;
 import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.Readiness;
 import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ReadyPolicy;
+import dev.quilt.domain.RootFs;
+import dev.quilt.domain.Security;
+import dev.quilt.domain.oci.OciConversion;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
@@ -25,6 +35,7 @@ import dev.quilt.ports.StateStore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
 
 /**
@@ -80,21 +91,87 @@ public final class ContainerLauncher {
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
                 req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready(), req.log(),
                 req.security());
-        Container container = Container.creating(id, req.name(), spec, begun, req.remove());
+        return launch(id, req.name(), spec, req.remove(), begun, deadline, mode);
+    }
+
+    /**
+     * An OCI bundle's container, on the same path as {@link #launch(ContainerRequest, ProcessSpawner.Mode)}:
+     * {@code config.json}'s process (env, cwd and user as given: no PATH or HOSTNAME added, HOME from the
+     * rootfs's passwd when missing, as runc does), namespaces, hostname (the name or short ID when it has none),
+     * cgroup limits and confinement, over its {@code root.path} directory ({@code root.readonly} honoured).
+     * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
+     * {@code process.terminal} (the engine gives no init a terminal yet: runc too refuses it without a
+     * console socket); no uts namespace (the init sets a hostname); no command ({@code process.args} empty and
+     * none given); {@code process.oomScoreAdj}.
+     * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
+     * {@code linux.cgroupsPath} is not used: the container gets Quilt's own cgroup in every hierarchy.
+     */
+    public Launch launch(BundleRequest req, ProcessSpawner.Mode mode) {
+        Instant begun = clock.now();
+        OciConversion.EngineSpec e = OciConversion.toEngine(req.spec(), "config.json");
+        if (e.process().terminal()) {
+            throw QuiltException.invalid("config.json: process.terminal is true, but quilt cannot give a container's"
+                    + " process a terminal yet; set terminal to false");
+        }
+        if (e.oomScoreAdj().isPresent()) {
+            throw QuiltException.invalid("config.json: process.oomScoreAdj is not supported yet; leave it out");
+        }
+        if (!e.namespaces().contains(Namespace.UTS)) {
+            // the init always sets a hostname: in the host's uts namespace that would be the host's
+            throw QuiltException.invalid("config.json: linux.namespaces has no uts namespace, and quilt gives every"
+                    + " container a hostname of its own; add {\"type\": \"uts\"}");
+        }
+        ProcessSpec given = e.process();
+        ProcessSpec process = req.args().isEmpty() ? given
+                : new ProcessSpec(req.args(), given.env(), given.cwd(), given.user(), given.terminal());
+        if (process.args().isEmpty()) {
+            throw QuiltException.invalid("config.json: process.args is empty: put the command there, or give it"
+                    + " after '--'");
+        }
+        ExecveLimits.check(process.args(), process.env(), host.argMax());
+        e.resources().cpus().ifPresent(c -> c.requireAtMost(host.cpus()));
+        RootFs root = new RootFs.Directory(req.rootPath(e.root().path()));
+        ContainerId id = ids.newId();
+        Hostname hostname = e.hostname().orElseGet(() -> Hostname.from(
+                req.name().map(n -> n.value()).orElse(id.shortForm())));
+        ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
+                e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()));
+        return launch(id, req.name(), spec, false, begun, begun.plus(spec.ready().timeout()), mode);
+    }
+
+    /**
+     * The kernel raises an ambient capability only when it is permitted and inheritable; runc raises a
+     * bundle's others best-effort and goes on (its own {@code runc spec} lists ambient ones with no
+     * inheritable set, and runs with CapAmb 0), so the engine drops them as runc's result shows.
+     */
+    private static Security raisableAmbient(Security s) {
+        Capabilities c = s.capabilities();
+        EnumSet<Capability> ambient = EnumSet.noneOf(Capability.class);
+        for (Capability cap : c.ambient()) {
+            if (c.permitted().contains(cap) && c.inheritable().contains(cap)) ambient.add(cap);
+        }
+        return new Security(new Capabilities(c.bounding(), c.effective(), c.permitted(), c.inheritable(), ambient),
+                s.noNewPrivileges(), s.seccomp(), s.rlimits(), s.additionalGids(), s.umask(), s.sysctls(), s.mounts(),
+                s.devices(), s.maskedPaths(), s.readonlyPaths(), s.readonlyRootfs(), s.privileged());
+    }
+
+    private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,
+                          Instant begun, Instant deadline, ProcessSpawner.Mode mode) {
+        Container container = Container.creating(id, name, spec, begun, remove);
 
         try (StateStore.Lock lock = state.createLocked(container)) {
             ProcessSpawner.Launched launched;
             try {
-                req.name().ifPresent(n -> state.claimName(n, id));
+                name.ifPresent(n -> state.claimName(n, id));
                 Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security());
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());
-                storage.prepare(id, image.digest());
+                storage.prepare(id, spec.root());
                 launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
             } catch (RuntimeException e) {
                 forget.everything(id);
-                throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, req);
+                throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec);
             }
             try {
                 container = mode == ProcessSpawner.Mode.CREATED
@@ -123,7 +200,7 @@ public final class ContainerLauncher {
     }
 
     /** A detached launch that failed says which phase did not hold; the container is gone by now. */
-    private static RuntimeException named(Container c, RuntimeException e, ContainerRequest req) {
+    private static RuntimeException named(Container c, RuntimeException e, ContainerSpec spec) {
         String who = "container '" + c.displayName() + "' is not ready: ";
         if (e instanceof SpawnFailedException s) {
             Phase phase = s.step() == SpawnFailedException.Step.NETWORK ? Phase.NETWORK : Phase.SPAWNED;
@@ -132,7 +209,7 @@ public final class ContainerLauncher {
         }
         if (e instanceof NotReadyException n) {
             return new NotReadyException(n.phase(), who + "phase " + n.phase().word() + " did not hold within "
-                    + dev.quilt.domain.Durations.format(req.ready().timeout()) + "; removed it");
+                    + dev.quilt.domain.Durations.format(spec.ready().timeout()) + "; removed it");
         }
         return e;
     }

@@ -24,6 +24,13 @@ public final class CreateContainer {
         return launch.container();
     }
 
+    /** An OCI bundle's container, created and waiting for start, as {@link #create(ContainerRequest)}. */
+    public Container create(BundleRequest req) {
+        ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.CREATED);
+        launch.launched().close();
+        return launch.container();
+    }
+
     public Container runDetached(ContainerRequest req) {
         ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.DETACHED);
         launch.launched().close();

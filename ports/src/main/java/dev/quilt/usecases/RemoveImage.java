@@ -4,6 +4,7 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.Digest;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RootFs;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.StateStore;
 
@@ -31,7 +32,7 @@ public final class RemoveImage {
                         + b.id().shortForm() + "'");
             }
             Container c = ((ContainerRecord.Readable) r).container();
-            if (c.spec().image().equals(digest)) {
+            if (c.spec().root().equals(new RootFs.Image(digest))) {
                 throw QuiltException.conflict("image '" + ref + "' is used by container '" + c.displayName()
                         + "'; remove the container first");
             }

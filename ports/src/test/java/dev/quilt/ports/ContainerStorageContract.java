@@ -39,6 +39,17 @@ public abstract class ContainerStorageContract {
         assertTrue(storage().list().isEmpty());
     }
 
+    /** A directory root that is there (for the fake, any). */
+    protected abstract dev.quilt.domain.RootFs.Directory aRootDirectory();
+
+    @Test
+    void aLayerOverADirectoryIsPreparedAndReleased() {
+        storage().prepare(ContainerId.of("c1"), aRootDirectory());
+        assertEquals(Set.of(ContainerId.of("c1")), storage().list());
+        storage().release(ContainerId.of("c1"));
+        assertTrue(storage().list().isEmpty());
+    }
+
     @Test
     void anUnknownImageIsNotFound() {
         QuiltException e = assertThrows(QuiltException.class,

@@ -73,6 +73,20 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void aBundlesRootDirectoryIsKept() {
+        Container image = sample("c1", Optional.empty());
+        ContainerSpec i = image.spec();
+        ContainerSpec spec = new ContainerSpec(i.process(), new dev.quilt.domain.RootFs.Directory("/srv/bundle/rootfs"),
+                i.hostname(), java.util.Set.of(dev.quilt.domain.Namespace.PID, dev.quilt.domain.Namespace.MOUNT),
+                false, false, dev.quilt.domain.NetworkMode.NONE, i.resources(), Optional.empty(), i.ready(), i.log(),
+                i.security().withReadonlyRootfs(true));
+        Container c = Container.creating(ContainerId.of("c2"), Optional.empty(), spec, Instant.parse("2026-01-01T00:00:00Z"),
+                false);
+        store().create(c);
+        assertEquals(Optional.of(c), store().load(c.id()));
+    }
+
+    @Test
     void anIdIsCreatedOnce() {
         store().create(sample("c1", Optional.empty()));
         QuiltException e = assertThrows(QuiltException.class, () -> store().create(sample("c1", Optional.empty())));

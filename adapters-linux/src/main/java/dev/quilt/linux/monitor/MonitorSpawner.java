@@ -10,6 +10,7 @@ import dev.quilt.domain.Phase;
 import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RootFs;
 import dev.quilt.domain.Readiness;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.jni.Errors;
@@ -103,7 +104,10 @@ public final class MonitorSpawner implements ProcessSpawner {
         MessageWriter w = new MessageWriter(Protocol.MSG_CONFIG)
                 .put(Protocol.T_ID, id.value())
                 .put(Protocol.T_STATE_DIR, paths.containerState(id).toString())
-                .put(Protocol.T_LOWER, paths.imageRootfs(spec.image()).toString())
+                .put(Protocol.T_LOWER, switch (spec.root()) {
+                    case RootFs.Image i -> paths.imageRootfs(i.digest()).toString();
+                    case RootFs.Directory d -> d.path();
+                })
                 .put(Protocol.T_UPPER, layer.resolve("upper").toString())
                 .put(Protocol.T_WORK, layer.resolve("work").toString())
                 .put(Protocol.T_MERGED, layer.resolve("merged").toString())

@@ -15,6 +15,7 @@ import dev.quilt.domain.HealthResult;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Ipv4Address;
 import dev.quilt.domain.Namespace;
+import dev.quilt.domain.RootFs;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.Phase;
 import dev.quilt.domain.PhaseMark;
@@ -62,7 +63,10 @@ final class StateFile {
         spec.put("cwd", p.cwd());
         spec.put("uid", p.user().uid());
         spec.put("gid", p.user().gid());
-        spec.put("image", c.spec().image().value());
+        switch (c.spec().root()) {
+            case RootFs.Image i -> spec.put("image", i.digest().value());
+            case RootFs.Directory d -> spec.put("rootfs", d.path());
+        }
         spec.put("hostname", c.spec().hostname().value());
         spec.put("namespaces", c.spec().namespaces().stream().map(Namespace::ociName).sorted().toList());
         spec.put("stdinOpen", c.spec().stdinOpen());
@@ -128,7 +132,7 @@ final class StateFile {
             for (Namespace candidate : Namespace.values()) if (candidate.ociName().equals(n)) ns.add(candidate);
         }
         ContainerSpec spec = new ContainerSpec(new ProcessSpec(strings(s, "args"), strings(s, "env"), string(s, "cwd"),
-                new User((int) number(s, "uid"), (int) number(s, "gid")), false), new Digest(string(s, "image")),
+                new User((int) number(s, "uid"), (int) number(s, "gid")), false), root(s),
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
                 Boolean.TRUE.equals(s.get("init")),
                 s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s),
@@ -184,6 +188,12 @@ final class StateFile {
         m.put("startIntervalNanos", h.startInterval().toNanos());
         m.put("retries", h.retries());
         return m;
+    }
+
+    /** An image's digest ({@code image}) or a bundle's rootfs directory ({@code rootfs}). */
+    private static RootFs root(Map<String, Object> spec) throws IOException {
+        if (spec.get("rootfs") instanceof String dir) return new RootFs.Directory(dir);
+        return new RootFs.Image(new Digest(string(spec, "image")));
     }
 
     private static Optional<HealthCheck> healthCheck(Map<String, Object> spec) throws IOException {

@@ -1,8 +1,8 @@
 package dev.quilt.linux.storage;
 
 import dev.quilt.domain.ContainerId;
-import dev.quilt.domain.Digest;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RootFs;
 import dev.quilt.linux.AtomicFiles;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.ports.ContainerStorage;
@@ -29,11 +29,21 @@ public final class OverlayStorage implements ContainerStorage {
     }
 
     @Override
-    public void prepare(ContainerId id, Digest image) {
+    public void prepare(ContainerId id, RootFs root) {
         Path layer = paths.containerLayer(id);
-        if (!Files.isDirectory(paths.imageRootfs(image))) {
-            throw QuiltException.notFound("image " + image.shortForm() + " has no rootfs in " + paths.images()
-                    + "; import it again");
+        switch (root) {
+            case RootFs.Image i -> {
+                if (!Files.isDirectory(paths.imageRootfs(i.digest()))) {
+                    throw QuiltException.notFound("image " + i.shortForm() + " has no rootfs in " + paths.images()
+                            + "; import it again");
+                }
+            }
+            case RootFs.Directory d -> {
+                if (!Files.isDirectory(Path.of(d.path()))) {
+                    throw QuiltException.notFound("root directory " + d.path() + " is not a directory"
+                            + "; make the bundle's rootfs or fix root.path");
+                }
+            }
         }
         try {
             Files.createDirectories(paths.containers());

@@ -202,7 +202,7 @@ class MonitorSpawnerIT extends ProcessSpawnerContract {
         ContainerId id = ContainerId.of("mnt" + UUID.randomUUID().toString().replace("-", ""));
         ContainerSpec s = prepared(id, List.of("sh", "-c",
                 "grep -E '" + pattern + "' /proc/self/mountinfo > /out/mounts"));
-        ContainerSpec spec = new ContainerSpec(s.process(), s.image(), s.hostname(), s.namespaces(), s.stdinOpen(),
+        ContainerSpec spec = new ContainerSpec(s.process(), s.root(), s.hostname(), s.namespaces(), s.stdinOpen(),
                 s.init(), s.network(), s.resources(), s.health(), s.ready(), s.log(),
                 security.withMounts(List.of(dev.quilt.domain.MountFlags.volume(out + ":/out"))));
         try (ProcessSpawner.Launched l = spawner.launch(id, spec, Optional.empty(),

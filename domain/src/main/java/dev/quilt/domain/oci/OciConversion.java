@@ -353,9 +353,11 @@ public final class OciConversion {
                 Optional.of(resources), s.sysctls(), seccomp.apply(s.seccomp()), s.maskedPaths(), s.readonlyPaths(),
                 Optional.empty(), Optional.empty());
         return new RuntimeSpec(RuntimeSpec.VERSION, Optional.of(process),
-                Optional.of(new RuntimeSpec.Root("rootfs", s.readonlyRootfs())), Optional.of(spec.hostname().value()),
+                Optional.of(new RuntimeSpec.Root(spec.root() instanceof dev.quilt.domain.RootFs.Directory d ? d.path() : "rootfs",
+                        s.readonlyRootfs())), Optional.of(spec.hostname().value()),
                 Optional.empty(), mounts, Optional.of(linux), Optional.empty(),
-                Map.of("dev.quilt.image", spec.image().value()));
+                spec.root() instanceof dev.quilt.domain.RootFs.Image i ? Map.of("dev.quilt.image", i.digest().value())
+                        : Map.of());
     }
 
     /** One limit per resource, as setrlimit(2) leaves it: the last given for a type wins, in the first one's place. */

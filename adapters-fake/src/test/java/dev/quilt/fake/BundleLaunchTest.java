@@ -1,0 +1,155 @@
+package dev.quilt.fake;
+
+import dev.quilt.domain.Capability;
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.Hostname;
+import dev.quilt.domain.Namespace;
+import dev.quilt.domain.NetworkMode;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RootFs;
+import dev.quilt.domain.Status;
+import dev.quilt.domain.User;
+import dev.quilt.domain.oci.OciLinux;
+import dev.quilt.domain.oci.OciMount;
+import dev.quilt.domain.oci.OciProcess;
+import dev.quilt.domain.oci.RuntimeSpec;
+import dev.quilt.usecases.AttachNetwork;
+import dev.quilt.usecases.BecomeReady;
+import dev.quilt.usecases.BundleRequest;
+import dev.quilt.usecases.CheckHealth;
+import dev.quilt.usecases.ContainerLookup;
+import dev.quilt.usecases.ContainerLauncher;
+import dev.quilt.usecases.CreateContainer;
+import dev.quilt.usecases.Forget;
+import dev.quilt.usecases.ImageResolver;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An OCI bundle goes down the same create path as {@code quilt create}: the record holds
+ * config.json's process, namespaces, hostname and confinement over the bundle's rootfs
+ * directory; what the engine cannot do is one line before anything is made.
+ */
+class BundleLaunchTest {
+    private final FakeKernel kernel = new FakeKernel();
+    private final FakeClock clock = new FakeClock();
+    private final FakeStateStore state = new FakeStateStore(kernel);
+    private final FakeImageStore images = new FakeImageStore(kernel, clock);
+    private final FakeContainerStorage storage = new FakeContainerStorage(kernel, images);
+    private final FakeNetworkStore addresses = new FakeNetworkStore(kernel);
+    private final FakeHostNetwork hostNetwork = new FakeHostNetwork(kernel);
+    private final FakeCgroups cgroups = new FakeCgroups(kernel);
+    private final Forget forget = new Forget(state, storage, hostNetwork, addresses, cgroups);
+    private final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()),
+            state, storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),
+            cgroups, new SequentialIds(), clock, new FakeHostLimits(2, 2L * 1024 * 1024));
+    private final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
+    private final FakeContainerExec exec = new FakeContainerExec(kernel);
+    private final CreateContainer create = new CreateContainer(launcher, new BecomeReady(state, exec, processes,
+            new CheckHealth(new ContainerLookup(state, processes, clock), state, cgroups, exec, clock),
+            new FakeTicker(clock), forget, clock));
+
+    private static OciProcess process(boolean terminal, List<String> args, Optional<Integer> oomScoreAdj) {
+        return new OciProcess(terminal, Optional.empty(), new OciProcess.User(0, 0, Optional.empty(), List.of()), args,
+                List.of("TERM=xterm"), "/", Optional.of(new OciProcess.CapabilitySets(Set.of(Capability.KILL),
+                Set.of(Capability.KILL), Set.of(), Set.of(Capability.KILL), Set.of(Capability.KILL))),
+                List.of(), true, oomScoreAdj, Optional.empty(), Optional.empty());
+    }
+
+    private static RuntimeSpec spec(OciProcess p) {
+        OciLinux linux = new OciLinux(Stream.of(OciLinux.NamespaceType.PID, OciLinux.NamespaceType.MOUNT,
+                OciLinux.NamespaceType.UTS, OciLinux.NamespaceType.NETWORK)
+                .map(t -> new OciLinux.NamespaceEntry(t, Optional.empty())).toList(), List.of(), List.of(), List.of(),
+                Optional.of("/ignored"), Optional.empty(), Map.of(), Optional.empty(), List.of("/proc/kcore"),
+                List.of(), Optional.empty(), Optional.empty());
+        return new RuntimeSpec("1.0.2", Optional.of(p), Optional.of(new RuntimeSpec.Root("rootfs", true)),
+                Optional.of("box"), Optional.empty(), List.of(new OciMount("/proc", "proc", "proc", List.of())),
+                Optional.of(linux), Optional.empty(), Map.of());
+    }
+
+    private void nothingMade() {
+        assertEquals(List.of(), state.list());
+        assertEquals(Set.of(), kernel.cgroupSnapshot());
+        assertEquals(Set.of(), kernel.layerSnapshot());
+        assertTrue(kernel.processes().isEmpty(), kernel.processes().toString());
+    }
+
+    @Test
+    void aBundleIsCreatedFromItsConfigOverItsRootfs() {
+        Container c = create.create(new BundleRequest(spec(process(false, List.of("sh"), Optional.empty())), "/srv/b",
+                Optional.of(ContainerName.of("b1")), List.of()));
+        assertEquals(Status.CREATED, c.status());
+        assertEquals(new RootFs.Directory("/srv/b/rootfs"), c.spec().root());
+        assertEquals(List.of("sh"), c.spec().process().args());
+        assertEquals(List.of("TERM=xterm"), c.spec().process().env(), "config.json's env as it is: nothing added");
+        assertEquals(User.ROOT, c.spec().process().user());
+        assertEquals(new Hostname("box"), c.spec().hostname());
+        assertEquals(Set.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.NETWORK), c.spec().namespaces());
+        assertEquals(NetworkMode.NONE, c.spec().network());
+        assertTrue(c.spec().security().readonlyRootfs());
+        assertEquals(Set.of(), c.spec().security().capabilities().ambient(), "KILL is not inheritable");
+        assertEquals(List.of("/proc/kcore"), c.spec().security().maskedPaths());
+        assertEquals(Optional.of(c), state.load(c.id()));
+        assertEquals(Set.of(c.id()), kernel.layerSnapshot());
+        forget.everything(c.id());
+    }
+
+    @Test
+    void anAmbientCapabilityIsKeptWhenPermittedAndInheritable() {
+        OciProcess p = new OciProcess(false, Optional.empty(), new OciProcess.User(0, 0, Optional.empty(), List.of()),
+                List.of("sh"), List.of(), "/", Optional.of(new OciProcess.CapabilitySets(
+                Set.of(Capability.KILL, Capability.CHOWN), Set.of(Capability.KILL, Capability.CHOWN),
+                Set.of(Capability.CHOWN), Set.of(Capability.KILL, Capability.CHOWN),
+                Set.of(Capability.KILL, Capability.CHOWN))), List.of(), true, Optional.empty(), Optional.empty(),
+                Optional.empty());
+        Container c = create.create(new BundleRequest(spec(p), "/srv/b", Optional.empty(), List.of()));
+        assertEquals(Set.of(Capability.CHOWN), c.spec().security().capabilities().ambient());
+        assertEquals(Set.of(Capability.KILL, Capability.CHOWN), c.spec().security().capabilities().permitted());
+        forget.everything(c.id());
+    }
+
+    @Test
+    void aCommandGivenReplacesProcessArgsAsCtrRunDoes() {
+        Container c = create.create(new BundleRequest(spec(process(false, List.of(), Optional.empty())), "/srv/b",
+                Optional.empty(), List.of("echo", "hi")));
+        assertEquals(List.of("echo", "hi"), c.spec().process().args());
+        forget.everything(c.id());
+    }
+
+    @Test
+    void whatTheEngineCannotDoIsOneLineBeforeAnythingIsMade() {
+        assertEquals("config.json: process.terminal is true, but quilt cannot give a container's process a terminal"
+                + " yet; set terminal to false", assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(spec(process(true, List.of("sh"), Optional.empty())), "/b", Optional.empty(),
+                        List.of()))).getMessage());
+        assertEquals("config.json: process.args is empty: put the command there, or give it after '--'",
+                assertThrows(QuiltException.class, () -> create.create(new BundleRequest(
+                        spec(process(false, List.of(), Optional.empty())), "/b", Optional.empty(), List.of())))
+                        .getMessage());
+        assertEquals("config.json: process.oomScoreAdj is not supported yet; leave it out",
+                assertThrows(QuiltException.class, () -> create.create(new BundleRequest(
+                        spec(process(false, List.of("sh"), Optional.of(100))), "/b", Optional.empty(), List.of())))
+                        .getMessage());
+        RuntimeSpec noUts = spec(process(false, List.of("sh"), Optional.empty()));
+        OciLinux l = noUts.linux().orElseThrow();
+        RuntimeSpec hostUts = new RuntimeSpec(noUts.ociVersion(), noUts.process(), noUts.root(), Optional.empty(),
+                Optional.empty(), noUts.mounts(), Optional.of(new OciLinux(l.namespaces().stream()
+                .filter(n -> n.type() != OciLinux.NamespaceType.UTS).toList(), l.uidMappings(), l.gidMappings(),
+                l.devices(), l.cgroupsPath(), l.resources(), l.sysctl(), l.seccomp(), l.maskedPaths(),
+                l.readonlyPaths(), l.rootfsPropagation(), l.mountLabel())), noUts.hooks(), noUts.annotations());
+        assertEquals("config.json: linux.namespaces has no uts namespace, and quilt gives every container a hostname"
+                + " of its own; add {\"type\": \"uts\"}", assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(hostUts, "/b", Optional.empty(), List.of()))).getMessage());
+        nothingMade();
+    }
+}

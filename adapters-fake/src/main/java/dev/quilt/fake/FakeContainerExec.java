@@ -76,6 +76,10 @@ public final class FakeContainerExec implements ContainerExec {
                     : new Captured(ExitStatus.exited(1), false, "not yet\n");
         }
         if (script.equals("hang")) return new Captured(ExitStatus.killedBy(9), true, "");
+        if (script.startsWith("fail then hang after ")) { // a check that gets slow: the deadline cuts it
+            int k = Integer.parseInt(script.substring(21).trim());
+            return n > k ? new Captured(ExitStatus.killedBy(9), true, "") : new Captured(ExitStatus.exited(1), false, "sick\n");
+        }
         return new Captured(ExitStatus.exited(0), false, "");
     }
 

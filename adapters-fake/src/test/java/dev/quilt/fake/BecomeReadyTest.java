@@ -94,6 +94,16 @@ class BecomeReadyTest {
     }
 
     @Test
+    void aCheckCutByTheReadinessDeadlineIsNoVerdictWhenAnEarlierOneExists() {
+        NotReadyException e = assertThrows(NotReadyException.class,
+                () -> create.runDetached(request(List.of("sleep"), Optional.of("fail then hang after 2"), true)));
+        assertTrue(e.getMessage().contains("phase healthy did not hold within 1s (last check: exit 1: sick)"),
+                e.getMessage());
+        Container kept = state.load(state.ids().get(0)).orElseThrow();
+        assertEquals("sick\n", kept.health().orElseThrow().last().orElseThrow().output(), "the verdict stands");
+    }
+
+    @Test
     void aCheckThatCannotRunFailsHealthyAtOnceAndLeavesNothing() {
         NotReadyException e = assertThrows(NotReadyException.class,
                 () -> create.runDetached(request(List.of("sleep"), Optional.of("no shell"), false)));

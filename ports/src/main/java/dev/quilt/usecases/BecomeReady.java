@@ -92,10 +92,12 @@ public final class BecomeReady {
         HealthResult last = null;
         try (Ticker.Ticks ticks = ticker.every(check.get().startInterval())) {
             do {
-                Duration budget = min(check.get().timeout(), left(deadline, Phase.HEALTHY, c, last));
+                Duration left = left(deadline, Phase.HEALTHY, c, last);
+                boolean cut = left.compareTo(check.get().timeout()) < 0;
+                Duration budget = min(check.get().timeout(), left);
                 CheckHealth.Outcome o;
                 try {
-                    o = health.once(c, target, budget);
+                    o = health.once(c, target, budget, cut && last != null);
                 } catch (NotReadyException e) {
                     throw e;
                 } catch (QuiltException e) { // it could not run: no /bin/sh in the image, the container gone
@@ -103,6 +105,8 @@ public final class BecomeReady {
                     throw new NotReadyException(Phase.HEALTHY, "phase healthy failed: the check could not run: "
                             + e.getMessage());
                 }
+                // killed by the readiness deadline, not its own timeout: no verdict; an earlier one stands
+                if (cut && last != null && o.result().timedOut()) throw late(Phase.HEALTHY, c, lastCheck(last));
                 last = o.result();
                 if (last.healthy()) {
                     return mark(o.container(), PhaseMark.held(Phase.HEALTHY, last.end(), Duration.between(execAt, last.end())));

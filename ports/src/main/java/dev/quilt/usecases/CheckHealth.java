@@ -64,12 +64,22 @@ public final class CheckHealth {
 
     /** One run in {@code target}, killed at {@code timeout}; the result is saved to the container's record. */
     Outcome once(Container c, ContainerExec.Target target, Duration timeout) {
+        return once(c, target, timeout, false);
+    }
+
+    /**
+     * As {@link #once(Container, ContainerExec.Target, Duration)}; with {@code cutByDeadline}, the
+     * timeout is what is left of a readiness deadline, shorter than the check's own: a run killed
+     * at it is no verdict on the container's health and is not saved (its result is returned).
+     */
+    Outcome once(Container c, ContainerExec.Target target, Duration timeout, boolean cutByDeadline) {
         HealthCheck check = c.spec().health().orElseThrow();
         var own = c.spec().process();
         var process = new dev.quilt.domain.ProcessSpec(check.args(), own.env(), own.cwd(), own.user(), false);
         Instant start = clock.now();
         ContainerExec.Captured run = exec.capture(target, process, timeout, HealthResult.MAX_OUTPUT);
         HealthResult result = new HealthResult(run.exit(), run.timedOut(), run.output(), start, clock.now());
+        if (cutByDeadline && run.timedOut()) return new Outcome(c, result);
         try (StateStore.Lock lock = state.lock(c.id())) {
             // the record as it is now: a stop may have come meanwhile, or an rm
             java.util.Optional<Container> stored = state.load(c.id());

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/openat2.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "mounts.h"
 #include "quilt/proto.h"
+#include "userns.h"
 
 static int fail(struct step_error *e, int step, const char *object)
 {
@@ -62,7 +64,9 @@ static int make_dev(const struct container_config *cfg, struct step_error *e)
             if (fd < 0)
                 return fail(e, QUILT_STEP_MOUNT_DEV, d->path + 3);
             close(fd);
-            if (mount(d->path + 3, d->path, NULL, MS_BIND, NULL) < 0)
+            char host[32]; /* before pivot_root "/" is still the host's */
+            snprintf(host, sizeof host, "/%s", d->path);
+            if (mount(host, d->path, NULL, MS_BIND, NULL) < 0)
                 return fail(e, QUILT_STEP_MOUNT_DEV, d->path + 3);
         }
     }
@@ -146,6 +150,9 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
     /* nothing we mount may travel back to the host, nor host mounts in */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_PRIVATE, "/");
+    /* userns: the image's layer seen through our ids, over the host's dir */
+    if ((errno = -userns_attach_lower(cfg)) != 0)
+        return fail(e, QUILT_STEP_IDMAP, cfg->lower);
     /* The overlay lives only in this mount namespace: when the container's last
      * process is gone, so is the mount.  Nothing can leak on the host. */
     if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
@@ -159,9 +166,17 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
     if (rc < 0)
         return rc;
     /* read-only unless --privileged */
-    if (ensure_dir("sys", 0555) < 0 ||
-        mount("sysfs", "sys", "sysfs", (cfg->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    if (ensure_dir("sys", 0555) < 0)
         return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    if (cfg->uid_map && !(cfg->ns_flags & CLONE_NEWNET)) {
+        /* a user namespace may mount sysfs only over a network namespace it owns:
+         * with the host's network, the host's /sys is bound instead (runc's rule) */
+        if (mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            (!cfg->sys_rw && mount(NULL, "sys", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0))
+            return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    } else if (mount("sysfs", "sys", "sysfs", (cfg->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+        return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    }
     if (cfg->etc_dir && (rc = write_etc_files(cfg, e)) < 0)
         return rc;
     /* after Quilt's own, so that -v over /etc/resolv.conf wins, as in docker */

@@ -119,7 +119,7 @@ static int write_etc_files(const struct container_config *cfg, struct step_error
         return fail(e, QUILT_STEP_ETC, "/etc");
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++) {
         char src[4096];
-        snprintf(src, sizeof src, "%s/%s", cfg->etc_dir, etc_files[i]);
+        snprintf(src, sizeof src, "%s/%s", userns_etc_dir(cfg), etc_files[i]);
         struct stat st;
         if (fstatat(etc, etc_files[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
             unlinkat(etc, etc_files[i], S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
@@ -150,15 +150,15 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
     /* nothing we mount may travel back to the host, nor host mounts in */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_PRIVATE, "/");
-    /* userns: the image's layer seen through our ids, over the host's dir */
-    if ((errno = -userns_attach_lower(cfg)) != 0)
-        return fail(e, QUILT_STEP_IDMAP, cfg->lower);
     /* The overlay lives only in this mount namespace: when the container's last
      * process is gone, so is the mount.  Nothing can leak on the host. */
-    if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
+    if (cfg->uid_map) {
+        int rc = userns_mount_rootfs(cfg, e); /* the mapped root's, through an idmapped layer */
+        if (rc < 0)
+            return rc;
+    } else if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0 || chdir(cfg->merged) < 0) {
         return fail(e, QUILT_STEP_MOUNT_ROOTFS, cfg->merged);
-    if (chdir(cfg->merged) < 0)
-        return fail(e, QUILT_STEP_MOUNT_ROOTFS, cfg->merged);
+    }
     if (ensure_dir("proc", 0555) < 0 ||
         mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_PROC, "/proc");

@@ -9,14 +9,17 @@
  * files the image owns as 0 are the container's root's.  It hands that mount
  * to the init with INIT_MSG_MAPPED; the init, which waited for it before doing
  * anything that needs its ids, mounts it over the lower dir in its own mount
- * namespace, where the overlay takes it.  The container's upper and work dirs
- * and the exec fifo are given to the mapped root before the clone.
+ * namespace (still as the host's root, unmapped there), opens the dirs it
+ * needs, becomes the mapped root and builds the overlay from those fds.  The
+ * container's upper and work dirs and the exec fifo are given to the mapped
+ * root before the clone.
  */
 #define _GNU_SOURCE
 #include "userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 
 #include "quilt/proto.h"
 #include "init.h"
+#include "rootfs.h"
 
 /* the init's copy: the idmapped layer it was handed, until it is mounted */
 static int lower_fd = -1;
@@ -157,13 +161,92 @@ int userns_await(int sock)
     return n == (ssize_t)sizeof f && f.kind == INIT_MSG_MAPPED && lower_fd >= 0 ? 0 : -ECONNRESET;
 }
 
-int userns_attach_lower(const struct container_config *cfg)
+/* the init's O_PATH fds of the host's dirs it needs once it is the mapped
+ * root, which may not search the state root (0700, the host root's) */
+static int etc_fd = -1;
+static char etc_path[32];
+
+static int open_path(const char *path)
 {
-    if (lower_fd < 0)
-        return 0; /* no user namespace */
-    /* over the host's dir, in our private mount namespace only */
+    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int fd_path(char *buf, size_t cap, int fd)
+{
+    return snprintf(buf, cap, "/proc/self/fd/%d", fd) < (int)cap ? 0 : -ENAMETOOLONG;
+}
+
+/* the overlay from fds, made by the mapped root (overlayfs in a user
+ * namespace: the mounter's ids must be mapped, and xattrs are user.*) */
+static int overlay_from_fds(int lower, int upper, int work, int merged, struct step_error *e)
+{
+    char path[32];
+    int fs = fsopen("overlay", FSOPEN_CLOEXEC), mnt = -1, rc = 0;
+    if (fs < 0)
+        rc = -errno;
+    if (rc == 0 && (fd_path(path, sizeof path, lower) < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", path, 0) < 0))
+        rc = -errno;
+    if (rc == 0 && upper >= 0 &&
+        (fd_path(path, sizeof path, upper) < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", path, 0) < 0 ||
+         fd_path(path, sizeof path, work) < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "workdir", path, 0) < 0 ||
+         fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0))
+        rc = -errno;
+    if (rc == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        rc = -errno;
+    if (rc == 0 && (mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0)) < 0)
+        rc = -errno;
+    /* over the merged dir (through its fd: the path is not ours to search), then in it */
+    if (rc == 0 && (fd_path(path, sizeof path, merged) < 0 ||
+                    move_mount(mnt, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0 || fchdir(mnt) < 0))
+        rc = -errno;
+    if (fs >= 0)
+        close(fs);
+    if (mnt >= 0)
+        close(mnt);
+    if (rc < 0) {
+        e->step = QUILT_STEP_MOUNT_ROOTFS;
+        e->err = -rc;
+    }
+    return rc;
+}
+
+int userns_mount_rootfs(const struct container_config *cfg, struct step_error *e)
+{
+    e->step = QUILT_STEP_IDMAP;
+    e->object = cfg->lower;
+    /* still the host's root (unmapped here): the image's layer over the host's dir */
     int rc = move_mount(lower_fd, "", AT_FDCWD, cfg->lower, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
     close(lower_fd);
     lower_fd = -1;
+    if (rc < 0) {
+        e->err = -rc;
+        return rc;
+    }
+    int lower = -1, upper = -1, work = -1, merged = -1;
+    e->step = QUILT_STEP_USERNS;
+    if ((e->object = cfg->lower, lower = open_path(cfg->lower)) < 0 ||
+        (cfg->upper && ((e->object = cfg->upper, upper = open_path(cfg->upper)) < 0 ||
+                        (e->object = cfg->work, work = open_path(cfg->work)) < 0)) ||
+        (e->object = cfg->merged, merged = open_path(cfg->merged)) < 0 ||
+        (cfg->etc_dir && (e->object = cfg->etc_dir, etc_fd = open_path(cfg->etc_dir)) < 0))
+        rc = -errno;
+    /* from here on the container's root, as its processes will be */
+    if (rc == 0 && (e->object = "setresuid", setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        rc = -errno;
+    if (rc < 0)
+        e->err = -rc;
+    else if ((rc = overlay_from_fds(lower, upper, work, merged, e)) < 0)
+        e->object = cfg->merged;
+    int fds[] = { lower, upper, work, merged };
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    if (rc == 0 && etc_fd >= 0)
+        fd_path(etc_path, sizeof etc_path, etc_fd);
     return rc;
+}
+
+const char *userns_etc_dir(const struct container_config *cfg)
+{
+    return etc_fd >= 0 ? etc_path : cfg->etc_dir;
 }

@@ -22,8 +22,15 @@ int userns_release(const struct container_config *cfg, pid_t init, int sock, int
 /* Init, first thing: blocks until INIT_MSG_MAPPED and keeps its layer. */
 int userns_await(int sock);
 
-/* Init, in its private mount namespace: the layer it was handed, over
- * cfg->lower (nothing without a user namespace).  -errno. */
-int userns_attach_lower(const struct container_config *cfg);
+struct step_error;
+
+/* Init, in its private mount namespace, instead of the plain overlay mount:
+ * the layer it was handed over cfg->lower, the dirs it needs opened, then
+ * setresuid(0) (the mapped root) and the overlay built from those fds, with
+ * the cwd at its root.  -errno with *e set. */
+int userns_mount_rootfs(const struct container_config *cfg, struct step_error *e);
+
+/* Where the init reads the etc files from: a path through the fd it kept, or cfg->etc_dir. */
+const char *userns_etc_dir(const struct container_config *cfg);
 
 #endif

@@ -13,6 +13,7 @@ import dev.quilt.domain.Phase;
 import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.Readiness;
 import dev.quilt.domain.ProcessSpec;
+import dev.quilt.domain.UserNamespace;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
@@ -22,6 +23,7 @@ import dev.quilt.ports.NotReadyException;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
+import dev.quilt.ports.SubordinateIds;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +48,13 @@ public final class ContainerLauncher {
     private final IdSource ids;
     private final Clock clock;
     private final HostLimits host;
+    private final SubordinateIds subordinate;
 
     public ContainerLauncher(ImageResolver images, StateStore state, ContainerStorage storage, ProcessSpawner spawner,
                              Forget forget, AttachNetwork network, Cgroups cgroups, IdSource ids, Clock clock,
-                             HostLimits host) {
+                             HostLimits host, SubordinateIds subordinate) {
         this.host = host;
+        this.subordinate = subordinate;
         this.images = images;
         this.cgroups = cgroups;
         this.network = network;
@@ -86,6 +90,15 @@ public final class ContainerLauncher {
             ProcessSpawner.Launched launched;
             try {
                 req.name().ifPresent(n -> state.claimName(n, id));
+                // --userns auto: a range of its own, held from here as long as its record lives
+                UserNamespace userns = subordinate.take(id, spec.security().userns());
+                if (!userns.equals(spec.security().userns())) {
+                    spec = new ContainerSpec(spec.process(), spec.image(), spec.hostname(), spec.namespaces(),
+                            spec.stdinOpen(), spec.init(), spec.network(), spec.resources(), spec.health(),
+                            spec.ready(), spec.log(), spec.security().withUserns(userns));
+                    container = Container.creating(id, req.name(), spec, begun, req.remove());
+                    state.save(container);
+                }
                 Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security());
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();

@@ -35,11 +35,23 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
     /**
      * The confinement as the command gets it: each capability set by OCI name, no_new_privs, the seccomp
      * profile ("default", "unconfined", or the file it came from), masked and read-only paths, rlimits
-     * (-1 unlimited), additional groups, sysctls, and whether --privileged was asked.
+     * (-1 unlimited), additional groups, sysctls, whether --privileged was asked, and the user namespace:
+     * "host" (none), or "private" with its uid and gid maps as CONTAINER:HOST:SIZE (podman's --uidmap form).
      */
     record SecurityView(boolean privileged, CapsView capabilities, boolean noNewPrivileges, String seccomp,
                         List<String> maskedPaths, List<String> readonlyPaths, List<RlimitView> rlimits,
-                        List<Integer> additionalGids, java.util.Map<String, String> sysctls) {
+                        List<Integer> additionalGids, java.util.Map<String, String> sysctls, UsernsView userns) {
+        record UsernsView(String mode, List<String> uidMappings, List<String> gidMappings) {
+            static UsernsView of(dev.quilt.domain.UserNamespace u) {
+                return switch (u) {
+                    case dev.quilt.domain.UserNamespace.Host h -> new UsernsView("host", List.of(), List.of());
+                    case dev.quilt.domain.UserNamespace.Auto a -> new UsernsView("auto:size=" + a.size(), List.of(), List.of());
+                    case dev.quilt.domain.UserNamespace.Mapped m -> new UsernsView("private",
+                            m.uids().stream().map(Object::toString).toList(), m.gids().stream().map(Object::toString).toList());
+                };
+            }
+        }
+
         record CapsView(List<String> bounding, List<String> effective, List<String> permitted,
                         List<String> inheritable, List<String> ambient) {}
 
@@ -56,7 +68,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                     names(c.permitted()), names(c.inheritable()), names(c.ambient())), s.noNewPrivileges(), seccomp,
                     s.maskedPaths(), s.readonlyPaths(),
                     s.rlimits().stream().map(r -> new RlimitView(r.type(), r.soft(), r.hard())).toList(),
-                    s.additionalGids(), new java.util.TreeMap<>(s.sysctls()));
+                    s.additionalGids(), new java.util.TreeMap<>(s.sysctls()), UsernsView.of(s.userns()));
         }
 
         private static List<String> names(java.util.Set<dev.quilt.domain.Capability> set) {

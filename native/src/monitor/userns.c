@@ -165,6 +165,8 @@ int userns_await(int sock)
  * root, which may not search the state root (0700, the host root's) */
 static int etc_fd = -1;
 static char etc_path[32];
+/* and the sources of its bind mounts (-v), by index of cfg->mounts */
+static char source_path[CONFIG_MAX_MOUNTS][32];
 
 static int open_path(const char *path)
 {
@@ -230,6 +232,11 @@ int userns_mount_rootfs(const struct container_config *cfg, struct step_error *e
         (e->object = cfg->merged, merged = open_path(cfg->merged)) < 0 ||
         (cfg->etc_dir && (e->object = cfg->etc_dir, etc_fd = open_path(cfg->etc_dir)) < 0))
         rc = -errno;
+    for (int i = 0; rc == 0 && i < cfg->n_mounts; i++) {
+        int fd = cfg->mounts[i].source[0] == '/' ? open(cfg->mounts[i].source, O_PATH | O_CLOEXEC) : -1;
+        if (fd >= 0) /* one that is missing fails where it is mounted, with its own words */
+            fd_path(source_path[i], sizeof source_path[i], fd);
+    }
     /* from here on the container's root, as its processes will be */
     if (rc == 0 && (e->object = "setresuid", setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
         rc = -errno;
@@ -244,6 +251,11 @@ int userns_mount_rootfs(const struct container_config *cfg, struct step_error *e
     if (rc == 0 && etc_fd >= 0)
         fd_path(etc_path, sizeof etc_path, etc_fd);
     return rc;
+}
+
+const char *userns_mount_source(int i, const char *source)
+{
+    return i < CONFIG_MAX_MOUNTS && source_path[i][0] ? source_path[i] : source;
 }
 
 const char *userns_etc_dir(const struct container_config *cfg)

@@ -30,6 +30,9 @@ struct step_error;
  * the cwd at its root.  -errno with *e set. */
 int userns_mount_rootfs(const struct container_config *cfg, struct step_error *e);
 
+/* The source of cfg->mounts[i] as the init reaches it: a path through the fd it kept, or source. */
+const char *userns_mount_source(int i, const char *source);
+
 /* Where the init reads the etc files from: a path through the fd it kept, or cfg->etc_dir. */
 const char *userns_etc_dir(const struct container_config *cfg);
 

@@ -82,17 +82,25 @@ class UsernsIT {
     }
 
     private static void oneLine(Quilt.Result r, String text) throws Exception {
+        oneLineBeside(r, text, List.of());
+    }
+
+    /** The refusal in one line, and nothing left of it beside the containers {@code running} lists. */
+    private static void oneLineBeside(Quilt.Result r, String text, List<String> running) throws Exception {
         assertEquals(125, r.exit(), r.err());
         assertEquals("", r.out());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("quilt: ") && r.err().contains(text), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
-        assertEquals(List.of(), Leaks.containers(root), "a refused run leaves no container");
+        assertEquals(running, Leaks.containers(root), "a refused run leaves no container");
     }
 
     @Test
     void theContainersRootIsASubordinateUidAndTheImageIsItsThroughAnIdmappedMount() throws Exception {
+        // inside a root of 0700: the mapped root reaches it through the fd the init opened as the host's root
         Path vol = Files.createDirectory(root.resolve("vol-" + UUID.randomUUID()));
+        // the host's root owns it: writable by all, or the container's root (not the host's) could not write
+        Files.setPosixFilePermissions(vol, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         String out = ok(run(List.of("--rm", "--userns", "auto", "-v", vol + ":/data"), "sh", "-c",
                 "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; stat -c '%u %g' /bin/busybox /etc /; "
                         + "touch /data/made /made-in-layer && stat -c %u /made-in-layer"));
@@ -123,7 +131,10 @@ class UsernsIT {
             assertEquals("0 " + (uidBase + SIZE) + " " + SIZE, other, "b's range follows a's, sharing no id");
 
             // both ranges are held: a third container is refused, in one line, with nothing made
-            oneLine(run(List.of("--rm", "--userns", "auto"), "true"), "no " + SIZE + " free subordinate ids for 'containers'");
+            List<String> both = Leaks.containers(root);
+            assertEquals(4, both.size(), "two containers, each a state dir and a layer: " + both);
+            oneLineBeside(run(List.of("--rm", "--userns", "auto"), "true"),
+                    "no " + SIZE + " free subordinate ids for 'containers'", both);
             assertEquals(0, quilt.run("rm", "-f", a).exit());
             String again = squeeze(ok(run(List.of("--rm", "--userns", "auto"), "cat", "/proc/self/uid_map")));
             assertEquals("0 " + uidBase + " " + SIZE, again, "a's range was given back at its removal");

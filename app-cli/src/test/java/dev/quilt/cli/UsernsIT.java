@@ -167,6 +167,37 @@ class UsernsIT {
         }
     }
 
+    /**
+     * ramfs takes no idmapped mount (the kernel's EINVAL): a root whose data dir is a
+     * ramfs of the test's own, unmounted whatever happens.
+     */
+    @Test
+    void whereTheFileSystemRefusesAnIdmappedMountItIsOneLineAndNothingIsLeft() throws Exception {
+        Path other = Files.createTempDirectory("quilt-userns-ramfs-it-");
+        Path data = Files.createDirectory(other.resolve("data"));
+        assertEquals(0, Quilt.sh("mount -t ramfs -o mode=0700 quilt-it-ramfs " + data));
+        try {
+            Quilt q = new Quilt(other, quilt.bridge, quilt.subnet);
+            q.env.putAll(quilt.env);
+            try {
+                Quilt.Result r = q.run("run", "--rm", "--network", "none", "-e", MARK, "--userns", "auto", "--", "true");
+                assertEquals(125, r.exit(), r.err());
+                assertEquals(1, r.err().lines().count(), r.err());
+                assertTrue(r.err().startsWith("quilt: --userns needs idmapped mounts, which the file system of "
+                        + data + "/images/") && r.err().contains("does not support: invalid argument"), r.err());
+                assertEquals(List.of(), Leaks.containers(other), "a refused run leaves no container");
+                // and without --userns the same root works
+                assertEquals("ok\n", ok(q.run("run", "--rm", "--network", "none", "-e", MARK, "--", "echo", "ok")));
+            } finally {
+                for (String id : q.run("ps", "-aq").lines()) q.run("rm", "-f", id);
+                assertEquals(List.of(), Leaks.cgroups(other), "cgroups left");
+            }
+        } finally {
+            assertEquals(0, Quilt.sh("umount " + data));
+            AtomicFiles.deleteTree(other);
+        }
+    }
+
     @Test
     void badFlagsAreOneLineEach() throws Exception {
         oneLine(run(List.of("--rm", "--userns", "keep-id"), "true"), "--userns 'keep-id' is not supported");

@@ -173,7 +173,9 @@ public final class MonitorSpawner implements ProcessSpawner {
         for (SpawnFailedException.Step s : SpawnFailedException.Step.values()) {
             if (Protocol.step("QUILT_STEP_" + s.name()) == stepNumber) step = s;
         }
-        if (step == SpawnFailedException.Step.IDMAP) {
+        String name = Errors.name(errno);
+        if (step == SpawnFailedException.Step.IDMAP
+                && (name.equals("EINVAL") || name.equals("EPERM") || name.equals("EOPNOTSUPP"))) {
             // the kernel or the file system of the image store refused: say what --userns needs
             return new SpawnFailedException(step, Errors.name(errno), "--userns needs idmapped mounts, which the file"
                     + " system of " + object + " does not support: " + Errors.text(errno)

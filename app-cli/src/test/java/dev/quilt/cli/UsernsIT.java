@@ -205,5 +205,7 @@ class UsernsIT {
         oneLine(run(List.of("--rm", "--uidmap", "1:100000:10"), "true"), "must map the container's root");
         oneLine(run(List.of("--rm", "--uidmap", "0:x:10"), "true"), "is not CONTAINER:HOST:SIZE");
         oneLine(run(List.of("--rm", "--userns", "auto", "--uidmap", "0:100000:10"), "true"), "do not go together");
+        oneLine(run(List.of("--rm", "--userns", "auto", "--device", "/dev/null:/dev/mynull"), "true"),
+                "--device does not go with --userns");
     }
 }

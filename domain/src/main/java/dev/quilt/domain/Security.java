@@ -43,6 +43,11 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
 
     public Security {
         java.util.Objects.requireNonNull(userns, "userns");
+        if (!(userns instanceof UserNamespace.Host) && !devices.isEmpty()) {
+            // the kernel refuses mknod in a user namespace
+            throw QuiltException.invalid("--device does not go with --userns or --uidmap: a user namespace may not "
+                    + "make device nodes; drop one of them");
+        }
         rlimits = List.copyOf(rlimits);
         additionalGids = List.copyOf(additionalGids);
         sysctls = Map.copyOf(sysctls);

@@ -63,6 +63,9 @@ class UserNamespaceTest {
         assertEquals(100000, m.rootUid());
         assertEquals(300000, m.rootGid());
         assertEquals(UserNamespace.HOST, Security.DEFAULT.userns());
+        DeviceSpec d = new DeviceSpec("/dev/mynull", 'c', 1, 3, 0666, 0, 0, "rwm");
+        assertTrue(refusal(() -> s.withDevices(List.of(d))).startsWith("--device does not go with --userns"));
+        assertTrue(refusal(() -> Security.DEFAULT.withDevices(List.of(d)).withUserns(m)).startsWith("--device does not go"));
     }
 
     @Test

@@ -368,7 +368,12 @@ public final class OciConversion {
                         r.cpus().map(Cpus::quotaMicros), r.cpus().map(Cpus::periodMicros), Optional.empty(),
                         Optional.empty()));
         OciLinux.Resources resources = new OciLinux.Resources(rules, memory, cpu, r.pids(), Optional.empty());
-        OciLinux linux = new OciLinux(namespaces, List.of(), List.of(), devices, Optional.empty(),
+        List<OciMount.IdMapping> uidMaps = List.of(), gidMaps = List.of();
+        if (s.userns() instanceof UserNamespace.Mapped m) {
+            uidMaps = m.uids().stream().map(x -> new OciMount.IdMapping(x.containerId(), x.hostId(), x.size())).toList();
+            gidMaps = m.gids().stream().map(x -> new OciMount.IdMapping(x.containerId(), x.hostId(), x.size())).toList();
+        }
+        OciLinux linux = new OciLinux(namespaces, uidMaps, gidMaps, devices, Optional.empty(),
                 Optional.of(resources), s.sysctls(), seccomp.apply(s.seccomp()), s.maskedPaths(), s.readonlyPaths(),
                 Optional.empty(), Optional.empty());
         return new RuntimeSpec(RuntimeSpec.VERSION, Optional.of(process),

@@ -112,6 +112,14 @@ class OciConversionTest {
                 List.of(new dev.quilt.domain.UserNamespace.IdMapping(0, 300000, 65536))), e.security().userns());
         assertTrue(e.namespaces().contains(Namespace.USER));
         assertEquals(dev.quilt.domain.UserNamespace.HOST, OciConversion.toEngine(BASE, "config.json").security().userns());
+        // and back: what quilt run would hand a runtime names the namespace and its maps
+        ContainerSpec c = new ContainerSpec(e.process(), Digest.sha256("a".repeat(64)), new Hostname("box"),
+                e.namespaces(), false, false, e.network(), e.resources(), Optional.empty(),
+                dev.quilt.domain.ReadyPolicy.DEFAULT, dev.quilt.domain.LogLimit.DEFAULT, e.security());
+        OciLinux back = OciConversion.toRuntimeSpec(c, x -> Optional.empty()).linux().orElseThrow();
+        assertEquals(List.of(MAP), back.uidMappings());
+        assertEquals(List.of(new IdMapping(0, 300000, 65536)), back.gidMappings());
+        assertTrue(back.namespaces().stream().anyMatch(n -> n.type() == NamespaceType.USER));
     }
 
     @Test

@@ -145,6 +145,31 @@ class UsernsIT {
         assertEquals(List.of(), Leaks.containers(root));
     }
 
+    /**
+     * The user namespace owns the network namespace it is cloned with, so sysfs mounts
+     * (its own links only); with the host's network, the host's /sys is bound read-only.
+     * No traffic: only the links are listed.
+     */
+    @Test
+    void everyNetworkModeAndACreatedContainerWork() throws Exception {
+        String bridge = ok(quilt.run("run", "--rm", "-e", MARK, "--userns", "auto", "--", "sh", "-c",
+                "cat /proc/self/uid_map; ls /sys/class/net"));
+        assertEquals(List.of("0 " + uidBase + " " + SIZE, "eth0", "lo"), bridge.lines().map(UsernsIT::squeeze).toList());
+        String host = ok(quilt.run("run", "--rm", "--network", "host", "-e", MARK, "--userns", "auto", "--", "sh", "-c",
+                "ls /sys/class/net | grep -cx lo; touch /sys/x 2>/dev/null || echo read-only; cat /proc/self/uid_map"));
+        assertEquals(List.of("1", "read-only", "0 " + uidBase + " " + SIZE), host.lines().map(UsernsIT::squeeze).toList());
+        String created = ok(quilt.run("create", "--network", "none", "-e", MARK, "--userns", "auto", "--", "sh", "-c",
+                "id -u; cat /proc/self/uid_map")).trim();
+        try {
+            assertEquals(0, quilt.run("start", created).exit());
+            assertEquals("0", quilt.run("wait", created).out().trim());
+            assertEquals(List.of("0", "0 " + uidBase + " " + SIZE),
+                    quilt.run("logs", created).out().lines().map(UsernsIT::squeeze).toList());
+        } finally {
+            quilt.run("rm", "-f", created);
+        }
+    }
+
     @Test
     void explicitMapsAreUsedAsGiven() throws Exception {
         long base = uidBase + 2 * SIZE; // outside the auto ranges: --uidmap is the user's to choose

@@ -103,6 +103,10 @@ enum quilt_tag {
     QUILT_T_DEVICE = 74,    /* repeated: "c|b MAJOR MINOR MODE UID GID PATH", a node made in /dev */
     QUILT_T_SYS_RW = 75,    /* "1" (--privileged): /sys and /sys/fs/cgroup writable */
     /* 80-84: cgroup placement beyond QUILT_T_CGROUP_V1/V2 */
+    /* 85-89: a user namespace (--userns, --uidmap): the init is cloned with
+     * CLONE_NEWUSER and waits until the monitor has written these maps */
+    QUILT_T_UID_MAP = 85,   /* the uid_map as the kernel reads it: "CONTAINER HOST SIZE" lines */
+    QUILT_T_GID_MAP = 86,   /* the gid_map, the same shape */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -142,6 +146,9 @@ enum quilt_step {
     QUILT_STEP_DEVICES = 31,  /* the device nodes of --device */
     QUILT_STEP_READONLY_ROOT = 32, /* making the root read-only */
     QUILT_STEP_CGROUPFS = 33, /* mounting /sys/fs/cgroup under the cgroup namespace */
+    /* 45-49: the user namespace */
+    QUILT_STEP_USERNS = 45,   /* giving the layer to the mapped root, writing uid_map/gid_map */
+    QUILT_STEP_IDMAP = 46,    /* the image's layer through an idmapped mount (the kernel or file system may refuse) */
 };
 
 #endif

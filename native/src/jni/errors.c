@@ -92,6 +92,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_MOUNT), P(QUILT_T_MASKED), P(QUILT_T_READONLY), P(QUILT_T_READONLY_ROOT), P(QUILT_T_DEVICE),
         P(QUILT_T_SYS_RW), P(QUILT_STEP_MOUNTS), P(QUILT_STEP_DEVICES), P(QUILT_STEP_READONLY_ROOT),
         P(QUILT_STEP_CGROUPFS),
+        P(QUILT_T_UID_MAP), P(QUILT_T_GID_MAP), P(QUILT_STEP_USERNS), P(QUILT_STEP_IDMAP),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

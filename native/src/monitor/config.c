@@ -102,6 +102,8 @@ static const char **slot_for(struct container_config *cfg, uint16_t tag)
     case QUILT_T_NET_LEASES: return &cfg->net_leases;
     case QUILT_T_CGROUP_V2: return &cfg->cgroup_v2;
     case QUILT_T_CGROUP_MEMORY_V1: return &cfg->cgroup_memory_v1;
+    case QUILT_T_UID_MAP: return &cfg->uid_map;
+    case QUILT_T_GID_MAP: return &cfg->gid_map;
     default: return NULL;
     }
 }
@@ -218,6 +220,17 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         config_free(cfg);
         return -EINVAL;
     }
+    if (!missing && (cfg->uid_map == NULL) != (cfg->gid_map == NULL))
+        missing = "uid and gid maps";
+    if (missing) {
+        *what = missing;
+        config_free(cfg);
+        return -EINVAL;
+    }
+    if (cfg->uid_map) /* cloned with every other namespace, so that it owns them all */
+        cfg->ns_flags |= CLONE_NEWUSER;
+    else
+        cfg->ns_flags &= ~(unsigned long)CLONE_NEWUSER;
     if (!cfg->hostname)
         cfg->hostname = cfg->id;
     if (!cfg->cwd)

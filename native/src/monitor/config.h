@@ -65,6 +65,8 @@ struct container_config {
     struct device_entry devices[CONFIG_MAX_MOUNTS];
     int n_devices;
     int readonly_root, sys_rw;
+    /* a user namespace (tags 85-86) when set: both come together */
+    const char *uid_map, *gid_map;
     /* derived: the init waits for GO (network or cgroups come first); it
      * unshares its cgroup namespace itself, once it is in its cgroup */
     int hold, cgroupns_late;

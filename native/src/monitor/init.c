@@ -25,6 +25,7 @@
 #include "pid1_signals.h"
 #include "mounts.h"
 #include "rootfs.h"
+#include "userns.h"
 
 static _Noreturn void die(int errfd, const struct step_error *e, int code)
 {
@@ -165,6 +166,9 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* in a user namespace our ids mean nothing until the monitor has mapped them */
+    if (cfg->uid_map && userns_await(errfd) < 0)
+        _exit(1); /* the monitor failed and reports it */
     /* anything not meant for the container dies at execve */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         e = (struct step_error){ QUILT_STEP_STDIO, errno, "close_range" };

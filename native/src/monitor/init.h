@@ -13,6 +13,7 @@ enum init_msg_kind {
     INIT_MSG_WAITING = 3,  /* set up; now blocked on the exec fifo until start */
     INIT_MSG_GO = 4,       /* monitor -> init: the network is configured; go on */
     INIT_MSG_SIGNALED = 5, /* a signal (err) ended it at the exec fifo; it exits 128+n */
+    INIT_MSG_MAPPED = 6,   /* monitor -> init: uid/gid maps written; carries the idmapped layer (SCM_RIGHTS) */
 };
 
 struct init_failure {

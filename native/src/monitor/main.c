@@ -45,6 +45,7 @@
 #include "network.h"
 #include "pid1_signals.h"
 #include "procfs.h"
+#include "userns.h"
 
 #define SYNC_FD 3
 /* room for the longest record each can be (json[] below) */
@@ -462,6 +463,10 @@ int main(void)
         send_fail(QUILT_STEP_LOG, -rc, object);
         return 1;
     }
+    if (m.cfg.uid_map && (rc = userns_prepare(&m.cfg, &object)) < 0) {
+        send_fail(QUILT_STEP_USERNS, -rc, object);
+        return 1;
+    }
     /* armed before the init exists, so no OOM kill can go unseen */
     object = m.cfg.cgroup_v2;
     if (m.cfg.cgroup_v2 && (m.cgroup_fd = rc = cgroup_open_v2(m.cfg.cgroup_v2)) < 0) {
@@ -499,6 +504,12 @@ int main(void)
     close(sp[1]);
     close_child_ends(&m.cfg);
     m.initfd = sp[0];
+    int step; /* a user namespace: mapped before the init does anything */
+    if (m.cfg.uid_map && (rc = userns_release(&m.cfg, m.init, m.initfd, &step, &object)) < 0) {
+        syscall(SYS_pidfd_send_signal, m.init_pidfd, SIGKILL, NULL, 0);
+        send_fail(step, -rc, object);
+        return 1;
+    }
     write_pids(&m);
     if (m.cgroup_fd >= 0)
         close(m.cgroup_fd);

@@ -15,6 +15,7 @@
 
 #include "mount_opts.h"
 #include "quilt/proto.h"
+#include "userns.h"
 
 static int fail(struct step_error *e, int step, int err, const char *object)
 {
@@ -123,9 +124,9 @@ static void fd_path(char *buf, size_t size, int fd)
 /* A bind mount: the source is a host path (we are still in the host's tree),
  * cloned with open_tree and moved onto the destination; its flags are set on
  * the moved mount, leaving the source's mount as it was. */
-static int bind_mount(const struct mount_entry *m, const struct mount_opts *o, int dst)
+static int bind_mount(const char *source, const struct mount_opts *o, int dst)
 {
-    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->source,
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source,
                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0));
     if (tree < 0)
         return -errno;
@@ -142,7 +143,7 @@ static int bind_mount(const struct mount_entry *m, const struct mount_opts *o, i
     return rc;
 }
 
-static int one_mount(int root, const struct mount_entry *m)
+static int one_mount(int root, const struct mount_entry *m, const char *source)
 {
     struct mount_opts o;
     int rc = mount_opts_parse(m->options, &o);
@@ -152,7 +153,7 @@ static int one_mount(int root, const struct mount_entry *m)
     int make_file = 0;
     if (is_bind) {
         struct stat st;
-        if (stat(m->source, &st) < 0)
+        if (stat(source, &st) < 0)
             return -errno;
         make_file = !S_ISDIR(st.st_mode);
     }
@@ -162,7 +163,7 @@ static int one_mount(int root, const struct mount_entry *m)
     char path[64];
     fd_path(path, sizeof path, dst);
     if (is_bind) {
-        rc = bind_mount(m, &o, dst);
+        rc = bind_mount(source, &o, dst);
     } else if (mount(m->source, path, m->type, o.flags, o.data[0] ? o.data : NULL) < 0) {
         rc = -errno;
     } else if (o.propagation) {
@@ -189,7 +190,8 @@ int mounts_extra(const struct container_config *cfg, struct step_error *e)
     if (root < 0)
         return fail(e, QUILT_STEP_MOUNTS, errno, "/");
     for (int i = 0; i < cfg->n_mounts; i++) {
-        int rc = one_mount(root, &cfg->mounts[i]);
+        /* in a user namespace, a host path through the fd the init opened before it became the mapped root */
+        int rc = one_mount(root, &cfg->mounts[i], userns_mount_source(i, cfg->mounts[i].source));
         if (rc < 0) {
             close(root);
             return fail(e, QUILT_STEP_MOUNTS, -rc, cfg->mounts[i].dest);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/openat2.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "mounts.h"
 #include "quilt/proto.h"
+#include "userns.h"
 
 static int fail(struct step_error *e, int step, const char *object)
 {
@@ -62,7 +64,9 @@ static int make_dev(const struct container_config *cfg, struct step_error *e)
             if (fd < 0)
                 return fail(e, QUILT_STEP_MOUNT_DEV, d->path + 3);
             close(fd);
-            if (mount(d->path + 3, d->path, NULL, MS_BIND, NULL) < 0)
+            char host[32]; /* before pivot_root "/" is still the host's */
+            snprintf(host, sizeof host, "/%s", d->path);
+            if (mount(host, d->path, NULL, MS_BIND, NULL) < 0)
                 return fail(e, QUILT_STEP_MOUNT_DEV, d->path + 3);
         }
     }
@@ -115,7 +119,7 @@ static int write_etc_files(const struct container_config *cfg, struct step_error
         return fail(e, QUILT_STEP_ETC, "/etc");
     for (size_t i = 0; i < sizeof etc_files / sizeof etc_files[0]; i++) {
         char src[4096];
-        snprintf(src, sizeof src, "%s/%s", cfg->etc_dir, etc_files[i]);
+        snprintf(src, sizeof src, "%s/%s", userns_etc_dir(cfg), etc_files[i]);
         struct stat st;
         if (fstatat(etc, etc_files[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
             unlinkat(etc, etc_files[i], S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0) {
@@ -148,10 +152,13 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
         return fail(e, QUILT_STEP_MOUNT_PRIVATE, "/");
     /* The overlay lives only in this mount namespace: when the container's last
      * process is gone, so is the mount.  Nothing can leak on the host. */
-    if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
+    if (cfg->uid_map) {
+        int rc = userns_mount_rootfs(cfg, e); /* the mapped root's, through an idmapped layer */
+        if (rc < 0)
+            return rc;
+    } else if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0 || chdir(cfg->merged) < 0) {
         return fail(e, QUILT_STEP_MOUNT_ROOTFS, cfg->merged);
-    if (chdir(cfg->merged) < 0)
-        return fail(e, QUILT_STEP_MOUNT_ROOTFS, cfg->merged);
+    }
     if (ensure_dir("proc", 0555) < 0 ||
         mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         return fail(e, QUILT_STEP_MOUNT_PROC, "/proc");
@@ -159,9 +166,17 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
     if (rc < 0)
         return rc;
     /* read-only unless --privileged */
-    if (ensure_dir("sys", 0555) < 0 ||
-        mount("sysfs", "sys", "sysfs", (cfg->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    if (ensure_dir("sys", 0555) < 0)
         return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    if (cfg->uid_map && !(cfg->ns_flags & CLONE_NEWNET)) {
+        /* a user namespace may mount sysfs only over a network namespace it owns:
+         * with the host's network, the host's /sys is bound instead (runc's rule) */
+        if (mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL) < 0 ||
+            (!cfg->sys_rw && mount(NULL, "sys", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0))
+            return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    } else if (mount("sysfs", "sys", "sysfs", (cfg->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+        return fail(e, QUILT_STEP_MOUNT_SYS, "/sys");
+    }
     if (cfg->etc_dir && (rc = write_etc_files(cfg, e)) < 0)
         return rc;
     /* after Quilt's own, so that -v over /etc/resolv.conf wins, as in docker */

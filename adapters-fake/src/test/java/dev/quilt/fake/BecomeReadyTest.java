@@ -48,7 +48,7 @@ class BecomeReadyTest {
             forget, clock);
     private final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()),
             state, storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),
-            cgroups, new SequentialIds(), clock, FakeHostLimits.DEFAULT);
+            cgroups, new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds());
     private final CreateContainer create = new CreateContainer(launcher, ready);
 
     private ContainerRequest request(List<String> args, Optional<String> check, boolean keep) {

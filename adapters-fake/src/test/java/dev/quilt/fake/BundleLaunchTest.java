@@ -52,7 +52,7 @@ class BundleLaunchTest {
     private final Forget forget = new Forget(state, storage, hostNetwork, addresses, cgroups);
     private final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()),
             state, storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),
-            cgroups, new SequentialIds(), clock, new FakeHostLimits(2, 2L * 1024 * 1024));
+            cgroups, new SequentialIds(), clock, new FakeHostLimits(2, 2L * 1024 * 1024), new FakeSubordinateIds());
     private final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
     private final FakeContainerExec exec = new FakeContainerExec(kernel);
     private final CreateContainer create = new CreateContainer(launcher, new BecomeReady(state, exec, processes,

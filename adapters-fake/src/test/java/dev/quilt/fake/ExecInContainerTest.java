@@ -40,7 +40,7 @@ class ExecInContainerTest {
     private final CreateContainer create = new CreateContainer(new ContainerLauncher(
             new ImageResolver(images, new FakeDefaultImage()), state, storage, new FakeProcessSpawner(kernel, state),
             forget, new AttachNetwork(new FakeNetworkStore(kernel), new FakeHostNetwork(kernel)), cgroups,
-            new SequentialIds(), clock, FakeHostLimits.DEFAULT),
+            new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds()),
             new BecomeReady(state, fakeExec, processes, new CheckHealth(lookup, state, cgroups, fakeExec, clock),
                     new FakeTicker(clock), forget, clock));
     private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec, FakeHostLimits.DEFAULT);

@@ -39,7 +39,7 @@ class HostLimitsRefusalTest {
     private final FakeHostLimits host = new FakeHostLimits(2, 2L * 1024 * 1024);
     private final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()),
             state, storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork),
-            cgroups, new SequentialIds(), clock, host);
+            cgroups, new SequentialIds(), clock, host, new FakeSubordinateIds());
     private final RunContainer run = new RunContainer(launcher, state, forget, clock);
     private final ExecInContainer exec = new ExecInContainer(new ContainerLookup(state, processes, clock), cgroups,
             new FakeContainerExec(kernel), host);

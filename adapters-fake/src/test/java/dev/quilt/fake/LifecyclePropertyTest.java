@@ -119,7 +119,7 @@ class LifecyclePropertyTest {
         final Forget forget = new Forget(state, storage, hostNetwork, addresses, cgroups);
         final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
                 storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork), cgroups,
-                new SequentialIds(), clock, FakeHostLimits.DEFAULT);
+                new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds());
         final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
         final RunContainer run = new RunContainer(launcher, state, forget, clock);
         final FakeContainerExec exec = new FakeContainerExec(kernel);

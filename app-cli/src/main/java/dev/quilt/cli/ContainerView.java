@@ -38,17 +38,29 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
     /**
      * The confinement as the command gets it: each capability set by OCI name, no_new_privs, the seccomp
      * profile ("default", "unconfined", or the file it came from), masked and read-only paths, rlimits
-     * (-1 unlimited), additional groups, sysctls, and whether --privileged was asked.
+     * (-1 unlimited), additional groups, sysctls, whether --privileged was asked, and the user namespace:
+     * "host" (none), or "private" with its uid and gid maps as CONTAINER:HOST:SIZE (podman's --uidmap form).
      */
     record SecurityView(boolean privileged, CapsView capabilities, boolean noNewPrivileges, String seccomp,
                         List<String> maskedPaths, List<String> readonlyPaths, List<RlimitView> rlimits,
                         List<Integer> additionalGids, java.util.Map<String, String> sysctls,
-                        boolean readonlyRootfs, List<MountView> mounts, List<DeviceView> devices) {
+                        boolean readonlyRootfs, List<MountView> mounts, List<DeviceView> devices, UsernsView userns) {
         /** An extra mount (-v, --tmpfs, --read-only's tmpfs, a bundle's), in OCI's terms. */
         record MountView(String destination, String type, String source, List<String> options) {}
 
         /** A --device node and the access its cgroup rule gives. */
         record DeviceView(String path, String type, long major, long minor, String access) {}
+
+        record UsernsView(String mode, List<String> uidMappings, List<String> gidMappings) {
+            static UsernsView of(dev.quilt.domain.UserNamespace u) {
+                return switch (u) {
+                    case dev.quilt.domain.UserNamespace.Host h -> new UsernsView("host", List.of(), List.of());
+                    case dev.quilt.domain.UserNamespace.Auto a -> new UsernsView("auto:size=" + a.size(), List.of(), List.of());
+                    case dev.quilt.domain.UserNamespace.Mapped m -> new UsernsView("private",
+                            m.uids().stream().map(Object::toString).toList(), m.gids().stream().map(Object::toString).toList());
+                };
+            }
+        }
 
         record CapsView(List<String> bounding, List<String> effective, List<String> permitted,
                         List<String> inheritable, List<String> ambient) {}
@@ -69,7 +81,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                     s.additionalGids(), new java.util.TreeMap<>(s.sysctls()), s.readonlyRootfs(),
                     s.mounts().stream().map(m -> new MountView(m.destination(), m.type(), m.source(), m.options())).toList(),
                     s.devices().stream().map(d -> new DeviceView(d.path(), String.valueOf(d.type()), d.major(), d.minor(),
-                            d.access())).toList());
+                            d.access())).toList(), UsernsView.of(s.userns()));
         }
 
         private static List<String> names(java.util.Set<dev.quilt.domain.Capability> set) {

@@ -34,6 +34,7 @@ import dev.quilt.ports.Privileges;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SeccompFilters;
 import dev.quilt.ports.StateStore;
+import dev.quilt.ports.SubordinateIds;
 import dev.quilt.linux.logs.CriLogs;
 import dev.quilt.linux.process.LinuxContainerProcesses;
 import dev.quilt.ports.ContainerLogs;
@@ -205,8 +206,14 @@ final class LinuxModule {
     @Provides
     static ContainerLauncher launcher(ImageResolver images, StateStore state, ContainerStorage storage,
                                       ProcessSpawner spawner, Forget forget, AttachNetwork network, Cgroups cgroups,
-                                      IdSource ids, Clock clock, HostLimits host) {
-        return new ContainerLauncher(images, state, storage, spawner, forget, network, cgroups, ids, clock, host);
+                                      IdSource ids, Clock clock, HostLimits host, SubordinateIds subordinate) {
+        return new ContainerLauncher(images, state, storage, spawner, forget, network, cgroups, ids, clock, host,
+                subordinate);
+    }
+
+    @Provides
+    static SubordinateIds subordinateIds(LinuxPaths paths) {
+        return dev.quilt.linux.userns.LinuxSubordinateIds.fromEnvironment(paths);
     }
 
     @Provides

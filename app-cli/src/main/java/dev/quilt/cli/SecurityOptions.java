@@ -4,6 +4,7 @@ import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Seccomp;
 import dev.quilt.domain.Security;
+import dev.quilt.domain.UserNamespace;
 import dev.quilt.domain.SecurityFlags;
 import picocli.CommandLine.Option;
 
@@ -45,10 +46,23 @@ final class SecurityOptions {
             + "kernel.shm*, fs.mqueue.*, net.* (not with --network host)")
     List<String> sysctls = new ArrayList<>();
 
+    @Option(names = "--userns", paramLabel = "MODE", description = "host (default), or auto[:size=N]: a user namespace "
+            + "whose root is an unprivileged host uid, N ids (default 65536) from the subordinate ids of 'containers' "
+            + "in /etc/subuid and /etc/subgid")
+    String userns;
+
+    @Option(names = "--uidmap", paramLabel = "CONTAINER:HOST:SIZE", description = "a user namespace with this uid "
+            + "mapping (repeatable; e.g. 0:100000:65536)")
+    List<String> uidmaps = new ArrayList<>();
+
+    @Option(names = "--gidmap", paramLabel = "CONTAINER:HOST:SIZE", description = "its gid mapping (repeatable; "
+            + "default: the same as --uidmap)")
+    List<String> gidmaps = new ArrayList<>();
+
     Security security(NetworkMode network) {
         Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(SecurityOptions::readProfile);
         return SecurityFlags.security(new SecurityFlags.Given(capAdd, capDrop, privileged, securityOpts, profile,
-                groupAdd, ulimits, sysctls), network);
+                groupAdd, ulimits, sysctls), network).withUserns(UserNamespace.fromFlags(userns, uidmaps, gidmaps));
     }
 
     private static Seccomp.Profile readProfile(String file) {

@@ -89,6 +89,11 @@ class EscapeProbesIT {
         Files.write(tar, image(bytes));
         Quilt.Result imp = quilt.run("image", "import", tar.toString(), "--name", "probes");
         assertEquals(0, imp.exit(), imp.err());
+        // --userns auto takes its ids from a subordinate-id file of the test's own, never the host's
+        Path subids = root.resolve("subid");
+        Files.writeString(subids, "containers:" + UsernsIT.randomBase() + ":65536\n");
+        quilt.env.put("QUILT_SUBUID_FILE", subids.toString());
+        quilt.env.put("QUILT_SUBGID_FILE", subids.toString());
     }
 
     @AfterAll
@@ -105,6 +110,22 @@ class EscapeProbesIT {
         Quilt.Result r = quilt("run", "--rm", "--network", "none", "-e", "QUILT_IT=" + MARK,
                 "-e", "QUILT_PROBE_MARKER=" + KEY, "probes", "--", "/probe", "all");
         assertEveryHeld(r, ALL);
+    }
+
+    @Test
+    void inAUserNamespaceEveryProbeHoldsInTheContainersProcessAndInAnExec() throws Exception {
+        Quilt.Result r = quilt("run", "--rm", "--network", "none", "--userns", "auto", "-e", "QUILT_IT=" + MARK,
+                "-e", "QUILT_PROBE_MARKER=" + KEY, "probes", "--", "/probe", "all");
+        assertEveryHeld(r, ALL);
+        String name = "userns-" + MARK.substring(0, 8);
+        Quilt.Result up = quilt("run", "-d", "--network", "none", "--userns", "auto", "--name", name,
+                "-e", "QUILT_IT=" + MARK, "probes");
+        assertEquals(0, up.exit(), up.err());
+        try {
+            assertEveryHeld(quilt("exec", "-e", "QUILT_PROBE_MARKER=" + KEY, name, "/probe", "all"), ALL);
+        } finally {
+            assertEquals(0, quilt.run("rm", "-f", name).exit());
+        }
     }
 
     @Test

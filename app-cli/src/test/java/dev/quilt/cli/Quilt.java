@@ -25,6 +25,8 @@ final class Quilt {
     static final Path JAR = Path.of("target", "quilt.jar").toAbsolutePath();
 
     private final Path root;
+    /** Extra environment for the quilt processes (QUILT_SUBUID_FILE, say). */
+    final java.util.Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
     final String bridge;
     final String subnet;
 
@@ -82,7 +84,9 @@ final class Quilt {
 
     /** Starts quilt without waiting for it: for following, concurrency and killing it half-way. */
     Process start(String... args) throws IOException {
-        return new ProcessBuilder(command(List.of(), args))
+        ProcessBuilder pb = new ProcessBuilder(command(List.of(), args));
+        pb.environment().putAll(env);
+        return pb
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     }
 
@@ -115,7 +119,9 @@ final class Quilt {
         Path out = Files.createTempFile("quilt-out", ".txt");
         Path err = Files.createTempFile("quilt-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -128,7 +128,7 @@ class BrokenRecordsPropertyTest {
             ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
                     storage, new FakeProcessSpawner(kernel, this::monitorWritesPids), forget,
                     new AttachNetwork(addresses, hostNetwork), cgroups, new SequentialIds(), clock,
-                    dev.quilt.fake.FakeHostLimits.DEFAULT);
+                    dev.quilt.fake.FakeHostLimits.DEFAULT, new dev.quilt.fake.FakeSubordinateIds());
             lookup = new ContainerLookup(state, processes, clock);
             FakeContainerExec exec = new FakeContainerExec(kernel);
             BecomeReady ready = new BecomeReady(state, exec, processes, new CheckHealth(lookup, state, cgroups, exec, clock),

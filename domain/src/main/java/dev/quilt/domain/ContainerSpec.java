@@ -59,6 +59,9 @@ public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname,
         EnumSet<Namespace> ns = namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces);
         if (network == NetworkMode.HOST) ns.remove(Namespace.NETWORK);
         else ns.add(Namespace.NETWORK);
+        // the confinement decides the user namespace: one of its own when ids are mapped
+        if (security == null || security.userns() instanceof UserNamespace.Host) ns.remove(Namespace.USER);
+        else ns.add(Namespace.USER);
         namespaces = Set.copyOf(ns);
         if (!init && process.args().isEmpty()) {
             throw QuiltException.invalid("no command given: add one after '--'");

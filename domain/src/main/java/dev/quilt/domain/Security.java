@@ -16,7 +16,7 @@ import java.util.Optional;
 public record Security(Capabilities capabilities, boolean noNewPrivileges, Seccomp seccomp, List<Rlimit> rlimits,
                        List<Integer> additionalGids, Optional<Integer> umask, Map<String, String> sysctls,
                        List<MountSpec> mounts, List<DeviceSpec> devices, List<String> maskedPaths,
-                       List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged) {
+                       List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged, UserNamespace userns) {
     /** podman's (containers/common) masked paths: read as empty, or an empty read-only tmpfs for a directory. */
     public static final List<String> DEFAULT_MASKED = List.of("/proc/acpi", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
@@ -32,7 +32,22 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
             List.of(), Optional.empty(), Map.of(), List.of(), List.of(), DEFAULT_MASKED, DEFAULT_READONLY, false,
             false);
 
+    /** Without a user namespace. */
+    public Security(Capabilities capabilities, boolean noNewPrivileges, Seccomp seccomp, List<Rlimit> rlimits,
+                    List<Integer> additionalGids, Optional<Integer> umask, Map<String, String> sysctls,
+                    List<MountSpec> mounts, List<DeviceSpec> devices, List<String> maskedPaths,
+                    List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged) {
+        this(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts, devices,
+                maskedPaths, readonlyPaths, readonlyRootfs, privileged, UserNamespace.HOST);
+    }
+
     public Security {
+        java.util.Objects.requireNonNull(userns, "userns");
+        if (!(userns instanceof UserNamespace.Host) && !devices.isEmpty()) {
+            // the kernel refuses mknod in a user namespace
+            throw QuiltException.invalid("--device does not go with --userns or --uidmap: a user namespace may not "
+                    + "make device nodes; drop one of them");
+        }
         rlimits = List.copyOf(rlimits);
         additionalGids = List.copyOf(additionalGids);
         sysctls = Map.copyOf(sysctls);
@@ -53,7 +68,7 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
         List<MountSpec> all = new java.util.ArrayList<>(mounts);
         all.addAll(more);
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, all,
-                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged);
+                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns);
     }
 
     /** These with {@code more} device nodes after its own. */
@@ -61,12 +76,18 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
         List<DeviceSpec> all = new java.util.ArrayList<>(devices);
         all.addAll(more);
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
-                all, maskedPaths, readonlyPaths, readonlyRootfs, privileged);
+                all, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns);
+    }
+
+    /** These in a user namespace ({@code --userns}, {@code --uidmap}), or none ({@link UserNamespace#HOST}). */
+    public Security withUserns(UserNamespace u) {
+        return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
+                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, u);
     }
 
     /** These with the root read-only ({@code --read-only}, OCI {@code root.readonly}). */
     public Security withReadonlyRootfs(boolean readonly) {
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
-                devices, maskedPaths, readonlyPaths, readonly, privileged);
+                devices, maskedPaths, readonlyPaths, readonly, privileged, userns);
     }
 }

@@ -23,6 +23,7 @@ import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.RootFs;
 import dev.quilt.domain.Security;
 import dev.quilt.domain.oci.OciConversion;
+import dev.quilt.domain.UserNamespace;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerStorage;
@@ -32,6 +33,7 @@ import dev.quilt.ports.NotReadyException;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.StateStore;
+import dev.quilt.ports.SubordinateIds;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -57,11 +59,13 @@ public final class ContainerLauncher {
     private final IdSource ids;
     private final Clock clock;
     private final HostLimits host;
+    private final SubordinateIds subordinate;
 
     public ContainerLauncher(ImageResolver images, StateStore state, ContainerStorage storage, ProcessSpawner spawner,
                              Forget forget, AttachNetwork network, Cgroups cgroups, IdSource ids, Clock clock,
-                             HostLimits host) {
+                             HostLimits host, SubordinateIds subordinate) {
         this.host = host;
+        this.subordinate = subordinate;
         this.images = images;
         this.cgroups = cgroups;
         this.network = network;
@@ -152,7 +156,7 @@ public final class ContainerLauncher {
         }
         return new Security(new Capabilities(c.bounding(), c.effective(), c.permitted(), c.inheritable(), ambient),
                 s.noNewPrivileges(), s.seccomp(), s.rlimits(), s.additionalGids(), s.umask(), s.sysctls(), s.mounts(),
-                s.devices(), s.maskedPaths(), s.readonlyPaths(), s.readonlyRootfs(), s.privileged());
+                s.devices(), s.maskedPaths(), s.readonlyPaths(), s.readonlyRootfs(), s.privileged(), s.userns());
     }
 
     private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,
@@ -163,6 +167,15 @@ public final class ContainerLauncher {
             ProcessSpawner.Launched launched;
             try {
                 name.ifPresent(n -> state.claimName(n, id));
+                // --userns auto: a range of its own, held from here as long as its record lives
+                UserNamespace userns = subordinate.take(id, spec.security().userns());
+                if (!userns.equals(spec.security().userns())) {
+                    spec = new ContainerSpec(spec.process(), spec.root(), spec.hostname(), spec.namespaces(),
+                            spec.stdinOpen(), spec.init(), spec.network(), spec.resources(), spec.health(),
+                            spec.ready(), spec.log(), spec.security().withUserns(userns));
+                    container = Container.creating(id, name, spec, begun, remove);
+                    state.save(container);
+                }
                 Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security());
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();

@@ -28,6 +28,8 @@ public final class Protocol {
     /** The container's mounts (issue 13, tags 70-79). */
     public static final int T_MOUNT = 70, T_MASKED = 71, T_READONLY = 72, T_READONLY_ROOT = 73, T_DEVICE = 74,
             T_SYS_RW = 75;
+    /** A user namespace (issue 13, tags 85-89): uid_map and gid_map as the kernel reads them. */
+    public static final int T_UID_MAP = 85, T_GID_MAP = 86;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -110,6 +112,8 @@ public final class Protocol {
         check("QUILT_T_READONLY_ROOT", T_READONLY_ROOT);
         check("QUILT_T_DEVICE", T_DEVICE);
         check("QUILT_T_SYS_RW", T_SYS_RW);
+        check("QUILT_T_UID_MAP", T_UID_MAP);
+        check("QUILT_T_GID_MAP", T_GID_MAP);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

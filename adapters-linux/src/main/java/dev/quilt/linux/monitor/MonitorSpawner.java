@@ -12,6 +12,7 @@ import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.RootFs;
 import dev.quilt.domain.Readiness;
+import dev.quilt.domain.UserNamespace;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.jni.Errors;
 import dev.quilt.linux.jni.NativeLibrary;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Starts a container through quilt-monitor: posix_spawn of the monitor (never a
@@ -144,6 +146,12 @@ public final class MonitorSpawner implements ProcessSpawner {
         for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
         for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
         ConfineRecords.put(w, id, spec.security(), seccomp);
+        if (spec.security().userns() instanceof UserNamespace.Mapped m) {
+            w.put(Protocol.T_UID_MAP, m.uids().stream().map(UserNamespace.IdMapping::line).collect(Collectors.joining()));
+            w.put(Protocol.T_GID_MAP, m.gids().stream().map(UserNamespace.IdMapping::line).collect(Collectors.joining()));
+        } else if (spec.security().userns() instanceof UserNamespace.Auto) {
+            throw new IllegalStateException("--userns auto reached the spawner without its range");
+        }
         return w;
     }
 
@@ -168,6 +176,14 @@ public final class MonitorSpawner implements ProcessSpawner {
         SpawnFailedException.Step step = SpawnFailedException.Step.CONFIG;
         for (SpawnFailedException.Step s : SpawnFailedException.Step.values()) {
             if (Protocol.step("QUILT_STEP_" + s.name()) == stepNumber) step = s;
+        }
+        String name = Errors.name(errno);
+        if (step == SpawnFailedException.Step.IDMAP
+                && (name.equals("EINVAL") || name.equals("EPERM") || name.equals("EOPNOTSUPP"))) {
+            // the kernel or the file system of the image store refused: say what --userns needs
+            return new SpawnFailedException(step, Errors.name(errno), "--userns needs idmapped mounts, which the file"
+                    + " system of " + object + " does not support: " + Errors.text(errno)
+                    + "; run without --userns, or keep the root on a file system that supports them (ext4, xfs, btrfs, tmpfs)");
         }
         String what = object.isEmpty() ? "" : " \"" + object + "\"";
         return new SpawnFailedException(step, Errors.name(errno), step.word() + what + ": " + Errors.text(errno)

@@ -7,6 +7,7 @@ import dev.quilt.domain.MountSpec;
 import dev.quilt.domain.Rlimit;
 import dev.quilt.domain.Seccomp;
 import dev.quilt.domain.Security;
+import dev.quilt.domain.UserNamespace;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -89,6 +90,21 @@ final class SecurityRecord {
         m.put("maskedPaths", s.maskedPaths());
         m.put("readonlyPaths", s.readonlyPaths());
         m.put("readonlyRootfs", s.readonlyRootfs());
+        // OCI's linux.uidMappings/gidMappings; "auto" only before its range is taken
+        Map<String, Object> u = new LinkedHashMap<>();
+        switch (s.userns()) {
+            case UserNamespace.Host h -> u.put("mode", "host");
+            case UserNamespace.Auto a -> {
+                u.put("mode", "auto");
+                u.put("size", a.size());
+            }
+            case UserNamespace.Mapped mp -> {
+                u.put("mode", "private");
+                u.put("uidMappings", mappings(mp.uids()));
+                u.put("gidMappings", mappings(mp.gids()));
+            }
+        }
+        m.put("userns", u);
         return m;
     }
 
@@ -137,7 +153,37 @@ final class SecurityRecord {
         return new Security(caps, Boolean.TRUE.equals(m.get("noNewPrivileges")), seccomp, rlimits, gids,
                 Optional.ofNullable(umask).map(Long::intValue), sysctl, mounts, devices, strings(m, "maskedPaths"),
                 strings(m, "readonlyPaths"), Boolean.TRUE.equals(m.get("readonlyRootfs")),
-                Boolean.TRUE.equals(m.get("privileged")));
+                Boolean.TRUE.equals(m.get("privileged")), userns(m));
+    }
+
+    private static List<Map<String, Object>> mappings(List<UserNamespace.IdMapping> maps) {
+        return maps.stream().map(x -> {
+            Map<String, Object> y = new LinkedHashMap<>();
+            y.put("containerID", x.containerId());
+            y.put("hostID", x.hostId());
+            y.put("size", x.size());
+            return y;
+        }).toList();
+    }
+
+    /** A record from before user namespaces has none. */
+    private static UserNamespace userns(Map<String, Object> m) throws IOException {
+        if (!(m.get("userns") instanceof Map<?, ?>)) return UserNamespace.HOST;
+        Map<String, Object> u = object(m, "userns");
+        return switch (string(u, "mode")) {
+            case "host" -> UserNamespace.HOST;
+            case "auto" -> new UserNamespace.Auto(number(u, "size"));
+            case "private" -> new UserNamespace.Mapped(idMaps(u, "uidMappings"), idMaps(u, "gidMappings"));
+            default -> throw new IOException("field 'userns.mode' is '" + string(u, "mode") + "', not host, auto or private");
+        };
+    }
+
+    private static List<UserNamespace.IdMapping> idMaps(Map<String, Object> u, String key) throws IOException {
+        List<UserNamespace.IdMapping> out = new ArrayList<>();
+        for (Map<String, Object> x : objects(u, key)) {
+            out.add(new UserNamespace.IdMapping(number(x, "containerID"), number(x, "hostID"), number(x, "size")));
+        }
+        return out;
     }
 
     private static List<String> names(Set<Capability> s) {

@@ -15,6 +15,7 @@ import dev.quilt.domain.Resources;
 import dev.quilt.domain.Rlimit;
 import dev.quilt.domain.Seccomp;
 import dev.quilt.domain.Security;
+import dev.quilt.domain.UserNamespace;
 import dev.quilt.domain.User;
 import dev.quilt.domain.oci.OciLinux.DeviceRule;
 import dev.quilt.domain.oci.OciLinux.NamespaceEntry;
@@ -120,12 +121,6 @@ public final class OciConversion {
 
         OciLinux linux = spec.linux().orElse(new OciLinux(List.of(), List.of(), List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Map.of(), Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty()));
-        if (!linux.uidMappings().isEmpty()) {
-            throw bad(origin, "linux.uidMappings", "user-namespace mappings are not supported yet; leave them out");
-        }
-        if (!linux.gidMappings().isEmpty()) {
-            throw bad(origin, "linux.gidMappings", "user-namespace mappings are not supported yet; leave them out");
-        }
         EnumSet<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         for (int i = 0; i < linux.namespaces().size(); i++) {
             NamespaceEntry n = linux.namespaces().get(i);
@@ -140,10 +135,12 @@ public final class OciConversion {
                 case IPC -> Namespace.IPC;
                 case UTS -> Namespace.UTS;
                 case CGROUP -> Namespace.CGROUP;
-                case USER, TIME -> throw bad(origin, path + ".type",
+                case USER -> Namespace.USER;
+                case TIME -> throw bad(origin, path + ".type",
                         "a " + n.type().specName() + " namespace is not supported yet; leave it out");
             });
         }
+        UserNamespace userns = userNamespace(linux, namespaces.contains(Namespace.USER), origin);
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw bad(origin, "linux.namespaces", "a container needs its own mount namespace: add {\"type\": \"mount\"}");
         }
@@ -181,7 +178,7 @@ public final class OciConversion {
                 .orElse(Seccomp.UNCONFINED);
         Security security = at(origin, "process", () -> new Security(caps, p.noNewPrivileges(), seccomp, p.rlimits(),
                 gids, p.user().umask(), linux.sysctl(), mounts, devices, linux.maskedPaths(), linux.readonlyPaths(),
-                root.readonly(), false));
+                root.readonly(), false, userns));
         NetworkMode network = namespaces.contains(Namespace.NETWORK) ? NetworkMode.NONE : NetworkMode.HOST;
         return new EngineSpec(process, hostname, namespaces, network, root, resources, security, linux.cgroupsPath(),
                 p.oomScoreAdj());
@@ -294,6 +291,28 @@ public final class OciConversion {
         return (int) v;
     }
 
+    /** linux.uidMappings/gidMappings: both, with a user namespace of its own, or neither. */
+    private static UserNamespace userNamespace(OciLinux linux, boolean own, String origin) {
+        if (!own) {
+            if (!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty()) {
+                throw bad(origin, linux.uidMappings().isEmpty() ? "linux.gidMappings" : "linux.uidMappings",
+                        "mappings need a user namespace of their own: add {\"type\": \"user\"} to linux.namespaces");
+            }
+            return UserNamespace.HOST;
+        }
+        for (String key : List.of("linux.uidMappings", "linux.gidMappings")) {
+            if ((key.startsWith("linux.uid") ? linux.uidMappings() : linux.gidMappings()).isEmpty()) {
+                throw bad(origin, key, "a user namespace needs uidMappings and gidMappings: give both, e.g. "
+                        + "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]");
+            }
+        }
+        List<UserNamespace.IdMapping> uids = at(origin, "linux.uidMappings", () -> linux.uidMappings().stream()
+                .map(m -> new UserNamespace.IdMapping(m.containerID(), m.hostID(), m.size())).toList());
+        List<UserNamespace.IdMapping> gids = at(origin, "linux.gidMappings", () -> linux.gidMappings().stream()
+                .map(m -> new UserNamespace.IdMapping(m.containerID(), m.hostID(), m.size())).toList());
+        return at(origin, "linux.uidMappings", () -> new UserNamespace.Mapped(uids, gids));
+    }
+
     private static QuiltException bad(String origin, String path, String what) {
         return QuiltException.invalid(origin + ": " + path + ": " + what);
     }
@@ -349,7 +368,12 @@ public final class OciConversion {
                         r.cpus().map(Cpus::quotaMicros), r.cpus().map(Cpus::periodMicros), Optional.empty(),
                         Optional.empty()));
         OciLinux.Resources resources = new OciLinux.Resources(rules, memory, cpu, r.pids(), Optional.empty());
-        OciLinux linux = new OciLinux(namespaces, List.of(), List.of(), devices, Optional.empty(),
+        List<OciMount.IdMapping> uidMaps = List.of(), gidMaps = List.of();
+        if (s.userns() instanceof UserNamespace.Mapped m) {
+            uidMaps = m.uids().stream().map(x -> new OciMount.IdMapping(x.containerId(), x.hostId(), x.size())).toList();
+            gidMaps = m.gids().stream().map(x -> new OciMount.IdMapping(x.containerId(), x.hostId(), x.size())).toList();
+        }
+        OciLinux linux = new OciLinux(namespaces, uidMaps, gidMaps, devices, Optional.empty(),
                 Optional.of(resources), s.sysctls(), seccomp.apply(s.seccomp()), s.maskedPaths(), s.readonlyPaths(),
                 Optional.empty(), Optional.empty());
         return new RuntimeSpec(RuntimeSpec.VERSION, Optional.of(process),

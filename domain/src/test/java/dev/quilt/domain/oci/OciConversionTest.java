@@ -103,6 +103,26 @@ class OciConversionTest {
     }
 
     @Test
+    void aUserNamespaceWithItsMappingsBecomesTheSecuritysUserNamespace() {
+        RuntimeSpec s = withLinux(BASE, l -> copy(l, ns(NamespaceType.MOUNT, NamespaceType.UTS, NamespaceType.USER),
+                List.of(MAP), List.of(new IdMapping(0, 300000, 65536)), List.of(), Optional.empty()));
+        EngineSpec e = OciConversion.toEngine(s, "config.json");
+        assertEquals(new dev.quilt.domain.UserNamespace.Mapped(
+                List.of(new dev.quilt.domain.UserNamespace.IdMapping(0, 100000, 65536)),
+                List.of(new dev.quilt.domain.UserNamespace.IdMapping(0, 300000, 65536))), e.security().userns());
+        assertTrue(e.namespaces().contains(Namespace.USER));
+        assertEquals(dev.quilt.domain.UserNamespace.HOST, OciConversion.toEngine(BASE, "config.json").security().userns());
+        // and back: what quilt run would hand a runtime names the namespace and its maps
+        ContainerSpec c = new ContainerSpec(e.process(), Digest.sha256("a".repeat(64)), new Hostname("box"),
+                e.namespaces(), false, false, e.network(), e.resources(), Optional.empty(),
+                dev.quilt.domain.ReadyPolicy.DEFAULT, dev.quilt.domain.LogLimit.DEFAULT, e.security());
+        OciLinux back = OciConversion.toRuntimeSpec(c, x -> Optional.empty()).linux().orElseThrow();
+        assertEquals(List.of(MAP), back.uidMappings());
+        assertEquals(List.of(new IdMapping(0, 300000, 65536)), back.gidMappings());
+        assertTrue(back.namespaces().stream().anyMatch(n -> n.type() == NamespaceType.USER));
+    }
+
+    @Test
     void withoutANetworkNamespaceItIsTheHostsNetwork() {
         EngineSpec e = OciConversion.toEngine(spec(linux(ns(NamespaceType.MOUNT, NamespaceType.UTS)), List.of()), "c");
         assertEquals(NetworkMode.HOST, e.network());
@@ -234,7 +254,18 @@ class OciConversionTest {
                         "config.json: linux.namespaces[1].path: joining an existing namespace is not supported yet; leave out path"),
                 new Refusal("a user namespace", s -> withLinux(s, l -> copy(l, ns(NamespaceType.MOUNT, NamespaceType.USER),
                         List.of(), List.of(), List.of(), Optional.empty())),
-                        "config.json: linux.namespaces[1].type: a user namespace is not supported yet; leave it out"),
+                        "config.json: linux.uidMappings: a user namespace needs uidMappings and gidMappings: give both, "
+                                + "e.g. [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"),
+                new Refusal("a user namespace without gid mappings", s -> withLinux(s, l -> copy(l,
+                        ns(NamespaceType.MOUNT, NamespaceType.USER, NamespaceType.UTS), List.of(MAP), List.of(),
+                        List.of(), Optional.empty())),
+                        "config.json: linux.gidMappings: a user namespace needs uidMappings and gidMappings: give both, "
+                                + "e.g. [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"),
+                new Refusal("a user namespace whose maps leave out its root", s -> withLinux(s, l -> copy(l,
+                        ns(NamespaceType.MOUNT, NamespaceType.USER, NamespaceType.UTS), List.of(new IdMapping(1, 100000, 10)),
+                        List.of(MAP), List.of(), Optional.empty())),
+                        "config.json: linux.uidMappings: --uidmap must map the container's root: add one starting at 0, "
+                                + "e.g. 0:100000:65536"),
                 new Refusal("a time namespace", s -> withLinux(s, l -> copy(l, ns(NamespaceType.TIME, NamespaceType.MOUNT),
                         List.of(), List.of(), List.of(), Optional.empty())),
                         "config.json: linux.namespaces[0].type: a time namespace is not supported yet; leave it out"),
@@ -246,10 +277,10 @@ class OciConversionTest {
                         "config.json: hostname: needs a uts namespace of its own: add {\"type\": \"uts\"} to linux.namespaces"),
                 new Refusal("uid mappings", s -> withLinux(s, l -> copy(l, l.namespaces(), List.of(MAP), List.of(),
                         List.of(), Optional.empty())),
-                        "config.json: linux.uidMappings: user-namespace mappings are not supported yet; leave them out"),
+                        "config.json: linux.uidMappings: mappings need a user namespace of their own: add {\"type\": \"user\"} to linux.namespaces"),
                 new Refusal("gid mappings", s -> withLinux(s, l -> copy(l, l.namespaces(), List.of(), List.of(MAP),
                         List.of(), Optional.empty())),
-                        "config.json: linux.gidMappings: user-namespace mappings are not supported yet; leave them out"),
+                        "config.json: linux.gidMappings: mappings need a user namespace of their own: add {\"type\": \"user\"} to linux.namespaces"),
                 new Refusal("an idmapped mount", s -> spec(LINUX, List.of(new OciMount("/a", Optional.of("bind"),
                         Optional.of("/b"), List.of(), List.of(), List.of(MAP)))),
                         "config.json: mounts[0].gidMappings: idmapped mounts are not supported yet; leave the mappings out"),

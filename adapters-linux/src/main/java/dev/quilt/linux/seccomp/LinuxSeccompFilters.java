@@ -74,10 +74,13 @@ public final class LinuxSeccompFilters implements SeccompFilters {
     public Optional<byte[]> program(Seccomp choice, Capabilities caps) {
         // instanceof, not a pattern switch: its bootstrap costs milliseconds in a fresh JVM
         if (choice instanceof Seccomp.Default) {
-            return Optional.of(program("the default profile", defaultProfileBytes(), caps));
+            // named by its jar entry, not read: inflating 20 KB costs half a millisecond per start
+            return Optional.of(program("the default profile", defaultProfileKey(),
+                    LinuxSeccompFilters::defaultProfileBytes, caps));
         }
         if (choice instanceof Seccomp.Profile p) {
-            return Optional.of(program("'" + p.origin() + "'", p.json().getBytes(StandardCharsets.UTF_8), caps));
+            byte[] text = p.json().getBytes(StandardCharsets.UTF_8);
+            return Optional.of(program("'" + p.origin() + "'", text, () -> text, caps));
         }
         return Optional.empty(); // Unconfined
     }
@@ -92,7 +95,11 @@ public final class LinuxSeccompFilters implements SeccompFilters {
         return cacheDir.resolve(name(header(caps), profileText));
     }
 
-    private byte[] program(String origin, byte[] text, Capabilities caps) {
+    /**
+     * {@code text} names the profile in the key (its whole text, or for the default profile its
+     * jar entry's CRC-32 and size); {@code profile} gives the text to compile when no file matches.
+     */
+    private byte[] program(String origin, byte[] text, java.util.function.Supplier<byte[]> profile, Capabilities caps) {
         byte[] header = header(caps);
         String name = name(header, text);
         byte[] file = memory.get(name);
@@ -102,7 +109,7 @@ public final class LinuxSeccompFilters implements SeccompFilters {
             file = read(path);
             at = file == null ? -1 : programOffset(file, header, text);
             if (at < 0) {
-                file = layout(header, text, compile(origin, text, caps));
+                file = layout(header, text, compile(origin, profile.get(), caps));
                 at = 12 + header.length + text.length;
                 store(path, file);
             }
@@ -206,6 +213,33 @@ public final class LinuxSeccompFilters implements SeccompFilters {
     /** The profile kept in the repo, as text. */
     public static String defaultProfile() {
         return new String(defaultProfileBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static volatile byte[] defaultKey;
+
+    /**
+     * What names the default profile in a cache key without reading it: inside a jar, the CRC-32
+     * and size the jar's directory records for its entry (nothing is inflated; the native library
+     * is named the same way); elsewhere (tests from target/classes), its bytes.
+     */
+    static byte[] defaultProfileKey() {
+        byte[] k = defaultKey;
+        if (k != null) return k;
+        try {
+            java.net.URL url = LinuxSeccompFilters.class.getResource(DEFAULT_RESOURCE);
+            if (url != null && url.openConnection() instanceof java.net.JarURLConnection jar) {
+                java.util.jar.JarEntry e = jar.getJarEntry();
+                if (e.getCrc() >= 0 && e.getSize() >= 0) {
+                    k = ("jar entry " + DEFAULT_RESOURCE + " crc32 " + Long.toHexString(e.getCrc()) + " size "
+                            + e.getSize()).getBytes(StandardCharsets.UTF_8);
+                }
+            }
+        } catch (IOException e) {
+            // named by its bytes below
+        }
+        if (k == null) k = defaultProfileBytes();
+        defaultKey = k;
+        return k;
     }
 
     /** The profile kept in the repo, read once per JVM. */

@@ -49,7 +49,7 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
         byte[] p = first.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow();
         first.program(Seccomp.DEFAULT, Capabilities.DEFAULT);
         assertEquals(1, first.compiles(), "the second is from memory");
-        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.DEFAULT);
+        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfileKey(), Capabilities.DEFAULT);
         assertTrue(endsWith(Files.readAllBytes(file), p), "the file ends with the program");
         try (var files = Files.list(dir.resolve("seccomp"))) {
             assertEquals(List.of(file), files.toList(), "no temp file is left beside it");
@@ -64,7 +64,7 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
     void aDamagedCacheFileIsCompiledAgainAndReplaced() throws Exception {
         LinuxSeccompFilters first = new LinuxSeccompFilters(dir.resolve("seccomp"));
         byte[] p = first.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow();
-        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.DEFAULT);
+        Path file = first.cacheFile(LinuxSeccompFilters.defaultProfileKey(), Capabilities.DEFAULT);
         byte[] good = Files.readAllBytes(file);
         for (byte[] damaged : List.of(new byte[] {1, 2, 3}, Arrays.copyOf(good, good.length - 3),
                 Arrays.copyOf(good, good.length - 8), new byte[0])) {
@@ -81,8 +81,8 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
         // as if two keys had the same CRCs: the name matches, the key inside does not
         LinuxSeccompFilters f = new LinuxSeccompFilters(dir.resolve("seccomp"));
         byte[] admin = f.program(Seccomp.DEFAULT, Capabilities.ALL).orElseThrow();
-        Path adminFile = f.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.ALL);
-        Path plainFile = f.cacheFile(LinuxSeccompFilters.defaultProfileBytes(), Capabilities.DEFAULT);
+        Path adminFile = f.cacheFile(LinuxSeccompFilters.defaultProfileKey(), Capabilities.ALL);
+        Path plainFile = f.cacheFile(LinuxSeccompFilters.defaultProfileKey(), Capabilities.DEFAULT);
         Files.copy(adminFile, plainFile);
         LinuxSeccompFilters next = new LinuxSeccompFilters(dir.resolve("seccomp"));
         byte[] plain = next.program(Seccomp.DEFAULT, Capabilities.DEFAULT).orElseThrow();
@@ -101,7 +101,7 @@ class LinuxSeccompFiltersTest extends SeccompFiltersContract {
     @Test
     void eachCapabilitySetAndProfileHasItsOwnFile() {
         LinuxSeccompFilters f = new LinuxSeccompFilters(dir.resolve("seccomp"));
-        byte[] text = LinuxSeccompFilters.defaultProfileBytes();
+        byte[] text = LinuxSeccompFilters.defaultProfileKey();
         assertNotEquals(f.cacheFile(text, Capabilities.DEFAULT), f.cacheFile(text, Capabilities.ALL));
         assertNotEquals(f.cacheFile(text, Capabilities.DEFAULT),
                 f.cacheFile(SMALL_PROFILE.getBytes(java.nio.charset.StandardCharsets.UTF_8), Capabilities.DEFAULT));

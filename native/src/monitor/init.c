@@ -47,10 +47,9 @@ static _Noreturn void die_confined(int errfd, const struct confine_error *ce)
     die(errfd, &e, 1);
 }
 
-/* Hands the seccomp listener to the monitor, which answers it from outside. */
-static int send_listener(int errfd, int listener)
+int init_send_fd(int sock, int kind, int fd)
 {
-    struct init_failure f = { .kind = INIT_MSG_LISTENER };
+    struct init_failure f = { .kind = kind };
     char control[CMSG_SPACE(sizeof(int))];
     struct iovec iov = { .iov_base = &f, .iov_len = sizeof f };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
@@ -60,8 +59,8 @@ static int send_listener(int errfd, int listener)
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &listener, sizeof(int));
-    return sendmsg(errfd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 /* --network none: the namespace's lo, up, with two ioctls and no netlink. */
@@ -224,7 +223,8 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         die(errfd, &e, 1);
     /* while we still hold CAP_SYS_ADMIN, which a filter needs without no_new_privs */
     int listener = pid1_signals_install();
-    if (listener < 0 || send_listener(errfd, listener) < 0) {
+    /* the seccomp listener goes to the monitor, which answers it from outside */
+    if (listener < 0 || init_send_fd(errfd, INIT_MSG_LISTENER, listener) < 0) {
         e = (struct step_error){ QUILT_STEP_SECCOMP, listener < 0 ? -listener : errno, "pid 1 signal filter" };
         die(errfd, &e, 1);
     }

@@ -23,6 +23,10 @@ struct init_failure {
     char object[512];
 };
 
+/* Sends one message of `kind` carrying `fd` (SCM_RIGHTS) on the init's socket: the
+ * seccomp listener to the monitor, the idmapped layer to the init.  0 or -errno. */
+int init_send_fd(int sock, int kind, int fd);
+
 /* Runs in the child: builds the root, drops into it, execs the command.
  * Never returns; on failure it sends one init_failure on errfd and exits. */
 _Noreturn void container_init(const struct container_config *cfg, int errfd);

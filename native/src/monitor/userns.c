@@ -104,22 +104,6 @@ static int idmapped_lower(const struct container_config *cfg, pid_t pid)
     return tree;
 }
 
-static int send_mapped(int sock, int fd)
-{
-    struct init_failure f = { .kind = INIT_MSG_MAPPED };
-    char control[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = { .iov_base = &f, .iov_len = sizeof f };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                          .msg_controllen = sizeof control };
-    memset(control, 0, sizeof control);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 int userns_release(const struct container_config *cfg, pid_t init, int sock, int *step, const char **object)
 {
     int rc;
@@ -137,7 +121,7 @@ int userns_release(const struct container_config *cfg, pid_t init, int sock, int
         return tree;
     *step = QUILT_STEP_USERNS;
     *object = "init";
-    rc = send_mapped(sock, tree);
+    rc = init_send_fd(sock, INIT_MSG_MAPPED, tree);
     close(tree);
     return rc;
 }

@@ -2,7 +2,6 @@ package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quilt.linux.AtomicFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,11 +42,7 @@ class ConfinementIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        List<String> killed = Leaks.killAll(root, MARKER.substring(MARKER.indexOf('=') + 1));
-        List<String> problems = quilt.teardown();
-        AtomicFiles.deleteTree(root);
-        assertEquals(List.of(), killed, "processes outlived the test");
-        assertEquals(List.of(), problems, "left behind");
+        quilt.close(MARKER);
     }
 
     /** {@code run --network none -e MARKER FLAGS... -- sh -c SCRIPT} */

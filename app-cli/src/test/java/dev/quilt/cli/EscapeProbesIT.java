@@ -1,6 +1,5 @@
 package dev.quilt.cli;
 
-import dev.quilt.linux.AtomicFiles;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -98,11 +97,7 @@ class EscapeProbesIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        List<String> problems = quilt.teardown();
-        List<String> killed = Leaks.killAll(root, MARK);
-        AtomicFiles.deleteTree(root);
-        assertEquals(List.of(), killed, "processes outlived the test");
-        assertEquals(List.of(), problems, "left behind");
+        quilt.close(MARK);
     }
 
     @Test

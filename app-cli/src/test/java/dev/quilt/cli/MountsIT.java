@@ -1,6 +1,5 @@
 package dev.quilt.cli;
 
-import dev.quilt.linux.AtomicFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,13 +37,7 @@ class MountsIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        List<String> killed = Leaks.killAll(root, MARK.substring(MARK.indexOf('=') + 1));
-        List<String> problems = quilt.teardown();
-        List<String> mounts = Leaks.mountsUnder(root);
-        AtomicFiles.deleteTree(root);
-        assertEquals(List.of(), killed, "processes outlived the test");
-        assertEquals(List.of(), problems, "left behind");
-        assertEquals(List.of(), mounts, "mounts left on the host");
+        quilt.close(MARK);
     }
 
     /** quilt run --rm --network none [flags] -- sh -c script */

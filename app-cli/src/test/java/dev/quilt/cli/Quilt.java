@@ -57,6 +57,21 @@ final class Quilt {
      * failed removal, or a bridge or NAT table still there (then removed by
      * force, so the machine is clean either way).
      */
+    /**
+     * The end of a test class: kills what still runs with {@code mark} in its environment, then
+     * {@link #teardown}, then deletes the root, and fails if a process outlived the test,
+     * something was left behind, or a mount is left under the root.
+     */
+    void close(String mark) throws Exception {
+        List<String> killed = Leaks.killAll(root, mark.substring(mark.indexOf('=') + 1));
+        List<String> problems = teardown();
+        List<String> mounts = Leaks.mountsUnder(root);
+        dev.quilt.linux.AtomicFiles.deleteTree(root);
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), killed, "processes outlived the test");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), problems, "left behind");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), mounts, "mounts left on the host");
+    }
+
     List<String> teardown() throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
         Result ids = run("ps", "-aq");

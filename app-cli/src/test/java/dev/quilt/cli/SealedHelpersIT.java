@@ -1,6 +1,5 @@
 package dev.quilt.cli;
 
-import dev.quilt.linux.AtomicFiles;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.jni.Processes;
@@ -47,11 +46,7 @@ class SealedHelpersIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        List<String> problems = quilt.teardown();
-        List<String> killed = Leaks.killAll(root, MARK);
-        AtomicFiles.deleteTree(root);
-        assertEquals(List.of(), killed, "processes outlived the test");
-        assertEquals(List.of(), problems, "left behind");
+        quilt.close(MARK);
     }
 
     private static long number(String inspect, String field) {

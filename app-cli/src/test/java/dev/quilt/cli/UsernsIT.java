@@ -55,13 +55,7 @@ class UsernsIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        List<String> killed = Leaks.killAll(root, MARK.substring(MARK.indexOf('=') + 1));
-        List<String> problems = quilt.teardown();
-        List<String> mounts = Leaks.mountsUnder(root);
-        AtomicFiles.deleteTree(root);
-        assertEquals(List.of(), killed, "processes outlived the test");
-        assertEquals(List.of(), problems, "left behind");
-        assertEquals(List.of(), mounts, "mounts left on the host");
+        quilt.close(MARK);
     }
 
     private static Quilt.Result run(List<String> flags, String... command) throws Exception {

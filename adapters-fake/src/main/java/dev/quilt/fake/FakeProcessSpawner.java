@@ -69,13 +69,13 @@ public final class FakeProcessSpawner implements ProcessSpawner {
             }
         }
         List<String> args = spec.process().args();
-        if (mode != Mode.CREATED && missing(args)) {
+        if (!mode.gated() && missing(args)) {
             throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",
                     "exec \"" + args.get(0) + "\": no such file or directory");
         }
         FakeKernel.FakeProcess monitor = kernel.spawn(id, true, List.of());
         FakeKernel.FakeProcess init = kernel.spawn(id, false, args);
-        init.gated = mode == Mode.CREATED;
+        init.gated = mode.gated();
         pids.record(id, new RecordedPids(monitor.ref(), init.ref()));
         endpoint.ifPresent(e -> {
             synchronized (kernel) {

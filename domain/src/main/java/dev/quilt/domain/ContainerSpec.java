@@ -13,11 +13,13 @@ import java.util.Set;
  * {@code health} its health check, if any; {@code ready} how long it may take
  * to become ready and what happens if it does not; {@code log} the cap of its
  * log when it runs detached; {@code security} how it is confined (capabilities,
- * seccomp, masks, extra mounts…), {@link Security#DEFAULT} unless flags loosen it.
+ * seccomp, masks, extra mounts…), {@link Security#DEFAULT} unless flags loosen it; {@code bundle} what an
+ * OCI bundle's container asks beyond that (empty for {@code quilt run}).
  */
 public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname, Set<Namespace> namespaces,
                             boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
-                            Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security) {
+                            Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security,
+                            Optional<Bundle> bundle) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
@@ -53,7 +55,16 @@ public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname,
                 ready, log, security);
     }
 
+    /** A spec that is not an OCI bundle's. */
+    public ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname, Set<Namespace> namespaces,
+                         boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
+                         Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security) {
+        this(process, root, hostname, namespaces, stdinOpen, init, network, resources, health, ready, log, security,
+                Optional.empty());
+    }
+
     public ContainerSpec {
+        if (bundle == null) bundle = Optional.empty();
         if (root == null) throw QuiltException.invalid("a container needs a root: an image or a directory");
         // the network mode decides the network namespace: the host's, or one of its own
         EnumSet<Namespace> ns = namespaces.isEmpty() ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces);

@@ -22,7 +22,19 @@ public interface ProcessSpawner {
         /** stdout/stderr go to the container's log; the caller goes away */
         DETACHED,
         /** as DETACHED, and the init waits for {@link ContainerProcesses#start} before it execs */
-        CREATED
+        CREATED,
+        /**
+         * runc's process tree ({@code quilt-runc create}): as CREATED, but stdio is the caller's (or the
+         * console socket's pty), and the init's parent is the caller's nearest child subreaper (conmon,
+         * containerd's shim), which reaps it and so learns its exit, as with runc; the monitor is not its
+         * parent and records no exit code
+         */
+        HANDED_OFF;
+
+        /** Whether the init waits at its exec fifo for {@link ContainerProcesses#start}. */
+        public boolean gated() {
+            return this == CREATED || this == HANDED_OFF;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.quilt.usecases;
 
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.RuncTerms;
 import dev.quilt.domain.oci.RuntimeSpec;
 
 import java.util.List;
@@ -12,10 +13,18 @@ import java.util.Optional;
  * bundle's directory ({@code bundle}, absolute: a relative {@code root.path} is the
  * bundle's, as in runc), an optional name, and {@code args}, which, when not empty,
  * replace {@code process.args} the way {@code ctr run IMAGE ID CMD...} fills in the
- * command of a {@code ctr oci spec}. Nothing else of the spec is overridden.
+ * command of a {@code ctr oci spec}. Nothing else of the spec is overridden. {@code terms} are runc's create
+ * flags ({@code quilt-runc create}), or {@link RuncTerms#QUILT}.
  */
-public record BundleRequest(RuntimeSpec spec, String bundle, Optional<ContainerName> name, List<String> args) {
+public record BundleRequest(RuntimeSpec spec, String bundle, Optional<ContainerName> name, List<String> args,
+                            RuncTerms terms) {
+    /** {@code quilt create --bundle}: the rootfs under an overlay of the container's own. */
+    public BundleRequest(RuntimeSpec spec, String bundle, Optional<ContainerName> name, List<String> args) {
+        this(spec, bundle, name, args, RuncTerms.QUILT);
+    }
+
     public BundleRequest {
+        if (terms == null) terms = RuncTerms.QUILT;
         args = List.copyOf(args);
         if (bundle == null || !bundle.startsWith("/")) {
             throw QuiltException.invalid("bundle '" + bundle + "' must be an absolute path");

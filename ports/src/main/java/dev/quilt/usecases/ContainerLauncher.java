@@ -1,5 +1,6 @@
 package dev.quilt.usecases;
 
+import dev.quilt.domain.Bundle;
 import dev.quilt.domain.Capabilities;
 import dev.quilt.domain.Capability;
 import dev.quilt.domain.Container;
@@ -138,8 +139,11 @@ public final class ContainerLauncher {
         ContainerId id = ids.newId();
         Hostname hostname = e.hostname().orElseGet(() -> Hostname.from(
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
+        Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), java.util.Map.of(), e.cgroupsPath(),
+                req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms());
         ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
-                e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()));
+                e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()),
+                Optional.of(bundle));
         return launch(id, req.name(), spec, false, begun, begun.plus(spec.ready().timeout()), mode);
     }
 
@@ -172,7 +176,7 @@ public final class ContainerLauncher {
                 if (!userns.equals(spec.security().userns())) {
                     spec = new ContainerSpec(spec.process(), spec.root(), spec.hostname(), spec.namespaces(),
                             spec.stdinOpen(), spec.init(), spec.network(), spec.resources(), spec.health(),
-                            spec.ready(), spec.log(), spec.security().withUserns(userns));
+                            spec.ready(), spec.log(), spec.security().withUserns(userns), spec.bundle());
                     container = Container.creating(id, name, spec, begun, remove);
                     state.save(container);
                 }
@@ -187,7 +191,7 @@ public final class ContainerLauncher {
                 throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec);
             }
             try {
-                container = mode == ProcessSpawner.Mode.CREATED
+                container = mode.gated()
                         ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
                         : container.running(launched.process(), launched.monitor(), clock.now(),
                                 fromTheStart(launched.readiness(), begun));

@@ -87,6 +87,28 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void aBundlesTermsHooksAndAnnotationsAreKept() {
+        Container image = sample("c1", Optional.empty());
+        ContainerSpec i = image.spec();
+        dev.quilt.domain.oci.OciHooks.Hook hook = new dev.quilt.domain.oci.OciHooks.Hook("/usr/bin/hook",
+                java.util.List.of("hook", "poststop"), java.util.List.of("A=1"), Optional.of(5));
+        dev.quilt.domain.Bundle bundle = new dev.quilt.domain.Bundle("/srv/bundle",
+                java.util.Map.of("io.kubernetes.cri.container-type", "container"),
+                java.util.Map.of(dev.quilt.domain.Namespace.IPC, "/proc/42/ns/ipc"), Optional.of("/kubepods/pod1/c2"),
+                new dev.quilt.domain.oci.OciHooks(java.util.List.of(), java.util.List.of(), java.util.List.of(),
+                        java.util.List.of(), java.util.List.of(), java.util.List.of(hook)),
+                new dev.quilt.domain.RuncTerms(true, Optional.of("/run/console.sock"), 2, true, false));
+        ContainerSpec spec = new ContainerSpec(i.process(), new dev.quilt.domain.RootFs.Directory("/srv/bundle/rootfs"),
+                i.hostname(), java.util.Set.of(dev.quilt.domain.Namespace.PID, dev.quilt.domain.Namespace.MOUNT),
+                false, false, dev.quilt.domain.NetworkMode.NONE, i.resources(), Optional.empty(), i.ready(), i.log(),
+                i.security(), Optional.of(bundle));
+        Container c = Container.creating(ContainerId.of("c2"), Optional.empty(), spec, Instant.parse("2026-01-01T00:00:00Z"),
+                false);
+        store().create(c);
+        assertEquals(Optional.of(c), store().load(c.id()));
+    }
+
+    @Test
     void anIdIsCreatedOnce() {
         store().create(sample("c1", Optional.empty()));
         QuiltException e = assertThrows(QuiltException.class, () -> store().create(sample("c1", Optional.empty())));

@@ -59,7 +59,7 @@ public final class MonitorSpawner implements ProcessSpawner {
     public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
                            Mode mode, Instant deadline) {
         Instant begun = Instant.now();
-        if (mode == Mode.CREATED) StartGate.create(paths.execFifo(id).toString());
+        if (mode.gated()) StartGate.create(paths.execFifo(id).toString());
         try {
             EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
         } catch (IOException e) {
@@ -134,7 +134,7 @@ public final class MonitorSpawner implements ProcessSpawner {
             w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
             w.put(Protocol.T_LOG_MAX, spec.log().maxBytes());
         }
-        if (mode == Mode.CREATED) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
+        if (mode.gated()) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
         long flags = 0;
         for (Namespace ns : spec.namespaces()) flags |= Protocol.cloneFlag(ns);
         w.put(Protocol.T_NS_FLAGS, flags);

@@ -78,6 +78,7 @@ final class StateFile {
         spec.put("keepOnFailure", c.spec().ready().keepOnFailure());
         spec.put("logMaxSize", c.spec().log().maxBytes());
         spec.put("security", SecurityRecord.toMap(c.spec().security()));
+        c.spec().bundle().ifPresent(b -> spec.put("bundle", BundleRecord.toMap(b)));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -136,7 +137,8 @@ final class StateFile {
                 new Hostname(string(s, "hostname")), ns, Boolean.TRUE.equals(s.get("stdinOpen")),
                 Boolean.TRUE.equals(s.get("init")),
                 s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s),
-                healthCheck(s), readyPolicy(s), logLimit(s), SecurityRecord.fromSpec(s));
+                healthCheck(s), readyPolicy(s), logLimit(s), SecurityRecord.fromSpec(s),
+                BundleRecord.fromSpec(s));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");

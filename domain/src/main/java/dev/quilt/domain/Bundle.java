@@ -1,0 +1,42 @@
+package dev.quilt.domain;
+
+import dev.quilt.domain.oci.OciHooks;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A container made from an OCI bundle, and what its {@code config.json} and its creator asked
+ * that only bundles ask: the fields of the OCI state ({@code bundle}, {@code annotations};
+ * runtime.md "State"), namespaces to join rather than make ({@code linux.namespaces[].path}),
+ * the cgroup path ({@code linux.cgroupsPath}), the hooks (config.md "POSIX-platform Hooks")
+ * and runc's create flags ({@link RuncTerms}).
+ *
+ * @param path           the bundle's directory, absolute
+ * @param annotations    {@code config.json}'s annotations, as given
+ * @param namespacePaths a namespace per type to join (setns(2)) instead of a new one, e.g. the
+ *                       pod sandbox's {@code /proc/PID/ns/ipc} under Kubernetes
+ * @param cgroupsPath    where the container's cgroup goes in each hierarchy, as given
+ * @param hooks          the hooks to run at the spec's points
+ * @param terms          runc's create flags and how the root is taken
+ */
+public record Bundle(String path, Map<String, String> annotations, Map<Namespace, String> namespacePaths,
+                     Optional<String> cgroupsPath, OciHooks hooks, RuncTerms terms) {
+    public static final OciHooks NO_HOOKS = new OciHooks(List.of(), List.of(), List.of(), List.of(), List.of(),
+            List.of());
+
+    public Bundle {
+        if (path == null || !path.startsWith("/")) {
+            throw QuiltException.invalid("bundle '" + path + "' must be an absolute path");
+        }
+        annotations = Map.copyOf(annotations);
+        namespacePaths = namespacePaths.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(namespacePaths));
+        for (String p : namespacePaths.values()) {
+            if (p == null || !p.startsWith("/")) throw QuiltException.invalid("namespace path '" + p + "' must be absolute");
+        }
+        if (hooks == null) hooks = NO_HOOKS;
+        if (terms == null) terms = RuncTerms.QUILT;
+    }
+}

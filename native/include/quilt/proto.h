@@ -107,6 +107,15 @@ enum quilt_tag {
      * CLONE_NEWUSER and waits until the monitor has written these maps */
     QUILT_T_UID_MAP = 85,   /* the uid_map as the kernel reads it: "CONTAINER HOST SIZE" lines */
     QUILT_T_GID_MAP = 86,   /* the gid_map, the same shape */
+    /* 120-129: OCI hooks (config.md "POSIX-platform Hooks") the monitor and the init run;
+     * poststart and poststop are the JVM's and never sent */
+    QUILT_T_HOOK = 120,     /* repeated: "KIND TIMEOUT_MS PATH", KIND prestart|createRuntime|createContainer|startContainer;
+                             * the HOOK_ARG and HOOK_ENV records after it are its own */
+    QUILT_T_HOOK_ARG = 121, /* repeated: the hook's args, args[0] first */
+    QUILT_T_HOOK_ENV = 122, /* repeated: the hook's env, K=V */
+    QUILT_T_HOOK_STATE_HEAD = 123, /* the state JSON before "status": {"ociVersion":..,"id":".." */
+    QUILT_T_HOOK_STATE_TAIL = 124, /* the state JSON after "pid": ,"bundle":..,"annotations":{..}} */
+    QUILT_T_HOOK_DIR = 125, /* the hooks' cwd: the bundle, as runc runs them */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -149,6 +158,8 @@ enum quilt_step {
     /* 45-49: the user namespace */
     QUILT_STEP_USERNS = 45,   /* giving the layer to the mapped root, writing uid_map/gid_map */
     QUILT_STEP_IDMAP = 46,    /* the image's layer through an idmapped mount (the kernel or file system may refuse) */
+    /* 65-69: OCI hooks; the object is the whole line (common/hook.h hook_describe) */
+    QUILT_STEP_HOOK = 65,
 };
 
 #endif

@@ -93,6 +93,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_SYS_RW), P(QUILT_STEP_MOUNTS), P(QUILT_STEP_DEVICES), P(QUILT_STEP_READONLY_ROOT),
         P(QUILT_STEP_CGROUPFS),
         P(QUILT_T_UID_MAP), P(QUILT_T_GID_MAP), P(QUILT_STEP_USERNS), P(QUILT_STEP_IDMAP),
+        /* OCI hooks (issue 14) */
+        P(QUILT_T_HOOK), P(QUILT_T_HOOK_ARG), P(QUILT_T_HOOK_ENV), P(QUILT_T_HOOK_STATE_HEAD),
+        P(QUILT_T_HOOK_STATE_TAIL), P(QUILT_T_HOOK_DIR), P(QUILT_STEP_HOOK),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

@@ -114,7 +114,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
     uint16_t tag;
     const uint8_t *val;
     uint32_t vlen;
-    size_t nargs = 0, nenv = 0, nrec = 0;
+    size_t nargs = 0, nenv = 0, nrec = 0, nhooks = 0;
     int rc;
 
     memset(cfg, 0, sizeof *cfg);
@@ -128,6 +128,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             nargs++;
         else if (tag == QUILT_T_ENV)
             nenv++;
+        nhooks += (size_t)hooks_tag(tag);
         if (!confine_binary_tag(tag) && memchr(val, 0, vlen))
             return -EINVAL; /* a NUL inside a string would cut it short silently */
     }
@@ -138,7 +139,7 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
     cfg->argv = calloc(nargs + 1, sizeof(char *));
     /* one spare slot: the init adds HOME from the image's passwd when none is given */
     cfg->envp = calloc(nenv + 2, sizeof(char *));
-    if (!cfg->strings || !cfg->argv || !cfg->envp) {
+    if (!cfg->strings || !cfg->argv || !cfg->envp || hooks_begin(&cfg->hooks, nhooks) < 0) {
         config_free(cfg);
         return -ENOMEM;
     }
@@ -172,6 +173,11 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
                 return -E2BIG;
             }
             cfg->cgroup_v1[cfg->n_cgroup_v1++] = out;
+        } else if (hooks_tag(tag)) {
+            if ((rc = hooks_take(&cfg->hooks, tag, out, what)) < 0) {
+                config_free(cfg);
+                return rc;
+            }
         } else if (tag >= QUILT_T_MOUNT && tag <= QUILT_T_SYS_RW) {
             if ((rc = config_mount_record(cfg, tag, out, what)) < 0) {
                 config_free(cfg);
@@ -227,6 +233,10 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         config_free(cfg);
         return -EINVAL;
     }
+    if ((rc = hooks_end(&cfg->hooks, what)) < 0) {
+        config_free(cfg);
+        return rc;
+    }
     if (cfg->uid_map) /* cloned with every other namespace, so that it owns them all */
         cfg->ns_flags |= CLONE_NEWUSER;
     else
@@ -261,6 +271,7 @@ void config_free(struct container_config *cfg)
     free(cfg->strings);
     free(cfg->argv);
     free(cfg->envp);
+    hooks_free(&cfg->hooks);
     cfg->strings = NULL;
     cfg->argv = cfg->envp = NULL;
 }

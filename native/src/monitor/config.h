@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "../common/confine.h"
+#include "hooks.h"
 
 /* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
 #define CONFIG_MAX_CGROUPS 32
@@ -72,6 +73,8 @@ struct container_config {
     int hold, cgroupns_late;
     /* capabilities, no_new_privs, seccomp, rlimits, groups, umask, oom_score_adj, sysctls, keyring */
     struct confine confine;
+    /* OCI hooks the monitor and the init run (tags 120-125) */
+    struct hook_set hooks;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     /* owned storage */

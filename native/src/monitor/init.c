@@ -22,6 +22,7 @@
 #include "../common/exec_search.h"
 #include "../common/signals.h"
 #include "../common/passwd.h"
+#include "hooks.h"
 #include "pid1_signals.h"
 #include "mounts.h"
 #include "rootfs.h"
@@ -134,6 +135,7 @@ static _Noreturn void end_by_gate_signal(int errfd, int sig)
 }
 /* the init's own copy of memory after clone(): no allocation needed */
 static char home_env[PATH_MAX + 8];
+static char hook_line[512];
 
 /* Created: tells the monitor it waits, then blocks until `quilt start` opens
  * the fifo.  Returns our end with the gate byte written, or -errno; a signal
@@ -192,7 +194,12 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     }
     umask(0);
     struct confine_error ce = { 0 };
-    if (rootfs_mount(cfg, &e) < 0 || rootfs_pivot(cfg, &e) < 0)
+    if (rootfs_mount(cfg, &e) < 0)
+        die(errfd, &e, 1);
+    /* the monitor runs prestart, createRuntime and createContainer now: the root is built, not yet entered */
+    if (hooks_before_pivot(&cfg->hooks) && hooks_await_create(errfd) < 0)
+        _exit(1); /* the monitor failed and reports it */
+    if (rootfs_pivot(cfg, &e) < 0)
         die(errfd, &e, 1);
     /* through the container's /proc/sys, before it is made read-only */
     if (confine_sysctls(&cfg->confine, &ce) < 0)
@@ -252,6 +259,15 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     signals_reset();
     if (gate_signal)
         end_by_gate_signal(errfd, gate_signal);
+    /* runc's startContainer point: started, in the container, before the command */
+    if (cfg->hooks.n && hooks_run_start(cfg, hook_line, sizeof hook_line) < 0) {
+        /* `quilt start` reads this before the fifo's end of file, as an exec error */
+        ssize_t ignored = write(gate, "HOOK ", 5);
+        ignored = write(gate, hook_line, strlen(hook_line));
+        (void)ignored;
+        e = (struct step_error){ QUILT_STEP_HOOK, ECANCELED, hook_line };
+        die(errfd, &e, 1);
+    }
     /* last before execve: no_new_privs, and the seccomp program with it */
     if (confine_finish(&cfg->confine, &ce) < 0)
         die_confined(errfd, &ce);

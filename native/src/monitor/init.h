@@ -14,6 +14,8 @@ enum init_msg_kind {
     INIT_MSG_GO = 4,       /* monitor -> init: the network is configured; go on */
     INIT_MSG_SIGNALED = 5, /* a signal (err) ended it at the exec fifo; it exits 128+n */
     INIT_MSG_MAPPED = 6,   /* monitor -> init: uid/gid maps written; carries the idmapped layer (SCM_RIGHTS) */
+    INIT_MSG_HOOKS = 7,    /* init -> monitor: stopped before pivot_root; run prestart, createRuntime, createContainer */
+    INIT_MSG_HOOKS_DONE = 8, /* monitor -> init: they ran; go on */
 };
 
 struct init_failure {

@@ -511,6 +511,10 @@ int main(void)
         return 1;
     }
     write_pids(&m);
+    if (hooks_before_pivot(&m.cfg.hooks) && hooks_run_create(&m.cfg, m.init, m.init_pidfd, m.initfd, &m.failure) < 0) {
+        send_fail(m.failure.step, m.failure.err, m.failure.object); /* the init is dead and reaped */
+        return 1;
+    }
     if (m.cgroup_fd >= 0)
         close(m.cgroup_fd);
     if (m.cfg.hold) {

@@ -11,6 +11,7 @@ import dev.quilt.domain.User;
 import dev.quilt.ports.NotReadyException;
 import dev.quilt.usecases.AttachNetwork;
 import dev.quilt.usecases.BecomeReady;
+import dev.quilt.usecases.LifecycleHooks;
 import dev.quilt.usecases.CheckHealth;
 import dev.quilt.usecases.ContainerLauncher;
 import dev.quilt.usecases.ContainerLookup;
@@ -164,7 +165,8 @@ class BecomeReadyTest {
     void startWalksTheRestOfTheChain() {
         Container created = create.create(request(List.of("sleep"), Optional.of("pass after 1"), false));
         assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(created));
-        Container started = new StartContainer(lookup, state, processes, ready, clock).start(created.id().value());
+        Container started = new StartContainer(lookup, state, processes, ready, clock,
+                new LifecycleHooks(new FakeHookRunner(), new FakeWarnings())).start(created.id().value());
         assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK, Phase.EXEC, Phase.HEALTHY), phases(started));
     }
 

@@ -12,6 +12,7 @@ import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.usecases.BecomeReady;
+import dev.quilt.usecases.LifecycleHooks;
 import dev.quilt.usecases.CheckHealth;
 import dev.quilt.usecases.CollectGarbage;
 import dev.quilt.usecases.ContainerLauncher;
@@ -127,11 +128,13 @@ class LifecyclePropertyTest {
         final BecomeReady ready = new BecomeReady(state, exec, processes, health, new FakeTicker(clock), forget,
                 clock);
         final CreateContainer create = new CreateContainer(launcher, ready);
-        final StartContainer start = new StartContainer(lookup, state, processes, ready, clock);
+        final StartContainer start = new StartContainer(lookup, state, processes, ready, clock,
+                new LifecycleHooks(new FakeHookRunner(), new FakeWarnings()));
         final KillContainer kill = new KillContainer(lookup, processes);
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);
-        final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);
+        final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget,
+                new LifecycleHooks(new FakeHookRunner(), new FakeWarnings()));
         final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
 
         /** The exit each container must show, for exits this test caused through a live monitor. */

@@ -52,6 +52,9 @@ import dev.quilt.usecases.ContainerLauncher;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.CreateContainer;
 import dev.quilt.usecases.Forget;
+import dev.quilt.usecases.LifecycleHooks;
+import dev.quilt.linux.StderrWarnings;
+import dev.quilt.linux.process.LinuxHookRunner;
 import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.ImportImage;
 import dev.quilt.usecases.KillContainer;
@@ -231,10 +234,16 @@ final class LinuxModule {
         return new CreateContainer(launcher, ready);
     }
 
+    /** An OCI bundle's poststart and poststop hooks, run through the library; their failures go to stderr. */
+    @Provides @Singleton
+    static LifecycleHooks lifecycleHooks(NativeLibrary lib) {
+        return new LifecycleHooks(new LinuxHookRunner(), new StderrWarnings());
+    }
+
     @Provides
     static StartContainer startContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
-                                         BecomeReady ready, Clock clock) {
-        return new StartContainer(lookup, state, processes, ready, clock);
+                                         BecomeReady ready, Clock clock, LifecycleHooks hooks) {
+        return new StartContainer(lookup, state, processes, ready, clock, hooks);
     }
 
     @Provides @Singleton
@@ -271,8 +280,8 @@ final class LinuxModule {
 
     @Provides
     static RemoveContainer removeContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
-                                           Forget forget) {
-        return new RemoveContainer(lookup, state, processes, forget);
+                                           Forget forget, LifecycleHooks hooks) {
+        return new RemoveContainer(lookup, state, processes, forget, hooks);
     }
 
     @Provides

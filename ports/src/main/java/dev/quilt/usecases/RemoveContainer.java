@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * {@code quilt rm [-f]}: a running container only with force, which kills it and
  * waits for the monitor. A container whose record is broken only with force,
- * which removes what can still be found of it.
+ * which removes what can still be found of it. An OCI bundle's {@code poststop} hooks run once it is gone.
  */
 public final class RemoveContainer {
     private final ContainerLookup lookup;
@@ -21,13 +21,17 @@ public final class RemoveContainer {
     private final ContainerProcesses processes;
     private final Forget forget;
     private final ClearBroken broken;
+    private final LifecycleHooks hooks;
 
-    public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget) {
+    /** {@code hooks} runs an OCI bundle's {@code poststop} hooks once it is deleted. */
+    public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget,
+                           LifecycleHooks hooks) {
         this.lookup = lookup;
         this.state = state;
         this.processes = processes;
         this.forget = forget;
         this.broken = new ClearBroken(state, processes, forget);
+        this.hooks = hooks;
     }
 
     /** Returns the ID of the container removed. */
@@ -54,6 +58,7 @@ public final class RemoveContainer {
                 c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));
             }
             forget.everything(id);
+            hooks.poststop(c); // runtime.md "Lifecycle" 11: after delete; failures are warnings
             return id;
         }
     }

@@ -12,7 +12,8 @@ import java.time.Instant;
 /**
  * {@code quilt start}: lets a created container's init exec its command, then
  * waits for the rest of its readiness chain ({@code exec}, {@code healthy})
- * under a deadline that starts now.
+ * under a deadline that starts now. An OCI bundle's {@code poststart} hooks run once it has started
+ * (its {@code startContainer} hooks ran in the init, before the command).
  */
 public final class StartContainer {
     private final ContainerLookup lookup;
@@ -20,14 +21,17 @@ public final class StartContainer {
     private final ContainerProcesses processes;
     private final BecomeReady ready;
     private final Clock clock;
+    private final LifecycleHooks hooks;
 
+    /** {@code hooks} runs an OCI bundle's {@code poststart} hooks once it has started. */
     public StartContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, BecomeReady ready,
-                          Clock clock) {
+                          Clock clock, LifecycleHooks hooks) {
         this.lookup = lookup;
         this.state = state;
         this.processes = processes;
         this.ready = ready;
         this.clock = clock;
+        this.hooks = hooks;
     }
 
     public Container start(String ref) {
@@ -50,6 +54,7 @@ public final class StartContainer {
             }
             running = c.running(c.init().orElseThrow(), c.monitor().orElseThrow(), startedAt);
             state.save(running);
+            hooks.poststart(running); // runtime.md "Lifecycle" 8: after start, before it returns; failures are warnings
         }
         return ready.await(running, deadline);
     }

@@ -30,6 +30,9 @@ public final class Protocol {
             T_SYS_RW = 75;
     /** A user namespace (issue 13, tags 85-89): uid_map and gid_map as the kernel reads them. */
     public static final int T_UID_MAP = 85, T_GID_MAP = 86;
+    /** OCI hooks the monitor and the init run (issue 14, tags 120-125). */
+    public static final int T_HOOK = 120, T_HOOK_ARG = 121, T_HOOK_ENV = 122, T_HOOK_STATE_HEAD = 123,
+            T_HOOK_STATE_TAIL = 124, T_HOOK_DIR = 125;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -114,6 +117,12 @@ public final class Protocol {
         check("QUILT_T_SYS_RW", T_SYS_RW);
         check("QUILT_T_UID_MAP", T_UID_MAP);
         check("QUILT_T_GID_MAP", T_GID_MAP);
+        check("QUILT_T_HOOK", T_HOOK);
+        check("QUILT_T_HOOK_ARG", T_HOOK_ARG);
+        check("QUILT_T_HOOK_ENV", T_HOOK_ENV);
+        check("QUILT_T_HOOK_STATE_HEAD", T_HOOK_STATE_HEAD);
+        check("QUILT_T_HOOK_STATE_TAIL", T_HOOK_STATE_TAIL);
+        check("QUILT_T_HOOK_DIR", T_HOOK_DIR);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

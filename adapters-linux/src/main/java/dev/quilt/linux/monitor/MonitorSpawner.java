@@ -146,6 +146,7 @@ public final class MonitorSpawner implements ProcessSpawner {
         for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
         for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
         ConfineRecords.put(w, id, spec.security(), seccomp);
+        spec.bundle().ifPresent(b -> HookRecords.put(w, id, b));
         if (spec.security().userns() instanceof UserNamespace.Mapped m) {
             w.put(Protocol.T_UID_MAP, m.uids().stream().map(UserNamespace.IdMapping::line).collect(Collectors.joining()));
             w.put(Protocol.T_GID_MAP, m.gids().stream().map(UserNamespace.IdMapping::line).collect(Collectors.joining()));
@@ -178,6 +179,8 @@ public final class MonitorSpawner implements ProcessSpawner {
             if (Protocol.step("QUILT_STEP_" + s.name()) == stepNumber) step = s;
         }
         String name = Errors.name(errno);
+        // a hook's line names the hook and how it failed (runc's "error running createRuntime hook #0 ...")
+        if (step == SpawnFailedException.Step.HOOK) return new SpawnFailedException(step, name, object);
         if (step == SpawnFailedException.Step.IDMAP
                 && (name.equals("EINVAL") || name.equals("EPERM") || name.equals("EOPNOTSUPP"))) {
             // the kernel or the file system of the image store refused: say what --userns needs

@@ -143,6 +143,8 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
             case StartGate.Started s -> { }
             case StartGate.NotWaiting n -> throw QuiltException.conflict(
                     "container '" + id.shortForm() + "' is not waiting to start: its init is gone");
+            case StartGate.ExecFailed f when f.reason().startsWith("HOOK ") -> // a startContainer hook failed
+                    throw new SpawnFailedException(SpawnFailedException.Step.HOOK, "ECANCELED", f.reason().substring(5));
             case StartGate.ExecFailed f -> {
                 int space = f.reason().indexOf(' '); // "ENOENT exec "x": no such file or directory"
                 throw new SpawnFailedException(SpawnFailedException.Step.EXEC,

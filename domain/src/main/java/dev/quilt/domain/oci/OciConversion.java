@@ -34,7 +34,7 @@ import java.util.function.Function;
  * Between the OCI model and the engine's own spec. {@link #toEngine} reads a
  * {@link RuntimeSpec} into the pieces a {@link ContainerSpec} is made of; a field the
  * engine cannot honour yet (a namespace {@code path} to join, user namespaces and id
- * mappings, hooks, the time namespace, cpusets…) is one line naming it, never dropped.
+ * mappings, the time namespace, cpusets…) is one line naming it, never dropped.
  * {@link #toRuntimeSpec} writes what {@code quilt run} would hand a runtime.
  */
 public final class OciConversion {
@@ -77,9 +77,6 @@ public final class OciConversion {
     public static EngineSpec toEngine(RuntimeSpec spec, String origin) {
         OciProcess p = spec.process().orElseThrow(() -> bad(origin, "process", "is missing: the engine needs a process to run"));
         RuntimeSpec.Root root = spec.root().orElseThrow(() -> bad(origin, "root", "is missing: give root.path"));
-        spec.hooks().filter(h -> !h.isEmpty()).ifPresent(h -> {
-            throw bad(origin, "hooks." + firstHook(h), "hooks are not supported yet; leave hooks out");
-        });
         spec.domainname().filter(d -> !d.isEmpty()).ifPresent(d -> {
             throw bad(origin, "domainname", "setting a domain name is not supported yet; leave it out");
         });
@@ -182,15 +179,6 @@ public final class OciConversion {
         NetworkMode network = namespaces.contains(Namespace.NETWORK) ? NetworkMode.NONE : NetworkMode.HOST;
         return new EngineSpec(process, hostname, namespaces, network, root, resources, security, linux.cgroupsPath(),
                 p.oomScoreAdj());
-    }
-
-    private static String firstHook(OciHooks h) {
-        if (!h.prestart().isEmpty()) return "prestart";
-        if (!h.createRuntime().isEmpty()) return "createRuntime";
-        if (!h.createContainer().isEmpty()) return "createContainer";
-        if (!h.startContainer().isEmpty()) return "startContainer";
-        if (!h.poststart().isEmpty()) return "poststart";
-        return "poststop";
     }
 
     private static Resources resources(String origin, OciLinux.Resources r) {

@@ -92,6 +92,17 @@ class OciConversionTest {
     }
 
     @Test
+    void hooksAreNoRefusal() {
+        OciHooks all = new OciHooks(List.of(HOOK), List.of(HOOK), List.of(HOOK), List.of(HOOK), List.of(HOOK),
+                List.of(HOOK));
+        RuntimeSpec s = new RuntimeSpec(BASE.ociVersion(), BASE.process(), BASE.root(), BASE.hostname(),
+                Optional.empty(), BASE.mounts(), BASE.linux(), Optional.of(all), Map.of());
+        // the engine's pieces are the same with them: the hooks travel in the Bundle, run by the monitor,
+        // the init and the JVM
+        assertEquals(OciConversion.toEngine(BASE, "config.json"), OciConversion.toEngine(s, "config.json"));
+    }
+
+    @Test
     void noCapabilitiesObjectMeansNoCapabilities() {
         OciProcess p = new OciProcess(false, Optional.empty(), PROCESS.user(), PROCESS.args(), List.of(), "/",
                 Optional.empty(), List.of(), false, Optional.empty(), Optional.empty(), Optional.empty());
@@ -240,10 +251,6 @@ class OciConversionTest {
                 new Refusal("no root", s -> new RuntimeSpec("1", s.process(), Optional.empty(), s.hostname(),
                         Optional.empty(), List.of(), s.linux(), Optional.empty(), Map.of()),
                         "config.json: root: is missing: give root.path"),
-                new Refusal("hooks", s -> new RuntimeSpec("1", s.process(), s.root(), s.hostname(), Optional.empty(),
-                        List.of(), s.linux(), Optional.of(new OciHooks(List.of(), List.of(), List.of(HOOK), List.of(),
-                        List.of(), List.of())), Map.of()),
-                        "config.json: hooks.createContainer: hooks are not supported yet; leave hooks out"),
                 new Refusal("domainname", s -> new RuntimeSpec("1", s.process(), s.root(), s.hostname(),
                         Optional.of("example.org"), List.of(), s.linux(), Optional.empty(), Map.of()),
                         "config.json: domainname: setting a domain name is not supported yet; leave it out"),

@@ -2,6 +2,7 @@
  * does not read it, exact args and env, exit status, signal, timeout, exec failure. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ static struct hook_result run(char *const *argv, char *const *envp, long timeout
                               int *rc)
 {
     struct hook_spec h = { .path = "/bin/sh", .argv = argv, .envp = envp, .timeout_ms = timeout_ms };
-    struct hook_where w = { .cwd = NULL, .ns_pidfd = -1, .ns_flags = 0 };
+    struct hook_where w = { .cwd = NULL, .cwd_fd = -1, .ns_pidfd = -1, .ns_flags = 0 };
     struct hook_result r;
     *rc = hook_run(&h, state, len, &w, &r);
     return r;
@@ -80,7 +81,7 @@ int main(void)
     ok(rc == 0 && hook_ok(&r) && strcmp(r.out, "fine\n") == 0, "a hook within its timeout is not touched");
 
     struct hook_spec missing = { .path = "/nonexistent/hook", .argv = noenv, .envp = noenv };
-    struct hook_where here = { .cwd = NULL, .ns_pidfd = -1 };
+    struct hook_where here = { .cwd = NULL, .cwd_fd = -1, .ns_pidfd = -1 };
     rc = hook_run(&missing, state, strlen(state), &here, &r);
     ok(rc == 0 && r.exec_err == ENOENT && !hook_ok(&r), "a missing hook is an exec error");
     hook_describe("poststop", 0, &missing, &r, line, sizeof line);
@@ -89,9 +90,15 @@ int main(void)
 
     char *pwd[] = { "sh", "-c", "pwd", NULL };
     struct hook_spec p = { .path = "/bin/sh", .argv = pwd, .envp = noenv };
-    struct hook_where tmp = { .cwd = "/tmp", .ns_pidfd = -1 };
+    struct hook_where tmp = { .cwd = "/tmp", .cwd_fd = -1, .ns_pidfd = -1 };
     rc = hook_run(&p, "", 0, &tmp, &r);
     ok(rc == 0 && strcmp(r.out, "/tmp\n") == 0, "the hook runs in the given cwd (%s)", r.out);
+
+    int tmpfd = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct hook_where viafd = { .cwd = NULL, .cwd_fd = tmpfd, .ns_pidfd = -1 };
+    rc = hook_run(&p, "", 0, &viafd, &r);
+    ok(rc == 0 && strcmp(r.out, "/tmp\n") == 0, "or in the directory of an fd (%s)", r.out);
+    close(tmpfd);
 
     /* fds of the caller do not reach it */
     char *fds[] = { "sh", "-c", "ls /proc/self/fd | wc -l", NULL };

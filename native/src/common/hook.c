@@ -43,6 +43,8 @@ static int hook_child_main(void *arg)
         goto fail;
     if (c->w->cwd && chdir(c->w->cwd) < 0)
         goto fail;
+    if (c->w->cwd_fd >= 0 && fchdir(c->w->cwd_fd) < 0)
+        goto fail;
     if (give(c->in, 0) < 0 || give(c->out, 1) < 0 || give(c->out, 2) < 0)
         goto fail;
     /* nothing of the caller's reaches the hook but its stdio */

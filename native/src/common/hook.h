@@ -21,10 +21,12 @@ struct hook_spec {
     long timeout_ms;    /* > 0: killed (SIGKILL) this long after it started; 0: no deadline */
 };
 
-/* Where the hook runs: its cwd (runc's is the bundle), and namespaces of a
- * process to join first (setns(2) with a pidfd; 0 flags: the caller's). */
+/* Where the hook runs: namespaces of a process to join first (setns(2) with a
+ * pidfd; 0 flags: the caller's), then its cwd (runc's is the bundle, or the
+ * init's own, the rootfs, for createContainer). */
 struct hook_where {
-    const char *cwd;    /* NULL: the caller's */
+    const char *cwd;    /* NULL: the caller's (or cwd_fd's) */
+    int cwd_fd;         /* >= 0: fchdir to this directory after joining (the init's /proc/PID/cwd) */
     int ns_pidfd;       /* -1: none */
     int ns_flags;       /* CLONE_NEW* bits to join through ns_pidfd */
 };

@@ -54,7 +54,7 @@ static jint run(JNIEnv *env, jclass cls, jstring jphase, jint index, jstring jpa
     if (phase && path && cwd && argv && envp && state) {
         (*env)->GetByteArrayRegion(env, jstate, 0, state_len, (jbyte *)state);
         struct hook_spec h = { .path = path, .argv = argv, .envp = envp, .timeout_ms = (long)timeout_ms };
-        struct hook_where w = { .cwd = cwd, .ns_pidfd = -1, .ns_flags = 0 };
+        struct hook_where w = { .cwd = cwd, .cwd_fd = -1, .ns_pidfd = -1, .ns_flags = 0 };
         struct hook_result r;
         rc = hook_run(&h, state, (size_t)state_len, &w, &r);
         if (rc == 0 && !hook_ok(&r)) {

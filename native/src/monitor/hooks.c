@@ -2,6 +2,7 @@
 #include "hooks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -160,12 +161,66 @@ static int run_kind(const struct hook_set *s, enum hook_kind kind, size_t len, c
     return 0;
 }
 
+/* The process's pid in its own pid namespace (the last NSpid of /proc/PID/status), or pid when unknown. */
+static pid_t ns_pid(pid_t pid)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pid;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return pid;
+    buf[n] = 0;
+    char *line = strstr(buf, "\nNSpid:");
+    if (!line)
+        return pid;
+    char *end = strchr(line + 1, '\n');
+    if (end)
+        *end = 0;
+    char *last = strrchr(line, '\t');
+    long v = last ? strtol(last + 1, NULL, 10) : 0;
+    return v > 0 ? (pid_t)v : pid;
+}
+
 static void end_init(int init_pidfd)
 {
     siginfo_t si;
     syscall(SYS_pidfd_send_signal, init_pidfd, SIGKILL, NULL, 0);
     while (waitid(P_PIDFD, (id_t)init_pidfd, &si, WEXITED) < 0 && errno == EINTR)
         ;
+}
+
+/* runc runs createContainer in its init: its mount namespace (and what it sees of the network and
+ * names; not its pid or user namespace), its cwd (the rootfs, not yet pivoted into), its own pid. */
+static int run_create_container(const struct container_config *cfg, pid_t init, int init_pidfd, struct init_failure *f)
+{
+    const struct hook_set *s = &cfg->hooks;
+    char at[64];
+    snprintf(at, sizeof at, "/proc/%d/cwd", (int)init);
+    int rootfs = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfs < 0) {
+        *f = (struct init_failure){ .kind = INIT_MSG_FAILURE, .step = QUILT_STEP_HOOK, .err = errno };
+        snprintf(f->object, sizeof f->object, "%s", at);
+        return -1;
+    }
+    struct hook_where container = { .cwd = NULL, .cwd_fd = rootfs, .ns_pidfd = init_pidfd,
+                                    .ns_flags = (int)(cfg->ns_flags & (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS |
+                                                                       CLONE_NEWIPC)) };
+    size_t len = hooks_state(s, "creating", ns_pid(init));
+    int rc = run_kind(s, HOOK_CREATE_CONTAINER, len, &container, f);
+    close(rootfs);
+    return rc;
+}
+
+static int has_kind(const struct hook_set *s, enum hook_kind kind)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->list[i].kind == kind)
+            return 1;
+    return 0;
 }
 
 int hooks_run_create(const struct container_config *cfg, pid_t init, int init_pidfd, int initfd, struct init_failure *f)
@@ -188,13 +243,12 @@ int hooks_run_create(const struct container_config *cfg, pid_t init, int init_pi
     }
     const struct hook_set *s = &cfg->hooks;
     size_t len = hooks_state(s, "creating", init);
-    struct hook_where runtime = { .cwd = s->dir, .ns_pidfd = -1, .ns_flags = 0 };
-    /* its mount namespace, and what it sees of the network and names; not its pid or user namespace */
-    struct hook_where container = { .cwd = s->dir, .ns_pidfd = init_pidfd,
-                                    .ns_flags = (int)(cfg->ns_flags & (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS |
-                                                                       CLONE_NEWIPC)) };
-    if (run_kind(s, HOOK_PRESTART, len, &runtime, f) < 0 || run_kind(s, HOOK_CREATE_RUNTIME, len, &runtime, f) < 0 ||
-        run_kind(s, HOOK_CREATE_CONTAINER, len, &container, f) < 0) {
+    struct hook_where runtime = { .cwd = s->dir, .cwd_fd = -1, .ns_pidfd = -1, .ns_flags = 0 };
+    if (run_kind(s, HOOK_PRESTART, len, &runtime, f) < 0 || run_kind(s, HOOK_CREATE_RUNTIME, len, &runtime, f) < 0) {
+        end_init(init_pidfd);
+        return -1;
+    }
+    if (has_kind(s, HOOK_CREATE_CONTAINER) && run_create_container(cfg, init, init_pidfd, f) < 0) {
         end_init(init_pidfd);
         return -1;
     }
@@ -228,7 +282,7 @@ int hooks_run_start(const struct container_config *cfg, char *buf, size_t cap)
     struct init_failure f;
     /* runc gives the init's own pid, as it sees it: 1 in a pid namespace of its own */
     size_t len = hooks_state(s, "created", getpid());
-    struct hook_where here = { .cwd = NULL, .ns_pidfd = -1, .ns_flags = 0 };
+    struct hook_where here = { .cwd = NULL, .cwd_fd = -1, .ns_pidfd = -1, .ns_flags = 0 };
     if (run_kind(s, HOOK_START_CONTAINER, len, &here, &f) == 0)
         return 0;
     snprintf(buf, cap, "%s", f.object);

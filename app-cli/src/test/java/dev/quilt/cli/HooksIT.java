@@ -38,7 +38,10 @@ class HooksIT {
     private static final Path RUNC_SPEC = Path.of("..", "adapters-linux", "src", "test", "resources", "oci",
             "runc-1.1.5-spec.json").toAbsolutePath().normalize();
     private static final String MARKER = "QUILT_IT=" + UUID.randomUUID();
-    /** Saves the state it reads to state-NAME.json beside LOG, then appends "NAME STATUS PID MNTNS" to LOG; exits EXIT. */
+    /**
+     * Saves the state it reads to state-NAME.json beside LOG, then appends "NAME STATUS PID MNTNS CWD" to LOG (CWD
+     * "rootfs" when it is the container's root); exits EXIT.
+     */
     private static final String RECORD = """
             #!/bin/sh
             name=$1 log=$2
@@ -46,7 +49,8 @@ class HooksIT {
             state=$(cat "$(dirname "$log")/state-$name.json")
             status=$(echo "$state" | sed -n 's/.*"status":"\\([a-z]*\\)".*/\\1/p')
             pid=$(echo "$state" | sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p')
-            echo "$name $status ${pid:-none} $(readlink /proc/$$/ns/mnt)" >> "$log"
+            if [ -x ./bin/busybox ]; then cwd=rootfs; else cwd=$(pwd); fi
+            echo "$name $status ${pid:-none} $(readlink /proc/$$/ns/mnt) $cwd" >> "$log"
             exit "${3:-0}"
             """;
 
@@ -147,6 +151,7 @@ class HooksIT {
     void eachHookRunsAtItsPointWithTheStateOnItsStdin() throws Exception {
         Path b = bundle((dir, h) -> {
             // /bin/true never reads its stdin: EPIPE for us, no error
+            h.putArray("prestart").add(recording(dir, "prestart", 0));
             h.putArray("createRuntime").add(recording(dir, "createRuntime", 0)).add(hook("/bin/true", List.of("true"), 0));
             h.putArray("createContainer").add(recording(dir, "createContainer", 0));
             h.putArray("startContainer").add(hook("/bin/sh", List.of("sh", "/record.sh", "startContainer", "/hooks.log"), 0));
@@ -157,10 +162,12 @@ class HooksIT {
         int pid = JSON.readTree(ok(quilt.run("inspect", "hooked"))).get("pid").asInt();
         String host = hostMountNamespace();
         List<String> created = log(b);
-        assertEquals(2, created.size(), created.toString());
-        assertEquals("createRuntime creating " + pid + " " + host, created.get(0), "in the runtime's mount namespace");
-        String[] cc = created.get(1).split(" ");
-        assertEquals(List.of("createContainer", "creating", String.valueOf(pid)), List.of(cc[0], cc[1], cc[2]));
+        assertEquals(3, created.size(), created.toString());
+        assertEquals(List.of("prestart creating " + pid + " " + host + " " + b, "createRuntime creating " + pid + " "
+                + host + " " + b), created.subList(0, 2), "in the runtime's mount namespace, in the bundle");
+        String[] cc = created.get(2).split(" ");
+        assertEquals(List.of("createContainer", "creating", "1", "rootfs"), List.of(cc[0], cc[1], cc[2], cc[4]),
+                "as runc's init runs it: its own pid, in the root it is about to pivot into");
         assertNotEquals(host, cc[3], "createContainer runs in the container's mount namespace");
 
         JsonNode state = JSON.readTree(b.resolve("state-createRuntime.json").toFile());
@@ -172,12 +179,12 @@ class HooksIT {
         assertTrue(state.get("ociVersion").asText().startsWith("1."), state.toString());
 
         ok(quilt.run("start", "hooked"));
-        assertEquals("poststart running " + pid + " " + host, log(b).get(2), "after start, in the runtime's namespace");
+        assertEquals("poststart running " + pid + " " + host + " " + b, log(b).get(3), "after start, in the runtime's namespace");
         assertEquals("0", ok(quilt.run("wait", "hooked")).trim());
         List<String> inside = ok(quilt.run("logs", "hooked")).lines().toList();
         assertEquals(2, inside.size(), inside.toString());
         String[] sc = inside.get(0).split(" ");
-        assertEquals(List.of("startContainer", "created", "1"), List.of(sc[0], sc[1], sc[2]),
+        assertEquals(List.of("startContainer", "created", "1", "rootfs"), List.of(sc[0], sc[1], sc[2], sc[4]),
                 "startContainer's state has the init's own pid, as runc gives it");
         assertEquals("main " + cc[3], inside.get(1), "the command runs in the namespace createContainer saw");
         assertEquals(cc[3], sc[3], "startContainer runs in the container");
@@ -186,8 +193,8 @@ class HooksIT {
         assertEquals(0, rm.exit(), rm.err());
         assertEquals("", rm.err());
         List<String> all = log(b);
-        assertEquals(4, all.size(), all.toString());
-        assertEquals("poststop stopped none " + host, all.get(3), "after delete; a stopped container's state has no pid");
+        assertEquals(5, all.size(), all.toString());
+        assertEquals("poststop stopped none " + host + " " + b, all.get(4), "after delete; a stopped container's state has no pid");
         assertFalse(Files.exists(root.resolve("run").resolve(id)), "rm went through");
     }
 

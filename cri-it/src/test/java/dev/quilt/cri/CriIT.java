@@ -71,6 +71,11 @@ class CriIT {
     @BeforeEach
     void setUp() throws Exception {
         Path runtime = runtimeUnderTest();
+        for (String tool : List.of("containerd", "ctr", "containerd-shim-runc-v2")) {
+            if (new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() != 0) {
+                fail(tool + " is not installed: apt-get install containerd (Debian 12's is 1.6)");
+            }
+        }
         dir = Files.createTempDirectory("quilt-cri-it-");
         marker = "QUILT_CRI_IT=" + UUID.randomUUID();
         cgroupParent = dir.getFileName().toString();

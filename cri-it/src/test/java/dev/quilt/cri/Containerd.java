@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * runtime root {@code runtime-root/}, its log {@code containerd.log}. One CRI runtime handler,
  * {@value #HANDLER}, of type {@code io.containerd.runc.v2} whose {@code BinaryName} is a logging
  * wrapper ({@code bin/runtime}) around the runtime under test: every call's argv lands in
- * {@code runtime-calls.log}. No CNI configuration (pods use the node's network), no TCP
+ * {@code runtime-calls.log}, and the task's {@code log.json} is copied to {@code runtime-logs/}
+ * before each call. No CNI configuration (pods use the node's network), no TCP
  * listener; the streaming server (exec/attach URLs, unused here) is on 127.0.0.1 only.
  *
  * <p>containerd 1.6's CRI plugin starts without a CNI config: it logs "failed to load cni during
@@ -40,6 +41,8 @@ final class Containerd implements AutoCloseable {
     final Path runtimeRoot;
     final Path calls;
     final Path log;
+    /** Copies of the tasks' log.json, {@code <id>.log.json}, as each stood at the runtime's latest call. */
+    final Path keptLogs;
     private Process process;
 
     Containerd(Path dir) {
@@ -48,6 +51,7 @@ final class Containerd implements AutoCloseable {
         this.runtimeRoot = dir.resolve("runtime-root");
         this.calls = dir.resolve("runtime-calls.log");
         this.log = dir.resolve("containerd.log");
+        this.keptLogs = dir.resolve("runtime-logs");
     }
 
     /** The shim's bundle dirs, {@code state/io.containerd.runtime.v2.task/k8s.io/<id>}. */
@@ -69,9 +73,21 @@ final class Containerd implements AutoCloseable {
         Files.createDirectories(dir.resolve("bin"));
         Files.createDirectories(dir.resolve("cni"));
         Path wrapper = dir.resolve("bin/runtime");
+        Files.createDirectories(keptLogs);
         Files.writeString(wrapper, "#!/bin/sh\n"
-                + "# logs each call's argv (what containerd's runc shim asks of the runtime), then runs it\n"
+                + "# logs each call's argv (what containerd's runc shim asks of the runtime), keeps a copy of\n"
+                + "# the task's log.json as it stands (the shim deletes a failed task's bundle, log and all),\n"
+                + "# then becomes the runtime: the process tree is the one the shim would have without us\n"
                 + "printf '%s\\n' \"$*\" >> '" + calls + "'\n"
+                + "log=; prev=\n"
+                + "for a in \"$@\"; do\n"
+                + "  [ \"$prev\" = --log ] && log=$a\n"
+                + "  case $a in --log=*) log=${a#--log=};; esac\n"
+                + "  prev=$a\n"
+                + "done\n"
+                + "if [ -n \"$log\" ] && [ -s \"$log\" ]; then\n"
+                + "  cp \"$log\" '" + keptLogs + "'/\"$(basename \"$(dirname \"$log\")\")\".log.json\n"
+                + "fi\n"
                 + "exec '" + runtimeBinary + "' \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(calls, "");
@@ -181,6 +197,11 @@ final class Containerd implements AutoCloseable {
             }
         } catch (IOException | UncheckedIOException e) {
             s.append("(task dir unreadable: ").append(e.getMessage()).append(")\n");
+        }
+        try (Stream<Path> files = Files.exists(keptLogs) ? Files.list(keptLogs) : Stream.empty()) {
+            for (Path f : files.sorted().toList()) s.append("--- kept ").append(dir.relativize(f)).append('\n').append(tail(f, 15));
+        } catch (IOException | UncheckedIOException e) {
+            s.append("(kept logs unreadable: ").append(e.getMessage()).append(")\n");
         }
         return s.toString();
     }

@@ -258,7 +258,12 @@ class CriIT {
                 Path socket = Leftovers.shimSocket(containerd.socket, Containerd.NAMESPACE, id);
                 if (Files.exists(socket)) problems.add("shim socket " + socket);
             }
-            for (Path state : List.of(containerd.runtimeRoot.resolve(Containerd.NAMESPACE), containerd.taskDir(),
+            // the runtime's root may keep files of its own (caches); a container's state is named by its id
+            for (String id : ids) {
+                Path state = containerd.runtimeRoot.resolve(Containerd.NAMESPACE).resolve(id);
+                if (Files.exists(state)) problems.add("runtime state " + state);
+            }
+            for (Path state : List.of(containerd.taskDir(),
                     dir.resolve("root/io.containerd.grpc.v1.cri/sandboxes"), dir.resolve("root/io.containerd.grpc.v1.cri/containers"),
                     dir.resolve("state/io.containerd.grpc.v1.cri/sandboxes"))) {
                 for (String e : Leftovers.entries(state)) problems.add("state " + e);

@@ -1,5 +1,6 @@
 package dev.quilt.cri;
 
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import dev.quilt.cri.v1.Cri;
 import io.grpc.CallOptions;
@@ -20,14 +21,12 @@ import java.util.function.Supplier;
  * The kubelet's side of the CRI (k8s.io/cri-api {@code runtime.v1.RuntimeService}), unary calls
  * over a unix socket ({@code unix://PATH}, as the kubelet's {@code --container-runtime-endpoint}).
  * The method descriptors are built here rather than by protoc-gen-grpc-java (not served for this
- * platform and version; see the pom): full method name {@code runtime.v1.RuntimeService/Verb},
- * protobuf request and response. Every call has a deadline; a failed call becomes a
+ * platform and version; see the pom), from the service in our {@code api.proto}: full method
+ * name {@code runtime.v1.RuntimeService/Verb}, protobuf request and response. Every call has a deadline; a failed call becomes a
  * {@link CriException} naming the verb and the gRPC status, with {@code context} (containerd's
  * log tail, the runtime's calls and logs) appended so a failure says what the runtime said.
  */
 final class CriClient implements AutoCloseable {
-    static final String SERVICE = "runtime.v1.RuntimeService";
-
     /** A CRI call that failed: the verb, the gRPC status, then what the harness knows. */
     static final class CriException extends AssertionError {
         CriException(String message, Throwable cause) {
@@ -104,13 +103,28 @@ final class CriClient implements AutoCloseable {
                 .setTimeout(timeoutSeconds).build(), Cri.ExecSyncResponse.getDefaultInstance());
     }
 
-    private <Q extends Message, R extends Message> R call(String verb, Q request, R responseType) {
-        MethodDescriptor<Q, R> method = MethodDescriptor.<Q, R>newBuilder()
+    /**
+     * The gRPC method {@code runtime.v1.RuntimeService/<verb>}, checked against the service in
+     * our api.proto: the verb exists there, unary, with these request and response messages.
+     */
+    static <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String verb, Q request, R responseType) {
+        Descriptors.ServiceDescriptor service = Cri.getDescriptor().findServiceByName("RuntimeService");
+        Descriptors.MethodDescriptor m = service.findMethodByName(verb);
+        if (m == null || m.isClientStreaming() || m.isServerStreaming()
+                || m.getInputType() != request.getDescriptorForType() || m.getOutputType() != responseType.getDescriptorForType()) {
+            throw new IllegalArgumentException("api.proto has no unary " + verb + "(" + request.getDescriptorForType().getName()
+                    + ") returns (" + responseType.getDescriptorForType().getName() + ")");
+        }
+        return MethodDescriptor.<Q, R>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, verb))
+                .setFullMethodName(MethodDescriptor.generateFullMethodName(service.getFullName(), m.getName()))
                 .setRequestMarshaller(ProtoUtils.marshaller(request))
                 .setResponseMarshaller(ProtoUtils.marshaller(responseType))
                 .build();
+    }
+
+    private <Q extends Message, R extends Message> R call(String verb, Q request, R responseType) {
+        MethodDescriptor<Q, R> method = method(verb, request, responseType);
         try {
             return ClientCalls.blockingUnaryCall(channel, method,
                     CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS), request);

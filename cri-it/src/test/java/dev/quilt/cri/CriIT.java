@@ -119,6 +119,14 @@ class CriIT {
         return image;
     }
 
+    private static Cri.NamespaceOption namespaces() {
+        return Cri.NamespaceOption.newBuilder()
+                .setNetwork(Cri.NamespaceMode.NODE)
+                .setPid(Cri.NamespaceMode.CONTAINER)
+                .setIpc(Cri.NamespaceMode.POD)
+                .build();
+    }
+
     private Cri.PodSandboxConfig sandboxConfig() {
         String uid = UUID.randomUUID().toString();
         return Cri.PodSandboxConfig.newBuilder()
@@ -127,11 +135,7 @@ class CriIT {
                 .putLabels("app", "quilt-cri-it")
                 .setLinux(Cri.LinuxPodSandboxConfig.newBuilder()
                         .setCgroupParent("/" + cgroupParent)
-                        .setSecurityContext(Cri.LinuxSandboxSecurityContext.newBuilder()
-                                .setNamespaceOptions(Cri.NamespaceOption.newBuilder()
-                                        .setNetwork(Cri.NamespaceMode.NODE)
-                                        .setPid(Cri.NamespaceMode.CONTAINER)
-                                        .setIpc(Cri.NamespaceMode.POD))))
+                        .setSecurityContext(Cri.LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces())))
                 .build();
     }
 
@@ -143,6 +147,12 @@ class CriIT {
                 .addEnvs(Cri.KeyValue.newBuilder().setKey(marker.substring(0, marker.indexOf('=')))
                         .setValue(marker.substring(marker.indexOf('=') + 1)))
                 .setLogPath(name + ".log")
+                // what the kubelet sends for a BestEffort container: the least CPU weight, the
+                // first to go under memory pressure, the pod's namespaces
+                .setLinux(Cri.LinuxContainerConfig.newBuilder()
+                        .setResources(Cri.LinuxContainerResources.newBuilder()
+                                .setCpuPeriod(100_000).setCpuShares(2).setOomScoreAdj(1000))
+                        .setSecurityContext(Cri.LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(namespaces())))
                 .build();
     }
 
@@ -188,6 +198,8 @@ class CriIT {
         Cri.ExecSyncResponse env = cri.execSync(web, DEADLINE.toSeconds(), "sh", "-c", "echo $QUILT_CRI_IT");
         assertEquals(marker.substring(marker.indexOf('=') + 1) + "\n", env.getStdout().toStringUtf8(), env.toString());
         assertEquals(0, env.getExitCode());
+        Cri.ExecSyncResponse oom = cri.execSync(web, DEADLINE.toSeconds(), "cat", "/proc/1/oom_score_adj");
+        assertEquals("1000\n", oom.getStdout().toStringUtf8(), "the kubelet's oom_score_adj reached the container: " + oom);
 
         // StopContainer returns once the CRI has recorded the exit
         cri.stopContainer(web, DEADLINE.toSeconds());

@@ -224,6 +224,32 @@ class CriIT {
     }
 
     /**
+     * A container whose command does not exist: StartContainer fails with the runtime's own
+     * words, and the kubelet sees what it shows as StartError (containerd's exit code 128),
+     * then the pod comes down with nothing left.
+     */
+    @Test
+    void aCommandThatDoesNotExistIsTheRuntimesErrorInTheCrisAnswer() throws Exception {
+        Cri.PodSandboxConfig sandbox = sandboxConfig();
+        String pod = cri.runPodSandbox(sandbox, Containerd.HANDLER);
+        ids.add(pod);
+        shims.addAll(Leftovers.shims(containerd.socket, pod));
+        String broken = cri.createContainer(pod, container("broken", "/bin/no-such-command"), sandbox);
+        ids.add(broken);
+        CriClient.CriException e = org.junit.jupiter.api.Assertions.assertThrows(CriClient.CriException.class,
+                () -> cri.startContainer(broken));
+        String answer = e.getMessage().substring(0, e.getMessage().indexOf('\n'));
+        assertTrue(answer.contains("no-such-command"), "the CRI's answer names the missing command: " + e.getMessage());
+        Cri.ContainerStatus status = cri.containerStatus(broken);
+        assertEquals(Cri.ContainerState.CONTAINER_EXITED, status.getState(), status.toString());
+        assertEquals("StartError", status.getReason(), status.toString());
+        assertEquals(128, status.getExitCode(), status.toString());
+        cri.removeContainer(broken);
+        cri.stopPodSandbox(pod);
+        cri.removePodSandbox(pod);
+    }
+
+    /**
      * ContainerStatus until EXITED, asked again only when the CRI's checkpoint dir changes
      * (an event), within {@link #DEADLINE}.
      */

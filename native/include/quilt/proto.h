@@ -28,6 +28,8 @@ enum quilt_msg {
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
     QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
+    QUILT_MSG_EXEC_STARTED = 100, /* quilt-exec -> jvm (with QUILT_T_EXEC_PID_WANTED): the command's host PID,
+                                   * sent before its execve; FAIL or the end of file follows */
 };
 
 /* record tags */
@@ -107,6 +109,12 @@ enum quilt_tag {
      * CLONE_NEWUSER and waits until the monitor has written these maps */
     QUILT_T_UID_MAP = 85,   /* the uid_map as the kernel reads it: "CONTAINER HOST SIZE" lines */
     QUILT_T_GID_MAP = 86,   /* the gid_map, the same shape */
+    /* 100-109: runc's exec (quilt-runc exec) */
+    QUILT_T_DETACH = 100,   /* EXEC: "1" (--detach): exit 0 once the command has exec'd, leaving it to the
+                             * caller's nearest child subreaper; nothing of ours is written to stdio */
+    QUILT_T_CONSOLE_SOCKET = 101, /* EXEC with TTY: the pty master goes to this AF_UNIX socket (SCM_RIGHTS),
+                                   * runc's --console-socket, instead of being relayed */
+    QUILT_T_EXEC_PID_WANTED = 102, /* EXEC: "1": answer with EXEC_STARTED (QUILT_T_PID) before the execve */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -149,6 +157,7 @@ enum quilt_step {
     /* 45-49: the user namespace */
     QUILT_STEP_USERNS = 45,   /* giving the layer to the mapped root, writing uid_map/gid_map */
     QUILT_STEP_IDMAP = 46,    /* the image's layer through an idmapped mount (the kernel or file system may refuse) */
+    QUILT_STEP_EXEC_CONSOLE = 55, /* an exec's console socket: connecting to it, sending the pty master */
 };
 
 #endif

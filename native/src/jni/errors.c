@@ -93,6 +93,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_SYS_RW), P(QUILT_STEP_MOUNTS), P(QUILT_STEP_DEVICES), P(QUILT_STEP_READONLY_ROOT),
         P(QUILT_STEP_CGROUPFS),
         P(QUILT_T_UID_MAP), P(QUILT_T_GID_MAP), P(QUILT_STEP_USERNS), P(QUILT_STEP_IDMAP),
+        /* runc's exec (exec/handoff.h) */
+        P(QUILT_MSG_EXEC_STARTED), P(QUILT_T_DETACH), P(QUILT_T_CONSOLE_SOCKET), P(QUILT_T_EXEC_PID_WANTED),
+        P(QUILT_STEP_EXEC_CONSOLE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

@@ -30,6 +30,8 @@ public final class Protocol {
             T_SYS_RW = 75;
     /** A user namespace (issue 13, tags 85-89): uid_map and gid_map as the kernel reads them. */
     public static final int T_UID_MAP = 85, T_GID_MAP = 86;
+    /** runc's exec (quilt-runc exec, tags 100-109): detach, the console socket, the command's pid. */
+    public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_CONSOLE_SOCKET = 101, T_EXEC_PID_WANTED = 102;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -114,6 +116,10 @@ public final class Protocol {
         check("QUILT_T_SYS_RW", T_SYS_RW);
         check("QUILT_T_UID_MAP", T_UID_MAP);
         check("QUILT_T_GID_MAP", T_GID_MAP);
+        check("QUILT_MSG_EXEC_STARTED", MSG_EXEC_STARTED);
+        check("QUILT_T_DETACH", T_DETACH);
+        check("QUILT_T_CONSOLE_SOCKET", T_CONSOLE_SOCKET);
+        check("QUILT_T_EXEC_PID_WANTED", T_EXEC_PID_WANTED);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

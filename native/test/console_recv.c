@@ -1,13 +1,17 @@
 /* Test helper: the receiving end of runc's --console-socket, as conmon and
  * containerd's shim hold it.
  *
- *   console_recv SOCKET INPUT
+ *   console_recv SOCKET INPUT [MARKER LAST]
  *
  * Listens on the AF_UNIX stream socket SOCKET and prints "listening"; accepts
  * one connection and receives one fd with SCM_RIGHTS and its name, printing
  * "got NAME"; writes INPUT and a newline to it (the pty master: the command
  * reads them as typed), then copies what comes out of it to stdout until it
- * reports the end (EIO once the last holder of the peer has closed it). */
+ * reports the end (EIO once the last holder of the peer has closed it).  With
+ * MARKER, LAST and a newline are written once the output holds MARKER: a
+ * command that waits for that line has surely had its output read, which the
+ * hang-up at its exit would otherwise race (it flushes what the master has
+ * not taken in yet). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -18,8 +22,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: console_recv SOCKET INPUT\n");
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: console_recv SOCKET INPUT [MARKER LAST]\n");
         return 2;
     }
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -60,6 +64,9 @@ int main(int argc, char **argv)
         perror("write");
         return 1;
     }
+    static char seen[65536];
+    size_t len = 0;
+    int marked = argc != 5;
     char buf[4096];
     for (;;) {
         ssize_t r = read(master, buf, sizeof buf);
@@ -68,6 +75,19 @@ int main(int argc, char **argv)
         if (r <= 0)
             break;
         fwrite(buf, 1, (size_t)r, stdout);
+        if (marked)
+            continue;
+        size_t take = (size_t)r < sizeof seen - 1 - len ? (size_t)r : sizeof seen - 1 - len;
+        memcpy(seen + len, buf, take);
+        len += take;
+        seen[len] = 0;
+        if (strstr(seen, argv[3])) {
+            marked = 1;
+            if (write(master, argv[4], strlen(argv[4])) < 0 || write(master, "\n", 1) < 0) {
+                perror("write");
+                return 1;
+            }
+        }
     }
     return 0;
 }

@@ -88,7 +88,8 @@ class RuncExecIT {
         String containerNs = quilt.run("exec", "box", "--", "readlink", "/proc/self/ns/pid").out().trim();
         Path pidFile = root.resolve("detached.pid");
         List<String> cmd = new ArrayList<>(List.of(HELPERS.resolve("subreaper").toString()));
-        cmd.addAll(runc("--detach", "--pid-file", pidFile.toString(), "box", "sh", "-c", "read x < /tmp/gate; exit 7"));
+        cmd.addAll(runc("--detach", "--pid-file=" + pidFile, "box", "sh", "-c",
+                "echo started; read x < /tmp/gate; exit 7"));
         Path err = root.resolve("subreaper.err");
         Process reaper = new ProcessBuilder(cmd).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -97,7 +98,6 @@ class RuncExecIT {
             String jvm = reaped.readLine();
             assertTrue(jvm != null && jvm.endsWith(" exited 0"), "quilt-runc exec -d exits 0: " + jvm + " "
                     + Files.readString(err));
-            assertEquals("", Files.readString(err), "nothing of ours on stdio");
             long pid = Long.parseLong(Files.readString(pidFile));
             assertEquals(containerNs, nsOf(pid), "the pid file's process is in the container's pid namespace");
             assertEquals(reaper.pid(), parentOf(pid), "its parent is the caller's child subreaper");
@@ -105,6 +105,7 @@ class RuncExecIT {
             assertEquals(pid + " exited 7", reaped.readLine(), "the subreaper reaps it with its status");
             assertTrue(reaper.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, reaper.exitValue());
+            assertEquals("started\n", Files.readString(err), "the caller's stdio is the command's; nothing of ours");
         } finally {
             reaper.destroyForcibly();
             quilt.run("exec", "box", "--", "rm", "-f", "/tmp/gate");
@@ -182,6 +183,46 @@ class RuncExecIT {
         }
     }
 
+    /** containerd's shim and conmon for {@code exec -t}: detached, the terminal is the socket holder's. */
+    @Test
+    void aDetachedExecWithATerminalSendsItsMasterAndIsReapedByTheSubreaper() throws Exception {
+        Path socket = root.resolve("detached-console.sock");
+        Path process = root.resolve("tty-process.json");
+        Files.writeString(process, """
+                {"args": ["sh", "-c", "read x; echo got $x; read y; exit 4"], "env": ["QUILT_IT=%s"],
+                 "cwd": "/", "user": {"uid": 0, "gid": 0}, "terminal": true}
+                """.formatted(MARK));
+        Process console = new ProcessBuilder(HELPERS.resolve("console_recv").toString(), socket.toString(), "hi",
+                "got hi", "bye").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process reaper = null;
+        try (BufferedReader term = new BufferedReader(new InputStreamReader(console.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertEquals("listening", term.readLine());
+            List<String> cmd = new ArrayList<>(List.of(HELPERS.resolve("subreaper").toString()));
+            cmd.addAll(runc("--process", process.toString(), "--console-socket=" + socket, "-d", "--pid-file",
+                    root.resolve("tty.pid").toString(), "box"));
+            Path err = root.resolve("tty-subreaper.err");
+            reaper = new ProcessBuilder(cmd).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            BufferedReader reaped = new BufferedReader(new InputStreamReader(reaper.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String jvm = reaped.readLine();
+            assertTrue(jvm != null && jvm.endsWith(" exited 0"), jvm + " " + Files.readString(err));
+            long pid = Long.parseLong(Files.readString(root.resolve("tty.pid")));
+            assertTrue(term.readLine().matches("got /dev/pts/\\d+"));
+            List<String> rest = new ArrayList<>();
+            for (String line; (line = term.readLine()) != null; ) rest.add(line);
+            assertTrue(rest.contains("got hi"), rest.toString());
+            assertEquals(pid + " exited 4", reaped.readLine());
+            assertTrue(reaper.waitFor(60, TimeUnit.SECONDS));
+            assertEquals("", Files.readString(err), "the terminal carried the output, not our stdio");
+        } finally {
+            console.destroyForcibly();
+            if (reaper != null) reaper.destroyForcibly();
+            Files.deleteIfExists(socket);
+        }
+    }
+
     @Test
     void refusalsAreOneLineAndRuncsCode() throws Exception {
         Quilt.Result unknown = exec("nosuch", "true");
@@ -207,6 +248,15 @@ class RuncExecIT {
         Quilt.Result both = exec("--process", bad.toString(), "box", "true");
         assertEquals(255, both.exit());
         assertTrue(both.err().startsWith("quilt-runc: --process gives the whole process"), both.err());
+
+        Quilt.Result fds = exec("--preserve-fds", "1", "box", "true");
+        assertEquals(255, fds.exit());
+        assertTrue(fds.err().startsWith("quilt-runc: --preserve-fds is not supported by exec yet"), fds.err());
+
+        Quilt.Result gone = exec("--tty", "--console-socket", root.resolve("nobody.sock").toString(), "box", "true");
+        assertEquals(255, gone.exit());
+        assertEquals("quilt-runc: console socket \"" + root.resolve("nobody.sock") + "\": no such file or directory\n",
+                gone.err());
 
         Quilt.Result missing = exec("box", "/bin/nosuch");
         assertEquals(255, missing.exit());

@@ -1,0 +1,117 @@
+/* exec/handoff.c without root: the pid message, the console socket's fd and
+ * the detached exec's wait for its command's execve. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "quilt/proto.h"
+#include "common/tlv.h"
+#include "exec/handoff.h"
+#include "tap.h"
+
+/* One fd received with SCM_RIGHTS on s, its message's bytes in name. */
+static int receive_fd(int s, char *name, size_t size)
+{
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { .iov_base = name, .iov_len = size - 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                          .msg_controllen = sizeof control };
+    ssize_t n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (n < 0 || !c || c->cmsg_type != SCM_RIGHTS)
+        return -1;
+    name[n] = 0;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+static void pid_message(void)
+{
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+    ok(handoff_send_pid(sv[0], 4242) == 0, "EXEC_STARTED is sent");
+    uint8_t buf[256];
+    ssize_t n = recv(sv[1], buf, sizeof buf, 0);
+    struct tlv_reader r = { .buf = buf, .len = n > 0 ? (size_t)n : 0 };
+    uint16_t tag;
+    const uint8_t *val;
+    uint32_t len;
+    char type[16] = "", pid[16] = "";
+    while (tlv_next(&r, &tag, &val, &len) > 0 && len < sizeof type) {
+        if (tag == QUILT_T_TYPE)
+            memcpy(type, val, len);
+        if (tag == QUILT_T_PID)
+            memcpy(pid, val, len);
+    }
+    ok(atoi(type) == QUILT_MSG_EXEC_STARTED, "its type is EXEC_STARTED (%s)", type);
+    ok(strcmp(pid, "4242") == 0, "it holds the pid (%s)", pid);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void console(void)
+{
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || unlockpt(master) < 0) {
+        ok(0, "a pty from /dev/ptmx");
+        return;
+    }
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+    ok(handoff_send_console(sv[0], master) == 0, "the master is sent");
+    char name[64];
+    int got = receive_fd(sv[1], name, sizeof name);
+    struct stat a, b;
+    ok(got >= 0 && fstat(got, &a) == 0 && fstat(master, &b) == 0 && a.st_rdev == b.st_rdev && a.st_ino == b.st_ino,
+       "the fd received is the master");
+    ok(strcmp(name, ptsname(master)) == 0, "named by its peer's path (%s)", name);
+    ok(handoff_send_console(sv[0], sv[1]) == -ENOTTY, "a socket is no pty: -ENOTTY");
+    close(got);
+    close(master);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* A child that execs (or fails as a command does: a byte, then its exit) with
+ * the write end of a close-on-exec pipe, as quilt-exec's detached command. */
+static int detached(int fails)
+{
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(ready[0]);
+        if (fails) {
+            handoff_report_failure(ready[1]);
+            _exit(127);
+        }
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(126);
+    }
+    close(ready[1]);
+    int rc = handoff_await_exec(ready[0], pid);
+    close(ready[0]);
+    if (rc == 0)
+        waitpid(pid, NULL, 0); /* the subreaper's part, in this test */
+    return rc;
+}
+
+int main(void)
+{
+    pid_message();
+    console();
+    ok(detached(0) == 0, "an exec'd command is left running: 0");
+    ok(detached(1) == 127, "a command that failed before execve is reaped here, its code returned");
+    handoff_report_failure(-1);
+    ok(1, "no pipe: reporting a failure is a no-op");
+    return tap_done();
+}

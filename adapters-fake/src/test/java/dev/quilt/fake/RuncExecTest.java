@@ -140,10 +140,16 @@ class RuncExecTest {
                 .startsWith("no command given"));
         assertTrue(assertThrows(QuiltException.class, () -> flags(List.of("sh"), List.of("CAP_NOPE"), false,
                 FOREGROUND)).getMessage().startsWith("unknown capability 'CAP_NOPE'"));
+        assertEquals("--env 'HOME' is not KEY=VALUE", assertThrows(QuiltException.class, () -> new RuncRequest(
+                Optional.empty(), List.of("sh"), List.of("HOME"), Optional.empty(), Optional.empty(), Optional.empty(),
+                List.of(), List.of(), false, false, FOREGROUND)).getMessage());
         OciProcess p = process(List.of("true"), List.of(), 0, Optional.empty(), false, List.of());
         assertTrue(assertThrows(QuiltException.class, () -> new RuncRequest(Optional.of(p), List.of("true"), List.of(),
                 Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(), false, false, FOREGROUND))
                 .getMessage().startsWith("--process gives the whole process"));
+        assertFalse(new RuncRequest(Optional.of(p), List.of(), List.of(), Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(), List.of(), false, true, FOREGROUND).terminal(),
+                "--tty beside --process is ignored: the file's terminal rules, as in runc");
         assertEquals("process.args is empty: give the command to run", assertThrows(QuiltException.class,
                 () -> exec.execRunc("web", file(process(List.of(), List.of(), 0, Optional.empty(), false, List.of()),
                         FOREGROUND), pid -> { })).getMessage());

@@ -199,8 +199,9 @@ class RuncExecIT {
                 StandardCharsets.UTF_8))) {
             assertEquals("listening", term.readLine());
             List<String> cmd = new ArrayList<>(List.of(HELPERS.resolve("subreaper").toString()));
-            cmd.addAll(runc("--process", process.toString(), "--console-socket=" + socket, "-d", "--pid-file",
-                    root.resolve("tty.pid").toString(), "box"));
+            // conmon 2.1's argv: exec --pid-file P --process F --detach --tty --console-socket S --process F ID
+            cmd.addAll(runc("--pid-file", root.resolve("tty.pid").toString(), "--process", process.toString(),
+                    "--detach", "--tty", "--console-socket=" + socket, "--process=" + process, "box"));
             Path err = root.resolve("tty-subreaper.err");
             reaper = new ProcessBuilder(cmd).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

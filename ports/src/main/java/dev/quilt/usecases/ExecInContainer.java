@@ -92,7 +92,8 @@ public final class ExecInContainer {
      * 1.1 does, {@code noNewPrivileges} to set it, {@code tty}. No TERM is added (runc adds none). The seccomp
      * profile, masks and mounts are always the container's. A terminal with {@code detach} needs a console
      * socket, as runc refuses it ("cannot allocate tty if runc will detach without setting console socket"),
-     * and a console socket needs a terminal.
+     * and a console socket needs a terminal. With {@code process}, {@code tty} is ignored as runc ignores it
+     * (conmon 2.1 passes {@code --tty} beside a process whose {@code terminal} says the same).
      */
     public record RuncRequest(Optional<OciProcess> process, List<String> args, List<String> env, Optional<String> cwd,
                               Optional<Integer> uid, Optional<Integer> gid, List<Integer> additionalGids, List<String> caps,
@@ -103,15 +104,18 @@ public final class ExecInContainer {
             additionalGids = List.copyOf(additionalGids);
             caps = List.copyOf(caps);
             for (String c : caps) Capability.parse(c);
+            for (String e : env) { // runc refuses an entry without '=' ("invalid environment variable")
+                if (e.indexOf('=') <= 0) throw QuiltException.invalid("--env '" + e + "' is not KEY=VALUE");
+            }
             for (int g : additionalGids) {
                 if (g < 0) throw QuiltException.invalid("--additional-gids " + g + " must not be negative");
             }
             if (process.isPresent()) {
                 if (!args.isEmpty() || !env.isEmpty() || cwd.isPresent() || uid.isPresent() || gid.isPresent()
                         || !additionalGids.isEmpty()
-                        || !caps.isEmpty() || noNewPrivileges || tty) {
+                        || !caps.isEmpty() || noNewPrivileges) {
                     throw QuiltException.invalid("--process gives the whole process: leave out the command and "
-                            + "--env, --cwd, --user, --additional-gids, --cap, --no-new-privs and --tty, or drop --process");
+                            + "--env, --cwd, --user, --additional-gids, --cap and --no-new-privs, or drop --process");
                 }
             } else if (args.isEmpty()) {
                 throw QuiltException.invalid("no command given: add one after the container's id, or give --process FILE");

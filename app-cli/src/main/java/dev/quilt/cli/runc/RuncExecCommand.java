@@ -41,9 +41,10 @@ public final class RuncExecCommand implements Callable<Integer> {
     private final Lazy<ExecInContainer> exec;
     private final Privileges privileges;
 
+    /** conmon 2.1 gives {@code --process} twice: the last one counts, as in runc's flag parser. */
     @Option(names = {"--process", "-p"}, paramLabel = "FILE", description = "an OCI process JSON (config.md "
-            + "\"Process\"): the whole process; no command or process flags with it")
-    Path process;
+            + "\"Process\"): the whole process; no command or process flags with it (--tty is ignored)")
+    List<Path> process = new ArrayList<>();
 
     @Option(names = {"--detach", "-d"}, description = "return once the command runs; the caller's child subreaper reaps it")
     boolean detach;
@@ -96,9 +97,12 @@ public final class RuncExecCommand implements Callable<Integer> {
         this.privileges = privileges;
     }
 
-    /** What the face must set on this command's {@link CommandLine}: options end at the container's id. */
+    /**
+     * What the face must set on this command's {@link CommandLine}: options end at the container's id, and an
+     * option given twice takes the last value, as runc's parser (urfave/cli) does.
+     */
     public static CommandLine configure(CommandLine exec) {
-        return exec.setStopAtPositional(true);
+        return exec.setStopAtPositional(true).setOverwrittenOptionsAllowed(true);
     }
 
     @Override
@@ -115,7 +119,8 @@ public final class RuncExecCommand implements Callable<Integer> {
         if (!privileges.isRoot()) {
             throw new QuiltException(QuiltException.Kind.PERMISSION, "'quilt-runc exec' must be run as root");
         }
-        Optional<OciProcess> spec = Optional.ofNullable(process).map(OciSpecCodec::readProcess);
+        Optional<OciProcess> spec = process.isEmpty() ? Optional.empty()
+                : Optional.of(OciSpecCodec.readProcess(process.get(process.size() - 1)));
         Optional<Integer> uid = Optional.empty(), gid = Optional.empty();
         if (user != null) {
             String[] parts = user.split(":", -1);
@@ -125,7 +130,8 @@ public final class RuncExecCommand implements Callable<Integer> {
         }
         ExecInContainer.RuncRequest req = new ExecInContainer.RuncRequest(spec, args, env, Optional.ofNullable(cwd),
                 uid, gid, additionalGids, caps, noNewPrivs, tty,
-                new ContainerExec.Handoff(detach, Optional.ofNullable(consoleSocket)));
+                new ContainerExec.Handoff(detach, Optional.ofNullable(consoleSocket)
+                        .map(s -> s.isEmpty() || s.indexOf('\0') >= 0 ? s : Path.of(s).toAbsolutePath().toString())));
         Optional<ExitStatus> exit = exec.get().execRunc(id, req, this::writePidFile);
         return exit.map(ExitStatus::code).orElse(0);
     }

@@ -19,6 +19,7 @@
  * of arguments and environment (ARG_MAX), so a body is never larger than this. */
 #define QUILT_MSG_INLINE_MAX (64 * 1024)
 #define QUILT_BODY_MAX (16 * 1024 * 1024)
+#define QUILT_PRESERVE_FDS_MAX 1024
 
 /* message types (value of QUILT_T_TYPE) */
 enum quilt_msg {
@@ -115,6 +116,8 @@ enum quilt_tag {
     QUILT_T_CONSOLE_SOCKET = 101, /* EXEC with TTY: the pty master goes to this AF_UNIX socket (SCM_RIGHTS),
                                    * runc's --console-socket, instead of being relayed */
     QUILT_T_EXEC_PID_WANTED = 102, /* EXEC: "1": answer with EXEC_STARTED (QUILT_T_PID) before the execve */
+    QUILT_T_PRESERVE_FDS = 103, /* EXEC: N (--preserve-fds): the JVM's fds 3..3+N-1, the caller's, are the command's
+                                 * 3..3+N-1 (taken with pidfd_getfd); at most QUILT_PRESERVE_FDS_MAX */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */

@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,4 +65,69 @@ void handoff_report_failure(int fd)
     char b = 1;
     ssize_t ignored = write(fd, &b, 1);
     (void)ignored;
+}
+
+int handoff_take_fds(int sock, int n, int *fds)
+{
+    struct ucred peer;
+    socklen_t len = sizeof peer;
+    if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
+        return -errno;
+    int jvm = (int)syscall(SYS_pidfd_open, peer.pid, 0);
+    if (jvm < 0)
+        return -errno;
+    if (getppid() != peer.pid) { /* it died and we were reparented: its fds are not ours to take */
+        close(jvm);
+        return -ESRCH;
+    }
+    for (int i = 0; i < n; i++) {
+        fds[i] = (int)syscall(SYS_pidfd_getfd, jvm, 3 + i, 0);
+        if (fds[i] < 0) {
+            int err = errno;
+            while (i-- > 0)
+                close(fds[i]);
+            close(jvm);
+            return -err;
+        }
+    }
+    close(jvm);
+    return 0;
+}
+
+int handoff_place_fds(const int *fds, int n, int *const *others, int n_others)
+{
+    int top = 3 + n; /* the first fd above the preserved ones */
+    for (int i = 0; i < n_others; i++) {
+        if (*others[i] < 0 || *others[i] >= top)
+            continue;
+        int moved = fcntl(*others[i], F_DUPFD_CLOEXEC, top);
+        if (moved < 0)
+            return -errno;
+        close(*others[i]);
+        *others[i] = moved;
+    }
+    /* the copies may sit where others go: lift them all above first, then put each in its place */
+    int lifted[n > 0 ? n : 1];
+    for (int i = 0; i < n; i++) {
+        lifted[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top);
+        if (lifted[i] < 0)
+            return -errno;
+    }
+    for (int i = 0; i < n; i++) {
+        if (dup2(lifted[i], 3 + i) < 0) /* dup2's copy is not close-on-exec */
+            return -errno;
+        close(lifted[i]);
+    }
+    /* every fd from top up but the others: a gap at a time */
+    for (int fd = top;;) {
+        int next = -1;
+        for (int i = 0; i < n_others; i++)
+            if (*others[i] >= fd && (next < 0 || *others[i] < next))
+                next = *others[i];
+        if (next < 0)
+            return close_range((unsigned)fd, ~0U, 0) < 0 ? -errno : 0;
+        if (next > fd && close_range((unsigned)fd, (unsigned)next - 1, 0) < 0)
+            return -errno;
+        fd = next + 1;
+    }
 }

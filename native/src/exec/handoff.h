@@ -29,4 +29,15 @@ int handoff_await_exec(int ready, pid_t pid);
  * handoff_await_exec so through the pipe's write end fd (-1: not detached). */
 void handoff_report_failure(int fd);
 
+/* --preserve-fds N: the caller's fds 3..3+n-1, which the JVM that sent us the
+ * request over sock (our parent: SO_PEERCRED names it) inherited at those
+ * numbers, copied into fds[] with pidfd_getfd(2) (close-on-exec).  -ESRCH when
+ * that JVM is not our parent any more.  0 or -errno. */
+int handoff_take_fds(int sock, int n, int *fds);
+
+/* In the command: puts fds[i] at 3+i (not close-on-exec), after moving each of
+ * *others (>= 0 ones: our socket, the failure pipe, the probe) above 3+n-1;
+ * then closes every fd from 3+n up but those.  0 or -errno. */
+int handoff_place_fds(const int *fds, int n, int *const *others, int n_others);
+
 #endif

@@ -72,7 +72,6 @@
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
 
-#define SYNC_FD 3
 #define MAX_CGROUPS CONFIG_MAX_CGROUPS
 
 struct exec_config {
@@ -97,9 +96,12 @@ struct exec_config {
     int want_pid;            /* send EXEC_STARTED with the command's pid */
     const char *console_socket; /* with tty: the pty master goes here, not relayed */
     int ready[2];            /* detach: close-on-exec pipe, the command holds the write end */
+    int n_preserve;          /* --preserve-fds: the caller's fds 3..3+n-1 go to the command as they are */
+    int *preserved;          /* their copies, taken from the JVM (exec/handoff.h) */
     struct confine confine;  /* capabilities, no_new_privs, seccomp, rlimits, groups, keyring... */
 };
 
+static int sync_fd = 3;     /* the JVM's socket; in a command with preserved fds, moved above them */
 static int failure_fd = -1; /* in a detached command: tells our parent half it never exec'd */
 
 static void send_fail(int step, int err, const char *object)
@@ -112,7 +114,7 @@ static void send_fail(int step, int err, const char *object)
     tlv_put_long(&w, QUILT_T_ERRNO, err);
     if (object)
         tlv_put_str(&w, QUILT_T_OBJECT, object);
-    ssize_t ignored = send(SYNC_FD, w.buf, w.len, MSG_NOSIGNAL);
+    ssize_t ignored = send(sync_fd, w.buf, w.len, MSG_NOSIGNAL);
     (void)ignored;
 }
 
@@ -174,6 +176,7 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
         case QUILT_T_TYPE: case QUILT_T_PID: case QUILT_T_START_TIME: case QUILT_T_NS_FLAGS:
         case QUILT_T_UID: case QUILT_T_GID: case QUILT_T_STDIN_NULL: case QUILT_T_CAPTURE:
         case QUILT_T_TIMEOUT_MS: case QUILT_T_TTY: case QUILT_T_DETACH: case QUILT_T_EXEC_PID_WANTED:
+        case QUILT_T_PRESERVE_FDS:
             if (number(s, &n) < 0)
                 return *what = "number", -EINVAL;
             if (tag == QUILT_T_TYPE) type = (int)n;
@@ -187,6 +190,8 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
             else if (tag == QUILT_T_TTY) c->tty = n != 0;
             else if (tag == QUILT_T_DETACH) c->detach = n != 0;
             else if (tag == QUILT_T_EXEC_PID_WANTED) c->want_pid = n != 0;
+            else if (tag == QUILT_T_PRESERVE_FDS && n > QUILT_PRESERVE_FDS_MAX) return *what = "preserve fds", -E2BIG;
+            else if (tag == QUILT_T_PRESERVE_FDS) c->n_preserve = (int)n;
             else c->gid = (gid_t)n;
             break;
         default: break; /* a newer JVM may say more */
@@ -222,9 +227,11 @@ static _Noreturn void run_command(const struct exec_config *c)
 {
     struct confine_error e;
     signals_reset(); /* every disposition default, nothing blocked: as runc execs */
-    /* only stdio, the socket (close-on-exec: the JVM's end of file) and the probe */
-    int keep[] = { SYNC_FD, c->probe_fd, failure_fd };
-    int rc = confine_close_fds(keep, 3);
+    /* only stdio, the socket (close-on-exec: the JVM's end of file), the probe and the preserved fds */
+    int probe_fd = c->probe_fd;
+    int keep[] = { sync_fd, probe_fd, failure_fd };
+    int *others[] = { &sync_fd, &probe_fd, &failure_fd };
+    int rc = c->n_preserve ? handoff_place_fds(c->preserved, c->n_preserve, others, 3) : confine_close_fds(keep, 3);
     if (rc < 0) {
         send_fail(QUILT_STEP_STDIO, -rc, "close_range");
         _exit(126);
@@ -239,8 +246,8 @@ static _Noreturn void run_command(const struct exec_config *c)
     if (confine_process(&c->confine, &e) < 0 || confine_identity(&c->confine, c->uid, c->gid, &e) < 0 ||
         confine_finish(&c->confine, &e) < 0)
         fail_confined(&e);
-    if (c->probe_fd >= 0) {
-        syscall(SYS_execveat, c->probe_fd, "", c->argv, c->envp, AT_EMPTY_PATH);
+    if (probe_fd >= 0) {
+        syscall(SYS_execveat, probe_fd, "", c->argv, c->envp, AT_EMPTY_PATH);
         rc = -errno;
     } else {
         rc = exec_search(c->argv, c->envp);
@@ -372,7 +379,7 @@ static int capture(const struct exec_config *c, pid_t pid, int pidfd, int out)
         tlv_put_long(&w, QUILT_T_SIGNAL, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         tlv_put_long(&w, QUILT_T_TIMED_OUT, timed_out);
         tlv_put(&w, QUILT_T_OUTPUT, buf, (uint32_t)len);
-        ssize_t ignored = send(SYNC_FD, w.buf, w.len, MSG_NOSIGNAL);
+        ssize_t ignored = send(sync_fd, w.buf, w.len, MSG_NOSIGNAL);
         (void)ignored;
     }
     return status_code(status);
@@ -387,13 +394,13 @@ int main(void)
     }
     signals_reset(); /* nothing ignored or blocked because the JVM's spawn left it so */
     uint8_t *msg;
-    ssize_t n = message_receive(SYNC_FD, &msg);
+    ssize_t n = message_receive(sync_fd, &msg);
     if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
         send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
         return 125;
     }
     if (n <= 0) {
-        fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
+        fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", sync_fd);
         return 125;
     }
     char *strings = malloc(2 * (size_t)n); /* every value and its NUL: less than its record */
@@ -435,6 +442,15 @@ int main(void)
     if (c.capture && pipe2(out, O_CLOEXEC) < 0) {
         send_fail(QUILT_STEP_STDIO, errno, "pipe");
         return 125;
+    }
+    /* the caller's fds for --preserve-fds, from the JVM that inherited them, before anything else is opened */
+    if (c.n_preserve > 0) {
+        c.preserved = calloc((size_t)c.n_preserve, sizeof(int));
+        rc = c.preserved ? handoff_take_fds(sync_fd, c.n_preserve, c.preserved) : -ENOMEM;
+        if (rc < 0) {
+            send_fail(QUILT_STEP_STDIO, -rc, "--preserve-fds");
+            return 125;
+        }
     }
     /* the console socket is a host path: connected before we enter the container's mount namespace */
     int console = -1;
@@ -537,13 +553,13 @@ int main(void)
         close(out[1]);
         return capture(&c, pid, child_pidfd, out[0]);
     }
-    if (c.want_pid && (rc = handoff_send_pid(SYNC_FD, pid)) < 0) {
+    if (c.want_pid && (rc = handoff_send_pid(sync_fd, pid)) < 0) {
         /* the JVM is gone or broken: the command must not run unrecorded */
         kill(pid, SIGKILL);
         await_child(pid);
         return 125;
     }
-    close(SYNC_FD); /* the child's copy is the last: its execve is the JVM's end of file */
+    close(sync_fd); /* the child's copy is the last: its execve is the JVM's end of file */
     if (c.tty)
         close(peer);
     if (c.detach) {

@@ -55,7 +55,7 @@ class RuncExecTest {
                     new FakeTicker(clock), forget, clock));
     private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec, FakeHostLimits.DEFAULT);
 
-    private static final ContainerExec.Handoff FOREGROUND = new ContainerExec.Handoff(false, Optional.empty());
+    private static final ContainerExec.Handoff FOREGROUND = new ContainerExec.Handoff(false, Optional.empty(), 0);
 
     private void web() {
         create.runDetached(new ContainerRequest(Optional.empty(), Optional.of(dev.quilt.domain.ContainerName.of("web")),
@@ -122,20 +122,22 @@ class RuncExecTest {
         web();
         List<Integer> started = new ArrayList<>();
         assertEquals(Optional.empty(), exec.execRunc("web", flags(List.of("sleep"), List.of(), false,
-                new ContainerExec.Handoff(true, Optional.empty())), started::add));
+                new ContainerExec.Handoff(true, Optional.empty(), 0)), started::add));
         assertEquals(1, started.size());
     }
 
     @Test
     void refusals() {
         web();
-        ContainerExec.Handoff detached = new ContainerExec.Handoff(true, Optional.empty());
+        ContainerExec.Handoff detached = new ContainerExec.Handoff(true, Optional.empty(), 0);
         assertEquals("a terminal with --detach needs --console-socket: a detached exec relays nothing; give the socket "
                 + "that takes the pty master, or drop the terminal",
                 assertThrows(QuiltException.class, () -> flags(List.of("sh"), List.of(), true, detached)).getMessage());
         assertTrue(assertThrows(QuiltException.class, () -> flags(List.of("sh"), List.of(), false,
-                new ContainerExec.Handoff(false, Optional.of("/run/x.sock")))).getMessage()
+                new ContainerExec.Handoff(false, Optional.of("/run/x.sock"), 0))).getMessage()
                 .startsWith("--console-socket needs a terminal"));
+        assertEquals("--preserve-fds -1 must be from 0 to 1024", assertThrows(QuiltException.class,
+                () -> new ContainerExec.Handoff(false, Optional.empty(), -1)).getMessage());
         assertTrue(assertThrows(QuiltException.class, () -> flags(List.of(), List.of(), false, FOREGROUND)).getMessage()
                 .startsWith("no command given"));
         assertTrue(assertThrows(QuiltException.class, () -> flags(List.of("sh"), List.of("CAP_NOPE"), false,

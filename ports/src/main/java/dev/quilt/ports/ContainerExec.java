@@ -49,9 +49,18 @@ public interface ContainerExec {
      *                      subreaper (containerd's shim, conmon), which reaps it: no Quilt process waits for it
      * @param consoleSocket with a terminal: the AF_UNIX socket that gets the pty master (SCM_RIGHTS, named by its
      *                      peer's {@code /dev/pts/N}), runc's docs/terminals.md; empty: the terminal is relayed
+     * @param preserveFds   {@code --preserve-fds N}: the caller's fds 3..3+N-1 (inherited by this process at those
+     *                      numbers) are the command's 3..3+N-1; 0 to {@link #PRESERVE_FDS_MAX}
      */
-    record Handoff(boolean detach, Optional<String> consoleSocket) {
+    record Handoff(boolean detach, Optional<String> consoleSocket, int preserveFds) {
+        /** The most fds {@code --preserve-fds} passes (quilt-exec's bound, proto.h QUILT_PRESERVE_FDS_MAX). */
+        public static final int PRESERVE_FDS_MAX = 1024;
+
         public Handoff {
+            if (preserveFds < 0 || preserveFds > PRESERVE_FDS_MAX) {
+                throw dev.quilt.domain.QuiltException.invalid("--preserve-fds " + preserveFds + " must be from 0 to "
+                        + PRESERVE_FDS_MAX);
+            }
             consoleSocket.ifPresent(s -> {
                 if (s.isEmpty() || s.indexOf('\0') >= 0) {
                     throw dev.quilt.domain.QuiltException.invalid("--console-socket needs the path of a unix socket");
@@ -66,7 +75,8 @@ public interface ContainerExec {
      * {@link #run} does, with our stdin only when that is a terminal). {@code started} gets the command's pid in
      * the host's pid namespace once it has exec'd (runc's {@code --pid-file}). Detached, returns empty then;
      * otherwise blocks until the command exits (an event) and returns how. Failures before the command runs
-     * throw as for {@link #run}; a console socket that cannot be reached is step {@code EXEC_CONSOLE}.
+     * throw as for {@link #run}; a console socket that cannot be reached is step {@code EXEC_CONSOLE}, fds to
+     * preserve that the caller did not pass are step {@code STDIO} ({@code EBADF}).
      */
     Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how, IntConsumer started);
 

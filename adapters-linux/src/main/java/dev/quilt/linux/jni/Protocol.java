@@ -31,7 +31,8 @@ public final class Protocol {
     /** A user namespace (issue 13, tags 85-89): uid_map and gid_map as the kernel reads them. */
     public static final int T_UID_MAP = 85, T_GID_MAP = 86;
     /** runc's exec (quilt-runc exec, tags 100-109): detach, the console socket, the command's pid. */
-    public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_CONSOLE_SOCKET = 101, T_EXEC_PID_WANTED = 102;
+    public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_CONSOLE_SOCKET = 101, T_EXEC_PID_WANTED = 102,
+            T_PRESERVE_FDS = 103, PRESERVE_FDS_MAX = 1024;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -120,6 +121,8 @@ public final class Protocol {
         check("QUILT_T_DETACH", T_DETACH);
         check("QUILT_T_CONSOLE_SOCKET", T_CONSOLE_SOCKET);
         check("QUILT_T_EXEC_PID_WANTED", T_EXEC_PID_WANTED);
+        check("QUILT_T_PRESERVE_FDS", T_PRESERVE_FDS);
+        check("QUILT_PRESERVE_FDS_MAX", PRESERVE_FDS_MAX);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -88,6 +88,7 @@ public final class LinuxContainerExec implements ContainerExec {
         if (tty) w.put(Protocol.T_TTY, 1);
         how.consoleSocket().ifPresent(s -> w.put(Protocol.T_CONSOLE_SOCKET, s));
         if (how.detach()) w.put(Protocol.T_DETACH, 1);
+        if (how.preserveFds() > 0) w.put(Protocol.T_PRESERVE_FDS, how.preserveFds());
         int[] helper = spawn();
         int ours = helper[0];
         int pid = helper[1];

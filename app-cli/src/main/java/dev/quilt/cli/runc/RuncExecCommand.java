@@ -38,6 +38,13 @@ public final class RuncExecCommand implements Callable<Integer> {
     /** runc's exit code when exec fails before the command runs (exec.go: fatalWithCode(..., 255)). */
     public static final int EXIT_EXEC_FAILED = 255;
 
+    /**
+     * The fds 3 and up that quilt-runc's caller passed, space-separated, as the launcher saw them before it
+     * exec'd the JVM (those not close-on-exec). {@code --preserve-fds} passes only these: at a number the caller
+     * left closed sits a file of the JVM's own (its modules, quilt.jar), which must never reach a container.
+     */
+    public static final String PASSED_FDS_ENV = "QUILT_RUNC_PASSED_FDS";
+
     private final Lazy<ExecInContainer> exec;
     private final Privileges privileges;
 
@@ -85,7 +92,7 @@ public final class RuncExecCommand implements Callable<Integer> {
             + "not applied, as for a bundle's apparmorProfile)")
     String apparmor;
 
-    @Option(names = "--preserve-fds", paramLabel = "N", description = "pass N more fds (3..3+N-1); only 0 so far")
+    @Option(names = "--preserve-fds", paramLabel = "N", description = "pass our fds 3..3+N-1 on to the command")
     int preserveFds;
 
     @Parameters(paramLabel = "ARGS", description = "CONTAINER-ID [COMMAND [ARG...]]")
@@ -111,11 +118,7 @@ public final class RuncExecCommand implements Callable<Integer> {
         String id = positional.get(0);
         List<String> args = positional.subList(1, positional.size());
         if (!args.isEmpty() && args.get(0).equals("--")) args = args.subList(1, args.size());
-        if (preserveFds < 0) throw QuiltException.invalid("--preserve-fds " + preserveFds + " must be 0 or more");
-        if (preserveFds > 0) {
-            throw QuiltException.invalid("--preserve-fds is not supported by exec yet: pass the fds another way "
-                    + "or leave it out");
-        }
+        requirePassed(preserveFds, Optional.ofNullable(System.getenv(PASSED_FDS_ENV)));
         if (!privileges.isRoot()) {
             throw new QuiltException(QuiltException.Kind.PERMISSION, "'quilt-runc exec' must be run as root");
         }
@@ -131,7 +134,8 @@ public final class RuncExecCommand implements Callable<Integer> {
         ExecInContainer.RuncRequest req = new ExecInContainer.RuncRequest(spec, args, env, Optional.ofNullable(cwd),
                 uid, gid, additionalGids, caps, noNewPrivs, tty,
                 new ContainerExec.Handoff(detach, Optional.ofNullable(consoleSocket)
-                        .map(s -> s.isEmpty() || s.indexOf('\0') >= 0 ? s : Path.of(s).toAbsolutePath().toString())));
+                        .map(s -> s.isEmpty() || s.indexOf('\0') >= 0 ? s : Path.of(s).toAbsolutePath().toString()),
+                preserveFds));
         Optional<ExitStatus> exit = exec.get().execRunc(id, req, this::writePidFile);
         return exit.map(ExitStatus::code).orElse(0);
     }
@@ -145,6 +149,20 @@ public final class RuncExecCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw QuiltException.invalid("cannot write the pid file " + target + ": "
                     + String.valueOf(e.getMessage()).toLowerCase());
+        }
+    }
+
+    /** Refuses {@code --preserve-fds n} unless the caller passed every fd of 3..3+n-1 ({@link #PASSED_FDS_ENV}). */
+    static void requirePassed(int n, Optional<String> passed) {
+        if (n <= 0) return;
+        String list = passed.orElseThrow(() -> QuiltException.invalid("--preserve-fds needs the quilt-runc launcher, "
+                + "which names the fds it was given in " + PASSED_FDS_ENV + "; run quilt-runc through it"));
+        java.util.Set<String> given = java.util.Set.of(list.trim().isEmpty() ? new String[0] : list.trim().split("\\s+"));
+        for (int fd = 3; fd < 3 + n; fd++) {
+            if (!given.contains(Integer.toString(fd))) {
+                throw QuiltException.invalid("--preserve-fds " + n + ": fd " + fd + " was not passed to quilt-runc; "
+                        + "pass fds 3 to " + (2 + n) + " or lower the count");
+            }
         }
     }
 

@@ -35,7 +35,8 @@
  * command's host pid comes back as EXEC_STARTED before its execve; with
  * CONSOLE_SOCKET the pty master goes there instead of being relayed; with
  * DETACH we exit as soon as the command has exec'd and it is the caller's
- * subreaper's to reap.
+ * subreaper's to reap; with PRESERVE_FDS the caller's fds 3.. (the JVM's, by
+ * pidfd_getfd) are the command's 3.., our socket moved above them.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -280,6 +280,10 @@ class RuncExecIT {
         assertEquals("quilt-runc: console socket \"" + root.resolve("nobody.sock") + "\": no such file or directory\n",
                 gone.err());
 
+        Quilt.Result pidFile = exec("--pid-file", root.resolve("no/such/dir/x.pid").toString(), "box", "sleep", "600");
+        assertEquals(255, pidFile.exit(), "the command is killed when its pid file cannot be written, as runc does");
+        assertTrue(pidFile.err().startsWith("quilt-runc: cannot write the pid file "), pidFile.err());
+
         Quilt.Result missing = exec("box", "/bin/nosuch");
         assertEquals(255, missing.exit());
         assertEquals("quilt-runc: exec \"/bin/nosuch\": no such file or directory\n", missing.err());

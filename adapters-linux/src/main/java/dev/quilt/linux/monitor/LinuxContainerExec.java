@@ -76,7 +76,8 @@ public final class LinuxContainerExec implements ContainerExec {
     /**
      * runc's exec through the same quilt-exec: it answers EXEC_STARTED with the command's host pid, then FAIL or
      * the end of file of the command's execve. Detached, quilt-exec exits 0 right after that execve (its own
-     * close-on-exec pipe tells it), so the command's parent is the caller's nearest child subreaper.
+     * close-on-exec pipe tells it), so the command's parent is the caller's nearest child subreaper. If
+     * {@code started} throws (the pid file cannot be written) the command is killed, as runc terminates it.
      */
     @Override
     public Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how,
@@ -116,7 +117,16 @@ public final class LinuxContainerExec implements ContainerExec {
                         + "(exit status " + status + ")");
             }
             // end of file: the command has exec'd
-            started.accept(command);
+            try {
+                started.accept(command);
+            } catch (RuntimeException e) { // runc terminates a process whose pid file it could not write
+                int pidfd = Processes.openPidfd(command);
+                if (pidfd >= 0) {
+                    Processes.signal(pidfd, Protocol.SIGKILL);
+                    Processes.closeFd(pidfd);
+                }
+                throw e;
+            }
             int status = Processes.await(pid);
             pid = -1;
             if (how.detach()) {

@@ -19,6 +19,7 @@
  * of arguments and environment (ARG_MAX), so a body is never larger than this. */
 #define QUILT_MSG_INLINE_MAX (64 * 1024)
 #define QUILT_BODY_MAX (16 * 1024 * 1024)
+#define QUILT_PRESERVE_FDS_MAX 1024
 
 /* message types (value of QUILT_T_TYPE) */
 enum quilt_msg {
@@ -28,6 +29,8 @@ enum quilt_msg {
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
     QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
+    QUILT_MSG_EXEC_STARTED = 100, /* quilt-exec -> jvm (with QUILT_T_EXEC_PID_WANTED): the command's host PID,
+                                   * sent before its execve; FAIL or the end of file follows */
 };
 
 /* record tags */
@@ -116,6 +119,14 @@ enum quilt_tag {
     QUILT_T_HOOK_STATE_HEAD = 123, /* the state JSON before "status": {"ociVersion":..,"id":".." */
     QUILT_T_HOOK_STATE_TAIL = 124, /* the state JSON after "pid": ,"bundle":..,"annotations":{..}} */
     QUILT_T_HOOK_DIR = 125, /* the hooks' cwd: the bundle, as runc runs them */
+    /* 100-109: runc's exec (quilt-runc exec) */
+    QUILT_T_DETACH = 100,   /* EXEC: "1" (--detach): exit 0 once the command has exec'd, leaving it to the
+                             * caller's nearest child subreaper; nothing of ours is written to stdio */
+    QUILT_T_CONSOLE_SOCKET = 101, /* EXEC with TTY: the pty master goes to this AF_UNIX socket (SCM_RIGHTS),
+                                   * runc's --console-socket, instead of being relayed */
+    QUILT_T_EXEC_PID_WANTED = 102, /* EXEC: "1": answer with EXEC_STARTED (QUILT_T_PID) before the execve */
+    QUILT_T_PRESERVE_FDS = 103, /* EXEC: N (--preserve-fds): the JVM's fds 3..3+N-1, the caller's, are the command's
+                                 * 3..3+N-1 (taken with pidfd_getfd); at most QUILT_PRESERVE_FDS_MAX */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -160,6 +171,7 @@ enum quilt_step {
     QUILT_STEP_IDMAP = 46,    /* the image's layer through an idmapped mount (the kernel or file system may refuse) */
     /* 65-69: OCI hooks; the object is the whole line (common/hook.h hook_describe) */
     QUILT_STEP_HOOK = 65,
+    QUILT_STEP_EXEC_CONSOLE = 55, /* an exec's console socket: connecting to it, sending the pty master */
 };
 
 #endif

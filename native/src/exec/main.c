@@ -30,6 +30,13 @@
  * it and our stdio with epoll: our stdin (with -i; put in raw mode when it is
  * a terminal, and restored), the pty's output, SIGWINCH through a signalfd
  * for the window size, and the child's pidfd for its end.
+ *
+ * runc's exec (quilt-runc exec, exec/handoff.h): with EXEC_PID_WANTED the
+ * command's host pid comes back as EXEC_STARTED before its execve; with
+ * CONSOLE_SOCKET the pty master goes there instead of being relayed; with
+ * DETACH we exit as soon as the command has exec'd and it is the caller's
+ * subreaper's to reap; with PRESERVE_FDS the caller's fds 3.. (the JVM's, by
+ * pidfd_getfd) are the command's 3.., our socket moved above them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,11 +67,12 @@
 #include "common/sealed_copy.h"
 #include "common/signals.h"
 #include "common/tlv.h"
+#include "common/console_socket.h"
+#include "exec/handoff.h"
 #include "exec/tty.h"
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
 
-#define SYNC_FD 3
 #define MAX_CGROUPS CONFIG_MAX_CGROUPS
 
 struct exec_config {
@@ -85,11 +93,21 @@ struct exec_config {
     size_t capture;          /* > 0: keep this much output and answer with RESULT */
     unsigned long long timeout_ms;
     int tty;                 /* the command's stdio is a pty we relay */
+    int detach;              /* exit once the command has exec'd (runc exec --detach) */
+    int want_pid;            /* send EXEC_STARTED with the command's pid */
+    const char *console_socket; /* with tty: the pty master goes here, not relayed */
+    int ready[2];            /* detach: close-on-exec pipe, the command holds the write end */
+    int n_preserve;          /* --preserve-fds: the caller's fds 3..3+n-1 go to the command as they are */
+    int *preserved;          /* their copies, taken from the JVM (exec/handoff.h) */
     struct confine confine;  /* capabilities, no_new_privs, seccomp, rlimits, groups, keyring... */
 };
 
+static int sync_fd = 3;     /* the JVM's socket; in a command with preserved fds, moved above them */
+static int failure_fd = -1; /* in a detached command: tells our parent half it never exec'd */
+
 static void send_fail(int step, int err, const char *object)
 {
+    handoff_report_failure(failure_fd);
     uint8_t buf[1024];
     struct tlv_writer w = { buf, sizeof buf, 0 };
     tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_FAIL);
@@ -97,7 +115,7 @@ static void send_fail(int step, int err, const char *object)
     tlv_put_long(&w, QUILT_T_ERRNO, err);
     if (object)
         tlv_put_str(&w, QUILT_T_OBJECT, object);
-    ssize_t ignored = send(SYNC_FD, w.buf, w.len, MSG_NOSIGNAL);
+    ssize_t ignored = send(sync_fd, w.buf, w.len, MSG_NOSIGNAL);
     (void)ignored;
 }
 
@@ -150,6 +168,7 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
         case QUILT_T_CWD: c->cwd = s; break;
         case QUILT_T_CGROUP_V2: c->cgroup_v2 = s; break;
         case QUILT_T_PROBE_PATH: c->probe_path = s; break;
+        case QUILT_T_CONSOLE_SOCKET: c->console_socket = s; break;
         case QUILT_T_CGROUP_V1:
             if (c->n_cgroup_v1 == MAX_CGROUPS)
                 return *what = "cgroups", -E2BIG;
@@ -157,7 +176,8 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
             break;
         case QUILT_T_TYPE: case QUILT_T_PID: case QUILT_T_START_TIME: case QUILT_T_NS_FLAGS:
         case QUILT_T_UID: case QUILT_T_GID: case QUILT_T_STDIN_NULL: case QUILT_T_CAPTURE:
-        case QUILT_T_TIMEOUT_MS: case QUILT_T_TTY:
+        case QUILT_T_TIMEOUT_MS: case QUILT_T_TTY: case QUILT_T_DETACH: case QUILT_T_EXEC_PID_WANTED:
+        case QUILT_T_PRESERVE_FDS:
             if (number(s, &n) < 0)
                 return *what = "number", -EINVAL;
             if (tag == QUILT_T_TYPE) type = (int)n;
@@ -169,6 +189,10 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
             else if (tag == QUILT_T_CAPTURE) c->capture = n;
             else if (tag == QUILT_T_TIMEOUT_MS) c->timeout_ms = n;
             else if (tag == QUILT_T_TTY) c->tty = n != 0;
+            else if (tag == QUILT_T_DETACH) c->detach = n != 0;
+            else if (tag == QUILT_T_EXEC_PID_WANTED) c->want_pid = n != 0;
+            else if (tag == QUILT_T_PRESERVE_FDS && n > QUILT_PRESERVE_FDS_MAX) return *what = "preserve fds", -E2BIG;
+            else if (tag == QUILT_T_PRESERVE_FDS) c->n_preserve = (int)n;
             else c->gid = (gid_t)n;
             break;
         default: break; /* a newer JVM may say more */
@@ -177,7 +201,9 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
     if (c->capture > QUILT_MSG_MAX / 2)
         return *what = "capture", -E2BIG;
     *what = type != QUILT_MSG_EXEC ? "type" : !c->pid ? "pid" : !nargs ? "command" : !c->cwd ? "cwd"
-          : c->capture && !c->timeout_ms ? "timeout" : c->capture && c->tty ? "tty" : NULL;
+          : c->capture && !c->timeout_ms ? "timeout" : c->capture && c->tty ? "tty"
+          : c->capture && (c->detach || c->want_pid) ? "detach" : c->console_socket && !c->tty ? "console socket"
+          : c->detach && c->tty && !c->console_socket ? "detach" : NULL;
     return *what ? -EINVAL : 0;
 }
 
@@ -202,9 +228,11 @@ static _Noreturn void run_command(const struct exec_config *c)
 {
     struct confine_error e;
     signals_reset(); /* every disposition default, nothing blocked: as runc execs */
-    /* only stdio, the socket (close-on-exec: the JVM's end of file) and the probe */
-    int keep[] = { SYNC_FD, c->probe_fd };
-    int rc = confine_close_fds(keep, 2);
+    /* only stdio, the socket (close-on-exec: the JVM's end of file), the probe and the preserved fds */
+    int probe_fd = c->probe_fd;
+    int keep[] = { sync_fd, probe_fd, failure_fd };
+    int *others[] = { &sync_fd, &probe_fd, &failure_fd };
+    int rc = c->n_preserve ? handoff_place_fds(c->preserved, c->n_preserve, others, 3) : confine_close_fds(keep, 3);
     if (rc < 0) {
         send_fail(QUILT_STEP_STDIO, -rc, "close_range");
         _exit(126);
@@ -219,8 +247,8 @@ static _Noreturn void run_command(const struct exec_config *c)
     if (confine_process(&c->confine, &e) < 0 || confine_identity(&c->confine, c->uid, c->gid, &e) < 0 ||
         confine_finish(&c->confine, &e) < 0)
         fail_confined(&e);
-    if (c->probe_fd >= 0) {
-        syscall(SYS_execveat, c->probe_fd, "", c->argv, c->envp, AT_EMPTY_PATH);
+    if (probe_fd >= 0) {
+        syscall(SYS_execveat, probe_fd, "", c->argv, c->envp, AT_EMPTY_PATH);
         rc = -errno;
     } else {
         rc = exec_search(c->argv, c->envp);
@@ -352,7 +380,7 @@ static int capture(const struct exec_config *c, pid_t pid, int pidfd, int out)
         tlv_put_long(&w, QUILT_T_SIGNAL, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         tlv_put_long(&w, QUILT_T_TIMED_OUT, timed_out);
         tlv_put(&w, QUILT_T_OUTPUT, buf, (uint32_t)len);
-        ssize_t ignored = send(SYNC_FD, w.buf, w.len, MSG_NOSIGNAL);
+        ssize_t ignored = send(sync_fd, w.buf, w.len, MSG_NOSIGNAL);
         (void)ignored;
     }
     return status_code(status);
@@ -367,19 +395,19 @@ int main(void)
     }
     signals_reset(); /* nothing ignored or blocked because the JVM's spawn left it so */
     uint8_t *msg;
-    ssize_t n = message_receive(SYNC_FD, &msg);
+    ssize_t n = message_receive(sync_fd, &msg);
     if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
         send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
         return 125;
     }
     if (n <= 0) {
-        fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", SYNC_FD);
+        fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", sync_fd);
         return 125;
     }
     char *strings = malloc(2 * (size_t)n); /* every value and its NUL: less than its record */
     if (!strings)
         return 125;
-    struct exec_config c = { .probe_fd = -1, .proc_dir = -1 };
+    struct exec_config c = { .probe_fd = -1, .proc_dir = -1, .ready = { -1, -1 } };
     confine_init(&c.confine);
     const char *what;
     int rc = parse(&c, msg, (size_t)n, strings, &what);
@@ -416,6 +444,25 @@ int main(void)
         send_fail(QUILT_STEP_STDIO, errno, "pipe");
         return 125;
     }
+    /* the caller's fds for --preserve-fds, from the JVM that inherited them, before anything else is opened */
+    if (c.n_preserve > 0) {
+        c.preserved = calloc((size_t)c.n_preserve, sizeof(int));
+        rc = c.preserved ? handoff_take_fds(sync_fd, c.n_preserve, c.preserved) : -ENOMEM;
+        if (rc < 0) {
+            send_fail(QUILT_STEP_STDIO, -rc, "--preserve-fds");
+            return 125;
+        }
+    }
+    /* the console socket is a host path: connected before we enter the container's mount namespace */
+    int console = -1;
+    if (c.console_socket && (console = rc = console_socket_connect(c.console_socket)) < 0) {
+        send_fail(QUILT_STEP_EXEC_CONSOLE, -rc, c.console_socket);
+        return 125;
+    }
+    if (c.detach && pipe2(c.ready, O_CLOEXEC) < 0) {
+        send_fail(QUILT_STEP_STDIO, errno, "pipe");
+        return 125;
+    }
     int cgroup_fd = -1;
     const char *object = NULL;
     if (c.cgroup_v2 && (cgroup_fd = open(c.cgroup_v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -436,6 +483,15 @@ int main(void)
     if (c.tty && (rc = tty_open_pty(&master, &peer)) < 0) {
         fail_join(&c, QUILT_STEP_STDIO, -rc, "/dev/ptmx");
         return 125;
+    }
+    if (console >= 0) { /* the caller's now: it relays the terminal, we do not */
+        if ((rc = handoff_send_console(console, master)) < 0) {
+            send_fail(QUILT_STEP_EXEC_CONSOLE, -rc, c.console_socket);
+            return 125;
+        }
+        close(master);
+        close(console);
+        master = -1;
     }
     /* only stdio and our socket reach the command, and the socket goes at its execve */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
@@ -471,6 +527,10 @@ int main(void)
         return 125;
     }
     if (pid == 0) {
+        if (c.detach) {
+            failure_fd = c.ready[1];
+            close(c.ready[0]);
+        }
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
             sigaction(forwarded[i], &dfl, NULL);
@@ -494,11 +554,21 @@ int main(void)
         close(out[1]);
         return capture(&c, pid, child_pidfd, out[0]);
     }
-    close(SYNC_FD); /* the child's copy is the last: its execve is the JVM's end of file */
-    if (c.tty) {
-        close(peer);
-        return status_code(tty_relay(pid, child_pidfd, master, !c.stdin_null));
+    if (c.want_pid && (rc = handoff_send_pid(sync_fd, pid)) < 0) {
+        /* the JVM is gone or broken: the command must not run unrecorded */
+        kill(pid, SIGKILL);
+        await_child(pid);
+        return 125;
     }
+    close(sync_fd); /* the child's copy is the last: its execve is the JVM's end of file */
+    if (c.tty)
+        close(peer);
+    if (c.detach) {
+        close(c.ready[1]);
+        return handoff_await_exec(c.ready[0], pid);
+    }
+    if (c.tty && master >= 0)
+        return status_code(tty_relay(pid, child_pidfd, master, !c.stdin_null));
 
     int status = await_child(pid);
     return status < 0 ? 125 : status_code(status);

@@ -96,6 +96,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         /* OCI hooks (issue 14) */
         P(QUILT_T_HOOK), P(QUILT_T_HOOK_ARG), P(QUILT_T_HOOK_ENV), P(QUILT_T_HOOK_STATE_HEAD),
         P(QUILT_T_HOOK_STATE_TAIL), P(QUILT_T_HOOK_DIR), P(QUILT_STEP_HOOK),
+        /* runc's exec (exec/handoff.h) */
+        P(QUILT_MSG_EXEC_STARTED), P(QUILT_T_DETACH), P(QUILT_T_CONSOLE_SOCKET), P(QUILT_T_EXEC_PID_WANTED), P(QUILT_T_PRESERVE_FDS), P(QUILT_PRESERVE_FDS_MAX),
+        P(QUILT_STEP_EXEC_CONSOLE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

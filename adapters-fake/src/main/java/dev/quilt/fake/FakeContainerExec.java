@@ -33,6 +33,15 @@ public final class FakeContainerExec implements ContainerExec {
         return outcome(target, process.args()).exit();
     }
 
+    /** As {@link #run}; {@code started} gets the container's init pid (a fake has no other), detached or not. */
+    @Override
+    public java.util.Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how,
+                                                  java.util.function.IntConsumer started) {
+        ExitStatus exit = outcome(target, process.args()).exit();
+        started.accept(target.init().pid());
+        return how.detach() ? java.util.Optional.empty() : java.util.Optional.of(exit);
+    }
+
     @Override
     public Captured capture(Target target, ProcessSpec process, Duration timeout, int maxOutput) {
         return outcome(target, process.args());

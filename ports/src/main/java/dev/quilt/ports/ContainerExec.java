@@ -8,7 +8,9 @@ import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.Security;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * Runs one more command in a running container, with the caller's stdio: in
@@ -39,6 +41,44 @@ public interface ContainerExec {
      * (a pipe's end of file would never reach the command, as docker refuses it).
      */
     ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty);
+
+    /**
+     * How runc's exec hands the command over (runc 1.1 {@code exec --detach}, {@code --console-socket}).
+     *
+     * @param detach        return once the command has exec'd, leaving it to the caller's nearest child
+     *                      subreaper (containerd's shim, conmon), which reaps it: no Quilt process waits for it
+     * @param consoleSocket with a terminal: the AF_UNIX socket that gets the pty master (SCM_RIGHTS, named by its
+     *                      peer's {@code /dev/pts/N}), runc's docs/terminals.md; empty: the terminal is relayed
+     * @param preserveFds   {@code --preserve-fds N}: the caller's fds 3..3+N-1 (inherited by this process at those
+     *                      numbers) are the command's 3..3+N-1; 0 to {@link #PRESERVE_FDS_MAX}
+     */
+    record Handoff(boolean detach, Optional<String> consoleSocket, int preserveFds) {
+        /** The most fds {@code --preserve-fds} passes (quilt-exec's bound, proto.h QUILT_PRESERVE_FDS_MAX). */
+        public static final int PRESERVE_FDS_MAX = 1024;
+
+        public Handoff {
+            if (preserveFds < 0 || preserveFds > PRESERVE_FDS_MAX) {
+                throw dev.quilt.domain.QuiltException.invalid("--preserve-fds " + preserveFds + " must be from 0 to "
+                        + PRESERVE_FDS_MAX);
+            }
+            consoleSocket.ifPresent(s -> {
+                if (s.isEmpty() || s.indexOf('\0') >= 0) {
+                    throw dev.quilt.domain.QuiltException.invalid("--console-socket needs the path of a unix socket");
+                }
+            });
+        }
+    }
+
+    /**
+     * runc's exec: the command gets the caller's stdio as they are (stdin too), or with {@code tty} a pty of the
+     * container's devpts whose master goes to {@code how.consoleSocket()} (without one it is relayed to ours as
+     * {@link #run} does, with our stdin only when that is a terminal). {@code started} gets the command's pid in
+     * the host's pid namespace once it has exec'd (runc's {@code --pid-file}). Detached, returns empty then;
+     * otherwise blocks until the command exits (an event) and returns how. Failures before the command runs
+     * throw as for {@link #run}; a console socket that cannot be reached is step {@code EXEC_CONSOLE}, fds to
+     * preserve that the caller did not pass are step {@code STDIO} ({@code EBADF}).
+     */
+    Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how, IntConsumer started);
 
     /** How a captured command ended and what it wrote (stdout and stderr, cut at the asked-for size). */
     record Captured(ExitStatus exit, boolean timedOut, String output) {}

@@ -18,7 +18,8 @@ public final class SpawnFailedException extends QuiltException {
         GROUPS("setgroups"), SYSCTL("sysctl"), KEYRING("session keyring"), OOM_SCORE_ADJ("oom_score_adj"),
         MOUNTS("mount"), DEVICES("make device"), READONLY_ROOT("make the root read-only"),
         CGROUPFS("mount /sys/fs/cgroup"), USERNS("map user ids"), IDMAP("idmapped mount"),
-        HOOK("hook");
+        HOOK("hook"),
+        EXEC_CONSOLE("console socket");
 
         private final String word;
 

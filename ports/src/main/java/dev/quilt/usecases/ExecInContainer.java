@@ -1,23 +1,30 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.Capabilities;
+import dev.quilt.domain.Capability;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.Environment;
 import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Rlimit;
 import dev.quilt.domain.Security;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
+import dev.quilt.domain.oci.OciProcess;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.HostLimits;
 
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * {@code quilt exec}: a command in a running container. It inherits the
@@ -72,6 +79,141 @@ public final class ExecInContainer {
         return new Security(caps, own.noNewPrivileges(), own.seccomp(), own.rlimits(), own.additionalGids(),
                 own.umask(), own.sysctls(), own.mounts(), own.devices(), own.maskedPaths(), own.readonlyPaths(),
                 own.readonlyRootfs(), own.privileged() || req.privileged());
+    }
+
+    /**
+     * runc's exec ({@code quilt-runc exec}; runc 1.1 {@code exec.go} getProcess). Either {@code process}, an OCI
+     * {@code process} object (config.md "Process") taken as the whole process: its args, env exactly as given
+     * (runc adds nothing of the container's), cwd, user and additionalGids, terminal, and, when given, its
+     * capabilities and rlimits (else the container's), and its noNewPrivileges; or {@code args} with the
+     * container's own process under the flags: {@code env} on top of its environment, {@code cwd}, {@code uid} and
+     * {@code gid} (each on its own, as runc's {@code --user UID[:GID]} sets them),
+     * {@code additionalGids} added to its own, each of {@code caps} added to all five capability sets as runc
+     * 1.1 does, {@code noNewPrivileges} to set it, {@code tty}. No TERM is added (runc adds none). The seccomp
+     * profile, masks and mounts are always the container's. A terminal with {@code detach} needs a console
+     * socket, as runc refuses it ("cannot allocate tty if runc will detach without setting console socket"),
+     * and a console socket needs a terminal. With {@code process}, {@code tty} is ignored as runc ignores it
+     * (conmon 2.1 passes {@code --tty} beside a process whose {@code terminal} says the same).
+     */
+    public record RuncRequest(Optional<OciProcess> process, List<String> args, List<String> env, Optional<String> cwd,
+                              Optional<Integer> uid, Optional<Integer> gid, List<Integer> additionalGids, List<String> caps,
+                              boolean noNewPrivileges, boolean tty, ContainerExec.Handoff handoff) {
+        public RuncRequest {
+            args = List.copyOf(args);
+            env = List.copyOf(env);
+            additionalGids = List.copyOf(additionalGids);
+            caps = List.copyOf(caps);
+            for (String c : caps) Capability.parse(c);
+            for (String e : env) { // runc refuses an entry without '=' ("invalid environment variable")
+                if (e.indexOf('=') <= 0) throw QuiltException.invalid("--env '" + e + "' is not KEY=VALUE");
+            }
+            for (int g : additionalGids) {
+                if (g < 0) throw QuiltException.invalid("--additional-gids " + g + " must not be negative");
+            }
+            if (process.isPresent()) {
+                if (!args.isEmpty() || !env.isEmpty() || cwd.isPresent() || uid.isPresent() || gid.isPresent()
+                        || !additionalGids.isEmpty()
+                        || !caps.isEmpty() || noNewPrivileges) {
+                    throw QuiltException.invalid("--process gives the whole process: leave out the command and "
+                            + "--env, --cwd, --user, --additional-gids, --cap and --no-new-privs, or drop --process");
+                }
+            } else if (args.isEmpty()) {
+                throw QuiltException.invalid("no command given: add one after the container's id, or give --process FILE");
+            }
+            boolean terminal = process.map(OciProcess::terminal).orElse(tty);
+            if (terminal && handoff.detach() && handoff.consoleSocket().isEmpty()) {
+                throw QuiltException.invalid("a terminal with --detach needs --console-socket: a detached exec "
+                        + "relays nothing; give the socket that takes the pty master, or drop the terminal");
+            }
+            if (!terminal && handoff.consoleSocket().isPresent()) {
+                throw QuiltException.invalid("--console-socket needs a terminal: add --tty (or process.terminal), "
+                        + "or drop --console-socket");
+            }
+        }
+
+        /** Whether the command gets a terminal: {@code process.terminal}, or {@code --tty}. */
+        public boolean terminal() {
+            return process.map(OciProcess::terminal).orElse(tty);
+        }
+    }
+
+    /**
+     * Runs {@code req} in the running container {@code ref} through the one exec path; {@code started} gets the
+     * command's host pid once it has exec'd. Detached: returns empty, the command left to the caller's nearest
+     * child subreaper; otherwise its exit. Refusals as for {@link #exec}.
+     */
+    public Optional<ExitStatus> execRunc(String ref, RuncRequest req, IntConsumer started) {
+        Container c = lookup.get(ref);
+        if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
+        ProcessSpec own = c.spec().process();
+        Security security = c.spec().security();
+        ProcessSpec process;
+        if (req.process().isPresent()) {
+            OciProcess p = req.process().get();
+            if (p.args().isEmpty()) throw QuiltException.invalid("process.args is empty: give the command to run");
+            for (int i = 0; i < p.env().size(); i++) {
+                String e = p.env().get(i);
+                if (e.indexOf('=') <= 0) {
+                    throw QuiltException.invalid("process.env[" + i + "] is not KEY=VALUE");
+                }
+            }
+            process = new ProcessSpec(p.args(), p.env(), p.cwd(), new User(id("process.user.uid", p.user().uid()),
+                    id("process.user.gid", p.user().gid())), p.terminal());
+            List<Integer> gids = new ArrayList<>();
+            for (int i = 0; i < p.user().additionalGids().size(); i++) {
+                gids.add(id("process.user.additionalGids[" + i + "]", p.user().additionalGids().get(i)));
+            }
+            Capabilities caps = p.capabilities().map(k -> new Capabilities(k.bounding(), k.effective(), k.permitted(),
+                    k.inheritable(), k.ambient())).orElse(security.capabilities());
+            security = confined(security, caps, p.noNewPrivileges(),
+                    p.rlimits().isEmpty() ? security.rlimits() : p.rlimits(), gids);
+        } else {
+            process = new ProcessSpec(req.args(), Environment.overlay(own.env(), req.env(), k -> Optional.empty()),
+                    req.cwd().orElse(own.cwd()), new User(req.uid().orElse(own.user().uid()),
+                    req.gid().orElse(own.user().gid())), req.tty());
+            List<Integer> gids = new ArrayList<>(security.additionalGids());
+            gids.addAll(req.additionalGids());
+            security = confined(security, withCaps(security.capabilities(), req.caps()),
+                    security.noNewPrivileges() || req.noNewPrivileges(), security.rlimits(), gids);
+        }
+        ExecveLimits.check(process.args(), process.env(), host.argMax());
+        try {
+            return exec.handOff(new ContainerExec.Target(c.init().get(), c.spec().namespaces(),
+                    cgroups.placement(c.id()), c.id(), security), process, req.terminal(), req.handoff(), started);
+        } catch (SpawnFailedException e) {
+            if (!e.initGone()) throw e;
+            Status now = lookup.observe(c.id()).map(Container::status).orElse(Status.STOPPED);
+            throw notRunning(c, now == Status.RUNNING ? Status.STOPPED : now);
+        }
+    }
+
+    /** runc 1.1's {@code exec --cap}: each one added to the bounding, effective, permitted, inheritable and ambient sets. */
+    static Capabilities withCaps(Capabilities own, List<String> caps) {
+        if (caps.isEmpty()) return own;
+        EnumSet<Capability> added = EnumSet.noneOf(Capability.class);
+        for (String c : caps) added.add(Capability.parse(c));
+        return new Capabilities(plus(own.bounding(), added), plus(own.effective(), added), plus(own.permitted(), added),
+                plus(own.inheritable(), added), plus(own.ambient(), added));
+    }
+
+    private static Set<Capability> plus(Set<Capability> s, Set<Capability> more) {
+        EnumSet<Capability> out = EnumSet.noneOf(Capability.class);
+        out.addAll(s);
+        out.addAll(more);
+        return out;
+    }
+
+    private static Security confined(Security own, Capabilities caps, boolean noNewPrivileges, List<Rlimit> rlimits,
+                                     List<Integer> gids) {
+        return new Security(caps, noNewPrivileges, own.seccomp(), rlimits, gids, own.umask(), own.sysctls(),
+                own.mounts(), own.devices(), own.maskedPaths(), own.readonlyPaths(), own.readonlyRootfs(),
+                own.privileged(), own.userns());
+    }
+
+    /** A uid or gid of the process JSON: the kernel's ids here are below 2^31. */
+    private static int id(String field, long v) {
+        if (v > Integer.MAX_VALUE) throw QuiltException.invalid(field + " " + v + " is above 2147483647");
+        return (int) v;
     }
 
     public ExitStatus exec(String ref, Request req) {

@@ -33,6 +33,9 @@ public final class Protocol {
     /** OCI hooks the monitor and the init run (issue 14, tags 120-125). */
     public static final int T_HOOK = 120, T_HOOK_ARG = 121, T_HOOK_ENV = 122, T_HOOK_STATE_HEAD = 123,
             T_HOOK_STATE_TAIL = 124, T_HOOK_DIR = 125;
+    /** runc's exec (quilt-runc exec, tags 100-109): detach, the console socket, the command's pid. */
+    public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_CONSOLE_SOCKET = 101, T_EXEC_PID_WANTED = 102,
+            T_PRESERVE_FDS = 103, PRESERVE_FDS_MAX = 1024;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -123,6 +126,12 @@ public final class Protocol {
         check("QUILT_T_HOOK_STATE_HEAD", T_HOOK_STATE_HEAD);
         check("QUILT_T_HOOK_STATE_TAIL", T_HOOK_STATE_TAIL);
         check("QUILT_T_HOOK_DIR", T_HOOK_DIR);
+        check("QUILT_MSG_EXEC_STARTED", MSG_EXEC_STARTED);
+        check("QUILT_T_DETACH", T_DETACH);
+        check("QUILT_T_CONSOLE_SOCKET", T_CONSOLE_SOCKET);
+        check("QUILT_T_EXEC_PID_WANTED", T_EXEC_PID_WANTED);
+        check("QUILT_T_PRESERVE_FDS", T_PRESERVE_FDS);
+        check("QUILT_PRESERVE_FDS_MAX", PRESERVE_FDS_MAX);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -14,6 +14,8 @@ import dev.quilt.ports.SeccompFilters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.IntConsumer;
 
 /**
  * {@code quilt exec} through quilt-exec: the JVM spawns it (posix_spawn, our
@@ -65,6 +67,76 @@ public final class LinuxContainerExec implements ContainerExec {
             int status = Processes.await(pid);
             pid = -1;
             return ExitStatus.fromWaitStatus(status);
+        } finally {
+            Processes.closeFd(ours);
+            if (pid > 0) Processes.await(pid);
+        }
+    }
+
+    /**
+     * runc's exec through the same quilt-exec: it answers EXEC_STARTED with the command's host pid, then FAIL or
+     * the end of file of the command's execve. Detached, quilt-exec exits 0 right after that execve (its own
+     * close-on-exec pipe tells it), so the command's parent is the caller's nearest child subreaper. If
+     * {@code started} throws (the pid file cannot be written) the command is killed, as runc terminates it.
+     */
+    @Override
+    public Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how,
+                                        IntConsumer started) {
+        // runc passes its stdin on; a relayed terminal takes ours only when it is one (a pipe's end is no ^D)
+        boolean relayed = tty && how.consoleSocket().isEmpty();
+        boolean stdinOpen = !relayed || Processes.terminal(0);
+        MessageWriter w = request(target, process, process.args(), stdinOpen).put(Protocol.T_EXEC_PID_WANTED, 1);
+        if (tty) w.put(Protocol.T_TTY, 1);
+        how.consoleSocket().ifPresent(s -> w.put(Protocol.T_CONSOLE_SOCKET, s));
+        if (how.detach()) w.put(Protocol.T_DETACH, 1);
+        if (how.preserveFds() > 0) w.put(Protocol.T_PRESERVE_FDS, how.preserveFds());
+        int[] helper = spawn();
+        int ours = helper[0];
+        int pid = helper[1];
+        try {
+            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
+            byte[] buf = new byte[4096];
+            int command = -1;
+            int n;
+            while ((n = Sockets.receive(ours, buf, "quilt-exec")) > 0) {
+                Message reply = Message.parse(buf, n);
+                if (reply.type() == Protocol.MSG_EXEC_STARTED && command < 0) {
+                    command = (int) reply.number(Protocol.T_PID);
+                    continue;
+                }
+                int status = Processes.await(pid);
+                pid = -1;
+                if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type()
+                        + " (exit status " + status + ")");
+            }
+            if (command < 0) { // end of file with no pid: quilt-exec died; its status says how
+                int status = Processes.await(pid);
+                pid = -1;
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec exited before the command ran "
+                        + "(exit status " + status + ")");
+            }
+            // end of file: the command has exec'd
+            try {
+                started.accept(command);
+            } catch (RuntimeException e) { // runc terminates a process whose pid file it could not write
+                int pidfd = Processes.openPidfd(command);
+                if (pidfd >= 0) {
+                    Processes.signal(pidfd, Protocol.SIGKILL);
+                    Processes.closeFd(pidfd);
+                }
+                throw e;
+            }
+            int status = Processes.await(pid);
+            pid = -1;
+            if (how.detach()) {
+                if (status != 0) {
+                    throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec exited with status " + status
+                            + " after the command's exec");
+                }
+                return Optional.empty();
+            }
+            return Optional.of(ExitStatus.fromWaitStatus(status));
         } finally {
             Processes.closeFd(ours);
             if (pid > 0) Processes.await(pid);

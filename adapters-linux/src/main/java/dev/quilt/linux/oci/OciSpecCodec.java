@@ -73,6 +73,30 @@ public final class OciSpecCodec {
         return new Reader(origin).spec(new Node(tree, ""));
     }
 
+    /**
+     * Reads an OCI {@code process} object on its own (config.md "Process"), as {@code runc exec --process FILE}
+     * takes it; errors start with the file's name and name the field ({@code process.json: cwd is missing}). A
+     * missing or unreadable file is one line too.
+     */
+    public static OciProcess readProcess(Path file) {
+        String origin = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw QuiltException.notFound("process file " + file + " does not exist");
+        } catch (IOException e) {
+            throw QuiltException.invalid("cannot read " + file + ": " + String.valueOf(e.getMessage()).toLowerCase());
+        }
+        return readProcess(bytes, origin);
+    }
+
+    /** Reads an OCI {@code process} object's bytes; errors start with {@code origin}. */
+    public static OciProcess readProcess(byte[] json, String origin) {
+        Object tree = parse(json, origin);
+        return new Reader(origin).process(new Node(tree, ""));
+    }
+
     /** Reads a {@code linux.seccomp} object on its own (the text {@code OciSeccompJson} writes). */
     public static OciSeccomp readSeccomp(String json, String origin) {
         Object tree = parse(json.getBytes(StandardCharsets.UTF_8), origin);

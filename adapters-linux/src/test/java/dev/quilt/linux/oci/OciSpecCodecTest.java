@@ -491,4 +491,32 @@ class OciSpecCodecTest {
                         List.of(new OciSeccomp.Arg(0, Long.MIN_VALUE, -2, "SCMP_CMP_MASKED_EQ")))));
         assertEquals(s, OciSpecCodec.readSeccomp(OciSeccompJson.render(s), "x"));
     }
+
+    /** runc exec --process FILE: the process object alone, as containerd's shim and conmon write it. */
+    @Test
+    void aProcessFileIsReadOnItsOwnAndItsBadFieldsAreNamed() {
+        var p = OciSpecCodec.readProcess("""
+                {"terminal": true, "user": {"uid": 1000, "gid": 1001, "additionalGids": [5]},
+                 "args": ["sh"], "env": ["A=1"], "cwd": "/tmp", "noNewPrivileges": true,
+                 "capabilities": {"bounding": ["CAP_KILL"]}, "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 9, "soft": 8}],
+                 "future": {"x": 1}}
+                """.getBytes(StandardCharsets.UTF_8), "p.json");
+        assertTrue(p.terminal());
+        assertEquals(List.of("sh"), p.args());
+        assertEquals(1000, p.user().uid());
+        assertEquals(List.of(5L), p.user().additionalGids());
+        assertEquals(Set.of(Capability.KILL), p.capabilities().orElseThrow().bounding());
+        assertEquals(List.of(new Rlimit("RLIMIT_NOFILE", 8, 9)), p.rlimits());
+        assertTrue(p.noNewPrivileges());
+        assertEquals("p.json: cwd is missing", assertThrows(QuiltException.class, () -> OciSpecCodec.readProcess(
+                "{\"args\": [\"sh\"], \"user\": {\"uid\": 0, \"gid\": 0}}".getBytes(StandardCharsets.UTF_8),
+                "p.json")).getMessage());
+        assertEquals("p.json: user is missing", assertThrows(QuiltException.class, () -> OciSpecCodec.readProcess(
+                "{\"args\": [\"sh\"], \"cwd\": \"/\"}".getBytes(StandardCharsets.UTF_8), "p.json")).getMessage());
+        assertEquals("p.json: env[0] is 3, not text", assertThrows(QuiltException.class, () -> OciSpecCodec.readProcess(
+                "{\"env\": [3], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}".getBytes(StandardCharsets.UTF_8),
+                "p.json")).getMessage());
+        assertTrue(assertThrows(QuiltException.class, () -> OciSpecCodec.readProcess(Path.of("/nonexistent/p.json")))
+                .getMessage().startsWith("process file /nonexistent/p.json does not exist"));
+    }
 }

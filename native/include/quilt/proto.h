@@ -28,6 +28,7 @@ enum quilt_msg {
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
     QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
+    QUILT_MSG_FDS = 7,    /* jvm -> monitor, right after a CONFIG with QUILT_T_PRESERVE_FDS: the fds (SCM_RIGHTS) */
 };
 
 /* record tags */
@@ -107,6 +108,12 @@ enum quilt_tag {
      * CLONE_NEWUSER and waits until the monitor has written these maps */
     QUILT_T_UID_MAP = 85,   /* the uid_map as the kernel reads it: "CONTAINER HOST SIZE" lines */
     QUILT_T_GID_MAP = 86,   /* the gid_map, the same shape */
+    /* 90-99: runc's process tree (quilt-runc create; ProcessSpawner.Mode.HANDED_OFF) */
+    QUILT_T_HANDED_OFF = 90, /* "1": the init's parent is our caller's nearest child subreaper (CLONE_PARENT),
+                              * which reaps it; its stdio is the caller's; no exit code is ours to record */
+    QUILT_T_CONSOLE_SOCKET = 91, /* runc's --console-socket: the pty master of process.terminal goes there */
+    QUILT_T_CONSOLE_SIZE = 92,   /* "ROWS COLS": process.consoleSize, set on the pty */
+    QUILT_T_PRESERVE_FDS = 93,   /* runc's --preserve-fds N: a FDS message with N fds follows; they become 3..3+N-1 */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -149,6 +156,10 @@ enum quilt_step {
     /* 45-49: the user namespace */
     QUILT_STEP_USERNS = 45,   /* giving the layer to the mapped root, writing uid_map/gid_map */
     QUILT_STEP_IDMAP = 46,    /* the image's layer through an idmapped mount (the kernel or file system may refuse) */
+    /* 50-54: runc's process tree */
+    QUILT_STEP_HANDOFF = 50,  /* a pid namespace for an init that is our caller's child (CLONE_PARENT) */
+    QUILT_STEP_CONSOLE = 51,  /* the console socket, the pty of process.terminal */
+    QUILT_STEP_PRESERVE_FDS = 52, /* receiving and placing the fds of --preserve-fds */
 };
 
 #endif

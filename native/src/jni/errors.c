@@ -93,6 +93,8 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_SYS_RW), P(QUILT_STEP_MOUNTS), P(QUILT_STEP_DEVICES), P(QUILT_STEP_READONLY_ROOT),
         P(QUILT_STEP_CGROUPFS),
         P(QUILT_T_UID_MAP), P(QUILT_T_GID_MAP), P(QUILT_STEP_USERNS), P(QUILT_STEP_IDMAP),
+        P(QUILT_MSG_FDS), P(QUILT_T_HANDED_OFF), P(QUILT_T_CONSOLE_SOCKET), P(QUILT_T_CONSOLE_SIZE),
+        P(QUILT_T_PRESERVE_FDS), P(QUILT_STEP_HANDOFF), P(QUILT_STEP_CONSOLE), P(QUILT_STEP_PRESERVE_FDS),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

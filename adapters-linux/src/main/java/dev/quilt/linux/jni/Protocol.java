@@ -11,7 +11,7 @@ public final class Protocol {
     public static final int MSG_INLINE_MAX = 64 * 1024, BODY_MAX = 16 * 1024 * 1024;
 
     public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4, MSG_EXEC = 5,
-            MSG_RESULT = 6;
+            MSG_RESULT = 6, MSG_FDS = 7;
 
     public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
@@ -30,6 +30,8 @@ public final class Protocol {
             T_SYS_RW = 75;
     /** A user namespace (issue 13, tags 85-89): uid_map and gid_map as the kernel reads them. */
     public static final int T_UID_MAP = 85, T_GID_MAP = 86;
+    /** runc's process tree (issue 14, tags 90-99): {@code ProcessSpawner.Mode.HANDED_OFF}, runc's create flags. */
+    public static final int T_HANDED_OFF = 90, T_CONSOLE_SOCKET = 91, T_CONSOLE_SIZE = 92, T_PRESERVE_FDS = 93;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -114,6 +116,11 @@ public final class Protocol {
         check("QUILT_T_SYS_RW", T_SYS_RW);
         check("QUILT_T_UID_MAP", T_UID_MAP);
         check("QUILT_T_GID_MAP", T_GID_MAP);
+        check("QUILT_MSG_FDS", MSG_FDS);
+        check("QUILT_T_HANDED_OFF", T_HANDED_OFF);
+        check("QUILT_T_CONSOLE_SOCKET", T_CONSOLE_SOCKET);
+        check("QUILT_T_CONSOLE_SIZE", T_CONSOLE_SIZE);
+        check("QUILT_T_PRESERVE_FDS", T_PRESERVE_FDS);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -119,6 +119,8 @@ pid_t tree_clone_init(const struct container_config *cfg, int *pidfd, int cgroup
             return -1;
         }
         args.flags = (args.flags & ~(unsigned long long)CLONE_NEWPID) | CLONE_PARENT;
+        /* clone3 refuses an exit_signal with CLONE_PARENT: the child's is our own (SIGCHLD, as we were forked) */
+        args.exit_signal = 0;
     }
     if (cgroup_fd >= 0) { /* born in its cgroup: not one instruction runs outside it */
         args.flags |= CLONE_INTO_CGROUP;

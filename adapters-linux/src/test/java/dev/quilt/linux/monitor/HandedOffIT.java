@@ -165,6 +165,33 @@ class HandedOffIT {
         }
     }
 
+    /** The monitor puts an init that is not its child into its v1 cgroups before GO, as it does its own. */
+    @Test
+    void aHandedOffInitJoinsItsV1CgroupsBeforeItRuns() throws IOException {
+        Path dir = Files.createDirectory(Path.of("/sys/fs/cgroup/pids", "quilt-it-" + UUID.randomUUID().toString()
+                .substring(0, 8)));
+        try {
+            int[] out = pair();
+            ContainerId id = newId();
+            try (ProcessSpawner.Launched l = spawner(out[1]).launch(id, spec(id, List.of("cat", "/proc/self/cgroup"),
+                    RuncTerms.RUNC, false), Optional.empty(), new Cgroups.Placement(Optional.empty(),
+                    List.of(dir.toString()), Optional.empty()), ProcessSpawner.Mode.HANDED_OFF, soon)) {
+                int init = adopt(l);
+                closeOurs(out[1]);
+                assertTrue(Files.readString(dir.resolve("cgroup.procs")).lines().anyMatch(p -> p.equals("" + init)),
+                        "waiting for start, the init is already in its cgroup");
+                start(id, init);
+                assertEquals(0, exitCode(Processes.await(init)));
+                String seen = readToEnd(out[0]);
+                assertTrue(seen.lines().anyMatch(line -> line.matches("\\d+:pids:/")),
+                        "its cgroup namespace was made once it was in its cgroup, so it sees itself at the root: " + seen);
+                assertEquals(0, Processes.await(l.monitor().pid()));
+            }
+        } finally {
+            Files.delete(dir);
+        }
+    }
+
     @Test
     void preservedFdsAreTheProcesssFdsFromThree() {
         int[] out = pair();

@@ -137,6 +137,24 @@ class BundleLaunchTest {
         forget.everything(c.id());
     }
 
+    /** runc's process tree: the caller's subreaper reaps the init; nothing records a code, none is invented. */
+    @Test
+    void aHandedOffInitsExitIsItsReapersAndIsNotRecorded() {
+        ContainerLauncher.Launch launch = launcher.launch(new BundleRequest(spec(process(false, List.of("sh"),
+                Optional.empty())), "/srv/b", Optional.empty(), List.of(), dev.quilt.domain.RuncTerms.RUNC),
+                dev.quilt.ports.ProcessSpawner.Mode.HANDED_OFF);
+        launch.launched().close();
+        Container c = launch.container();
+        assertEquals(Status.CREATED, c.status());
+        kernel.exit(kernel.processes().get(c.init().orElseThrow().pid()), dev.quilt.domain.ExitStatus.exited(3),
+                Optional.empty());
+        assertEquals(Optional.empty(), state.recordedExit(c.id()), "no exit.json: the code is the reaper's");
+        Container seen = new ContainerLookup(state, processes, clock).get(c.id().value());
+        assertEquals(Status.STOPPED, seen.status());
+        assertEquals(Optional.empty(), seen.exit());
+        forget.everything(c.id());
+    }
+
     @Test
     void aCommandGivenReplacesProcessArgsAsCtrRunDoes() {
         Container c = create.create(new BundleRequest(spec(process(false, List.of(), Optional.empty())), "/srv/b",

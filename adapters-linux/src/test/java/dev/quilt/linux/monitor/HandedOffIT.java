@@ -257,6 +257,21 @@ class HandedOffIT {
         }
     }
 
+    @Test
+    void aConsoleSocketNobodyListensOnIsOneLineAndNothingRuns() {
+        int[] out = pair();
+        ContainerId id = newId();
+        String socket = root.resolve("nobody.sock").toString();
+        RuncTerms terms = new RuncTerms(true, Optional.of(socket), 0, false, true);
+        ContainerSpec spec = spec(id, List.of("sh"), terms, true);
+        dev.quilt.ports.SpawnFailedException e = assertThrows(dev.quilt.ports.SpawnFailedException.class,
+                () -> spawner(out[1]).launch(id, spec, Optional.empty(), NO_CGROUP, ProcessSpawner.Mode.HANDED_OFF,
+                        soon));
+        assertEquals("console socket \"" + socket + "\": no such file or directory", e.getMessage());
+        assertEquals(dev.quilt.ports.SpawnFailedException.Step.CONSOLE, e.step());
+        assertEquals(0, processesWithMarker(), "no init was cloned");
+    }
+
     // ---- helpers ----
 
     private MonitorSpawner spawner(int stdio, int... preserved) {

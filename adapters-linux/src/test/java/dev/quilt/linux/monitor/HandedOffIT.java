@@ -272,6 +272,24 @@ class HandedOffIT {
         assertEquals(0, processesWithMarker(), "no init was cloned");
     }
 
+    /** clone(2) refuses CLONE_PARENT with CLONE_NEWUSER: one line before anything is made. */
+    @Test
+    void aUserNamespaceIsRefusedForRuncsTreeBeforeAnythingIsMade() {
+        int[] out = pair();
+        ContainerId id = newId();
+        ContainerSpec plain = spec(id, List.of("true"), RuncTerms.RUNC, false);
+        var map = List.of(new dev.quilt.domain.UserNamespace.IdMapping(0, 100000, 65536));
+        ContainerSpec spec = new ContainerSpec(plain.process(), plain.root(), plain.hostname(), plain.namespaces(),
+                false, false, NetworkMode.NONE, Resources.DEFAULT, Optional.empty(), ReadyPolicy.DEFAULT,
+                LogLimit.DEFAULT, Security.DEFAULT.withUserns(new dev.quilt.domain.UserNamespace.Mapped(map, map)),
+                plain.bundle());
+        QuiltException e = assertThrows(QuiltException.class, () -> spawner(out[1]).launch(id, spec, Optional.empty(),
+                NO_CGROUP, ProcessSpawner.Mode.HANDED_OFF, soon));
+        assertEquals("a user namespace is not supported with runc's process tree yet; leave the user namespace out of"
+                + " config.json", e.getMessage());
+        assertFalse(Files.exists(paths.execFifo(id)), "refused before anything was made");
+    }
+
     // ---- helpers ----
 
     private MonitorSpawner spawner(int stdio, int... preserved) {

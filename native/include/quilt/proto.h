@@ -29,6 +29,7 @@ enum quilt_msg {
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
     QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
+    QUILT_MSG_FDS = 7,    /* jvm -> monitor, right after a CONFIG with QUILT_T_PRESERVE_FDS: the fds (SCM_RIGHTS) */
     QUILT_MSG_EXEC_STARTED = 100, /* quilt-exec -> jvm (with QUILT_T_EXEC_PID_WANTED): the command's host PID,
                                    * sent before its execve; FAIL or the end of file follows */
 };
@@ -122,11 +123,16 @@ enum quilt_tag {
     /* 100-109: runc's exec (quilt-runc exec) */
     QUILT_T_DETACH = 100,   /* EXEC: "1" (--detach): exit 0 once the command has exec'd, leaving it to the
                              * caller's nearest child subreaper; nothing of ours is written to stdio */
-    QUILT_T_CONSOLE_SOCKET = 101, /* EXEC with TTY: the pty master goes to this AF_UNIX socket (SCM_RIGHTS),
-                                   * runc's --console-socket, instead of being relayed */
     QUILT_T_EXEC_PID_WANTED = 102, /* EXEC: "1": answer with EXEC_STARTED (QUILT_T_PID) before the execve */
-    QUILT_T_PRESERVE_FDS = 103, /* EXEC: N (--preserve-fds): the JVM's fds 3..3+N-1, the caller's, are the command's
-                                 * 3..3+N-1 (taken with pidfd_getfd); at most QUILT_PRESERVE_FDS_MAX */
+    /* 90-99: runc's process tree (quilt-runc create; ProcessSpawner.Mode.HANDED_OFF) */
+    QUILT_T_HANDED_OFF = 90, /* "1": the init's parent is our caller's nearest child subreaper (CLONE_PARENT),
+                              * which reaps it; its stdio is the caller's; no exit code is ours to record */
+    QUILT_T_CONSOLE_SOCKET = 91, /* runc's --console-socket: the pty master of process.terminal goes there;
+                                  * in EXEC with TTY (quilt-runc exec), instead of being relayed */
+    QUILT_T_CONSOLE_SIZE = 92,   /* "ROWS COLS": process.consoleSize, set on the pty */
+    QUILT_T_PRESERVE_FDS = 93,   /* runc's --preserve-fds N: a FDS message with N fds follows; they become 3..3+N-1;
+                                  * in EXEC: quilt-exec takes the JVM's fds 3..3+N-1 (pidfd_getfd), at most
+                                  * QUILT_PRESERVE_FDS_MAX */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -172,6 +178,10 @@ enum quilt_step {
     /* 65-69: OCI hooks; the object is the whole line (common/hook.h hook_describe) */
     QUILT_STEP_HOOK = 65,
     QUILT_STEP_EXEC_CONSOLE = 55, /* an exec's console socket: connecting to it, sending the pty master */
+    /* 50-54: runc's process tree */
+    QUILT_STEP_HANDOFF = 50,  /* a pid namespace for an init that is our caller's child (CLONE_PARENT) */
+    QUILT_STEP_CONSOLE = 51,  /* the console socket, the pty of process.terminal */
+    QUILT_STEP_PRESERVE_FDS = 52, /* receiving and placing the fds of --preserve-fds */
 };
 
 #endif

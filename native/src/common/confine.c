@@ -300,19 +300,24 @@ int confine_identity(const struct confine *c, uid_t uid, gid_t gid, struct confi
 
 int confine_close_fds(const int *keep, int n)
 {
+    return confine_close_fds_from(3, keep, n);
+}
+
+int confine_close_fds_from(unsigned first, const int *keep, int n)
+{
     int sorted[16];
     int k = 0;
     if (n > 16)
         return -E2BIG;
     for (int i = 0; i < n; i++) {
-        if (keep[i] < 3)
+        if (keep[i] < 0 || (unsigned)keep[i] < first)
             continue;
         int j = k++;
         for (; j > 0 && sorted[j - 1] > keep[i]; j--)
             sorted[j] = sorted[j - 1];
         sorted[j] = keep[i];
     }
-    unsigned lo = 3;
+    unsigned lo = first;
     for (int i = 0; i < k; i++) {
         if ((unsigned)sorted[i] > lo && close_range(lo, (unsigned)sorted[i] - 1, 0) < 0)
             return -errno;

@@ -85,6 +85,9 @@ int confine_identity(const struct confine *c, uid_t uid, gid_t gid, struct confi
 /* Closes every fd from 3 up but those in keep[0..n) (each >= 3 or ignored). */
 int confine_close_fds(const int *keep, int n);
 
+/* The same from first up: 3..first-1 stay (runc's --preserve-fds). */
+int confine_close_fds_from(unsigned first, const int *keep, int n);
+
 /* chdir(cwd), then refuses (EPERM) a cwd that does not resolve inside our
  * root (getcwd() no absolute path: "(unreachable)/..."). */
 int confine_chdir(const char *cwd, struct confine_error *e);

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -97,7 +98,17 @@ static int sealed_helper(const char *path)
 
 /* posix_spawn() is clone(CLONE_VM|CLONE_VFORK) + exec in glibc: the JVM's
  * memory is never copied, and only sync_fd (as fd 3) and stdio are passed on. */
+static jint spawnHelperWithStdio(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, jint flags, jint in, jint out,
+                                 jint err);
+
 static jint spawnHelper(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, jint flags)
+{
+    return spawnHelperWithStdio(env, cls, jpath, sync_fd, flags, 0, 1, 2);
+}
+
+/* As spawnHelper, with in/out/err (each >= 3, or 0, 1, 2 for our own) as the helper's stdio. */
+static jint spawnHelperWithStdio(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, jint flags, jint in, jint out,
+                                 jint err)
 {
     (void)cls;
     posix_spawn_file_actions_t fa;
@@ -131,6 +142,10 @@ static jint spawnHelper(JNIEnv *env, jclass cls, jstring jpath, jint sync_fd, ji
     }
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
+    int stdio[3] = { in, out, err };
+    for (int i = 0; i < 3; i++)
+        if (stdio[i] != i) /* first: fd 3 is still ours, not the socket yet */
+            posix_spawn_file_actions_adddup2(&fa, stdio[i], i);
     posix_spawn_file_actions_adddup2(&fa, sync_fd, MONITOR_SYNC_FD);
     sigemptyset(&none);
     sigfillset(&all);
@@ -169,6 +184,15 @@ static jint waitPid(JNIEnv *env, jclass cls, jint pid)
         if (errno != EINTR)
             return -errno;
     }
+}
+
+/* prctl(PR_SET_CHILD_SUBREAPER): orphans of our descendants come to us, as runc run and runc exec
+ * (not detached) make themselves so that they reap the init they handed off. */
+static jint setChildSubreaper(JNIEnv *env, jclass cls, jint on)
+{
+    (void)env;
+    (void)cls;
+    return prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0) < 0 ? -errno : 0;
 }
 
 static jint pidfdOpen(JNIEnv *env, jclass cls, jint pid)
@@ -224,6 +248,8 @@ static jint isTerminal(JNIEnv *env, jclass cls, jint fd)
 
 static const JNINativeMethod methods[] = {
     { "spawnHelper", "(Ljava/lang/String;II)I", (void *)spawnHelper },
+    { "spawnHelperWithStdio", "(Ljava/lang/String;IIIII)I", (void *)spawnHelperWithStdio },
+    { "setChildSubreaper", "(I)I", (void *)setChildSubreaper },
     { "waitPid", "(I)I", (void *)waitPid },
     { "pidfdOpen", "(I)I", (void *)pidfdOpen },
     { "pidfdSendSignal", "(II)I", (void *)pidfdSendSignal },

@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/message.h"
+#include "common/tlv.h"
+#include "quilt/proto.h"
 #include "peers.h"
 
 static jlong socketPair(JNIEnv *env, jclass cls)
@@ -33,6 +36,42 @@ static jint sendMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint 
     int rc = message_send(fd, buf, (size_t)len);
     free(buf);
     return rc < 0 ? rc : len;
+}
+
+/* One FDS message: the fds (SCM_RIGHTS, at most 253: SCM_MAX_FD) for runc's --preserve-fds,
+ * sent right after the CONFIG that names how many.  0 or -errno (-EBADF: one is not open). */
+static jint sendFds(JNIEnv *env, jclass cls, jint fd, jintArray jfds)
+{
+    (void)cls;
+    jsize n = (*env)->GetArrayLength(env, jfds);
+    if (n <= 0 || n > 253)
+        return -EINVAL;
+    jint fds[253];
+    (*env)->GetIntArrayRegion(env, jfds, 0, n, fds);
+    uint8_t head[32];
+    struct tlv_writer w = { head, sizeof head, 0 };
+    tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_FDS);
+    union {
+        char space[CMSG_SPACE(sizeof(int) * 253)];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = { .iov_base = head, .iov_len = w.len };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                          .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+    for (jsize i = 0; i < n; i++) {
+        int v = fds[i];
+        memcpy(CMSG_DATA(c) + (size_t)i * sizeof(int), &v, sizeof v);
+    }
+    ssize_t k;
+    do
+        k = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    while (k < 0 && errno == EINTR);
+    return k < 0 ? -errno : 0;
 }
 
 static jint receiveMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf)
@@ -81,6 +120,7 @@ static const JNINativeMethod methods[] = {
     { "socketPair", "()J", (void *)socketPair },
     { "sendMessage", "(I[BI)I", (void *)sendMessage },
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },
+    { "sendFds", "(I[I)I", (void *)sendFds },
     { "receiveMessageWithin", "(I[BJ)I", (void *)receiveMessageWithin },
 };
 

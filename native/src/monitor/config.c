@@ -104,6 +104,7 @@ static const char **slot_for(struct container_config *cfg, uint16_t tag)
     case QUILT_T_CGROUP_MEMORY_V1: return &cfg->cgroup_memory_v1;
     case QUILT_T_UID_MAP: return &cfg->uid_map;
     case QUILT_T_GID_MAP: return &cfg->gid_map;
+    case QUILT_T_CONSOLE_SOCKET: return &cfg->console_socket;
     default: return NULL;
     }
 }
@@ -118,7 +119,9 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
     int rc;
 
     memset(cfg, 0, sizeof *cfg);
-    cfg->stdout_fd = cfg->stderr_fd = cfg->fifo_fd = cfg->init_memfd = -1;
+    cfg->stdout_fd = cfg->stderr_fd = cfg->fifo_fd = cfg->init_memfd = cfg->console_fd = -1;
+    for (int i = 0; i < CONFIG_MAX_PRESERVED_FDS; i++)
+        cfg->preserved[i] = -1;
     confine_init(&cfg->confine);
     *what = "message";
     /* first pass: count, so every array is sized before anything is copied */
@@ -185,11 +188,12 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             }
         } else if (tag == QUILT_T_TYPE || tag == QUILT_T_UID || tag == QUILT_T_GID ||
                    tag == QUILT_T_NS_FLAGS || tag == QUILT_T_STDIN_NULL || tag == QUILT_T_LOOPBACK ||
-                   tag == QUILT_T_LOG_MAX) {
+                   tag == QUILT_T_LOG_MAX || tag == QUILT_T_HANDED_OFF || tag == QUILT_T_PRESERVE_FDS) {
             if (parse_ulong(out, &num) < 0) {
                 *what = tag == QUILT_T_TYPE ? "type" : tag == QUILT_T_UID ? "uid"
                       : tag == QUILT_T_GID ? "gid" : tag == QUILT_T_NS_FLAGS ? "namespaces"
-                      : tag == QUILT_T_LOOPBACK ? "loopback" : tag == QUILT_T_LOG_MAX ? "log max" : "stdin";
+                      : tag == QUILT_T_LOOPBACK ? "loopback" : tag == QUILT_T_LOG_MAX ? "log max"
+                      : tag == QUILT_T_HANDED_OFF ? "handed off" : tag == QUILT_T_PRESERVE_FDS ? "preserve fds" : "stdin";
                 config_free(cfg);
                 return -EINVAL;
             }
@@ -199,7 +203,26 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
             else if (tag == QUILT_T_NS_FLAGS) cfg->ns_flags = num;
             else if (tag == QUILT_T_LOOPBACK) cfg->loopback = num != 0;
             else if (tag == QUILT_T_LOG_MAX) cfg->log_max = num;
+            else if (tag == QUILT_T_HANDED_OFF) cfg->handed_off = num != 0;
+            else if (tag == QUILT_T_PRESERVE_FDS) {
+                if (num > CONFIG_MAX_PRESERVED_FDS) {
+                    *what = "preserve fds";
+                    config_free(cfg);
+                    return -E2BIG;
+                }
+                cfg->preserve_fds = (int)num;
+            }
             else cfg->stdin_null = num != 0;
+        } else if (tag == QUILT_T_CONSOLE_SIZE) {
+            unsigned rows, cols;
+            char end;
+            if (sscanf(out, "%u %u%c", &rows, &cols, &end) != 2 || rows > 0xffff || cols > 0xffff) {
+                *what = "console size";
+                config_free(cfg);
+                return -EINVAL;
+            }
+            cfg->console_rows = (unsigned short)rows;
+            cfg->console_cols = (unsigned short)cols;
         } else if (tag == QUILT_T_NET_MAC) {
             if (parse_mac(out, cfg->net_mac) < 0) {
                 *what = "mac";
@@ -228,6 +251,10 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
     }
     if (!missing && (cfg->uid_map == NULL) != (cfg->gid_map == NULL))
         missing = "uid and gid maps";
+    /* clone(2): CLONE_PARENT with CLONE_NEWUSER is EINVAL, and the monitor cannot unshare a user
+     * namespace for the init without entering it itself */
+    if (!missing && cfg->handed_off && cfg->uid_map)
+        missing = "no user namespace for a handed-off init";
     if (missing) {
         *what = missing;
         config_free(cfg);

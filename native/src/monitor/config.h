@@ -12,6 +12,7 @@
 /* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
 #define CONFIG_MAX_CGROUPS 32
 #define CONFIG_MAX_MOUNTS 128   /* of each kind: extra mounts, masked, read-only paths, devices */
+#define CONFIG_MAX_PRESERVED_FDS 253 /* SCM_MAX_FD: what one FDS message can carry */
 
 /* One QUILT_T_MOUNT record, split in place at its newlines. */
 struct mount_entry {
@@ -71,12 +72,20 @@ struct container_config {
     /* derived: the init waits for GO (network or cgroups come first); it
      * unshares its cgroup namespace itself, once it is in its cgroup */
     int hold, cgroupns_late;
+    /* runc's process tree (tags 90-93): the init is our caller's subreaper's child; its pty goes to
+     * console_socket; preserve_fds fds of the caller become its 3..3+N-1 */
+    int handed_off;
+    const char *console_socket;
+    unsigned short console_rows, console_cols;
+    int preserve_fds;
     /* capabilities, no_new_privs, seccomp, rlimits, groups, umask, oom_score_adj, sysctls, keyring */
     struct confine confine;
     /* OCI hooks the monitor and the init run (tags 120-125) */
     struct hook_set hooks;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
+    int console_fd;                               /* connected to console_socket */
+    int preserved[CONFIG_MAX_PRESERVED_FDS];      /* from the FDS message, in order */
     /* owned storage */
     char *strings;
     char overlay_opts[4096]; /* lowerdir=..,upperdir=..,workdir=.. made before clone */

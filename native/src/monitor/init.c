@@ -26,6 +26,7 @@
 #include "pid1_signals.h"
 #include "mounts.h"
 #include "rootfs.h"
+#include "tree.h"
 #include "userns.h"
 
 static _Noreturn void die(int errfd, const struct step_error *e, int code)
@@ -217,6 +218,9 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_HOSTNAME, errno, cfg->hostname };
         die(errfd, &e, 1);
     }
+    /* process.terminal with a console socket: a pty of our own devpts, its master to the socket */
+    if (cfg->console_fd >= 0 && tree_console(cfg, &e) < 0)
+        die(errfd, &e, 1);
     /* nothing of the image's runs outside its cgroup or without its network */
     if (cfg->hold && await_go(errfd) < 0)
         _exit(1); /* the monitor failed and reports it */
@@ -241,8 +245,10 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     if (confine_process(&cfg->confine, &ce) < 0 || confine_identity(&cfg->confine, cfg->uid, cfg->gid, &ce) < 0)
         die_confined(errfd, &ce);
     /* nothing of the monitor's reaches the command, not even close-on-exec (CVE-2024-21626) */
+    if (tree_place_fds(cfg, &e) < 0) /* --preserve-fds: the caller's 3..3+N-1, kept below */
+        die(errfd, &e, 1);
     int keep[] = { errfd, cfg->fifo_fd, cfg->init_memfd };
-    int rc = confine_close_fds(keep, 3);
+    int rc = confine_close_fds_from(3 + (unsigned)cfg->preserve_fds, keep, 3);
     if (rc < 0) {
         e = (struct step_error){ QUILT_STEP_STDIO, -rc, "close_range" };
         die(errfd, &e, 1);

@@ -45,6 +45,7 @@
 #include "network.h"
 #include "pid1_signals.h"
 #include "procfs.h"
+#include "tree.h"
 #include "userns.h"
 
 #define SYNC_FD 3
@@ -252,20 +253,6 @@ static int prepare(struct monitor *m, const char **object)
     return 0;
 }
 
-/* A detached monitor keeps nothing of its caller's: a shell reading the CLI's
- * output through a pipe would otherwise wait for us until the container ends. */
-static int drop_caller_stdio(void)
-{
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null < 0)
-        return -errno;
-    for (int fd = 0; fd <= 2; fd++)
-        if (dup2(null, fd) < 0)
-            return -errno;
-    close(null);
-    return 0;
-}
-
 static void close_child_ends(struct container_config *cfg)
 {
     int *fds[] = { &cfg->stdout_fd, &cfg->stderr_fd, &cfg->fifo_fd, &cfg->init_memfd };
@@ -274,20 +261,6 @@ static void close_child_ends(struct container_config *cfg)
             close(*fds[i]);
             *fds[i] = -1;
         }
-}
-
-static pid_t clone_init(const struct container_config *cfg, int *pidfd, int cgroup_fd)
-{
-    struct clone_args args = {
-        .flags = cfg->ns_flags | CLONE_PIDFD,
-        .pidfd = (unsigned long long)(uintptr_t)pidfd,
-        .exit_signal = SIGCHLD,
-    };
-    if (cgroup_fd >= 0) { /* born in its cgroup: not one instruction runs outside it */
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (unsigned long long)cgroup_fd;
-    }
-    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
 static long long now_nanos(void)
@@ -434,6 +407,10 @@ int main(void)
         send_fail(QUILT_STEP_CONFIG, -rc, what);
         return 1;
     }
+    if (m.cfg.preserve_fds && (rc = tree_receive_fds(SYNC_FD, &m.cfg)) < 0) {
+        send_fail(QUILT_STEP_PRESERVE_FDS, -rc, "--preserve-fds");
+        return 1;
+    }
 
     /* be nobody's child: the JVM reaps this first half now, and init adopts us */
     pid_t half = fork();
@@ -457,10 +434,10 @@ int main(void)
     }
     const char *object = "monitor";
     rc = prepare(&m, &object);
-    if (rc == 0 && m.cfg.log_path && (rc = drop_caller_stdio()) < 0)
+    if (rc == 0 && m.cfg.log_path && (rc = tree_drop_caller_stdio()) < 0)
         object = "/dev/null";
-    if (rc < 0) {
-        send_fail(QUILT_STEP_LOG, -rc, object);
+    if (rc < 0 || (rc = tree_prepare(&m.cfg, &object)) < 0) {
+        send_fail(m.cfg.console_fd < 0 && m.cfg.console_socket ? QUILT_STEP_CONSOLE : QUILT_STEP_LOG, -rc, object);
         return 1;
     }
     if (m.cfg.uid_map && (rc = userns_prepare(&m.cfg, &object)) < 0) {
@@ -485,16 +462,17 @@ int main(void)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     m.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     int sp[2];
-    if (m.sfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-        send_fail(QUILT_STEP_CLONE, errno, "monitor");
+    if (m.sfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 ||
+        (rc = tree_lift_fds(&m.cfg, &sp[1])) < 0) {
+        send_fail(QUILT_STEP_CLONE, m.sfd < 0 || rc == 0 ? errno : -rc, "monitor");
         return 1;
     }
 
-    m.init = clone_init(&m.cfg, &m.init_pidfd, m.cgroup_fd);
+    int step;
+    m.init = tree_clone_init(&m.cfg, &m.init_pidfd, m.cgroup_fd, &step);
     m.spawned_at = wall_nanos(); /* from here its namespaces can be joined */
     if (m.init < 0) {
-        send_fail(m.cgroup_fd >= 0 && errno != ENOMEM && errno != EAGAIN ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, errno,
-                  m.cgroup_fd >= 0 ? m.cfg.cgroup_v2 : "init");
+        send_fail(step, errno, step == QUILT_STEP_CGROUP ? m.cfg.cgroup_v2 : "init");
         return 1;
     }
     if (m.init == 0) {
@@ -503,8 +481,11 @@ int main(void)
     }
     close(sp[1]);
     close_child_ends(&m.cfg);
+    tree_close_fds(&m.cfg);
+    if (m.cfg.handed_off) /* the caller's stdio is the init's alone: its end of file is the init's exit */
+        tree_drop_caller_stdio();
     m.initfd = sp[0];
-    int step; /* a user namespace: mapped before the init does anything */
+    /* a user namespace: mapped before the init does anything */
     if (m.cfg.uid_map && (rc = userns_release(&m.cfg, m.init, m.initfd, &step, &object)) < 0) {
         syscall(SYS_pidfd_send_signal, m.init_pidfd, SIGKILL, NULL, 0);
         send_fail(step, -rc, object);
@@ -534,6 +515,8 @@ int main(void)
     }
     if (m.oom.fd >= 0)
         watch(ep, m.oom.fd);
+    if (m.cfg.handed_off) /* not our child: its pidfd says when it exits */
+        watch(ep, m.init_pidfd);
 
     int listening = 0;
     /* done when the init is gone, its socket has said all it had to say (a FAIL
@@ -575,6 +558,9 @@ int main(void)
                     close(fd);
                     s->fd = -1;
                 }
+            } else if (fd == m.init_pidfd) {
+                epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+                m.init_exited = 1; /* its reaper has its code */
             } else if (fd == m.oom.fd) {
                 if (oom_watch_kills(&m.oom) > 0)
                     m.oom_killed = 1;
@@ -593,6 +579,10 @@ int main(void)
         /* the address goes back before the exit is on record: whoever sees the exit sees it free */
         if (m.cfg.net_leases && (rc = lease_release(m.cfg.net_leases, m.cfg.net_address, m.cfg.id, 5)) < 0)
             fprintf(stderr, "quilt-monitor: give back %s: %s\n", m.cfg.net_address, strerror(-rc));
+        if (m.cfg.handed_off) { /* no exit.json: a code is not ours to know (domain/Observed.java) */
+            config_free(&m.cfg);
+            return 0;
+        }
         write_exit_file(&m);
         uint8_t buf[128];
         struct tlv_writer w = { buf, sizeof buf, 0 };

@@ -27,6 +27,8 @@ public final class FakeKernel {
         public final boolean monitor;
         final List<String> command;
         boolean gated;
+        /** runc's process tree: the caller's subreaper reaps it, so its monitor records no exit */
+        boolean handedOff;
         private ExitStatus exit;
 
         FakeProcess(int pid, long startTime, ContainerId container, boolean monitor, List<String> command) {
@@ -130,7 +132,8 @@ public final class FakeKernel {
 
     /**
      * The init exits: it is reaped by its monitor, which records the exit and
-     * leaves, unless the monitor is already dead (then the exit is lost).
+     * leaves, unless the monitor is already dead (then the exit is lost). A handed-off
+     * init is reaped by its caller's subreaper: its monitor leaves without a record.
      */
     void exit(FakeProcess init, ExitStatus status, Optional<String> error) {
         FakeProcess monitor;
@@ -153,7 +156,7 @@ public final class FakeKernel {
                 hooks = List.copyOf(atExit);
             }
             for (var hook : hooks) hook.accept(init.container);
-            recorder.record(init.container, status, error);
+            if (!init.handedOff) recorder.record(init.container, status, error);
         }
     }
 

@@ -76,6 +76,7 @@ public final class FakeProcessSpawner implements ProcessSpawner {
         FakeKernel.FakeProcess monitor = kernel.spawn(id, true, List.of());
         FakeKernel.FakeProcess init = kernel.spawn(id, false, args);
         init.gated = mode.gated();
+        init.handedOff = mode == Mode.HANDED_OFF;
         pids.record(id, new RecordedPids(monitor.ref(), init.ref()));
         endpoint.ifPresent(e -> {
             synchronized (kernel) {

@@ -118,6 +118,43 @@ class BundleLaunchTest {
         forget.everything(c.id());
     }
 
+    /** runc 1.1 create: a terminal goes to the console socket, and a console socket needs a terminal. */
+    @Test
+    void aTerminalNeedsAConsoleSocketAndASocketATerminalAsRuncRules() {
+        dev.quilt.domain.RuncTerms socket = new dev.quilt.domain.RuncTerms(true, Optional.of("/run/console.sock"), 0,
+                false, true);
+        assertEquals(ContainerLauncher.SOCKET_WITHOUT_TERMINAL, assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(spec(process(false, List.of("sh"), Optional.empty())), "/b", Optional.empty(),
+                        List.of(), socket))).getMessage());
+        assertEquals(ContainerLauncher.TERMINAL_WITHOUT_SOCKET, assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(spec(process(true, List.of("sh"), Optional.empty())), "/b", Optional.empty(),
+                        List.of(), dev.quilt.domain.RuncTerms.RUNC))).getMessage());
+        nothingMade();
+        Container c = create.create(new BundleRequest(spec(process(true, List.of("sh"), Optional.empty())), "/srv/b",
+                Optional.empty(), List.of(), socket));
+        assertTrue(c.spec().process().terminal());
+        assertEquals(Optional.of("/run/console.sock"), c.spec().bundle().orElseThrow().terms().consoleSocket());
+        forget.everything(c.id());
+    }
+
+    /** runc's process tree: the caller's subreaper reaps the init; nothing records a code, none is invented. */
+    @Test
+    void aHandedOffInitsExitIsItsReapersAndIsNotRecorded() {
+        ContainerLauncher.Launch launch = launcher.launch(new BundleRequest(spec(process(false, List.of("sh"),
+                Optional.empty())), "/srv/b", Optional.empty(), List.of(), dev.quilt.domain.RuncTerms.RUNC),
+                dev.quilt.ports.ProcessSpawner.Mode.HANDED_OFF);
+        launch.launched().close();
+        Container c = launch.container();
+        assertEquals(Status.CREATED, c.status());
+        kernel.exit(kernel.processes().get(c.init().orElseThrow().pid()), dev.quilt.domain.ExitStatus.exited(3),
+                Optional.empty());
+        assertEquals(Optional.empty(), state.recordedExit(c.id()), "no exit.json: the code is the reaper's");
+        Container seen = new ContainerLookup(state, processes, clock).get(c.id().value());
+        assertEquals(Status.STOPPED, seen.status());
+        assertEquals(Optional.empty(), seen.exit());
+        forget.everything(c.id());
+    }
+
     @Test
     void aCommandGivenReplacesProcessArgsAsCtrRunDoes() {
         Container c = create.create(new BundleRequest(spec(process(false, List.of(), Optional.empty())), "/srv/b",
@@ -128,8 +165,7 @@ class BundleLaunchTest {
 
     @Test
     void whatTheEngineCannotDoIsOneLineBeforeAnythingIsMade() {
-        assertEquals("config.json: process.terminal is true, but quilt cannot give a container's process a terminal"
-                + " yet; set terminal to false", assertThrows(QuiltException.class, () -> create.create(
+        assertEquals(dev.quilt.usecases.ContainerLauncher.TERMINAL_WITHOUT_SOCKET, assertThrows(QuiltException.class, () -> create.create(
                 new BundleRequest(spec(process(true, List.of("sh"), Optional.empty())), "/b", Optional.empty(),
                         List.of()))).getMessage());
         assertEquals("config.json: process.args is empty: put the command there, or give it after '--'",

@@ -335,8 +335,7 @@ class BundlesIT {
     void runcSpecAsItIsIsOneLineAboutItsTerminal() throws Exception {
         Path b = bundle(RUNC, t -> t);
         refused(quilt.run("create", "--bundle", b.toString(), "--name", "runc-tty"),
-                "config.json: process.terminal is true, but quilt cannot give a container's process a terminal"
-                        + " yet; set terminal to false");
+                dev.quilt.usecases.ContainerLauncher.TERMINAL_WITHOUT_SOCKET);
     }
 
     /** The same file with only {@code terminal} flipped: its own {@code sh} runs and ends at its stdin's end. */

@@ -58,6 +58,20 @@ class ObservedTest {
         assertEquals(Optional.empty(), c.exit());
     }
 
+    /**
+     * runc's process tree (ProcessSpawner.Mode.HANDED_OFF): the caller's subreaper reaps the init and the monitor,
+     * which is not its parent, records no code and leaves. Stopped, no code invented, and no "monitor gone".
+     */
+    @Test
+    void anInitReapedByTheCallersSubreaperIsStoppedWithNoCodeAndNoMonitorGone() {
+        Container created = creating().created(INIT, MONITOR);
+        Container started = Observed.derive(created, facts(Optional.empty(), true, true, false, false), NOW);
+        Container c = Observed.derive(started, facts(Optional.empty(), false, false, false, false), NOW);
+        assertEquals(Status.STOPPED, c.status());
+        assertEquals(Optional.empty(), c.exit());
+        assertEquals(false, Observed.monitorGone(c.status(), false, false));
+    }
+
     @Test
     void aMonitorStillWritingTheExitIsStillRunning() {
         Container running = creating().running(INIT, MONITOR, T0);

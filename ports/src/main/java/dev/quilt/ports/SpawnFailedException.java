@@ -19,7 +19,8 @@ public final class SpawnFailedException extends QuiltException {
         MOUNTS("mount"), DEVICES("make device"), READONLY_ROOT("make the root read-only"),
         CGROUPFS("mount /sys/fs/cgroup"), USERNS("map user ids"), IDMAP("idmapped mount"),
         HOOK("hook"),
-        EXEC_CONSOLE("console socket");
+        EXEC_CONSOLE("console socket"),
+        HANDOFF("hand the init to the caller"), CONSOLE("console socket"), PRESERVE_FDS("preserve fds");
 
         private final String word;
 

@@ -105,18 +105,29 @@ public final class ContainerLauncher {
      * rootfs's passwd when missing, as runc does), namespaces, hostname (the name or short ID when it has none),
      * cgroup limits and confinement, over its {@code root.path} directory ({@code root.readonly} honoured).
      * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
-     * {@code process.terminal} (the engine gives no init a terminal yet: runc too refuses it without a
-     * console socket); no uts namespace (the init sets a hostname); no command ({@code process.args} empty and
+     * {@code process.terminal} without a console socket ({@link dev.quilt.domain.RuncTerms#consoleSocket}), and a
+     * console socket without it, as runc refuses both; no uts namespace (the init sets a hostname); no command ({@code process.args} empty and
      * none given); {@code process.oomScoreAdj}.
      * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
      * {@code linux.cgroupsPath} is not used: the container gets Quilt's own cgroup in every hierarchy.
      */
+    /** runc's refusal of {@code process.terminal} without {@code --console-socket} (runc 1.1 create). */
+    public static final String TERMINAL_WITHOUT_SOCKET = "config.json: process.terminal is true: cannot allocate tty if"
+            + " runc will detach without setting console socket; set terminal to false, or give quilt-runc"
+            + " --console-socket";
+    /** runc's refusal of {@code --console-socket} without {@code process.terminal}. */
+    public static final String SOCKET_WITHOUT_TERMINAL = "--console-socket: cannot use console socket if runc will not"
+            + " detach or allocate tty; set process.terminal to true in config.json, or leave --console-socket out";
+
     public Launch launch(BundleRequest req, ProcessSpawner.Mode mode) {
         Instant begun = clock.now();
         OciConversion.EngineSpec e = OciConversion.toEngine(req.spec(), "config.json");
-        if (e.process().terminal()) {
-            throw QuiltException.invalid("config.json: process.terminal is true, but quilt cannot give a container's"
-                    + " process a terminal yet; set terminal to false");
+        // runc's rules (create): a terminal goes to the console socket, and a socket needs a terminal
+        if (e.process().terminal() && req.terms().consoleSocket().isEmpty()) {
+            throw QuiltException.invalid(TERMINAL_WITHOUT_SOCKET);
+        }
+        if (!e.process().terminal() && req.terms().consoleSocket().isPresent()) {
+            throw QuiltException.invalid(SOCKET_WITHOUT_TERMINAL);
         }
         if (e.oomScoreAdj().isPresent()) {
             throw QuiltException.invalid("config.json: process.oomScoreAdj is not supported yet; leave it out");

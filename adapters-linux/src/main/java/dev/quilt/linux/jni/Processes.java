@@ -12,6 +12,10 @@ public final class Processes {
 
     static native int spawnHelper(String path, int syncFd, int flags);
 
+    static native int spawnHelperWithStdio(String path, int syncFd, int flags, int in, int out, int err);
+
+    static native int setChildSubreaper(int on);
+
     static native int waitPid(int pid);
 
     static native int pidfdOpen(int pid);
@@ -31,6 +35,24 @@ public final class Processes {
     /** Starts {@code path} with {@code syncFd} as its fd 3 and stdio inherited; never forks the JVM. */
     public static int spawn(String path, int syncFd, int flags) {
         return NativeException.check(spawnHelper(path, syncFd, flags), "posix_spawn", path);
+    }
+
+    /**
+     * As {@link #spawn(String, int, int)}, with {@code stdio} (three fds: 0, 1, 2 for ours, else one of ours
+     * moved there) as the helper's stdin, stdout and stderr.
+     */
+    public static int spawn(String path, int syncFd, int flags, int[] stdio) {
+        return NativeException.check(spawnHelperWithStdio(path, syncFd, flags, stdio[0], stdio[1], stdio[2]),
+                "posix_spawn", path);
+    }
+
+    /**
+     * prctl(2) {@code PR_SET_CHILD_SUBREAPER}: whether the orphans of our descendants are ours to reap.
+     * runc's {@code run} and {@code exec} (not detached) set it, so that they reap the init or process they
+     * handed off and exit with its status.
+     */
+    public static void childSubreaper(boolean on) {
+        NativeException.check(setChildSubreaper(on ? 1 : 0), "prctl", "PR_SET_CHILD_SUBREAPER");
     }
 
     /** The raw wait status of a child. */

@@ -11,7 +11,7 @@ public final class Protocol {
     public static final int MSG_INLINE_MAX = 64 * 1024, BODY_MAX = 16 * 1024 * 1024;
 
     public static final int MSG_CONFIG = 1, MSG_READY = 2, MSG_FAIL = 3, MSG_EXIT = 4, MSG_EXEC = 5,
-            MSG_RESULT = 6;
+            MSG_RESULT = 6, MSG_FDS = 7;
 
     public static final int T_TYPE = 1, T_ID = 10, T_STATE_DIR = 11, T_LOWER = 12, T_UPPER = 13, T_WORK = 14,
             T_MERGED = 15, T_HOSTNAME = 16, T_ARG = 17, T_ENV = 18, T_CWD = 19, T_UID = 20, T_GID = 21,
@@ -34,8 +34,9 @@ public final class Protocol {
     public static final int T_HOOK = 120, T_HOOK_ARG = 121, T_HOOK_ENV = 122, T_HOOK_STATE_HEAD = 123,
             T_HOOK_STATE_TAIL = 124, T_HOOK_DIR = 125;
     /** runc's exec (quilt-runc exec, tags 100-109): detach, the console socket, the command's pid. */
-    public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_CONSOLE_SOCKET = 101, T_EXEC_PID_WANTED = 102,
-            T_PRESERVE_FDS = 103, PRESERVE_FDS_MAX = 1024;
+    public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_EXEC_PID_WANTED = 102, PRESERVE_FDS_MAX = 1024;
+    /** runc's process tree (issue 14, tags 90-99): {@code ProcessSpawner.Mode.HANDED_OFF}, runc's create flags. */
+    public static final int T_HANDED_OFF = 90, T_CONSOLE_SOCKET = 91, T_CONSOLE_SIZE = 92, T_PRESERVE_FDS = 93;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -130,8 +131,11 @@ public final class Protocol {
         check("QUILT_T_DETACH", T_DETACH);
         check("QUILT_T_CONSOLE_SOCKET", T_CONSOLE_SOCKET);
         check("QUILT_T_EXEC_PID_WANTED", T_EXEC_PID_WANTED);
-        check("QUILT_T_PRESERVE_FDS", T_PRESERVE_FDS);
         check("QUILT_PRESERVE_FDS_MAX", PRESERVE_FDS_MAX);
+        check("QUILT_MSG_FDS", MSG_FDS);
+        check("QUILT_T_HANDED_OFF", T_HANDED_OFF);
+        check("QUILT_T_CONSOLE_SIZE", T_CONSOLE_SIZE);
+        check("QUILT_T_PRESERVE_FDS", T_PRESERVE_FDS);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

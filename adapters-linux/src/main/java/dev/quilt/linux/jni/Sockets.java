@@ -10,6 +10,8 @@ public final class Sockets {
 
     static native int receiveMessage(int fd, byte[] buf);
 
+    static native int sendFds(int fd, int[] fds);
+
     static native int receiveMessageWithin(int fd, byte[] buf, long timeoutMs);
 
     /** What {@link #receive(int, byte[], String, java.time.Instant)} returns when the deadline came first. */
@@ -23,6 +25,14 @@ public final class Sockets {
 
     public static void send(int fd, byte[] message, int length, String peer) {
         NativeException.check(sendMessage(fd, message, length), "send", peer);
+    }
+
+    /**
+     * One FDS message carrying {@code fds} (1 to 253, SCM_MAX_FD) with SCM_RIGHTS: the peer gets copies.
+     * EBADF when one of them is not open.
+     */
+    public static void sendFds(int fd, int[] fds, String peer) {
+        NativeException.check(sendFds(fd, fds), "sendmsg", peer);
     }
 
     /** Blocks for the next message; 0 means the peer closed its end. */

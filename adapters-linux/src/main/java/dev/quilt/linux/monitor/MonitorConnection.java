@@ -52,7 +52,19 @@ final class MonitorConnection {
         Processes.closeFd(fd);
     }
 
-    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor, Readiness readiness) {
+    /** The monitor hung up: it leaves once the init has exited. Messages before that are not for us. */
+    private void awaitHangUp() {
+        while (Sockets.receive(fd, buf, "quilt-monitor of " + id.shortForm()) > 0) {
+            // READY came already; a handed-off monitor sends no EXIT
+        }
+        close();
+    }
+
+    /**
+     * The launched container; {@code handedOff}: its init is its caller's subreaper's child
+     * ({@link ProcessSpawner.Mode#HANDED_OFF}), whose exit code only that reaper learns.
+     */
+    ProcessSpawner.Launched launched(ProcessRef init, ProcessRef monitor, Readiness readiness, boolean handedOff) {
         int opened = Processes.openPidfd(init.pid());
         if (opened >= 0 && ProcStat.startTime(init.pid()).orElse(-1L) != init.startTime()) {
             Processes.closeFd(opened); // the init is gone and its pid already reused
@@ -80,6 +92,9 @@ final class MonitorConnection {
             @Override
             public synchronized ExitStatus awaitExit() {
                 if (exit != null) return exit;
+                if (handedOff) {
+                    throw new IllegalStateException("a handed-off init's exit is its reaper's to learn, not ours");
+                }
                 Message m = receive();
                 if (m.type() != Protocol.MSG_EXIT) {
                     throw new IllegalStateException("expected EXIT from quilt-monitor, got message " + m.type());
@@ -94,8 +109,13 @@ final class MonitorConnection {
             }
 
             @Override
-            public ExitStatus kill() {
+            public synchronized ExitStatus kill() {
                 signal(Protocol.SIGKILL);
+                if (handedOff) { // not our child: the monitor's hang-up is the event of its exit
+                    if (exit == null) awaitHangUp();
+                    exit = ExitStatus.killedBy(Protocol.SIGKILL);
+                    return exit;
+                }
                 return awaitExit();
             }
 

@@ -28,6 +28,8 @@ import dev.quilt.ports.SeccompFilters;
 import dev.quilt.ports.SpawnFailedException;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,23 +44,80 @@ import java.util.stream.Collectors;
  * READY carries the readiness phases' events as the monitor saw them: when the
  * clone returned (spawned) and when both netlink batches were acknowledged
  * (network); waiting for it is a poll(2) on the socket bounded by the deadline.
+ * {@link Mode#HANDED_OFF} gives runc's process tree (native/src/monitor/tree.h): the init is the child of our
+ * caller's nearest subreaper, its stdio is the caller's (or, with {@code process.terminal}, a pty whose master
+ * goes to the console socket), and the caller's fds 3..3+N-1 of {@code --preserve-fds N} are its own.
  */
 public final class MonitorSpawner implements ProcessSpawner {
     private final LinuxPaths paths;
     private final NativeLibrary lib;
     private final SeccompFilters seccomp;
+    private final CallerFds caller;
+
+    /**
+     * What whoever runs Quilt hands a {@link Mode#HANDED_OFF} container, as runc's caller does: its stdio
+     * (stdin, stdout, stderr) and, for {@code --preserve-fds N}, the fd that becomes the process's
+     * {@code 3 + index} (index 0..N-1).
+     */
+    public interface CallerFds {
+        int[] stdio();
+
+        int preserved(int index);
+
+        /** Our own: fds 0, 1, 2 and 3..3+N-1, inherited from our caller as runc's are. */
+        CallerFds INHERITED = new CallerFds() {
+            @Override
+            public int[] stdio() {
+                return new int[] {0, 1, 2};
+            }
+
+            @Override
+            public int preserved(int index) {
+                return 3 + index;
+            }
+        };
+    }
 
     /** {@code seccomp} compiles the container's profile for its init to load last before execve. */
     public MonitorSpawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp) {
+        this(paths, lib, seccomp, CallerFds.INHERITED);
+    }
+
+    /** As above, a handed-off container taking its stdio and preserved fds from {@code caller}. */
+    public MonitorSpawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp, CallerFds caller) {
         this.paths = paths;
         this.lib = lib;
         this.seccomp = seccomp;
+        this.caller = caller;
+    }
+
+    /**
+     * The caller's fds of {@code --preserve-fds}, each checked open; runc passes whatever is there, but a fd
+     * that is not open would fail the create later with a bare EBADF.
+     */
+    private int[] preservedFds(ContainerSpec spec, Mode mode) {
+        int n = spec.bundle().map(b -> b.terms().preserveFds()).orElse(0);
+        int[] fds = new int[n];
+        for (int i = 0; i < n; i++) {
+            fds[i] = caller.preserved(i);
+            if (!Files.exists(Path.of("/proc/self/fd/" + fds[i]), LinkOption.NOFOLLOW_LINKS)) {
+                throw QuiltException.invalid("--preserve-fds " + n + ": fd " + (3 + i) + " is not open; pass only"
+                        + " as many as the caller opened after stdio");
+            }
+        }
+        if (mode == Mode.HANDED_OFF && spec.security().userns() instanceof UserNamespace.Mapped) {
+            // clone(2): CLONE_PARENT with CLONE_NEWUSER is EINVAL (native/src/monitor/tree.h)
+            throw QuiltException.invalid("a user namespace is not supported with runc's process tree yet; leave the"
+                    + " user namespace out of config.json");
+        }
+        return fds;
     }
 
     @Override
     public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
                            Mode mode, Instant deadline) {
         Instant begun = Instant.now();
+        int[] preserved = preservedFds(spec, mode);
         if (mode.gated()) StartGate.create(paths.execFifo(id).toString());
         try {
             EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
@@ -71,7 +130,9 @@ public final class MonitorSpawner implements ProcessSpawner {
         int ours = pair[0];
         int firstHalf;
         try {
-            firstHalf = Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID);
+            firstHalf = mode == Mode.HANDED_OFF
+                    ? Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID, caller.stdio())
+                    : Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID);
         } catch (RuntimeException e) {
             Processes.closeFd(ours);
             throw e;
@@ -81,6 +142,7 @@ public final class MonitorSpawner implements ProcessSpawner {
         MonitorConnection conn = new MonitorConnection(id, ours);
         try {
             Sockets.send(ours, cfg.array(), cfg.length(), "quilt-monitor");
+            if (preserved.length > 0) Sockets.sendFds(ours, preserved, "quilt-monitor");
             Processes.await(firstHalf); // it forks and exits as soon as it has the config
             // past the deadline the init (in its cgroup from its first instruction on v2, from before GO on
             // v1) is the caller's to remove with the cgroup; its monitor follows it out
@@ -89,7 +151,7 @@ public final class MonitorSpawner implements ProcessSpawner {
             if (reply.type() == Protocol.MSG_READY) {
                 return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID), reply.number(Protocol.T_START_TIME)),
                         new ProcessRef((int) reply.number(Protocol.T_MONITOR_PID), reply.number(Protocol.T_MONITOR_START)),
-                        readiness(reply, begun));
+                        readiness(reply, begun), mode == Mode.HANDED_OFF);
             }
             if (reply.type() == Protocol.MSG_FAIL) throw failure(reply);
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-monitor sent message " + reply.type()
@@ -117,7 +179,7 @@ public final class MonitorSpawner implements ProcessSpawner {
                 .put(Protocol.T_CWD, spec.process().cwd())
                 .put(Protocol.T_UID, spec.process().user().uid())
                 .put(Protocol.T_GID, spec.process().user().gid())
-                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND ? 0 : 1)
+                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND || mode == Mode.HANDED_OFF ? 0 : 1)
                 .put(Protocol.T_ETC_DIR, paths.etcFiles(id).toString());
         endpoint.ifPresent(e -> w.put(Protocol.T_NET_BRIDGE, e.bridge())
                 .put(Protocol.T_NET_VETH, e.hostLink())
@@ -130,7 +192,12 @@ public final class MonitorSpawner implements ProcessSpawner {
         cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
         for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);
         cgroup.memory().ifPresent(d -> w.put(Protocol.T_CGROUP_MEMORY_V1, d));
-        if (mode != Mode.FOREGROUND) {
+        if (mode == Mode.HANDED_OFF) w.put(Protocol.T_HANDED_OFF, 1); // stdio the caller's: no log
+        spec.bundle().ifPresent(b -> {
+            b.terms().consoleSocket().ifPresent(s -> w.put(Protocol.T_CONSOLE_SOCKET, s));
+            if (b.terms().preserveFds() > 0) w.put(Protocol.T_PRESERVE_FDS, b.terms().preserveFds());
+        });
+        if (mode != Mode.FOREGROUND && mode != Mode.HANDED_OFF) {
             w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
             w.put(Protocol.T_LOG_MAX, spec.log().maxBytes());
         }

@@ -31,9 +31,23 @@ public final class StartContainer {
     }
 
     public Container start(String ref) {
+        Container running = release(ref);
+        Instant deadline = running.startedAt().orElseThrow().plus(running.spec().ready().timeout());
+        return ready.await(running, deadline);
+    }
+
+    /**
+     * runc's {@code start}: lets the init exec its command and returns the running record as soon as the
+     * {@code execve} happened, without the readiness chain ({@code exec} probe, health check): runc probes
+     * nothing, and a bundle's root may have no shell to probe with. Errors as {@link #start}.
+     */
+    public Container startExeced(String ref) {
+        return release(ref);
+    }
+
+    private Container release(String ref) {
         var id = lookup.resolve(ref);
         Container running;
-        Instant deadline;
         try (StateStore.Lock lock = state.lock(id)) {
             Container c = lookup.get(id.value());
             if (!c.status().canStart()) {
@@ -41,7 +55,6 @@ public final class StartContainer {
                         + "; only a created container can be started");
             }
             var startedAt = clock.now();
-            deadline = startedAt.plus(c.spec().ready().timeout());
             try {
                 processes.start(id, c.init().orElseThrow());
             } catch (SpawnFailedException e) {
@@ -51,6 +64,6 @@ public final class StartContainer {
             running = c.running(c.init().orElseThrow(), c.monitor().orElseThrow(), startedAt);
             state.save(running);
         }
-        return ready.await(running, deadline);
+        return running;
     }
 }

@@ -128,7 +128,7 @@ class LifecyclePropertyTest {
                 clock);
         final CreateContainer create = new CreateContainer(launcher, ready);
         final StartContainer start = new StartContainer(lookup, state, processes, ready, clock);
-        final KillContainer kill = new KillContainer(lookup, processes);
+        final KillContainer kill = new KillContainer(lookup, processes, cgroups);
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);
         final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);

@@ -9,8 +9,9 @@ QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 # default image; libmnl-dev is the netlink library of the native core; libseccomp-dev
 # compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2).
 QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev)
-# What only the tests need: iproute2 and nft check what Quilt's netlink made.
-QUILT_TEST_PACKAGES=(iproute2 nftables)
+# What only the tests need: iproute2 and nft check what Quilt's netlink made; the OCI runtime-spec's
+# JSON schemas (golang-github-opencontainers-specs-dev) check what quilt-runc prints.
+QUILT_TEST_PACKAGES=(iproute2 nftables golang-github-opencontainers-specs-dev)
 
 quilt_die() {
     echo "quilt: $*" >&2

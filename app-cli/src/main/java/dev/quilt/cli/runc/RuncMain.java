@@ -38,6 +38,13 @@ public final class RuncMain {
             cli.setOut(out);
             cli.setErr(err);
             cli.setExpandAtFiles(false);
+            for (CommandLine verb : cli.getSubcommands().values()) {
+                var spec = verb.getCommandSpec();
+                if (!spec.optionsMap().containsKey("--help")) {
+                    spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                            .description("Show this help message and exit.").build());
+                }
+            }
             cli.setParameterExceptionHandler((e, a) -> {
                 String m = e.getMessage();
                 return say(m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1), log, err);
@@ -45,7 +52,11 @@ public final class RuncMain {
             cli.setExecutionExceptionHandler((e, line, parsed) -> fail(e, options, log, err));
             // the global flags take effect (or are refused) after parsing, before the verb runs
             cli.setExecutionStrategy(parsed -> {
-                ((RuncCommand) parsed.commandSpec().userObject()).apply();
+                try {
+                    ((RuncCommand) parsed.commandSpec().userObject()).apply();
+                } catch (RuntimeException e) {
+                    return fail(e, options, log, err);
+                }
                 return new CommandLine.RunLast().execute(parsed);
             });
             return cli.execute(args);

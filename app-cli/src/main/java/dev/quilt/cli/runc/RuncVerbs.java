@@ -10,6 +10,7 @@ import dev.quilt.domain.RuncTerms;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.oci.RuntimeSpec;
 import dev.quilt.linux.oci.OciSpecCodec;
+import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.usecases.BundleRequest;
 import dev.quilt.usecases.CreateContainer;
@@ -139,8 +140,8 @@ final class RuncVerbs {
 
         @Override
         public Integer call() {
-            containers.requireRoot("start");
             Container c = containers.observe(id);
+            containers.requireRoot("start");
             switch (c.status()) {
                 case CREATED -> start.get().startExeced(c.id().value());
                 case RUNNING -> throw QuiltException.conflict("cannot start an already running container");
@@ -236,6 +237,7 @@ final class RuncVerbs {
             + " to a container's init; one that has stopped is not an error.")
     static final class Kill implements Callable<Integer> {
         private final Lazy<KillContainer> kill;
+        private final Lazy<ContainerProcesses> processes;
         private final RuncContainers containers;
 
         @Option(names = {"-a", "--all"}, description = "signal every process in the container's cgroup")
@@ -248,15 +250,18 @@ final class RuncVerbs {
         String signal = "TERM";
 
         @Inject
-        Kill(Lazy<KillContainer> kill, RuncContainers containers) {
+        Kill(Lazy<KillContainer> kill, Lazy<ContainerProcesses> processes, RuncContainers containers) {
             this.kill = kill;
+            this.processes = processes;
             this.containers = containers;
         }
 
         @Override
         public Integer call() {
-            containers.requireRoot("kill");
+            RuncContainers.name(id);
+            processes.get().signalNumber(signal); // a bad signal is refused whatever the container
             ContainerId cid = containers.require(id);
+            containers.requireRoot("kill");
             if (all) {
                 kill.get().killAll(cid.value(), signal);
             } else {
@@ -286,13 +291,12 @@ final class RuncVerbs {
 
         @Override
         public Integer call() {
-            RuncContainers.name(id);
-            containers.requireRoot("delete");
             Optional<ContainerId> cid = containers.find(id);
             if (cid.isEmpty()) {
                 if (force) return 0; // runc: what was asked for is so
                 throw RuncContainers.notFound(id);
             }
+            containers.requireRoot("delete");
             Status status;
             try {
                 status = containers.observe(id).status();

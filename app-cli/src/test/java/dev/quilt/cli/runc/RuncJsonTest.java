@@ -59,6 +59,21 @@ class RuncJsonTest {
     }
 
     @Test
+    void jsonIsGoShapedIndentedOrOnOneLine() {
+        var value = new java.util.LinkedHashMap<String, Object>();
+        value.put("s", "a\"b\\c\n\u0001");
+        value.put("n", 12);
+        value.put("t", true);
+        value.put("empty", List.of());
+        value.put("none", Map.of());
+        value.put("list", List.of("x", Map.of("k", "v")));
+        assertEquals("{\n  \"s\": \"a\\\"b\\\\c\\n\\u0001\",\n  \"n\": 12,\n  \"t\": true,\n  \"empty\": [],\n"
+                + "  \"none\": {},\n  \"list\": [\n    \"x\",\n    {\n      \"k\": \"v\"\n    }\n  ]\n}", RuncJson.indented(value));
+        assertEquals("{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"n\":12,\"t\":true,\"empty\":[],\"none\":{},"
+                + "\"list\":[\"x\",{\"k\":\"v\"}]}", RuncJson.line(value));
+    }
+
+    @Test
     void createdIsRfc3339WithNanosecondsTrimmedAsGoPrintsIt() {
         assertEquals("2026-12-01T06:53:41Z", Rfc3339.nanos(Instant.parse("2026-12-01T06:53:41Z")));
         assertEquals("2026-12-01T06:53:41.5Z", Rfc3339.nanos(Instant.parse("2026-12-01T06:53:41.500Z")));

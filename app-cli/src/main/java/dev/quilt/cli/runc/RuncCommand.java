@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <p>Adding a verb: its class in {@code subcommands} below and one {@code @Binds} line in {@link Verbs}.
  */
-@Command(name = "quilt-runc", mixinStandardHelpOptions = true, versionProvider = RuncCommand.Version.class,
+@Command(name = "quilt-runc", versionProvider = RuncCommand.Version.class,
         description = "An OCI runtime with runc's command line, on Quilt's engine.",
         subcommands = {RuncVerbs.Create.class, RuncVerbs.Start.class, RuncVerbs.Run.class, RuncVerbs.State.class,
                 RuncVerbs.Kill.class, RuncVerbs.Delete.class, RuncVerbs.List.class, SpecVerb.class,
@@ -41,6 +41,12 @@ public final class RuncCommand implements Runnable {
         this.options = options;
         this.log = log;
     }
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "Print the version and exit (runc's -v).")
+    boolean version;
 
     @Option(names = "--root", paramLabel = "DIR", description = "keep the containers' state under DIR"
             + " (default /run/quilt-runc)")

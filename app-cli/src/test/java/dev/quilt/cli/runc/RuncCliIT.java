@@ -268,6 +268,20 @@ class RuncCliIT {
         assertGone("forced");
     }
 
+    /** Installed as a symlink (/usr/local/bin/quilt-runc): the launcher finds its checkout through the link. */
+    @Test
+    void theLauncherWorksThroughASymlink() throws Exception {
+        Path launcher = Path.of("..", "quilt-runc").toAbsolutePath().normalize();
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path link = Files.createSymbolicLink(bin.resolve("quilt-runc"), launcher);
+        Result r = exec(dir, List.of(link.toString(), "--version"));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().startsWith("quilt-runc version "), r.out());
+        Result f = exec(dir, List.of(link.toString(), "features"));
+        assertEquals(0, f.exit(), f.toString());
+        assertTrue(JSON.readTree(f.out()).get("linux").get("namespaces").size() > 0, f.out());
+    }
+
     @Test
     void errorsReachTheJsonLogContainerdReads() throws Exception {
         Path log = dir.resolve("log.json");

@@ -1,9 +1,10 @@
 package dev.quilt.cli.runc;
 
+import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.AtomicFiles;
+import dev.quilt.linux.IoErrors;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -20,7 +21,7 @@ final class PidFile {
         try {
             AtomicFiles.write(file, Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw QuiltException.invalid("cannot write the pid file " + file + ": " + IoErrors.why(e));
         }
     }
 }

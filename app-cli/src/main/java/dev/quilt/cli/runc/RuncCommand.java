@@ -84,8 +84,7 @@ public final class RuncCommand implements Runnable {
             default -> throw QuiltException.invalid("--log-format '" + logFormat + "' is not a format: use text or json");
         }
         options.debug(debug);
-        if (!root.isAbsolute()) throw QuiltException.invalid("--root " + root + " must be an absolute path");
-        options.root(root);
+        options.root(root.toAbsolutePath().normalize()); // runc: filepath.Abs
         if (systemdCgroup) {
             throw QuiltException.invalid("--systemd-cgroup is not supported: quilt-runc manages cgroups through"
                     + " cgroupfs; use the cgroupfs manager (podman: cgroup_manager = \"cgroupfs\" in containers.conf)");

@@ -99,6 +99,7 @@ final class RuncVerbs {
     @Command(name = "create", description = "Create a container from a bundle; its process waits for 'start'.")
     static final class Create implements Callable<Integer> {
         private final Lazy<CreateContainer> create;
+        private final Lazy<RemoveContainer> remove;
         private final RuncContainers containers;
 
         @Mixin
@@ -108,8 +109,9 @@ final class RuncVerbs {
         String id;
 
         @Inject
-        Create(Lazy<CreateContainer> create, RuncContainers containers) {
+        Create(Lazy<CreateContainer> create, Lazy<RemoveContainer> remove, RuncContainers containers) {
             this.create = create;
+            this.remove = remove;
             this.containers = containers;
         }
 
@@ -119,8 +121,26 @@ final class RuncVerbs {
             containers.requireRoot("create");
             requireFree(containers, id);
             Container c = create.get().create(req, ProcessSpawner.Mode.HANDED_OFF);
-            if (flags.pidFile != null) PidFile.write(flags.pidFile, c.init().orElseThrow().pid());
+            pidFileOrUndo(flags, c, remove);
             return 0;
+        }
+    }
+
+    /**
+     * Writes {@code --pid-file}, if asked; a pid file that cannot be written undoes the container (runc destroys
+     * it too), so a failed create leaves nothing.
+     */
+    private static void pidFileOrUndo(CreateFlags flags, Container c, Lazy<RemoveContainer> remove) {
+        if (flags.pidFile == null) return;
+        try {
+            PidFile.write(flags.pidFile, c.init().orElseThrow().pid());
+        } catch (RuntimeException e) {
+            try {
+                remove.get().remove(c.id().value(), true);
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
         }
     }
 
@@ -161,6 +181,7 @@ final class RuncVerbs {
         private final Lazy<RunContainer> run;
         private final Lazy<CreateContainer> create;
         private final Lazy<StartContainer> start;
+        private final Lazy<RemoveContainer> remove;
         private final RuncContainers containers;
 
         @Mixin
@@ -174,10 +195,11 @@ final class RuncVerbs {
 
         @Inject
         Run(Lazy<RunContainer> run, Lazy<CreateContainer> create, Lazy<StartContainer> start,
-            RuncContainers containers) {
+            Lazy<RemoveContainer> remove, RuncContainers containers) {
             this.run = run;
             this.create = create;
             this.start = start;
+            this.remove = remove;
             this.containers = containers;
         }
 
@@ -188,7 +210,7 @@ final class RuncVerbs {
             requireFree(containers, id);
             if (detach) {
                 Container c = create.get().create(req, ProcessSpawner.Mode.HANDED_OFF);
-                if (flags.pidFile != null) PidFile.write(flags.pidFile, c.init().orElseThrow().pid());
+                pidFileOrUndo(flags, c, remove);
                 start.get().startExeced(c.id().value());
                 return 0;
             }
@@ -352,7 +374,7 @@ final class RuncVerbs {
                             s.annotations(), "root"));
                 }
             }
-            states.sort(java.util.Comparator.comparing(OciState::created).thenComparing(OciState::id));
+            states.sort(java.util.Comparator.comparing(OciState::id)); // runc reads its root's entries in name order
             var out = spec.commandLine().getOut();
             if (quiet) {
                 states.forEach(s -> out.println(s.id()));

@@ -231,6 +231,15 @@ class RuncCliIT {
     }
 
     @Test
+    void aPidFileThatCannotBeWrittenLeavesNoContainer() throws Exception {
+        Path b = bundle("no-pid-dir", quiltRuncSpec(), "true");
+        Result r = runc(b, "create", "--pid-file", dir.resolve("no-such-dir/init.pid").toString(), "no-pid-dir");
+        assertOneLine(r, "no-such-dir");
+        assertGone("no-pid-dir");
+        assertEquals(List.of(), Leaks.processes(root, MARK.substring(MARK.indexOf('=') + 1)));
+    }
+
+    @Test
     void runDetachedThenKillAllBySignalNumberAndForceDelete() throws Exception {
         Path b = bundle("detached", quiltRuncSpec(), "sh", "-c", "sleep 1000 & sleep 1000 & wait");
         Path pidFile = dir.resolve("detached.pid");

@@ -92,7 +92,6 @@ class RuncCommandTest {
         assertRefused(runc("--root", root.toString(), "create"), "missing required parameter: 'ID'");
         assertRefused(runc("--nonsense", "list"), "unknown option: '--nonsense'");
         assertRefused(runc("--log-format", "yaml", "list"), "--log-format 'yaml' is not a format");
-        assertRefused(runc("--root", "relative/dir", "list"), "must be an absolute path");
         assertRefused(runc("--rootless=maybe", "list"), "--rootless 'maybe' is not true, false or auto");
         assertRefused(runc("--root", root.toString(), "list", "--format", "yaml"), "invalid format option 'yaml'");
     }

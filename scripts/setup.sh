@@ -9,8 +9,9 @@ QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 # default image; libmnl-dev is the netlink library of the native core; libseccomp-dev
 # compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2).
 QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev)
-# What only the tests need: iproute2 and nft check what Quilt's netlink made.
-QUILT_TEST_PACKAGES=(iproute2 nftables)
+# What only the tests need: iproute2 and nft check what Quilt's netlink made; the OCI runtime-spec's
+# JSON schemas (golang-github-opencontainers-specs-dev) check what quilt-runc prints.
+QUILT_TEST_PACKAGES=(iproute2 nftables golang-github-opencontainers-specs-dev)
 
 quilt_die() {
     echo "quilt: $*" >&2
@@ -76,7 +77,7 @@ quilt_pick_jdk() {
     export JAVA_HOME
     mkdir -p "$QUILT_BUILD"
     echo "$JAVA_HOME" >"$QUILT_BUILD/java-home"
-    rm -f "$QUILT_BUILD"/quilt.aot "$QUILT_BUILD"/quilt.jsa
+    rm -f "$QUILT_BUILD"/quilt.aot "$QUILT_BUILD"/quilt.jsa "$QUILT_BUILD"/quilt-runc.aot "$QUILT_BUILD"/quilt-runc.jsa
 }
 
 quilt_mvn() {
@@ -85,13 +86,18 @@ quilt_mvn() {
 }
 
 # The JVM flags for a short command: C1 only, the serial collector, and the
-# class cache made by quilt_train (an AOT cache on JDK >= 25, CDS before).
+# class cache made by quilt_train (an AOT cache on JDK >= 25, CDS before):
+# quilt-runc's own (quilt_jvm_flags quilt-runc) when there is one, else quilt's.
 quilt_jvm_flags() {
+    local name=quilt
+    if [ "${1:-}" = quilt-runc ] && { [ -f "$QUILT_BUILD/quilt-runc.aot" ] || [ -f "$QUILT_BUILD/quilt-runc.jsa" ]; }; then
+        name=quilt-runc
+    fi
     QUILT_JVM_FLAGS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
-    if [ -f "$QUILT_BUILD/quilt.aot" ]; then
-        QUILT_JVM_FLAGS+=(-XX:AOTCache="$QUILT_BUILD/quilt.aot" -Xlog:aot=off -Xlog:cds=off)
-    elif [ -f "$QUILT_BUILD/quilt.jsa" ]; then
-        QUILT_JVM_FLAGS+=(-XX:SharedArchiveFile="$QUILT_BUILD/quilt.jsa" -Xlog:cds=off)
+    if [ -f "$QUILT_BUILD/$name.aot" ]; then
+        QUILT_JVM_FLAGS+=(-XX:AOTCache="$QUILT_BUILD/$name.aot" -Xlog:aot=off -Xlog:cds=off)
+    elif [ -f "$QUILT_BUILD/$name.jsa" ]; then
+        QUILT_JVM_FLAGS+=(-XX:SharedArchiveFile="$QUILT_BUILD/$name.jsa" -Xlog:cds=off)
     fi
 }
 
@@ -125,6 +131,35 @@ quilt_train() {
         touch "$QUILT_BUILD/untrained"
     fi
     quilt_drop_cgroup_parent "$scratch"
+    rm -rf "$scratch"
+    quilt_train_runc "$major"
+}
+
+# quilt-runc's cache: one `quilt-runc run` of a bundle (the host's busybox, runc's
+# spec with no terminal; sh ends at once on an empty stdin) in a scratch root, as
+# podman and containerd call it once per verb. Failing that, quilt-runc uses quilt's.
+quilt_train_runc() {
+    local scratch out jvm=("$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+    local main=(-cp "$QUILT_JAR" dev.quilt.cli.runc.RuncMain)
+    if [ "$1" -ge 25 ]; then
+        out=(-XX:AOTCacheOutput="$QUILT_BUILD/quilt-runc.aot" -Xlog:aot=off -Xlog:cds=off)
+    else
+        out=(-XX:ArchiveClassesAtExit="$QUILT_BUILD/quilt-runc.jsa" -Xlog:cds=off)
+    fi
+    rm -f "$QUILT_BUILD/quilt-runc.aot" "$QUILT_BUILD/quilt-runc.jsa"
+    scratch=$(mktemp -d /tmp/quilt-runc-train.XXXXXX)
+    mkdir -p "$scratch/bundle/rootfs/bin" "$scratch/bundle/rootfs/proc" "$scratch/bundle/rootfs/dev" \
+        "$scratch/bundle/rootfs/sys" "$scratch/bundle/rootfs/tmp"
+    if cp /bin/busybox "$scratch/bundle/rootfs/bin/busybox" 2>/dev/null && ln -s busybox "$scratch/bundle/rootfs/bin/sh" \
+        && "${jvm[@]}" "${main[@]}" spec --bundle "$scratch/bundle" >>"$QUILT_BUILD/train.log" 2>&1 \
+        && sed -i 's/"terminal" *: *true/"terminal":false/' "$scratch/bundle/config.json" \
+        && "${jvm[@]}" "${out[@]}" "${main[@]}" --root "$scratch/root" run --bundle "$scratch/bundle" train \
+            </dev/null >>"$QUILT_BUILD/train.log" 2>&1; then
+        "${jvm[@]}" "${main[@]}" --root "$scratch/root" delete --force train >>"$QUILT_BUILD/train.log" 2>&1 || true
+    else
+        rm -f "$QUILT_BUILD/quilt-runc.aot" "$QUILT_BUILD/quilt-runc.jsa"
+    fi
+    quilt_drop_cgroup_parent "$scratch/root"
     rm -rf "$scratch"
 }
 

@@ -61,6 +61,19 @@ public final class FakeCgroups implements Cgroups {
         }
     }
 
+    /** The fake's cgroup holds its init alone: a default action ends it, as {@code kill} of the init does. */
+    @Override
+    public int signalAll(ContainerId id, int signal) {
+        kernel.maybeFail("cgroups.signalAll");
+        Optional<FakeKernel.FakeProcess> member;
+        synchronized (kernel) {
+            if (!kernel.cgroups().containsKey(id)) return 0;
+            member = kernel.initOf(id).filter(p -> p.exit().isEmpty());
+        }
+        member.ifPresent(init -> kernel.exit(init, ExitStatus.killedBy(signal), Optional.empty()));
+        return member.isPresent() ? 1 : 0;
+    }
+
     /** The fake keeps its cgroups in one map: there is no parent to remove. */
     @Override
     public void removeParentIfUnused() {

@@ -130,7 +130,7 @@ class LifecyclePropertyTest {
         final CreateContainer create = new CreateContainer(launcher, ready);
         final StartContainer start = new StartContainer(lookup, state, processes, ready, clock,
                 new LifecycleHooks(new FakeHookRunner(), new FakeWarnings()));
-        final KillContainer kill = new KillContainer(lookup, processes);
+        final KillContainer kill = new KillContainer(lookup, processes, cgroups);
         final WaitContainer waiter = new WaitContainer(lookup, processes);
         final StopContainer stop = new StopContainer(lookup, processes, waiter);
         final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget,

@@ -14,10 +14,10 @@ import java.nio.file.FileSystemException;
  * is a fault of Quilt's that says so, and never shows a Java exception's class or
  * message: those are for {@code --debug}.
  */
-final class Failures {
+public final class Failures {
     private Failures() {}
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         if (e instanceof QuiltException q) return oneLine(q.getMessage());
         Throwable cause = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
         if (cause instanceof FileSystemException fs && fs.getFile() != null) {

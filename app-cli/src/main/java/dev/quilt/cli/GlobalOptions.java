@@ -13,11 +13,11 @@ public final class GlobalOptions {
     private Optional<Path> root = Optional.empty();
     private boolean debug;
 
-    void root(Path root) {
+    public void root(Path root) {
         this.root = Optional.of(root);
     }
 
-    void debug(boolean debug) {
+    public void debug(boolean debug) {
         this.debug = debug;
     }
 

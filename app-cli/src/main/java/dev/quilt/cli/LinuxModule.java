@@ -70,7 +70,7 @@ import javax.inject.Singleton;
 
 /** The real adapters, and the use cases built on them. Built lazily: after the options are parsed. */
 @Module
-final class LinuxModule {
+public final class LinuxModule {
     private LinuxModule() {}
 
     @Provides @Singleton
@@ -264,8 +264,8 @@ final class LinuxModule {
     }
 
     @Provides
-    static KillContainer killContainer(ContainerLookup lookup, ContainerProcesses processes) {
-        return new KillContainer(lookup, processes);
+    static KillContainer killContainer(ContainerLookup lookup, ContainerProcesses processes, Cgroups cgroups) {
+        return new KillContainer(lookup, processes, cgroups);
     }
 
     @Provides

@@ -65,7 +65,7 @@ class ArchitectureTest {
     void onlyTheLinuxAdapterTouchesJni() {
         // the wiring module hands the loaded library to the adapters, nothing more
         noClasses().that().resideOutsideOfPackage("dev.quilt.linux..")
-                .and().haveNameNotMatching("dev\\.quilt\\.cli\\.(LinuxModule|DaggerQuiltComponent).*")
+                .and().haveNameNotMatching("dev\\.quilt\\.cli\\.(LinuxModule|DaggerQuiltComponent|runc\\.DaggerRuncComponent).*")
                 .should().dependOnClassesThat().resideInAPackage("dev.quilt.linux.jni..")
                 .check(quilt);
     }

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Set;
 
 /** What a test run must not leave on the machine: mounts, processes, state. */
-final class Leaks {
+public final class Leaks {
     private Leaks() {}
 
     /** Mount points under {@code root}, in our mount namespace. */
-    static List<String> mountsUnder(Path root) throws IOException {
+    public static List<String> mountsUnder(Path root) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] f = line.split(" ");
@@ -28,7 +28,7 @@ final class Leaks {
      * lies there, or, run from a sealed memfd copy, its argv[0] names the binary
      * there), or a container process with {@code marker} in its environment.
      */
-    static List<String> processes(Path root, String marker) throws IOException {
+    public static List<String> processes(Path root, String marker) throws IOException {
         List<String> out = new ArrayList<>();
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
@@ -64,7 +64,7 @@ final class Leaks {
      * {@code marker} (containers' processes). Returns what it had to kill, so a
      * passing test can still assert that it was nothing.
      */
-    static List<String> killAll(Path root, String marker) throws IOException {
+    public static List<String> killAll(Path root, String marker) throws IOException {
         List<String> found = processes(root, marker);
         for (String p : found) {
             long pid = Long.parseLong(p.split(" ")[0]);
@@ -120,7 +120,7 @@ final class Leaks {
      * removed here, so a test run leaves the cgroup tree as it found it even when
      * that failed.
      */
-    static List<String> cgroups(Path root) throws IOException {
+    public static List<String> cgroups(Path root) throws IOException {
         String parent = dev.quilt.linux.LinuxPaths.under(root).cgroupParent();
         Set<Path> parents = new LinkedHashSet<>();
         for (Path h : cgroupMounts()) parents.add(h.resolve(parent));

@@ -52,6 +52,15 @@ public interface Cgroups {
      */
     void removeParentIfUnused();
 
+    /**
+     * Sends {@code signal} to every process in the container's cgroup, in every hierarchy (runc's
+     * {@code kill --all}); each through a pidfd taken while the pid was a member, so a pid reused
+     * meanwhile is not signalled. A container without a cgroup, or an empty one, is not an error.
+     *
+     * @return how many processes were signalled
+     */
+    int signalAll(ContainerId id, int signal);
+
     /** Where a process joins the container's cgroup ({@code quilt exec}); {@link Placement#NONE} when it has none. */
     Placement placement(ContainerId id);
 

@@ -53,6 +53,14 @@ public final class ContainerLookup {
         return matches.get(0);
     }
 
+    /**
+     * The container that holds {@code name}, and nothing else: no ID or ID prefix is tried, as runc's
+     * container IDs are only names here ({@code quilt-runc}).
+     */
+    public Optional<ContainerId> named(ContainerName name) {
+        return state.byName(name).filter(id -> state.read(id).isPresent());
+    }
+
     private static boolean isValid(Runnable parse) {
         try {
             parse.run();

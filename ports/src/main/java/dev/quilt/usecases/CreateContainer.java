@@ -26,7 +26,17 @@ public final class CreateContainer {
 
     /** An OCI bundle's container, created and waiting for start, as {@link #create(ContainerRequest)}. */
     public Container create(BundleRequest req) {
-        ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.CREATED);
+        return create(req, ProcessSpawner.Mode.CREATED);
+    }
+
+    /**
+     * An OCI bundle's container, created and waiting for start, attached to its caller as {@code mode} says:
+     * {@link ProcessSpawner.Mode#CREATED} ({@code quilt create --bundle}) or {@link ProcessSpawner.Mode#HANDED_OFF}
+     * ({@code quilt-runc create}: runc's process tree).
+     */
+    public Container create(BundleRequest req, ProcessSpawner.Mode mode) {
+        if (!mode.gated()) throw new IllegalArgumentException("create needs a gated mode, not " + mode);
+        ContainerLauncher.Launch launch = launcher.launch(req, mode);
         launch.launched().close();
         return launch.container();
     }

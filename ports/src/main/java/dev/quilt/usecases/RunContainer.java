@@ -30,7 +30,18 @@ public final class RunContainer {
     }
 
     public ExitStatus run(ContainerRequest req, Observer observer) {
-        ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.FOREGROUND);
+        return await(launcher.launch(req, ProcessSpawner.Mode.FOREGROUND), req.remove(), observer);
+    }
+
+    /**
+     * An OCI bundle's container in the foreground ({@code quilt-runc run}): the caller's stdio, the monitor as
+     * the init's parent; returns its exit (128+n for a signal). The record stays, stopped, for {@code delete}.
+     */
+    public ExitStatus run(BundleRequest req, Observer observer) {
+        return await(launcher.launch(req, ProcessSpawner.Mode.FOREGROUND), false, observer);
+    }
+
+    private ExitStatus await(ContainerLauncher.Launch launch, boolean remove, Observer observer) {
         Container container = launch.container();
         ExitStatus exit;
         try (ProcessSpawner.Launched launched = launch.launched()) {
@@ -41,7 +52,7 @@ public final class RunContainer {
         try (StateStore.Lock lock = state.lock(container.id())) {
             state.save(container.stopped(exit, clock.now()));
         } finally {
-            if (req.remove()) forget.everything(container.id());
+            if (remove) forget.everything(container.id());
         }
         return exit;
     }

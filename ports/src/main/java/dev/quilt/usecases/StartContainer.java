@@ -35,9 +35,23 @@ public final class StartContainer {
     }
 
     public Container start(String ref) {
+        Container running = release(ref);
+        Instant deadline = running.startedAt().orElseThrow().plus(running.spec().ready().timeout());
+        return ready.await(running, deadline);
+    }
+
+    /**
+     * runc's {@code start}: lets the init exec its command and returns the running record as soon as the
+     * {@code execve} happened, without the readiness chain ({@code exec} probe, health check): runc probes
+     * nothing, and a bundle's root may have no shell to probe with. Errors as {@link #start}.
+     */
+    public Container startExeced(String ref) {
+        return release(ref);
+    }
+
+    private Container release(String ref) {
         var id = lookup.resolve(ref);
         Container running;
-        Instant deadline;
         try (StateStore.Lock lock = state.lock(id)) {
             Container c = lookup.get(id.value());
             if (!c.status().canStart()) {
@@ -45,7 +59,6 @@ public final class StartContainer {
                         + "; only a created container can be started");
             }
             var startedAt = clock.now();
-            deadline = startedAt.plus(c.spec().ready().timeout());
             try {
                 processes.start(id, c.init().orElseThrow());
             } catch (SpawnFailedException e) {
@@ -56,6 +69,6 @@ public final class StartContainer {
             state.save(running);
             hooks.poststart(running); // runtime.md "Lifecycle" 8: after start, before it returns; failures are warnings
         }
-        return ready.await(running, deadline);
+        return running;
     }
 }

@@ -116,4 +116,31 @@ public abstract class CgroupsContract {
             c.remove(b, DEADLINE);
         }
     }
+
+    @Test
+    void signalAllReachesWhatRunsInIt() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Cgroups.Placement p = c.create(id, Resources.DEFAULT);
+        try {
+            Member m = join(id, p);
+            assertEquals(1, c.signalAll(id, 9), "runc's kill --all: one member, one signal");
+            assertTrue(m.awaitGone(DEADLINE), "the member outlived its SIGKILL");
+        } finally {
+            c.remove(id, DEADLINE);
+        }
+    }
+
+    @Test
+    void signalAllOfAnEmptyOrMissingCgroupSignalsNothing() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        assertEquals(0, c.signalAll(id, 9), "never made");
+        c.create(id, Resources.DEFAULT);
+        try {
+            assertEquals(0, c.signalAll(id, 9), "empty");
+        } finally {
+            c.remove(id, DEADLINE);
+        }
+    }
 }

@@ -58,6 +58,35 @@ final class CgroupKiller {
         }
     }
 
+    /**
+     * Signals every member once: a pidfd per pid listed, kept only if the pid is still listed after the
+     * pidfd was taken (a pid that died and was reused outside meanwhile is not), the signal through it.
+     *
+     * @return how many were signalled
+     */
+    static int signalAll(Supplier<Set<Integer>> members, int signal) {
+        List<Integer> pidfds = new ArrayList<>();
+        List<Integer> pids = new ArrayList<>();
+        try {
+            for (int pid : members.get()) {
+                int fd = Processes.openPidfd(pid);
+                if (fd < 0) continue; // gone on its own
+                pidfds.add(fd);
+                pids.add(pid);
+            }
+            Set<Integer> still = members.get();
+            int sent = 0;
+            for (int i = 0; i < pids.size(); i++) {
+                if (!still.contains(pids.get(i))) continue;
+                Processes.signal(pidfds.get(i), signal);
+                sent++;
+            }
+            return sent;
+        } finally {
+            pidfds.forEach(Processes::closeFd);
+        }
+    }
+
     /** The pids in a cgroup.procs file's text. */
     static Set<Integer> pids(String procs) {
         Set<Integer> out = new java.util.HashSet<>();

@@ -244,6 +244,12 @@ public final class CgroupsV1 implements Cgroups {
         guard.ifNoOneMaking(() -> parents.forEach(files::rmdirUnlessInUse));
     }
 
+    @Override
+    public int signalAll(ContainerId id, int signal) {
+        List<Path> dirs = dirs(id);
+        return CgroupKiller.signalAll(() -> members(dirs), signal);
+    }
+
     private Set<Integer> members(List<Path> dirs) {
         Set<Integer> pids = new HashSet<>();
         for (Path d : dirs) {

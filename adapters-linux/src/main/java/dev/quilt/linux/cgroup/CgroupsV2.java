@@ -156,6 +156,13 @@ public final class CgroupsV2 implements Cgroups {
     }
 
     @Override
+    public int signalAll(ContainerId id, int signal) {
+        Path d = dir(id);
+        return CgroupKiller.signalAll(() -> files.exists(d) ? CgroupKiller.pids(files.read(d.resolve("cgroup.procs")))
+                : Set.of(), signal);
+    }
+
+    @Override
     public void removeParentIfUnused() {
         guard.ifNoOneMaking(() -> files.rmdirUnlessInUse(mount.resolve(parent)));
     }

@@ -147,6 +147,11 @@ public final class LinuxCgroups {
         }
 
         @Override
+        public int signalAll(ContainerId id, int signal) {
+            return 0;
+        }
+
+        @Override
         public Set<ContainerId> present() {
             return Set.of();
         }

@@ -1,0 +1,58 @@
+package dev.quilt.cli.runc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * runc's {@code --log FILE} and {@code --log-format text|json}: where an error is written besides
+ * stderr, in logrus's shapes as runc 1.1 writes them, one record a line, appended:
+ * {@code {"level":"error","msg":"...","time":"2026-12-01T06:53:41Z"}} (json; containerd's shim
+ * reads the last such line of its {@code log.json} and shows its {@code msg}) or
+ * {@code time="2026-12-01T06:53:41Z" level=error msg="..."} (text). The time is RFC 3339, UTC.
+ */
+public final class RuncLog {
+    /** The formats runc's {@code --log-format} takes. */
+    public enum Format { TEXT, JSON }
+
+    private Optional<Path> file = Optional.empty();
+    private Format format = Format.TEXT;
+
+    void file(Path file) {
+        this.file = Optional.of(file);
+    }
+
+    void format(Format format) {
+        this.format = format;
+    }
+
+    /** The record of one error, without its newline. */
+    static String record(Format format, String message, Instant at) {
+        String time = Rfc3339.seconds(at);
+        if (format == Format.JSON) {
+            return "{\"level\":\"error\",\"msg\":" + Json.string(message) + ",\"time\":\"" + time + "\"}";
+        }
+        return "time=\"" + time + "\" level=error msg=" + Json.string(message);
+    }
+
+    /**
+     * Appends the error to the log file, if there is one. A log that cannot be written loses the record and
+     * nothing else: the error still reaches stderr, and the exit code is the command's.
+     *
+     * @return false when the file could not be written
+     */
+    boolean error(String message, Instant at) {
+        if (file.isEmpty()) return true;
+        try {
+            Files.writeString(file.get(), record(format, message, at) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.quilt.cli.runc;
+
+import dev.quilt.cli.Failures;
+import dev.quilt.cli.GlobalOptions;
+import picocli.CommandLine;
+
+import javax.inject.Provider;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * {@code quilt-runc}: parses, runs one verb, exits with its code: 0, or 1 for any failure, as runc
+ * (a foreground {@code run} exits with the container's code). A failure is one line on stderr, and a
+ * record in {@code --log} (see {@link RuncLog}); {@code --debug} adds the stack trace.
+ */
+public final class RuncMain {
+    static final int EXIT_FAILURE = 1;
+
+    private RuncMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String[] args) {
+        return run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    }
+
+    /** {@link #run(String[])} with the given stdout and stderr (tests). */
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        GlobalOptions options = new GlobalOptions();
+        RuncLog log = new RuncLog();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> fail(e, options, log, err));
+        try {
+            RuncComponent component = DaggerRuncComponent.builder().options(options).log(log).build();
+            CommandLine cli = new CommandLine(RuncCommand.class, new Factory(component.commands()));
+            cli.setOut(out);
+            cli.setErr(err);
+            cli.setExpandAtFiles(false);
+            for (CommandLine verb : cli.getSubcommands().values()) {
+                var spec = verb.getCommandSpec();
+                if (!spec.optionsMap().containsKey("--help")) {
+                    spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                            .description("Show this help message and exit.").build());
+                }
+            }
+            cli.setParameterExceptionHandler((e, a) -> {
+                String m = e.getMessage();
+                return say(m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1), log, err);
+            });
+            cli.setExecutionExceptionHandler((e, line, parsed) -> fail(e, options, log, err));
+            // the global flags take effect (or are refused) after parsing, before the verb runs
+            cli.setExecutionStrategy(parsed -> {
+                try {
+                    ((RuncCommand) parsed.commandSpec().userObject()).apply();
+                } catch (RuntimeException e) {
+                    return fail(e, options, log, err);
+                }
+                return new CommandLine.RunLast().execute(parsed);
+            });
+            return cli.execute(args);
+        } catch (RuntimeException | Error e) {
+            return fail(e, options, log, err);
+        }
+    }
+
+    private static int fail(Throwable e, GlobalOptions options, RuncLog log, PrintWriter err) {
+        if (e instanceof CommandLine.ParameterException p) return say(p.getMessage(), log, err);
+        if (options.debug()) e.printStackTrace(err);
+        return say(Failures.describe(e), log, err);
+    }
+
+    private static int say(String line, RuncLog log, PrintWriter err) {
+        log.error(line, Instant.now());
+        err.println("quilt-runc: " + line);
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    /** Lets picocli build each verb through Dagger, so it gets its use cases. */
+    private record Factory(Map<Class<?>, Provider<Object>> commands) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            Provider<Object> p = commands.get(cls);
+            return p != null ? cls.cast(p.get()) : CommandLine.defaultFactory().create(cls);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.quilt.cli.runc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quilt.domain.oci.OciLinux;
+import dev.quilt.domain.oci.RuntimeSpec;
+import dev.quilt.linux.AtomicFiles;
+import dev.quilt.linux.oci.OciSpecCodec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * quilt-runc's command line in process, without a container: the global flags in both spellings, the
+ * refusals (each one line on stderr, exit 1, and in {@code --log}), spec and features. The state root is a
+ * temp dir of this class's; nothing here needs root or makes a container.
+ */
+class RuncCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path RUNC_SPEC = Path.of("..", "adapters-linux", "src", "test", "resources", "oci",
+            "runc-1.1.5-spec.json").toAbsolutePath().normalize();
+    private static Path dir;
+    private static Path root;
+
+    record Result(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        dir = Files.createTempDirectory("quilt-runc-test-");
+        root = dir.resolve("root");
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        AtomicFiles.deleteTree(dir);
+    }
+
+    private static Result runc(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = RuncMain.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** One lowercase line on stderr, exit 1 (runc's code for every failure), nothing on stdout, no Java text. */
+    private static void assertRefused(Result r, String expected) {
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals("", r.out(), r.toString());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), r.toString());
+        assertTrue(lines.get(0).startsWith("quilt-runc: "), r.toString());
+        assertTrue(lines.get(0).contains(expected), "wanted '" + expected + "' in " + r);
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.toString());
+    }
+
+    @Test
+    void unknownIdIsRuncsDoesNotExistForEveryVerbButDeleteForce() {
+        for (String verb : List.of("state", "start", "kill", "delete")) {
+            assertRefused(runc("--root", root.toString(), verb, "nosuch"), "container \"nosuch\" does not exist");
+        }
+        Result r = runc("--root=" + root, "delete", "--force", "nosuch");
+        assertEquals(new Result(0, "", ""), r);
+    }
+
+    @Test
+    void badIdsAreRefusedByRuncsRule() {
+        for (String id : List.of("a/b", "..", ".", "a b", "x".repeat(256))) {
+            assertRefused(runc("--root", root.toString(), "state", id), "invalid container id");
+        }
+    }
+
+    @Test
+    void badSignalIsRefusedBeforeTheContainerIsLookedFor() {
+        assertRefused(runc("--root", root.toString(), "kill", "nosuch", "SIGNOPE"), "invalid signal 'SIGNOPE'");
+        assertRefused(runc("--root", root.toString(), "kill", "nosuch", "999"), "invalid signal '999'");
+    }
+
+    @Test
+    void badFlagsAreOneLine() {
+        assertRefused(runc("--root", root.toString(), "create", "--bogus", "x"), "unknown option: '--bogus'");
+        assertRefused(runc("--root", root.toString(), "create"), "missing required parameter: 'ID'");
+        assertRefused(runc("--nonsense", "list"), "unknown option: '--nonsense'");
+        assertRefused(runc("--log-format", "yaml", "list"), "--log-format 'yaml' is not a format");
+        assertRefused(runc("--rootless=maybe", "list"), "--rootless 'maybe' is not true, false or auto");
+        assertRefused(runc("--root", root.toString(), "list", "--format", "yaml"), "invalid format option 'yaml'");
+    }
+
+    @Test
+    void systemdCgroupAndRootlessTrueAreRefusedInOneLine() {
+        assertRefused(runc("--systemd-cgroup", "--root", root.toString(), "list"), "--systemd-cgroup is not supported");
+        assertRefused(runc("--rootless=true", "--root", root.toString(), "list"), "--rootless=true is not supported");
+        assertEquals(0, runc("--rootless", "false", "--systemd-cgroup=false", "--criu", "/usr/sbin/criu",
+                "--root", root.toString(), "list", "-q").exit());
+    }
+
+    @Test
+    void checkpointAndRestoreAreNotSupportedYet() {
+        assertRefused(runc("--root", root.toString(), "checkpoint", "--image-path", "/tmp/x", "--work-path", "/tmp/w",
+                "c1"), "checkpoint is not supported yet (see issue 16)");
+        assertRefused(runc("--root", root.toString(), "restore", "--image-path", "/tmp/x", "c1"),
+                "restore is not supported yet (see issue 16)");
+    }
+
+    @Test
+    void missingConfigJsonIsRefusedBeforeAnythingIsMade() throws IOException {
+        Path bundle = Files.createDirectories(dir.resolve("empty-bundle"));
+        assertRefused(runc("--root", root.toString(), "create", "--bundle", bundle.toString(), "c1"),
+                "JSON specification file config.json not found");
+        assertRefused(runc("--root", root.toString(), "run", "-b=" + bundle, "c1"),
+                "JSON specification file config.json not found");
+        assertFalse(Files.exists(root.resolve("run").resolve(".names").resolve("c1")));
+    }
+
+    @Test
+    void errorsGoToTheLogAsJsonLinesAndAsText() throws IOException {
+        Path json = dir.resolve("log.json");
+        runc("--root", root.toString(), "--log", json.toString(), "--log-format", "json", "state", "gone1");
+        runc("--root=" + root, "--log=" + json, "--log-format=json", "--systemd-cgroup", "state", "gone2");
+        List<String> lines = Files.readAllLines(json);
+        assertEquals(2, lines.size(), lines.toString());
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertEquals("error", first.get("level").asText());
+        assertEquals("container \"gone1\" does not exist", first.get("msg").asText());
+        assertTrue(first.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), lines.get(0));
+        assertTrue(JSON.readTree(lines.get(1)).get("msg").asText().startsWith("--systemd-cgroup is not supported"));
+
+        Path text = dir.resolve("log.txt");
+        runc("--root", root.toString(), "--log", text.toString(), "kill", "gone3", "KILL");
+        String t = Files.readString(text);
+        assertTrue(t.matches("time=\"[^\"]+\" level=error msg=\"container \\\\\"gone3\\\\\" does not exist\"\n"), t);
+    }
+
+    @Test
+    void listOfAnEmptyRootIsRuncs() {
+        assertEquals(new Result(0, "null\n", ""), runc("--root", root.toString(), "list", "--format", "json"));
+        assertEquals(new Result(0, "", ""), runc("--root", root.toString(), "list", "-q"));
+        Result table = runc("--root", root.toString(), "list");
+        assertEquals(0, table.exit());
+        assertEquals("ID          PID         STATUS      BUNDLE      CREATED     OWNER\n", table.out());
+    }
+
+    @Test
+    void specWritesRuncsConfigJsonAndRefusesToOverwriteOne() throws IOException {
+        Path bundle = Files.createDirectories(dir.resolve("spec-bundle"));
+        assertEquals(new Result(0, "", ""), runc("spec", "--bundle", bundle.toString()));
+        RuntimeSpec written = OciSpecCodec.read(bundle.resolve("config.json"));
+        RuntimeSpec runc = OciSpecCodec.read(RUNC_SPEC);
+        // runc 1.1.5's own `runc spec`, field by field; only the version string differs (runc: 1.0.2-dev)
+        assertEquals(new RuntimeSpec(written.ociVersion(), runc.process(), runc.root(), runc.hostname(),
+                runc.domainname(), runc.mounts(), runc.linux(), runc.hooks(), runc.annotations()), written);
+        String before = Files.readString(bundle.resolve("config.json"));
+        assertRefused(runc("spec", "-b", bundle.toString()), "config.json exists; remove it first");
+        assertEquals(before, Files.readString(bundle.resolve("config.json")));
+        assertRefused(runc("spec", "--bundle", dir.resolve("no-such-dir").toString()), "is not a directory");
+    }
+
+    @Test
+    void rootlessSpecMapsTheCallerAndDropsTheNetworkNamespace() throws IOException {
+        RuntimeSpec r = SpecVerb.rootless(SpecVerb.standard(), new long[] {1000, 1001});
+        OciLinux l = r.linux().orElseThrow();
+        assertTrue(l.namespaces().stream().anyMatch(n -> n.type() == OciLinux.NamespaceType.USER));
+        assertFalse(l.namespaces().stream().anyMatch(n -> n.type() == OciLinux.NamespaceType.NETWORK));
+        assertEquals(1000, l.uidMappings().get(0).hostID());
+        assertEquals(1001, l.gidMappings().get(0).hostID());
+        assertEquals(0, l.uidMappings().get(0).containerID());
+        assertTrue(r.mounts().stream().noneMatch(m -> m.destination().equals("/sys/fs/cgroup")));
+        assertTrue(r.mounts().stream().noneMatch(m -> m.options().contains("gid=5")));
+        assertTrue(l.resources().isEmpty());
+        Path bundle = Files.createDirectories(dir.resolve("rootless-bundle"));
+        assertEquals(0, runc("spec", "--rootless", "--bundle", bundle.toString()).exit());
+        assertTrue(OciSpecCodec.read(bundle.resolve("config.json")).linux().orElseThrow().uidMappings().size() == 1);
+    }
+
+    @Test
+    void featuresPrintsJson() throws IOException {
+        Result r = runc("features");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode f = JSON.readTree(r.out());
+        assertEquals(FeaturesVerb.OCI_VERSION_MAX, f.get("ociVersionMax").asText());
+        assertTrue(f.get("linux").get("seccomp").get("enabled").asBoolean());
+    }
+
+    @Test
+    void everyVerbAnswersHelp() {
+        for (String verb : List.of("create", "start", "run", "state", "kill", "delete", "list", "spec", "features")) {
+            Result r = runc(verb, "--help");
+            assertEquals(0, r.exit(), verb);
+            assertTrue(r.out().startsWith("Usage: quilt-runc " + verb), r.out());
+        }
+    }
+}

@@ -76,7 +76,4 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(HealthCommand.class)
     Object health(HealthCommand c);
-
-    @Binds @IntoMap @ClassKey(dev.quilt.cli.runc.RuncExecCommand.class)
-    Object runcExec(dev.quilt.cli.runc.RuncExecCommand c);
 }

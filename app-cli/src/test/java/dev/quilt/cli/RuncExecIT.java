@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code quilt-runc exec} (part M3) as containerd's shim and conmon call it, through {@link RuncExecHarness}:
+ * {@code quilt-runc exec} (part M3) as containerd's shim and conmon call it, through its main class {@code RuncMain}:
  * a detached exec left to the caller's child subreaper (native/test/subreaper.c), {@code --process FILE}, the
  * pty master over {@code --console-socket} (native/test/console_recv.c), exit codes and refusals.
  */
@@ -44,12 +44,11 @@ class RuncExecIT {
         quilt.close("QUILT_IT=" + MARK);
     }
 
-    /** The harness's JVM command line: {@code quilt-runc --root ROOT exec ARGS}. */
+    /** quilt-runc's JVM command line: {@code quilt-runc --root ROOT exec ARGS}. */
     private static List<String> runc(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp",
-                Quilt.JAR + ":" + Path.of("target", "test-classes").toAbsolutePath(),
-                RuncExecHarness.class.getName(), "--root", root.toString(), "exec"));
+                Quilt.JAR.toString(), dev.quilt.cli.runc.RuncMain.class.getName(), "--root", root.toString(), "exec"));
         cmd.addAll(List.of(args));
         return cmd;
     }

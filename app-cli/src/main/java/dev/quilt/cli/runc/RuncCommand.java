@@ -25,7 +25,7 @@ import java.util.Locale;
         description = "An OCI runtime with runc's command line, on Quilt's engine.",
         subcommands = {RuncVerbs.Create.class, RuncVerbs.Start.class, RuncVerbs.Run.class, RuncVerbs.State.class,
                 RuncVerbs.Kill.class, RuncVerbs.Delete.class, RuncVerbs.List.class, SpecVerb.class,
-                FeaturesVerb.class, RuncVerbs.Checkpoint.class, RuncVerbs.Restore.class})
+                FeaturesVerb.class, RuncVerbs.Checkpoint.class, RuncVerbs.Restore.class, RuncExecCommand.class})
 public final class RuncCommand implements Runnable {
     /** runc's default {@code --root}; containerd passes {@code /run/containerd/runc/NAMESPACE}, podman none. */
     static final Path DEFAULT_ROOT = Path.of("/run/quilt-runc");
@@ -127,6 +127,9 @@ public final class RuncCommand implements Runnable {
 
         @Binds @IntoMap @ClassKey(RuncVerbs.List.class)
         Object list(RuncVerbs.List c);
+
+        @Binds @IntoMap @ClassKey(RuncExecCommand.class)
+        Object exec(RuncExecCommand c);
     }
 
     /** runc's {@code --version}: the runtime, the spec it follows. */

@@ -38,6 +38,7 @@ public final class RuncMain {
             cli.setOut(out);
             cli.setErr(err);
             cli.setExpandAtFiles(false);
+            RuncExecCommand.configure(cli.getSubcommands().get("exec"));
             for (CommandLine verb : cli.getSubcommands().values()) {
                 var spec = verb.getCommandSpec();
                 if (!spec.optionsMap().containsKey("--help")) {
@@ -49,7 +50,11 @@ public final class RuncMain {
                 String m = e.getMessage();
                 return say(m.isEmpty() ? m : Character.toLowerCase(m.charAt(0)) + m.substring(1), log, err);
             });
-            cli.setExecutionExceptionHandler((e, line, parsed) -> fail(e, options, log, err));
+            // runc exits 255 when an exec fails (exec.go: fatalWithCode(..., 255)), 1 for everything else
+            cli.setExecutionExceptionHandler((e, line, parsed) -> {
+                int code = fail(e, options, log, err);
+                return line.getCommand() instanceof RuncExecCommand ? RuncExecCommand.EXIT_EXEC_FAILED : code;
+            });
             // the global flags take effect (or are refused) after parsing, before the verb runs
             cli.setExecutionStrategy(parsed -> {
                 try {

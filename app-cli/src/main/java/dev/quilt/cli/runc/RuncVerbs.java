@@ -78,6 +78,7 @@ final class RuncVerbs {
         }
 
         RuncTerms terms() {
+            RuncExecCommand.requirePassed(preserveFds, Optional.ofNullable(System.getenv(RuncExecCommand.PASSED_FDS_ENV)));
             return new RuncTerms(true, Optional.ofNullable(consoleSocket).map(s -> Path.of(s).toAbsolutePath()
                     .toString()), preserveFds, noPivot, !noNewKeyring);
         }

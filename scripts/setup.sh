@@ -48,8 +48,8 @@ quilt_install_packages() {
         printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
     fi
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
-    local rc=$?
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
     [ -n "$own_policy" ] && rm -f "$policy"
     [ "$rc" = 0 ] || quilt_die "apt-get install $missing failed"
 }

@@ -54,6 +54,26 @@ final class Leftovers {
         return out;
     }
 
+    /**
+     * Waits for the processes of a finder's answer to exit on their own (a shim ends after its
+     * task is deleted, conmon after its container: each exits shortly after the client returns),
+     * on their exit events, until {@code deadline}; returns those still alive then.
+     */
+    static List<String> awaitExit(List<String> processes, java.time.Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        List<String> alive = new ArrayList<>();
+        for (String p : processes) {
+            var handle = ProcessHandle.of(Long.parseLong(p.split(" ")[0]));
+            if (handle.isEmpty()) continue;
+            try {
+                handle.get().onExit().get(Math.max(0, end - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                alive.add(p);
+            }
+        }
+        return alive;
+    }
+
     /** SIGKILLs the processes of a finder's answer ("pid rest"). */
     static void kill(List<String> processes) {
         for (String p : processes) ProcessHandle.of(Long.parseLong(p.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Debian's podman 4.3 (with conmon 2.1) drives the runtime under test
@@ -181,6 +182,7 @@ class PodmanIT {
             List<String> ids = runtime == null ? List.of() : runtime.createdIds();
             List<String> procs = new ArrayList<>(Leftovers.processesMentioning(work.toString()));
             for (String id : ids) procs.addAll(Leftovers.processesInCgroup(id));
+            procs = Leftovers.awaitExit(procs, Duration.ofSeconds(30));
             procs.forEach(p -> problems.add("process left: " + p));
             Leftovers.kill(procs);
             for (String id : ids) {
@@ -223,7 +225,7 @@ class PodmanIT {
             if (Leftovers.mountsUnder(work).isEmpty()) dev.quilt.linux.AtomicFiles.deleteTree(work);
             else problems.add("could not unmount under " + work + "; left it");
         }
-        assertEquals(List.of(), problems, "left behind; the runtime's calls:\n" + String.join("\n", calls));
+        assertTrue(problems.isEmpty(), "left behind: " + problems + "\nthe runtime's calls:\n" + String.join("\n", calls));
     }
 
     private static List<String> podman(String... args) {

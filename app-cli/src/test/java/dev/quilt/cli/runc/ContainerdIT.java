@@ -192,9 +192,10 @@ class ContainerdIT {
                     containerd.waitFor();
                 }
             }
-            List<String> procs = new ArrayList<>(Leftovers.processesMentioning(work.toString()));
-            if (namespace != null) procs.addAll(Leftovers.processesInCgroup("/" + namespace + "/"));
-            procs = Leftovers.awaitExit(procs, Duration.ofSeconds(30));
+            // the shims (their argv names containerd's socket here), the containers' processes
+            List<String> found = new ArrayList<>(Leftovers.processesMentioning(work.toString()));
+            if (namespace != null) found.addAll(Leftovers.processesInCgroup("/" + namespace + "/"));
+            List<String> procs = Leftovers.awaitExit(found, Duration.ofSeconds(30));
             procs.forEach(p -> problems.add("process left: " + p));
             Leftovers.kill(procs);
             if (namespace != null) {

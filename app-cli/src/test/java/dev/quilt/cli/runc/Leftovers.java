@@ -74,6 +74,19 @@ final class Leftovers {
         return alive;
     }
 
+    /** What lies under {@code root} (4 levels deep at most) with {@code id} in its name: a runtime's state for it. */
+    static List<Path> named(Path root, String id) throws IOException {
+        if (!Files.isDirectory(root)) return List.of();
+        try (var all = Files.walk(root, 4)) {
+            return all.filter(p -> p.getFileName().toString().contains(id)).toList();
+        } catch (java.io.UncheckedIOException e) {
+            // something removed while we walked: look once more, it is settled now
+            try (var all = Files.walk(root, 4)) {
+                return all.filter(p -> p.getFileName().toString().contains(id)).toList();
+            }
+        }
+    }
+
     /** SIGKILLs the processes of a finder's answer ("pid rest"). */
     static void kill(List<String> processes) {
         for (String p : processes) ProcessHandle.of(Long.parseLong(p.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);

@@ -54,6 +54,8 @@ class PodmanIT {
     private static final List<Path> HOST_DIRS = List.of(Path.of("/var/lib/containers"),
             Path.of("/var/lib/containers/cache"));
     private static Set<Path> hostDirsBefore;
+    /** Whether the runtime's default root was there before: podman passes no {@code --root}. */
+    private static boolean runtimeRootBefore;
 
     @BeforeAll
     static void privatePodman() throws Exception {
@@ -61,6 +63,7 @@ class PodmanIT {
         runtime = RuntimeUnderTest.in(work);
         libpodParentsBefore = Leftovers.cgroupDirs("libpod_parent");
         hostDirsBefore = new TreeSet<>(HOST_DIRS.stream().filter(Files::exists).toList());
+        runtimeRootBefore = Files.exists(runtime.defaultRoot());
         Path conf = work.resolve("containers.conf");
         Files.writeString(conf, """
                 [containers]
@@ -180,14 +183,17 @@ class PodmanIT {
                 shell.run(podman("rmi", "-a", "-f"));
             }
             List<String> ids = runtime == null ? List.of() : runtime.createdIds();
-            List<String> procs = new ArrayList<>(Leftovers.processesMentioning(work.toString()));
-            for (String id : ids) procs.addAll(Leftovers.processesInCgroup(id));
-            procs = Leftovers.awaitExit(procs, Duration.ofSeconds(30));
+            // conmon (its argv names the private dirs and the id), the runtime's own processes, the containers'
+            Set<String> found = new TreeSet<>(Leftovers.processesMentioning(work.toString()));
+            for (String id : ids) {
+                found.addAll(Leftovers.processesInCgroup(id));
+                found.addAll(Leftovers.processesMentioning(id));
+            }
+            List<String> procs = Leftovers.awaitExit(List.copyOf(found), Duration.ofSeconds(30));
             procs.forEach(p -> problems.add("process left: " + p));
             Leftovers.kill(procs);
             for (String id : ids) {
-                Path state = runtime.defaultRoot().resolve(id);
-                if (Files.exists(state)) problems.add("runtime state left: " + state);
+                for (Path state : Leftovers.named(runtime.defaultRoot(), id)) problems.add("runtime state left: " + state);
                 for (Path cg : Leftovers.cgroupDirs(id)) {
                     problems.add("cgroup left: " + cg);
                     Leftovers.removeCgroupTree(cg);
@@ -208,6 +214,13 @@ class PodmanIT {
                     try (Stream<Path> in = Files.list(controller)) {
                         if (in.findAny().isEmpty()) Files.delete(controller);
                     }
+                }
+            }
+            if (runtime != null && !runtimeRootBefore) {
+                try {
+                    Files.deleteIfExists(runtime.defaultRoot());
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    problems.add("the runtime's default root " + runtime.defaultRoot() + " is left, not empty");
                 }
             }
             for (Path dir : HOST_DIRS) {

@@ -29,6 +29,13 @@ record RuntimeUnderTest(Path binary, Path wrapper, Path calls, Path defaultRoot)
             throw new AssertionError("no runtime to test at " + binary + " (set -Dquilt.runc.binary=/usr/sbin/runc "
                     + "to test the harness against runc)");
         }
+        // a launcher builds and trains its class cache on first use: not inside a client's call
+        Process version = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+        String said = new String(version.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!version.waitFor(600, java.util.concurrent.TimeUnit.SECONDS) || version.exitValue() != 0) {
+            version.destroyForcibly();
+            throw new AssertionError(binary + " --version failed:\n" + said);
+        }
         String name = binary.getFileName().toString();
         Path dir = Files.createDirectories(work.resolve("runtime"));
         Path calls = dir.resolve("calls.log");

@@ -22,7 +22,7 @@ import java.util.List;
  *                    {@code /run/runc}, crun's {@code /run/crun}, quilt-runc's {@code /run/quilt-runc}
  */
 record RuntimeUnderTest(Path binary, Path wrapper, Path calls, Path defaultRoot) {
-    static RuntimeUnderTest in(Path work) throws IOException {
+    static RuntimeUnderTest in(Path work) throws IOException, InterruptedException {
         Path binary = Path.of(System.getProperty("quilt.runc.binary", Path.of("..", "quilt-runc").toString()))
                 .toAbsolutePath().normalize();
         if (!Files.isExecutable(binary)) {
@@ -30,12 +30,12 @@ record RuntimeUnderTest(Path binary, Path wrapper, Path calls, Path defaultRoot)
                     + "to test the harness against runc)");
         }
         // a launcher builds and trains its class cache on first use: not inside a client's call
-        Process version = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
-        String said = new String(version.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!version.waitFor(600, java.util.concurrent.TimeUnit.SECONDS) || version.exitValue() != 0) {
-            version.destroyForcibly();
-            throw new AssertionError(binary + " --version failed:\n" + said);
-        }
+        Path said = Files.createTempFile(work, "version", ".txt");
+        Process version = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true)
+                .redirectOutput(said.toFile()).start();
+        boolean done = version.waitFor(600, java.util.concurrent.TimeUnit.SECONDS);
+        if (!done) version.destroyForcibly();
+        if (!done || version.exitValue() != 0) throw new AssertionError(binary + " --version failed:\n" + Files.readString(said));
         String name = binary.getFileName().toString();
         Path dir = Files.createDirectories(work.resolve("runtime"));
         Path calls = dir.resolve("calls.log");

@@ -209,11 +209,8 @@ class ContainerdIT {
                     if (Files.exists(cg)) problems.add("cgroup left: " + cg);
                 }
                 Path runtimeRoot = work.resolve("runc-root").resolve(namespace);
-                if (Files.isDirectory(runtimeRoot)) {
-                    try (var left = Files.list(runtimeRoot)) {
-                        left.forEach(p -> problems.add("runtime state left: " + p));
-                    }
-                }
+                for (Path p : Leftovers.stateUnder(runtimeRoot)) problems.add("runtime state left: " + p);
+                for (String cg : Leftovers.quiltCgroupParent(runtimeRoot)) problems.add("cgroup left: " + cg);
             }
             // the shims' sockets of this containerd's tasks; other containerds' are not ours to touch
             for (String id : runtime == null ? List.<String>of() : runtime.createdIds()) {

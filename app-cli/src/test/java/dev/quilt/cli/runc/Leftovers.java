@@ -87,6 +87,35 @@ final class Leftovers {
         }
     }
 
+    /**
+     * What a runtime keeps under its {@code root}: every file, socket or link (empty
+     * directories are a runtime's skeleton, not state: runc leaves its root, quilt-runc
+     * its root's {@code run/} and {@code data/}).
+     */
+    static List<Path> stateUnder(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return List.of();
+        try (var all = Files.walk(root)) {
+            return all.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+    }
+
+    /**
+     * Quilt's cgroup parent of a state root ({@code quilt-} + 12 hex of sha256 of ROOT/run,
+     * {@code LinuxPaths.cgroupParent}) in every hierarchy: where quilt-runc puts a container
+     * whose bundle names no {@code linux.cgroupsPath}. Removed when empty; returns what was
+     * there (a runtime that is not Quilt makes none).
+     */
+    static List<String> quiltCgroupParent(Path root) throws IOException {
+        String parent = dev.quilt.linux.LinuxPaths.under(root).cgroupParent();
+        List<String> found = new ArrayList<>();
+        for (Path dir : cgroupDirs(parent)) {
+            if (!dir.getFileName().toString().equals(parent)) continue;
+            found.add(dir.toString());
+            removeCgroupTree(dir);
+        }
+        return found;
+    }
+
     /** SIGKILLs the processes of a finder's answer ("pid rest"). */
     static void kill(List<String> processes) {
         for (String p : processes) ProcessHandle.of(Long.parseLong(p.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);

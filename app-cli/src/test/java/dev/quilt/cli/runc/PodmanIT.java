@@ -199,6 +199,9 @@ class PodmanIT {
                     Leftovers.removeCgroupTree(cg);
                 }
             }
+            if (runtime != null) {
+                for (String cg : Leftovers.quiltCgroupParent(runtime.defaultRoot())) problems.add("cgroup left: " + cg);
+            }
             // conmon's cgroupfs manager makes libpod_parent (and libpod_parent/conmon) in every
             // hierarchy, and under the controllers this host does not mount as plain directories
             for (Path made : Leftovers.cgroupDirs("libpod_parent")) {

@@ -90,12 +90,15 @@ final class Leftovers {
     /**
      * What a runtime keeps under its {@code root}: every file, socket or link (empty
      * directories are a runtime's skeleton, not state: runc leaves its root, quilt-runc
-     * its root's {@code run/} and {@code data/}).
+     * its root's {@code run/} and {@code data/}), except Quilt's native helpers, extracted
+     * from the jar into {@code data/native/<crc>/} once per root and kept for the next call.
      */
     static List<Path> stateUnder(Path root) throws IOException {
         if (!Files.isDirectory(root)) return List.of();
+        Path helpers = root.resolve("data/native");
         try (var all = Files.walk(root)) {
-            return all.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+            return all.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !p.startsWith(helpers)).toList();
         }
     }
 

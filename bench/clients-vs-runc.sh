@@ -145,19 +145,20 @@ ctr_run() { # ctr_run RUNTIME ID
 }
 
 # --- 1 and 2: warm each runtime once; one that fails is reported, not timed
-declare -A ok
+declare -A ok # ok[CLIENT-RUNTIME]: 1, or why not
 for rt in "${runtimes[@]}"; do
-    ok[$rt]=1
-    if [ ! -x "${bin[$rt]}" ]; then ok[$rt]="no ${bin[$rt]}"; continue; fi
-    if ! out=$(pm "$rt" run --rm "$img" true 2>&1); then ok[$rt]="podman run failed: $(tail -1 <<<"$out")"; continue; fi
-    if ! out=$(ctr_run "$rt" "warm-$rt" 2>&1); then ok[$rt]="ctr run failed: $(tail -1 <<<"$out")"; fi
+    for client in podman ctr; do
+        ok[$client-$rt]=1
+        if [ ! -x "${bin[$rt]}" ]; then ok[$client-$rt]="no ${bin[$rt]}"; continue; fi
+        if [ "$client" = podman ]; then out=$(pm "$rt" run --rm "$img" true 2>&1) || ok[$client-$rt]="fails: $(tail -1 <<<"$out")"
+        else out=$(ctr_run "$rt" "warm-$rt" 2>&1) || ok[$client-$rt]="fails: $(tail -1 <<<"$out")"; fi
+    done
 done
 for rt in "${runtimes[@]}"; do : >"$work/podman-$rt.ms"; : >"$work/ctr-$rt.ms"; done
 for i in $(seq "$n"); do # interleaved, so noise hits all alike
     for rt in "${runtimes[@]}"; do
-        [ "${ok[$rt]}" = 1 ] || continue
-        time_ms pm "$rt" run --rm "$img" true >>"$work/podman-$rt.ms"
-        time_ms ctr_run "$rt" "b-$rt-$i" >>"$work/ctr-$rt.ms"
+        if [ "${ok[podman-$rt]}" = 1 ]; then time_ms pm "$rt" run --rm "$img" true >>"$work/podman-$rt.ms"; fi
+        if [ "${ok[ctr-$rt]}" = 1 ]; then time_ms ctr_run "$rt" "b-$rt-$i" >>"$work/ctr-$rt.ms"; fi
     done
 done
 
@@ -173,7 +174,7 @@ for client in podman ctr; do
         label="$client run --rm ... true ($rt)"
         [ "$client" = ctr ] && label="ctr run --rm --runc-binary $rt"
         [ "$client" = podman ] && label="podman --runtime $rt run --rm"
-        if [ "${ok[$rt]}" = 1 ]; then row "$label" "$work/$client-$rt.ms" "$base"; else printf '%-44s %s\n' "$label" "${ok[$rt]}"; fi
+        if [ "${ok[$client-$rt]}" = 1 ]; then row "$label" "$work/$client-$rt.ms" "$base"; else printf '%-44s %s\n' "$label" "${ok[$client-$rt]}"; fi
     done
 done
 echo

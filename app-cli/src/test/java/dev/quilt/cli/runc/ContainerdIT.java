@@ -73,7 +73,7 @@ class ContainerdIT {
                   path = "%1$s/opt"
                 """.formatted(work));
         containerdLog = work.resolve("containerd.log");
-        shell = new Shell(Map.of(), List.of(runtime.calls(), containerdLog));
+        shell = new Shell(Map.of(), List.of(runtime.calls(), runtime.calls().resolveSibling("logs"), containerdLog));
         containerd = new ProcessBuilder("containerd", "--config", config.toString()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         // containerd says when it serves: read its log for that line, copying it all to a file

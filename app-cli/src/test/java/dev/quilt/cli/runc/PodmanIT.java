@@ -86,7 +86,7 @@ class PodmanIT {
         Map<String, String> env = new HashMap<>();
         env.put("CONTAINERS_CONF", conf.toString());
         env.put("CONTAINERS_STORAGE_CONF", storage.toString());
-        shell = new Shell(env, List.of(runtime.calls()));
+        shell = new Shell(env, List.of(runtime.calls(), runtime.calls().resolveSibling("logs")));
         podman = List.of("podman", "--root", work.resolve("root").toString(), "--runroot", work.resolve("runroot").toString(),
                 "--tmpdir", work.resolve("tmp").toString(), "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
                 "--events-backend", "file", "--runtime", runtime.wrapper().toString());

@@ -16,7 +16,8 @@ import java.util.List;
  *
  * @param binary      the runtime, absolute
  * @param wrapper     what the clients are given
- * @param calls       one line per call: time, the caller's comm, the argv
+ * @param calls       one line per call: time, the caller's comm, the argv; beside it {@code logs/},
+ *                    the runtime's {@code --log} file of each task as it was before the task's last call
  * @param defaultRoot the runtime's state root when a client passes no {@code --root} (podman):
  *                    system property {@code quilt.runc.default-root}, else runc's
  *                    {@code /run/runc}, crun's {@code /run/crun}, quilt-runc's {@code /run/quilt-runc}
@@ -41,8 +42,13 @@ record RuntimeUnderTest(Path binary, Path wrapper, Path calls, Path defaultRoot)
         Path calls = dir.resolve("calls.log");
         Files.writeString(calls, "");
         Path wrapper = dir.resolve(name);
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        // a copy of the runtime's --log before each call: the shim deletes a failed task's bundle, log and all
         Files.writeString(wrapper, "#!/bin/sh\n"
                 + "echo \"$(date +%H:%M:%S.%N | cut -c1-12) [$(cat /proc/$PPID/comm)] " + name + " $*\" >> '" + calls + "'\n"
+                + "prev=; log=\n"
+                + "for a in \"$@\"; do [ \"$prev\" = --log ] && log=$a; case $a in --log=*) log=${a#--log=};; esac; prev=$a; done\n"
+                + "[ -n \"$log\" ] && [ -s \"$log\" ] && cp \"$log\" '" + logs + "'/\"$(basename \"$(dirname \"$log\")\")\".log\n"
                 + "exec '" + binary + "' \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         String root = System.getProperty("quilt.runc.default-root", switch (name) {

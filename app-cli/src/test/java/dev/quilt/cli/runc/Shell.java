@@ -135,10 +135,22 @@ final class Shell {
         void run() throws Exception;
     }
 
-    /** The logs the test named, each with its last 60 lines. */
+    /** The logs the test named (a directory: each file in it), each with its last 60 lines. */
     String logs() {
         StringBuilder b = new StringBuilder();
+        List<Path> files = new ArrayList<>();
         for (Path log : logs) {
+            if (!Files.isDirectory(log)) {
+                files.add(log);
+                continue;
+            }
+            try (var in = Files.list(log)) {
+                in.sorted().forEach(files::add);
+            } catch (IOException e) {
+                files.add(log);
+            }
+        }
+        for (Path log : files) {
             b.append("--- ").append(log).append('\n');
             try {
                 List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);

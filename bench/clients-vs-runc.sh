@@ -51,7 +51,12 @@ cleanup() {
     done
     [ -n "$had_var_containers" ] || rm -rf /var/lib/containers
     [ -n "$had_run_containerd" ] || rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
-    for d in "${default_roots[@]}"; do grep -qx "$d" <<<"$had_roots" || rmdir "$d" 2>/dev/null; done
+    # a default root this run made goes, unless something is still mounted in it
+    for d in "${default_roots[@]}"; do
+        [ -d "$d" ] && ! grep -qx "$d" <<<"$had_roots" && ! grep -q " $d/" /proc/self/mountinfo || continue
+        [ "$d" = /run/quilt-runc ] && quilt_drop_cgroup_parent "$d"
+        rm -rf "$d"
+    done
     quilt_drop_cgroup_parent "$work/verbs-quilt-runc"
     rm -rf "$work"
 }

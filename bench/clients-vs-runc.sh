@@ -30,6 +30,7 @@ ns=qbench
 containerd_pids=()
 had_run_containerd=$([ -e /run/containerd ] && echo 1 || true)
 had_libpod=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true)
+had_top=$(ls -d /sys/fs/cgroup/*)
 had_var_containers=$([ -e /var/lib/containers ] && echo 1 || true)
 # podman passes no --root: each runtime keeps its state under its default root
 default_roots=(/run/runc /run/crun /run/quilt-runc)
@@ -47,7 +48,8 @@ cleanup() {
     for d in /sys/fs/cgroup/*/libpod_parent; do
         [ -d "$d" ] || continue
         grep -qx "$d" <<<"$had_libpod" && continue
-        if mountpoint -q "$(dirname "$d")"; then rmdir "$d"/*/ "$d"; else rm -rf "$d"; rmdir "$(dirname "$d")"; fi 2>/dev/null
+        if mountpoint -q "$(dirname "$d")"; then rmdir "$d"/*/ "$d"
+        else rm -rf "$d"; grep -qx "$(dirname "$d")" <<<"$had_top" || rmdir "$(dirname "$d")"; fi 2>/dev/null
     done
     [ -n "$had_var_containers" ] || rm -rf /var/lib/containers
     [ -n "$had_run_containerd" ] || rmdir /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null

@@ -46,6 +46,8 @@ class PodmanIT {
     private static Shell shell;
     private static List<String> podman;
     private static Set<Path> libpodParentsBefore;
+    /** What was in /sys/fs/cgroup before: conmon makes plain dirs there for controllers with no hierarchy. */
+    private static Set<Path> cgroupTopBefore;
     /**
      * Where podman writes outside its private dirs whatever the flags: containers/image's
      * blob-info cache of {@code podman import} ({@code /var/lib/containers/cache} for root).
@@ -62,6 +64,9 @@ class PodmanIT {
         work = Files.createTempDirectory(Path.of("/tmp"), "quilt-podman-");
         runtime = RuntimeUnderTest.in(work);
         libpodParentsBefore = Leftovers.cgroupDirs("libpod_parent");
+        try (Stream<Path> top = Files.list(Path.of("/sys/fs/cgroup"))) {
+            cgroupTopBefore = new TreeSet<>(top.toList());
+        }
         hostDirsBefore = new TreeSet<>(HOST_DIRS.stream().filter(Files::exists).toList());
         runtimeRootBefore = Files.exists(runtime.defaultRoot());
         Path conf = work.resolve("containers.conf");
@@ -212,7 +217,7 @@ class PodmanIT {
             for (Path controller : List.of("hugetlb", "net_cls", "net_prio", "perf_event").stream()
                     .map(c -> Path.of("/sys/fs/cgroup", c)).toList()) {
                 // a plain directory conmon made for a controller with no hierarchy, now empty
-                if (Files.isDirectory(controller) && !libpodParentsBefore.contains(controller.resolve("libpod_parent"))
+                if (Files.isDirectory(controller) && !cgroupTopBefore.contains(controller)
                         && Leftovers.mountsUnder(controller).isEmpty()) {
                     try (Stream<Path> in = Files.list(controller)) {
                         if (in.findAny().isEmpty()) Files.delete(controller);

@@ -51,10 +51,10 @@ class ContainerdIT {
 
     @BeforeAll
     static void privateContainerd() throws Exception {
-        work = Files.createTempDirectory(Path.of("/tmp"), "quilt-ctrd-");
-        runtime = RuntimeUnderTest.in(work);
-        namespace = "quilt-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
         shimSocketsBefore = Files.exists(SHIM_SOCKETS);
+        work = Files.createTempDirectory(Path.of("/tmp"), "quilt-ctrd-");
+        namespace = "quilt-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+        runtime = RuntimeUnderTest.in(work);
         Path config = work.resolve("config.toml");
         Files.writeString(config, """
                 version = 2

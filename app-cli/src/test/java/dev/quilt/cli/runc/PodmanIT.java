@@ -61,13 +61,14 @@ class PodmanIT {
 
     @BeforeAll
     static void privatePodman() throws Exception {
-        work = Files.createTempDirectory(Path.of("/tmp"), "quilt-podman-");
-        runtime = RuntimeUnderTest.in(work);
+        // what the host had, first: the clean-up compares with it even when the rest fails
         libpodParentsBefore = Leftovers.cgroupDirs("libpod_parent");
         try (Stream<Path> top = Files.list(Path.of("/sys/fs/cgroup"))) {
             cgroupTopBefore = new TreeSet<>(top.toList());
         }
         hostDirsBefore = new TreeSet<>(HOST_DIRS.stream().filter(Files::exists).toList());
+        work = Files.createTempDirectory(Path.of("/tmp"), "quilt-podman-");
+        runtime = RuntimeUnderTest.in(work);
         runtimeRootBefore = Files.exists(runtime.defaultRoot());
         Path conf = work.resolve("containers.conf");
         Files.writeString(conf, """

@@ -161,6 +161,15 @@ class ContainerdIT {
         shell.expect(0, ctr("container", "delete", c));
         Shell.Result ls = shell.expect(0, ctr("container", "ls", "-q"));
         if (ls.out().lines().anyMatch(c::equals)) throw shell.failure("the container is still listed", ls);
+
+        // the verbs went through the runtime as the shim calls them (what docs/ and the face rely on)
+        List<String> calls = runtime.callLines().stream().filter(l -> l.endsWith(" " + c) || l.contains(" " + c + " ")).toList();
+        for (String verb : List.of(" create --bundle ", " start " + c, " exec --process ", " ps --format json " + c,
+                " pause " + c, " resume " + c, " kill " + c + " 9", " delete " + c)) {
+            assertTrue(calls.stream().anyMatch(l -> l.contains(verb)), "no '" + verb.trim() + "' call:\n" + String.join("\n", calls));
+        }
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" exec --process ") && l.contains(" --detach ")
+                && l.contains(" --pid-file ")), "exec is not detached with a pid file:\n" + String.join("\n", calls));
     }
 
     @AfterAll

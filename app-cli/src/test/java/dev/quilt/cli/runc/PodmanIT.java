@@ -151,8 +151,20 @@ class PodmanIT {
         if (!shell.expect(0, podman("logs", c)).out().contains("got TERM")) {
             throw shell.failure("stop did not send TERM", shell.run(podman("logs", c)));
         }
+        String id = inspect(c, "{{.Id}}");
         shell.expect(0, podman("rm", "-f", c));
         assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
+
+        // how podman and conmon called the runtime (what docs/ and the face rely on): never with
+        // --root; exec -it with a console socket, which conmon holds
+        List<String> calls = runtime.callLines().stream().filter(l -> l.contains(id)).toList();
+        String all = String.join("\n", calls);
+        assertTrue(calls.stream().noneMatch(l -> l.contains("--root")), "a call with --root:\n" + all);
+        for (String verb : List.of(" create ", " start " + id, " exec ", " pause " + id, " resume " + id, " kill ", " delete ")) {
+            assertTrue(calls.stream().anyMatch(l -> l.contains(verb)), "no '" + verb.trim() + "' call:\n" + all);
+        }
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" exec ") && l.contains("--console-socket")
+                && l.contains("--tty")), "no exec with a console socket and a tty:\n" + all);
     }
 
     @Test

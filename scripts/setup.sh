@@ -10,8 +10,13 @@ QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 # compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2).
 QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev)
 # What only the tests need: iproute2 and nft check what Quilt's netlink made; the OCI runtime-spec's
-# JSON schemas (golang-github-opencontainers-specs-dev) check what quilt-runc prints.
-QUILT_TEST_PACKAGES=(iproute2 nftables golang-github-opencontainers-specs-dev)
+# JSON schemas (golang-github-opencontainers-specs-dev) check what quilt-runc prints;
+# podman (with conmon and catatonit) and containerd (with its runc shim and CRI plugin) are the
+# real clients that drive quilt-runc in PodmanIT, ContainerdIT and CriIT, each private to
+# the test (no system service is started); runc is the reference runtime they are
+# checked against; bsdutils' script gives `podman exec -it` a pty.
+QUILT_TEST_PACKAGES=(iproute2 nftables golang-github-opencontainers-specs-dev podman conmon catatonit containerd runc
+    bsdutils)
 
 quilt_die() {
     echo "quilt: $*" >&2
@@ -37,9 +42,18 @@ quilt_install_packages() {
     command -v apt-get >/dev/null || quilt_die "missing packages ($missing) and no apt-get to install them"
     echo "quilt: installing $missing" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || quilt_die "apt-get update failed"
+    # containerd and podman ship services; on a systemd host their postinst would start them
+    # system-wide. The tests run private instances, so refuse service starts during the
+    # install (policy-rc.d exit 101, honoured by invoke-rc.d and deb-systemd-invoke).
+    local policy=/usr/sbin/policy-rc.d own_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 \
-        || quilt_die "apt-get install $missing failed"
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
+    [ -n "$own_policy" ] && rm -f "$policy"
+    [ "$rc" = 0 ] || quilt_die "apt-get install $missing failed"
 }
 
 quilt_java_major() {

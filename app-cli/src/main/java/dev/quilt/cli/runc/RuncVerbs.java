@@ -191,6 +191,9 @@ final class RuncVerbs {
         @Option(names = {"-d", "--detach"}, description = "start it in the background and return")
         boolean detach;
 
+        @Option(names = "--keep", description = "keep the container once it exits (runc's run deletes it)")
+        boolean keep;
+
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
@@ -215,9 +218,11 @@ final class RuncVerbs {
                 start.get().startExeced(c.id().value());
                 return 0;
             }
+            java.util.concurrent.atomic.AtomicReference<Container> made = new java.util.concurrent.atomic.AtomicReference<>();
             ExitStatus exit = run.get().run(req, new RunContainer.Observer() {
                 @Override
                 public void started(Container c, java.util.function.IntConsumer signaller) {
+                    made.set(c);
                     if (flags.pidFile != null) PidFile.write(flags.pidFile, c.init().orElseThrow().pid());
                     for (String name : FORWARDED) {
                         try {
@@ -228,6 +233,8 @@ final class RuncVerbs {
                     }
                 }
             });
+            // runc's run destroys the container once it has exited, unless --keep
+            if (!keep && made.get() != null) remove.get().remove(made.get().id().value(), true);
             return exit.code();
         }
     }

@@ -107,6 +107,12 @@ enum quilt_tag {
      * CLONE_NEWUSER and waits until the monitor has written these maps */
     QUILT_T_UID_MAP = 85,   /* the uid_map as the kernel reads it: "CONTAINER HOST SIZE" lines */
     QUILT_T_GID_MAP = 86,   /* the gid_map, the same shape */
+    /* 110-119: an OCI bundle's container as runc runs it (RuncTerms, linux.namespaces[].path), monitor/bundle.h */
+    QUILT_T_NS_PATH = 110,  /* repeated: "TYPE PATH", TYPE as /proc/PID/ns names it (ipc uts net pid cgroup):
+                             * joined with setns(2) before clone3, which then makes no namespace of that type */
+    QUILT_T_ROOT_IN_PLACE = 111, /* "1": LOWER itself, bound (rbind, private), is the root: no overlay */
+    QUILT_T_NO_PIVOT = 112, /* "1": the root is entered by MS_MOVE onto / and chroot(2), not pivot_root(2) */
+    QUILT_T_KEEP_HOSTNAME = 113, /* "1": no sethostname: the uts namespace keeps the name it has */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -149,6 +155,8 @@ enum quilt_step {
     /* 45-49: the user namespace */
     QUILT_STEP_USERNS = 45,   /* giving the layer to the mapped root, writing uid_map/gid_map */
     QUILT_STEP_IDMAP = 46,    /* the image's layer through an idmapped mount (the kernel or file system may refuse) */
+    /* 60-64: an OCI bundle's container as runc runs it */
+    QUILT_STEP_JOIN_NAMESPACE = 60, /* opening a linux.namespaces[].path and setns(2) into it */
 };
 
 #endif

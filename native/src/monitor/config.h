@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "../common/confine.h"
+#include "bundle.h"
 
 /* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
 #define CONFIG_MAX_CGROUPS 32
@@ -34,7 +35,7 @@ struct container_config {
     const char *upper;
     const char *work;
     const char *merged;
-    const char *hostname;
+    const char *hostname;   /* NULL: the uts namespace keeps its name (QUILT_T_KEEP_HOSTNAME) */
     const char *cwd;
     char **argv;      /* NULL-terminated */
     char **envp;      /* NULL-terminated, with a spare slot after the NULL (for HOME) */
@@ -72,6 +73,8 @@ struct container_config {
     int hold, cgroupns_late;
     /* capabilities, no_new_privs, seccomp, rlimits, groups, umask, oom_score_adj, sysctls, keyring */
     struct confine confine;
+    /* an OCI bundle's terms (tags 110-119): namespaces to join, the root in place, --no-pivot */
+    struct bundle_terms bundle;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     /* owned storage */

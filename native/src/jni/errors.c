@@ -93,6 +93,8 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_SYS_RW), P(QUILT_STEP_MOUNTS), P(QUILT_STEP_DEVICES), P(QUILT_STEP_READONLY_ROOT),
         P(QUILT_STEP_CGROUPFS),
         P(QUILT_T_UID_MAP), P(QUILT_T_GID_MAP), P(QUILT_STEP_USERNS), P(QUILT_STEP_IDMAP),
+        P(QUILT_T_NS_PATH), P(QUILT_T_ROOT_IN_PLACE), P(QUILT_T_NO_PIVOT), P(QUILT_T_KEEP_HOSTNAME),
+        P(QUILT_STEP_JOIN_NAMESPACE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

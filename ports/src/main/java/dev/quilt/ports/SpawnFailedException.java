@@ -17,7 +17,8 @@ public final class SpawnFailedException extends QuiltException {
         CAPS("capabilities"), NO_NEW_PRIVS("no_new_privs"), SECCOMP_FILTER("seccomp filter"), RLIMIT("rlimit"),
         GROUPS("setgroups"), SYSCTL("sysctl"), KEYRING("session keyring"), OOM_SCORE_ADJ("oom_score_adj"),
         MOUNTS("mount"), DEVICES("make device"), READONLY_ROOT("make the root read-only"),
-        CGROUPFS("mount /sys/fs/cgroup"), USERNS("map user ids"), IDMAP("idmapped mount");
+        CGROUPFS("mount /sys/fs/cgroup"), USERNS("map user ids"), IDMAP("idmapped mount"),
+        JOIN_NAMESPACE("join namespace");
 
         private final String word;
 

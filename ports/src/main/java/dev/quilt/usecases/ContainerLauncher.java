@@ -106,10 +106,16 @@ public final class ContainerLauncher {
      * cgroup limits and confinement, over its {@code root.path} directory ({@code root.readonly} honoured).
      * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
      * {@code process.terminal} (the engine gives no init a terminal yet: runc too refuses it without a
-     * console socket); no uts namespace (the init sets a hostname); no command ({@code process.args} empty and
-     * none given); {@code process.oomScoreAdj}.
+     * console socket); no command ({@code process.args} empty and none given); systemd's
+     * {@code slice:prefix:name} form of {@code linux.cgroupsPath} (these hosts drive cgroupfs, no systemd);
+     * a user namespace with the rootfs in place (its files would have to be the mapped root's).
+     * With the rootfs in place ({@link dev.quilt.domain.RuncTerms#rootInPlace}, {@code quilt-runc}), the hostname
+     * is runc's: set only when {@code hostname} is given, else the uts namespace keeps its name; without
+     * ({@code quilt create --bundle}, Quilt's {@code /etc} files), the name or short ID as {@code run} gives,
+     * so a uts namespace of its own is needed.
+     * Namespaces with a {@code path} are joined ({@link Bundle#namespacePaths}), {@code process.oomScoreAdj}
+     * is written before the process runs ({@link Bundle#oomScoreAdj}).
      * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
-     * {@code linux.cgroupsPath} is not used: the container gets Quilt's own cgroup in every hierarchy.
      */
     public Launch launch(BundleRequest req, ProcessSpawner.Mode mode) {
         Instant begun = clock.now();
@@ -118,10 +124,17 @@ public final class ContainerLauncher {
             throw QuiltException.invalid("config.json: process.terminal is true, but quilt cannot give a container's"
                     + " process a terminal yet; set terminal to false");
         }
-        if (e.oomScoreAdj().isPresent()) {
-            throw QuiltException.invalid("config.json: process.oomScoreAdj is not supported yet; leave it out");
+        e.cgroupsPath().filter(p -> p.contains(":")).ifPresent(p -> {
+            throw QuiltException.invalid("config.json: linux.cgroupsPath '" + p + "' is systemd's slice:prefix:name"
+                    + " form, and quilt drives cgroupfs itself (no systemd cgroup manager); give a path such as"
+                    + " /machine/c1");
+        });
+        boolean inPlace = req.terms().rootInPlace();
+        if (inPlace && e.namespaces().contains(Namespace.USER)) {
+            throw QuiltException.invalid("config.json: linux.namespaces has a user namespace, which quilt cannot give"
+                    + " a rootfs used in place yet; leave out the user namespace");
         }
-        if (!e.namespaces().contains(Namespace.UTS)) {
+        if (!inPlace && !e.namespaces().contains(Namespace.UTS)) {
             // the init always sets a hostname: in the host's uts namespace that would be the host's
             throw QuiltException.invalid("config.json: linux.namespaces has no uts namespace, and quilt gives every"
                     + " container a hostname of its own; add {\"type\": \"uts\"}");
@@ -139,8 +152,9 @@ public final class ContainerLauncher {
         ContainerId id = ids.newId();
         Hostname hostname = e.hostname().orElseGet(() -> Hostname.from(
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
-        Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), java.util.Map.of(), e.cgroupsPath(),
-                req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms());
+        Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), e.namespacePaths(), e.cgroupsPath(),
+                req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms(), inPlace && e.hostname().isEmpty(),
+                e.oomScoreAdj());
         ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
                 e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()),
                 Optional.of(bundle));
@@ -184,7 +198,12 @@ public final class ContainerLauncher {
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());
-                storage.prepare(id, spec.root());
+                if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
+                        && spec.root() instanceof RootFs.Directory d) {
+                    storage.prepareInPlace(id, d);
+                } else {
+                    storage.prepare(id, spec.root());
+                }
                 launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
             } catch (RuntimeException e) {
                 forget.everything(id);

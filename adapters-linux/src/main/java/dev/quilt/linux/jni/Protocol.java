@@ -30,6 +30,8 @@ public final class Protocol {
             T_SYS_RW = 75;
     /** A user namespace (issue 13, tags 85-89): uid_map and gid_map as the kernel reads them. */
     public static final int T_UID_MAP = 85, T_GID_MAP = 86;
+    /** An OCI bundle's container as runc runs it (tags 110-119), native/src/monitor/bundle.h. */
+    public static final int T_NS_PATH = 110, T_ROOT_IN_PLACE = 111, T_NO_PIVOT = 112, T_KEEP_HOSTNAME = 113;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -114,6 +116,10 @@ public final class Protocol {
         check("QUILT_T_SYS_RW", T_SYS_RW);
         check("QUILT_T_UID_MAP", T_UID_MAP);
         check("QUILT_T_GID_MAP", T_GID_MAP);
+        check("QUILT_T_NS_PATH", T_NS_PATH);
+        check("QUILT_T_ROOT_IN_PLACE", T_ROOT_IN_PLACE);
+        check("QUILT_T_NO_PIVOT", T_NO_PIVOT);
+        check("QUILT_T_KEEP_HOSTNAME", T_KEEP_HOSTNAME);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");
@@ -135,6 +141,19 @@ public final class Protocol {
     /** The C value of a step number, by its proto.h name, e.g. QUILT_STEP_EXEC. */
     public static int step(String name) {
         return Errors.protocolValue(name);
+    }
+
+    /** The name /proc/PID/ns gives a namespace of this type ({@code net} for the spec's {@code network}). */
+    public static String kernelName(dev.quilt.domain.Namespace ns) {
+        return switch (ns) {
+            case PID -> "pid";
+            case MOUNT -> "mnt";
+            case UTS -> "uts";
+            case IPC -> "ipc";
+            case NETWORK -> "net";
+            case CGROUP -> "cgroup";
+            case USER -> "user";
+        };
     }
 
     public static int cloneFlag(dev.quilt.domain.Namespace ns) {

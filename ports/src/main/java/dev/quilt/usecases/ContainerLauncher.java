@@ -129,6 +129,13 @@ public final class ContainerLauncher {
                     + " form, and quilt drives cgroupfs itself (no systemd cgroup manager); give a path such as"
                     + " /machine/c1");
         });
+        e.cgroupsPath().filter(p -> !p.contains(":")).ifPresent(p -> {
+            java.util.List<String> parts = java.util.Arrays.asList(p.replaceFirst("^/", "").split("/", -1));
+            if (parts.contains("..") || parts.contains(".") || parts.contains("")) {
+                throw QuiltException.invalid("config.json: linux.cgroupsPath '" + p + "' must name a cgroup below the"
+                        + " root, without '..', '.' or empty components");
+            }
+        });
         boolean inPlace = req.terms().rootInPlace();
         if (inPlace && e.namespaces().contains(Namespace.USER)) {
             throw QuiltException.invalid("config.json: linux.namespaces has a user namespace, which quilt cannot give"
@@ -194,7 +201,7 @@ public final class ContainerLauncher {
                     container = Container.creating(id, name, spec, begun, remove);
                     state.save(container);
                 }
-                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security());
+                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());

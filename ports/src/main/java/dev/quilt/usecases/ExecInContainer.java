@@ -84,7 +84,7 @@ public final class ExecInContainer {
         ExecveLimits.check(process.args(), process.env(), host.argMax());
         try {
             Security security = confinement(c.spec().security(), req);
-            return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id()),
+            return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id(), Cgroups.pathOf(c.spec())),
                             c.id(), security),
                     process, req.stdinOpen(), req.tty());
         } catch (SpawnFailedException e) {

@@ -154,6 +154,11 @@ class BundleLaunchTest {
                 + " quilt drives cgroupfs itself (no systemd cgroup manager); give a path such as /machine/c1",
                 assertThrows(QuiltException.class, () -> create.create(new BundleRequest(systemd, "/b", Optional.empty(),
                         List.of(), RuncTerms.RUNC))).getMessage());
+        RuntimeSpec climbs = withLinux(spec(process(false, List.of("sh"), Optional.empty())),
+                x -> linux(x, x.namespaces(), Optional.of("/kubepods/../../etc")));
+        assertEquals("config.json: linux.cgroupsPath '/kubepods/../../etc' must name a cgroup below the root, without"
+                + " '..', '.' or empty components", assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(climbs, "/b", Optional.empty(), List.of(), RuncTerms.RUNC))).getMessage());
         RuntimeSpec userns = withLinux(spec(process(false, List.of("sh"), Optional.empty())), x -> new OciLinux(
                 Stream.concat(x.namespaces().stream(), Stream.of(new OciLinux.NamespaceEntry(OciLinux.NamespaceType.USER,
                         Optional.empty()))).toList(), List.of(new dev.quilt.domain.oci.OciMount.IdMapping(0, 100000, 65536)),

@@ -223,4 +223,78 @@ class BundleTermsIT {
         List<String> left = new ArrayList<>(Leaks.cgroups(root));
         assertEquals(List.of(), left);
     }
+
+    @Test
+    void theCgroupIsAtCgroupsPathInEveryHierarchyAndRmTakesTheLeaf() throws Exception {
+        String top = "quilt-it-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Path> hierarchies = hierarchies();
+        try {
+            Path b = bundle("exec sleep 600", s -> {
+                ((ObjectNode) s.get("linux")).put("cgroupsPath", "/" + top + "/c1");
+                namespaces(s, Map.of(), "pid", "network", "ipc", "uts", "mount");
+            });
+            Container c = create(b, RuncTerms.RUNC);
+            ok(quilt.run("start", c.id().value()));
+            String pid = String.valueOf(c.init().orElseThrow().pid());
+            for (Path h : hierarchies) {
+                Path leaf = h.resolve(top).resolve("c1");
+                assertTrue(Files.readAllLines(leaf.resolve("cgroup.procs")).contains(pid), leaf + " holds the init");
+                assertFalse(Files.exists(h.resolve(LinuxPathsView.parent(root)).resolve(c.id().value())),
+                        "not in quilt's own place in " + h);
+            }
+            String seen = ok(quilt.run("exec", c.id().value(), "--", "cat", "/proc/self/cgroup")).out();
+            assertTrue(seen.lines().filter(l -> !l.isBlank()).allMatch(l -> l.endsWith(":/" + top + "/c1")),
+                    "exec joins the cgroup at the path in every hierarchy (no cgroup namespace: the host's view): " + seen);
+            String hostView = Files.readString(Path.of("/proc", pid, "cgroup"));
+            assertTrue(hostView.contains(":/" + top + "/c1"), "the host sees the init at the path: " + hostView);
+            ok(quilt.run("stats", c.id().value()));
+            ok(quilt.run("rm", "-f", c.id().value()));
+            for (Path h : hierarchies) {
+                assertFalse(Files.exists(h.resolve(top).resolve("c1")), "rm took the leaf in " + h);
+                assertTrue(Files.isDirectory(h.resolve(top)), "and left the directory on the way in " + h);
+            }
+        } finally {
+            removeTestCgroups(hierarchies, top);
+        }
+    }
+
+    /** The mount point of every cgroup hierarchy, each once (by superblock): v1 ones and the hybrid host's cgroup2. */
+    private static List<Path> hierarchies() throws IOException {
+        Map<String, Path> bySuperblock = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0) continue;
+            String type = line.substring(dash + 3).split(" ")[0];
+            String[] pre = line.substring(0, dash).split(" ");
+            if (type.equals("cgroup") || type.equals("cgroup2")) bySuperblock.putIfAbsent(pre[2], Path.of(pre[4]));
+        }
+        return new ArrayList<>(bySuperblock.values());
+    }
+
+    /** The test's own cgroups at {@code /top/c1}: what still runs there (this test's) is killed, then they go. */
+    private static void removeTestCgroups(List<Path> hierarchies, String top) throws Exception {
+        for (Path h : hierarchies) {
+            Path leaf = h.resolve(top).resolve("c1");
+            if (!Files.isDirectory(leaf)) continue;
+            for (String pid : Files.readAllLines(leaf.resolve("cgroup.procs"))) {
+                var p = ProcessHandle.of(Long.parseLong(pid.trim()));
+                if (p.isPresent()) {
+                    p.get().destroyForcibly();
+                    p.get().onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+        }
+        for (Path h : hierarchies) {
+            Path leaf = h.resolve(top).resolve("c1");
+            if (Files.isDirectory(leaf)) Files.delete(leaf);
+            if (Files.isDirectory(h.resolve(top))) Files.delete(h.resolve(top));
+        }
+    }
+
+    /** Where quilt's own cgroups go for this root. */
+    private static final class LinuxPathsView {
+        static String parent(Path root) {
+            return dev.quilt.linux.LinuxPaths.under(root).cgroupParent();
+        }
+    }
 }

@@ -169,6 +169,20 @@ class BundleTermsIT {
                 .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
         assertTrue(nspid.endsWith("\t1"), "the sandbox's command is its namespace's pid 1: " + nspid);
         ok(quilt.run("rm", joiner.id().value()));
+
+        // exec into a container that joined them is in them too, not in the host's
+        Path m = bundle("exec sleep 600", s -> {
+            s.remove("hostname");
+            namespaces(s, Map.of("network", "/proc/" + pid + "/ns/net", "ipc", "/proc/" + pid + "/ns/ipc"), "mount",
+                    "uts", "pid");
+        });
+        Container member = create(m, RuncTerms.RUNC);
+        ok(quilt.run("start", member.id().value()));
+        String seen = ok(quilt.run("exec", member.id().value(), "--", "sh", "-c",
+                "echo net=$(readlink /proc/self/ns/net); echo ipc=$(readlink /proc/self/ns/ipc)")).out();
+        assertEquals(nsLink(pid, "net"), value(seen, "net"), seen);
+        assertEquals(nsLink(pid, "ipc"), value(seen, "ipc"), seen);
+        ok(quilt.run("rm", "-f", member.id().value()));
         ok(quilt.run("rm", "-f", sandbox.id().value()));
     }
 

@@ -241,7 +241,7 @@ class BundleTermsIT {
     @Test
     void theCgroupIsAtCgroupsPathInEveryHierarchyAndRmTakesTheLeaf() throws Exception {
         String top = "quilt-it-" + UUID.randomUUID().toString().substring(0, 8);
-        List<Path> hierarchies = hierarchies();
+        List<Path> hierarchies = Leaks.cgroupHierarchies();
         try {
             Path b = bundle("exec sleep 600", s -> {
                 ((ObjectNode) s.get("linux")).put("cgroupsPath", "/" + top + "/c1");
@@ -270,19 +270,6 @@ class BundleTermsIT {
         } finally {
             removeTestCgroups(hierarchies, top);
         }
-    }
-
-    /** The mount point of every cgroup hierarchy, each once (by superblock): v1 ones and the hybrid host's cgroup2. */
-    private static List<Path> hierarchies() throws IOException {
-        Map<String, Path> bySuperblock = new java.util.LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            int dash = line.indexOf(" - ");
-            if (dash < 0) continue;
-            String type = line.substring(dash + 3).split(" ")[0];
-            String[] pre = line.substring(0, dash).split(" ");
-            if (type.equals("cgroup") || type.equals("cgroup2")) bySuperblock.putIfAbsent(pre[2], Path.of(pre[4]));
-        }
-        return new ArrayList<>(bySuperblock.values());
     }
 
     /** The test's own cgroups at {@code /top/c1}: what still runs there (this test's) is killed, then they go. */

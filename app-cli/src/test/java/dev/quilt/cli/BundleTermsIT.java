@@ -272,6 +272,28 @@ class BundleTermsIT {
         }
     }
 
+    @Test
+    void aCgroupAlreadyAtCgroupsPathIsNotTakenNorRemoved() throws Exception {
+        String top = "quilt-it-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Path> hierarchies = Leaks.cgroupHierarchies();
+        try {
+            for (Path h : hierarchies) Files.createDirectories(h.resolve(top).resolve("c1"));
+            Path b = bundle("true", s -> {
+                ((ObjectNode) s.get("linux")).put("cgroupsPath", "/" + top + "/c1");
+                namespaces(s, Map.of(), "pid", "network", "ipc", "uts", "mount");
+            });
+            int before = quilt.run("ps", "-aq").lines().size();
+            QuiltException e = assertThrows(QuiltException.class, () -> create(b, RuncTerms.RUNC));
+            assertTrue(e.getMessage().contains("/" + top + "/c1 exists already (linux.cgroupsPath): quilt makes a"
+                    + " container's cgroup itself and will not take or later remove one it did not make"), e.getMessage());
+            for (Path h : hierarchies) assertTrue(Files.isDirectory(h.resolve(top).resolve("c1")), "someone else's, left in " + h);
+            assertEquals(before, quilt.run("ps", "-aq").lines().size(), "no record left");
+            assertEquals(List.of(), Leaks.cgroups(root), "nothing of quilt's own left");
+        } finally {
+            removeTestCgroups(hierarchies, top);
+        }
+    }
+
     /** The test's own cgroups at {@code /top/c1}: what still runs there (this test's) is killed, then they go. */
     private static void removeTestCgroups(List<Path> hierarchies, String top) throws Exception {
         for (Path h : hierarchies) {

@@ -190,6 +190,7 @@ public final class ContainerLauncher {
 
         try (StateStore.Lock lock = state.createLocked(container)) {
             ProcessSpawner.Launched launched;
+            boolean cgroupMade = false;
             try {
                 name.ifPresent(n -> state.claimName(n, id));
                 // --userns auto: a range of its own, held from here as long as its record lives
@@ -202,6 +203,7 @@ public final class ContainerLauncher {
                     state.save(container);
                 }
                 Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
+                cgroupMade = true;
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());
@@ -213,7 +215,14 @@ public final class ContainerLauncher {
                 }
                 launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
             } catch (RuntimeException e) {
-                forget.everything(id);
+                // a refused cgroup create leaves nothing of its own, and what was in the way at a bundle's
+                // cgroupsPath is not Quilt's to remove
+                if (cgroupMade) {
+                    forget.everything(id);
+                } else {
+                    forget.everythingButTheCgroup(id);
+                    cgroups.removeParentIfUnused();
+                }
                 throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec);
             }
             try {

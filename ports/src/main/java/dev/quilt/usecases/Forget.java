@@ -46,6 +46,14 @@ public final class Forget {
             cgroupsPath = java.util.Optional.empty();
         }
         cgroups.remove(id, cgroupsPath, KILL_DEADLINE);
+        everythingButTheCgroup(id);
+    }
+
+    /**
+     * {@link #everything} but the cgroup: for a create whose cgroup was refused, so none was made (and the one at a
+     * bundle's {@code linux.cgroupsPath} that was in the way is someone else's, never to be removed).
+     */
+    public void everythingButTheCgroup(ContainerId id) {
         network.unplug(id);
         addresses.release(id);
         storage.release(id);

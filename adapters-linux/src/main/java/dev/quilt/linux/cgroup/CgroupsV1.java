@@ -204,6 +204,9 @@ public final class CgroupsV1 implements Cgroups {
                     e.addSuppressed(suppressed);
                 }
             }
+            guard.ifNoOneMaking(() -> {
+                for (Path d : dirs) CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse);
+            });
             throw e;
         }
         return new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),

@@ -87,17 +87,22 @@ public final class CgroupsV2 implements Cgroups {
                             Optional<String> cgroupsPath) {
         Path rel = CgroupPath.of(parent, id, cgroupsPath);
         Path d = mount.resolve(rel);
-        guard.whileMaking(() -> {
-            ensureParent();
-            // the directories on the way, each delegating our controllers to its children
-            for (Path a : CgroupPath.ancestors(d, rel)) {
-                files.mkdir(a);
-                delegate(a);
-            }
-            if (cgroupsPath.isPresent() && files.exists(d)) throw CgroupPath.taken(d);
-            files.mkdir(d);
-            return null;
-        });
+        try {
+            guard.whileMaking(() -> {
+                ensureParent();
+                // the directories on the way, each delegating our controllers to its children
+                for (Path a : CgroupPath.ancestors(d, rel)) {
+                    files.mkdir(a);
+                    delegate(a);
+                }
+                if (cgroupsPath.isPresent() && files.exists(d)) throw CgroupPath.taken(d);
+                files.mkdir(d);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            guard.ifNoOneMaking(() -> CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse));
+            throw e;
+        }
         try {
             files.write(d.resolve("memory.max"), r.memory().map(String::valueOf).orElse("max"));
             if (r.memory().isPresent()) {
@@ -123,6 +128,7 @@ public final class CgroupsV2 implements Cgroups {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            guard.ifNoOneMaking(() -> CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse));
             throw e;
         }
         return new Placement(Optional.of(d.toString()), List.of(), Optional.empty());

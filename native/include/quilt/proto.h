@@ -133,6 +133,12 @@ enum quilt_tag {
     QUILT_T_PRESERVE_FDS = 93,   /* runc's --preserve-fds N: a FDS message with N fds follows; they become 3..3+N-1;
                                   * in EXEC: quilt-exec takes the JVM's fds 3..3+N-1 (pidfd_getfd), at most
                                   * QUILT_PRESERVE_FDS_MAX */
+    /* 110-119: an OCI bundle's container as runc runs it (RuncTerms, linux.namespaces[].path), monitor/bundle.h */
+    QUILT_T_NS_PATH = 110,  /* repeated: "TYPE PATH", TYPE as /proc/PID/ns names it (ipc uts net pid cgroup):
+                             * joined with setns(2) before clone3, which then makes no namespace of that type */
+    QUILT_T_ROOT_IN_PLACE = 111, /* "1": LOWER itself, bound (rbind, private), is the root: no overlay */
+    QUILT_T_NO_PIVOT = 112, /* "1": the root is entered by MS_MOVE onto / and chroot(2), not pivot_root(2) */
+    QUILT_T_KEEP_HOSTNAME = 113, /* "1": no sethostname: the uts namespace keeps the name it has */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -182,6 +188,8 @@ enum quilt_step {
     QUILT_STEP_HANDOFF = 50,  /* a pid namespace for an init that is our caller's child (CLONE_PARENT) */
     QUILT_STEP_CONSOLE = 51,  /* the console socket, the pty of process.terminal */
     QUILT_STEP_PRESERVE_FDS = 52, /* receiving and placing the fds of --preserve-fds */
+    /* 60-64: an OCI bundle's container as runc runs it */
+    QUILT_STEP_JOIN_NAMESPACE = 60, /* opening a linux.namespaces[].path and setns(2) into it */
 };
 
 #endif

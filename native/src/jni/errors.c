@@ -101,6 +101,8 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_STEP_EXEC_CONSOLE),
         P(QUILT_MSG_FDS), P(QUILT_T_HANDED_OFF), P(QUILT_T_CONSOLE_SOCKET), P(QUILT_T_CONSOLE_SIZE),
         P(QUILT_T_PRESERVE_FDS), P(QUILT_STEP_HANDOFF), P(QUILT_STEP_CONSOLE), P(QUILT_STEP_PRESERVE_FDS),
+        P(QUILT_T_NS_PATH), P(QUILT_T_ROOT_IN_PLACE), P(QUILT_T_NO_PIVOT), P(QUILT_T_KEEP_HOSTNAME),
+        P(QUILT_STEP_JOIN_NAMESPACE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

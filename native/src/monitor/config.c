@@ -157,6 +157,8 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         const char **slot = slot_for(cfg, tag);
         unsigned long num;
         int taken = confine_take(&cfg->confine, tag, out, vlen, what);
+        if (taken == 0)
+            taken = bundle_take(&cfg->bundle, tag, out, what);
         if (taken < 0) {
             config_free(cfg);
             return taken;
@@ -268,7 +270,18 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         cfg->ns_flags |= CLONE_NEWUSER;
     else
         cfg->ns_flags &= ~(unsigned long)CLONE_NEWUSER;
-    if (!cfg->hostname)
+    if (!missing && cfg->bundle.root_in_place && cfg->upper)
+        missing = "one root: in place or an overlay";
+    if (!missing && (cfg->bundle.joined & CLONE_NEWNET) && (cfg->net_bridge || cfg->loopback))
+        missing = "one network namespace: joined or made";
+    if (missing) {
+        *what = missing;
+        config_free(cfg);
+        return -EINVAL;
+    }
+    /* a namespace joined by path is not made again */
+    cfg->ns_flags &= ~cfg->bundle.joined;
+    if (!cfg->hostname && !cfg->bundle.keep_hostname)
         cfg->hostname = cfg->id;
     if (!cfg->cwd)
         cfg->cwd = "/";

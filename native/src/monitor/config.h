@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "../common/confine.h"
+#include "bundle.h"
 #include "hooks.h"
 
 /* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
@@ -36,7 +37,7 @@ struct container_config {
     const char *upper;
     const char *work;
     const char *merged;
-    const char *hostname;
+    const char *hostname;   /* NULL: the uts namespace keeps its name (QUILT_T_KEEP_HOSTNAME) */
     const char *cwd;
     char **argv;      /* NULL-terminated */
     char **envp;      /* NULL-terminated, with a spare slot after the NULL (for HOME) */
@@ -82,6 +83,8 @@ struct container_config {
     struct confine confine;
     /* OCI hooks the monitor and the init run (tags 120-125) */
     struct hook_set hooks;
+    /* an OCI bundle's terms (tags 110-119): namespaces to join, the root in place, --no-pivot */
+    struct bundle_terms bundle;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     int console_fd;                               /* connected to console_socket */

@@ -214,7 +214,7 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     int home_at = passwd_needs_home(cfg->envp);
     if (home_at >= 0 && passwd_home_env(cfg->uid, home_env, sizeof home_env) == 0)
         cfg->envp[home_at] = home_env; /* config_parse left a spare slot; the one after stays NULL */
-    if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+    if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
         e = (struct step_error){ QUILT_STEP_HOSTNAME, errno, cfg->hostname };
         die(errfd, &e, 1);
     }
@@ -232,14 +232,17 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     /* its own cgroups, as the namespace roots them, read-only */
     if (cfg->cgroupns_late && mounts_cgroupfs(cfg, &e) < 0)
         die(errfd, &e, 1);
-    /* while we still hold CAP_SYS_ADMIN, which a filter needs without no_new_privs */
-    int listener = pid1_signals_install();
-    /* the seccomp listener goes to the monitor, which answers it from outside */
-    if (listener < 0 || init_send_fd(errfd, INIT_MSG_LISTENER, listener) < 0) {
-        e = (struct step_error){ QUILT_STEP_SECCOMP, listener < 0 ? -listener : errno, "pid 1 signal filter" };
-        die(errfd, &e, 1);
+    /* while we still hold CAP_SYS_ADMIN, which a filter needs without no_new_privs; only the
+     * first process of a new pid namespace is its pid 1 (not in one joined by path, nor the host's) */
+    if (cfg->ns_flags & CLONE_NEWPID) {
+        int listener = pid1_signals_install();
+        /* the seccomp listener goes to the monitor, which answers it from outside */
+        if (listener < 0 || init_send_fd(errfd, INIT_MSG_LISTENER, listener) < 0) {
+            e = (struct step_error){ QUILT_STEP_SECCOMP, listener < 0 ? -listener : errno, "pid 1 signal filter" };
+            die(errfd, &e, 1);
+        }
+        close(listener);
     }
-    close(listener);
     /* runc's order: rlimits, oom_score_adj, keyring while all-powerful; then
      * the bounding set, groups and user, the capability sets */
     if (confine_process(&cfg->confine, &ce) < 0 || confine_identity(&cfg->confine, cfg->uid, cfg->gid, &ce) < 0)

@@ -455,6 +455,10 @@ int main(void)
         return 1;
     }
 
+    if ((rc = bundle_join(&m.cfg.bundle, &object)) < 0) { /* the init is cloned into them */
+        send_fail(QUILT_STEP_JOIN_NAMESPACE, -rc, object);
+        return 1;
+    }
     /* orphans of the container come to us, not to the host's init */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     sigemptyset(&mask);

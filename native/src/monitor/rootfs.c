@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "mounts.h"
 #include "quilt/proto.h"
 #include "userns.h"
@@ -152,7 +153,11 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
         return fail(e, QUILT_STEP_MOUNT_PRIVATE, "/");
     /* The overlay lives only in this mount namespace: when the container's last
      * process is gone, so is the mount.  Nothing can leak on the host. */
-    if (cfg->uid_map) {
+    if (cfg->bundle.root_in_place) {
+        int rc = bundle_bind_root(cfg, e); /* runc's way: the bundle's rootfs itself, written in place */
+        if (rc < 0)
+            return rc;
+    } else if (cfg->uid_map) {
         int rc = userns_mount_rootfs(cfg, e); /* the mapped root's, through an idmapped layer */
         if (rc < 0)
             return rc;
@@ -185,7 +190,8 @@ int rootfs_mount(const struct container_config *cfg, struct step_error *e)
 
 int rootfs_pivot(const struct container_config *cfg, struct step_error *e)
 {
-    (void)cfg;
+    if (cfg->bundle.no_pivot)
+        return bundle_move_root(cfg, e);
     /* pivot_root(".", ".") stacks the old root under the new one; detaching it
      * then leaves only the container's tree, with no directory to create. */
     if (syscall(SYS_pivot_root, ".", ".") < 0)

@@ -83,4 +83,27 @@ public final class FakeCgroups implements Cgroups {
     public Set<ContainerId> present() {
         return kernel.cgroupSnapshot();
     }
+
+    // the fake kernel has one cgroup per container wherever it is: a linux.cgroupsPath changes no behaviour here
+
+    @Override
+    public Placement create(ContainerId id, Resources limits, dev.quilt.domain.Security security,
+                            Optional<String> cgroupsPath) {
+        return create(id, limits, security);
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(ContainerId id, Optional<String> cgroupsPath) {
+        return usage(id);
+    }
+
+    @Override
+    public Placement placement(ContainerId id, Optional<String> cgroupsPath) {
+        return placement(id);
+    }
+
+    @Override
+    public void remove(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        remove(id, deadline);
+    }
 }

@@ -29,6 +29,15 @@ public final class FakeContainerStorage implements ContainerStorage {
     }
 
     @Override
+    public void prepareInPlace(ContainerId id, RootFs.Directory root) {
+        // the container's data directory only; the fake has no host file system, so every root is there
+        kernel.maybeFail("storage.prepare");
+        synchronized (kernel) {
+            if (!kernel.layers().add(id)) throw new IllegalStateException("layer of " + id + " exists");
+        }
+    }
+
+    @Override
     public void release(ContainerId id) {
         kernel.maybeFail("storage.release");
         synchronized (kernel) {

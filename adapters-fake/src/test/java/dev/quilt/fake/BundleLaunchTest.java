@@ -1,5 +1,6 @@
 package dev.quilt.fake;
 
+import dev.quilt.domain.Bundle;
 import dev.quilt.domain.Capability;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerName;
@@ -8,6 +9,7 @@ import dev.quilt.domain.Namespace;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.RootFs;
+import dev.quilt.domain.RuncTerms;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
 import dev.quilt.domain.oci.OciLinux;
@@ -172,10 +174,6 @@ class BundleLaunchTest {
                 assertThrows(QuiltException.class, () -> create.create(new BundleRequest(
                         spec(process(false, List.of(), Optional.empty())), "/b", Optional.empty(), List.of())))
                         .getMessage());
-        assertEquals("config.json: process.oomScoreAdj is not supported yet; leave it out",
-                assertThrows(QuiltException.class, () -> create.create(new BundleRequest(
-                        spec(process(false, List.of("sh"), Optional.of(100))), "/b", Optional.empty(), List.of())))
-                        .getMessage());
         RuntimeSpec noUts = spec(process(false, List.of("sh"), Optional.empty()));
         OciLinux l = noUts.linux().orElseThrow();
         RuntimeSpec hostUts = new RuntimeSpec(noUts.ociVersion(), noUts.process(), noUts.root(), Optional.empty(),
@@ -186,6 +184,78 @@ class BundleLaunchTest {
         assertEquals("config.json: linux.namespaces has no uts namespace, and quilt gives every container a hostname"
                 + " of its own; add {\"type\": \"uts\"}", assertThrows(QuiltException.class, () -> create.create(
                 new BundleRequest(hostUts, "/b", Optional.empty(), List.of()))).getMessage());
+        RuntimeSpec systemd = withLinux(spec(process(false, List.of("sh"), Optional.empty())),
+                x -> linux(x, x.namespaces(), Optional.of("system.slice:crio:abc")));
+        assertEquals("config.json: linux.cgroupsPath 'system.slice:crio:abc' is systemd's slice:prefix:name form, and"
+                + " quilt drives cgroupfs itself (no systemd cgroup manager); give a path such as /machine/c1",
+                assertThrows(QuiltException.class, () -> create.create(new BundleRequest(systemd, "/b", Optional.empty(),
+                        List.of(), RuncTerms.RUNC))).getMessage());
+        RuntimeSpec climbs = withLinux(spec(process(false, List.of("sh"), Optional.empty())),
+                x -> linux(x, x.namespaces(), Optional.of("/kubepods/../../etc")));
+        assertEquals("config.json: linux.cgroupsPath '/kubepods/../../etc' must name a cgroup below the root, without"
+                + " '..', '.' or empty components", assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(climbs, "/b", Optional.empty(), List.of(), RuncTerms.RUNC))).getMessage());
+        RuntimeSpec userns = withLinux(spec(process(false, List.of("sh"), Optional.empty())), x -> new OciLinux(
+                Stream.concat(x.namespaces().stream(), Stream.of(new OciLinux.NamespaceEntry(OciLinux.NamespaceType.USER,
+                        Optional.empty()))).toList(), List.of(new dev.quilt.domain.oci.OciMount.IdMapping(0, 100000, 65536)),
+                List.of(new dev.quilt.domain.oci.OciMount.IdMapping(0, 100000, 65536)), x.devices(), x.cgroupsPath(), x.resources(),
+                x.sysctl(), x.seccomp(), x.maskedPaths(), x.readonlyPaths(), x.rootfsPropagation(), x.mountLabel()));
+        assertEquals("config.json: linux.namespaces has a user namespace, which quilt cannot give a rootfs used in"
+                + " place yet; leave out the user namespace", assertThrows(QuiltException.class, () -> create.create(
+                new BundleRequest(userns, "/b", Optional.empty(), List.of(), RuncTerms.RUNC))).getMessage());
         nothingMade();
+    }
+
+    @Test
+    void runcsTermsJoinByPathKeepTheRootInPlaceAndSetTheHostnameOnlyWhenGiven() {
+        RuntimeSpec base = spec(process(false, List.of("sh"), Optional.of(-500)));
+        // a pod's container: the sandbox's ipc, uts and network by path, no hostname of its own
+        RuntimeSpec pod = withLinux(new RuntimeSpec(base.ociVersion(), base.process(), base.root(), Optional.empty(),
+                Optional.empty(), base.mounts(), base.linux(), base.hooks(), Map.of("io.kubernetes.cri.container-type",
+                "container")), l -> linux(l, List.of(
+                new OciLinux.NamespaceEntry(OciLinux.NamespaceType.PID, Optional.empty()),
+                new OciLinux.NamespaceEntry(OciLinux.NamespaceType.MOUNT, Optional.empty()),
+                new OciLinux.NamespaceEntry(OciLinux.NamespaceType.IPC, Optional.of("/proc/7/ns/ipc")),
+                new OciLinux.NamespaceEntry(OciLinux.NamespaceType.UTS, Optional.of("/proc/7/ns/uts")),
+                new OciLinux.NamespaceEntry(OciLinux.NamespaceType.NETWORK, Optional.of("/proc/7/ns/net"))),
+                Optional.of("/kubepods/pod1/c1")));
+        Container c = create.create(new BundleRequest(pod, "/srv/b", Optional.empty(), List.of(), RuncTerms.RUNC));
+        Bundle b = c.spec().bundle().orElseThrow();
+        assertEquals(Map.of(Namespace.IPC, "/proc/7/ns/ipc", Namespace.UTS, "/proc/7/ns/uts", Namespace.NETWORK,
+                "/proc/7/ns/net"), b.namespacePaths());
+        assertEquals(Set.of(Namespace.PID, Namespace.MOUNT), c.spec().namespaces(), "joined types are not made");
+        assertEquals(NetworkMode.HOST, c.spec().network(), "no network of quilt's: no loopback setup, no bridge");
+        assertTrue(b.keepHostname(), "runc sets a hostname only when config.json gives one");
+        assertEquals(Optional.of(-500), b.oomScoreAdj());
+        assertEquals(Optional.of("/kubepods/pod1/c1"), b.cgroupsPath());
+        assertEquals(Map.of("io.kubernetes.cri.container-type", "container"), b.annotations());
+        assertTrue(b.terms().rootInPlace());
+        assertEquals(Set.of(c.id()), kernel.layerSnapshot(), "its data directory, no layer over the rootfs");
+        assertEquals(Optional.of(c), state.load(c.id()));
+        forget.everything(c.id());
+
+        // no uts namespace and no hostname: runc runs it in the host's uts namespace and sets nothing
+        RuntimeSpec hostUts = withLinux(new RuntimeSpec(base.ociVersion(), base.process(), base.root(), Optional.empty(),
+                Optional.empty(), base.mounts(), base.linux(), base.hooks(), Map.of()), l -> linux(l,
+                l.namespaces().stream().filter(n -> n.type() != OciLinux.NamespaceType.UTS).toList(), l.cgroupsPath()));
+        Container h = create.create(new BundleRequest(hostUts, "/srv/b", Optional.empty(), List.of(), RuncTerms.RUNC));
+        assertTrue(h.spec().bundle().orElseThrow().keepHostname());
+        forget.everything(h.id());
+
+        Container given = create.create(new BundleRequest(base, "/srv/b", Optional.empty(), List.of(), RuncTerms.RUNC));
+        assertEquals(new Hostname("box"), given.spec().hostname());
+        assertTrue(!given.spec().bundle().orElseThrow().keepHostname(), "a hostname given is set");
+        forget.everything(given.id());
+        nothingMade();
+    }
+
+    private static RuntimeSpec withLinux(RuntimeSpec s, java.util.function.UnaryOperator<OciLinux> f) {
+        return new RuntimeSpec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(),
+                Optional.of(f.apply(s.linux().orElseThrow())), s.hooks(), s.annotations());
+    }
+
+    private static OciLinux linux(OciLinux l, List<OciLinux.NamespaceEntry> ns, Optional<String> cgroupsPath) {
+        return new OciLinux(ns, l.uidMappings(), l.gidMappings(), l.devices(), cgroupsPath, l.resources(), l.sysctl(),
+                l.seccomp(), l.maskedPaths(), l.readonlyPaths(), l.rootfsPropagation(), l.mountLabel());
     }
 }

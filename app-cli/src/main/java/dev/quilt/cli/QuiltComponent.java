@@ -12,6 +12,9 @@ import java.util.Map;
 interface QuiltComponent {
     Map<Class<?>, Provider<Object>> commands();
 
+    /** The one create use case, for a face (or an IT) that makes a bundle's container with runc's terms. */
+    dev.quilt.usecases.CreateContainer createContainer();
+
     @Component.Builder
     interface Builder {
         @BindsInstance

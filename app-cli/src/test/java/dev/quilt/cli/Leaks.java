@@ -156,4 +156,17 @@ public final class Leaks {
         }
         return new ArrayList<>(out);
     }
+
+    /** The mount point of every cgroup hierarchy, each once (by superblock): the v1 ones and a hybrid host's cgroup2. */
+    static List<Path> cgroupHierarchies() throws IOException {
+        java.util.Map<String, Path> bySuperblock = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0) continue;
+            String type = line.substring(dash + 3).split(" ")[0];
+            String[] pre = line.substring(0, dash).split(" ");
+            if (type.equals("cgroup") || type.equals("cgroup2")) bySuperblock.putIfAbsent(pre[2], Path.of(pre[4]));
+        }
+        return new ArrayList<>(bySuperblock.values());
+    }
 }

@@ -67,6 +67,47 @@ public interface Cgroups {
     /** The containers that have a cgroup under this root's parent. */
     Set<ContainerId> present();
 
+    // ---- a bundle's linux.cgroupsPath (runtime-spec config-linux.md "Cgroups Path") ----
+
+    /**
+     * The cgroup path a container's record asks for: its bundle's {@code linux.cgroupsPath}, or empty for
+     * Quilt's own place ({@code <parent>/<id>} in each hierarchy).
+     */
+    static Optional<String> pathOf(dev.quilt.domain.ContainerSpec spec) {
+        return spec.bundle().flatMap(dev.quilt.domain.Bundle::cgroupsPath);
+    }
+
+    /**
+     * {@link #create(ContainerId, Resources, Security)} at {@code cgroupsPath} when given: the same path in
+     * every hierarchy, an absolute one from each hierarchy's root (the directories on the way made as needed
+     * and left, as runc leaves them), a relative one under this root's parent (runc puts it under its own
+     * parent too). A leaf that exists already is not Quilt's to take or remove: one line, nothing made.
+     * A backend that cannot place a cgroup elsewhere says so.
+     */
+    default Placement create(ContainerId id, Resources limits, Security security, Optional<String> cgroupsPath) {
+        if (cgroupsPath.isEmpty()) return create(id, limits, security);
+        throw new dev.quilt.domain.QuiltException(dev.quilt.domain.QuiltException.Kind.SYSTEM,
+                "this host's cgroups cannot place a container at linux.cgroupsPath '" + cgroupsPath.get() + "'");
+    }
+
+    /** {@link #usage(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
+    default Optional<ResourceUsage> usage(ContainerId id, Optional<String> cgroupsPath) {
+        return cgroupsPath.isEmpty() ? usage(id) : Optional.empty();
+    }
+
+    /** {@link #placement(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
+    default Placement placement(ContainerId id, Optional<String> cgroupsPath) {
+        return cgroupsPath.isEmpty() ? placement(id) : Placement.NONE;
+    }
+
+    /**
+     * {@link #remove(ContainerId, Duration)} of a cgroup made at {@code cgroupsPath}: its leaf only, in every
+     * hierarchy (under this root's parent, the empty directories Quilt made on the way go too).
+     */
+    default void remove(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        if (cgroupsPath.isEmpty()) remove(id, deadline);
+    }
+
     /**
      * Where an init goes. On cgroup v2 {@code unified} is one directory, joined at
      * clone time; on v1 {@code controllers} are the directories, one per

@@ -19,6 +19,14 @@ public interface ContainerStorage {
         prepare(id, new RootFs.Image(image));
     }
 
+    /**
+     * The bundle's rootfs used in place, as runc uses it ({@link dev.quilt.domain.RuncTerms#rootInPlace}): checks
+     * that {@code root} is a directory ({@code NOT_FOUND} otherwise) and makes no layer over it, only the
+     * container's own data directory (where a detached container's log goes). {@link #release} removes that
+     * directory and never touches {@code root}.
+     */
+    void prepareInPlace(ContainerId id, RootFs.Directory root);
+
     /** Removes the layer and everything in it; a no-op when there is none. */
     void release(ContainerId id);
 

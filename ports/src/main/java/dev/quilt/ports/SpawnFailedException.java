@@ -20,7 +20,8 @@ public final class SpawnFailedException extends QuiltException {
         CGROUPFS("mount /sys/fs/cgroup"), USERNS("map user ids"), IDMAP("idmapped mount"),
         HOOK("hook"),
         EXEC_CONSOLE("console socket"),
-        HANDOFF("hand the init to the caller"), CONSOLE("console socket"), PRESERVE_FDS("preserve fds");
+        HANDOFF("hand the init to the caller"), CONSOLE("console socket"), PRESERVE_FDS("preserve fds"),
+        JOIN_NAMESPACE("join namespace");
 
         private final String word;
 

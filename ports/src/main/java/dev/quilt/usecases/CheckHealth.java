@@ -58,7 +58,7 @@ public final class CheckHealth {
 
     /** Where a check of {@code c} runs: its init's namespaces and its cgroup. */
     ContainerExec.Target target(Container c) {
-        return new ContainerExec.Target(c.init().orElseThrow(), c.spec().namespaces(), cgroups.placement(c.id()), c.id(),
+        return new ContainerExec.Target(c.init().orElseThrow(), ExecInContainer.namespacesOf(c.spec()), cgroups.placement(c.id(), Cgroups.pathOf(c.spec())), c.id(),
                 c.spec().security());
     }
 

@@ -99,18 +99,6 @@ public final class ContainerLauncher {
         return launch(id, req.name(), spec, req.remove(), begun, deadline, mode);
     }
 
-    /**
-     * An OCI bundle's container, on the same path as {@link #launch(ContainerRequest, ProcessSpawner.Mode)}:
-     * {@code config.json}'s process (env, cwd and user as given: no PATH or HOSTNAME added, HOME from the
-     * rootfs's passwd when missing, as runc does), namespaces, hostname (the name or short ID when it has none),
-     * cgroup limits and confinement, over its {@code root.path} directory ({@code root.readonly} honoured).
-     * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
-     * {@code process.terminal} without a console socket ({@link dev.quilt.domain.RuncTerms#consoleSocket}), and a
-     * console socket without it, as runc refuses both; no uts namespace (the init sets a hostname); no command ({@code process.args} empty and
-     * none given); {@code process.oomScoreAdj}.
-     * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
-     * {@code linux.cgroupsPath} is not used: the container gets Quilt's own cgroup in every hierarchy.
-     */
     /** runc's refusal of {@code process.terminal} without {@code --console-socket} (runc 1.1 create). */
     public static final String TERMINAL_WITHOUT_SOCKET = "config.json: process.terminal is true: cannot allocate tty if"
             + " runc will detach without setting console socket; set terminal to false, or give quilt-runc"
@@ -119,6 +107,24 @@ public final class ContainerLauncher {
     public static final String SOCKET_WITHOUT_TERMINAL = "--console-socket: cannot use console socket if runc will not"
             + " detach or allocate tty; set process.terminal to true in config.json, or leave --console-socket out";
 
+    /**
+     * An OCI bundle's container, on the same path as {@link #launch(ContainerRequest, ProcessSpawner.Mode)}:
+     * {@code config.json}'s process (env, cwd and user as given: no PATH or HOSTNAME added, HOME from the
+     * rootfs's passwd when missing, as runc does), namespaces, hostname (the name or short ID when it has none),
+     * cgroup limits and confinement, over its {@code root.path} directory ({@code root.readonly} honoured).
+     * Refused with one line, before anything is made: what {@link OciConversion#toEngine} refuses;
+     * {@code process.terminal} without a console socket ({@link dev.quilt.domain.RuncTerms#consoleSocket}), and a
+     * console socket without it, as runc refuses both; no command ({@code process.args} empty and none given); systemd's
+     * {@code slice:prefix:name} form of {@code linux.cgroupsPath} (these hosts drive cgroupfs, no systemd);
+     * a user namespace with the rootfs in place (its files would have to be the mapped root's).
+     * With the rootfs in place ({@link dev.quilt.domain.RuncTerms#rootInPlace}, {@code quilt-runc}), the hostname
+     * is runc's: set only when {@code hostname} is given, else the uts namespace keeps its name; without
+     * ({@code quilt create --bundle}, Quilt's {@code /etc} files), the name or short ID as {@code run} gives,
+     * so a uts namespace of its own is needed.
+     * Namespaces with a {@code path} are joined ({@link Bundle#namespacePaths}), {@code process.oomScoreAdj}
+     * is written before the process runs ({@link Bundle#oomScoreAdj}).
+     * An ambient capability that is not also permitted and inheritable is dropped, as runc's result shows.
+     */
     public Launch launch(BundleRequest req, ProcessSpawner.Mode mode) {
         Instant begun = clock.now();
         OciConversion.EngineSpec e = OciConversion.toEngine(req.spec(), "config.json");
@@ -129,10 +135,24 @@ public final class ContainerLauncher {
         if (!e.process().terminal() && req.terms().consoleSocket().isPresent()) {
             throw QuiltException.invalid(SOCKET_WITHOUT_TERMINAL);
         }
-        if (e.oomScoreAdj().isPresent()) {
-            throw QuiltException.invalid("config.json: process.oomScoreAdj is not supported yet; leave it out");
+        e.cgroupsPath().filter(p -> p.contains(":")).ifPresent(p -> {
+            throw QuiltException.invalid("config.json: linux.cgroupsPath '" + p + "' is systemd's slice:prefix:name"
+                    + " form, and quilt drives cgroupfs itself (no systemd cgroup manager); give a path such as"
+                    + " /machine/c1");
+        });
+        e.cgroupsPath().filter(p -> !p.contains(":")).ifPresent(p -> {
+            java.util.List<String> parts = java.util.Arrays.asList(p.replaceFirst("^/", "").split("/", -1));
+            if (parts.contains("..") || parts.contains(".") || parts.contains("")) {
+                throw QuiltException.invalid("config.json: linux.cgroupsPath '" + p + "' must name a cgroup below the"
+                        + " root, without '..', '.' or empty components");
+            }
+        });
+        boolean inPlace = req.terms().rootInPlace();
+        if (inPlace && e.namespaces().contains(Namespace.USER)) {
+            throw QuiltException.invalid("config.json: linux.namespaces has a user namespace, which quilt cannot give"
+                    + " a rootfs used in place yet; leave out the user namespace");
         }
-        if (!e.namespaces().contains(Namespace.UTS)) {
+        if (!inPlace && !e.namespaces().contains(Namespace.UTS)) {
             // the init always sets a hostname: in the host's uts namespace that would be the host's
             throw QuiltException.invalid("config.json: linux.namespaces has no uts namespace, and quilt gives every"
                     + " container a hostname of its own; add {\"type\": \"uts\"}");
@@ -150,8 +170,9 @@ public final class ContainerLauncher {
         ContainerId id = ids.newId();
         Hostname hostname = e.hostname().orElseGet(() -> Hostname.from(
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
-        Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), java.util.Map.of(), e.cgroupsPath(),
-                req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms());
+        Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), e.namespacePaths(), e.cgroupsPath(),
+                req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms(), inPlace && e.hostname().isEmpty(),
+                e.oomScoreAdj());
         ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
                 e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()),
                 Optional.of(bundle));
@@ -180,6 +201,7 @@ public final class ContainerLauncher {
 
         try (StateStore.Lock lock = state.createLocked(container)) {
             ProcessSpawner.Launched launched;
+            boolean cgroupMade = false;
             try {
                 name.ifPresent(n -> state.claimName(n, id));
                 // --userns auto: a range of its own, held from here as long as its record lives
@@ -191,14 +213,27 @@ public final class ContainerLauncher {
                     container = Container.creating(id, name, spec, begun, remove);
                     state.save(container);
                 }
-                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security());
+                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
+                cgroupMade = true;
                 Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                         ? Optional.of(network.attach(id)) : Optional.empty();
                 if (endpoint.isPresent()) container = container.attached(endpoint.get());
-                storage.prepare(id, spec.root());
+                if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
+                        && spec.root() instanceof RootFs.Directory d) {
+                    storage.prepareInPlace(id, d);
+                } else {
+                    storage.prepare(id, spec.root());
+                }
                 launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
             } catch (RuntimeException e) {
-                forget.everything(id);
+                // a refused cgroup create leaves nothing of its own, and what was in the way at a bundle's
+                // cgroupsPath is not Quilt's to remove
+                if (cgroupMade) {
+                    forget.everything(id);
+                } else {
+                    forget.everythingButTheCgroup(id);
+                    cgroups.removeParentIfUnused();
+                }
                 throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec);
             }
             try {

@@ -32,14 +32,14 @@ public final class ContainerStats {
         if (refs.isEmpty()) {
             for (Container c : lookup.all()) {
                 if (c.status() != Status.RUNNING) continue;
-                cgroups.usage(c.id()).ifPresent(u -> out.add(new Entry(c, u)));
+                cgroups.usage(c.id(), Cgroups.pathOf(c.spec())).ifPresent(u -> out.add(new Entry(c, u)));
             }
             return out;
         }
         for (String ref : refs) {
             ContainerId id = lookup.resolve(ref);
             Container c = lookup.observe(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
-            Optional<ResourceUsage> u = cgroups.usage(id);
+            Optional<ResourceUsage> u = cgroups.usage(id, Cgroups.pathOf(c.spec()));
             if (u.isEmpty()) {
                 throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()
                         + " and has no cgroup left to read (gc removes those of stopped containers)");

@@ -226,7 +226,7 @@ public final class ExecInContainer {
         ExecveLimits.check(process.args(), process.env(), host.argMax());
         try {
             Security security = confinement(c.spec().security(), req);
-            return exec.run(new ContainerExec.Target(c.init().get(), c.spec().namespaces(), cgroups.placement(c.id()),
+            return exec.run(new ContainerExec.Target(c.init().get(), namespacesOf(c.spec()), cgroups.placement(c.id(), Cgroups.pathOf(c.spec())),
                             c.id(), security),
                     process, req.stdinOpen(), req.tty());
         } catch (SpawnFailedException e) {
@@ -242,5 +242,17 @@ public final class ExecInContainer {
         String hint = s == Status.CREATED ? " (quilt start " + c.displayName() + ")" : "";
         return QuiltException.conflict("container '" + c.displayName() + "' is " + s.word()
                 + "; exec needs a running one" + hint);
+    }
+
+    /**
+     * The namespaces a process joins to be in the container: those it made and those its bundle joined by
+     * path ({@code linux.namespaces[].path}), which are the init's all the same; one left out would leave the
+     * process in the host's.
+     */
+    public static java.util.Set<dev.quilt.domain.Namespace> namespacesOf(dev.quilt.domain.ContainerSpec spec) {
+        java.util.EnumSet<dev.quilt.domain.Namespace> all = java.util.EnumSet.noneOf(dev.quilt.domain.Namespace.class);
+        all.addAll(spec.namespaces());
+        spec.bundle().ifPresent(b -> all.addAll(b.namespacePaths().keySet()));
+        return all;
     }
 }

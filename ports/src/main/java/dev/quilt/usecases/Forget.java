@@ -34,9 +34,26 @@ public final class Forget {
      * the record last: a crash half-way leaves a
      * record that points at what is left. The link goes before its address is
      * free, so no new container can get the address while the old link lives.
+     * A bundle's cgroup at its {@code linux.cgroupsPath} is found from the record; a broken record's is
+     * looked for in Quilt's own place only.
      */
     public void everything(ContainerId id) {
-        cgroups.remove(id, KILL_DEADLINE);
+        java.util.Optional<String> cgroupsPath;
+        try {
+            cgroupsPath = state.read(id).flatMap(r -> r instanceof dev.quilt.domain.ContainerRecord.Readable ok
+                    ? Cgroups.pathOf(ok.container().spec()) : java.util.Optional.empty());
+        } catch (RuntimeException unreadable) {
+            cgroupsPath = java.util.Optional.empty();
+        }
+        cgroups.remove(id, cgroupsPath, KILL_DEADLINE);
+        everythingButTheCgroup(id);
+    }
+
+    /**
+     * {@link #everything} but the cgroup: for a create whose cgroup was refused, so none was made (and the one at a
+     * bundle's {@code linux.cgroupsPath} that was in the way is someone else's, never to be removed).
+     */
+    public void everythingButTheCgroup(ContainerId id) {
         network.unplug(id);
         addresses.release(id);
         storage.release(id);

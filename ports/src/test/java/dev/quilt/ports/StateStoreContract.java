@@ -109,6 +109,22 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void aBundlesKeptHostnameAndOomScoreAdjAreKept() {
+        ContainerSpec i = sample("c1", Optional.empty()).spec();
+        dev.quilt.domain.Bundle bundle = new dev.quilt.domain.Bundle("/srv/bundle", java.util.Map.of(),
+                java.util.Map.of(dev.quilt.domain.Namespace.NETWORK, "/var/run/netns/cni-1"), Optional.of("pods/c3"),
+                dev.quilt.domain.Bundle.NO_HOOKS, dev.quilt.domain.RuncTerms.RUNC, true, Optional.of(-999));
+        ContainerSpec spec = new ContainerSpec(i.process(), new dev.quilt.domain.RootFs.Directory("/srv/bundle/rootfs"),
+                i.hostname(), java.util.Set.of(dev.quilt.domain.Namespace.MOUNT), false, false,
+                dev.quilt.domain.NetworkMode.HOST, i.resources(), Optional.empty(), i.ready(), i.log(), i.security(),
+                Optional.of(bundle));
+        Container c = Container.creating(ContainerId.of("c3"), Optional.empty(), spec, Instant.parse("2026-01-01T00:00:00Z"),
+                false);
+        store().create(c);
+        assertEquals(Optional.of(c), store().load(c.id()));
+    }
+
+    @Test
     void anIdIsCreatedOnce() {
         store().create(sample("c1", Optional.empty()));
         QuiltException e = assertThrows(QuiltException.class, () -> store().create(sample("c1", Optional.empty())));

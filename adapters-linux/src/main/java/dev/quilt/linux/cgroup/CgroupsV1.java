@@ -83,14 +83,23 @@ public final class CgroupsV1 implements Cgroups {
     }
 
     private Path dir(String controller, ContainerId id) {
-        return mount(controller).resolve(parent).resolve(id.value());
+        return dir(controller, CgroupPath.of(parent, id, Optional.empty()));
+    }
+
+    private Path dir(String controller, Path rel) {
+        return mount(controller).resolve(rel);
     }
 
     /** The distinct directories of a container, one per hierarchy, memory first, then those holding no limit. */
     private List<Path> dirs(ContainerId id) {
+        return dirs(CgroupPath.of(parent, id, Optional.empty()));
+    }
+
+    /** {@link #dirs(ContainerId)} at {@code rel} below each hierarchy's root. */
+    private List<Path> dirs(Path rel) {
         Set<Path> out = new LinkedHashSet<>();
-        for (String c : CONTROLLERS) out.add(dir(c, id));
-        for (Path h : hierarchies) out.add(h.resolve(parent).resolve(id.value()));
+        for (String c : CONTROLLERS) out.add(dir(c, rel));
+        for (Path h : hierarchies) out.add(h.resolve(rel));
         return new ArrayList<>(out);
     }
 
@@ -138,21 +147,34 @@ public final class CgroupsV1 implements Cgroups {
 
     @Override
     public Placement create(ContainerId id, Resources r, Security security) {
-        List<Path> dirs = dirs(id);
+        return create(id, r, security, Optional.empty());
+    }
+
+    @Override
+    public Placement create(ContainerId id, Resources r, Security security, Optional<String> cgroupsPath) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        List<Path> dirs = dirs(rel);
         List<Path> made = new ArrayList<>();
         try {
-            Optional<Path> cpuset = Optional.ofNullable(mounts.get(CPUSET)).map(m -> m.resolve(parent).resolve(id.value()));
+            Optional<Path> cpuset = Optional.ofNullable(mounts.get(CPUSET)).map(m -> m.resolve(rel));
             guard.whileMaking(() -> {
                 for (Path d : dirs) {
-                    files.mkdir(d.getParent());
-                    if (cpuset.isPresent() && cpuset.get().equals(d)) inheritCpuset(d.getParent());
+                    boolean inCpuset = cpuset.isPresent() && cpuset.get().equals(d);
+                    // the directories on the way, each a cpuset with its parent's cpus and mems
+                    for (Path a : CgroupPath.ancestors(d, rel)) {
+                        files.mkdir(a);
+                        if (inCpuset) inheritCpuset(a);
+                    }
+                    if (cgroupsPath.isPresent() && files.exists(d)) {
+                        throw CgroupPath.taken(d);
+                    }
                     files.mkdir(d);
                     made.add(d);
-                    if (cpuset.isPresent() && cpuset.get().equals(d)) inheritCpuset(d);
+                    if (inCpuset) inheritCpuset(d);
                 }
                 return null;
             });
-            Path mem = dir("memory", id);
+            Path mem = dir("memory", rel);
             if (r.memory().isPresent()) {
                 files.write(mem.resolve("memory.limit_in_bytes"), Long.toString(r.memory().get()));
                 Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
@@ -163,14 +185,14 @@ public final class CgroupsV1 implements Cgroups {
                             + " boot with swapaccount=1), so --memory-swap cannot be enforced");
                 }
             }
-            Path cpu = dir("cpu", id);
+            Path cpu = dir("cpu", rel);
             if (r.cpus().isPresent()) {
                 files.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(r.cpus().get().periodMicros()));
                 files.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(r.cpus().get().quotaMicros()));
             }
             if (r.cpuShares().isPresent()) files.write(cpu.resolve("cpu.shares"), Integer.toString(r.cpuShares().get()));
-            files.write(dir("pids", id).resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
-            Path devices = dir("devices", id);
+            files.write(dir("pids", rel).resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
+            Path devices = dir("devices", rel);
             List<String> rules = deviceRules(security);
             if (!rules.equals(List.of("a"))) files.write(devices.resolve("devices.deny"), "a");
             for (String rule : rules) files.write(devices.resolve("devices.allow"), rule);
@@ -182,27 +204,42 @@ public final class CgroupsV1 implements Cgroups {
                     e.addSuppressed(suppressed);
                 }
             }
+            guard.ifNoOneMaking(() -> {
+                for (Path d : dirs) CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse);
+            });
             throw e;
         }
         return new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),
-                Optional.of(dir("memory", id).toString()));
+                Optional.of(dir("memory", rel).toString()));
     }
 
     @Override
     public Placement placement(ContainerId id) {
-        List<Path> dirs = dirs(id).stream().filter(files::exists).toList();
+        return placement(id, Optional.empty());
+    }
+
+    @Override
+    public Placement placement(ContainerId id, Optional<String> cgroupsPath) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        List<Path> dirs = dirs(rel).stream().filter(files::exists).toList();
         if (dirs.isEmpty()) return Placement.NONE;
         return new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),
-                Optional.of(dir("memory", id).toString()).filter(d -> files.exists(Path.of(d))));
+                Optional.of(dir("memory", rel).toString()).filter(d -> files.exists(Path.of(d))));
     }
 
     @Override
     public Optional<ResourceUsage> usage(ContainerId id) {
-        Path mem = dir("memory", id);
+        return usage(id, Optional.empty());
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(ContainerId id, Optional<String> cgroupsPath) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Path mem = dir("memory", rel);
         if (!files.exists(mem)) return Optional.empty();
-        Path cpu = dir("cpu", id);
-        Path acct = dir("cpuacct", id);
-        Path pids = dir("pids", id);
+        Path cpu = dir("cpu", rel);
+        Path acct = dir("cpuacct", rel);
+        Path pids = dir("pids", rel);
         Map<String, Long> cpuStat = StatFile.parse(files.read(cpu.resolve("cpu.stat")));
         return Optional.of(new ResourceUsage(
                 StatFile.number(files.read(mem.resolve("memory.usage_in_bytes"))),
@@ -218,8 +255,14 @@ public final class CgroupsV1 implements Cgroups {
 
     @Override
     public void remove(ContainerId id, Duration deadline) {
-        List<Path> dirs = dirs(id).stream().filter(files::exists).toList();
-        Path freezer = dir("freezer", id);
+        remove(id, Optional.empty(), deadline);
+    }
+
+    @Override
+    public void remove(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        List<Path> dirs = dirs(rel).stream().filter(files::exists).toList();
+        Path freezer = dir("freezer", rel);
         // a monitor still placing its init writes the pid into one hierarchy after another: a
         // process that arrives after our last look makes rmdir fail (EBUSY), and is killed in the next round
         for (int round = 1; !dirs.isEmpty(); round++) {
@@ -234,6 +277,12 @@ public final class CgroupsV1 implements Cgroups {
                 if (round >= 3 || members(dirs).isEmpty()) throw e;
             }
         }
+        // under our parent, the directories a relative cgroupsPath made on the way are ours too
+        guard.ifNoOneMaking(() -> {
+            for (Path d : dirs(rel)) {
+                for (Path a : CgroupPath.oursOnTheWay(d, rel, parent)) files.rmdirUnlessInUse(a);
+            }
+        });
         removeParentIfUnused();
     }
 

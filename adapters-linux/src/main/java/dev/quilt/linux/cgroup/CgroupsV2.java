@@ -45,10 +45,6 @@ public final class CgroupsV2 implements Cgroups {
         this.files = files;
     }
 
-    private Path dir(ContainerId id) {
-        return mount.resolve(parent).resolve(id.value());
-    }
-
     private static Set<String> words(String s) {
         return Arrays.stream(s.strip().split("\\s+")).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
     }
@@ -83,12 +79,30 @@ public final class CgroupsV2 implements Cgroups {
 
     @Override
     public Placement create(ContainerId id, Resources r) {
-        Path d = dir(id);
-        guard.whileMaking(() -> {
-            ensureParent();
-            files.mkdir(d);
-            return null;
-        });
+        return create(id, r, dev.quilt.domain.Security.DEFAULT, Optional.empty());
+    }
+
+    @Override
+    public Placement create(ContainerId id, Resources r, dev.quilt.domain.Security security,
+                            Optional<String> cgroupsPath) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Path d = mount.resolve(rel);
+        try {
+            guard.whileMaking(() -> {
+                ensureParent();
+                // the directories on the way, each delegating our controllers to its children
+                for (Path a : CgroupPath.ancestors(d, rel)) {
+                    files.mkdir(a);
+                    delegate(a);
+                }
+                if (cgroupsPath.isPresent() && files.exists(d)) throw CgroupPath.taken(d);
+                files.mkdir(d);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            guard.ifNoOneMaking(() -> CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse));
+            throw e;
+        }
         try {
             files.write(d.resolve("memory.max"), r.memory().map(String::valueOf).orElse("max"));
             if (r.memory().isPresent()) {
@@ -114,6 +128,7 @@ public final class CgroupsV2 implements Cgroups {
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            guard.ifNoOneMaking(() -> CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse));
             throw e;
         }
         return new Placement(Optional.of(d.toString()), List.of(), Optional.empty());
@@ -121,13 +136,23 @@ public final class CgroupsV2 implements Cgroups {
 
     @Override
     public Placement placement(ContainerId id) {
-        Path d = dir(id);
+        return placement(id, Optional.empty());
+    }
+
+    @Override
+    public Placement placement(ContainerId id, Optional<String> cgroupsPath) {
+        Path d = mount.resolve(CgroupPath.of(parent, id, cgroupsPath));
         return files.exists(d) ? new Placement(Optional.of(d.toString()), List.of(), Optional.empty()) : Placement.NONE;
     }
 
     @Override
     public Optional<ResourceUsage> usage(ContainerId id) {
-        Path d = dir(id);
+        return usage(id, Optional.empty());
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(ContainerId id, Optional<String> cgroupsPath) {
+        Path d = mount.resolve(CgroupPath.of(parent, id, cgroupsPath));
         if (!files.exists(d)) return Optional.empty();
         Map<String, Long> cpu = StatFile.parse(files.read(d.resolve("cpu.stat")));
         return Optional.of(new ResourceUsage(
@@ -142,7 +167,13 @@ public final class CgroupsV2 implements Cgroups {
 
     @Override
     public void remove(ContainerId id, Duration deadline) {
-        Path d = dir(id);
+        remove(id, Optional.empty(), deadline);
+    }
+
+    @Override
+    public void remove(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Path d = mount.resolve(rel);
         if (files.exists(d)) {
             if (files.exists(d.resolve("cgroup.kill"))) {
                 killAndAwaitEmpty(d, deadline);
@@ -152,6 +183,8 @@ public final class CgroupsV2 implements Cgroups {
             }
             files.rmdir(d);
         }
+        // under our parent, the directories a relative cgroupsPath made on the way are ours too
+        guard.ifNoOneMaking(() -> CgroupPath.oursOnTheWay(d, rel, parent).forEach(files::rmdirUnlessInUse));
         removeParentIfUnused();
     }
 

@@ -37,6 +37,8 @@ public final class Protocol {
     public static final int MSG_EXEC_STARTED = 100, T_DETACH = 100, T_EXEC_PID_WANTED = 102, PRESERVE_FDS_MAX = 1024;
     /** runc's process tree (issue 14, tags 90-99): {@code ProcessSpawner.Mode.HANDED_OFF}, runc's create flags. */
     public static final int T_HANDED_OFF = 90, T_CONSOLE_SOCKET = 91, T_CONSOLE_SIZE = 92, T_PRESERVE_FDS = 93;
+    /** An OCI bundle's container as runc runs it (tags 110-119), native/src/monitor/bundle.h. */
+    public static final int T_NS_PATH = 110, T_ROOT_IN_PLACE = 111, T_NO_PIVOT = 112, T_KEEP_HOSTNAME = 113;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -136,6 +138,10 @@ public final class Protocol {
         check("QUILT_T_HANDED_OFF", T_HANDED_OFF);
         check("QUILT_T_CONSOLE_SIZE", T_CONSOLE_SIZE);
         check("QUILT_T_PRESERVE_FDS", T_PRESERVE_FDS);
+        check("QUILT_T_NS_PATH", T_NS_PATH);
+        check("QUILT_T_ROOT_IN_PLACE", T_ROOT_IN_PLACE);
+        check("QUILT_T_NO_PIVOT", T_NO_PIVOT);
+        check("QUILT_T_KEEP_HOSTNAME", T_KEEP_HOSTNAME);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");
@@ -157,6 +163,19 @@ public final class Protocol {
     /** The C value of a step number, by its proto.h name, e.g. QUILT_STEP_EXEC. */
     public static int step(String name) {
         return Errors.protocolValue(name);
+    }
+
+    /** The name /proc/PID/ns gives a namespace of this type ({@code net} for the spec's {@code network}). */
+    public static String kernelName(dev.quilt.domain.Namespace ns) {
+        return switch (ns) {
+            case PID -> "pid";
+            case MOUNT -> "mnt";
+            case UTS -> "uts";
+            case IPC -> "ipc";
+            case NETWORK -> "net";
+            case CGROUP -> "cgroup";
+            case USER -> "user";
+        };
     }
 
     public static int cloneFlag(dev.quilt.domain.Namespace ns) {

@@ -28,6 +28,11 @@ final class ConfineRecords {
     private ConfineRecords() {}
 
     static void put(MessageWriter w, ContainerId id, Security s, SeccompFilters filters) {
+        put(w, id, s, filters, true);
+    }
+
+    /** {@code newKeyring} false: no keyring record, the process keeps its caller's session keyring (runc's {@code --no-new-keyring}). */
+    static void put(MessageWriter w, ContainerId id, Security s, SeccompFilters filters, boolean newKeyring) {
         Capabilities c = s.capabilities();
         // --privileged and --cap-add ALL: every capability we have ourselves (podman's rule: its own
         // bounding set), so a host or sandbox that withholds one still runs them; a capability named
@@ -52,7 +57,7 @@ final class ConfineRecords {
         for (Map.Entry<String, String> e : new TreeMap<>(s.sysctls()).entrySet()) {
             w.put(Protocol.T_SYSCTL, e.getKey() + "=" + e.getValue());
         }
-        w.put(Protocol.T_KEYRING, "_ses." + id.value());
+        if (newKeyring) w.put(Protocol.T_KEYRING, "_ses." + id.value());
     }
 
     /** Bit n for capability number n. */

@@ -1,5 +1,6 @@
 package dev.quilt.linux.monitor;
 
+import dev.quilt.domain.Bundle;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Endpoint;
@@ -119,11 +120,14 @@ public final class MonitorSpawner implements ProcessSpawner {
         Instant begun = Instant.now();
         int[] preserved = preservedFds(spec, mode);
         if (mode.gated()) StartGate.create(paths.execFifo(id).toString());
-        try {
-            EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
-        } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "write " + paths.etcFiles(id) + " failed: "
-                    + dev.quilt.linux.IoErrors.why(e), e);
+        // the rootfs in place (runc's way) gets no /etc files of ours: the client binds its own in mounts
+        if (!inPlace(spec)) {
+            try {
+                EtcFiles.write(paths.etcFiles(id), spec.hostname(), spec.network(), endpoint);
+            } catch (IOException e) {
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "write " + paths.etcFiles(id) + " failed: "
+                        + dev.quilt.linux.IoErrors.why(e), e);
+            }
         }
         MessageWriter cfg = config(id, spec, endpoint, cgroup, mode);
         int[] pair = Sockets.pair();
@@ -165,22 +169,36 @@ public final class MonitorSpawner implements ProcessSpawner {
     private MessageWriter config(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
                                  Mode mode) {
         Path layer = paths.containerLayer(id);
+        String lower = switch (spec.root()) {
+            case RootFs.Image i -> paths.imageRootfs(i.digest()).toString();
+            case RootFs.Directory d -> d.path();
+        };
         MessageWriter w = new MessageWriter(Protocol.MSG_CONFIG)
                 .put(Protocol.T_ID, id.value())
                 .put(Protocol.T_STATE_DIR, paths.containerState(id).toString())
-                .put(Protocol.T_LOWER, switch (spec.root()) {
-                    case RootFs.Image i -> paths.imageRootfs(i.digest()).toString();
-                    case RootFs.Directory d -> d.path();
-                })
-                .put(Protocol.T_UPPER, layer.resolve("upper").toString())
-                .put(Protocol.T_WORK, layer.resolve("work").toString())
-                .put(Protocol.T_MERGED, layer.resolve("merged").toString())
-                .put(Protocol.T_HOSTNAME, spec.hostname().value())
-                .put(Protocol.T_CWD, spec.process().cwd())
+                .put(Protocol.T_LOWER, lower);
+        if (inPlace(spec)) {
+            w.put(Protocol.T_MERGED, lower).put(Protocol.T_ROOT_IN_PLACE, 1);
+        } else {
+            w.put(Protocol.T_UPPER, layer.resolve("upper").toString())
+                    .put(Protocol.T_WORK, layer.resolve("work").toString())
+                    .put(Protocol.T_MERGED, layer.resolve("merged").toString())
+                    .put(Protocol.T_ETC_DIR, paths.etcFiles(id).toString());
+        }
+        if (spec.bundle().map(Bundle::keepHostname).orElse(false)) {
+            w.put(Protocol.T_KEEP_HOSTNAME, 1);
+        } else {
+            w.put(Protocol.T_HOSTNAME, spec.hostname().value());
+        }
+        w.put(Protocol.T_CWD, spec.process().cwd())
                 .put(Protocol.T_UID, spec.process().user().uid())
                 .put(Protocol.T_GID, spec.process().user().gid())
-                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND || mode == Mode.HANDED_OFF ? 0 : 1)
-                .put(Protocol.T_ETC_DIR, paths.etcFiles(id).toString());
+                .put(Protocol.T_STDIN_NULL, spec.stdinOpen() && mode == Mode.FOREGROUND || mode == Mode.HANDED_OFF ? 0 : 1);
+        spec.bundle().ifPresent(b -> {
+            b.namespacePaths().forEach((ns, path) -> w.put(Protocol.T_NS_PATH, Protocol.kernelName(ns) + " " + path));
+            if (b.terms().noPivot()) w.put(Protocol.T_NO_PIVOT, 1);
+            b.oomScoreAdj().ifPresent(o -> w.put(Protocol.T_OOM_SCORE_ADJ, o));
+        });
         endpoint.ifPresent(e -> w.put(Protocol.T_NET_BRIDGE, e.bridge())
                 .put(Protocol.T_NET_VETH, e.hostLink())
                 .put(Protocol.T_NET_ADDRESS, e.cidr())
@@ -212,7 +230,8 @@ public final class MonitorSpawner implements ProcessSpawner {
         }
         for (String a : spec.process().args()) w.put(Protocol.T_ARG, a);
         for (String e : spec.process().env()) w.put(Protocol.T_ENV, e);
-        ConfineRecords.put(w, id, spec.security(), seccomp);
+        ConfineRecords.put(w, id, spec.security(), seccomp,
+                spec.bundle().map(b -> b.terms().newKeyring()).orElse(true));
         spec.bundle().ifPresent(b -> HookRecords.put(w, id, b));
         if (spec.security().userns() instanceof UserNamespace.Mapped m) {
             w.put(Protocol.T_UID_MAP, m.uids().stream().map(UserNamespace.IdMapping::line).collect(Collectors.joining()));
@@ -221,6 +240,11 @@ public final class MonitorSpawner implements ProcessSpawner {
             throw new IllegalStateException("--userns auto reached the spawner without its range");
         }
         return w;
+    }
+
+    /** The bundle's rootfs is the root itself, bound in place (runc's way), not an overlay's lower layer. */
+    private static boolean inPlace(ContainerSpec spec) {
+        return spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false) && spec.root() instanceof RootFs.Directory;
     }
 
     /** spawned: from our start to the clone (the caller may count from earlier); network: the netlink batches' own time, or skipped. */
@@ -267,6 +291,9 @@ public final class MonitorSpawner implements ProcessSpawner {
         }
         if (step == SpawnFailedException.Step.SYSCTL && errno.equals("ENOENT")) return " (no such sysctl)";
         if (step == SpawnFailedException.Step.SYSCTL && errno.equals("EINVAL")) return " (the kernel refused the value)";
+        if (step == SpawnFailedException.Step.JOIN_NAMESPACE && errno.equals("EINVAL")) {
+            return " (not a namespace of the type linux.namespaces gives it)";
+        }
         return "";
     }
 

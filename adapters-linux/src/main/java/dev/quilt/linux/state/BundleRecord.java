@@ -53,6 +53,8 @@ final class BundleRecord {
         terms.put("noPivot", t.noPivot());
         terms.put("newKeyring", t.newKeyring());
         m.put("terms", terms);
+        if (b.keepHostname()) m.put("keepHostname", true);
+        b.oomScoreAdj().ifPresent(o -> m.put("oomScoreAdj", o));
         return m;
     }
 
@@ -100,7 +102,8 @@ final class BundleRecord {
                     Boolean.TRUE.equals(t.get("noPivot")), !Boolean.FALSE.equals(t.get("newKeyring")));
         }
         return Optional.of(new Bundle(string(m, "path"), annotations, ns, Optional.ofNullable(optString(m, "cgroupsPath")),
-                hooks, terms));
+                hooks, terms, Boolean.TRUE.equals(m.get("keepHostname")),
+                Optional.ofNullable(optLong(m, "oomScoreAdj")).map(Long::intValue)));
     }
 
     private static List<OciHooks.Hook> hooks(Map<String, Object> h, String key) throws IOException {

@@ -58,6 +58,22 @@ public final class OverlayStorage implements ContainerStorage {
     }
 
     @Override
+    public void prepareInPlace(ContainerId id, RootFs.Directory root) {
+        if (!Files.isDirectory(Path.of(root.path()))) {
+            throw QuiltException.notFound("root directory " + root.path() + " is not a directory"
+                    + "; make the bundle's rootfs or fix root.path");
+        }
+        Path dir = paths.containerLayer(id);
+        try {
+            Files.createDirectories(paths.containers());
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the data directory of container '"
+                    + id.shortForm() + "' in " + dir + ": " + dev.quilt.linux.IoErrors.why(e), e);
+        }
+    }
+
+    @Override
     public void release(ContainerId id) {
         Path layer = paths.containerLayer(id);
         try {

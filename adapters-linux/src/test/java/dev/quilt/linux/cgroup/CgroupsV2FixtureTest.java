@@ -77,6 +77,53 @@ class CgroupsV2FixtureTest extends CgroupsContract {
     }
 
     @Test
+    void anAbsoluteCgroupsPathIsFromTheRootAndRemovalTakesTheLeafOnly() {
+        ContainerId id = newId();
+        Cgroups c = cgroups();
+        Optional<String> path = Optional.of("/pods/p1/c1");
+        Cgroups.Placement p = c.create(id, Resources.DEFAULT, dev.quilt.domain.Security.DEFAULT, path);
+        Path d = root.resolve("pods/p1/c1");
+        assertEquals(Optional.of(d.toString()), p.unified());
+        for (Path level : new Path[] {root.resolve("pods"), root.resolve("pods/p1")}) {
+            String on = files.read(level.resolve("cgroup.subtree_control"));
+            for (String ctl : CgroupsV2.CONTROLLERS) assertTrue(on.contains(ctl), level + ": " + on);
+        }
+        assertEquals(Optional.of(d.toString()), c.placement(id, path).unified());
+        assertTrue(c.usage(id, path).isPresent());
+        assertEquals(Cgroups.Placement.NONE, c.placement(id), "not in quilt's own place");
+        Member m = join(id, p);
+        c.remove(id, path, java.time.Duration.ofSeconds(5));
+        assertTrue(m.awaitGone(java.time.Duration.ofSeconds(5)), "what ran in it is killed");
+        assertFalse(Files.exists(d));
+        assertTrue(Files.isDirectory(root.resolve("pods/p1")), "the directories on the way are left, as runc leaves them");
+        assertTrue(c.usage(id, path).isEmpty());
+    }
+
+    @Test
+    void aRelativeCgroupsPathIsUnderTheParentAndGoesWhole() {
+        ContainerId id = newId();
+        Cgroups c = cgroups();
+        Optional<String> path = Optional.of("pod1/c1");
+        c.create(id, Resources.DEFAULT, dev.quilt.domain.Security.DEFAULT, path);
+        assertTrue(Files.isDirectory(root.resolve("quilt-test/pod1/c1")));
+        c.remove(id, path, java.time.Duration.ofSeconds(5));
+        assertFalse(Files.exists(root.resolve("quilt-test")), "the parent and what was made on the way under it go");
+    }
+
+    @Test
+    void aCgroupsPathThatExistsOrClimbsIsRefusedAndNothingIsMade() throws IOException {
+        Cgroups c = cgroups();
+        files.mkdir(root.resolve("theirs"));
+        QuiltException e = assertThrows(QuiltException.class, () -> c.create(newId(), Resources.DEFAULT,
+                dev.quilt.domain.Security.DEFAULT, Optional.of("/theirs")));
+        assertTrue(e.getMessage().startsWith("cgroup " + root.resolve("theirs") + " exists already"), e.getMessage());
+        assertTrue(Files.isDirectory(root.resolve("theirs")), "someone else's cgroup is left alone");
+        assertThrows(QuiltException.class, () -> c.create(newId(), Resources.DEFAULT, dev.quilt.domain.Security.DEFAULT,
+                Optional.of("/a/../../b")));
+        assertFalse(Files.exists(root.resolve("b")));
+    }
+
+    @Test
     void aMissingControllerIsNamed() throws IOException {
         Files.writeString(root.resolve("cgroup.controllers"), "cpu io\n");
         QuiltException e = assertThrows(QuiltException.class, () -> cgroups().create(newId(), Resources.DEFAULT));

@@ -33,8 +33,8 @@ import java.util.function.Function;
 /**
  * Between the OCI model and the engine's own spec. {@link #toEngine} reads a
  * {@link RuntimeSpec} into the pieces a {@link ContainerSpec} is made of; a field the
- * engine cannot honour yet (a namespace {@code path} to join, user namespaces and id
- * mappings, the time namespace, cpusets…) is one line naming it, never dropped.
+ * engine cannot honour yet (a mount or user namespace {@code path} to join, id
+ * mappings without a user namespace, the time namespace, cpusets…) is one line naming it, never dropped.
  * {@link #toRuntimeSpec} writes what {@code quilt run} would hand a runtime.
  */
 public final class OciConversion {
@@ -60,13 +60,18 @@ public final class OciConversion {
      * the namespaces it makes (a {@code network} one means a network of its own with only
      * {@code lo}, as runc gives: {@link NetworkMode#NONE}; none means the host's);
      * {@code root} as given (relative paths are the bundle's); the cgroup limits; the
-     * confinement; {@code cgroupsPath} and {@code oomScoreAdj} as given, for the caller to apply.
+     * confinement; {@code cgroupsPath} and {@code oomScoreAdj} as given, for the caller to apply;
+     * {@code namespacePaths} the namespaces to join rather than make ({@code linux.namespaces[].path}: ipc,
+     * uts, network, pid, cgroup; never in {@code namespaces}, and a network joined is {@link NetworkMode#HOST}
+     * to the engine: no namespace, loopback or bridge of its own).
      */
     public record EngineSpec(ProcessSpec process, Optional<Hostname> hostname, Set<Namespace> namespaces,
                              NetworkMode network, RuntimeSpec.Root root, Resources resources, Security security,
-                             Optional<String> cgroupsPath, Optional<Integer> oomScoreAdj) {
+                             Optional<String> cgroupsPath, Optional<Integer> oomScoreAdj,
+                             Map<Namespace, String> namespacePaths) {
         public EngineSpec {
             namespaces = Set.copyOf(namespaces);
+            namespacePaths = Map.copyOf(namespacePaths);
         }
     }
 
@@ -119,11 +124,13 @@ public final class OciConversion {
         OciLinux linux = spec.linux().orElse(new OciLinux(List.of(), List.of(), List.of(), List.of(), Optional.empty(),
                 Optional.empty(), Map.of(), Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty()));
         EnumSet<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
+        Map<Namespace, String> joined = new java.util.EnumMap<>(Namespace.class);
         for (int i = 0; i < linux.namespaces().size(); i++) {
             NamespaceEntry n = linux.namespaces().get(i);
             String path = "linux.namespaces[" + i + "]";
             if (n.path().isPresent()) {
-                throw bad(origin, path + ".path", "joining an existing namespace is not supported yet; leave out path");
+                joined.put(joinable(origin, path, n), n.path().get());
+                continue;
             }
             namespaces.add(switch (n.type()) {
                 case PID -> Namespace.PID;
@@ -141,7 +148,12 @@ public final class OciConversion {
         if (!namespaces.contains(Namespace.MOUNT)) {
             throw bad(origin, "linux.namespaces", "a container needs its own mount namespace: add {\"type\": \"mount\"}");
         }
-        if (hostname.isPresent() && !namespaces.contains(Namespace.UTS)) {
+        if (!joined.isEmpty() && namespaces.contains(Namespace.USER)) {
+            throw bad(origin, "linux.namespaces", "joining namespaces by path with a user namespace of its own is not"
+                    + " supported yet; leave out the user namespace or the paths");
+        }
+        // runc: "unable to set hostname without a private UTS namespace"; one joined by path is private enough
+        if (hostname.isPresent() && !namespaces.contains(Namespace.UTS) && !joined.containsKey(Namespace.UTS)) {
             throw bad(origin, "hostname", "needs a uts namespace of its own: add {\"type\": \"uts\"} to linux.namespaces");
         }
         linux.rootfsPropagation().filter(r -> r.contains("shared") || r.contains("unbindable")).ifPresent(r -> {
@@ -178,7 +190,24 @@ public final class OciConversion {
                 root.readonly(), false, userns));
         NetworkMode network = namespaces.contains(Namespace.NETWORK) ? NetworkMode.NONE : NetworkMode.HOST;
         return new EngineSpec(process, hostname, namespaces, network, root, resources, security, linux.cgroupsPath(),
-                p.oomScoreAdj());
+                p.oomScoreAdj(), joined);
+    }
+
+    /**
+     * The type of a namespace joined by {@code path} (setns(2); {@link NamespaceEntry} refuses a relative one),
+     * or one line for the types the engine does not join: mount (the init builds its root in a mount namespace of
+     * its own) and user (the monitor would have to enter it before the others, as runc's nsexec does).
+     */
+    private static Namespace joinable(String origin, String at, NamespaceEntry n) {
+        return switch (n.type()) {
+            case PID -> Namespace.PID;
+            case NETWORK -> Namespace.NETWORK;
+            case IPC -> Namespace.IPC;
+            case UTS -> Namespace.UTS;
+            case CGROUP -> Namespace.CGROUP;
+            case MOUNT, USER, TIME -> throw bad(origin, at + ".path", "joining a " + n.type().specName()
+                    + " namespace by path is not supported; leave out path to get a new one");
+        };
     }
 
     private static Resources resources(String origin, OciLinux.Resources r) {

@@ -77,6 +77,7 @@ class OciConversionTest {
         assertEquals(Resources.UNLIMITED, e.resources());
         assertEquals(Optional.of("/quilt/x"), e.cgroupsPath());
         assertEquals(Optional.of(100), e.oomScoreAdj());
+        assertEquals(Map.of(), e.namespacePaths());
         Security s = e.security();
         assertEquals(new Capabilities(Set.of(Capability.KILL), Set.of(Capability.KILL), Set.of(Capability.KILL),
                 Set.of(), Set.of()), s.capabilities());
@@ -100,6 +101,24 @@ class OciConversionTest {
         // the engine's pieces are the same with them: the hooks travel in the Bundle, run by the monitor,
         // the init and the JVM
         assertEquals(OciConversion.toEngine(BASE, "config.json"), OciConversion.toEngine(s, "config.json"));
+    }
+
+    @Test
+    void namespacesWithAPathAreJoinedNotMade() {
+        RuntimeSpec s = withLinux(BASE, l -> copy(l, List.of(
+                new NamespaceEntry(NamespaceType.PID, Optional.of("/proc/42/ns/pid")),
+                new NamespaceEntry(NamespaceType.MOUNT, Optional.empty()),
+                new NamespaceEntry(NamespaceType.UTS, Optional.of("/proc/42/ns/uts")),
+                new NamespaceEntry(NamespaceType.IPC, Optional.of("/proc/42/ns/ipc")),
+                new NamespaceEntry(NamespaceType.NETWORK, Optional.of("/var/run/netns/cni-1")),
+                new NamespaceEntry(NamespaceType.CGROUP, Optional.empty())),
+                List.of(), List.of(), List.of(), Optional.empty()));
+        EngineSpec e = OciConversion.toEngine(s, "config.json");
+        assertEquals(Set.of(Namespace.MOUNT, Namespace.CGROUP), e.namespaces());
+        assertEquals(Map.of(Namespace.PID, "/proc/42/ns/pid", Namespace.UTS, "/proc/42/ns/uts",
+                Namespace.IPC, "/proc/42/ns/ipc", Namespace.NETWORK, "/var/run/netns/cni-1"), e.namespacePaths());
+        assertEquals(NetworkMode.HOST, e.network(), "a joined network is no namespace of the engine's: no lo, no bridge");
+        assertEquals(Optional.of(new Hostname("box")), e.hostname(), "a uts namespace joined by path may get the hostname, as in runc");
     }
 
     @Test
@@ -254,11 +273,25 @@ class OciConversionTest {
                 new Refusal("domainname", s -> new RuntimeSpec("1", s.process(), s.root(), s.hostname(),
                         Optional.of("example.org"), List.of(), s.linux(), Optional.empty(), Map.of()),
                         "config.json: domainname: setting a domain name is not supported yet; leave it out"),
-                new Refusal("a namespace to join", s -> withLinux(s, l -> copy(l, List.of(
-                        new NamespaceEntry(NamespaceType.MOUNT, Optional.empty()),
-                        new NamespaceEntry(NamespaceType.NETWORK, Optional.of("/proc/1/ns/net"))),
+                new Refusal("a mount namespace to join", s -> withLinux(s, l -> copy(l, List.of(
+                        new NamespaceEntry(NamespaceType.MOUNT, Optional.of("/proc/1/ns/mnt"))),
                         List.of(), List.of(), List.of(), Optional.empty())),
-                        "config.json: linux.namespaces[1].path: joining an existing namespace is not supported yet; leave out path"),
+                        "config.json: linux.namespaces[0].path: joining a mount namespace by path is not supported;"
+                                + " leave out path to get a new one"),
+                new Refusal("a user namespace to join", s -> withLinux(s, l -> copy(l, List.of(
+                        new NamespaceEntry(NamespaceType.MOUNT, Optional.empty()),
+                        new NamespaceEntry(NamespaceType.USER, Optional.of("/proc/1/ns/user"))),
+                        List.of(), List.of(), List.of(), Optional.empty())),
+                        "config.json: linux.namespaces[1].path: joining a user namespace by path is not supported;"
+                                + " leave out path to get a new one"),
+                new Refusal("namespaces to join with a user namespace of its own", s -> withLinux(s, l -> copy(l, List.of(
+                        new NamespaceEntry(NamespaceType.MOUNT, Optional.empty()),
+                        new NamespaceEntry(NamespaceType.UTS, Optional.empty()),
+                        new NamespaceEntry(NamespaceType.USER, Optional.empty()),
+                        new NamespaceEntry(NamespaceType.IPC, Optional.of("/proc/1/ns/ipc"))),
+                        List.of(MAP), List.of(MAP), List.of(), Optional.empty())),
+                        "config.json: linux.namespaces: joining namespaces by path with a user namespace of its own is"
+                                + " not supported yet; leave out the user namespace or the paths"),
                 new Refusal("a user namespace", s -> withLinux(s, l -> copy(l, ns(NamespaceType.MOUNT, NamespaceType.USER),
                         List.of(), List.of(), List.of(), Optional.empty())),
                         "config.json: linux.uidMappings: a user namespace needs uidMappings and gidMappings: give both, "

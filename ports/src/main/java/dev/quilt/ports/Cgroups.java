@@ -95,6 +95,11 @@ public interface Cgroups {
         return cgroupsPath.isEmpty() ? usage(id) : Optional.empty();
     }
 
+    /** {@link #signalAll(ContainerId, int)} of a cgroup made at {@code cgroupsPath}. */
+    default int signalAll(ContainerId id, Optional<String> cgroupsPath, int signal) {
+        return cgroupsPath.isEmpty() ? signalAll(id, signal) : 0;
+    }
+
     /** {@link #placement(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
     default Placement placement(ContainerId id, Optional<String> cgroupsPath) {
         return cgroupsPath.isEmpty() ? placement(id) : Placement.NONE;

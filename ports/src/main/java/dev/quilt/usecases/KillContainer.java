@@ -38,7 +38,7 @@ public final class KillContainer {
         if (c.status() == Status.CREATING && c.init().isEmpty()) {
             throw QuiltException.conflict("container '" + c.displayName() + "' is being created; nothing to signal yet");
         }
-        if (c.status().canKill()) cgroups.signalAll(c.id(), number);
+        if (c.status().canKill()) cgroups.signalAll(c.id(), Cgroups.pathOf(c.spec()), number);
         return c;
     }
 }

@@ -295,7 +295,12 @@ public final class CgroupsV1 implements Cgroups {
 
     @Override
     public int signalAll(ContainerId id, int signal) {
-        List<Path> dirs = dirs(id);
+        return signalAll(id, Optional.empty(), signal);
+    }
+
+    @Override
+    public int signalAll(ContainerId id, Optional<String> cgroupsPath, int signal) {
+        List<Path> dirs = dirs(CgroupPath.of(parent, id, cgroupsPath));
         return CgroupKiller.signalAll(() -> members(dirs), signal);
     }
 

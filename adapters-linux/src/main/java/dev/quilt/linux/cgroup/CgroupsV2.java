@@ -190,7 +190,12 @@ public final class CgroupsV2 implements Cgroups {
 
     @Override
     public int signalAll(ContainerId id, int signal) {
-        Path d = dir(id);
+        return signalAll(id, Optional.empty(), signal);
+    }
+
+    @Override
+    public int signalAll(ContainerId id, Optional<String> cgroupsPath, int signal) {
+        Path d = mount.resolve(CgroupPath.of(parent, id, cgroupsPath));
         return CgroupKiller.signalAll(() -> files.exists(d) ? CgroupKiller.pids(files.read(d.resolve("cgroup.procs")))
                 : Set.of(), signal);
     }

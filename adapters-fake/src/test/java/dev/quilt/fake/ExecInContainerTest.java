@@ -67,7 +67,7 @@ class ExecInContainerTest {
     @Test
     void stoppedAndCreatedOnesAreRefusedBeforeAnyExec() {
         Container web = create.runDetached(request("web"));
-        new KillContainer(lookup, processes).kill(web.id().value(), "KILL");
+        new KillContainer(lookup, processes, cgroups).kill(web.id().value(), "KILL");
         assertEquals("container 'web' is stopped; exec needs a running one", refused("web"));
         create.create(request("later"));
         assertEquals("container 'later' is created; exec needs a running one (quilt start later)", refused("later"));

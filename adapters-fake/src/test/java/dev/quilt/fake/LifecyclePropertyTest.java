@@ -128,9 +128,9 @@ class LifecyclePropertyTest {
                 clock);
         final CreateContainer create = new CreateContainer(launcher, ready);
         final StartContainer start = new StartContainer(lookup, state, processes, ready, clock);
-        final KillContainer kill = new KillContainer(lookup, processes);
+        final KillContainer kill = new KillContainer(lookup, processes, cgroups);
         final WaitContainer waiter = new WaitContainer(lookup, processes);
-        final StopContainer stop = new StopContainer(lookup, processes, waiter);
+        final StopContainer stop = new StopContainer(lookup, processes, waiter, cgroups);
         final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget);
         final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
 

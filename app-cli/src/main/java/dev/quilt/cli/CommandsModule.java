@@ -76,4 +76,10 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(HealthCommand.class)
     Object health(HealthCommand c);
+
+    @Binds @IntoMap @ClassKey(PauseCommands.Pause.class)
+    Object pause(PauseCommands.Pause c);
+
+    @Binds @IntoMap @ClassKey(PauseCommands.Unpause.class)
+    Object unpause(PauseCommands.Unpause c);
 }

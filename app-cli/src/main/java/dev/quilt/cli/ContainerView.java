@@ -144,7 +144,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
     }
 
     static ContainerView of(Container c, Optional<RecordedExit> recorded, boolean monitorGone, LinuxPaths paths) {
-        boolean live = c.status() == Status.CREATED || c.status() == Status.RUNNING;
+        boolean live = c.status().isLive();
         return new ContainerView(c.id().value(), c.name().map(ContainerName::value).orElse(null), c.status().word(),
                 c.init().map(ProcessRef::pid).orElse(null), c.monitor().map(ProcessRef::pid).orElse(null),
                 !live ? null : monitorGone ? "gone" : "running",

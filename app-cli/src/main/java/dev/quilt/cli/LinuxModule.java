@@ -55,6 +55,8 @@ import dev.quilt.usecases.Forget;
 import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.ImportImage;
 import dev.quilt.usecases.KillContainer;
+import dev.quilt.usecases.PauseContainer;
+import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
@@ -217,8 +219,8 @@ final class LinuxModule {
     }
 
     @Provides
-    static ContainerLookup lookup(StateStore state, ContainerProcesses processes, Clock clock) {
-        return new ContainerLookup(state, processes, clock);
+    static ContainerLookup lookup(StateStore state, ContainerProcesses processes, Clock clock, Cgroups cgroups) {
+        return new ContainerLookup(state, processes, clock, cgroups);
     }
 
     @Provides
@@ -255,8 +257,18 @@ final class LinuxModule {
     }
 
     @Provides
-    static KillContainer killContainer(ContainerLookup lookup, ContainerProcesses processes) {
-        return new KillContainer(lookup, processes);
+    static KillContainer killContainer(ContainerLookup lookup, ContainerProcesses processes, Cgroups cgroups) {
+        return new KillContainer(lookup, processes, cgroups);
+    }
+
+    @Provides
+    static PauseContainer pauseContainer(ContainerLookup lookup, Cgroups cgroups) {
+        return new PauseContainer(lookup, cgroups);
+    }
+
+    @Provides
+    static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups) {
+        return new ResumeContainer(lookup, cgroups);
     }
 
     @Provides
@@ -265,8 +277,9 @@ final class LinuxModule {
     }
 
     @Provides
-    static StopContainer stopContainer(ContainerLookup lookup, ContainerProcesses processes, WaitContainer waiter) {
-        return new StopContainer(lookup, processes, waiter);
+    static StopContainer stopContainer(ContainerLookup lookup, ContainerProcesses processes, WaitContainer waiter,
+                                       Cgroups cgroups) {
+        return new StopContainer(lookup, processes, waiter, cgroups);
     }
 
     @Provides

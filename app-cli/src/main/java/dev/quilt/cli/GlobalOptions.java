@@ -13,7 +13,7 @@ public final class GlobalOptions {
     private Optional<Path> root = Optional.empty();
     private boolean debug;
 
-    void root(Path root) {
+    public void root(Path root) {
         this.root = Optional.of(root);
     }
 

@@ -56,6 +56,9 @@ import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.ImportImage;
 import dev.quilt.usecases.KillContainer;
 import dev.quilt.usecases.PauseContainer;
+import dev.quilt.usecases.UpdateResources;
+import dev.quilt.usecases.ListProcesses;
+import dev.quilt.usecases.ContainerEvents;
 import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
@@ -269,6 +272,21 @@ final class LinuxModule {
     @Provides
     static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups) {
         return new ResumeContainer(lookup, cgroups);
+    }
+
+    @Provides
+    static UpdateResources updateResources(ContainerLookup lookup, Cgroups cgroups) {
+        return new UpdateResources(lookup, cgroups);
+    }
+
+    @Provides
+    static ListProcesses listProcesses(ContainerLookup lookup, Cgroups cgroups) {
+        return new ListProcesses(lookup, cgroups);
+    }
+
+    @Provides
+    static ContainerEvents containerEvents(ContainerLookup lookup, Cgroups cgroups, ContainerProcesses processes) {
+        return new ContainerEvents(lookup, cgroups, processes);
     }
 
     @Provides

@@ -105,6 +105,12 @@ public final class FakeCgroups implements Cgroups {
         }
     }
 
+    /** The fake kernel has no OOM killer. */
+    @Override
+    public long oomKills(ContainerId id) {
+        return 0;
+    }
+
     /** Writes the change into the recorded limits; what the kernel would refuse (swap below memory) is refused. */
     @Override
     public void update(ContainerId id, ResourceUpdate u) {

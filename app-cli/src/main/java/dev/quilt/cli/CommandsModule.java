@@ -82,4 +82,7 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(PauseCommands.Unpause.class)
     Object unpause(PauseCommands.Unpause c);
+
+    @Binds @IntoMap @ClassKey(UpdateCommand.class)
+    Object update(UpdateCommand c);
 }

@@ -90,6 +90,13 @@ public interface Cgroups {
     List<Integer> pids(ContainerId id);
 
     /**
+     * How many processes the kernel's OOM killer has killed in the container's
+     * cgroup ({@code oom_kill} of v1's {@code memory.oom_control}, of v2's
+     * {@code memory.events}); 0 when it has none.
+     */
+    long oomKills(ContainerId id);
+
+    /**
      * Changes the limits of a container's live cgroup ({@code runc update}): each
      * field of {@code change} that is present is written, the rest stay. A value the
      * kernel refuses, or one this host cannot enforce (no swap accounting), is an

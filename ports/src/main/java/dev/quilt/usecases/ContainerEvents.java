@@ -29,8 +29,14 @@ public final class ContainerEvents {
         this.processes = processes;
     }
 
+    /** What the stream reports: runc's {@code stats} and {@code oom} events. */
+    public sealed interface Event permits Stats, Oom {}
+
     /** One reading of a container's cgroup. */
-    public record Stats(Container container, ResourceUsage usage) {}
+    public record Stats(Container container, ResourceUsage usage) implements Event {}
+
+    /** The OOM killer killed a process of the container since the last event (its {@code oom_kill} count rose). */
+    public record Oom(Container container) implements Event {}
 
     /** {@code --stats}: the counters now. */
     public Stats now(String ref) {
@@ -40,9 +46,12 @@ public final class ContainerEvents {
 
     /**
      * Hands {@code sink} a reading every {@code interval} (the first one interval
-     * from now) until the container stops; returns then.
+     * from now) until the container stops; returns then. Before a reading, and at
+     * the end, an {@link Oom} when the cgroup's OOM kill count rose since the last
+     * look: an OOM is reported at the tick after it (or at the exit it caused),
+     * not the instant it happens as runc's eventfd reports it.
      */
-    public void follow(String ref, Duration interval, Consumer<Stats> sink) {
+    public void follow(String ref, Duration interval, Consumer<Event> sink) {
         if (interval.isNegative() || interval.isZero()) {
             throw QuiltException.invalid("--interval must be more than 0 (e.g. 5s), not " + interval.toMillis() + "ms");
         }
@@ -53,10 +62,14 @@ public final class ContainerEvents {
         long period = interval.toNanos();
         long begin = System.nanoTime();
         long tick = 1;
+        long ooms = cgroups.oomKills(c.id());
         while (true) {
             long left = Math.max(0, begin + tick * period - System.nanoTime());
             ContainerProcesses.WaitOutcome o = processes.awaitExit(c.id(), c.monitor().get(), c.init(),
                     Optional.of(Duration.ofNanos(left)));
+            long now = cgroups.oomKills(c.id());
+            if (now > ooms) sink.accept(new Oom(c));
+            ooms = now;
             if (!(o instanceof ContainerProcesses.TimedOut)) return;
             Optional<ResourceUsage> u = cgroups.usage(c.id());
             if (u.isEmpty()) return; // removed meanwhile

@@ -155,6 +155,19 @@ public abstract class CgroupsContract {
                         Optional.empty(), Optional.of(10L)))).kind());
         assertFalse(c.isFrozen(id));
         assertEquals(java.util.List.of(), c.pids(id));
+        assertEquals(0, c.oomKills(id));
+    }
+
+    @Test
+    void aNewCgroupHasNoOomKill() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        c.create(id, LIMITED);
+        try {
+            assertEquals(0, c.oomKills(id));
+        } finally {
+            c.remove(id, DEADLINE);
+        }
     }
 
     @Test

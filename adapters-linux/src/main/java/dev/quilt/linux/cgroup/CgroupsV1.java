@@ -303,6 +303,12 @@ public final class CgroupsV1 implements Cgroups {
         return members(dirs(id)).stream().sorted().toList();
     }
 
+    @Override
+    public long oomKills(ContainerId id) {
+        Path control = dir("memory", id).resolve("memory.oom_control");
+        return files.exists(control) ? StatFile.parse(files.read(control)).getOrDefault("oom_kill", 0L) : 0;
+    }
+
     /**
      * memory.limit_in_bytes and memory.memsw.limit_in_bytes in the order the kernel
      * accepts (memory may never exceed memory+swap: a rising memsw goes first, as runc

@@ -215,6 +215,12 @@ public final class CgroupsV2 implements Cgroups {
         return CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))).stream().sorted().toList();
     }
 
+    @Override
+    public long oomKills(ContainerId id) {
+        Path events = dir(id).resolve("memory.events");
+        return files.exists(events) ? StatFile.parse(files.read(events)).getOrDefault("oom_kill", 0L) : 0;
+    }
+
     /**
      * memory.max and memory.swap.max (swap alone: memory plus swap less memory, as runc
      * converts it), cpu.max ({@code quota period}; one of them given keeps the other),

@@ -186,6 +186,11 @@ public final class LinuxCgroups {
         }
 
         @Override
+        public long oomKills(ContainerId id) {
+            return 0;
+        }
+
+        @Override
         public void update(ContainerId id, dev.quilt.domain.ResourceUpdate change) {
             throw none();
         }

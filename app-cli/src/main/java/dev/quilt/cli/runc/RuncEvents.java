@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
  * {@code memory.usage} ({@code usage}, {@code limit} bytes: 2^64-1 for none, as
  * runc reports an unlimited v2 cgroup), {@code pids} ({@code current}, {@code limit}:
  * 0 for none, as runc). {@code --stats} prints one reading and exits; otherwise a
- * reading every interval until the container stops (then exit 0).
+ * reading every interval until the container stops (then exit 0), and
+ * {@code {"type":"oom","id":ID}} when the OOM killer struck in between.
  */
 @Command(name = "events", description = "display container events such as OOM notifications, cpu, memory, and IO usage statistics")
 public final class RuncEvents implements Callable<Integer> {
@@ -60,13 +61,24 @@ public final class RuncEvents implements Callable<Integer> {
             print(out, events.get().now(id));
             return 0;
         }
-        events.get().follow(id, RuncUnits.duration("--interval", interval), s -> print(out, s));
+        events.get().follow(id, RuncUnits.duration("--interval", interval), e -> print(out, e));
         return 0;
     }
 
-    private void print(PrintWriter out, ContainerEvents.Stats s) {
-        out.println(json(event(id, s.usage())));
+    private void print(PrintWriter out, ContainerEvents.Event e) {
+        out.println(json(switch (e) {
+            case ContainerEvents.Stats s -> event(id, s.usage());
+            case ContainerEvents.Oom o -> oom(id);
+        }));
         out.flush();
+    }
+
+    /** runc's {@code oom} event: no data. */
+    static Map<String, Object> oom(String id) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("type", "oom");
+        e.put("id", id);
+        return e;
     }
 
     /** One {@code stats} event as runc writes it. */

@@ -56,8 +56,13 @@ class RuncControlIT {
     }
 
     private static String up(String name, String... command) throws Exception {
+        return up(List.of(), name, command);
+    }
+
+    private static String up(List<String> options, String name, String... command) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "-d", "--network", "none", "--name", name, "-e",
                 "QUILT_IT=" + MARK));
+        args.addAll(options);
         args.add("--");
         args.addAll(List.of(command));
         Result r = quilt.quilt(args.toArray(String[]::new));
@@ -256,12 +261,66 @@ class RuncControlIT {
             String first = lines.readLine(); // blocks until the first tick's reading
             assertEquals("stats", JSON.readTree(first).path("type").asText(), first);
             assertEquals(0, quilt.quilt("kill", "stream", "KILL").code());
-            assertEquals(0, events.get(30, TimeUnit.SECONDS), err.toString());
+            // read to the end (the pipe is small: a writer nobody reads from would block), which is the exit
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 assertEquals("stream", JSON.readTree(line).path("id").asText(), line);
             }
+            assertEquals(0, events.get(30, TimeUnit.SECONDS), err.toString());
         } finally {
             rm("stream");
+        }
+    }
+
+    @Test
+    void eventsReportAnOomKill() throws Exception {
+        up(List.of("--memory", "16m"), "hog", "sleep", "2147483647");
+        try {
+            PipedReader pipe = new PipedReader();
+            PrintWriter out = new PrintWriter(new PipedWriter(pipe), true);
+            StringWriter err = new StringWriter();
+            CompletableFuture<Integer> events = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return RuncHarness.run(out, new PrintWriter(err, true), "--root", root.toString(), "events",
+                            "--interval", "100ms", "hog");
+                } finally {
+                    out.close();
+                }
+            });
+            BufferedReader lines = new BufferedReader(pipe);
+            assertEquals("stats", JSON.readTree(lines.readLine()).path("type").asText(), "the stream runs");
+            Result ex = quilt.quilt("exec", "hog", "--", "sh", "-c", "a=x; while :; do a=$a$a; done");
+            assertEquals(137, ex.code(), "the OOM killer ends the exec'd hog: " + ex.err());
+            assertEquals(0, quilt.quilt("kill", "hog", "KILL").code());
+            List<String> types = new ArrayList<>();
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                JsonNode e = JSON.readTree(line);
+                assertEquals("hog", e.path("id").asText(), line);
+                types.add(e.path("type").asText());
+            }
+            assertEquals(0, events.get(30, TimeUnit.SECONDS), err.toString());
+            assertEquals(1, types.stream().filter("oom"::equals).count(), "one oom event: " + types);
+        } finally {
+            rm("hog");
+        }
+    }
+
+    @Test
+    void quiltUpdateTakesRunsSpellingThroughTheSameUseCase() throws Exception {
+        String id = up("docker", "sleep", "2147483647");
+        try {
+            int pid = hostPidsOf(id).iterator().next();
+            Result u = quilt.quilt("update", "--memory", "40", "--memory-swap", "80m", "--cpus", "0.5", "--pids-limit", "30", "docker");
+            assertEquals(0, u.code(), u.err());
+            assertEquals("docker\n", u.out());
+            assertEquals(Long.toString(40L << 20), Files.readString(v1Cgroup(pid, "memory").resolve("memory.limit_in_bytes")).strip(),
+                    "a bare size is MiB, as for run");
+            assertEquals("50000", Files.readString(v1Cgroup(pid, "cpu").resolve("cpu.cfs_quota_us")).strip());
+            assertEquals("30", Files.readString(v1Cgroup(pid, "pids").resolve("pids.max")).strip());
+            Result bad = quilt.quilt("update", "--cpu-shares", "1", "docker");
+            assertEquals(1, bad.code());
+            assertEquals("quilt: cpu-shares must be 2 to 262144, not 1\n", bad.err());
+        } finally {
+            rm("docker");
         }
     }
 }

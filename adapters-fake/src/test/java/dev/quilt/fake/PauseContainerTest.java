@@ -112,7 +112,7 @@ class PauseContainerTest {
         assertEquals("container 'web' is paused; exec needs a running one (quilt unpause web)",
                 conflict(() -> exec.exec("web", new ExecInContainer.Request(List.of("true"), List.of(),
                         k -> Optional.empty(), Optional.empty(), Optional.empty(), false, false))));
-        RemoveContainer rm = new RemoveContainer(lookup, state, processes, forget);
+        RemoveContainer rm = new RemoveContainer(lookup, state, processes, forget, cgroups);
         assertEquals("container 'web' is paused; stop it first or use --force", conflict(() -> rm.remove("web", false)));
         rm.remove("web", true);
         assertTrue(kernel.cgroupSnapshot().isEmpty(), "rm -f of a paused container leaves no cgroup");

@@ -302,8 +302,8 @@ final class LinuxModule {
 
     @Provides
     static RemoveContainer removeContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
-                                           Forget forget) {
-        return new RemoveContainer(lookup, state, processes, forget);
+                                           Forget forget, Cgroups cgroups) {
+        return new RemoveContainer(lookup, state, processes, forget, cgroups);
     }
 
     @Provides

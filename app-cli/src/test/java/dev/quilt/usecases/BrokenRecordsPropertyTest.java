@@ -135,7 +135,7 @@ class BrokenRecordsPropertyTest {
                     new FakeTicker(clock), forget, clock);
             create = new CreateContainer(launcher, ready);
             ps = new ListContainers(lookup);
-            rm = new RemoveContainer(lookup, state, processes, forget);
+            rm = new RemoveContainer(lookup, state, processes, forget, cgroups);
             gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
         }
 

@@ -1,6 +1,7 @@
 package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
+import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.ports.Cgroups;
@@ -56,16 +57,16 @@ public final class ContainerEvents {
             throw QuiltException.invalid("--interval must be more than 0 (e.g. 5s), not " + interval.toMillis() + "ms");
         }
         Container c = live(lookup.get(ref));
-        if (c.monitor().isEmpty()) {
-            throw QuiltException.conflict("container '" + c.displayName() + "' is being created; ask for its events after");
-        }
+        // its monitor, or the init itself when none stays its parent (runc's process tree)
+        ProcessRef watched = c.monitor().or(c::init).orElseThrow(() -> QuiltException.conflict("container '"
+                + c.displayName() + "' is being created; ask for its events after"));
         long period = interval.toNanos();
         long begin = System.nanoTime();
         long tick = 1;
         long ooms = cgroups.oomKills(c.id());
         while (true) {
             long left = Math.max(0, begin + tick * period - System.nanoTime());
-            ContainerProcesses.WaitOutcome o = processes.awaitExit(c.id(), c.monitor().get(), c.init(),
+            ContainerProcesses.WaitOutcome o = processes.awaitExit(c.id(), watched, c.init(),
                     Optional.of(Duration.ofNanos(left)));
             long now = cgroups.oomKills(c.id());
             if (now > ooms) sink.accept(new Oom(c));

@@ -3,6 +3,9 @@ package dev.quilt.cli.runc;
 import dagger.Lazy;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ResourceUpdate;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quilt.domain.oci.OciLinux;
 import dev.quilt.domain.oci.OciResourceUpdate;
 import dev.quilt.linux.oci.OciSpecCodec;
 import dev.quilt.usecases.UpdateResources;
@@ -102,7 +105,10 @@ public final class RuncUpdate implements Callable<Integer> {
                 || cpuPeriod != null || pidsLimit != null;
         if (resources != null) {
             if (flags) throw QuiltException.invalid("give --resources or the limit flags, not both");
-            return OciResourceUpdate.of(OciSpecCodec.readResources(read(resources), origin(resources)), origin(resources));
+            byte[] json = read(resources);
+            OciLinux.Resources parsed = OciSpecCodec.readResources(json, origin(resources));
+            refuseUnmodelled(json, origin(resources));
+            return OciResourceUpdate.of(parsed, origin(resources));
         }
         return new ResourceUpdate(
                 Optional.ofNullable(memory).map(v -> RuncUnits.ramInBytes("--memory", v)),
@@ -112,6 +118,33 @@ public final class RuncUpdate implements Callable<Integer> {
                 Optional.ofNullable(cpuPeriod).map(v -> RuncUnits.number("--cpu-period", v)),
                 Optional.ofNullable(pidsLimit).map(v -> RuncUnits.number("--pids-limit", v)).map(v -> v < 0 ? -1 : v)
                         .filter(v -> v != 0));
+    }
+
+    /**
+     * Fields of {@code linux.resources} that the OCI model does not hold (the codec
+     * ignores unknown fields, as the spec asks of a config.json): given with a value,
+     * update would drop them, so they are refused by name instead.
+     */
+    static void refuseUnmodelled(byte[] json, String origin) {
+        JsonNode tree;
+        try {
+            tree = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            return; // the codec has said what is wrong with it already
+        }
+        List<String> refused = new ArrayList<>();
+        for (String f : List.of("realtimeRuntime", "realtimePeriod", "idle")) {
+            JsonNode v = tree.path("cpu").path(f);
+            if (v.isNumber() && v.asLong() != 0) refused.add("cpu." + f);
+        }
+        for (String f : List.of("hugepageLimits", "rdma", "unified", "network")) {
+            JsonNode v = tree.path(f);
+            if (v.isContainerNode() && !v.isEmpty()) refused.add(f);
+        }
+        if (!refused.isEmpty()) {
+            throw QuiltException.invalid(origin + ": Quilt cannot change " + String.join(", ", refused)
+                    + " of a live container; leave " + (refused.size() == 1 ? "it" : "them") + " out");
+        }
     }
 
     private static String origin(String file) {

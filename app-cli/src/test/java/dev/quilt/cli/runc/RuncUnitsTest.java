@@ -46,4 +46,13 @@ class RuncUnitsTest {
         assertEquals("ps's header has no PID column; give options that print one (e.g. -ef or -eo pid,comm)",
                 assertThrows(QuiltException.class, () -> RuncPs.table(List.of("CMD", "init"), Set.of(1))).getMessage());
     }
+
+    @Test
+    void updateRefusesTheResourcesTheModelDoesNotHoldByName() {
+        RuncUpdate.refuseUnmodelled("{\"cpu\":{\"shares\":2,\"realtimeRuntime\":0},\"unified\":{}}".getBytes(), "-");
+        assertEquals("r.json: Quilt cannot change cpu.realtimeRuntime, hugepageLimits, unified of a live container; leave them out",
+                assertThrows(QuiltException.class, () -> RuncUpdate.refuseUnmodelled(("{\"cpu\":{\"realtimeRuntime\":950},"
+                        + "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}],\"unified\":{\"memory.high\":\"1\"}}").getBytes(),
+                        "r.json")).getMessage());
+    }
 }

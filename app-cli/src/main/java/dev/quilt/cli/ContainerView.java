@@ -13,7 +13,6 @@ import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.Resources;
-import dev.quilt.domain.Status;
 import dev.quilt.linux.LinuxPaths;
 
 import java.time.Instant;

@@ -1,6 +1,9 @@
 package dev.quilt.fake;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Cpus;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUpdate;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.domain.Resources;
@@ -58,6 +61,78 @@ public final class FakeCgroups implements Cgroups {
         member.ifPresent(init -> kernel.exit(init, ExitStatus.killedBy(9), Optional.empty()));
         synchronized (kernel) {
             kernel.cgroups().remove(id);
+            kernel.frozen().remove(id);
+        }
+    }
+
+    private Resources limits(ContainerId id) {
+        Resources r = kernel.cgroups().get(id);
+        if (r == null) throw QuiltException.notFound("container " + id.shortForm() + " has no cgroup");
+        return r;
+    }
+
+    /** As cgroup v2's freezer, at once: a fatal signal still ends a frozen member. */
+    @Override
+    public void freeze(ContainerId id, Duration deadline) {
+        kernel.maybeFail("cgroups.freeze");
+        synchronized (kernel) {
+            limits(id);
+            kernel.frozen().add(id);
+        }
+    }
+
+    @Override
+    public void thaw(ContainerId id) {
+        kernel.maybeFail("cgroups.thaw");
+        synchronized (kernel) {
+            limits(id);
+            kernel.frozen().remove(id);
+        }
+    }
+
+    @Override
+    public boolean isFrozen(ContainerId id) {
+        synchronized (kernel) {
+            return kernel.frozen().contains(id);
+        }
+    }
+
+    @Override
+    public List<Integer> pids(ContainerId id) {
+        synchronized (kernel) {
+            if (!kernel.cgroups().containsKey(id)) return List.of();
+            return kernel.initOf(id).filter(p -> p.exit().isEmpty()).map(p -> List.of(p.pid)).orElse(List.of());
+        }
+    }
+
+    /** The fake kernel has no OOM killer. */
+    @Override
+    public long oomKills(ContainerId id) {
+        return 0;
+    }
+
+    /** Writes the change into the recorded limits; what the kernel would refuse (swap below memory) is refused. */
+    @Override
+    public void update(ContainerId id, ResourceUpdate u) {
+        kernel.maybeFail("cgroups.update");
+        synchronized (kernel) {
+            Resources r = limits(id);
+            Optional<Long> memory = u.memory().isPresent() ? u.memory().filter(m -> m != -1) : r.memory();
+            Optional<Long> swap = u.memorySwap().isPresent() ? u.memorySwap().filter(m -> m != -1) : r.memorySwap();
+            if (memory.isEmpty()) swap = Optional.empty();
+            if (swap.isPresent() && swap.get() < memory.get()) {
+                throw QuiltException.invalid("memory-swap " + swap.get() + " is less than memory " + memory.get()
+                        + "; give --memory-swap as well");
+            }
+            Optional<Cpus> cpus = r.cpus();
+            if (u.cpuQuota().isPresent() || u.cpuPeriod().isPresent()) {
+                long period = u.cpuPeriod().orElse(cpus.map(Cpus::periodMicros).orElse(Cpus.PERIOD));
+                long quota = u.cpuQuota().orElse(cpus.map(Cpus::quotaMicros).orElse(-1L));
+                cpus = quota == -1 ? Optional.empty() : Optional.of(new Cpus(quota, period));
+            }
+            Optional<Integer> shares = u.cpuShares().map(Long::intValue).or(r::cpuShares);
+            Optional<Long> pids = u.pids().isPresent() ? u.pids().filter(p -> p != -1) : r.pids();
+            kernel.cgroups().put(id, new Resources(memory, swap, cpus, shares, pids));
         }
     }
 

@@ -70,6 +70,8 @@ public final class FakeKernel {
     /** what a monitor does for its container before it records the exit (gives back its address) */
     private final List<java.util.function.Consumer<ContainerId>> atExit = new java.util.ArrayList<>();
     private final Map<ContainerId, dev.quilt.domain.Resources> cgroups = new HashMap<>();
+    /** cgroups the freezer holds */
+    private final Set<ContainerId> frozen = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
     private final Set<String> crashes = new HashSet<>();
     private ExitRecorder recorder = (id, exit, error) -> { };
@@ -226,6 +228,10 @@ public final class FakeKernel {
 
     synchronized Map<ContainerId, dev.quilt.domain.Resources> cgroups() {
         return cgroups;
+    }
+
+    synchronized Set<ContainerId> frozen() {
+        return frozen;
     }
 
     public synchronized Set<ContainerId> cgroupSnapshot() {

@@ -59,7 +59,7 @@ class LifecycleHooksTest {
     private final FakeWarnings warnings = new FakeWarnings();
     private final LifecycleHooks hooks = new LifecycleHooks(runner, warnings);
     private final StartContainer start = new StartContainer(lookup, state, processes, ready, clock, hooks);
-    private final RemoveContainer rm = new RemoveContainer(lookup, state, processes, forget, hooks);
+    private final RemoveContainer rm = new RemoveContainer(lookup, state, processes, forget, cgroups, hooks);
 
     private static OciHooks.Hook hook(String path) {
         return new OciHooks.Hook(path, List.of(path), List.of("A=1"), Optional.of(5));

@@ -23,6 +23,8 @@ import dev.quilt.usecases.AttachNetwork;
 import dev.quilt.usecases.Forget;
 import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.KillContainer;
+import dev.quilt.usecases.PauseContainer;
+import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
@@ -51,14 +53,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random lifecycles on the fake kernel: several clients create, start, run,
- * kill, stop, remove and collect, while failures are injected and clients are
+ * kill, stop, pause, resume, remove and collect, while failures are injected and clients are
  * killed half-way through a command. Whatever happens: only legal transitions
  * are written, no exit code we caused is lost or changed, names stay unique,
  * processes and layers always belong to a record, and once everything is
  * removed the kernel is empty.
  */
 class LifecyclePropertyTest {
-    sealed interface Op permits Run, Detach, Create, Start, Kill, Stop, Remove, KillMonitor, Gc {}
+    sealed interface Op permits Run, Detach, Create, Start, Kill, Stop, Remove, KillMonitor, Gc, Pause, Resume {}
 
     /** A fault for the next call: fail (an error the use case sees) or crash (the client dies). */
     record Fault(String operation, boolean crash) {}
@@ -81,6 +83,10 @@ class LifecyclePropertyTest {
 
     record Gc() implements Op {}
 
+    record Pause(int pick) implements Op {}
+
+    record Resume(int pick) implements Op {}
+
     @Provide
     Arbitrary<List<Op>> scenarios() {
         Arbitrary<Optional<String>> name = Arbitraries.of("a", "b").optional(0.4);
@@ -101,8 +107,11 @@ class LifecyclePropertyTest {
         Arbitrary<Op> remove = Combinators.combine(pick, Arbitraries.of(true, false), fault).as(Remove::new);
         Arbitrary<Op> killMonitor = pick.map(KillMonitor::new);
         Arbitrary<Op> gc = Arbitraries.just(new Gc());
+        Arbitrary<Op> pause = pick.map(Pause::new);
+        Arbitrary<Op> resume = pick.map(Resume::new);
         return Arbitraries.frequencyOf(Tuple.of(2, run), Tuple.of(3, detach), Tuple.of(3, create), Tuple.of(3, start),
-                Tuple.of(2, kill), Tuple.of(1, stop), Tuple.of(2, remove), Tuple.of(1, killMonitor), Tuple.of(1, gc))
+                Tuple.of(2, kill), Tuple.of(1, stop), Tuple.of(2, remove), Tuple.of(1, killMonitor), Tuple.of(1, gc),
+                Tuple.of(2, pause), Tuple.of(1, resume))
                 .list().ofMaxSize(30);
     }
 
@@ -121,7 +130,7 @@ class LifecyclePropertyTest {
         final ContainerLauncher launcher = new ContainerLauncher(new ImageResolver(images, new FakeDefaultImage()), state,
                 storage, new FakeProcessSpawner(kernel, state), forget, new AttachNetwork(addresses, hostNetwork), cgroups,
                 new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds());
-        final ContainerLookup lookup = new ContainerLookup(state, processes, clock);
+        final ContainerLookup lookup = new ContainerLookup(state, processes, clock, cgroups);
         final RunContainer run = new RunContainer(launcher, state, forget, clock);
         final FakeContainerExec exec = new FakeContainerExec(kernel);
         final CheckHealth health = new CheckHealth(lookup, state, cgroups, exec, clock);
@@ -132,9 +141,11 @@ class LifecyclePropertyTest {
                 new LifecycleHooks(new FakeHookRunner(), new FakeWarnings()));
         final KillContainer kill = new KillContainer(lookup, processes, cgroups);
         final WaitContainer waiter = new WaitContainer(lookup, processes);
-        final StopContainer stop = new StopContainer(lookup, processes, waiter);
-        final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget,
+        final StopContainer stop = new StopContainer(lookup, processes, waiter, cgroups);
+        final RemoveContainer remove = new RemoveContainer(lookup, state, processes, forget, cgroups,
                 new LifecycleHooks(new FakeHookRunner(), new FakeWarnings()));
+        final PauseContainer pause = new PauseContainer(lookup, cgroups);
+        final ResumeContainer resume = new ResumeContainer(lookup, cgroups);
         final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
 
         /** The exit each container must show, for exits this test caused through a live monitor. */
@@ -164,7 +175,7 @@ class LifecyclePropertyTest {
 
     /** What a live init of this container does when signalled, given its command. */
     private static void expectSignalled(World w, ContainerId id, int signal) {
-        w.lookup.observe(id).filter(c -> c.status() == Status.RUNNING || c.status() == Status.CREATED)
+        w.lookup.observe(id).filter(c -> c.status().isLive())
                 .filter(c -> c.monitor().map(w.processes::isAlive).orElse(false))
                 .ifPresent(c -> w.expected.putIfAbsent(id, ExitStatus.killedBy(signal)));
     }
@@ -261,6 +272,21 @@ class LifecyclePropertyTest {
                 w.monitorKilled.add(id.get());
             }
             case Gc g -> w.gc.collect();
+            case Pause p -> {
+                Optional<ContainerId> id = w.pick(p.pick());
+                if (id.isEmpty()) return;
+                Status before = w.lookup.observe(id.get()).orElseThrow().status();
+                Container after = w.pause.pause(id.get().value());
+                assertEquals(Status.RUNNING, before, "only a running container pauses");
+                assertEquals(Status.PAUSED, after.status());
+            }
+            case Resume r -> {
+                Optional<ContainerId> id = w.pick(r.pick());
+                if (id.isEmpty()) return;
+                Status before = w.lookup.observe(id.get()).orElseThrow().status();
+                w.resume.resume(id.get().value());
+                assertEquals(Status.PAUSED, before, "only a paused container resumes");
+            }
         }
     }
 
@@ -297,7 +323,9 @@ class LifecyclePropertyTest {
         }
         for (ContainerId id : recorded) {
             Container c = w.lookup.observe(id).orElseThrow();
-            if (c.endpoint().isPresent() && (c.status() == Status.RUNNING || c.status() == Status.CREATED)) {
+            assertEquals(c.status() == Status.PAUSED, c.status() != Status.STOPPED && w.cgroups.isFrozen(id),
+                    "paused is what the freezer holds of a live container: " + id);
+            if (c.endpoint().isPresent() && c.status().isLive()) {
                 assertEquals(id, leases.get(c.endpoint().get().address()), "the address of live " + id + " is not its own");
             }
             if (c.status() == Status.STOPPED && !w.monitorKilled.contains(id)) {

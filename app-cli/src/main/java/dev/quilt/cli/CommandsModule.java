@@ -76,4 +76,13 @@ interface CommandsModule {
 
     @Binds @IntoMap @ClassKey(HealthCommand.class)
     Object health(HealthCommand c);
+
+    @Binds @IntoMap @ClassKey(PauseCommands.Pause.class)
+    Object pause(PauseCommands.Pause c);
+
+    @Binds @IntoMap @ClassKey(PauseCommands.Unpause.class)
+    Object unpause(PauseCommands.Unpause c);
+
+    @Binds @IntoMap @ClassKey(UpdateCommand.class)
+    Object update(UpdateCommand c);
 }

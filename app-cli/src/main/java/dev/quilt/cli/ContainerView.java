@@ -13,7 +13,6 @@ import dev.quilt.domain.PhaseMark;
 import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.Resources;
-import dev.quilt.domain.Status;
 import dev.quilt.linux.LinuxPaths;
 
 import java.time.Instant;
@@ -144,7 +143,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
     }
 
     static ContainerView of(Container c, Optional<RecordedExit> recorded, boolean monitorGone, LinuxPaths paths) {
-        boolean live = c.status() == Status.CREATED || c.status() == Status.RUNNING;
+        boolean live = c.status().isLive();
         return new ContainerView(c.id().value(), c.name().map(ContainerName::value).orElse(null), c.status().word(),
                 c.init().map(ProcessRef::pid).orElse(null), c.monitor().map(ProcessRef::pid).orElse(null),
                 !live ? null : monitorGone ? "gone" : "running",

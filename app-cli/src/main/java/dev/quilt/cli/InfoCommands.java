@@ -186,7 +186,7 @@ final class InfoCommands {
         @Override
         public Integer call() {
             Container c = lookup.get().get(ref);
-            boolean live = c.status() == Status.RUNNING || c.status() == Status.CREATED;
+            boolean live = c.status().isLive();
             logs.get().copy(c.id(), new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
                     follow && live ? c.monitor() : Optional.empty());
             return 0;

@@ -58,6 +58,11 @@ import dev.quilt.linux.process.LinuxHookRunner;
 import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.ImportImage;
 import dev.quilt.usecases.KillContainer;
+import dev.quilt.usecases.PauseContainer;
+import dev.quilt.usecases.UpdateResources;
+import dev.quilt.usecases.ListProcesses;
+import dev.quilt.usecases.ContainerEvents;
+import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
@@ -220,8 +225,8 @@ public final class LinuxModule {
     }
 
     @Provides
-    static ContainerLookup lookup(StateStore state, ContainerProcesses processes, Clock clock) {
-        return new ContainerLookup(state, processes, clock);
+    static ContainerLookup lookup(StateStore state, ContainerProcesses processes, Clock clock, Cgroups cgroups) {
+        return new ContainerLookup(state, processes, clock, cgroups);
     }
 
     @Provides
@@ -269,19 +274,45 @@ public final class LinuxModule {
     }
 
     @Provides
+    static PauseContainer pauseContainer(ContainerLookup lookup, Cgroups cgroups) {
+        return new PauseContainer(lookup, cgroups);
+    }
+
+    @Provides
+    static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups) {
+        return new ResumeContainer(lookup, cgroups);
+    }
+
+    @Provides
+    static UpdateResources updateResources(ContainerLookup lookup, Cgroups cgroups) {
+        return new UpdateResources(lookup, cgroups);
+    }
+
+    @Provides
+    static ListProcesses listProcesses(ContainerLookup lookup, Cgroups cgroups) {
+        return new ListProcesses(lookup, cgroups);
+    }
+
+    @Provides
+    static ContainerEvents containerEvents(ContainerLookup lookup, Cgroups cgroups, ContainerProcesses processes) {
+        return new ContainerEvents(lookup, cgroups, processes);
+    }
+
+    @Provides
     static WaitContainer waitContainer(ContainerLookup lookup, ContainerProcesses processes) {
         return new WaitContainer(lookup, processes);
     }
 
     @Provides
-    static StopContainer stopContainer(ContainerLookup lookup, ContainerProcesses processes, WaitContainer waiter) {
-        return new StopContainer(lookup, processes, waiter);
+    static StopContainer stopContainer(ContainerLookup lookup, ContainerProcesses processes, WaitContainer waiter,
+                                       Cgroups cgroups) {
+        return new StopContainer(lookup, processes, waiter, cgroups);
     }
 
     @Provides
     static RemoveContainer removeContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
-                                           Forget forget, LifecycleHooks hooks) {
-        return new RemoveContainer(lookup, state, processes, forget, hooks);
+                                           Forget forget, Cgroups cgroups, LifecycleHooks hooks) {
+        return new RemoveContainer(lookup, state, processes, forget, cgroups, hooks);
     }
 
     @Provides

@@ -135,7 +135,7 @@ class BrokenRecordsPropertyTest {
                     new FakeTicker(clock), forget, clock);
             create = new CreateContainer(launcher, ready);
             ps = new ListContainers(lookup);
-            rm = new RemoveContainer(lookup, state, processes, forget,
+            rm = new RemoveContainer(lookup, state, processes, forget, cgroups,
                     new LifecycleHooks(new dev.quilt.fake.FakeHookRunner(), new dev.quilt.fake.FakeWarnings()));
             gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
         }

@@ -63,6 +63,18 @@ public record Container(ContainerId id, Optional<ContainerName> name, ContainerS
                 endpoint, readiness, Optional.of(now));
     }
 
+    /** Its processes were frozen (the freezer says so; see {@link Observed}). */
+    public Container paused() {
+        return new Container(id, name, spec, status.become(Status.PAUSED, id), init, monitor, createdAt, startedAt,
+                exit, exitedAt, autoRemove, endpoint, readiness, health);
+    }
+
+    /** Thawed again: running as before the pause. */
+    public Container resumed() {
+        return new Container(id, name, spec, status.become(Status.RUNNING, id), init, monitor, createdAt, startedAt,
+                exit, exitedAt, autoRemove, endpoint, readiness, health);
+    }
+
     /** Exited, with its code, or with none when its monitor died before it could say. */
     public Container stopped(Optional<ExitStatus> how, Instant at) {
         return new Container(id, name, spec, status.become(Status.STOPPED, id), init, monitor, createdAt, startedAt,

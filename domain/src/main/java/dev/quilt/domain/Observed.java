@@ -12,11 +12,33 @@ import java.util.Optional;
 public final class Observed {
     private Observed() {}
 
-    /** What the machine says about one container. */
+    /**
+     * What the machine says about one container. {@code frozen}: its cgroup's
+     * freezer holds it (OCI state {@code paused}, as runc derives it from the freezer).
+     */
     public record Facts(Optional<ExitStatus> recordedExit, Optional<Instant> exitedAt, Optional<ProcessRef> init,
-                        Optional<ProcessRef> monitor, boolean initAlive, boolean monitorAlive, boolean startPending) {}
+                        Optional<ProcessRef> monitor, boolean initAlive, boolean monitorAlive, boolean startPending,
+                        boolean frozen) {
+        /** Facts of a container whose freezer does not hold it. */
+        public Facts(Optional<ExitStatus> recordedExit, Optional<Instant> exitedAt, Optional<ProcessRef> init,
+                     Optional<ProcessRef> monitor, boolean initAlive, boolean monitorAlive, boolean startPending) {
+            this(recordedExit, exitedAt, init, monitor, initAlive, monitorAlive, startPending, false);
+        }
+    }
 
+    /**
+     * The record, then what happened since; a running container whose cgroup is
+     * frozen is {@link Status#PAUSED}, and a record that says paused (a record is
+     * written from what was observed) is running again once it is thawed.
+     */
     public static Container derive(Container record, Facts facts, Instant now) {
+        Container c = lifecycle(record, facts, now);
+        if (c.status() == Status.RUNNING && facts.frozen()) return c.paused();
+        if (c.status() == Status.PAUSED && !facts.frozen()) return c.resumed();
+        return c;
+    }
+
+    private static Container lifecycle(Container record, Facts facts, Instant now) {
         if (record.status() == Status.STOPPED) return record;
         Container known = record;
         // a CLI that died after the monitor started has not written the pids: take the monitor's
@@ -52,6 +74,6 @@ public final class Observed {
      * container the same way.
      */
     public static boolean monitorGone(Status derived, boolean initAlive, boolean monitorAlive) {
-        return (derived == Status.CREATED || derived == Status.RUNNING) && initAlive && !monitorAlive;
+        return derived.isLive() && initAlive && !monitorAlive;
     }
 }

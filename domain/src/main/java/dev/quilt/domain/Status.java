@@ -14,6 +14,11 @@ public enum Status {
     CREATED,
     /** the user's process runs */
     RUNNING,
+    /**
+     * the user's processes are frozen by the cgroup freezer ({@code quilt pause},
+     * {@code runc pause}); derived from the freezer, never only from the record
+     */
+    PAUSED,
     /** the init has exited (or never got to run) */
     STOPPED;
 
@@ -21,7 +26,8 @@ public enum Status {
         return switch (this) {
             case CREATING -> EnumSet.of(CREATED, RUNNING, STOPPED);
             case CREATED -> EnumSet.of(RUNNING, STOPPED);
-            case RUNNING -> EnumSet.of(STOPPED);
+            case RUNNING -> EnumSet.of(PAUSED, STOPPED);
+            case PAUSED -> EnumSet.of(RUNNING, STOPPED);
             case STOPPED -> EnumSet.noneOf(Status.class);
         };
     }
@@ -34,9 +40,23 @@ public enum Status {
         return this == CREATED;
     }
 
-    /** A signal makes sense while a process may exist. */
+    /** A signal makes sense while a process may exist (a paused one's waits until it is resumed, SIGKILL aside). */
     public boolean canKill() {
-        return this == CREATED || this == RUNNING;
+        return this == CREATED || this == RUNNING || this == PAUSED;
+    }
+
+    /** Only a running container is paused (docker's rule: a created one is refused, where runc would freeze it). */
+    public boolean canPause() {
+        return this == RUNNING;
+    }
+
+    public boolean canResume() {
+        return this == PAUSED;
+    }
+
+    /** Its processes may exist: created, running or paused. */
+    public boolean isLive() {
+        return this == CREATED || this == RUNNING || this == PAUSED;
     }
 
     /** rm without --force: only what no longer runs. CREATING is a crashed create. */

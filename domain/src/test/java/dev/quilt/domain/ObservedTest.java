@@ -100,4 +100,38 @@ class ObservedTest {
         Container stopped = creating().running(INIT, MONITOR, T0).stopped(ExitStatus.exited(0), T0);
         assertEquals(stopped, Observed.derive(stopped, facts(Optional.of(ExitStatus.exited(9)), true, true, false, false), NOW));
     }
+
+    private static Observed.Facts frozen(Optional<ExitStatus> exit, boolean initAlive, boolean monitorAlive) {
+        return new Observed.Facts(exit, exit.map(e -> NOW), Optional.empty(), Optional.empty(), initAlive, monitorAlive,
+                false, true);
+    }
+
+    @Test
+    void aRunningContainerTheFreezerHoldsIsPausedAndRunsAgainWhenThawed() {
+        Container running = creating().running(INIT, MONITOR, T0);
+        Container paused = Observed.derive(running, frozen(Optional.empty(), true, true), NOW);
+        assertEquals(Status.PAUSED, paused.status());
+        assertEquals(running.startedAt(), paused.startedAt(), "a pause is no restart");
+        // a record written while it was paused says so; thawed, it is running
+        assertEquals(Status.RUNNING, Observed.derive(paused, facts(Optional.empty(), true, true, false, false), NOW).status());
+        assertEquals(Status.PAUSED, Observed.derive(paused, frozen(Optional.empty(), true, true), NOW).status());
+    }
+
+    @Test
+    void aPausedContainerThatExitedIsStoppedWhateverTheFreezerSays() {
+        Container running = creating().running(INIT, MONITOR, T0);
+        Container paused = running.paused();
+        Container c = Observed.derive(paused, frozen(Optional.of(ExitStatus.killedBy(9)), false, false), NOW);
+        assertEquals(Status.STOPPED, c.status());
+        assertEquals(Optional.of(ExitStatus.killedBy(9)), c.exit());
+        assertEquals(Status.STOPPED, Observed.derive(paused, facts(Optional.empty(), false, false, false, false), NOW).status());
+    }
+
+    @Test
+    void onlyARunningContainerIsSeenPaused() {
+        Container created = creating().created(INIT, MONITOR);
+        assertEquals(Status.CREATED, Observed.derive(created, new Observed.Facts(Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), true, true, true, true), NOW).status());
+        assertEquals(true, Observed.monitorGone(Status.PAUSED, true, false), "a paused container can lose its monitor too");
+    }
 }

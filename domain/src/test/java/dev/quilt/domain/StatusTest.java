@@ -16,7 +16,8 @@ class StatusTest {
     void theOciLifecycleMovesForwardOnly() {
         assertEquals(EnumSet.of(Status.CREATED, Status.RUNNING, Status.STOPPED), Status.CREATING.next());
         assertEquals(EnumSet.of(Status.RUNNING, Status.STOPPED), Status.CREATED.next());
-        assertEquals(EnumSet.of(Status.STOPPED), Status.RUNNING.next());
+        assertEquals(EnumSet.of(Status.PAUSED, Status.STOPPED), Status.RUNNING.next());
+        assertEquals(EnumSet.of(Status.RUNNING, Status.STOPPED), Status.PAUSED.next(), "resumed, or killed while paused");
         assertTrue(Status.STOPPED.next().isEmpty());
         for (Status s : Status.values()) assertFalse(s.canBecome(s), s + " -> itself");
     }
@@ -36,5 +37,12 @@ class StatusTest {
         assertFalse(Status.STOPPED.canKill());
         assertTrue(Status.STOPPED.canDelete());
         assertFalse(Status.RUNNING.canDelete());
+        assertTrue(Status.PAUSED.canKill());
+        assertFalse(Status.PAUSED.canDelete(), "runc refuses to delete a paused container without --force");
+        assertTrue(Status.RUNNING.canPause());
+        for (Status s : EnumSet.complementOf(EnumSet.of(Status.RUNNING))) assertFalse(s.canPause(), s.word());
+        assertTrue(Status.PAUSED.canResume());
+        for (Status s : EnumSet.complementOf(EnumSet.of(Status.PAUSED))) assertFalse(s.canResume(), s.word());
+        assertEquals("paused", Status.PAUSED.word(), "the OCI state's word");
     }
 }

@@ -2,6 +2,7 @@ package dev.quilt.ports;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.Security;
+import dev.quilt.domain.ResourceUpdate;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.domain.Resources;
 
@@ -95,6 +96,44 @@ public interface Cgroups {
         return cgroupsPath.isEmpty() ? usage(id) : Optional.empty();
     }
 
+    /** {@link #freeze(ContainerId, Duration)} of a cgroup made at {@code cgroupsPath}. */
+    default void freeze(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        if (cgroupsPath.isPresent()) throw elsewhere(cgroupsPath.get());
+        freeze(id, deadline);
+    }
+
+    /** {@link #thaw(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
+    default void thaw(ContainerId id, Optional<String> cgroupsPath) {
+        if (cgroupsPath.isPresent()) throw elsewhere(cgroupsPath.get());
+        thaw(id);
+    }
+
+    /** {@link #isFrozen(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
+    default boolean isFrozen(ContainerId id, Optional<String> cgroupsPath) {
+        return cgroupsPath.isEmpty() && isFrozen(id);
+    }
+
+    /** {@link #pids(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
+    default List<Integer> pids(ContainerId id, Optional<String> cgroupsPath) {
+        return cgroupsPath.isEmpty() ? pids(id) : List.of();
+    }
+
+    /** {@link #oomKills(ContainerId)} of a cgroup made at {@code cgroupsPath}. */
+    default long oomKills(ContainerId id, Optional<String> cgroupsPath) {
+        return cgroupsPath.isEmpty() ? oomKills(id) : 0;
+    }
+
+    /** {@link #update(ContainerId, ResourceUpdate)} of a cgroup made at {@code cgroupsPath}. */
+    default void update(ContainerId id, Optional<String> cgroupsPath, ResourceUpdate change) {
+        if (cgroupsPath.isPresent()) throw elsewhere(cgroupsPath.get());
+        update(id, change);
+    }
+
+    private static dev.quilt.domain.QuiltException elsewhere(String cgroupsPath) {
+        return new dev.quilt.domain.QuiltException(dev.quilt.domain.QuiltException.Kind.SYSTEM,
+                "this host's cgroups cannot reach a container at linux.cgroupsPath '" + cgroupsPath + "'");
+    }
+
     /** {@link #signalAll(ContainerId, int)} of a cgroup made at {@code cgroupsPath}. */
     default int signalAll(ContainerId id, Optional<String> cgroupsPath, int signal) {
         return cgroupsPath.isEmpty() ? signalAll(id, signal) : 0;
@@ -112,6 +151,53 @@ public interface Cgroups {
     default void remove(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
         if (cgroupsPath.isEmpty()) remove(id, deadline);
     }
+
+    /**
+     * Freezes every process in the container's cgroup (the freezer: cgroup v2's
+     * {@code cgroup.freeze}, also on a hybrid host's cgroup2 tree; v1's
+     * {@code freezer.state}) and returns once the kernel says they are frozen, waiting
+     * on its event ({@code cgroup.events} says {@code frozen 1}) until {@code deadline}.
+     * v1 sends no event for FREEZING→FROZEN: there FREEZING counts as frozen, because
+     * every task then has its freeze pending and runs no user code again before it
+     * is thawed (see docs/ARCHITECTURE.md, "pause"). Freezing a frozen cgroup is
+     * a no-op.
+     *
+     * @throws dev.quilt.domain.QuiltException NOT_FOUND when the container has no cgroup,
+     *         SYSTEM when the kernel refuses or the deadline passes
+     */
+    void freeze(ContainerId id, Duration deadline);
+
+    /** Lets the container's processes run again; a thawed cgroup stays thawed (idempotent). */
+    void thaw(ContainerId id);
+
+    /**
+     * True when the freezer holds the container's cgroup (asked to freeze, and not
+     * thawed since): the OCI state {@code paused}. False when it has no cgroup.
+     */
+    boolean isFrozen(ContainerId id);
+
+    /**
+     * The host pids of every process in the container's cgroup ({@code cgroup.procs},
+     * all hierarchies on v1), ascending; empty when it has none. {@code runc ps}'s list.
+     */
+    List<Integer> pids(ContainerId id);
+
+    /**
+     * How many processes the kernel's OOM killer has killed in the container's
+     * cgroup ({@code oom_kill} of v1's {@code memory.oom_control}, of v2's
+     * {@code memory.events}); 0 when it has none.
+     */
+    long oomKills(ContainerId id);
+
+    /**
+     * Changes the limits of a container's live cgroup ({@code runc update}): each
+     * field of {@code change} that is present is written, the rest stay. A value the
+     * kernel refuses, or one this host cannot enforce (no swap accounting), is an
+     * error naming it; what was written before it stays written, as with runc.
+     *
+     * @throws dev.quilt.domain.QuiltException NOT_FOUND when the container has no cgroup
+     */
+    void update(ContainerId id, ResourceUpdate change);
 
     /**
      * Where an init goes. On cgroup v2 {@code unified} is one directory, joined at

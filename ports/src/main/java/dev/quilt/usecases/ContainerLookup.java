@@ -10,6 +10,7 @@ import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.RecordedPids;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.Clock;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.StateStore;
@@ -21,17 +22,33 @@ import java.util.Optional;
  * Finds a container by ID, name or unique ID prefix, and sees it as it is now.
  * A container whose record is broken is found like any other; seeing it fails
  * with the {@link BrokenRecordException} that says so, and the listing holds
- * it as a {@link ContainerRecord.Broken} value.
+ * it as a {@link ContainerRecord.Broken} value. A running container whose cgroup
+ * the freezer holds is seen paused.
  */
 public final class ContainerLookup {
     private final StateStore state;
     private final ContainerProcesses processes;
     private final Clock clock;
+    private final Optional<Cgroups> freezer;
 
+    /** A lookup that sees paused containers: {@code cgroups} answers whether the freezer holds one. */
+    public ContainerLookup(StateStore state, ContainerProcesses processes, Clock clock, Cgroups cgroups) {
+        this(state, processes, clock, Optional.of(cgroups));
+    }
+
+    /**
+     * A lookup for a root whose containers are never paused (tests of the other
+     * verbs): a frozen container would read as running.
+     */
     public ContainerLookup(StateStore state, ContainerProcesses processes, Clock clock) {
+        this(state, processes, clock, Optional.empty());
+    }
+
+    private ContainerLookup(StateStore state, ContainerProcesses processes, Clock clock, Optional<Cgroups> freezer) {
         this.state = state;
         this.processes = processes;
         this.clock = clock;
+        this.freezer = freezer;
     }
 
     /** The container {@code ref} names, readable or broken; NOT_FOUND or an ambiguity otherwise. */
@@ -101,9 +118,12 @@ public final class ContainerLookup {
         Optional<ProcessRef> monitor = record.monitor().or(() -> pids.map(RecordedPids::monitor));
         boolean initAlive = exit.isEmpty() && init.map(processes::isAlive).orElse(false);
         boolean monitorAlive = exit.isEmpty() && monitor.map(processes::isAlive).orElse(false);
+        boolean startPending = initAlive && processes.startPending(record.id());
+        // only a live, started container can be paused: the others cost no cgroup read
+        boolean frozen = initAlive && !startPending && freezer.map(f -> f.isFrozen(record.id(), Cgroups.pathOf(record.spec()))).orElse(false);
         return Observed.derive(record, new Observed.Facts(exit.map(RecordedExit::status), exit.map(RecordedExit::at),
                 pids.map(RecordedPids::init), pids.map(RecordedPids::monitor), initAlive, monitorAlive,
-                initAlive && processes.startPending(record.id())), clock.now());
+                startPending, frozen), clock.now());
     }
 
     /**

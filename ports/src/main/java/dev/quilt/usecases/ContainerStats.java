@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * {@code quilt stats}: what each container's cgroup has counted. Without
- * names, every running container; a named container that has no cgroup any
+ * names, every running or paused container; a named container that has no cgroup any
  * more (removed, or collected after it stopped) is an error.
  */
 public final class ContainerStats {
@@ -31,7 +31,7 @@ public final class ContainerStats {
         List<Entry> out = new ArrayList<>();
         if (refs.isEmpty()) {
             for (Container c : lookup.all()) {
-                if (c.status() != Status.RUNNING) continue;
+                if (c.status() != Status.RUNNING && c.status() != Status.PAUSED) continue;
                 cgroups.usage(c.id(), Cgroups.pathOf(c.spec())).ifPresent(u -> out.add(new Entry(c, u)));
             }
             return out;

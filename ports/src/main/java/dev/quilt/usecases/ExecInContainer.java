@@ -239,7 +239,8 @@ public final class ExecInContainer {
 
     /** "container 'x' is stopped; exec needs a running one", the same whenever it is found out. */
     private static QuiltException notRunning(Container c, Status s) {
-        String hint = s == Status.CREATED ? " (quilt start " + c.displayName() + ")" : "";
+        String hint = s == Status.CREATED ? " (quilt start " + c.displayName() + ")"
+                : s == Status.PAUSED ? " (quilt unpause " + c.displayName() + ")" : "";
         return QuiltException.conflict("container '" + c.displayName() + "' is " + s.word()
                 + "; exec needs a running one" + hint);
     }

@@ -6,7 +6,13 @@ import dev.quilt.domain.Status;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerProcesses;
 
-/** {@code quilt kill ID [SIGNAL]}: a container that has already exited is success, as in runc. */
+/**
+ * {@code quilt kill ID [SIGNAL]}: a container that has already exited is success, as in runc.
+ * A paused container gets the signal too; with SIGKILL it is thawed as well, as runc 1.1
+ * does ({@code libcontainer}'s {@code Signal}): a task frozen by cgroup v1's freezer dies
+ * of SIGKILL only once thawed (v2 lets a fatal signal through; thawing costs nothing there).
+ * Other signals wait, pending, until {@code resume}.
+ */
 public final class KillContainer {
     private final ContainerLookup lookup;
     private final ContainerProcesses processes;
@@ -25,6 +31,7 @@ public final class KillContainer {
             throw QuiltException.conflict("container '" + c.displayName() + "' is being created; nothing to signal yet");
         }
         if (c.status().canKill()) processes.signal(c.init().orElseThrow(), number);
+        if (c.status() == Status.PAUSED && number == processes.sigkill()) cgroups.thaw(c.id(), Cgroups.pathOf(c.spec()));
         return c;
     }
 

@@ -5,6 +5,7 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
+import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.ContainerProcesses;
 import dev.quilt.ports.StateStore;
 
@@ -12,8 +13,10 @@ import java.util.Optional;
 
 /**
  * {@code quilt rm [-f]}: a running container only with force, which kills it and
- * waits for the monitor. A container whose record is broken only with force,
- * which removes what can still be found of it. An OCI bundle's {@code poststop} hooks run once it is gone.
+ * waits for the monitor (a paused one is thawed after its SIGKILL, as
+ * {@link KillContainer} does, or on cgroup v1 it could not die). A container
+ * whose record is broken only with force, which removes what can still be found of it.
+ * An OCI bundle's {@code poststop} hooks run once it is gone.
  */
 public final class RemoveContainer {
     private final ContainerLookup lookup;
@@ -22,10 +25,12 @@ public final class RemoveContainer {
     private final Forget forget;
     private final ClearBroken broken;
     private final LifecycleHooks hooks;
+    private final Cgroups cgroups;
 
     /** {@code hooks} runs an OCI bundle's {@code poststop} hooks once it is deleted. */
     public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget,
-                           LifecycleHooks hooks) {
+                           Cgroups cgroups, LifecycleHooks hooks) {
+        this.cgroups = cgroups;
         this.lookup = lookup;
         this.state = state;
         this.processes = processes;
@@ -51,6 +56,7 @@ public final class RemoveContainer {
                             + "; stop it first or use --force");
                 }
                 c.init().ifPresent(init -> processes.signal(init, processes.sigkill()));
+                if (c.status() == Status.PAUSED) cgroups.thaw(c.id(), Cgroups.pathOf(c.spec()));
                 // the monitor writes exit.json and leaves; only then are its files ours to remove
                 c.monitor().ifPresent(m -> processes.awaitExit(c.id(), m, c.init(), Optional.empty()));
             } else if (c.status() == Status.CREATING) {

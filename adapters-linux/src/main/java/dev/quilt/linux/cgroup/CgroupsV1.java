@@ -3,6 +3,7 @@ package dev.quilt.linux.cgroup;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.DeviceSpec;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUpdate;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.domain.Security;
 import dev.quilt.domain.Resources;
@@ -52,6 +53,8 @@ public final class CgroupsV1 implements Cgroups {
     private final CgroupFiles files;
 
     private final ParentGuard guard;
+    /** A hybrid host's cgroup2 mount, whose core freezer pauses the container (see {@link Freezers}). */
+    private final Optional<Path> unified;
 
     /** {@code mounts}: controller name to its hierarchy's mount point; those are all the hierarchies. */
     public CgroupsV1(Map<String, Path> mounts, String parent, CgroupFiles files) {
@@ -66,6 +69,17 @@ public final class CgroupsV1 implements Cgroups {
      */
     public CgroupsV1(Map<String, Path> mounts, List<Path> hierarchies, String parent, CgroupFiles files,
                      Optional<Path> lockFile) {
+        this(mounts, hierarchies, parent, files, lockFile, Optional.empty());
+    }
+
+    /**
+     * As above on a hybrid host: {@code unified} is its cgroup2 mount (one of
+     * {@code hierarchies}), whose {@code cgroup.freeze} pauses the container with an
+     * event when it is frozen, where v1's freezer has none.
+     */
+    public CgroupsV1(Map<String, Path> mounts, List<Path> hierarchies, String parent, CgroupFiles files,
+                     Optional<Path> lockFile, Optional<Path> unified) {
+        this.unified = unified;
         this.guard = ParentGuard.of(parent, lockFile);
         this.mounts = Map.copyOf(mounts);
         this.hierarchies = List.copyOf(hierarchies);
@@ -310,6 +324,122 @@ public final class CgroupsV1 implements Cgroups {
             if (files.exists(d)) pids.addAll(CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))));
         }
         return pids;
+    }
+
+    /** Where the container is paused: its cgroup2 directory on a hybrid host, else its v1 freezer cgroup. */
+    private Optional<Path> unifiedDir(Path rel) {
+        return unified.map(u -> u.resolve(rel)).filter(files::exists);
+    }
+
+    private Path existing(Path d, ContainerId id) {
+        if (!files.exists(d)) throw QuiltException.notFound("container " + id.shortForm() + " has no cgroup (" + d + ")");
+        return d;
+    }
+
+    @Override
+    public void freeze(ContainerId id, Duration deadline) {
+        freeze(id, Optional.empty(), deadline);
+    }
+
+    @Override
+    public void freeze(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Optional<Path> u = unifiedDir(rel);
+        if (u.isPresent()) Freezers.freezeV2(files, u.get(), "cgroup " + id.shortForm(), deadline);
+        else Freezers.freezeV1(files, existing(dir("freezer", rel), id));
+    }
+
+    @Override
+    public void thaw(ContainerId id) {
+        thaw(id, Optional.empty());
+    }
+
+    @Override
+    public void thaw(ContainerId id, Optional<String> cgroupsPath) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Optional<Path> u = unifiedDir(rel);
+        if (u.isPresent()) Freezers.thawV2(files, u.get());
+        else Freezers.thawV1(files, existing(dir("freezer", rel), id));
+    }
+
+    @Override
+    public boolean isFrozen(ContainerId id) {
+        return isFrozen(id, Optional.empty());
+    }
+
+    @Override
+    public boolean isFrozen(ContainerId id, Optional<String> cgroupsPath) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Optional<Path> u = unifiedDir(rel);
+        if (u.isPresent()) return Freezers.requestedV2(files, u.get());
+        Path f = dir("freezer", rel);
+        return files.exists(f) && Freezers.frozenV1(files, f);
+    }
+
+    @Override
+    public List<Integer> pids(ContainerId id) {
+        return pids(id, Optional.empty());
+    }
+
+    @Override
+    public List<Integer> pids(ContainerId id, Optional<String> cgroupsPath) {
+        return members(dirs(CgroupPath.of(parent, id, cgroupsPath))).stream().sorted().toList();
+    }
+
+    @Override
+    public long oomKills(ContainerId id) {
+        return oomKills(id, Optional.empty());
+    }
+
+    @Override
+    public long oomKills(ContainerId id, Optional<String> cgroupsPath) {
+        Path control = dir("memory", CgroupPath.of(parent, id, cgroupsPath)).resolve("memory.oom_control");
+        return files.exists(control) ? StatFile.parse(files.read(control)).getOrDefault("oom_kill", 0L) : 0;
+    }
+
+    @Override
+    public void update(ContainerId id, ResourceUpdate u) {
+        update(id, Optional.empty(), u);
+    }
+
+    /**
+     * memory.limit_in_bytes and memory.memsw.limit_in_bytes in the order the kernel
+     * accepts (memory may never exceed memory+swap: a rising memsw goes first, as runc
+     * orders them), cpu.cfs_period_us then cpu.cfs_quota_us, cpu.shares, pids.max.
+     */
+    @Override
+    public void update(ContainerId id, Optional<String> cgroupsPath, ResourceUpdate u) {
+        Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Path mem = existing(dir("memory", rel), id);
+        Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+        Path limit = mem.resolve("memory.limit_in_bytes");
+        if (u.memorySwap().isPresent() && !files.exists(memsw)) {
+            throw QuiltException.invalid("this kernel does not account swap (no memory.memsw.limit_in_bytes;"
+                    + " boot with swapaccount=1), so memory-swap cannot be changed");
+        }
+        if (u.memorySwap().isPresent()) {
+            long now = StatFile.limit(files.read(memsw)).orElse(-1L);
+            long next = u.memorySwap().get();
+            boolean rising = next == -1 || (now != -1 && next > now);
+            if (rising) files.write(memsw, Long.toString(next));
+            u.memory().ifPresent(m -> files.write(limit, Long.toString(m)));
+            if (!rising) files.write(memsw, Long.toString(next));
+        } else if (u.memory().isPresent()) {
+            long m = u.memory().get();
+            if (files.exists(memsw)) {
+                Optional<Long> total = StatFile.limit(files.read(memsw));
+                if (total.isPresent() && (m == -1 || m > total.get())) {
+                    throw QuiltException.invalid("memory " + ResourceUpdate.limit(m) + " is above the container's memory+swap limit "
+                            + total.get() + "; give memory-swap as well (-1 for unlimited)");
+                }
+            }
+            files.write(limit, Long.toString(m));
+        }
+        Path cpu = existing(dir("cpu", rel), id);
+        u.cpuPeriod().ifPresent(p -> files.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(p)));
+        u.cpuQuota().ifPresent(q -> files.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(q)));
+        u.cpuShares().ifPresent(sh -> files.write(cpu.resolve("cpu.shares"), Long.toString(sh)));
+        u.pids().ifPresent(p -> files.write(existing(dir("pids", rel), id).resolve("pids.max"), ResourceUpdate.limit(p)));
     }
 
     @Override

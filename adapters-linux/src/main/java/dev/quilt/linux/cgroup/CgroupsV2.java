@@ -2,6 +2,7 @@ package dev.quilt.linux.cgroup;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ResourceUpdate;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.domain.Resources;
 import dev.quilt.linux.jni.Processes;
@@ -228,6 +229,107 @@ public final class CgroupsV2 implements Cgroups {
         } finally {
             Processes.closeFd(inotify);
         }
+    }
+
+    private Path existing(ContainerId id, Optional<String> cgroupsPath) {
+        Path d = mount.resolve(CgroupPath.of(parent, id, cgroupsPath));
+        if (!files.exists(d)) throw QuiltException.notFound("container " + id.shortForm() + " has no cgroup (" + d + ")");
+        return d;
+    }
+
+    @Override
+    public void freeze(ContainerId id, Duration deadline) {
+        freeze(id, Optional.empty(), deadline);
+    }
+
+    @Override
+    public void freeze(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
+        Freezers.freezeV2(files, existing(id, cgroupsPath), "cgroup " + id.shortForm(), deadline);
+    }
+
+    @Override
+    public void thaw(ContainerId id) {
+        thaw(id, Optional.empty());
+    }
+
+    @Override
+    public void thaw(ContainerId id, Optional<String> cgroupsPath) {
+        Freezers.thawV2(files, existing(id, cgroupsPath));
+    }
+
+    @Override
+    public boolean isFrozen(ContainerId id) {
+        return isFrozen(id, Optional.empty());
+    }
+
+    @Override
+    public boolean isFrozen(ContainerId id, Optional<String> cgroupsPath) {
+        Path d = mount.resolve(CgroupPath.of(parent, id, cgroupsPath));
+        return files.exists(d) && Freezers.requestedV2(files, d);
+    }
+
+    @Override
+    public List<Integer> pids(ContainerId id) {
+        return pids(id, Optional.empty());
+    }
+
+    @Override
+    public List<Integer> pids(ContainerId id, Optional<String> cgroupsPath) {
+        Path d = mount.resolve(CgroupPath.of(parent, id, cgroupsPath));
+        if (!files.exists(d)) return List.of();
+        return CgroupKiller.pids(files.read(d.resolve("cgroup.procs"))).stream().sorted().toList();
+    }
+
+    @Override
+    public long oomKills(ContainerId id) {
+        return oomKills(id, Optional.empty());
+    }
+
+    @Override
+    public long oomKills(ContainerId id, Optional<String> cgroupsPath) {
+        Path events = mount.resolve(CgroupPath.of(parent, id, cgroupsPath)).resolve("memory.events");
+        return files.exists(events) ? StatFile.parse(files.read(events)).getOrDefault("oom_kill", 0L) : 0;
+    }
+
+    @Override
+    public void update(ContainerId id, ResourceUpdate u) {
+        update(id, Optional.empty(), u);
+    }
+
+    /**
+     * memory.max and memory.swap.max (swap alone: memory plus swap less memory, as runc
+     * converts it), cpu.max ({@code quota period}; one of them given keeps the other),
+     * cpu.weight from shares, pids.max.
+     */
+    @Override
+    public void update(ContainerId id, Optional<String> cgroupsPath, ResourceUpdate u) {
+        Path d = existing(id, cgroupsPath);
+        if (u.memorySwap().isPresent()) {
+            Path swap = d.resolve("memory.swap.max");
+            if (!files.exists(swap)) {
+                throw QuiltException.invalid("this kernel does not account swap (no memory.swap.max), so memory-swap cannot be changed");
+            }
+            long swapTotal = u.memorySwap().get();
+            Optional<Long> memory = u.memory().isPresent() ? u.memory().filter(m -> m != -1)
+                    : StatFile.limit(files.read(d.resolve("memory.max")));
+            String value;
+            if (swapTotal == -1) value = "max";
+            else if (memory.isEmpty()) {
+                throw QuiltException.invalid("memory-swap " + swapTotal + " needs a memory limit as well");
+            } else value = Long.toString(swapTotal - memory.get());
+            u.memory().ifPresent(m -> files.write(d.resolve("memory.max"), ResourceUpdate.limit(m)));
+            files.write(swap, value);
+        } else {
+            u.memory().ifPresent(m -> files.write(d.resolve("memory.max"), ResourceUpdate.limit(m)));
+        }
+        if (u.cpuQuota().isPresent() || u.cpuPeriod().isPresent()) {
+            String[] now = files.read(d.resolve("cpu.max")).strip().split("\\s+");
+            String quota = u.cpuQuota().map(ResourceUpdate::limit).orElse(now[0]);
+            String period = u.cpuPeriod().map(String::valueOf).orElse(now.length > 1 ? now[1] : "100000");
+            files.write(d.resolve("cpu.max"), quota + " " + period);
+        }
+        u.cpuShares().ifPresent(s -> files.write(d.resolve("cpu.weight"), Long.toString(Resources.weightOf(s.intValue()))));
+        u.pids().ifPresent(p -> files.write(d.resolve("pids.max"), ResourceUpdate.limit(p)));
     }
 
     @Override

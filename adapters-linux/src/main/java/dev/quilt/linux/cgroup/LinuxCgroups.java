@@ -48,7 +48,7 @@ public final class LinuxCgroups {
         if (files.exists(root.resolve("cgroup.controllers"))) return new CgroupsV2(root, parent, files, lockFile);
         Hierarchies h = hierarchies(mountinfo);
         if (h.controllers().containsKey("memory")) {
-            return new CgroupsV1(h.controllers(), h.all(), parent, files, lockFile);
+            return new CgroupsV1(h.controllers(), h.all(), parent, files, lockFile, h.unified());
         }
         return new Missing(root);
     }
@@ -62,8 +62,13 @@ public final class LinuxCgroups {
      * or named ({@code name=systemd}), and the cgroup2 tree of a hybrid host. A
      * container joins every one of them before it unshares its cgroup namespace:
      * in a hierarchy it did not join, its namespace's root would be the host's.
+     * {@code unified}: a hybrid host's cgroup2 mount, where the container is paused.
      */
-    record Hierarchies(Map<String, Path> controllers, List<Path> all) {
+    record Hierarchies(Map<String, Path> controllers, List<Path> all, Optional<Path> unified) {
+        Hierarchies(Map<String, Path> controllers, List<Path> all) {
+            this(controllers, all, Optional.empty());
+        }
+
         Hierarchies {
             controllers = Map.copyOf(controllers);
             all = List.copyOf(all);
@@ -84,6 +89,7 @@ public final class LinuxCgroups {
         }
         Map<String, Path> controllers = new HashMap<>();
         Map<String, Path> bySuperblock = new LinkedHashMap<>();
+        Optional<Path> unified = Optional.empty();
         for (String line : lines) {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
             int dash = line.indexOf(" - ");
@@ -95,14 +101,17 @@ public final class LinuxCgroups {
             if (!v1 && !post[0].equals("cgroup2")) continue;
             Path mountPoint = Path.of(unescape(pre[4]));
             bySuperblock.putIfAbsent(pre[2], mountPoint);
-            if (!v1) continue;
+            if (!v1) {
+                if (unified.isEmpty()) unified = Optional.of(bySuperblock.get(pre[2]));
+                continue;
+            }
             for (String opt : post[2].split(",")) {
                 if (CgroupsV1.CONTROLLERS.contains(opt) || opt.equals(CgroupsV1.CPUSET)) {
                     controllers.putIfAbsent(opt, mountPoint);
                 }
             }
         }
-        return new Hierarchies(controllers, List.copyOf(bySuperblock.values()));
+        return new Hierarchies(controllers, List.copyOf(bySuperblock.values()), unified);
     }
 
     /** mountinfo writes space, tab, newline and backslash as \ooo. */
@@ -154,6 +163,41 @@ public final class LinuxCgroups {
         @Override
         public Set<ContainerId> present() {
             return Set.of();
+        }
+
+        private QuiltException none() {
+            return new QuiltException(QuiltException.Kind.SYSTEM, "no cgroup hierarchy is mounted at " + root
+                    + ", so there is no freezer and no limit to change; mount cgroup2 there (mount -t cgroup2 none " + root + ")");
+        }
+
+        @Override
+        public void freeze(ContainerId id, Duration deadline) {
+            throw none();
+        }
+
+        @Override
+        public void thaw(ContainerId id) {
+            throw none();
+        }
+
+        @Override
+        public boolean isFrozen(ContainerId id) {
+            return false;
+        }
+
+        @Override
+        public List<Integer> pids(ContainerId id) {
+            return List.of();
+        }
+
+        @Override
+        public long oomKills(ContainerId id) {
+            return 0;
+        }
+
+        @Override
+        public void update(ContainerId id, dev.quilt.domain.ResourceUpdate change) {
+            throw none();
         }
     }
 }

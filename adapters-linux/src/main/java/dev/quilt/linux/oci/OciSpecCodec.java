@@ -97,6 +97,15 @@ public final class OciSpecCodec {
         return new Reader(origin).process(new Node(tree, ""));
     }
 
+    /**
+     * Reads a {@code linux.resources} object on its own ({@code runc update --resources
+     * FILE}); errors start with {@code origin} and name the field's path.
+     */
+    public static OciLinux.Resources readResources(byte[] json, String origin) {
+        Object tree = parse(json, origin);
+        return new Reader(origin).resources(new Node(tree, ""));
+    }
+
     /** Reads a {@code linux.seccomp} object on its own (the text {@code OciSeccompJson} writes). */
     public static OciSeccomp readSeccomp(String json, String origin) {
         Object tree = parse(json.getBytes(StandardCharsets.UTF_8), origin);

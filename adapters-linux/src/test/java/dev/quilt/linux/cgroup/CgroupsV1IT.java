@@ -43,6 +43,11 @@ class CgroupsV1IT extends CgroupsContract {
         return LinuxCgroups.probe(parent);
     }
 
+    /** This run's own parent cgroup name. */
+    protected String parent() {
+        return parent;
+    }
+
     @Override
     protected Member join(ContainerId id, Cgroups.Placement p) {
         return members.start(pid -> {

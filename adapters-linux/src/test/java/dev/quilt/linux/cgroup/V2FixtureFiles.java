@@ -152,12 +152,26 @@ class V2FixtureFiles extends KernelCgroupFiles {
                     membersChanged(dir, 0);
                 });
             }
+            case "cgroup.freeze" -> {
+                if (!v.equals("0") && !v.equals("1")) throw errno("write", file, "Invalid argument");
+                put(file, v + "\n");
+                // as in the kernel, the write returns at once and cgroup.events says frozen a moment later
+                Thread.startVirtualThread(() -> events(dir, populated(dir), v.equals("1")));
+            }
             default -> put(file, v + "\n");
         }
     }
 
+    private boolean populated(Path dir) {
+        return !read(dir.resolve("cgroup.procs")).isBlank();
+    }
+
+    private static void events(Path dir, boolean populated, boolean frozen) {
+        put(dir.resolve("cgroup.events"), "populated " + (populated ? 1 : 0) + "\nfrozen " + (frozen ? 1 : 0) + "\n");
+    }
+
     private void membersChanged(Path dir, int n) {
         if (Files.exists(dir.resolve("pids.current"))) put(dir.resolve("pids.current"), n + "\n");
-        put(dir.resolve("cgroup.events"), "populated " + (n > 0 ? 1 : 0) + "\nfrozen 0\n");
+        events(dir, n > 0, read(dir.resolve("cgroup.freeze")).strip().equals("1"));
     }
 }

@@ -25,7 +25,8 @@ import java.util.Locale;
         description = "An OCI runtime with runc's command line, on Quilt's engine.",
         subcommands = {RuncVerbs.Create.class, RuncVerbs.Start.class, RuncVerbs.Run.class, RuncVerbs.State.class,
                 RuncVerbs.Kill.class, RuncVerbs.Delete.class, RuncVerbs.List.class, SpecVerb.class,
-                FeaturesVerb.class, RuncVerbs.Checkpoint.class, RuncVerbs.Restore.class, RuncExecCommand.class})
+                FeaturesVerb.class, RuncVerbs.Checkpoint.class, RuncVerbs.Restore.class, RuncExecCommand.class,
+                RuncPause.class, RuncResume.class, RuncPs.class, RuncEvents.class, RuncUpdate.class})
 public final class RuncCommand implements Runnable {
     /** runc's default {@code --root}; containerd passes {@code /run/containerd/runc/NAMESPACE}, podman none. */
     static final Path DEFAULT_ROOT = Path.of("/run/quilt-runc");
@@ -130,6 +131,21 @@ public final class RuncCommand implements Runnable {
 
         @Binds @IntoMap @ClassKey(RuncExecCommand.class)
         Object exec(RuncExecCommand c);
+
+        @Binds @IntoMap @ClassKey(RuncPause.class)
+        Object pause(RuncPause c);
+
+        @Binds @IntoMap @ClassKey(RuncResume.class)
+        Object resume(RuncResume c);
+
+        @Binds @IntoMap @ClassKey(RuncPs.class)
+        Object ps(RuncPs c);
+
+        @Binds @IntoMap @ClassKey(RuncEvents.class)
+        Object events(RuncEvents c);
+
+        @Binds @IntoMap @ClassKey(RuncUpdate.class)
+        Object update(RuncUpdate c);
     }
 
     /** runc's {@code --version}: the runtime, the spec it follows. */

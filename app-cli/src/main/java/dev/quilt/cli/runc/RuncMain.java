@@ -28,7 +28,7 @@ public final class RuncMain {
     }
 
     /** {@link #run(String[])} with the given stdout and stderr (tests). */
-    static int run(String[] args, PrintWriter out, PrintWriter err) {
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
         GlobalOptions options = new GlobalOptions();
         RuncLog log = new RuncLog();
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> fail(e, options, log, err));
@@ -39,6 +39,7 @@ public final class RuncMain {
             cli.setErr(err);
             cli.setExpandAtFiles(false);
             RuncExecCommand.configure(cli.getSubcommands().get("exec"));
+            RuncPs.configure(cli.getSubcommands().get("ps"));
             for (CommandLine verb : cli.getSubcommands().values()) {
                 var spec = verb.getCommandSpec();
                 if (!spec.optionsMap().containsKey("--help")) {

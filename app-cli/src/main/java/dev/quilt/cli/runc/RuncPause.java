@@ -1,0 +1,33 @@
+package dev.quilt.cli.runc;
+
+import dagger.Lazy;
+import dev.quilt.usecases.PauseContainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import javax.inject.Inject;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code quilt-runc pause ID}: freezes the container's processes (runc 1.1's
+ * {@code pause}); prints nothing. A container that is not running is refused
+ * with one line and exit 1.
+ */
+@Command(name = "pause", description = "pause suspends all processes inside the container")
+public final class RuncPause implements Callable<Integer> {
+    private final Lazy<PauseContainer> pause;
+
+    @Parameters(index = "0", paramLabel = "CONTAINER_ID")
+    String id;
+
+    @Inject
+    public RuncPause(Lazy<PauseContainer> pause) {
+        this.pause = pause;
+    }
+
+    @Override
+    public Integer call() {
+        pause.get().pause(id);
+        return 0;
+    }
+}

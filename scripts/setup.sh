@@ -9,14 +9,13 @@ QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 # default image; libmnl-dev is the netlink library of the native core; libseccomp-dev
 # compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2).
 QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev)
-# What only the tests need: iproute2 and nft check what Quilt's netlink made; the OCI runtime-spec's
-# JSON schemas (golang-github-opencontainers-specs-dev) check what quilt-runc prints;
+# What only the tests need: iproute2 and nft check what Quilt's netlink made; curl fetches the OCI
+# runtime-spec's JSON schemas (quilt_oci_schemas), which check what quilt-runc prints;
 # podman (with conmon and catatonit) and containerd (with its runc shim and CRI plugin) are the
 # real clients that drive quilt-runc in PodmanIT, ContainerdIT and CriIT, each private to
 # the test (no system service is started); runc is the reference runtime they are
 # checked against; bsdutils' script gives `podman exec -it` a pty.
-QUILT_TEST_PACKAGES=(iproute2 nftables golang-github-opencontainers-specs-dev podman conmon catatonit containerd runc
-    bsdutils)
+QUILT_TEST_PACKAGES=(iproute2 nftables curl podman conmon catatonit containerd runc bsdutils)
 
 quilt_die() {
     echo "quilt: $*" >&2
@@ -54,6 +53,33 @@ quilt_install_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
     [ -n "$own_policy" ] && rm -f "$policy"
     [ "$rc" = 0 ] || quilt_die "apt-get install $missing failed"
+}
+
+# The OCI runtime-spec 1.2.0 JSON schemas (state-schema.json, features-schema.json and their defs) that
+# quilt-runc's state and features are checked against: the schema directory of Debian 13's
+# golang-github-opencontainers-specs-dev (Debian 12's is 1.0.2, with no features schema), fetched from
+# the Debian archive by its pinned SHA-256 and unpacked under .build: nothing is installed on the host.
+QUILT_OCI_SPEC_DEB=pool/main/g/golang-github-opencontainers-specs/golang-github-opencontainers-specs-dev_1.2.0-2_all.deb
+QUILT_OCI_SPEC_SHA256=6c3357147c17e618486884b0678f577ca61d0ffdd9068757adbf907e9961fc7d
+QUILT_OCI_SCHEMAS="$QUILT_BUILD/oci-runtime-spec-1.2.0/schema"
+
+quilt_oci_schemas() {
+    [ -f "$QUILT_OCI_SCHEMAS/features-schema.json" ] && return 0
+    local tmp
+    tmp=$(mktemp -d)
+    if ! curl -fsS --max-time 120 -o "$tmp/specs.deb" "http://deb.debian.org/debian/$QUILT_OCI_SPEC_DEB"; then
+        rm -rf "$tmp"
+        quilt_die "could not fetch the OCI runtime-spec schemas (http://deb.debian.org/debian/$QUILT_OCI_SPEC_DEB)"
+    fi
+    if ! echo "$QUILT_OCI_SPEC_SHA256  $tmp/specs.deb" | sha256sum -c --quiet >/dev/null 2>&1; then
+        rm -rf "$tmp"
+        quilt_die "the OCI runtime-spec schemas package does not have its pinned SHA-256"
+    fi
+    dpkg-deb -x "$tmp/specs.deb" "$tmp/x" || { rm -rf "$tmp"; quilt_die "could not unpack $QUILT_OCI_SPEC_DEB"; }
+    mkdir -p "$(dirname "$QUILT_OCI_SCHEMAS")"
+    rm -rf "$QUILT_OCI_SCHEMAS"
+    mv "$tmp/x/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema" "$QUILT_OCI_SCHEMAS"
+    rm -rf "$tmp"
 }
 
 quilt_java_major() {

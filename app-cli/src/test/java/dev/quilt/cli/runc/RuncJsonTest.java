@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The JSON quilt-runc prints: OCI state (against the spec's schema), features (against features.md), list, log records. */
+/** The JSON quilt-runc prints: OCI state and features (against the spec's schemas, and features.md's closed sets), list, log records. */
 class RuncJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,6 +51,13 @@ class RuncJsonTest {
     }
 
     @Test
+    void theSchemasCatchWhatTheyForbid() {
+        assertFalse(OciSchemas.featuresErrors("{\"ociVersionMin\":\"1.0.0\"}").isEmpty(), "ociVersionMax is required");
+        assertFalse(OciSchemas.featuresErrors("{\"ociVersionMin\":\"1.0.0\",\"ociVersionMax\":\"1.2.0\","
+                + "\"linux\":{\"namespaces\":[\"pidd\"]}}").isEmpty(), "not a namespace type");
+    }
+
+    @Test
     void theSchemaCatchesAStateWithoutItsRequiredFields() {
         // the check is real: a state without bundle or with a status outside the spec's fails it
         assertFalse(OciSchemas.stateErrors("{\"ociVersion\":\"1.0.2\",\"id\":\"x\",\"status\":\"running\"}").isEmpty());
@@ -80,10 +87,15 @@ class RuncJsonTest {
         assertEquals("2026-12-01T06:53:41.000000001Z", Rfc3339.nanos(Instant.parse("2026-12-01T06:53:41.000000001Z")));
     }
 
-    /** features.md, "Features Structure": the types and closed sets of each field quilt-runc fills in. */
+    /**
+     * features-schema.json (runtime-spec 1.2.0), and features.md's "Features Structure": the closed sets of each
+     * field quilt-runc fills in, which the schema leaves open.
+     */
     @Test
-    void featuresFollowFeaturesMd() throws Exception {
-        JsonNode f = JSON.readTree(RuncJson.indented(FeaturesVerb.features()));
+    void featuresValidateAgainstTheOciSchemaAndFollowFeaturesMd() throws Exception {
+        String json = RuncJson.indented(FeaturesVerb.features());
+        OciSchemas.assertValidFeatures(json);
+        JsonNode f = JSON.readTree(json);
         assertTrue(f.get("ociVersionMin").asText().matches("1\\.\\d+\\.\\d+"), f.toString());
         assertTrue(f.get("ociVersionMax").asText().matches("1\\.\\d+\\.\\d+"), f.toString());
         assertTrue(f.get("ociVersionMin").asText().compareTo(f.get("ociVersionMax").asText()) <= 0);

@@ -12,11 +12,16 @@ import java.util.Optional;
  * as podman's defaults; every loosening is a flag the user typed. {@code privileged}
  * records that {@code --privileged} was asked (all capabilities, no seccomp, no
  * masked or read-only paths, a writable /sys and every host device allowed).
+ * {@code deviceRules} is a bundle's device policy, OCI {@code linux.resources.devices}
+ * in its order (deny and allow), which runc applies to the devices cgroup whether or not
+ * a node is made, followed by runc's default allowance; empty is the engine's own policy
+ * (everything denied, runc's default allowance, then each of {@code devices} with its access).
  */
 public record Security(Capabilities capabilities, boolean noNewPrivileges, Seccomp seccomp, List<Rlimit> rlimits,
                        List<Integer> additionalGids, Optional<Integer> umask, Map<String, String> sysctls,
                        List<MountSpec> mounts, List<DeviceSpec> devices, List<String> maskedPaths,
-                       List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged, UserNamespace userns) {
+                       List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged, UserNamespace userns,
+                       List<DeviceCgroupRule> deviceRules) {
     /** podman's (containers/common) masked paths: read as empty, or an empty read-only tmpfs for a directory. */
     public static final List<String> DEFAULT_MASKED = List.of("/proc/acpi", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
@@ -41,8 +46,18 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
                 maskedPaths, readonlyPaths, readonlyRootfs, privileged, UserNamespace.HOST);
     }
 
+    /** With the engine's own device policy (no bundle's {@code linux.resources.devices}). */
+    public Security(Capabilities capabilities, boolean noNewPrivileges, Seccomp seccomp, List<Rlimit> rlimits,
+                    List<Integer> additionalGids, Optional<Integer> umask, Map<String, String> sysctls,
+                    List<MountSpec> mounts, List<DeviceSpec> devices, List<String> maskedPaths,
+                    List<String> readonlyPaths, boolean readonlyRootfs, boolean privileged, UserNamespace userns) {
+        this(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts, devices,
+                maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns, List.of());
+    }
+
     public Security {
         java.util.Objects.requireNonNull(userns, "userns");
+        deviceRules = List.copyOf(deviceRules);
         if (!(userns instanceof UserNamespace.Host) && !devices.isEmpty()) {
             // the kernel refuses mknod in a user namespace
             throw QuiltException.invalid("--device does not go with --userns or --uidmap: a user namespace may not "
@@ -68,7 +83,7 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
         List<MountSpec> all = new java.util.ArrayList<>(mounts);
         all.addAll(more);
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, all,
-                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns);
+                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns, deviceRules);
     }
 
     /** These with {@code more} device nodes after its own. */
@@ -76,18 +91,24 @@ public record Security(Capabilities capabilities, boolean noNewPrivileges, Secco
         List<DeviceSpec> all = new java.util.ArrayList<>(devices);
         all.addAll(more);
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
-                all, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns);
+                all, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns, deviceRules);
     }
 
     /** These in a user namespace ({@code --userns}, {@code --uidmap}), or none ({@link UserNamespace#HOST}). */
     public Security withUserns(UserNamespace u) {
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
-                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, u);
+                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, u, deviceRules);
     }
 
     /** These with the root read-only ({@code --read-only}, OCI {@code root.readonly}). */
     public Security withReadonlyRootfs(boolean readonly) {
         return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
-                devices, maskedPaths, readonlyPaths, readonly, privileged, userns);
+                devices, maskedPaths, readonlyPaths, readonly, privileged, userns, deviceRules);
+    }
+
+    /** These with a bundle's device policy ({@link #deviceRules}), in the bundle's order. */
+    public Security withDeviceRules(List<DeviceCgroupRule> rules) {
+        return new Security(capabilities, noNewPrivileges, seccomp, rlimits, additionalGids, umask, sysctls, mounts,
+                devices, maskedPaths, readonlyPaths, readonlyRootfs, privileged, userns, rules);
     }
 }

@@ -192,7 +192,8 @@ public final class ContainerLauncher {
         }
         return new Security(new Capabilities(c.bounding(), c.effective(), c.permitted(), c.inheritable(), ambient),
                 s.noNewPrivileges(), s.seccomp(), s.rlimits(), s.additionalGids(), s.umask(), s.sysctls(), s.mounts(),
-                s.devices(), s.maskedPaths(), s.readonlyPaths(), s.readonlyRootfs(), s.privileged(), s.userns());
+                s.devices(), s.maskedPaths(), s.readonlyPaths(), s.readonlyRootfs(), s.privileged(), s.userns(),
+                s.deviceRules());
     }
 
     private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,

@@ -1,6 +1,7 @@
 package dev.quilt.linux.cgroup;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.DeviceCgroupRule;
 import dev.quilt.domain.DeviceSpec;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ResourceUpdate;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import static dev.quilt.domain.DeviceCgroupRule.ANY;
 
 /**
  * cgroup v1: one directory per hierarchy, each {@code <mount>/<parent>/<id>}, in
@@ -44,8 +47,12 @@ public final class CgroupsV1 implements Cgroups {
      * allows by default. mknod stays allowed; opening anything else, say a host
      * disk made with mknod, is EPERM.
      */
-    static final List<String> DEVICES = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
-            "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm");
+    static final List<DeviceCgroupRule> ALLOWANCE = List.of(allow('c', ANY, ANY, "m"), allow('b', ANY, ANY, "m"),
+            allow('c', 1, 3, "rwm"), allow('c', 1, 5, "rwm"), allow('c', 1, 7, "rwm"), allow('c', 1, 8, "rwm"),
+            allow('c', 1, 9, "rwm"), allow('c', 5, 0, "rwm"), allow('c', 5, 2, "rwm"), allow('c', 136, ANY, "rwm"));
+
+    /** {@link #ALLOWANCE} as {@code devices.allow} lines: {@code c *:* m}, {@code c 1:3 rwm}, … */
+    static final List<String> DEVICES = ALLOWANCE.stream().map(DeviceCgroupRule::entry).toList();
 
     private final Map<String, Path> mounts;
     private final List<Path> hierarchies;
@@ -149,14 +156,27 @@ public final class CgroupsV1 implements Cgroups {
         return create(id, r, Security.DEFAULT);
     }
 
-    /** The devices rules of a container: {@link #DEVICES} and its own devices, or {@code a} when privileged. */
-    static List<String> deviceRules(Security security) {
-        if (security.privileged()) return List.of("a");
-        List<String> rules = new ArrayList<>(DEVICES);
-        for (DeviceSpec d : security.devices()) {
-            rules.add(d.type() + " " + d.major() + ":" + d.minor() + " " + d.access());
+    /**
+     * What the container's devices cgroup gets, in order, each to {@code devices.allow} or {@code devices.deny}:
+     * {@code a} allowed when privileged; else {@code a} denied, then a bundle's own rules
+     * ({@link Security#deviceRules}, in its order) and runc's default allowance after them, as runc 1.1 appends
+     * its default devices' rules to the spec's; or, without such rules, the default allowance and each of
+     * {@link Security#devices} with its access.
+     */
+    static List<DeviceCgroupRule> devicePolicy(Security security) {
+        if (security.privileged()) return List.of(new DeviceCgroupRule(true, 'a', ANY, ANY, "rwm"));
+        List<DeviceCgroupRule> rules = new ArrayList<>();
+        rules.add(new DeviceCgroupRule(false, 'a', ANY, ANY, "rwm"));
+        rules.addAll(security.deviceRules());
+        rules.addAll(ALLOWANCE);
+        if (security.deviceRules().isEmpty()) {
+            for (DeviceSpec d : security.devices()) rules.add(allow(d.type(), d.major(), d.minor(), d.access()));
         }
         return rules;
+    }
+
+    private static DeviceCgroupRule allow(char type, long major, long minor, String access) {
+        return new DeviceCgroupRule(true, type, major, minor, access);
     }
 
     @Override
@@ -207,9 +227,9 @@ public final class CgroupsV1 implements Cgroups {
             if (r.cpuShares().isPresent()) files.write(cpu.resolve("cpu.shares"), Integer.toString(r.cpuShares().get()));
             files.write(dir("pids", rel).resolve("pids.max"), r.pids().map(String::valueOf).orElse("max"));
             Path devices = dir("devices", rel);
-            List<String> rules = deviceRules(security);
-            if (!rules.equals(List.of("a"))) files.write(devices.resolve("devices.deny"), "a");
-            for (String rule : rules) files.write(devices.resolve("devices.allow"), rule);
+            for (DeviceCgroupRule rule : devicePolicy(security)) {
+                files.write(devices.resolve(rule.allow() ? "devices.allow" : "devices.deny"), rule.entry());
+            }
         } catch (RuntimeException e) {
             for (Path d : made) {
                 try {

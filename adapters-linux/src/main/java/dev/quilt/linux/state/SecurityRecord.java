@@ -2,6 +2,7 @@ package dev.quilt.linux.state;
 
 import dev.quilt.domain.Capabilities;
 import dev.quilt.domain.Capability;
+import dev.quilt.domain.DeviceCgroupRule;
 import dev.quilt.domain.DeviceSpec;
 import dev.quilt.domain.MountSpec;
 import dev.quilt.domain.Rlimit;
@@ -87,6 +88,18 @@ final class SecurityRecord {
             y.put("access", d.access());
             return y;
         }).toList());
+        // a bundle's linux.resources.devices, as the devices cgroup got them (OCI's field names)
+        if (!s.deviceRules().isEmpty()) {
+            m.put("deviceRules", s.deviceRules().stream().map(r -> {
+                Map<String, Object> y = new LinkedHashMap<>();
+                y.put("allow", r.allow());
+                y.put("type", String.valueOf(r.type()));
+                y.put("major", r.major());
+                y.put("minor", r.minor());
+                y.put("access", r.access());
+                return y;
+            }).toList());
+        }
         m.put("maskedPaths", s.maskedPaths());
         m.put("readonlyPaths", s.readonlyPaths());
         m.put("readonlyRootfs", s.readonlyRootfs());
@@ -149,11 +162,18 @@ final class SecurityRecord {
             devices.add(new DeviceSpec(string(d, "path"), type.charAt(0), number(d, "major"), number(d, "minor"),
                     (int) number(d, "fileMode"), (int) number(d, "uid"), (int) number(d, "gid"), string(d, "access")));
         }
+        List<DeviceCgroupRule> rules = new ArrayList<>();
+        for (Map<String, Object> r : objects(m, "deviceRules")) {
+            String type = string(r, "type");
+            if (type.length() != 1) throw new IOException("field 'type' of a device rule is '" + type + "', not a, c or b");
+            rules.add(new DeviceCgroupRule(Boolean.TRUE.equals(r.get("allow")), type.charAt(0), number(r, "major"),
+                    number(r, "minor"), string(r, "access")));
+        }
         Long umask = optLong(m, "umask");
         return new Security(caps, Boolean.TRUE.equals(m.get("noNewPrivileges")), seccomp, rlimits, gids,
                 Optional.ofNullable(umask).map(Long::intValue), sysctl, mounts, devices, strings(m, "maskedPaths"),
                 strings(m, "readonlyPaths"), Boolean.TRUE.equals(m.get("readonlyRootfs")),
-                Boolean.TRUE.equals(m.get("privileged")), userns(m));
+                Boolean.TRUE.equals(m.get("privileged")), userns(m), rules);
     }
 
     private static List<Map<String, Object>> mappings(List<UserNamespace.IdMapping> maps) {

@@ -1,7 +1,9 @@
 package dev.quilt.linux.cgroup;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.DeviceCgroupRule;
 import dev.quilt.domain.Resources;
+import dev.quilt.domain.Security;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.ports.Cgroups;
 import dev.quilt.ports.CgroupsContract;
@@ -93,6 +95,56 @@ class CgroupsV1IT extends CgroupsContract {
             Path devices = LinuxCgroups.ROOT.resolve("devices").resolve(parent).resolve(id.value());
             assertEquals(CgroupsV1.DEVICES.stream().sorted().toList(),
                     files.read(devices.resolve("devices.list")).lines().sorted().toList());
+        } finally {
+            c.remove(id, Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * A bundle's device rules (containerd's and the CRI's: devices allowed that its {@code /dev} does not list,
+     * a deny after an allow) reach the kernel in order, runc's default allowance after them: {@code devices.list}
+     * holds what the kernel made of the writes. On a v2 host the rules have no effect yet (no device BPF program)
+     * and the cgroup is made all the same.
+     */
+    @Test
+    void aBundlesDeviceRulesReachDevicesList() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Security s = Security.DEFAULT.withDeviceRules(List.of(new DeviceCgroupRule(false, 'a', -1, -1, "rwm"),
+                new DeviceCgroupRule(true, 'c', -1, -1, "m"), new DeviceCgroupRule(true, 'c', 5, 1, "rwm"),
+                new DeviceCgroupRule(true, 'c', 10, 200, "rwm"), new DeviceCgroupRule(false, 'c', 10, 200, "w"),
+                new DeviceCgroupRule(true, 'b', 7, -1, "r")));
+        Cgroups.Placement p = c.create(id, Resources.DEFAULT, s, java.util.Optional.empty());
+        try {
+            if (p.unified().isPresent()) {
+                assertTrue(Files.isDirectory(Path.of(p.unified().get())), p.toString());
+                return;
+            }
+            Path devices = LinuxCgroups.ROOT.resolve("devices").resolve(parent).resolve(id.value());
+            java.util.Set<String> want = new java.util.TreeSet<>(CgroupsV1.DEVICES);
+            want.addAll(List.of("c 5:1 rwm", "c 10:200 rm", "b 7:* r"));
+            assertEquals(List.copyOf(want), files.read(devices.resolve("devices.list")).lines().sorted().toList());
+        } finally {
+            c.remove(id, Duration.ofSeconds(10));
+        }
+    }
+
+    /** A privileged container's devices cgroup allows every device. */
+    @Test
+    void privilegedAllowsEveryDevice() {
+        Cgroups c = cgroups();
+        ContainerId id = newId();
+        Security d = Security.DEFAULT;
+        Security priv = new Security(d.capabilities(), false, d.seccomp(), List.of(), List.of(),
+                java.util.Optional.empty(), java.util.Map.of(), List.of(), List.of(), List.of(), List.of(), false, true);
+        Cgroups.Placement p = c.create(id, Resources.DEFAULT, priv, java.util.Optional.empty());
+        try {
+            if (p.unified().isPresent()) {
+                assertTrue(Files.isDirectory(Path.of(p.unified().get())), p.toString());
+                return;
+            }
+            Path devices = LinuxCgroups.ROOT.resolve("devices").resolve(parent).resolve(id.value());
+            assertEquals(List.of("a *:* rwm"), files.read(devices.resolve("devices.list")).lines().toList());
         } finally {
             c.remove(id, Duration.ofSeconds(10));
         }

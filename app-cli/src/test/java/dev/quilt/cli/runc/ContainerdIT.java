@@ -118,6 +118,29 @@ class ContainerdIT {
     }
 
     /**
+     * ctr's spec allows devices it does not list in {@code linux.devices} ({@code WithDefaultUnixDevices}:
+     * {@code c 5:1} /dev/console, {@code c 136:*} the ptys, {@code c 5:2} ptmx): the task is made, and the
+     * container's v1 devices cgroup ({@code linux.cgroupsPath} {@code /NAMESPACE/ID}) holds those rules and runc's
+     * default allowance, as runc would write them.
+     */
+    @Test
+    void ctrsDeviceRulesReachTheDevicesCgroup() throws Exception {
+        String c = name("devices");
+        shell.expect(0, run("-d", c, "sleep", "1000"));
+        Path list = Path.of("/sys/fs/cgroup/devices", namespace, c, "devices.list");
+        List<String> rules = Files.readAllLines(list);
+        for (String want : List.of("c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c *:* m", "b *:* m", "c 1:3 rwm")) {
+            assertTrue(rules.contains(want), list + " lacks " + want + ": " + rules + "\n" + shell.logs());
+        }
+        List<String> events = shell.awaitLine(ctr("events"),
+                l -> l.contains("/tasks/exit") && l.contains("\"" + c + "\""), Duration.ofSeconds(60),
+                () -> shell.expect(0, ctr("task", "kill", "-s", "9", c)));
+        assertTrue(events.getLast().contains("\"exit_status\":137"), events.getLast());
+        shell.expect(0, ctr("task", "delete", c));
+        shell.expect(0, ctr("container", "delete", c));
+    }
+
+    /**
      * A detached task through ctr's verbs: exec (detached by the shim, with a pid file;
      * output and exit code), ps, pause/resume, kill with a signal number, the exit code of
      * a SIGKILLed task (137: the shim's exit event and {@code task delete}'s exit), and

@@ -91,14 +91,18 @@ final class Leftovers {
      * What a runtime keeps under its {@code root}: every file, socket or link (empty
      * directories are a runtime's skeleton, not state: runc leaves its root, quilt-runc
      * its root's {@code run/} and {@code data/}), except Quilt's native helpers, extracted
-     * from the jar into {@code data/native/<crc>/} once per root and kept for the next call.
+     * from the jar into {@code data/native/<crc>/} once per root and kept for the next call,
+     * and the guard of the root's parent cgroup, {@code run/.cgroup-parent.lock}: an fcntl
+     * lock file lives as long as its root (unlinking it while another call holds it open
+     * would let two callers lock two different files).
      */
     static List<Path> stateUnder(Path root) throws IOException {
         if (!Files.isDirectory(root)) return List.of();
         Path helpers = root.resolve("data/native");
+        Path guard = root.resolve("run/.cgroup-parent.lock");
         try (var all = Files.walk(root)) {
             return all.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                    .filter(p -> !p.startsWith(helpers)).toList();
+                    .filter(p -> !p.startsWith(helpers) && !p.equals(guard)).toList();
         }
     }
 

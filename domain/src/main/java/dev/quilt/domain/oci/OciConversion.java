@@ -4,6 +4,7 @@ import dev.quilt.domain.Capabilities;
 import dev.quilt.domain.Capability;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Cpus;
+import dev.quilt.domain.DeviceCgroupRule;
 import dev.quilt.domain.DeviceSpec;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.MountSpec;
@@ -162,7 +163,7 @@ public final class OciConversion {
 
         Resources resources = linux.resources().map(r -> resources(origin, r)).orElse(Resources.UNLIMITED);
         List<DeviceRule> rules = linux.resources().map(OciLinux.Resources::devices).orElse(List.of());
-        checkRules(origin, rules, linux.devices());
+        List<DeviceCgroupRule> policy = devicePolicy(origin, rules);
         List<DeviceSpec> devices = new ArrayList<>();
         for (int i = 0; i < linux.devices().size(); i++) {
             OciLinux.Device d = linux.devices().get(i);
@@ -182,12 +183,13 @@ public final class OciConversion {
             devices.add(at(origin, path, () -> new DeviceSpec(d.path(), type, maj, min, d.fileMode().orElse(0666) & 07777,
                     uid, gid, access)));
         }
+        List<DeviceCgroupRule> ownPolicy = enginesOwn(policy, devices) ? List.of() : policy;
 
         Seccomp seccomp = linux.seccomp().<Seccomp>map(s -> new Seccomp.Profile(origin, OciSeccompJson.render(s)))
                 .orElse(Seccomp.UNCONFINED);
         Security security = at(origin, "process", () -> new Security(caps, p.noNewPrivileges(), seccomp, p.rlimits(),
                 gids, p.user().umask(), linux.sysctl(), mounts, devices, linux.maskedPaths(), linux.readonlyPaths(),
-                root.readonly(), false, userns));
+                root.readonly(), false, userns, ownPolicy));
         NetworkMode network = namespaces.contains(Namespace.NETWORK) ? NetworkMode.NONE : NetworkMode.HOST;
         return new EngineSpec(process, hostname, namespaces, network, root, resources, security, linux.cgroupsPath(),
                 p.oomScoreAdj(), joined);
@@ -261,29 +263,53 @@ public final class OciConversion {
         return at(origin, "linux.resources", () -> new Resources(mem, sw, cp, sh, pids));
     }
 
-    /** Deny rules are the engine's default; an allow rule must be for a device it makes. */
-    private static void checkRules(String origin, List<DeviceRule> rules, List<OciLinux.Device> devices) {
+    /**
+     * {@code linux.resources.devices} as the devices cgroup takes it, in order, deny and allow: runc applies the
+     * whole list whether or not a node is made (containerd's and the CRI's specs allow {@code /dev/console},
+     * {@code /dev/net/tun}, {@code c *:* m}, {@code c 136:* rwm} without listing them). A type left out is
+     * {@code a}; numbers left out or {@code -1} are any; access left out or empty is {@code rwm} (the spec's
+     * defaults). The v1 cgroup knows {@code a} only as every device with every access, so a narrower {@code a}
+     * rule becomes the same rule for {@code c} and for {@code b}.
+     */
+    private static List<DeviceCgroupRule> devicePolicy(String origin, List<DeviceRule> rules) {
+        List<DeviceCgroupRule> out = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             DeviceRule r = rules.get(i);
-            if (!r.allow()) continue;
-            boolean forListed = devices.stream().anyMatch(d -> d.type() != 'p'
-                    && r.type().filter(t -> t != 'a').isPresent() && r.major().filter(m -> m >= 0).isPresent()
-                    && r.minor().filter(m -> m >= 0).isPresent()
-                    && r.matches(d.type() == 'u' ? 'c' : d.type(), d.major().orElseThrow(), d.minor().orElseThrow()));
-            if (!forListed && !builtInDevice(r)) {
-                throw bad(origin, "linux.resources.devices[" + i + "]", "allowing a device not listed in linux.devices"
-                        + " is not supported yet; list the device there");
+            String path = "linux.resources.devices[" + i + "]";
+            long maj = r.major().orElse(DeviceCgroupRule.ANY);
+            long min = r.minor().orElse(DeviceCgroupRule.ANY);
+            if (maj < DeviceCgroupRule.ANY || min < DeviceCgroupRule.ANY) {
+                throw bad(origin, path, maj + ":" + min + " is not a device number; use -1 or leave it out for any");
+            }
+            String given = r.accessOrAll();
+            StringBuilder access = new StringBuilder();
+            for (char c : "rwm".toCharArray()) if (given.indexOf(c) >= 0) access.append(c);
+            char type = r.type().orElse('a');
+            boolean all = maj == DeviceCgroupRule.ANY && min == DeviceCgroupRule.ANY && access.toString().equals("rwm");
+            for (char t : type != 'a' ? List.of(type) : all ? List.of('a') : List.of('c', 'b')) {
+                out.add(at(origin, path, () -> new DeviceCgroupRule(r.allow(), t, maj, min, access.toString())));
             }
         }
+        return out;
     }
 
-    /** runc's default devices (null, zero, full, tty, random, urandom, ptmx, pts) are allowed anyway. */
-    private static boolean builtInDevice(DeviceRule r) {
-        if (r.type().filter(t -> t == 'c').isEmpty() || r.major().isEmpty()) return false;
-        long maj = r.major().get();
-        long min = r.minor().orElse(-1L);
-        return (maj == 1 && (min == 3 || min == 5 || min == 7 || min == 8 || min == 9))
-                || (maj == 5 && (min == 0 || min == 2)) || maj == 136;
+    /**
+     * Whether {@code policy} is what the engine's own policy writes anyway: everything denied, then each device
+     * allowed with its access, in order ({@link #toRuntimeSpec}'s form), so {@code quilt run}'s spec comes back as
+     * it went out. The devices cgroup ends the same either way: runc's default allowance is added to both.
+     */
+    private static boolean enginesOwn(List<DeviceCgroupRule> policy, List<DeviceSpec> devices) {
+        if (policy.size() != devices.size() + 1) return false;
+        if (!policy.get(0).equals(new DeviceCgroupRule(false, 'a', DeviceCgroupRule.ANY, DeviceCgroupRule.ANY, "rwm"))) {
+            return false;
+        }
+        for (int i = 0; i < devices.size(); i++) {
+            DeviceSpec d = devices.get(i);
+            if (!policy.get(i + 1).equals(new DeviceCgroupRule(true, d.type(), d.major(), d.minor(), d.access()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The access the rules leave {@code type major:minor}: the last matching rule decides each of r, w, m. */
@@ -370,12 +396,20 @@ public final class OciConversion {
         }
         List<OciLinux.Device> devices = new ArrayList<>();
         List<DeviceRule> rules = new ArrayList<>();
-        rules.add(new DeviceRule(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm")));
+        if (s.deviceRules().isEmpty()) {
+            rules.add(new DeviceRule(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm")));
+        }
+        for (DeviceCgroupRule r : s.deviceRules()) {
+            rules.add(new DeviceRule(r.allow(), Optional.of(r.type()), Optional.of(r.major()), Optional.of(r.minor()),
+                    Optional.of(r.access())));
+        }
         for (DeviceSpec d : s.devices()) {
             devices.add(new OciLinux.Device(d.path(), d.type(), Optional.of(d.major()), Optional.of(d.minor()),
                     Optional.of(d.fileMode()), Optional.of((long) d.uid()), Optional.of((long) d.gid())));
-            rules.add(new DeviceRule(true, Optional.of(d.type()), Optional.of(d.major()), Optional.of(d.minor()),
-                    Optional.of(d.access())));
+            if (s.deviceRules().isEmpty()) {
+                rules.add(new DeviceRule(true, Optional.of(d.type()), Optional.of(d.major()), Optional.of(d.minor()),
+                        Optional.of(d.access())));
+            }
         }
         Resources r = spec.resources();
         Optional<OciLinux.Memory> memory = r.memory().map(m -> new OciLinux.Memory(Optional.of(m), Optional.empty(),

@@ -4,6 +4,7 @@ import dev.quilt.domain.Capabilities;
 import dev.quilt.domain.Capability;
 import dev.quilt.domain.ContainerSpec;
 import dev.quilt.domain.Cpus;
+import dev.quilt.domain.DeviceCgroupRule;
 import dev.quilt.domain.DeviceSpec;
 import dev.quilt.domain.Digest;
 import dev.quilt.domain.Hostname;
@@ -207,6 +208,69 @@ class OciConversionTest {
         EngineSpec e = OciConversion.toEngine(spec(l, List.of()), "config.json");
         assertEquals(List.of(new DeviceSpec("/dev/fuse", 'c', 10, 229, 0666, 0, 0, "rwm"),
                 new DeviceSpec("/dev/loop0", 'b', 7, 0, 0660, 0, 6, "r")), e.security().devices());
+        assertEquals(List.of(new DeviceCgroupRule(false, 'a', -1, -1, "rwm"),
+                new DeviceCgroupRule(true, 'c', 10, 229, "rwm"), new DeviceCgroupRule(true, 'b', 7, 0, "rw"),
+                new DeviceCgroupRule(false, 'b', 7, -1, "w"), new DeviceCgroupRule(true, 'c', 1, 3, "rwm"),
+                new DeviceCgroupRule(true, 'c', 136, -1, "rwm")), e.security().deviceRules());
+    }
+
+    /**
+     * containerd's default spec and the CRI's allow devices they do not list in {@code linux.devices}
+     * ({@code /dev/console}, {@code /dev/net/tun}, mknod of any, the ptys); runc applies the whole list to the
+     * devices cgroup, and so does the engine: every rule, in the spec's order, deny and allow.
+     */
+    @Test
+    void rulesForDevicesNotListedAreCarriedInTheSpecsOrder() {
+        List<DeviceRule> rules = List.of(
+                new DeviceRule(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm")),
+                new DeviceRule(true, Optional.of('c'), Optional.empty(), Optional.empty(), Optional.of("m")),
+                new DeviceRule(true, Optional.of('b'), Optional.of(-1L), Optional.of(-1L), Optional.of("m")),
+                new DeviceRule(true, Optional.of('c'), Optional.of(5L), Optional.of(1L), Optional.of("rwm")),
+                new DeviceRule(true, Optional.of('c'), Optional.of(10L), Optional.of(200L), Optional.of("wr")),
+                new DeviceRule(false, Optional.of('c'), Optional.of(10L), Optional.of(200L), Optional.of("w")),
+                new DeviceRule(true, Optional.of('c'), Optional.of(136L), Optional.empty(), Optional.empty()),
+                new DeviceRule(true, Optional.of('a'), Optional.of(4L), Optional.empty(), Optional.of("r")));
+        EngineSpec e = OciConversion.toEngine(withResources(new OciLinux.Resources(rules, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty())), "config.json");
+        assertEquals(List.of(), e.security().devices());
+        assertEquals(List.of(new DeviceCgroupRule(false, 'a', -1, -1, "rwm"), new DeviceCgroupRule(true, 'c', -1, -1, "m"),
+                new DeviceCgroupRule(true, 'b', -1, -1, "m"), new DeviceCgroupRule(true, 'c', 5, 1, "rwm"),
+                new DeviceCgroupRule(true, 'c', 10, 200, "rw"), new DeviceCgroupRule(false, 'c', 10, 200, "w"),
+                new DeviceCgroupRule(true, 'c', 136, -1, "rwm"), new DeviceCgroupRule(true, 'c', 4, -1, "r"),
+                new DeviceCgroupRule(true, 'b', 4, -1, "r")), e.security().deviceRules());
+    }
+
+    /** A privileged spec's rule (CRI, {@code ctr run --privileged}): every device, as runc allows it. */
+    @Test
+    void allowingEveryDeviceIsCarried() {
+        EngineSpec e = OciConversion.toEngine(withResources(new OciLinux.Resources(List.of(new DeviceRule(true,
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm"))), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty())), "config.json");
+        assertEquals(List.of(new DeviceCgroupRule(true, 'a', -1, -1, "rwm")), e.security().deviceRules());
+        assertEquals("a", e.security().deviceRules().get(0).entry());
+    }
+
+    /** A bundle's rules go out to a runtime spec as they came in, and back. */
+    @Test
+    void carriedRulesSurviveTheWayOutAndBack() {
+        List<DeviceRule> rules = List.of(
+                new DeviceRule(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm")),
+                new DeviceRule(true, Optional.of('c'), Optional.of(10L), Optional.of(200L), Optional.of("rwm")),
+                new DeviceRule(false, Optional.of('c'), Optional.of(10L), Optional.of(200L), Optional.of("w")));
+        EngineSpec e = OciConversion.toEngine(withResources(new OciLinux.Resources(rules, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty())), "config.json");
+        ContainerSpec c = new ContainerSpec(e.process(), Digest.sha256("c".repeat(64)), new Hostname("d"),
+                e.namespaces(), false, false, e.network(), e.resources(), Optional.empty(),
+                dev.quilt.domain.ReadyPolicy.DEFAULT, dev.quilt.domain.LogLimit.DEFAULT, e.security());
+        EngineSpec back = OciConversion.toEngine(OciConversion.toRuntimeSpec(c, s -> Optional.empty()), "config.json");
+        assertEquals(3, e.security().deviceRules().size());
+        assertEquals(e.security().deviceRules(), back.security().deviceRules());
+    }
+
+    /** A spec without device rules keeps the engine's own policy. */
+    @Test
+    void noRulesIsTheEnginesPolicy() {
+        assertEquals(List.of(), OciConversion.toEngine(BASE, "config.json").security().deviceRules());
     }
 
     @Test
@@ -341,11 +405,12 @@ class OciConversionTest {
                         List.of(), List.of(fuse), Optional.empty())),
                         "config.json: linux.devices[0]: no rule in linux.resources.devices allows c 10:229; add "
                                 + "{\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 229, \"access\": \"rwm\"}"),
-                new Refusal("allowing all devices", s -> withResources(new OciLinux.Resources(List.of(new DeviceRule(true,
-                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm"))), Optional.empty(),
-                        Optional.empty(), Optional.empty(), Optional.empty())),
-                        "config.json: linux.resources.devices[0]: allowing a device not listed in linux.devices is not "
-                                + "supported yet; list the device there"),
+                new Refusal("a negative device number", s -> withResources(new OciLinux.Resources(List.of(
+                        new DeviceRule(false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("rwm")),
+                        new DeviceRule(true, Optional.of('c'), Optional.of(-5L), Optional.empty(), Optional.of("rwm"))),
+                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())),
+                        "config.json: linux.resources.devices[1]: -5:-1 is not a device number; use -1 or leave it out"
+                                + " for any"),
                 new Refusal("memory reservation", s -> withResources(res(Optional.of(mem(Optional.of(1L << 20),
                         Optional.empty(), Optional.empty())), Optional.empty(), Optional.empty())),
                         "config.json: linux.resources.memory.reservation: is not supported yet; leave it out"),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/confine.h"
+#include "common/fd_pass.h"
 #include "common/tlv.h"
 #include "monitor/config.h"
 #include "monitor/tree.h"
@@ -37,21 +38,9 @@ static void send_fds(int sock, int type, const int *fds, int n)
     uint8_t head[32];
     struct tlv_writer w = { head, sizeof head, 0 };
     tlv_put_long(&w, QUILT_T_TYPE, type);
-    union {
-        char space[CMSG_SPACE(sizeof(int) * 8)];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof control);
-    struct iovec iov = { .iov_base = head, .iov_len = w.len };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                          .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-    memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
-    if (sendmsg(sock, &msg, 0) < 0)
-        ok(0, "sendmsg: %s", strerror(errno));
+    int rc = fd_pass_send(sock, head, w.len, fds, n);
+    if (rc < 0)
+        ok(0, "sendmsg: %s", strerror(-rc));
 }
 
 int main(void)

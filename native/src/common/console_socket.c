@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "console_socket.h"
+#include "fd_pass.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,19 +26,5 @@ int console_socket_connect(const char *path)
 
 int console_socket_send(int sock, int fd, const char *name)
 {
-    char control[CMSG_SPACE(sizeof(int))];
-    memset(control, 0, sizeof(control));
-    struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                         .msg_controllen = sizeof(control)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    ssize_t n;
-    do {
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n < 0 ? -errno : 0;
+    return fd_pass_send(sock, name, strlen(name), &fd, 1);
 }

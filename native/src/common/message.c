@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "message.h"
+#include "fd_pass.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,24 +42,8 @@ static int send_body(int fd, const void *buf, size_t len)
     struct tlv_writer w = { head, sizeof head, 0 };
     if (rc == 0)
         rc = tlv_put_long(&w, QUILT_T_BODY, (long long)len);
-    if (rc == 0) {
-        char control[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = { .iov_base = head, .iov_len = w.len };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                              .msg_controllen = sizeof control };
-        memset(control, 0, sizeof control);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &body, sizeof(int));
-        ssize_t n;
-        do
-            n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-            rc = -errno;
-    }
+    if (rc == 0)
+        rc = fd_pass_send(fd, head, w.len, &body, 1);
     close(body);
     return rc;
 }

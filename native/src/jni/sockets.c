@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fd_pass.h"
 #include "common/message.h"
 #include "common/tlv.h"
 #include "quilt/proto.h"
@@ -44,34 +45,17 @@ static jint sendFds(JNIEnv *env, jclass cls, jint fd, jintArray jfds)
 {
     (void)cls;
     jsize n = (*env)->GetArrayLength(env, jfds);
-    if (n <= 0 || n > 253)
+    if (n <= 0 || n > FD_PASS_MAX)
         return -EINVAL;
-    jint fds[253];
-    (*env)->GetIntArrayRegion(env, jfds, 0, n, fds);
+    jint given[FD_PASS_MAX];
+    int fds[FD_PASS_MAX];
+    (*env)->GetIntArrayRegion(env, jfds, 0, n, given);
+    for (jsize i = 0; i < n; i++)
+        fds[i] = given[i];
     uint8_t head[32];
     struct tlv_writer w = { head, sizeof head, 0 };
     tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_FDS);
-    union {
-        char space[CMSG_SPACE(sizeof(int) * 253)];
-        struct cmsghdr align;
-    } control;
-    memset(&control, 0, sizeof control);
-    struct iovec iov = { .iov_base = head, .iov_len = w.len };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                          .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-    for (jsize i = 0; i < n; i++) {
-        int v = fds[i];
-        memcpy(CMSG_DATA(c) + (size_t)i * sizeof(int), &v, sizeof v);
-    }
-    ssize_t k;
-    do
-        k = sendmsg(fd, &msg, MSG_NOSIGNAL);
-    while (k < 0 && errno == EINTR);
-    return k < 0 ? -errno : 0;
+    return fd_pass_send(fd, head, w.len, fds, n);
 }
 
 static jint receiveMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf)

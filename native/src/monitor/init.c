@@ -20,6 +20,7 @@
 #include "quilt/proto.h"
 #include "../common/confine.h"
 #include "../common/exec_search.h"
+#include "../common/fd_pass.h"
 #include "../common/signals.h"
 #include "../common/passwd.h"
 #include "hooks.h"
@@ -52,17 +53,7 @@ static _Noreturn void die_confined(int errfd, const struct confine_error *ce)
 int init_send_fd(int sock, int kind, int fd)
 {
     struct init_failure f = { .kind = kind };
-    char control[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = { .iov_base = &f, .iov_len = sizeof f };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                          .msg_controllen = sizeof control };
-    memset(control, 0, sizeof control);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+    return fd_pass_send(sock, &f, sizeof f, &fd, 1);
 }
 
 /* --network none: the namespace's lo, up, with two ioctls and no netlink. */

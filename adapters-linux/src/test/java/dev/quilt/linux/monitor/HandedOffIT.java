@@ -228,10 +228,12 @@ class HandedOffIT {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES) // a deadline for a helper that would wait on a terminal forever
     void theConsoleSocketGetsAWorkingPtyMasterOfTheContainersDevpts() throws Exception {
-        Path helper = HELPERS.resolve("console_receiver");
+        Path helper = HELPERS.resolve("console_recv");
         assertTrue(Files.isExecutable(helper), "the test helpers are built by native's CMake: " + helper);
         Path socket = root.resolve("console.sock");
-        Process receiver = new ProcessBuilder(helper.toString(), socket.toString()).redirectErrorStream(true).start();
+        // types "tty"; once the answer names a /dev/pts/ line, types "exit 7"; copies the terminal to its stdout
+        Process receiver = new ProcessBuilder(helper.toString(), socket.toString(), "tty", "/dev/pts/", "exit 7")
+                .redirectErrorStream(true).start();
         try (BufferedReader said = new BufferedReader(new InputStreamReader(receiver.getInputStream(),
                 StandardCharsets.UTF_8))) {
             assertEquals("listening", said.readLine());
@@ -242,7 +244,7 @@ class HandedOffIT {
                     Optional.empty(), NO_CGROUP, ProcessSpawner.Mode.HANDED_OFF, soon)) {
                 int init = adopt(l);
                 closeOurs(out[1]);
-                assertEquals("name /dev/pts/0", said.readLine(), "the master came during create, named as runc names it");
+                assertEquals("got /dev/pts/0", said.readLine(), "the master came during create, named as runc names it");
                 start(id, init);
                 StringBuilder rest = new StringBuilder();
                 for (String line; (line = said.readLine()) != null; ) rest.append(line).append('\n');

@@ -1,5 +1,7 @@
 package dev.quilt.cli.runc;
 
+import dev.quilt.domain.oci.JsonString;
+
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +39,7 @@ final class RuncJson {
                 if (!first) b.append(',');
                 first = false;
                 if (pretty) b.append('\n').append(inner);
-                b.append(Json.string(String.valueOf(e.getKey()))).append(pretty ? ": " : ":");
+                b.append(JsonString.quote(String.valueOf(e.getKey()))).append(pretty ? ": " : ":");
                 write(b, e.getValue(), inner, pretty);
             }
             if (pretty) b.append('\n').append(indent);
@@ -56,7 +58,7 @@ final class RuncJson {
             if (pretty) b.append('\n').append(indent);
             b.append(']');
         } else if (v instanceof String s) {
-            b.append(Json.string(s));
+            b.append(JsonString.quote(s));
         } else if (v instanceof Number || v instanceof Boolean) {
             b.append(v);
         } else if (v == null) {

@@ -1,5 +1,7 @@
 package dev.quilt.cli.runc;
 
+import dev.quilt.domain.oci.JsonString;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,9 +36,9 @@ public final class RuncLog {
     static String record(Format format, String message, Instant at) {
         String time = Rfc3339.seconds(at);
         if (format == Format.JSON) {
-            return "{\"level\":\"error\",\"msg\":" + Json.string(message) + ",\"time\":\"" + time + "\"}";
+            return "{\"level\":\"error\",\"msg\":" + JsonString.quote(message) + ",\"time\":\"" + time + "\"}";
         }
-        return "time=\"" + time + "\" level=error msg=" + Json.string(message);
+        return "time=\"" + time + "\" level=error msg=" + JsonString.quote(message);
     }
 
     /**

@@ -21,15 +21,15 @@ public final class HookState {
 
     /** {@code {"ociVersion":"1.0.2","id":"ID"}: what comes before {@code ,"status":...}. */
     public static String head(String id) {
-        return "{\"ociVersion\":" + quote(OCI_VERSION) + ",\"id\":" + quote(id);
+        return "{\"ociVersion\":" + JsonString.quote(OCI_VERSION) + ",\"id\":" + JsonString.quote(id);
     }
 
     /** {@code ,"bundle":"DIR","annotations":{...}}}: what comes after {@code "pid":N}; annotations sorted by key. */
     public static String tail(Bundle bundle) {
-        StringBuilder b = new StringBuilder(",\"bundle\":").append(quote(bundle.path())).append(",\"annotations\":{");
+        StringBuilder b = new StringBuilder(",\"bundle\":").append(JsonString.quote(bundle.path())).append(",\"annotations\":{");
         String sep = "";
         for (Map.Entry<String, String> e : new TreeMap<>(bundle.annotations()).entrySet()) {
-            b.append(sep).append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+            b.append(sep).append(JsonString.quote(e.getKey())).append(':').append(JsonString.quote(e.getValue()));
             sep = ",";
         }
         return b.append("}}").toString();
@@ -37,26 +37,6 @@ public final class HookState {
 
     /** The whole state; {@code pid} 0 is left out (a stopped container's process is gone). */
     public static String json(String id, String status, int pid, Bundle bundle) {
-        return head(id) + ",\"status\":" + quote(status) + (pid > 0 ? ",\"pid\":" + pid : "") + tail(bundle);
-    }
-
-    /** A JSON string (RFC 8259 section 7): quotes, backslashes and control characters escaped. */
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        return b.append('"').toString();
+        return head(id) + ",\"status\":" + JsonString.quote(status) + (pid > 0 ? ",\"pid\":" + pid : "") + tail(bundle);
     }
 }

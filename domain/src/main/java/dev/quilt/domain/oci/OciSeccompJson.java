@@ -14,17 +14,17 @@ public final class OciSeccompJson {
     /** The object's text, fields in the spec's order, absent ones left out. */
     public static String render(OciSeccomp s) {
         StringBuilder b = new StringBuilder(256 + 64 * s.syscalls().size());
-        b.append("{\"defaultAction\":").append(str(s.defaultAction()));
+        b.append("{\"defaultAction\":").append(JsonString.quote(s.defaultAction()));
         s.defaultErrnoRet().ifPresent(e -> b.append(",\"defaultErrnoRet\":").append(Long.toUnsignedString(e)));
         if (!s.architectures().isEmpty()) b.append(",\"architectures\":").append(strs(s.architectures()));
         if (!s.flags().isEmpty()) b.append(",\"flags\":").append(strs(s.flags()));
-        s.listenerPath().ifPresent(p -> b.append(",\"listenerPath\":").append(str(p)));
-        s.listenerMetadata().ifPresent(p -> b.append(",\"listenerMetadata\":").append(str(p)));
+        s.listenerPath().ifPresent(p -> b.append(",\"listenerPath\":").append(JsonString.quote(p)));
+        s.listenerMetadata().ifPresent(p -> b.append(",\"listenerMetadata\":").append(JsonString.quote(p)));
         if (!s.syscalls().isEmpty()) {
             b.append(",\"syscalls\":[");
             String sep = "";
             for (OciSeccomp.Syscall c : s.syscalls()) {
-                b.append(sep).append("{\"names\":").append(strs(c.names())).append(",\"action\":").append(str(c.action()));
+                b.append(sep).append("{\"names\":").append(strs(c.names())).append(",\"action\":").append(JsonString.quote(c.action()));
                 c.errnoRet().ifPresent(e -> b.append(",\"errnoRet\":").append(Long.toUnsignedString(e)));
                 if (!c.args().isEmpty()) {
                     b.append(",\"args\":[");
@@ -33,7 +33,7 @@ public final class OciSeccompJson {
                         b.append(asep).append("{\"index\":").append(a.index())
                                 .append(",\"value\":").append(Long.toUnsignedString(a.value()))
                                 .append(",\"valueTwo\":").append(Long.toUnsignedString(a.valueTwo()))
-                                .append(",\"op\":").append(str(a.op())).append('}');
+                                .append(",\"op\":").append(JsonString.quote(a.op())).append('}');
                         asep = ",";
                     }
                     b.append(']');
@@ -50,28 +50,8 @@ public final class OciSeccompJson {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < l.size(); i++) {
             if (i > 0) b.append(',');
-            b.append(str(l.get(i)));
+            b.append(JsonString.quote(l.get(i)));
         }
         return b.append(']').toString();
-    }
-
-    /** A JSON string literal (RFC 8259 escapes). */
-    static String str(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

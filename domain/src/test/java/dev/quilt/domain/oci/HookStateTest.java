@@ -29,6 +29,6 @@ class HookStateTest {
 
     @Test
     void controlCharactersAreEscaped() {
-        assertEquals("\"a\\u0001b\\tc\\\\\"", HookState.quote("a\u0001b\tc\\"));
+        assertEquals("\"a\\u0001b\\tc\\\\\"", JsonString.quote("a\u0001b\tc\\"));
     }
 }

@@ -1,10 +1,15 @@
-package dev.quilt.cli.runc;
+package dev.quilt.domain.oci;
 
-/** A JSON string literal, escaped as RFC 8259 asks (Go's encoder escapes &lt;, &gt; and &amp; too; JSON needs neither). */
-final class Json {
-    private Json() {}
+/**
+ * A JSON string literal as RFC 8259 section 7 asks: quotes, backslashes and control characters escaped
+ * (Go's encoder also escapes {@code <}, {@code >} and {@code &}; JSON needs neither). For the JSON the
+ * domain and the runc face write by hand: a hook's state, a seccomp profile's text, {@code quilt-runc state}.
+ */
+public final class JsonString {
+    private JsonString() {}
 
-    static String string(String s) {
+    /** {@code s} between double quotes, escaped. */
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

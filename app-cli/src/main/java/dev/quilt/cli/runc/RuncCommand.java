@@ -19,15 +19,60 @@ import java.util.Locale;
  * runc shim and anything else that drives an OCI runtime. The global flags come before the verb, as
  * runc's do, as {@code --flag value} or {@code --flag=value}.
  *
- * <p>Adding a verb: its class in {@code subcommands} below and one {@code @Binds} line in {@link Verbs}.
+ * <p>Adding a verb: its class in {@link #VERBS} and one {@code @Binds} line in {@link Verbs}.
  */
 @Command(name = "quilt-runc", versionProvider = RuncCommand.Version.class,
-        description = "An OCI runtime with runc's command line, on Quilt's engine.",
-        subcommands = {RuncVerbs.Create.class, RuncVerbs.Start.class, RuncVerbs.Run.class, RuncVerbs.State.class,
-                RuncVerbs.Kill.class, RuncVerbs.Delete.class, RuncVerbs.List.class, SpecVerb.class,
-                FeaturesVerb.class, RuncVerbs.Checkpoint.class, RuncVerbs.Restore.class, RuncExecCommand.class,
-                RuncPause.class, RuncResume.class, RuncPs.class, RuncEvents.class, RuncUpdate.class})
+        description = "An OCI runtime with runc's command line, on Quilt's engine.")
 public final class RuncCommand implements Runnable {
+    /** The verbs by name (and runc's alias {@code ls}), in the order usage lists them. */
+    static final java.util.Map<String, Class<?>> VERBS = verbs();
+
+    private static java.util.Map<String, Class<?>> verbs() {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        m.put("create", RuncVerbs.Create.class);
+        m.put("start", RuncVerbs.Start.class);
+        m.put("run", RuncVerbs.Run.class);
+        m.put("state", RuncVerbs.State.class);
+        m.put("kill", RuncVerbs.Kill.class);
+        m.put("delete", RuncVerbs.Delete.class);
+        m.put("list", RuncVerbs.List.class);
+        m.put("exec", RuncExecCommand.class);
+        m.put("pause", RuncPause.class);
+        m.put("resume", RuncResume.class);
+        m.put("ps", RuncPs.class);
+        m.put("events", RuncEvents.class);
+        m.put("update", RuncUpdate.class);
+        m.put("spec", SpecVerb.class);
+        m.put("features", FeaturesVerb.class);
+        m.put("checkpoint", RuncVerbs.Checkpoint.class);
+        m.put("restore", RuncVerbs.Restore.class);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Global flags that take a value as the next word ({@code --root DIR}). */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--root", "--log", "--log-format", "--criu",
+            "--rootless");
+
+    /**
+     * The verbs {@code args} needs: the one it names, or every verb (for usage, or to say a word is no verb).
+     * picocli reflects over each verb it is given, and a client pays one quilt-runc start per verb, so a call
+     * builds only its own: about half of the start's time.
+     */
+    static java.util.Collection<Class<?>> verbsFor(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED.contains(a)) {
+                i++;
+            } else if ((a.equals("--debug") || a.equals("--systemd-cgroup")) && i + 1 < args.length
+                    && (args[i + 1].equals("true") || args[i + 1].equals("false"))) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                Class<?> verb = a.equals("ls") ? RuncVerbs.List.class : VERBS.get(a);
+                return verb == null ? VERBS.values() : java.util.List.of(verb);
+            }
+        }
+        return VERBS.values();
+    }
     /** runc's default {@code --root}; containerd passes {@code /run/containerd/runc/NAMESPACE}, podman none. */
     static final Path DEFAULT_ROOT = Path.of("/run/quilt-runc");
 

@@ -34,12 +34,14 @@ public final class RuncMain {
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> fail(e, options, log, err));
         try {
             RuncComponent component = DaggerRuncComponent.builder().options(options).log(log).build();
-            CommandLine cli = new CommandLine(RuncCommand.class, new Factory(component.commands()));
+            Factory factory = new Factory(component.commands());
+            CommandLine cli = new CommandLine(RuncCommand.class, factory);
+            for (Class<?> verb : RuncCommand.verbsFor(args)) cli.addSubcommand(new CommandLine(verb, factory));
             cli.setOut(out);
             cli.setErr(err);
             cli.setExpandAtFiles(false);
-            RuncExecCommand.configure(cli.getSubcommands().get("exec"));
-            RuncPs.configure(cli.getSubcommands().get("ps"));
+            if (cli.getSubcommands().containsKey("exec")) RuncExecCommand.configure(cli.getSubcommands().get("exec"));
+            if (cli.getSubcommands().containsKey("ps")) RuncPs.configure(cli.getSubcommands().get("ps"));
             for (CommandLine verb : cli.getSubcommands().values()) {
                 var spec = verb.getCommandSpec();
                 if (!spec.optionsMap().containsKey("--help")) {

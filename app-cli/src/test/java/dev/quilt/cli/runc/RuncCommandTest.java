@@ -64,6 +64,22 @@ class RuncCommandTest {
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.toString());
     }
 
+    /** A call builds only the verb it names: the global flags and their values are stepped over, as picocli reads them. */
+    @Test
+    void theVerbIsFoundPastTheGlobalFlags() {
+        List<Class<?>> state = List.of(RuncVerbs.State.class);
+        assertEquals(state, List.copyOf(RuncCommand.verbsFor(new String[] {"state", "x"})));
+        assertEquals(state, List.copyOf(RuncCommand.verbsFor(new String[] {"--root", "/run/x", "--log", "/l.json",
+                "--log-format", "json", "state", "x"})));
+        assertEquals(state, List.copyOf(RuncCommand.verbsFor(new String[] {"--root=/run/x", "--debug", "state", "x"})));
+        assertEquals(state, List.copyOf(RuncCommand.verbsFor(new String[] {"--debug", "true", "state", "x"})));
+        assertEquals(List.of(RuncVerbs.List.class), List.copyOf(RuncCommand.verbsFor(new String[] {"ls", "-q"})));
+        assertEquals(List.of(RuncExecCommand.class), List.copyOf(RuncCommand.verbsFor(new String[] {"exec", "c", "state"})));
+        // no verb, or a word that is none: every verb, for the usage or for picocli to say so
+        assertEquals(RuncCommand.VERBS.values().size(), RuncCommand.verbsFor(new String[] {"--help"}).size());
+        assertEquals(RuncCommand.VERBS.values().size(), RuncCommand.verbsFor(new String[] {"nosuch", "x"}).size());
+    }
+
     @Test
     void unknownIdIsRuncsDoesNotExistForEveryVerbButDeleteForce() {
         for (String verb : List.of("state", "start", "kill", "delete")) {

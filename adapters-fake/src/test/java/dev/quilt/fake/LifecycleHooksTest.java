@@ -90,7 +90,7 @@ class LifecycleHooksTest {
         assertEquals(List.of(), runner.ran(), "nothing of the JVM's runs at create");
         Container running = start.start(c.id().value());
         int pid = running.init().orElseThrow().pid();
-        String head = "{\"ociVersion\":\"1.0.2\",\"id\":\"" + c.id().value() + "\"";
+        String head = "{\"ociVersion\":\"1.0.2\",\"id\":\"hooked\""; // the name its creator gave (quilt-runc: its ID)
         String tail = ",\"bundle\":\"/srv/b\",\"annotations\":{\"org.example\":\"v\"}}";
         assertEquals(List.of(new FakeHookRunner.Ran("poststart", 0, "/h/poststart",
                 head + ",\"status\":\"running\",\"pid\":" + pid + tail, "/srv/b")), runner.ran());

@@ -171,7 +171,7 @@ class HooksIT {
         assertNotEquals(host, cc[3], "createContainer runs in the container's mount namespace");
 
         JsonNode state = JSON.readTree(b.resolve("state-createRuntime.json").toFile());
-        assertEquals(id, state.get("id").asText());
+        assertEquals("hooked", state.get("id").asText(), "the OCI state names it by the name its creator gave (quilt-runc: its ID)");
         assertEquals("creating", state.get("status").asText());
         assertEquals(pid, state.get("pid").asInt());
         assertEquals(b.toString(), state.get("bundle").asText());

@@ -24,18 +24,21 @@ import java.util.Optional;
  * @param keepHostname   {@code config.json} gives no {@code hostname}: the uts namespace keeps the name it has
  *                       (runc sets one only when given; a new uts namespace starts with a copy of the host's)
  * @param oomScoreAdj    {@code process.oomScoreAdj}, -1000 to 1000, written to {@code /proc/self/oom_score_adj}
+ * @param stateId        the {@code id} its OCI state (and so its hooks' stdin) names it by: the name its creator
+ *                       gave ({@code quilt-runc create ID}'s ID, {@code quilt create --bundle --name}'s name);
+ *                       empty: Quilt's own ID
  *                       before the process runs (runc's order: with the rlimits, while still privileged)
  */
 public record Bundle(String path, Map<String, String> annotations, Map<Namespace, String> namespacePaths,
                      Optional<String> cgroupsPath, OciHooks hooks, RuncTerms terms, boolean keepHostname,
-                     Optional<Integer> oomScoreAdj) {
+                     Optional<Integer> oomScoreAdj, Optional<String> stateId) {
     public static final OciHooks NO_HOOKS = new OciHooks(List.of(), List.of(), List.of(), List.of(), List.of(),
             List.of());
 
     /** A bundle that gives its hostname (or none is wanted) and no oom_score_adj. */
     public Bundle(String path, Map<String, String> annotations, Map<Namespace, String> namespacePaths,
                   Optional<String> cgroupsPath, OciHooks hooks, RuncTerms terms) {
-        this(path, annotations, namespacePaths, cgroupsPath, hooks, terms, false, Optional.empty());
+        this(path, annotations, namespacePaths, cgroupsPath, hooks, terms, false, Optional.empty(), Optional.empty());
     }
 
     public Bundle {
@@ -50,6 +53,7 @@ public record Bundle(String path, Map<String, String> annotations, Map<Namespace
         if (hooks == null) hooks = NO_HOOKS;
         if (terms == null) terms = RuncTerms.QUILT;
         if (oomScoreAdj == null) oomScoreAdj = Optional.empty();
+        if (stateId == null) stateId = Optional.empty();
         oomScoreAdj.ifPresent(o -> {
             if (o < -1000 || o > 1000) throw QuiltException.invalid("oomScoreAdj " + o + " is not between -1000 and 1000");
         });

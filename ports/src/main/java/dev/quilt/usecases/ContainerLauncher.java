@@ -172,7 +172,7 @@ public final class ContainerLauncher {
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
         Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), e.namespacePaths(), e.cgroupsPath(),
                 req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms(), inPlace && e.hostname().isEmpty(),
-                e.oomScoreAdj());
+                e.oomScoreAdj(), req.name().map(ContainerName::value));
         ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
                 e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()),
                 Optional.of(bundle));

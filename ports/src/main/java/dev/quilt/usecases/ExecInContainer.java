@@ -179,7 +179,7 @@ public final class ExecInContainer {
         ExecveLimits.check(process.args(), process.env(), host.argMax());
         try {
             return exec.handOff(new ContainerExec.Target(c.init().get(), c.spec().namespaces(),
-                    cgroups.placement(c.id()), c.id(), security), process, req.terminal(), req.handoff(), started);
+                    cgroups.placement(c.id(), Cgroups.pathOf(c.spec())), c.id(), security), process, req.terminal(), req.handoff(), started);
         } catch (SpawnFailedException e) {
             if (!e.initGone()) throw e;
             Status now = lookup.observe(c.id()).map(Container::status).orElse(Status.STOPPED);

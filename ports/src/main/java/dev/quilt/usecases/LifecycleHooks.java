@@ -40,7 +40,7 @@ public final class LifecycleHooks {
         if (hooks.isEmpty()) return;
         // a stopped container's process is gone: its state has no pid (runtime.md "State")
         int pid = status.equals("running") ? c.init().map(ProcessRef::pid).orElse(0) : 0;
-        String state = HookState.json(c.id().value(), status, pid, b);
+        String state = HookState.json(b.stateId().orElse(c.id().value()), status, pid, b);
         for (int i = 0; i < hooks.size(); i++) {
             runner.run(phase, i, hooks.get(i), state, b.path()).ifPresent(warnings::warn);
         }

@@ -97,7 +97,8 @@ public abstract class StateStoreContract {
                 java.util.Map.of(dev.quilt.domain.Namespace.IPC, "/proc/42/ns/ipc"), Optional.of("/kubepods/pod1/c2"),
                 new dev.quilt.domain.oci.OciHooks(java.util.List.of(), java.util.List.of(), java.util.List.of(),
                         java.util.List.of(), java.util.List.of(), java.util.List.of(hook)),
-                new dev.quilt.domain.RuncTerms(true, Optional.of("/run/console.sock"), 2, true, false));
+                new dev.quilt.domain.RuncTerms(true, Optional.of("/run/console.sock"), 2, true, false), true,
+                Optional.of(12), Optional.of("web-1"));
         ContainerSpec spec = new ContainerSpec(i.process(), new dev.quilt.domain.RootFs.Directory("/srv/bundle/rootfs"),
                 i.hostname(), java.util.Set.of(dev.quilt.domain.Namespace.PID, dev.quilt.domain.Namespace.MOUNT),
                 false, false, dev.quilt.domain.NetworkMode.NONE, i.resources(), Optional.empty(), i.ready(), i.log(),
@@ -113,7 +114,7 @@ public abstract class StateStoreContract {
         ContainerSpec i = sample("c1", Optional.empty()).spec();
         dev.quilt.domain.Bundle bundle = new dev.quilt.domain.Bundle("/srv/bundle", java.util.Map.of(),
                 java.util.Map.of(dev.quilt.domain.Namespace.NETWORK, "/var/run/netns/cni-1"), Optional.of("pods/c3"),
-                dev.quilt.domain.Bundle.NO_HOOKS, dev.quilt.domain.RuncTerms.RUNC, true, Optional.of(-999));
+                dev.quilt.domain.Bundle.NO_HOOKS, dev.quilt.domain.RuncTerms.RUNC, true, Optional.of(-999), Optional.empty());
         ContainerSpec spec = new ContainerSpec(i.process(), new dev.quilt.domain.RootFs.Directory("/srv/bundle/rootfs"),
                 i.hostname(), java.util.Set.of(dev.quilt.domain.Namespace.MOUNT), false, false,
                 dev.quilt.domain.NetworkMode.HOST, i.resources(), Optional.empty(), i.ready(), i.log(), i.security(),

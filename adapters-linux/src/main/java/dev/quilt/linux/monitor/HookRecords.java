@@ -34,7 +34,7 @@ final class HookRecords {
         kind(w, "createRuntime", h.createRuntime());
         kind(w, "createContainer", h.createContainer());
         kind(w, "startContainer", h.startContainer());
-        w.put(Protocol.T_HOOK_STATE_HEAD, HookState.head(id.value()));
+        w.put(Protocol.T_HOOK_STATE_HEAD, HookState.head(bundle.stateId().orElse(id.value())));
         w.put(Protocol.T_HOOK_STATE_TAIL, HookState.tail(bundle));
         w.put(Protocol.T_HOOK_DIR, bundle.path());
     }

@@ -82,9 +82,14 @@ public final class LinuxContainerExec implements ContainerExec {
     @Override
     public Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how,
                                         IntConsumer started) {
-        // runc passes its stdin on; a relayed terminal takes ours only when it is one (a pipe's end is no ^D)
+        // runc passes its stdin on; a terminal it relays must be ours: a pipe's end of file is no ^D to the pty,
+        // and the command would wait for ever (runc: "open /dev/tty: no such device or address")
         boolean relayed = tty && how.consoleSocket().isEmpty();
-        boolean stdinOpen = !relayed || Processes.terminal(0);
+        if (relayed && !Processes.terminal(0)) {
+            throw QuiltException.invalid("exec --tty relays this terminal, and stdin is not one: give --console-socket,"
+                    + " or leave out --tty");
+        }
+        boolean stdinOpen = true;
         MessageWriter w = request(target, process, process.args(), stdinOpen).put(Protocol.T_EXEC_PID_WANTED, 1);
         if (tty) w.put(Protocol.T_TTY, 1);
         how.consoleSocket().ifPresent(s -> w.put(Protocol.T_CONSOLE_SOCKET, s));

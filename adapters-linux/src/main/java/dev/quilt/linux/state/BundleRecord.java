@@ -55,6 +55,7 @@ final class BundleRecord {
         m.put("terms", terms);
         if (b.keepHostname()) m.put("keepHostname", true);
         b.oomScoreAdj().ifPresent(o -> m.put("oomScoreAdj", o));
+        b.stateId().ifPresent(i -> m.put("stateId", i));
         return m;
     }
 
@@ -103,7 +104,8 @@ final class BundleRecord {
         }
         return Optional.of(new Bundle(string(m, "path"), annotations, ns, Optional.ofNullable(optString(m, "cgroupsPath")),
                 hooks, terms, Boolean.TRUE.equals(m.get("keepHostname")),
-                Optional.ofNullable(optLong(m, "oomScoreAdj")).map(Long::intValue)));
+                Optional.ofNullable(optLong(m, "oomScoreAdj")).map(Long::intValue),
+                Optional.ofNullable(optString(m, "stateId"))));
     }
 
     private static List<OciHooks.Hook> hooks(Map<String, Object> h, String key) throws IOException {

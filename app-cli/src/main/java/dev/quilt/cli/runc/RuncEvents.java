@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "events", description = "display container events such as OOM notifications, cpu, memory, and IO usage statistics")
 public final class RuncEvents implements Callable<Integer> {
+    private final RuncContainers containers;
     private static final BigInteger NO_LIMIT = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private final Lazy<ContainerEvents> events;
@@ -50,7 +51,8 @@ public final class RuncEvents implements Callable<Integer> {
     String id;
 
     @Inject
-    public RuncEvents(Lazy<ContainerEvents> events) {
+    public RuncEvents(Lazy<ContainerEvents> events, RuncContainers containers) {
+        this.containers = containers;
         this.events = events;
     }
 
@@ -58,10 +60,10 @@ public final class RuncEvents implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (stats) {
-            print(out, events.get().now(id));
+            print(out, events.get().now(containers.require(id).value()));
             return 0;
         }
-        events.get().follow(id, RuncUnits.duration("--interval", interval), e -> print(out, e));
+        events.get().follow(containers.require(id).value(), RuncUnits.duration("--interval", interval), e -> print(out, e));
         return 0;
     }
 

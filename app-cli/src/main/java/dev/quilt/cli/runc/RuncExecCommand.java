@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
 @Command(name = "exec", description = "Execute a new process inside the container (runc's exec).",
         customSynopsis = "quilt-runc exec [OPTIONS] CONTAINER-ID [COMMAND [ARG...]]")
 public final class RuncExecCommand implements Callable<Integer> {
+    private final RuncContainers containers;
     /** runc's exit code when exec fails before the command runs (exec.go: fatalWithCode(..., 255)). */
     public static final int EXIT_EXEC_FAILED = 255;
 
@@ -99,7 +100,8 @@ public final class RuncExecCommand implements Callable<Integer> {
     List<String> positional = new ArrayList<>();
 
     @Inject
-    public RuncExecCommand(Lazy<ExecInContainer> exec, Privileges privileges) {
+    public RuncExecCommand(Lazy<ExecInContainer> exec, Privileges privileges, RuncContainers containers) {
+        this.containers = containers;
         this.exec = exec;
         this.privileges = privileges;
     }
@@ -136,7 +138,7 @@ public final class RuncExecCommand implements Callable<Integer> {
                 new ContainerExec.Handoff(detach, Optional.ofNullable(consoleSocket)
                         .map(s -> s.isEmpty() || s.indexOf('\0') >= 0 ? s : Path.of(s).toAbsolutePath().toString()),
                 preserveFds));
-        Optional<ExitStatus> exit = exec.get().execRunc(id, req, this::writePidFile);
+        Optional<ExitStatus> exit = exec.get().execRunc(containers.require(id).value(), req, this::writePidFile);
         return exit.map(ExitStatus::code).orElse(0);
     }
 

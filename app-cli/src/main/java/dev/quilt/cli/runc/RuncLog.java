@@ -24,7 +24,18 @@ public final class RuncLog {
     private Optional<Path> file = Optional.empty();
     private Format format = Format.TEXT;
 
+    /**
+     * Logs to {@code file} from now on; it is opened (made, 0644, appended to) at once, as runc opens its
+     * {@code --log} before anything else, so a log that cannot be written is one line and exit 1, not a
+     * silent loss.
+     */
     void file(Path file) {
+        try {
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE).close();
+        } catch (IOException e) {
+            throw dev.quilt.domain.QuiltException.invalid("open " + file + ": " + dev.quilt.linux.IoErrors.why(e));
+        }
         this.file = Optional.of(file);
     }
 

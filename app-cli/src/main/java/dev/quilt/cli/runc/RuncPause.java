@@ -15,19 +15,21 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "pause", description = "pause suspends all processes inside the container")
 public final class RuncPause implements Callable<Integer> {
+    private final RuncContainers containers;
     private final Lazy<PauseContainer> pause;
 
     @Parameters(index = "0", paramLabel = "CONTAINER_ID")
     String id;
 
     @Inject
-    public RuncPause(Lazy<PauseContainer> pause) {
+    public RuncPause(Lazy<PauseContainer> pause, RuncContainers containers) {
+        this.containers = containers;
         this.pause = pause;
     }
 
     @Override
     public Integer call() {
-        pause.get().pause(id);
+        pause.get().pause(containers.require(id).value());
         return 0;
     }
 }

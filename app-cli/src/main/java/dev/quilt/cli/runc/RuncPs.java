@@ -34,6 +34,7 @@ import javax.inject.Inject;
  */
 @Command(name = "ps", description = "ps displays the processes running inside a container")
 public final class RuncPs implements Callable<Integer> {
+    private final RuncContainers containers;
     private final Lazy<ListProcesses> list;
 
     @Spec
@@ -50,7 +51,8 @@ public final class RuncPs implements Callable<Integer> {
     List<String> psOptions = new ArrayList<>();
 
     @Inject
-    public RuncPs(Lazy<ListProcesses> list) {
+    public RuncPs(Lazy<ListProcesses> list, RuncContainers containers) {
+        this.containers = containers;
         this.list = list;
     }
 
@@ -64,7 +66,7 @@ public final class RuncPs implements Callable<Integer> {
         if (!format.equals("table") && !format.equals("json")) {
             throw QuiltException.invalid("invalid format option '" + format + "': give table or json");
         }
-        List<Integer> pids = list.get().of(id).pids();
+        List<Integer> pids = list.get().of(containers.require(id).value()).pids();
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {
             out.println(pids.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")));

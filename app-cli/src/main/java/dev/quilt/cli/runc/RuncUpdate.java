@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "update", description = "update container resource constraints")
 public final class RuncUpdate implements Callable<Integer> {
+    private final RuncContainers containers;
     private final Lazy<UpdateResources> update;
 
     @Option(names = {"-r", "--resources"}, paramLabel = "FILE",
@@ -85,7 +86,8 @@ public final class RuncUpdate implements Callable<Integer> {
     String id;
 
     @Inject
-    public RuncUpdate(Lazy<UpdateResources> update) {
+    public RuncUpdate(Lazy<UpdateResources> update, RuncContainers containers) {
+        this.containers = containers;
         this.update = update;
     }
 
@@ -96,7 +98,7 @@ public final class RuncUpdate implements Callable<Integer> {
             throw QuiltException.invalid("Quilt cannot change " + String.join(", ", refused)
                     + " of a live container; leave " + (refused.size() == 1 ? "it" : "them") + " out");
         }
-        update.get().update(id, change());
+        update.get().update(containers.require(id).value(), change());
         return 0;
     }
 

@@ -239,6 +239,33 @@ class RuncCliIT {
         assertEquals(List.of(), Leaks.processes(root, MARK.substring(MARK.indexOf('=') + 1)));
     }
 
+    /** Under podman, containerd and CRI every bundle names its cgroup: exec'd processes must join it, as runc's. */
+    @Test
+    void anExecJoinsTheCgroupAtTheBundlesCgroupsPath() throws Exception {
+        String parent = "quilt-runc-it-" + ProcessHandle.current().pid();
+        String cgroup = "/" + parent + "/exec";
+        ObjectNode spec = (ObjectNode) quiltRuncSpec().deepCopy();
+        ((ObjectNode) spec.get("linux")).put("cgroupsPath", cgroup);
+        Path b = bundle("cgexec", spec, "sleep", "1000");
+        try {
+            assertEquals(new Result(0, "", ""), runc(b, "run", "-d", "cgexec"));
+            Path pidFile = dir.resolve("cgexec-exec.pid");
+            Result exec = runc(dir, "exec", "-d", "--pid-file", pidFile.toString(), "cgexec", "sleep", "1000");
+            assertEquals(0, exec.exit(), exec.toString());
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            String cgroups = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
+            assertTrue(cgroups.lines().anyMatch(l -> l.matches("\\d+:pids:.*") && l.endsWith(":" + cgroup)), cgroups);
+            Result ps = runc(dir, "ps", "--format", "json", "cgexec");
+            assertTrue(ps.out().contains(Long.toString(pid)), "ps lists the exec'd process: " + ps);
+        } finally {
+            runc(dir, "delete", "--force", "cgexec");
+            // the directory the absolute path made on the way is this test's to remove (runc leaves it too)
+            try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                for (Path h : hierarchies.toList()) Files.deleteIfExists(h.resolve(parent));
+            }
+        }
+    }
+
     @Test
     void runDetachedThenKillAllBySignalNumberAndForceDelete() throws Exception {
         Path b = bundle("detached", quiltRuncSpec(), "sh", "-c", "sleep 1000 & sleep 1000 & wait");

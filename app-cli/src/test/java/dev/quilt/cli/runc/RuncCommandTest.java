@@ -138,6 +138,15 @@ class RuncCommandTest {
         assertFalse(Files.exists(root.resolve("run").resolve(".names").resolve("c1")));
     }
 
+    /** runc opens its --log before anything else: one that cannot be opened is the error, not a silent loss. */
+    @Test
+    void aLogThatCannotBeOpenedIsRefused() {
+        Path missing = dir.resolve("no-such-dir").resolve("log.json");
+        assertRefused(runc("--root", root.toString(), "--log", missing.toString(), "--log-format", "json", "state", "x"),
+                "open " + missing + ": no such file or directory");
+        assertFalse(Files.exists(missing.getParent()), "nothing made on the way");
+    }
+
     @Test
     void errorsGoToTheLogAsJsonLinesAndAsText() throws IOException {
         Path json = dir.resolve("log.json");

@@ -211,7 +211,7 @@ class RuncControlIT {
         }
         Result gone = runc("update", "--pids-limit", "5", "lim");
         assertEquals(1, gone.code());
-        assertTrue(gone.err().startsWith("quilt-runc: no container 'lim'"), gone.err());
+        assertEquals("quilt-runc: container \"lim\" does not exist\n", gone.err());
     }
 
     @Test

@@ -1,26 +1,15 @@
 package dev.quilt.fake;
 
 import dev.quilt.domain.Container;
-import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.NetworkMode;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Resources;
-import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
-import dev.quilt.usecases.AttachNetwork;
-import dev.quilt.usecases.BecomeReady;
-import dev.quilt.usecases.CheckHealth;
-import dev.quilt.usecases.ContainerLauncher;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.ContainerRequest;
 import dev.quilt.usecases.CreateContainer;
-import dev.quilt.usecases.ExecInContainer;
-import dev.quilt.usecases.Forget;
-import dev.quilt.usecases.ImageResolver;
 import dev.quilt.usecases.KillContainer;
 import dev.quilt.usecases.PauseContainer;
-import dev.quilt.usecases.RemoveContainer;
-import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.UpdateResources;
 import dev.quilt.usecases.ListProcesses;
 import dev.quilt.usecases.ContainerEvents;
@@ -39,26 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** update, ps and events through their use cases on the fake kernel. */
 class ControlUseCasesTest {
-    private final FakeKernel kernel = new FakeKernel();
-    private final FakeClock clock = new FakeClock();
-    private final FakeStateStore state = new FakeStateStore(kernel);
-    private final FakeImageStore images = new FakeImageStore(kernel, clock);
-    private final FakeContainerStorage storage = new FakeContainerStorage(kernel, images);
-    private final FakeContainerProcesses processes = new FakeContainerProcesses(kernel, state);
-    private final FakeCgroups cgroups = new FakeCgroups(kernel);
-    private final Forget forget = new Forget(state, storage, new FakeHostNetwork(kernel), new FakeNetworkStore(kernel),
-            cgroups);
-    private final ContainerLookup lookup = new ContainerLookup(state, processes, clock, cgroups);
-    private final FakeContainerExec fakeExec = new FakeContainerExec(kernel);
-    private final CreateContainer create = new CreateContainer(new ContainerLauncher(
-            new ImageResolver(images, new FakeDefaultImage()), state, storage, new FakeProcessSpawner(kernel, state),
-            forget, new AttachNetwork(new FakeNetworkStore(kernel), new FakeHostNetwork(kernel)), cgroups,
-            new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds()),
-            new BecomeReady(state, fakeExec, processes, new CheckHealth(lookup, state, cgroups, fakeExec, clock),
-                    new FakeTicker(clock), forget, clock));
-    private final PauseContainer pause = new PauseContainer(lookup, cgroups);
-    private final ResumeContainer resume = new ResumeContainer(lookup, cgroups);
-    private final KillContainer kill = new KillContainer(lookup, processes, cgroups);
+    private final FakeEngine engine = new FakeEngine();
+    private final FakeContainerProcesses processes = engine.processes;
+    private final FakeCgroups cgroups = engine.cgroups;
+    private final ContainerLookup lookup = engine.lookup;
+    private final CreateContainer create = engine.create;
+    private final PauseContainer pause = engine.pause;
+    private final KillContainer kill = engine.kill;
 
     private final UpdateResources update = new UpdateResources(lookup, cgroups);
     private final ListProcesses ps = new ListProcesses(lookup, cgroups);

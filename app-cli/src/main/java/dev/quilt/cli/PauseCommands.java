@@ -12,15 +12,16 @@ import picocli.CommandLine.Spec;
 import javax.inject.Inject;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** {@code quilt pause} and {@code quilt unpause}, docker's words for the cgroup freezer. */
 final class PauseCommands {
     private PauseCommands() {}
 
-    @Command(name = "pause", description = "Freeze every process of running containers (the cgroup freezer); print each.")
-    static final class Pause implements Callable<Integer> {
-        private final Lazy<PauseContainer> pause;
+    /** One freezer verb: as root, each container in turn, its reference printed once done (as docker prints). */
+    private abstract static class EachContainer implements Callable<Integer> {
         private final Privileges privileges;
+        private final String verb;
 
         @Spec
         CommandSpec spec;
@@ -28,48 +29,54 @@ final class PauseCommands {
         @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "ID, name or unique ID prefix")
         List<String> refs;
 
-        @Inject
-        Pause(Lazy<PauseContainer> pause, Privileges privileges) {
-            this.pause = pause;
+        EachContainer(Privileges privileges, String verb) {
             this.privileges = privileges;
+            this.verb = verb;
         }
+
+        abstract Consumer<String> action();
 
         @Override
         public Integer call() {
-            Root.require(privileges, "pause");
+            Root.require(privileges, verb);
+            Consumer<String> action = action();
             for (String ref : refs) {
-                pause.get().pause(ref);
+                action.accept(ref);
                 spec.commandLine().getOut().println(ref);
             }
             return 0;
         }
     }
 
-    @Command(name = "unpause", description = "Thaw paused containers: they run on where they stopped; print each.")
-    static final class Unpause implements Callable<Integer> {
-        private final Lazy<ResumeContainer> resume;
-        private final Privileges privileges;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "ID, name or unique ID prefix")
-        List<String> refs;
+    @Command(name = "pause", description = "Freeze every process of running containers (the cgroup freezer); print each.")
+    static final class Pause extends EachContainer {
+        private final Lazy<PauseContainer> pause;
 
         @Inject
-        Unpause(Lazy<ResumeContainer> resume, Privileges privileges) {
-            this.resume = resume;
-            this.privileges = privileges;
+        Pause(Lazy<PauseContainer> pause, Privileges privileges) {
+            super(privileges, "pause");
+            this.pause = pause;
         }
 
         @Override
-        public Integer call() {
-            Root.require(privileges, "unpause");
-            for (String ref : refs) {
-                resume.get().resume(ref);
-                spec.commandLine().getOut().println(ref);
-            }
-            return 0;
+        Consumer<String> action() {
+            return pause.get()::pause;
+        }
+    }
+
+    @Command(name = "unpause", description = "Thaw paused containers: they run on where they stopped; print each.")
+    static final class Unpause extends EachContainer {
+        private final Lazy<ResumeContainer> resume;
+
+        @Inject
+        Unpause(Lazy<ResumeContainer> resume, Privileges privileges) {
+            super(privileges, "unpause");
+            this.resume = resume;
+        }
+
+        @Override
+        Consumer<String> action() {
+            return resume.get()::resume;
         }
     }
 }

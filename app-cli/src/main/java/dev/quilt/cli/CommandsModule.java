@@ -11,6 +11,9 @@ interface CommandsModule {
     @Binds @IntoMap @ClassKey(QuiltCommand.class)
     Object quilt(QuiltCommand c);
 
+    @Binds @IntoMap @ClassKey(ServeCommand.class)
+    Object serve(ServeCommand c);
+
     @Binds @IntoMap @ClassKey(RunCommand.class)
     Object run(RunCommand c);
 

@@ -12,7 +12,7 @@ import java.nio.file.Path;
                 InfoCommands.Inspect.class, InfoCommands.Logs.class, LifecycleCommands.Kill.class, LifecycleCommands.Stop.class,
                 LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class,
                 NetworkCommand.class, StatsCommand.class, ExecCommand.class, HealthCommand.class,
-                PauseCommands.Pause.class, PauseCommands.Unpause.class, UpdateCommand.class,
+                PauseCommands.Pause.class, PauseCommands.Unpause.class, UpdateCommand.class, ServeCommand.class,
                 picocli.CommandLine.HelpCommand.class})
 final class QuiltCommand implements Runnable {
     private final GlobalOptions options;

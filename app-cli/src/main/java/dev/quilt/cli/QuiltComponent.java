@@ -8,7 +8,7 @@ import javax.inject.Singleton;
 import java.util.Map;
 
 @Singleton
-@Component(modules = {LinuxModule.class, CommandsModule.class})
+@Component(modules = {LinuxModule.class, CommandsModule.class, dev.quilt.cli.serve.ServeModule.class})
 interface QuiltComponent {
     Map<Class<?>, Provider<Object>> commands();
 

@@ -7,8 +7,8 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /** The version Maven wrote into quilt.properties at build time. */
-final class Version implements CommandLine.IVersionProvider {
-    static String text() {
+public final class Version implements CommandLine.IVersionProvider {
+    public static String text() {
         Properties p = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("quilt.properties")) {
             if (in != null) p.load(in);

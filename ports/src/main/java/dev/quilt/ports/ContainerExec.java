@@ -80,6 +80,61 @@ public interface ContainerExec {
      */
     Optional<ExitStatus> handOff(Target target, ProcessSpec process, boolean tty, Handoff how, IntConsumer started);
 
+    /**
+     * How a started command runs (the Docker API's exec create and start).
+     *
+     * @param stdinOpen without it the command's stdin is /dev/null
+     * @param tty       its stdio is a pty of the container's devpts, relayed by quilt-exec to {@code stdio} (in to the
+     *                  master, the master to out); {@code stdio} need not be a terminal
+     * @param rows      the pty's first size in rows (0: leave the kernel's default), with {@code tty} only
+     * @param cols      the pty's first size in columns (0: as rows)
+     * @param timeout   when the command is killed, with its whole process group (SIGKILL), and
+     *                  {@link Session#timedOut()} says so; empty: never
+     */
+    record Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout) {
+        public Options {
+            if (rows < 0 || cols < 0 || rows > 65535 || cols > 65535) {
+                throw dev.quilt.domain.QuiltException.invalid("a terminal size is 0 to 65535 rows and columns, not "
+                        + rows + "x" + cols);
+            }
+        }
+    }
+
+    /**
+     * A command that runs: started by {@link #start}, waited for by whoever holds it. It outlives no Quilt process
+     * by design: if the holder dies, quilt-exec sees its socket close and the command goes on as an orphan of the
+     * container's init (docker's exec does the same).
+     */
+    interface Session extends AutoCloseable {
+        /** The command's pid in the host's pid namespace. */
+        int pid();
+
+        /** Blocks until the command exits (quilt-exec's RESULT, an event) and returns how. */
+        ExitStatus await();
+
+        /** Sets the pty's size (TIOCSWINSZ: the command gets SIGWINCH); without a tty it is an error of kind CONFLICT. */
+        void resize(int rows, int cols);
+
+        /** Sends {@code signal} to the command's process group; one that has exited is not an error. */
+        void signal(int signal);
+
+        /** Whether the command was killed at its {@link Options#timeout()}; meaningful once {@link #await} returned. */
+        boolean timedOut();
+
+        /** Lets go of quilt-exec's socket; a command still running goes on. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Starts the command with {@code stdio} as its stdin, stdout and stderr (or a pty relayed to them) and returns
+     * once it has exec'd. Failures before it runs throw as for {@link #run}.
+     */
+    default Session start(Target target, ProcessSpec process, Stdio stdio, Options options) {
+        // contract placeholder: the exec part implements this in the Linux and fake adapters and removes the default
+        throw new UnsupportedOperationException("ContainerExec.start");
+    }
+
     /** How a captured command ended and what it wrote (stdout and stderr, cut at the asked-for size). */
     record Captured(ExitStatus exit, boolean timedOut, String output) {}
 

@@ -381,13 +381,17 @@ public final class FsStateStore implements StateStore {
         return out;
     }
 
-    /** What the run directory holds besides Quilt's own hidden entries ({@code .names}, {@code .tmp-*}, ...). */
+    /** The server's socket in the run directory ({@code quilt serve}): not a container's. */
+    public static final String SERVER_SOCKET = "quilt.sock";
+
+    /** What the run directory holds besides Quilt's own hidden entries ({@code .names}, {@code .tmp-*}, ...) and the server's socket. */
     private List<Path> entries() {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(paths.run())) return out;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(paths.run())) {
             for (Path d : dirs) {
-                if (!d.getFileName().toString().startsWith(".")) out.add(d);
+                String name = d.getFileName().toString();
+                if (!name.startsWith(".") && !name.equals(SERVER_SOCKET)) out.add(d);
             }
         } catch (IOException e) {
             throw io("list", paths.run(), e);

@@ -1,0 +1,108 @@
+package dev.quilt.cli;
+
+import dagger.Lazy;
+import dev.quilt.cli.serve.ApiServer;
+import dev.quilt.cli.serve.Background;
+import dev.quilt.cli.serve.Routes;
+import dev.quilt.cli.serve.Router;
+import dev.quilt.cli.serve.ServeLock;
+import dev.quilt.linux.LinuxPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import javax.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code quilt serve}: the Docker Engine API (v1.41) and Quilt's own on a unix socket for this root, on the same
+ * engine as the CLI. One server per root ({@link ServeLock}); SIGTERM or SIGINT stops accepting, lets calls in
+ * flight finish (until {@code --grace}), and exits 0, leaving every container running; the next server adopts them.
+ */
+@Command(name = "serve", description = "Serve the Docker Engine API (v1.41) on a unix socket for this root;"
+        + " containers outlive the server.")
+final class ServeCommand implements Callable<Integer> {
+    /** How long calls in flight may take to finish once a stop is asked for. */
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+
+    private final Lazy<LinuxPaths> paths;
+    private final Lazy<Set<Routes>> routes;
+    private final Lazy<Set<Background>> background;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "where to listen (default RUN/quilt.sock:"
+            + " /run/quilt/quilt.sock, or DIR/run/quilt.sock with --root DIR)")
+    Path socket;
+
+    @Option(names = "--group", paramLabel = "NAME", description = "the group that may use the socket (mode 0660;"
+            + " default: quilt, if that group exists)")
+    String group;
+
+    @Option(names = "--quiet", description = "no line per request on stderr")
+    boolean quiet;
+
+    @Inject
+    ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background) {
+        this.paths = paths;
+        this.routes = routes;
+        this.background = background;
+    }
+
+    /** The socket a server for {@code paths} listens on by default. */
+    static Path defaultSocket(LinuxPaths paths) {
+        return paths.run().resolve(dev.quilt.linux.state.FsStateStore.SERVER_SOCKET);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Path sock = socket != null ? socket.toAbsolutePath() : defaultSocket(paths.get());
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String sig : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
+        }
+        try (ServeLock lock = ServeLock.acquire(paths.get().run())) {
+            lock.reclaim(sock);
+            Router router = new Router();
+            for (Routes r : routes.get()) r.register(router);
+            ApiServer server = new ApiServer(router, quiet ? (p, m, u, s, us) -> {} : (p, m, u, s, us) -> {
+                err.println("quilt serve: " + p + " " + m + " " + u + " " + s + " " + (us / 1000.0) + "ms");
+                err.flush();
+            }, 2);
+            List<Background> started = new ArrayList<>();
+            try {
+                server.bind(sock);
+                SocketAccess.restrict(sock, group);
+                for (Background b : background.get()) {
+                    b.start();
+                    started.add(b);
+                }
+                err.println("quilt serve: listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
+                err.flush();
+                stop.await();
+                server.stopAccepting();
+                if (!server.awaitCalls(DEFAULT_GRACE)) {
+                    err.println("quilt serve: calls still running after " + DEFAULT_GRACE.toSeconds()
+                            + "s were cut off");
+                }
+            } finally {
+                for (int i = started.size() - 1; i >= 0; i--) started.get(i).stop();
+                server.close();
+                java.nio.file.Files.deleteIfExists(sock);
+            }
+            err.println("quilt serve: stopped; containers keep running");
+            err.flush();
+        }
+        return 0;
+    }
+}

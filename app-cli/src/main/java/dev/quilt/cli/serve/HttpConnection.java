@@ -1,0 +1,437 @@
+package dev.quilt.cli.serve;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One client connection: HTTP/1.1 requests one at a time (the next is not read until the last is answered), each
+ * handed to a worker thread with its body streamed behind it, so the event loop never blocks. A hijacked call takes
+ * the connection over: the HTTP codec is removed and raw bytes flow both ways.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+    static final String CODEC = "http";
+    static final String CONTINUE = "continue";
+    static final String HANDLER = "api";
+
+    private final Router router;
+    private final ExecutorService workers;
+    private final Peer peer;
+    private final RequestLog log;
+    private final Calls calls;
+    private Call current;
+
+    HttpConnection(Router router, ExecutorService workers, Peer peer, RequestLog log, Calls calls) {
+        this.router = router;
+        this.workers = workers;
+        this.peer = peer;
+        this.log = log;
+        this.calls = calls;
+    }
+
+    /** Counts calls in flight, so a stopping server can wait for them (an event, not a poll). */
+    interface Calls {
+        void begun();
+
+        void ended();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            begin(ctx, req);
+        }
+        if (msg instanceof HttpContent content) {
+            Call c = current;
+            if (c != null) c.body.offer(content.content().retain());
+            if (content instanceof LastHttpContent) {
+                if (c != null) c.body.end();
+                // the next request waits until this one is answered
+                ctx.channel().config().setAutoRead(false);
+            }
+            content.release();
+        } else if (!(msg instanceof HttpRequest)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void begin(ChannelHandlerContext ctx, HttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                    Unpooled.copiedBuffer("{\"message\":\"malformed HTTP request\"}\n", StandardCharsets.UTF_8));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            HttpUtil.setContentLength(r, r.content().readableBytes());
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        Call call = new Call(ctx.channel(), req, uri);
+        current = call;
+        calls.begun();
+        Runnable work;
+        try {
+            Optional<Router.Match> m = router.find(req.method().name(), uri.path());
+            if (m.isEmpty()) {
+                String what = router.knows(uri.path()) ? "method not allowed" : "page not found";
+                int status = router.knows(uri.path()) ? 405 : 404;
+                work = () -> call.fail(new ApiException(status, what));
+            } else {
+                call.match = m.get();
+                work = () -> call.run(m.get().handler());
+            }
+        } catch (ApiException e) {
+            work = () -> call.fail(e);
+        }
+        try {
+            workers.execute(work);
+        } catch (RejectedExecutionException e) {
+            call.fail(new ApiException(503, "the server is stopping; send the request again to the next one"));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            Call c = current;
+            if (c == null || c.finished) ctx.close();
+            else c.body.end();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Call c = current;
+        if (c != null) c.connectionClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Raw bytes of a hijacked connection, into the call's input pipe. */
+    private static final class Raw extends ChannelInboundHandlerAdapter {
+        private final BodyPipe in;
+        private final Runnable inactive;
+
+        Raw(BodyPipe in, Runnable inactive) {
+            this.in = in;
+            this.inactive = inactive;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b) in.offer(b);
+            else io.netty.util.ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) in.end();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            in.fail(new IOException("the client went away"));
+            inactive.run();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private final class Call implements ApiCall {
+        private final Channel channel;
+        private final HttpRequest req;
+        private final QueryStringDecoder uri;
+        private final BodyPipe body;
+        private final long begun = System.nanoTime();
+        private final List<Runnable> onClose = new ArrayList<>();
+        private Router.Match match;
+        private volatile boolean answered;
+        private volatile boolean finished;
+        private volatile boolean hijacked;
+        private volatile boolean closed;
+        private int status;
+        private ChannelOut out;
+
+        Call(Channel channel, HttpRequest req, QueryStringDecoder uri) {
+            this.channel = channel;
+            this.req = req;
+            this.uri = uri;
+            this.body = new BodyPipe(channel);
+        }
+
+        void run(Handler handler) {
+            try {
+                handler.handle(this);
+                if (!answered) fail(new ApiException(500, "internal error: the route gave no answer; report it"));
+            } catch (Throwable e) {
+                if (!answered) fail(e);
+                else if (out != null) out.close();
+            } finally {
+                // a route's answer ends with the route: a stream or a hijacked connection it left open is closed
+                if (out != null && !out.closed()) out.close();
+                if (out == null) finish();
+            }
+        }
+
+        void fail(Throwable e) {
+            ApiException a = ApiException.of(e);
+            if (answered) return;
+            reply(a.status(), Map.of("message", a.getMessage() == null ? "" : a.getMessage()));
+            finish();
+        }
+
+        private void finish() {
+            if (finished) return;
+            finished = true;
+            body.close();
+            log.answered(peer, req.method().name(), req.uri(), status, (System.nanoTime() - begun) / 1000);
+            calls.ended();
+            if (hijacked) return;
+            if (!HttpUtil.isKeepAlive(req) || !channel.isActive()) {
+                channel.close();
+                return;
+            }
+            channel.eventLoop().execute(() -> {
+                if (current == this) current = null;
+                channel.config().setAutoRead(true);
+                channel.read();
+            });
+        }
+
+        void connectionClosed() {
+            List<Runnable> run;
+            synchronized (onClose) {
+                closed = true;
+                run = new ArrayList<>(onClose);
+                onClose.clear();
+            }
+            body.fail(new IOException("the client went away"));
+            for (Runnable r : run) r.run();
+            if (!finished && answered) {
+                // a stream or hijack that ends with the connection
+                if (out != null) out.close();
+            }
+        }
+
+        private void headers(HttpResponse r) {
+            r.headers().set("Api-Version", Router.API_VERSION);
+            r.headers().set("Docker-Experimental", "false");
+            r.headers().set("Ostype", "linux");
+            r.headers().set(HttpHeaderNames.SERVER, "Quilt (linux)");
+            if (HttpUtil.isKeepAlive(req)) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+
+        private synchronized void answer(int status) {
+            if (answered) throw new IllegalStateException("the call was answered already");
+            answered = true;
+            this.status = status;
+        }
+
+        @Override
+        public String method() {
+            return req.method().name();
+        }
+
+        @Override
+        public String path() {
+            String p = uri.path();
+            java.util.regex.Matcher v = java.util.regex.Pattern.compile("^/v\\d+\\.\\d+(/.*)$").matcher(p);
+            return v.matches() ? v.group(1) : p;
+        }
+
+        @Override
+        public String version() {
+            return match == null ? Router.API_VERSION : match.version();
+        }
+
+        @Override
+        public String param(String name) {
+            String v = match == null ? null : match.params().get(name);
+            if (v == null) throw new IllegalArgumentException("no path parameter " + name);
+            return QueryStringDecoder.decodeComponent(v);
+        }
+
+        @Override
+        public Optional<String> query(String name) {
+            List<String> v = uri.parameters().get(name);
+            return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+        }
+
+        @Override
+        public List<String> queries(String name) {
+            List<String> v = uri.parameters().get(name);
+            return v == null ? List.of() : List.copyOf(v);
+        }
+
+        @Override
+        public Optional<String> header(String name) {
+            return Optional.ofNullable(req.headers().get(name));
+        }
+
+        @Override
+        public Peer peer() {
+            return peer;
+        }
+
+        @Override
+        public InputStream body() {
+            return body;
+        }
+
+        @Override
+        public void reply(int status, Object json) {
+            byte[] b;
+            try {
+                b = ApiJson.MAPPER.writeValueAsBytes(json);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            byte[] withNewline = java.util.Arrays.copyOf(b, b.length + 1);
+            withNewline[b.length] = '\n';
+            replyBytes(status, "application/json", withNewline, Map.of());
+        }
+
+        @Override
+        public void replyEmpty(int status) {
+            replyBytes(status, null, new byte[0], Map.of());
+        }
+
+        @Override
+        public void replyBytes(int status, String contentType, byte[] bytes, Map<String, String> extra) {
+            answer(status);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                    Unpooled.wrappedBuffer(bytes));
+            headers(r);
+            if (contentType != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            extra.forEach((k, v) -> r.headers().set(k, v));
+            if (status != 204 && status != 304) HttpUtil.setContentLength(r, bytes.length);
+            channel.writeAndFlush(r);
+        }
+
+        @Override
+        public OutputStream stream(int status, String contentType, Map<String, String> extra) {
+            answer(status);
+            HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+            headers(r);
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            extra.forEach((k, v) -> r.headers().set(k, v));
+            HttpUtil.setTransferEncodingChunked(r, true);
+            channel.writeAndFlush(r);
+            out = new ChannelOut(channel, true, () -> {
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                finish();
+            });
+            return out;
+        }
+
+        @Override
+        public Hijacked hijack(String contentType) {
+            answer(req.headers().contains(HttpHeaderNames.UPGRADE) ? 101 : 200);
+            hijacked = true;
+            boolean upgrade = status == 101;
+            HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+                    upgrade ? new HttpResponseStatus(101, "UPGRADED") : HttpResponseStatus.OK);
+            headers(r);
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            if (upgrade) {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+                r.headers().set(HttpHeaderNames.UPGRADE, "tcp");
+            } else {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            BodyPipe in = new BodyPipe(channel);
+            java.util.concurrent.CompletableFuture<Void> switched = new java.util.concurrent.CompletableFuture<>();
+            channel.eventLoop().execute(() -> {
+                channel.writeAndFlush(r);
+                ChannelPipeline p = channel.pipeline();
+                p.addLast("raw", new Raw(in, this::connectionClosed));
+                if (p.get(CONTINUE) != null) p.remove(CONTINUE);
+                p.remove(CODEC); // what it had read past the request goes on to Raw
+                p.remove(HANDLER);
+                channel.config().setAutoRead(true);
+                channel.read();
+                switched.complete(null);
+            });
+            switched.join();
+            out = new ChannelOut(channel, false, () -> {
+                in.close();
+                channel.close();
+                finish();
+            });
+            ChannelOut o = out;
+            return new Hijacked() {
+                @Override
+                public InputStream in() {
+                    return in;
+                }
+
+                @Override
+                public OutputStream out() {
+                    return o;
+                }
+
+                @Override
+                public void close() {
+                    o.close();
+                }
+            };
+        }
+
+        @Override
+        public boolean replied() {
+            return answered;
+        }
+
+        @Override
+        public boolean open() {
+            return channel.isActive() && !closed;
+        }
+
+        @Override
+        public void onClose(Runnable r) {
+            synchronized (onClose) {
+                if (!closed) {
+                    onClose.add(r);
+                    return;
+                }
+            }
+            r.run();
+        }
+    }
+}

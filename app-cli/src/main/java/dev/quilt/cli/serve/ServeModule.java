@@ -1,0 +1,21 @@
+package dev.quilt.cli.serve;
+
+import dagger.Binds;
+import dagger.Module;
+import dagger.multibindings.IntoSet;
+import dagger.multibindings.Multibinds;
+
+import java.util.Set;
+
+/** The server's parts: each {@link Routes} and {@link Background} class is bound into its set here, one line each. */
+@Module
+public interface ServeModule {
+    @Multibinds
+    Set<Routes> routes();
+
+    @Multibinds
+    Set<Background> background();
+
+    @Binds @IntoSet
+    Routes system(SystemRoutes r);
+}

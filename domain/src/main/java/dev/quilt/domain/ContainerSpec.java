@@ -14,12 +14,14 @@ import java.util.Set;
  * to become ready and what happens if it does not; {@code log} the cap of its
  * log when it runs detached; {@code security} how it is confined (capabilities,
  * seccomp, masks, extra mounts…), {@link Security#DEFAULT} unless flags loosen it; {@code bundle} what an
- * OCI bundle's container asks beyond that (empty for {@code quilt run}).
+ * OCI bundle's container asks beyond that (empty for {@code quilt run}); {@code labels} the user's key/value
+ * metadata (docker's {@code Labels}, {@code --label}), kept in order; Quilt reads its own {@code quilt.*} keys
+ * (a TTL, an idle timeout) from there.
  */
 public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname, Set<Namespace> namespaces,
                             boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
                             Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security,
-                            Optional<Bundle> bundle) {
+                            Optional<Bundle> bundle, java.util.Map<String, String> labels) {
     /** What {@code quilt run} isolates by default; user namespaces are opt-in. */
     public static final Set<Namespace> DEFAULT_NAMESPACES = Set.copyOf(EnumSet.of(
             Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC, Namespace.NETWORK, Namespace.CGROUP));
@@ -63,7 +65,24 @@ public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname,
                 Optional.empty());
     }
 
+    /** A spec with no labels. */
+    public ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname, Set<Namespace> namespaces,
+                         boolean stdinOpen, boolean init, NetworkMode network, Resources resources,
+                         Optional<HealthCheck> health, ReadyPolicy ready, LogLimit log, Security security,
+                         Optional<Bundle> bundle) {
+        this(process, root, hostname, namespaces, stdinOpen, init, network, resources, health, ready, log, security,
+                bundle, java.util.Map.of());
+    }
+
+    /** This spec with {@code labels} instead of its own. */
+    public ContainerSpec withLabels(java.util.Map<String, String> labels) {
+        return new ContainerSpec(process, root, hostname, namespaces, stdinOpen, init, network, resources, health,
+                ready, log, security, bundle, labels);
+    }
+
     public ContainerSpec {
+        labels = labels == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
         if (bundle == null) bundle = Optional.empty();
         if (root == null) throw QuiltException.invalid("a container needs a root: an image or a directory");
         // the network mode decides the network namespace: the host's, or one of its own

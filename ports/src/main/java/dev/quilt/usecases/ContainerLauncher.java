@@ -95,7 +95,7 @@ public final class ContainerLauncher {
         Image image = images.resolve(req.image());
         ContainerSpec spec = new ContainerSpec(process, image.digest(), hostname, ContainerSpec.DEFAULT_NAMESPACES,
                 req.stdinOpen(), req.init(), req.network(), req.resources(), req.health(), req.ready(), req.log(),
-                req.security());
+                req.security()).withLabels(req.labels());
         return launch(id, req.name(), spec, req.remove(), begun, deadline, mode);
     }
 
@@ -210,7 +210,7 @@ public final class ContainerLauncher {
                 if (!userns.equals(spec.security().userns())) {
                     spec = new ContainerSpec(spec.process(), spec.root(), spec.hostname(), spec.namespaces(),
                             spec.stdinOpen(), spec.init(), spec.network(), spec.resources(), spec.health(),
-                            spec.ready(), spec.log(), spec.security().withUserns(userns), spec.bundle());
+                            spec.ready(), spec.log(), spec.security().withUserns(userns), spec.bundle(), spec.labels());
                     container = Container.creating(id, name, spec, begun, remove);
                     state.save(container);
                 }

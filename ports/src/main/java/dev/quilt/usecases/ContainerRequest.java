@@ -22,16 +22,35 @@ import java.util.function.Function;
  * {@code network} says whether it gets an address on the root's bridge, only
  * a loopback, or the host's network; {@code resources} its cgroup limits;
  * {@code health} its health check; {@code ready} its readiness deadline;
- * {@code log} the cap of its log when detached; {@code security} how it is confined.
+ * {@code log} the cap of its log when detached; {@code security} how it is confined; {@code labels} the user's
+ * metadata ({@link dev.quilt.domain.ContainerSpec#labels()}).
  */
 public record ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
                                List<String> env, Function<String, Optional<String>> callerEnv,
                                Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
                                boolean init, NetworkMode network, Resources resources, Optional<HealthCheck> health,
-                               ReadyPolicy ready, LogLimit log, Security security) {
+                               ReadyPolicy ready, LogLimit log, Security security, java.util.Map<String, String> labels) {
     public ContainerRequest {
         args = List.copyOf(args);
         env = List.copyOf(env);
+        labels = labels == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
+    }
+
+    /** A request with no labels. */
+    public ContainerRequest(Optional<String> image, Optional<ContainerName> name, List<String> args,
+                            List<String> env, Function<String, Optional<String>> callerEnv,
+                            Optional<Hostname> hostname, String cwd, User user, boolean remove, boolean stdinOpen,
+                            boolean init, NetworkMode network, Resources resources, Optional<HealthCheck> health,
+                            ReadyPolicy ready, LogLimit log, Security security) {
+        this(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init, network, resources,
+                health, ready, log, security, java.util.Map.of());
+    }
+
+    /** This request with {@code labels}. */
+    public ContainerRequest withLabels(java.util.Map<String, String> labels) {
+        return new ContainerRequest(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init,
+                network, resources, health, ready, log, security, labels);
     }
 
     /** A request with no health check and the default readiness deadline. */
@@ -64,6 +83,6 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
     /** This request confined as {@code security} says instead. */
     public ContainerRequest withSecurity(Security security) {
         return new ContainerRequest(image, name, args, env, callerEnv, hostname, cwd, user, remove, stdinOpen, init,
-                network, resources, health, ready, log, security);
+                network, resources, health, ready, log, security, labels);
     }
 }

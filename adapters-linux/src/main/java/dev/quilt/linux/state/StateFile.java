@@ -79,6 +79,7 @@ final class StateFile {
         spec.put("logMaxSize", c.spec().log().maxBytes());
         spec.put("security", SecurityRecord.toMap(c.spec().security()));
         c.spec().bundle().ifPresent(b -> spec.put("bundle", BundleRecord.toMap(b)));
+        if (!c.spec().labels().isEmpty()) spec.put("labels", new LinkedHashMap<>(c.spec().labels()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("id", c.id().value());
@@ -138,7 +139,7 @@ final class StateFile {
                 Boolean.TRUE.equals(s.get("init")),
                 s.get("network") instanceof String n ? NetworkMode.parse(n) : NetworkMode.NONE, resources(s),
                 healthCheck(s), readyPolicy(s), logLimit(s), SecurityRecord.fromSpec(s),
-                BundleRecord.fromSpec(s));
+                BundleRecord.fromSpec(s), labels(s));
         Long pid = optLong(m, "pid");
         Long start = optLong(m, "pidStartTime");
         Long monitorPid = optLong(m, "monitorPid");
@@ -190,6 +191,21 @@ final class StateFile {
         m.put("startIntervalNanos", h.startInterval().toNanos());
         m.put("retries", h.retries());
         return m;
+    }
+
+    /** The user's labels: an object of strings, in order; absent (older records) is none. */
+    private static Map<String, String> labels(Map<String, Object> s) {
+        Object v = s.get("labels");
+        if (v == null) return Map.of();
+        if (!(v instanceof Map<?, ?> map)) throw new IllegalArgumentException("spec.labels is not an object");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof String value)) {
+                throw new IllegalArgumentException("spec.labels." + e.getKey() + " is not a string");
+            }
+            out.put(String.valueOf(e.getKey()), value);
+        }
+        return out;
     }
 
     /** An image's digest ({@code image}) or a bundle's rootfs directory ({@code rootfs}). */

@@ -237,6 +237,26 @@ public final class ExecInContainer {
         }
     }
 
+    /**
+     * {@link #exec(String, Request)} with {@code stdio} as the command's stdin, stdout and stderr instead of this
+     * process's (the fast CLI's client fds); with {@code req.tty()} and {@code req.stdinOpen()} {@code stdio.in()}
+     * must be a terminal, as for {@code exec}.
+     */
+    public ExitStatus exec(String ref, Request req, dev.quilt.ports.Stdio stdio) {
+        // contract placeholder: the EXEC part implements this and removes the throw
+        throw new UnsupportedOperationException("ExecInContainer.exec with stdio");
+    }
+
+    /**
+     * The Docker API's exec: the command started in a running container with {@code stdio} (the server's socket
+     * pairs), returned once it has exec'd, not waited for. Refusals and failures as {@link #exec(String, Request)}.
+     */
+    public ContainerExec.Session start(String ref, Request req, dev.quilt.ports.Stdio stdio,
+                                       ContainerExec.Options options) {
+        // contract placeholder: the EXEC part implements this and removes the throw
+        throw new UnsupportedOperationException("ExecInContainer.start");
+    }
+
     /** "container 'x' is stopped; exec needs a running one", the same whenever it is found out. */
     private static QuiltException notRunning(Container c, Status s) {
         String hint = s == Status.CREATED ? " (quilt start " + c.displayName() + ")"

@@ -167,6 +167,11 @@ public final class StreamRoutes implements Routes {
             if (e.action().equals("start")) started.countDown();
             if (e.action().equals("destroy")) destroyed.countDown();
         });
+        c.onClose(() -> {
+            // nobody waits any more: the latches let the worker go
+            started.countDown();
+            destroyed.countDown();
+        });
         try {
             OutputStream out = c.stream(200, "application/json", Map.of());
             Map<String, Object> body = new LinkedHashMap<>();
@@ -175,6 +180,7 @@ public final class StreamRoutes implements Routes {
                     case "next-exit" -> {
                         if (ctr.status() == Status.STOPPED) {
                             started.await();
+                            if (!c.open()) yield -1;
                             ctr = lookup.get().observe(id).orElseThrow(() -> gone(id));
                         }
                         yield exitOf(ctr, true);

@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 
 /**
@@ -161,37 +160,35 @@ public final class StreamRoutes implements Routes {
         }
         Container ctr = lookup.get().get(c.param("id"));
         ContainerId id = ctr.id();
-        CountDownLatch started = new CountDownLatch(1), destroyed = new CountDownLatch(1);
-        AutoCloseable sub = bus.subscribe(Long.MAX_VALUE, e -> {
-            if (!e.type().equals("container") || !e.id().equals(id.value())) return;
-            if (e.action().equals("start")) started.countDown();
-            if (e.action().equals("destroy")) destroyed.countDown();
-        });
-        c.onClose(() -> {
-            // nobody waits any more: the latches let the worker go
-            started.countDown();
-            destroyed.countDown();
-        });
-        try {
+        try (EventWait started = new EventWait(bus, "container", id.value(), "start");
+             EventWait destroyed = new EventWait(bus, "container", id.value(), "destroy")) {
+            c.onClose(() -> {
+                // nobody waits any more: the worker goes
+                started.cancel();
+                destroyed.cancel();
+            });
             OutputStream out = c.stream(200, "application/json", Map.of());
             Map<String, Object> body = new LinkedHashMap<>();
             try {
-                int code = switch (condition) {
+                Integer code = switch (condition) {
                     case "next-exit" -> {
-                        if (ctr.status() == Status.STOPPED) {
-                            started.await();
-                            if (!c.open()) yield -1;
-                            ctr = lookup.get().observe(id).orElseThrow(() -> gone(id));
+                        if (ctr.status() == Status.STOPPED && !started.await(() -> lookup.get().observe(id)
+                                .map(x -> x.status() != Status.STOPPED).orElse(true))) {
+                            yield null;
                         }
-                        yield exitOf(ctr, true);
+                        Container now = lookup.get().observe(id).orElseThrow(() -> gone(id));
+                        yield exitOf(now, true);
                     }
                     case "removed" -> {
                         int exit = exitOf(ctr, true);
-                        if (lookup.get().record(id).isPresent()) destroyed.await();
-                        yield exit;
+                        yield destroyed.await(() -> lookup.get().record(id).isEmpty()) ? exit : null;
                     }
                     default -> exitOf(ctr, false);
                 };
+                if (code == null) { // the client hung up: nobody to answer
+                    closeQuietly(out);
+                    return;
+                }
                 body.put("StatusCode", code);
                 body.put("Error", null);
             } catch (QuiltException e) {
@@ -205,12 +202,6 @@ public final class StreamRoutes implements Routes {
             // the client went away before the answer: nobody to tell
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            try {
-                sub.close();
-            } catch (Exception e) {
-                // unsubscribing cannot fail
-            }
         }
     }
 

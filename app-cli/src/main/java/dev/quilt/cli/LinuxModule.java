@@ -336,4 +336,15 @@ public final class LinuxModule {
     static RemoveImage removeImage(ImageStore images, StateStore state) {
         return new RemoveImage(images, state);
     }
+
+    /** inotify on the run directory and each container's: the server's state watcher. */
+    @Provides @Singleton
+    static dev.quilt.ports.StateChanges stateChanges(LinuxPaths paths, NativeLibrary lib) {
+        return new dev.quilt.linux.state.InotifyStateChanges(paths);
+    }
+
+    @Provides @Singleton
+    static dev.quilt.ports.Activity activity(LinuxPaths paths) {
+        return new dev.quilt.linux.state.FsActivity(paths);
+    }
 }

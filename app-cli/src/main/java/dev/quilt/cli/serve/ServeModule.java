@@ -18,4 +18,13 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes system(SystemRoutes r);
+
+    @Binds @IntoSet
+    Routes events(EventRoutes r);
+
+    @Binds @IntoSet
+    Background stateWatcher(StateWatcher w);
+
+    @Binds @IntoSet
+    Background supervisor(Supervisor s);
 }

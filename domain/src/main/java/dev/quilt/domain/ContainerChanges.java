@@ -72,10 +72,10 @@ public final class ContainerChanges {
             from = before.get().status();
             startedBefore = before.get().startedAt().isPresent();
         }
-        boolean restarted = startedBefore && a.startedAt().isPresent()
-                && !a.startedAt().equals(before.get().startedAt());
+        // a stopped container that runs again (a status never goes back on its own: a start of it anew); the
+        // start time alone is no sign, as a reading made while a start is being recorded may lack it
+        boolean restarted = from == Status.STOPPED && a.status().isLive() && a.startedAt().isPresent();
         boolean startedNow = a.startedAt().isPresent() && (!startedBefore || restarted);
-        if (restarted && from.isLive()) out.add(die(before.get(), Optional.empty(), false)); // an exit we did not see
         if (startedNow) {
             out.add(new Change("start", a.id(), a.attributes()));
             from = Status.RUNNING;

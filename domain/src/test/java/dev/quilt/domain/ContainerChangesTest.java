@@ -105,6 +105,12 @@ class ContainerChangesTest {
     }
 
     @Test
+    void aStartTimeThatMovesWhileRunningIsNoRestart() {
+        Seen later = seen(Status.RUNNING, Optional.of(T0.plusMillis(30)), Optional.empty(), false, Optional.empty());
+        assertEquals(List.of(), actions(Optional.of(seen(Status.RUNNING)), Optional.of(later)));
+    }
+
+    @Test
     void aRootsReadingsAreComparedContainerByContainer() {
         ContainerId other = ContainerId.of("ef".repeat(32));
         Seen b = new Seen(other, "db", "img", Map.of(), Status.RUNNING, Optional.of(T0), Optional.empty(), false,

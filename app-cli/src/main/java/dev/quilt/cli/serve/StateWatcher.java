@@ -83,7 +83,13 @@ public final class StateWatcher implements Background {
         scan(false);
         StateChanges.Watch w = watch;
         thread = new Thread(() -> {
-            while (w.await()) refresh();
+            while (w.await()) {
+                try {
+                    refresh();
+                } catch (RuntimeException e) { // one bad reading never stops the watcher
+                    say("the state watcher's reading failed: " + e);
+                }
+            }
         }, "quilt-state-watcher");
         thread.setDaemon(true);
         thread.start();
@@ -189,7 +195,7 @@ public final class StateWatcher implements Background {
                         Container c = ok.container();
                         brokenSaid.remove(c.id());
                         read.put(c.id(), c);
-                        now.put(c.id(), ContainerChanges.Seen.of(c, oomKilled(c)));
+                        now.put(c.id(), named(ContainerChanges.Seen.of(c, oomKilled(c)), c));
                     }
                     case ContainerRecord.Broken b -> {
                         if (brokenSaid.add(b.id())) {
@@ -208,8 +214,26 @@ public final class StateWatcher implements Background {
             seen = now;
             readings = read;
             for (ContainerChanges.Change ch : out) bus.publish(event(ch));
-            for (Listener l : listeners) l.seen(read); // in order: a later reading never overtakes
+            for (Listener l : listeners) { // in order: a later reading never overtakes
+                try {
+                    l.seen(read);
+                } catch (RuntimeException e) {
+                    say("a listener of the state watcher failed: " + e);
+                }
+            }
         }
+    }
+
+    /**
+     * The name the record asks for, while its claim is still being made (a create's first reading shows no
+     * name): docker's {@code create} event names the container.
+     */
+    private ContainerChanges.Seen named(ContainerChanges.Seen s, Container observed) {
+        if (observed.name().isPresent() || observed.status() != Status.CREATING) return s;
+        String name = state.read(s.id()).filter(r -> r instanceof ContainerRecord.Readable)
+                .map(r -> ((ContainerRecord.Readable) r).container().displayName()).orElse(s.name());
+        return new ContainerChanges.Seen(s.id(), name, s.image(), s.labels(), s.status(), s.startedAt(), s.exit(),
+                s.oomKilled(), s.health());
     }
 
     private boolean oomKilled(Container c) {
@@ -229,6 +253,11 @@ public final class StateWatcher implements Background {
         }
         if (ch.action().equals("destroy")) reasons.remove(ch.id());
         return new ApiEvent("container", ch.action(), ch.id().value(), attrs, nanos(Instant.now()));
+    }
+
+    private void say(String line) {
+        err.println("quilt serve: " + line);
+        err.flush();
     }
 
     static long nanos(Instant i) {

@@ -225,13 +225,21 @@ public final class StateWatcher implements Background {
     }
 
     /**
-     * The name the record asks for, while its claim is still being made (a create's first reading shows no
-     * name): docker's {@code create} event names the container.
+     * The container's name while its claim does not show: a create's first reading (the name the record asks
+     * for) and an rm's last ones (the name it had): docker's {@code create} and {@code destroy} name the container.
      */
     private ContainerChanges.Seen named(ContainerChanges.Seen s, Container observed) {
-        if (observed.name().isPresent() || observed.status() != Status.CREATING) return s;
-        String name = state.read(s.id()).filter(r -> r instanceof ContainerRecord.Readable)
-                .map(r -> ((ContainerRecord.Readable) r).container().displayName()).orElse(s.name());
+        if (observed.name().isPresent()) return s;
+        ContainerChanges.Seen last = seen.get(s.id());
+        String name;
+        if (last != null && !last.name().equals(s.id().shortForm())) {
+            name = last.name(); // an rm releases the name before the directory goes: destroy still names it
+        } else if (observed.status() == Status.CREATING) {
+            name = state.read(s.id()).filter(r -> r instanceof ContainerRecord.Readable)
+                    .map(r -> ((ContainerRecord.Readable) r).container().displayName()).orElse(s.name());
+        } else {
+            return s;
+        }
         return new ContainerChanges.Seen(s.id(), name, s.image(), s.labels(), s.status(), s.startedAt(), s.exit(),
                 s.oomKilled(), s.health());
     }

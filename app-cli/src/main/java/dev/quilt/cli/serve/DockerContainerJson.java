@@ -107,9 +107,9 @@ public final class DockerContainerJson {
         return st;
     }
 
-    /** docker's exit code: the code, or 128 + the signal that ended it. */
+    /** docker's exit code: the code, which is 128 + the signal for a process a signal ended. */
     static int exitCode(ExitStatus e) {
-        return e.signal() > 0 ? 128 + e.signal() : e.code();
+        return e.code();
     }
 
     private static Optional<Map<String, Object>> health(Container c) {
@@ -285,8 +285,6 @@ public final class DockerContainerJson {
         }
         q.put("Phases", phases);
         q.put("Ready", c.readiness().next().isEmpty());
-        c.readiness().marks().stream().reduce((a, b) -> b).ifPresent(last -> q.put("ReadyMillis",
-                Duration.between(c.createdAt(), last.at()).toNanos() / 1e6));
         return q;
     }
 

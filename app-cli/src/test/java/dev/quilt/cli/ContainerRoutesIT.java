@@ -296,6 +296,25 @@ class ContainerRoutesIT {
     }
 
     @Test
+    void aContainerThatDoesNotBecomeReadyIsOneLineWithItsPhaseAndIsGone() throws Exception {
+        Map<String, Object> unhealthy = Map.of("Cmd", List.of("sleep", "300"), "HostConfig", Map.of("NetworkMode",
+                "none"), "Healthcheck", Map.of("Test", List.of("CMD-SHELL", "exit 1"), "StartPeriod", 1_000_000_000L));
+        String name = unique("unready");
+        ApiClient.Response r = api.post("/v1.41/containers/create?ready=1&name=" + name, unhealthy);
+        assertEquals(500, r.status(), r.text());
+        String line = r.json().get("message").asText();
+        assertTrue(line.contains("phase healthy"), line);
+        assertFalse(line.contains("\n") || line.contains("Exception"), line);
+        refused(api.get("/v1.41/containers/" + name + "/json"), 404, "No such container: " + name);
+        String later = unique("unready-start");
+        String id = create(later, unhealthy, false);
+        ApiClient.Response start = api.post("/v1.41/containers/" + id + "/start");
+        assertEquals(500, start.status(), start.text());
+        assertTrue(start.json().get("message").asText().contains("phase healthy"), start.text());
+        refused(api.get("/v1.41/containers/" + id + "/json"), 404, "No such container: " + id);
+    }
+
+    @Test
     void autoRemoveRemovesItOnceItExits() throws Exception {
         String name = unique("auto");
         String id = create(name, Map.of("Cmd", List.of("sleep", "300"),

@@ -1,5 +1,7 @@
 package dev.quilt.cli.serve;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dagger.Lazy;
 import dev.quilt.domain.BrokenRecordException;
 import dev.quilt.domain.Container;
@@ -7,6 +9,7 @@ import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.Image;
+import dev.quilt.domain.ImageName;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.RootFs;
 import dev.quilt.domain.Status;
@@ -51,6 +54,8 @@ import java.util.Set;
 public final class ContainerRoutes implements Routes {
     /** docker's default {@code t} of stop and restart, in seconds. */
     static final long DEFAULT_STOP_SECONDS = 10;
+    /** How long a kill with SIGKILL waits for the exit before it answers anyway. */
+    static final Duration KILL_DEADLINE = Duration.ofSeconds(10);
 
     private final Lazy<CreateContainer> create;
     private final Lazy<StartContainer> start;
@@ -109,13 +114,29 @@ public final class ContainerRoutes implements Routes {
         Optional<ContainerName> name = c.query("name").filter(n -> !n.isEmpty())
                 .map(n -> n.startsWith("/") ? n.substring(1) : n)
                 .map(n -> DockerCreate.field("name", () -> ContainerName.of(n)));
-        ContainerRequest req = DockerCreate.request(c.json(), name);
-        req.image().ifPresent(i -> {
-            if (images.get().find(i).isEmpty()) throw ApiException.notFound("No such image: " + i);
-        });
+        JsonNode body = c.json();
+        if (body.isObject() && body.path("Image").isTextual() && !body.path("Image").asText().isEmpty()) {
+            Optional<Image> image = image(body.path("Image").asText());
+            if (image.isPresent()) ((ObjectNode) body).put("Image", image.get().digest().value());
+            else ((ObjectNode) body).remove("Image"); // Quilt's default image, made on first use
+        }
+        ContainerRequest req = DockerCreate.request(body, name);
         name.ifPresent(this::requireFree);
         Container made = launch(req, c.flag("ready", false));
         c.reply(201, Map.of("Id", made.id().value(), "Warnings", List.of()));
+    }
+
+    /**
+     * The image {@code ref} names: a Quilt image name, digest or unique prefix; docker's clients add {@code :latest}
+     * to a bare name, which is the bare name here. Empty: Quilt's default image, which is made on first use. None
+     * of these: docker's 404.
+     */
+    private Optional<Image> image(String ref) {
+        String bare = ref.endsWith(":latest") ? ref.substring(0, ref.length() - ":latest".length()) : ref;
+        Optional<Image> found = images.get().find(ref);
+        if (found.isEmpty() && !bare.equals(ref)) found = images.get().find(bare);
+        if (found.isEmpty() && bare.equals(ImageName.DEFAULT.value())) return Optional.empty();
+        return Optional.of(found.orElseThrow(() -> ApiException.notFound("No such image: " + ref)));
     }
 
     /** Created, or with {@code ready} run and ready; a refusal of the engine's rules names the body's field. */
@@ -239,6 +260,11 @@ public final class ContainerRoutes implements Routes {
         }
         kill.get().kill(ctr.id().value(), String.valueOf(number));
         publish("kill", ctr, Map.of("signal", String.valueOf(number)));
+        if (number == processes.get().sigkill() && ctr.monitor().isPresent()) {
+            // dockerd's kill with SIGKILL answers once the container is gone (moby daemon/kill.go), so an inspect
+            // right after it sees it exited; a task stuck in the kernel does not hold the answer past the deadline
+            processes.get().awaitExit(ctr.id(), ctr.monitor().get(), ctr.init(), Optional.of(KILL_DEADLINE));
+        }
         c.replyEmpty(204);
     }
 

@@ -144,8 +144,10 @@ class ContainerRoutesIT {
     @Test
     void createReadyOnTheRootsBridgeHasAnAddress() throws Exception {
         String name = unique("bridge");
-        String id = create(name, Map.of("HostConfig", Map.of("NetworkMode", "bridge")), true);
+        // docker's clients send a bare name as NAME:latest
+        String id = create(name, Map.of("Image", "default:latest", "HostConfig", Map.of("NetworkMode", "bridge")), true);
         JsonNode c = inspect(id);
+        assertEquals("default", c.at("/Config/Image").asText());
         assertEquals("running", c.at("/State/Status").asText());
         assertEquals("quilt-init", c.get("Path").asText(), "no command: Quilt's init alone");
         String ip = c.at("/NetworkSettings/IPAddress").asText();

@@ -289,8 +289,8 @@ public final class ContainerRoutes implements Routes {
 
     /**
      * Stops the container (if it runs), removes it and makes it afresh from its record's config under the same
-     * name: a new ID, a new writable layer and address. An OCI bundle's container is refused (its bundle is the
-     * caller's).
+     * name: a new ID, a new writable layer and address. A created one, which never ran, is started instead (its ID
+     * kept). An OCI bundle's container is refused (its bundle is the caller's).
      */
     private void restart(ApiCall c) {
         Duration grace = grace(c);
@@ -298,6 +298,14 @@ public final class ContainerRoutes implements Routes {
         if (!(ctr.spec().root() instanceof RootFs.Image)) {
             throw ApiException.conflict("container " + ctr.displayName() + " was made from an OCI bundle; restart"
                     + " is for containers made from an image");
+        }
+        if (ctr.status() == Status.CREATED) {
+            // it never ran: restarting it is starting it, as dockerd does, and it keeps its ID
+            Container running = start.get().start(ctr.id().value());
+            if (running.autoRemove()) removeWhenExited(running.id());
+            publish("restart", running, Map.of());
+            c.replyEmpty(204);
+            return;
         }
         ContainerRequest again = sameAs(ctr);
         if (ctr.status().isLive()) stop.get().stop(ctr.id().value(), grace);

@@ -147,6 +147,17 @@ class ContainerRoutesTest {
     }
 
     @Test
+    void restartOfACreatedOneStartsItKeepingItsId() {
+        String id = created("fresh", "{}");
+        assertEquals(204, call("POST", "/containers/fresh/restart", null).status());
+        JsonNode c = call("GET", "/containers/fresh/json", null).body();
+        assertEquals(id, c.get("Id").asText());
+        assertEquals("running", c.at("/State/Status").asText());
+        assertEquals("restart", seen.get(0).action());
+        assertEquals(204, call("DELETE", "/containers/fresh?force=1", null).status());
+    }
+
+    @Test
     void refusalsAreDockers() {
         String id = created("c", "{}");
         assertEquals("Container " + id + " is not running", call("POST", "/containers/c/pause", null).message());

@@ -27,4 +27,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Background supervisor(Supervisor s);
+
+    @Binds @IntoSet
+    Routes containers(ContainerRoutes r);
 }

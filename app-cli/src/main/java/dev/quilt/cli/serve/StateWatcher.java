@@ -51,7 +51,7 @@ public final class StateWatcher implements Background {
     private final StateChanges changes;
     private final PrintStream err;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<ContainerId, Expiry.Reason> reasons = new ConcurrentHashMap<>();
+    private final Map<ContainerId, Expiry.Due> reasons = new ConcurrentHashMap<>();
     private final Set<ContainerId> brokenSaid = new HashSet<>();
 
     private Map<ContainerId, ContainerChanges.Seen> seen = Map.of();
@@ -147,11 +147,12 @@ public final class StateWatcher implements Background {
     }
 
     /**
-     * Tells the watcher that Quilt itself is about to stop or remove container {@code id} for {@code reason}: its
-     * next {@code die} and {@code destroy} carry {@code reason=…} (the TTL's, the idle timeout's).
+     * Tells the watcher that Quilt itself is about to act on container {@code id} at a deadline: its next
+     * {@code die} (and for a removal its {@code destroy}) carries {@code reason=…} (the TTL's, the idle timeout's).
+     * A stop's reason ends with its {@code die}: a later {@code rm} by someone else is not the deadline's.
      */
-    public void reason(ContainerId id, Expiry.Reason reason) {
-        reasons.put(id, reason);
+    public void reason(ContainerId id, Expiry.Due due) {
+        reasons.put(id, due);
     }
 
     /** Reads every record again now and publishes what changed. */
@@ -255,9 +256,10 @@ public final class StateWatcher implements Background {
 
     private ApiEvent event(ContainerChanges.Change ch) {
         Map<String, String> attrs = new LinkedHashMap<>(ch.attributes());
-        Optional<Expiry.Reason> why = Optional.ofNullable(reasons.get(ch.id()));
-        if (ch.action().equals("die") || ch.action().equals("destroy")) {
-            why.ifPresent(r -> attrs.put("reason", r.word()));
+        Optional<Expiry.Due> why = Optional.ofNullable(reasons.get(ch.id()));
+        if (why.isPresent() && (ch.action().equals("die") || ch.action().equals("destroy"))) {
+            attrs.put("reason", why.get().reason().word());
+            if (ch.action().equals("destroy") || why.get().action() == Expiry.Action.STOP) reasons.remove(ch.id());
         }
         if (ch.action().equals("destroy")) reasons.remove(ch.id());
         return new ApiEvent("container", ch.action(), ch.id().value(), attrs, nanos(Instant.now()));

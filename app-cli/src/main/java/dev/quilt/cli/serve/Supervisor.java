@@ -243,7 +243,7 @@ public final class Supervisor implements Background {
     }
 
     private void act(ContainerId id, Expiry.Due d) {
-        watcher.reason(id, d.reason());
+        watcher.reason(id, d);
         boolean failed = false;
         try {
             switch (d.action()) {

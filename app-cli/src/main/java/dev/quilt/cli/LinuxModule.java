@@ -13,6 +13,7 @@ import dev.quilt.linux.SystemClock;
 import dev.quilt.linux.image.BusyboxImage;
 import dev.quilt.linux.seccomp.LinuxSeccompFilters;
 import dev.quilt.linux.image.FsImageStore;
+import dev.quilt.linux.image.DockerImageArchives;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.monitor.MonitorSpawner;
 import dev.quilt.linux.net.FsNetworkStore;
@@ -66,6 +67,7 @@ import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
+import dev.quilt.usecases.LoadImage;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
@@ -330,6 +332,11 @@ public final class LinuxModule {
     @Provides
     static ImportImage importImage(ImageStore images) {
         return new ImportImage(images);
+    }
+
+    @Provides
+    static LoadImage loadImage(ImageStore images) {
+        return new LoadImage(images, new DockerImageArchives());
     }
 
     @Provides

@@ -14,6 +14,7 @@ import dev.quilt.linux.image.BusyboxImage;
 import dev.quilt.linux.seccomp.LinuxSeccompFilters;
 import dev.quilt.linux.image.FsImageStore;
 import dev.quilt.linux.image.DockerImageArchives;
+import dev.quilt.linux.files.LinuxContainerFiles;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.monitor.MonitorSpawner;
 import dev.quilt.linux.net.FsNetworkStore;
@@ -68,6 +69,7 @@ import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
 import dev.quilt.usecases.LoadImage;
+import dev.quilt.usecases.ContainerArchive;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
@@ -332,6 +334,11 @@ public final class LinuxModule {
     @Provides
     static ImportImage importImage(ImageStore images) {
         return new ImportImage(images);
+    }
+
+    @Provides
+    static ContainerArchive containerArchive(ContainerLookup lookup, NativeLibrary lib) {
+        return new ContainerArchive(lookup, new LinuxContainerFiles(lib));
     }
 
     @Provides

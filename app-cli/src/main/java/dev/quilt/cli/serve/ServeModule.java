@@ -21,4 +21,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes images(ImageRoutes r);
+
+    @Binds @IntoSet
+    Routes archive(ArchiveRoutes r);
 }

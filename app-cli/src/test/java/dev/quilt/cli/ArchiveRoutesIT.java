@@ -37,12 +37,19 @@ class ArchiveRoutesIT {
     static Quilt quilt;
     static Served served;
     static ApiClient api;
+    static long uidBase;
 
     @BeforeAll
     static void up() throws Exception {
         root = Files.createTempDirectory("quilt-archive-routes");
         quilt = new Quilt(root);
         quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
+        // the test's own subordinate ids (as UsernsIT): the host's /etc/subuid is never read
+        uidBase = (1L << 31) + java.util.concurrent.ThreadLocalRandom.current().nextLong(1 << 14) * 65536;
+        Files.writeString(root.resolve("subuid"), "containers:" + uidBase + ":65536\n");
+        Files.writeString(root.resolve("subgid"), "containers:" + uidBase + ":65536\n");
+        quilt.env.put("QUILT_SUBUID_FILE", root.resolve("subuid").toString());
+        quilt.env.put("QUILT_SUBGID_FILE", root.resolve("subgid").toString());
         Quilt.Result r = quilt.run("run", "-d", "--network", "none", "--name", "files", "-e", MARK,
                 "--", "sleep", "2147483647");
         assertEquals(0, r.exit(), r.err());
@@ -54,6 +61,7 @@ class ArchiveRoutesIT {
     static void down() throws Exception {
         try {
             quilt.run("rm", "-f", "files");
+            quilt.run("rm", "-f", "mapped");
             if (served != null) served.close();
         } finally {
             quilt.close(MARK);
@@ -275,6 +283,39 @@ class ArchiveRoutesIT {
                 "application/x-tar", tar(E.file("x", new byte[] {1})));
         assertEquals(400, bad.status(), bad.text());
         assertTrue(message(bad).contains("copyUIDGID"), bad.text());
+    }
+
+    @Test
+    void inAUserNamespaceOwnersAreTheContainersAndCopyUidGidKeepsTheTars() throws Exception {
+        Quilt.Result r = quilt.run("run", "-d", "--network", "none", "--userns", "auto", "--name", "mapped", "-e",
+                MARK, "--", "sleep", "2147483647");
+        assertEquals(0, r.exit(), r.err());
+        Path upper = root.resolve("data/containers").resolve(r.out().strip()).resolve("upper");
+        TarArchiveEntry kept = new TarArchiveEntry("kept");
+        kept.setIds(1000, 1000);
+        kept.setSize(1);
+        TarArchiveEntry rooted = new TarArchiveEntry("rooted");
+        rooted.setIds(1000, 1000);
+        rooted.setSize(1);
+        for (boolean copy : new boolean[] {true, false}) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            try (TarArchiveOutputStream t = new TarArchiveOutputStream(b)) {
+                t.putArchiveEntry(copy ? kept : rooted);
+                t.write(1);
+                t.closeArchiveEntry();
+            }
+            ApiClient.Response p = api.request("PUT", "/v1.41/containers/mapped/archive?path=/tmp&copyUIDGID="
+                    + copy, "application/x-tar", b.toByteArray());
+            assertEquals(200, p.status(), p.text());
+        }
+        // on the host: the container's ids moved by its range; inside: the tar's (or its root's)
+        assertEquals(uidBase + 1000, (int) Files.getAttribute(upper.resolve("tmp/kept"), "unix:uid") & 0xffffffffL);
+        assertEquals(uidBase, (int) Files.getAttribute(upper.resolve("tmp/rooted"), "unix:uid") & 0xffffffffL);
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(
+                api.get("/v1.41/containers/mapped/archive?path=/tmp/kept").body()))) {
+            assertEquals(1000, in.getNextEntry().getLongUserId());
+        }
+        assertEquals(0, quilt.run("rm", "-f", "mapped").exit());
     }
 
     @Test

@@ -259,6 +259,11 @@ static int do_put(const struct request *r, struct archive *in, struct archive *d
     }
     if (archive_write_close(disk) != ARCHIVE_OK) /* directories' modes and times, set last */
         return fail(CODE_SYSTEM, archive_errno(disk), "%s: %s", r->path, archive_error_string(disk));
+    /* what follows the end-of-archive blocks (tar(1) pads to a 10 KiB record) is the body's too: read it, so
+     * the sender sees its body taken, not a closed pipe */
+    static char rest[1 << 16];
+    while (read(STDIN_FILENO, rest, sizeof rest) > 0)
+        ;
     answer("ok", 2);
     return 0;
 }

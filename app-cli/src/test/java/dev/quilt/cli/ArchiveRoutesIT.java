@@ -319,6 +319,22 @@ class ArchiveRoutesIT {
     }
 
     @Test
+    void gzippedBodiesAndTarsPaddedPastTheirEndAreTaken() throws Exception {
+        byte[] plain = tar(E.file("zipped.txt", "squeezed".getBytes(StandardCharsets.UTF_8)));
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream g = new java.util.zip.GZIPOutputStream(z)) {
+            g.write(plain);
+        }
+        assertEquals(200, put("/tmp", z.toByteArray()).status());
+        assertEquals("squeezed", new String(untar(get("files", "/tmp/zipped.txt").body()).get("zipped.txt"),
+                StandardCharsets.UTF_8));
+        // tar(1) pads an archive to a 10 KiB record; a client may send more zeros still
+        byte[] padded = Arrays.copyOf(tar(E.file("padded.txt", new byte[] {1})), 1 << 20);
+        ApiClient.Response r = put("/tmp", padded);
+        assertEquals(200, r.status(), r.text());
+    }
+
+    @Test
     void aPausedContainerStillServesFiles() throws Exception {
         assertEquals(0, quilt.run("pause", "files").exit());
         try {

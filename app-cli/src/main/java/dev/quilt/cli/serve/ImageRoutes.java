@@ -104,7 +104,13 @@ public final class ImageRoutes implements Routes {
         c.reply(200, m);
     }
 
+    /**
+     * {@code force} and {@code noprune} are read as docker reads them; neither changes what is removed: an image
+     * has one name set and no parents here, and one a container uses stays (409), as {@link RemoveImage} decides.
+     */
     private void delete(ApiCall c) {
+        c.flag("force", false);
+        c.flag("noprune", false);
         String ref = c.param("name");
         Image i = find(ref);
         Digest d = remove.get().remove(i.digest().value());

@@ -51,8 +51,15 @@
 
 #define SYNC_FD 3
 
-/* the codes the JVM maps: not found 404, not a directory 400, refused entry 400, gone 409 */
-enum archive_codes { CODE_SYSTEM = 1, CODE_NOT_FOUND = 2, CODE_NOT_DIR = 3, CODE_REFUSED = 4, CODE_GONE = 5 };
+/* the codes the JVM maps: not found 404, not a directory 400, refused entry 400, gone 409, read-only 403 */
+enum archive_codes {
+    CODE_SYSTEM = 1,
+    CODE_NOT_FOUND = 2,
+    CODE_NOT_DIR = 3,
+    CODE_REFUSED = 4,
+    CODE_GONE = 5,
+    CODE_READ_ONLY = 6,
+};
 
 struct request {
     char op[8];
@@ -249,9 +256,12 @@ static int do_put(const struct request *r, struct archive *in, struct archive *d
             archive_entry_set_uid(e, 0);
             archive_entry_set_gid(e, 0);
         }
-        if (archive_write_header(disk, e) < ARCHIVE_WARN)
+        if (archive_write_header(disk, e) < ARCHIVE_WARN) {
+            if (archive_errno(disk) == EROFS) /* the API's 403: "the container rootfs is marked as read-only" */
+                return fail(CODE_READ_ONLY, EROFS, "tar entry '%s': %s", name, archive_error_string(disk));
             return fail(CODE_REFUSED, archive_errno(disk), "tar entry '%s' refused: %s", name,
                         archive_error_string(disk));
+        }
         if (archive_entry_size(e) > 0 && copy_data(in, disk, 1) != ARCHIVE_OK)
             return fail(CODE_SYSTEM, archive_errno(disk), "tar entry '%s': %s", name, archive_error_string(disk));
         if (archive_write_finish_entry(disk) < ARCHIVE_WARN)

@@ -61,7 +61,7 @@ class ArchiveRoutesIT {
     static void down() throws Exception {
         try {
             quilt.run("rm", "-f", "files");
-            quilt.run("rm", "-f", "mapped");
+            for (String c : new String[] {"mapped", "done", "ro"}) quilt.run("rm", "-f", c);
             if (served != null) served.close();
         } finally {
             quilt.close(MARK);
@@ -266,6 +266,21 @@ class ArchiveRoutesIT {
         assertEquals(409, stopped.status(), stopped.text());
         assertTrue(message(stopped).contains("running or paused"), stopped.text());
         assertEquals(0, quilt.run("rm", "done").exit());
+
+        Quilt.Result ro = quilt.run("run", "-d", "--network", "none", "--read-only", "--name", "ro", "-e", MARK,
+                "--", "sleep", "2147483647");
+        assertEquals(0, ro.exit(), ro.err());
+        try {
+            ApiClient.Response denied = api.request("PUT", "/v1.41/containers/ro/archive?path=/etc",
+                    "application/x-tar", tar(E.file("nope", new byte[] {1})));
+            assertEquals(403, denied.status(), denied.text());
+            assertTrue(message(denied).contains("read-only"), denied.text());
+            ApiClient.Response tmpfs = api.request("PUT", "/v1.41/containers/ro/archive?path=/tmp",
+                    "application/x-tar", tar(E.file("fine", new byte[] {1})));
+            assertEquals(200, tmpfs.status(), tmpfs.text());
+        } finally {
+            assertEquals(0, quilt.run("rm", "-f", "ro").exit());
+        }
     }
 
     @Test

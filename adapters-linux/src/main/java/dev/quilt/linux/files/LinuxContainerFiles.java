@@ -22,7 +22,7 @@ import java.time.Instant;
  */
 public final class LinuxContainerFiles implements ContainerFiles {
     private static final String PEER = "quilt-archive";
-    private static final int NOT_FOUND = 2, NOT_DIR = 3, REFUSED = 4, GONE = 5;
+    private static final int NOT_FOUND = 2, NOT_DIR = 3, REFUSED = 4, GONE = 5, READ_ONLY = 6;
 
     private final NativeLibrary lib;
 
@@ -116,6 +116,8 @@ public final class LinuxContainerFiles implements ContainerFiles {
             case NOT_FOUND -> QuiltException.notFound("no such file or directory: " + path);
             case NOT_DIR -> QuiltException.invalid("not a directory: " + path);
             case REFUSED -> QuiltException.invalid(message);
+            case READ_ONLY -> new QuiltException(QuiltException.Kind.PERMISSION, path + " is on a read-only file"
+                    + " system in the container (--read-only, or a read-only mount): " + message);
             case GONE -> QuiltException.conflict("the container's init has exited; copying files needs a running"
                     + " or paused container");
             default -> new QuiltException(QuiltException.Kind.SYSTEM, "copying files in the container: " + message);

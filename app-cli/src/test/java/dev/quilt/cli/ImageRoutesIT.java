@@ -146,9 +146,9 @@ class ImageRoutesIT {
         Map<String, byte[]> outer = new LinkedHashMap<>();
         outer.put("l1/layer.tar", l.get(0));
         outer.put("l2/layer.tar", l.get(1));
-        outer.put("manifest.json", utf8("[{\"Config\":\"cfg.json\",\"RepoTags\":[\"savedimg:1.0\"],"
+        outer.put("manifest.json", utf8("[{\"Config\":\"cfg.json\",\"RepoTags\":[\"savedimg:1.0\",\"savedimg:extra\"],"
                 + "\"Layers\":[\"l1/layer.tar\",\"l2/layer.tar\"]}]"));
-        assertEquals(List.of("Loaded image: savedimg:1.0"), loaded(load(tar(outer))));
+        assertEquals(List.of("Loaded image: savedimg:1.0", "Loaded image: savedimg:extra"), loaded(load(tar(outer))));
         Path fs = rootfs("savedimg:1.0");
         assertEquals("save", Files.readString(fs.resolve("etc/mark")));
         assertFalse(Files.exists(fs.resolve("etc/motd")), "whited out");
@@ -157,9 +157,18 @@ class ImageRoutesIT {
         assertEquals("fresh", Files.readString(fs.resolve("var/cache/fresh")));
         JsonNode tags = api.get("/v1.41/images/savedimg:1.0/json").json().get("RepoTags");
         assertEquals("savedimg:1.0", tags.get(0).asText());
+        String id = api.get("/v1.41/images/savedimg:1.0/json").json().get("Id").asText();
+        ApiClient.Response byId = api.delete("/v1.41/images/" + id);
+        assertEquals(409, byId.status(), byId.text());
+        assertTrue(byId.json().get("message").asText().contains("must be forced"), byId.text());
+        ApiClient.Response untag = api.delete("/v1.41/images/savedimg:extra");
+        assertEquals(200, untag.status(), untag.text());
+        assertEquals("[{\"Untagged\":\"savedimg:extra\"}]", untag.text().strip());
+        assertEquals(id, api.get("/v1.41/images/savedimg:1.0/json").json().get("Id").asText(), "the image stays");
         ApiClient.Response del = api.delete("/v1.41/images/savedimg:1.0");
         assertEquals(200, del.status(), del.text());
         assertEquals("savedimg:1.0", del.json().get(0).get("Untagged").asText());
+        assertEquals(id, del.json().get(1).get("Deleted").asText());
     }
 
     @Test

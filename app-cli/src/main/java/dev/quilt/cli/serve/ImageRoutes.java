@@ -105,19 +105,26 @@ public final class ImageRoutes implements Routes {
     }
 
     /**
-     * {@code force} and {@code noprune} are read as docker reads them; neither changes what is removed: an image
-     * has one name set and no parents here, and one a container uses stays (409), as {@link RemoveImage} decides.
+     * docker rmi through {@link RemoveImage#removeAsDocker}: one name of several is untagged, else the image goes
+     * (409 while a container uses it). {@code noprune} is read as docker reads it; there are no parents to prune.
      */
     private void delete(ApiCall c) {
-        c.flag("force", false);
+        boolean force = c.flag("force", false);
         c.flag("noprune", false);
         String ref = c.param("name");
-        Image i = find(ref);
-        Digest d = remove.get().remove(i.digest().value());
+        String q = DockerImageRefs.toQuilt(ref);
+        if (images.get().find(q).isEmpty()) throw ApiException.notFound("No such image: " + ref);
+        RemoveImage.Removal r = remove.get().removeAsDocker(q, force);
         List<Map<String, String>> out = new ArrayList<>();
-        for (String t : repoTags(i)) out.add(Map.of("Untagged", t));
-        out.add(Map.of("Deleted", d.value()));
-        events.publish(new ApiEvent("image", "delete", d.value(), Map.of("name", ref), now()));
+        for (ImageName n : r.untagged()) {
+            out.add(Map.of("Untagged", DockerImageRefs.repoTag(n)));
+            events.publish(new ApiEvent("image", "untag", r.deleted().map(Digest::value).orElse(ref),
+                    Map.of("name", DockerImageRefs.repoTag(n)), now()));
+        }
+        r.deleted().ifPresent(d -> {
+            out.add(Map.of("Deleted", d.value()));
+            events.publish(new ApiEvent("image", "delete", d.value(), Map.of("name", ref), now()));
+        });
         c.reply(200, out);
     }
 

@@ -69,6 +69,7 @@ import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
 import dev.quilt.usecases.LoadImage;
+import dev.quilt.usecases.SaveImage;
 import dev.quilt.usecases.ContainerArchive;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
@@ -342,8 +343,13 @@ public final class LinuxModule {
     }
 
     @Provides
-    static LoadImage loadImage(ImageStore images) {
-        return new LoadImage(images, new DockerImageArchives());
+    static SaveImage saveImage(ImageStore images, LinuxPaths paths) {
+        return new SaveImage(images, new DockerImageArchives(paths));
+    }
+
+    @Provides
+    static LoadImage loadImage(ImageStore images, LinuxPaths paths) {
+        return new LoadImage(images, new DockerImageArchives(paths));
     }
 
     @Provides

@@ -194,6 +194,14 @@ class ImageRoutesIT {
         // docker's "ociimg", "ociimg:latest" and quilt's "ociimg" are one image
         assertEquals(api.get("/v1.41/images/ociimg/json").json().get("Id"),
                 api.get("/v1.41/images/ociimg:latest/json").json().get("Id"));
+        // docker save, then load it back after a delete: the same files and name
+        ApiClient.Response saved = api.get("/v1.41/images/ociimg/get");
+        assertEquals(200, saved.status(), saved.text());
+        assertEquals(200, api.delete("/v1.41/images/ociimg").status());
+        assertEquals(List.of("Loaded image: ociimg:latest"), loaded(load(saved.body())));
+        assertEquals("oci", Files.readString(rootfs("ociimg").resolve("etc/mark")));
+        assertFalse(Files.exists(rootfs("ociimg").resolve("etc/motd")));
+        assertEquals(404, api.get("/v1.41/images/nosuchimage/get").status());
         assertEquals(0, quilt.run("image", "ls").exit());
         assertTrue(quilt.run("image", "ls").out().contains("ociimg"));
         assertEquals(200, api.delete("/v1.41/images/ociimg:latest").status());

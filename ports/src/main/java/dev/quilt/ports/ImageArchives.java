@@ -24,4 +24,12 @@ public interface ImageArchives {
      * error that says so.
      */
     List<Loadable> open(Path tarball, Path work);
+
+    /**
+     * {@code docker save}: writes a {@code docker save} tarball of the image (one layer: its rootfs; a config with
+     * docker's default environment; {@code manifest.json} with {@code repoTags}) to {@code out}, building the
+     * layer under {@code work} (an empty directory the caller removes) first, since a tar entry's size comes
+     * before its bytes.
+     */
+    void save(dev.quilt.domain.Image image, List<String> repoTags, Path work, java.io.OutputStream out);
 }

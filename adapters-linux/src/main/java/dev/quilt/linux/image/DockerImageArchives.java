@@ -33,6 +33,12 @@ import java.util.zip.GZIPInputStream;
  * (OCI's {@code tar+gzip}), as the store accepts.
  */
 public final class DockerImageArchives implements ImageArchives {
+    private final dev.quilt.linux.LinuxPaths paths;
+
+    public DockerImageArchives(dev.quilt.linux.LinuxPaths paths) {
+        this.paths = paths;
+    }
+
     private static final String MANIFEST = "manifest.json";
     private static final String OCI_INDEX = "index.json";
     private static final String REF_NAME = "org.opencontainers.image.ref.name";
@@ -131,6 +137,118 @@ public final class DockerImageArchives implements ImageArchives {
             throw QuiltException.invalid("the image tarball names blob '" + digest + "', which is no sha256 digest");
         }
         return member(files, "blobs/sha256/" + digest.substring(7), "the image tarball");
+    }
+
+    @Override
+    public void save(dev.quilt.domain.Image image, List<String> repoTags, Path work, OutputStream out) {
+        try {
+            Files.createDirectories(work);
+            Path layer = work.resolve("layer.tar");
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            try (OutputStream o = new java.security.DigestOutputStream(Files.newOutputStream(layer), sha);
+                 TarArchiveOutputStream tar = new TarArchiveOutputStream(o)) {
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                writeTree(paths.imageRootfs(image.digest()), tar);
+                tar.finish();
+            }
+            String diffId = "sha256:" + java.util.HexFormat.of().formatHex(sha.digest());
+            String layerDir = diffId.substring(7);
+            Map<String, Object> config = new java.util.LinkedHashMap<>();
+            config.put("architecture", arch()); // GOARCH, as image configs name it
+            config.put("os", "linux");
+            config.put("created", image.importedAt().toString());
+            config.put("config", Map.of("Env", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")));
+            config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(diffId)));
+            byte[] configJson = JsonCodec.write(config);
+            String configName = java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(configJson)) + ".json";
+            Map<String, Object> entry = new java.util.LinkedHashMap<>();
+            entry.put("Config", configName);
+            entry.put("RepoTags", repoTags.isEmpty() ? null : repoTags);
+            entry.put("Layers", List.of(layerDir + "/layer.tar"));
+            byte[] wrapped = JsonCodec.write(Map.of("m", List.of(entry)));
+            String manifest = new String(wrapped, StandardCharsets.UTF_8).strip();
+            manifest = manifest.substring(manifest.indexOf('['), manifest.lastIndexOf(']') + 1);
+            TarArchiveOutputStream tar = new TarArchiveOutputStream(new java.io.FilterOutputStream(out) {
+                @Override
+                public void close() throws IOException {
+                    flush(); // the caller closes its own stream
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+            });
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            TarArchiveEntry dir = new TarArchiveEntry(layerDir + "/");
+            tar.putArchiveEntry(dir);
+            tar.closeArchiveEntry();
+            TarArchiveEntry l = new TarArchiveEntry(layerDir + "/layer.tar");
+            l.setSize(Files.size(layer));
+            tar.putArchiveEntry(l);
+            Files.copy(layer, tar);
+            tar.closeArchiveEntry();
+            member(tar, configName, configJson);
+            member(tar, "manifest.json", manifest.getBytes(StandardCharsets.UTF_8));
+            tar.finish();
+            tar.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String arch() {
+        String a = System.getProperty("os.arch");
+        return a.equals("x86_64") ? "amd64" : a;
+    }
+
+    private static void member(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(data.length);
+        tar.putArchiveEntry(e);
+        tar.write(data);
+        tar.closeArchiveEntry();
+    }
+
+    /**
+     * The image's rootfs as tar entries, parents first: directories, regular files, symlinks (as links, never
+     * followed), with their modes, owners and times; anything else (a device node) is left out.
+     */
+    private static void writeTree(Path rootfs, TarArchiveOutputStream tar) throws IOException {
+        List<Path> all;
+        try (var walk = Files.walk(rootfs)) {
+            all = walk.sorted().toList();
+        }
+        for (Path p : all) {
+            if (p.equals(rootfs)) continue;
+            String name = rootfs.relativize(p).toString();
+            var attrs = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) attrs.get("mode");
+            TarArchiveEntry e;
+            int type = mode & 0170000;
+            if (type == 0040000) {
+                e = new TarArchiveEntry(name + "/");
+            } else if (type == 0120000) {
+                e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                e.setLinkName(Files.readSymbolicLink(p).toString());
+            } else if (type == 0100000) {
+                e = new TarArchiveEntry(name);
+                e.setSize(Files.size(p));
+            } else {
+                continue;
+            }
+            e.setMode(mode & 07777);
+            e.setUserId((Integer) attrs.get("uid"));
+            e.setGroupId((Integer) attrs.get("gid"));
+            e.setModTime((java.nio.file.attribute.FileTime) attrs.get("lastModifiedTime"));
+            tar.putArchiveEntry(e);
+            if (type == 0100000) Files.copy(p, tar);
+            tar.closeArchiveEntry();
+        }
     }
 
     /** Applies {@code layers} in order into one rootfs tar at {@code out}. */

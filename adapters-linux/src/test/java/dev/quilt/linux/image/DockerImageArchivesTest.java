@@ -119,7 +119,7 @@ class DockerImageArchivesTest {
                 + "\"Layers\":[\"aaa/layer.tar\",\"bbb/layer.tar\"]}]").getBytes(StandardCharsets.UTF_8));
         Path file = tmp.resolve("save.tar");
         Files.write(file, tarBytes(outer));
-        List<ImageArchives.Loadable> l = new DockerImageArchives().open(file, tmp.resolve("work"));
+        List<ImageArchives.Loadable> l = new DockerImageArchives(dev.quilt.linux.LinuxPaths.under(tmp)).open(file, tmp.resolve("work"));
         assertEquals(1, l.size());
         assertEquals(List.of("demo:1"), l.get(0).repoTags());
         assertEquals(FLAT, contents(l.get(0).rootfsTar()));
@@ -142,16 +142,46 @@ class DockerImageArchivesTest {
         outer.put("blobs/sha256/" + sha(l2), l2);
         Path file = tmp.resolve("oci.tar");
         Files.write(file, tarBytes(outer));
-        List<ImageArchives.Loadable> l = new DockerImageArchives().open(file, tmp.resolve("work"));
+        List<ImageArchives.Loadable> l = new DockerImageArchives(dev.quilt.linux.LinuxPaths.under(tmp)).open(file, tmp.resolve("work"));
         assertEquals(List.of("demo:oci"), l.get(0).repoTags());
         assertEquals(FLAT, contents(l.get(0).rootfsTar()));
+    }
+
+    @Test
+    void aSavedImageLoadsBackWithItsTagFilesAndLinks() throws Exception {
+        dev.quilt.linux.LinuxPaths paths = dev.quilt.linux.LinuxPaths.under(tmp);
+        FsImageStore store = new FsImageStore(paths, new dev.quilt.linux.SystemClock(), false);
+        Map<String, String> fs = new LinkedHashMap<>();
+        fs.put("bin/", "");
+        fs.put("bin/tool", "#!/bin/sh\n");
+        fs.put("etc/", "");
+        fs.put("etc/hostname", "saved\n");
+        dev.quilt.domain.Image image = store.importTar(new java.io.ByteArrayInputStream(tar(fs)),
+                java.util.Optional.empty(), dev.quilt.ports.ImageStore.ImportProgress.NONE);
+        Files.createSymbolicLink(paths.imageRootfs(image.digest()).resolve("etc/link"), Path.of("hostname"));
+        DockerImageArchives archives = new DockerImageArchives(paths);
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        archives.save(image, List.of("saved:1"), tmp.resolve("save-work"), saved);
+        Path file = tmp.resolve("saved.tar");
+        Files.write(file, saved.toByteArray());
+        List<ImageArchives.Loadable> l = archives.open(file, tmp.resolve("load-work"));
+        assertEquals(List.of("saved:1"), l.get(0).repoTags());
+        Map<String, String> back = contents(l.get(0).rootfsTar());
+        assertEquals("saved\n", back.get("etc/hostname"));
+        assertEquals("#!/bin/sh\n", back.get("bin/tool"));
+        assertTrue(back.containsKey("etc/link"), back.toString());
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(l.get(0).rootfsTar()))) {
+            for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.getName().equals("etc/link")) assertEquals("hostname", e.getLinkName());
+            }
+        }
     }
 
     @Test
     void aPlainRootfsTarIsItselfAndCopiesNothing() throws Exception {
         Path file = tmp.resolve("rootfs.tar");
         Files.write(file, layer1());
-        List<ImageArchives.Loadable> l = new DockerImageArchives().open(file, tmp.resolve("work"));
+        List<ImageArchives.Loadable> l = new DockerImageArchives(dev.quilt.linux.LinuxPaths.under(tmp)).open(file, tmp.resolve("work"));
         assertEquals(List.of(new ImageArchives.Loadable(file, List.of())), l);
         try (var s = Files.list(tmp.resolve("work/x"))) {
             assertEquals(0, s.count());
@@ -167,7 +197,7 @@ class DockerImageArchivesTest {
             Path file = tmp.resolve("bad.tar");
             Files.write(file, tarBytes(outer));
             QuiltException e = assertThrows(QuiltException.class,
-                    () -> new DockerImageArchives().open(file, tmp.resolve("work-" + layer.hashCode())));
+                    () -> new DockerImageArchives(dev.quilt.linux.LinuxPaths.under(tmp)).open(file, tmp.resolve("work-" + layer.hashCode())));
             assertTrue(e.getMessage().contains(layer), e.getMessage());
         }
     }

@@ -9,6 +9,7 @@ import dev.quilt.linux.Abandoned;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.usecases.LoadImage;
+import dev.quilt.usecases.SaveImage;
 import dev.quilt.usecases.RemoveImage;
 
 import javax.inject.Inject;
@@ -36,12 +37,14 @@ public final class ImageRoutes implements Routes {
     private final Lazy<ImageStore> images;
     private final Lazy<RemoveImage> remove;
     private final Lazy<LoadImage> load;
+    private final Lazy<SaveImage> save;
     private final LinuxPaths paths;
     private final EventBus events;
 
     @Inject
-    ImageRoutes(Lazy<ImageStore> images, Lazy<RemoveImage> remove, Lazy<LoadImage> load, LinuxPaths paths,
-                EventBus events) {
+    ImageRoutes(Lazy<ImageStore> images, Lazy<RemoveImage> remove, Lazy<LoadImage> load, Lazy<SaveImage> save,
+                LinuxPaths paths, EventBus events) {
+        this.save = save;
         this.images = images;
         this.remove = remove;
         this.load = load;
@@ -55,6 +58,7 @@ public final class ImageRoutes implements Routes {
         r.add("POST", "/images/load", this::load);
         r.add("POST", "/images/create", this::pull);
         r.add("GET", "/images/{name*}/json", this::inspect);
+        r.add("GET", "/images/{name*}/get", this::save);
         r.add("DELETE", "/images/{name*}", this::delete);
     }
 
@@ -155,6 +159,16 @@ public final class ImageRoutes implements Routes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code docker save}: the image as a docker-save tarball, built under the image store, then streamed. */
+    private void save(ApiCall c) throws IOException {
+        Image i = find(c.param("name"));
+        var work = paths.images().resolve(Abandoned.name("save-" + UUID.randomUUID()));
+        try (OutputStream out = c.stream(200, "application/x-tar", Map.of())) {
+            save.get().save(i, work, out);
+        }
+        events.publish(new ApiEvent("image", "save", i.digest().value(), Map.of("name", c.param("name")), now()));
     }
 
     /** {@code docker pull}: Quilt has no registry, so a 404 that says how images get here. */

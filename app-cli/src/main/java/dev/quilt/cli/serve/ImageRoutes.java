@@ -25,10 +25,12 @@ import java.util.UUID;
 
 /**
  * Images as the Engine API serves them (API 1.41 "Image"): {@code GET /images/json}, {@code GET /images/{name}/json},
- * {@code DELETE /images/{name}}, {@code POST /images/load}, and {@code POST /images/create} (pull), which Quilt
+ * {@code DELETE /images/{name}}, {@code POST /images/load}, {@code GET /images/{name}/get} (save), and
+ * {@code POST /images/create} (pull), which Quilt
  * cannot do: it has no registry, and says to load the image instead. Names are docker's, mapped to Quilt's by
  * {@link DockerImageRefs} ({@code busybox} and {@code busybox:latest} are one image). Every verb goes through the
- * engine's use cases ({@link LoadImage}, {@link RemoveImage}) and store, as {@code quilt image} does.
+ * engine's use cases ({@link LoadImage}, {@link SaveImage}, {@link RemoveImage}) and store, as {@code quilt image}
+ * does.
  */
 public final class ImageRoutes implements Routes {
     /** What an image holds for a process's environment when nothing else says (docker's default PATH). */

@@ -22,6 +22,8 @@ import java.util.Map;
 public final class FakeContainerExec implements ContainerExec {
     private final FakeKernel kernel;
     private final Map<ContainerId, Integer> runs = new HashMap<>();
+    private final List<Integer> signals = new java.util.ArrayList<>();
+    private final List<String> resizes = new java.util.ArrayList<>();
     private Target last;
 
     public FakeContainerExec(FakeKernel kernel) {
@@ -31,6 +33,72 @@ public final class FakeContainerExec implements ContainerExec {
     @Override
     public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty) {
         return outcome(target, process.args()).exit();
+    }
+
+    /** As {@link #run}: a fake command writes nothing, so the fds are not touched. */
+    @Override
+    public ExitStatus run(Target target, ProcessSpec process, dev.quilt.ports.Stdio stdio, boolean stdinOpen,
+                          boolean tty) {
+        return outcome(target, process.args()).exit();
+    }
+
+    /**
+     * A session that has already ended as its script says ({@code hang} with a timeout: killed at it, SIGKILL and
+     * timed out; without one it would never end, which a fake cannot show, so it is refused). Its pid is the
+     * init's (a fake has no other); signals are recorded ({@link #signals()}), resizes too, and a resize without a
+     * tty is a conflict, as on Linux.
+     */
+    @Override
+    public Session start(Target target, ProcessSpec process, dev.quilt.ports.Stdio stdio, Options options) {
+        Captured c = outcome(target, process.args());
+        if (c.timedOut() && options.timeout().isEmpty()) {
+            throw new IllegalStateException("a fake 'hang' needs a timeout to end");
+        }
+        int pid = target.init().pid();
+        return new Session() {
+            @Override
+            public int pid() {
+                return pid;
+            }
+
+            @Override
+            public ExitStatus await() {
+                return c.exit();
+            }
+
+            @Override
+            public void resize(int rows, int cols) {
+                if (!options.tty()) throw dev.quilt.domain.QuiltException.conflict("the exec has no terminal to resize");
+                synchronized (FakeContainerExec.this) {
+                    resizes.add(rows + "x" + cols);
+                }
+            }
+
+            @Override
+            public void signal(int signal) {
+                synchronized (FakeContainerExec.this) {
+                    signals.add(signal);
+                }
+            }
+
+            @Override
+            public boolean timedOut() {
+                return c.timedOut();
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /** The signals sessions were sent, in order. */
+    public synchronized List<Integer> signals() {
+        return List.copyOf(signals);
+    }
+
+    /** The sizes sessions were given ("ROWSxCOLS"), in order. */
+    public synchronized List<String> resizes() {
+        return List.copyOf(resizes);
     }
 
     /** As {@link #run}; {@code started} gets the container's init pid (a fake has no other), detached or not. */

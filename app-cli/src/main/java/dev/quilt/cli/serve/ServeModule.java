@@ -18,4 +18,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes system(SystemRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
 }

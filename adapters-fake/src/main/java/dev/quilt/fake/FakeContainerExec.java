@@ -43,27 +43,36 @@ public final class FakeContainerExec implements ContainerExec {
     }
 
     /**
-     * A session that has already ended as its script says ({@code hang} with a timeout: killed at it, SIGKILL and
-     * timed out; without one it would never end, which a fake cannot show, so it is refused). Its pid is the
-     * init's (a fake has no other); signals are recorded ({@link #signals()}), resizes too, and a resize without a
-     * tty is a conflict, as on Linux.
+     * A session that ends as its script says; {@code sh -c "sleep N"} (and {@code hang}) runs until a signal ends it
+     * (killed by that signal) or its deadline does (SIGKILL, timed out); awaiting one with neither is a test's bug.
+     * Its pid is the init's (a fake has no other); signals are recorded ({@link #signals()}), resizes too, and a
+     * resize without a tty is a conflict, as on Linux.
      */
     @Override
     public Session start(Target target, ProcessSpec process, dev.quilt.ports.Stdio stdio, Options options) {
-        Captured c = outcome(target, process.args());
-        if (c.timedOut() && options.timeout().isEmpty()) {
-            throw new IllegalStateException("a fake 'hang' needs a timeout to end");
-        }
+        List<String> args = process.args();
+        boolean hangs = args.size() == 3 && args.get(1).equals("-c") && args.get(2).startsWith("sleep ");
+        Captured c = outcome(target, hangs ? List.of("sh", "-c", "hang") : args);
         int pid = target.init().pid();
         return new Session() {
+            private Integer signalled;
+
             @Override
             public int pid() {
                 return pid;
             }
 
             @Override
-            public ExitStatus await() {
-                return c.exit();
+            public synchronized ExitStatus await() {
+                if (!c.timedOut()) return c.exit();
+                if (signalled != null) return ExitStatus.killedBy(signalled);
+                if (options.timeout().isEmpty()) throw new IllegalStateException("a fake that hangs never ends");
+                return ExitStatus.killedBy(9);
+            }
+
+            @Override
+            public synchronized boolean timedOut() {
+                return c.timedOut() && signalled == null;
             }
 
             @Override
@@ -79,11 +88,9 @@ public final class FakeContainerExec implements ContainerExec {
                 synchronized (FakeContainerExec.this) {
                     signals.add(signal);
                 }
-            }
-
-            @Override
-            public boolean timedOut() {
-                return c.timedOut();
+                synchronized (this) {
+                    if (c.timedOut() && signalled == null) signalled = signal; // a hanging one ends by it
+                }
             }
 
             @Override

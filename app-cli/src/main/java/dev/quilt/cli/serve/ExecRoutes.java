@@ -98,15 +98,15 @@ public final class ExecRoutes implements Routes {
         boolean attachStdin = bool(body, "AttachStdin");
         boolean privileged = bool(body, "Privileged");
         int[] size = consoleSize(body);
-        Optional<Duration> asked = text(body, "QuiltTimeout").filter(s -> !s.isEmpty()).map(s -> duration("QuiltTimeout", s));
+        Optional<String> asked = text(body, "QuiltTimeout").filter(s -> !s.isEmpty());
+        asked.ifPresent(s -> duration("QuiltTimeout", s));
 
         Container c = lookup.get().get(call.param("id"));
         if (c.status() != Status.RUNNING) {
             throw ApiException.conflict("container '" + c.displayName() + "' is " + c.status().word()
                     + "; exec needs a running one");
         }
-        Optional<Duration> timeout = asked.or(() -> Optional.ofNullable(c.spec().labels().get(TIMEOUT_LABEL))
-                .map(s -> duration("label " + TIMEOUT_LABEL, s)));
+        Optional<Duration> timeout = deadline(asked, c.spec().labels());
         ExecInContainer.Request req = new ExecInContainer.Request(cmd, env, k -> Optional.empty(), cwd, user,
                 attachStdin, tty, privileged, List.of(), List.of());
         ExecSessions.Exec e = sessions.add(c.id(), c.displayName(), c.spec().root().describe(), req, attachStdin,
@@ -241,8 +241,17 @@ public final class ExecRoutes implements Routes {
         ContainerExec.Session s;
         try {
             s = exec.get().start(e.container.value(), e.request, stdio, options);
+        } catch (dev.quilt.ports.SpawnFailedException ex) {
+            // the request's command, cwd or user cannot be had: docker's "invalid config" for a start (400), its
+            // shell code kept; any other step is Quilt's own failure
+            e.failed(ex.exitCode() == 125 ? 126 : ex.exitCode());
+            boolean asked = switch (ex.step()) {
+                case EXEC, CWD, USER -> true;
+                default -> false;
+            };
+            throw asked ? ApiException.badRequest(ex.getMessage()) : ex;
         } catch (RuntimeException ex) {
-            e.failed(ex instanceof dev.quilt.ports.SpawnFailedException ? 126 : 125);
+            e.failed(125);
             throw ex;
         }
         e.running(s);
@@ -362,6 +371,16 @@ public final class ExecRoutes implements Routes {
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * An exec's deadline: the create body's {@code QuiltTimeout} when given, else the container's
+     * {@value #TIMEOUT_LABEL} label, else none. Either one that is no duration ({@link Durations#parse}: {@code 30s},
+     * {@code 5m}, {@code 1h30m}) is a 400 naming it.
+     */
+    static Optional<Duration> deadline(Optional<String> asked, Map<String, String> labels) {
+        if (asked.isPresent()) return Optional.of(duration("QuiltTimeout", asked.get()));
+        return Optional.ofNullable(labels.get(TIMEOUT_LABEL)).map(s -> duration("label " + TIMEOUT_LABEL, s));
     }
 
     private static Duration duration(String field, String text) {

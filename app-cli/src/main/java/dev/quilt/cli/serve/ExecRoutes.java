@@ -9,9 +9,9 @@ import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
-import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.Stdio;
+import dev.quilt.ports.StdioPairs;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.ExecInContainer;
 import io.netty.channel.unix.FileDescriptor;
@@ -55,10 +55,13 @@ public final class ExecRoutes implements Routes {
     private final Lazy<ContainerLookup> lookup;
     private final ExecSessions sessions;
     private final EventBus events;
+    private final StdioPairs pairs;
     private FileDescriptor devNull;
 
     @Inject
-    ExecRoutes(Lazy<ExecInContainer> exec, Lazy<ContainerLookup> lookup, ExecSessions sessions, EventBus events) {
+    ExecRoutes(Lazy<ExecInContainer> exec, Lazy<ContainerLookup> lookup, ExecSessions sessions, EventBus events,
+               StdioPairs pairs) {
+        this.pairs = pairs;
         this.exec = exec;
         this.lookup = lookup;
         this.sessions = sessions;
@@ -353,15 +356,15 @@ public final class ExecRoutes implements Routes {
         return devNull;
     }
 
-    private static int[] pair(List<Integer> fds) {
-        int[] p = Sockets.streamPair();
+    private int[] pair(List<Integer> fds) {
+        int[] p = pairs.pair();
         fds.add(p[0]);
         fds.add(p[1]);
         return p;
     }
 
-    private static void closeQuietly(int fd) {
-        dev.quilt.linux.jni.Processes.closeFd(fd);
+    private void closeQuietly(int fd) {
+        pairs.close(fd);
     }
 
     private static void join(Thread t) {

@@ -195,6 +195,27 @@ class ExecRoutesIT {
     }
 
     @Test
+    void aClientThatHangsUpDoesNotStopTheCommand() throws Exception {
+        String fifo = "/tmp/hangup-" + System.nanoTime();
+        String mk = create("box", body("Cmd", List.of("mkfifo", fifo)));
+        try (ApiClient.Open o = api.hijack("/v1.41/exec/" + mk + "/start", body())) {
+            assertEquals(List.of(), o.frames());
+        }
+        // it writes after the client has gone: dropped, not a SIGPIPE
+        String id = create("box", body("Cmd", List.of("sh", "-c", "cat > /dev/null; echo more; echo more >&2; "
+                + "echo survived > " + fifo), "AttachStdin", true, "AttachStdout", true, "AttachStderr", true));
+        try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body())) {
+            assertEquals(101, o.status);
+        } // gone without a half-close: stdin ends, the command goes on
+        String cat = create("box", body("Cmd", List.of("cat", fifo), "AttachStdout", true));
+        try (ApiClient.Open o = api.hijack("/v1.41/exec/" + cat + "/start", body())) {
+            StringBuilder out = new StringBuilder();
+            for (ApiClient.Frame f : o.frames()) out.append(f.text());
+            assertEquals("survived\n", out.toString());
+        }
+    }
+
+    @Test
     void theDeadlineKillsTheWholeTree() throws Exception {
         String id = create("tree", body("Cmd", List.of("sh", "-c", "sleep 1000 & sleep 1000"), "AttachStdout", true,
                 "QuiltTimeout", "1s"));

@@ -4,11 +4,16 @@ import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.StdioPairs;
 
-/** socketpair(2) AF_UNIX SOCK_STREAM with SOCK_CLOEXEC: the ends of an exec session's stdio. */
+/** socketpair(2) AF_UNIX SOCK_STREAM with SOCK_CLOEXEC: the ends of an exec session's stdio; /dev/null for a detached one. */
 public final class LinuxStdioPairs implements StdioPairs {
     @Override
     public int[] pair() {
         return Sockets.streamPair();
+    }
+
+    @Override
+    public int discard() {
+        return Processes.openDevNull();
     }
 
     @Override

@@ -14,7 +14,6 @@ import dev.quilt.ports.Stdio;
 import dev.quilt.ports.StdioPairs;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.ExecInContainer;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 
 import javax.inject.Inject;
@@ -56,7 +55,6 @@ public final class ExecRoutes implements Routes {
     private final ExecSessions sessions;
     private final EventBus events;
     private final StdioPairs pairs;
-    private FileDescriptor devNull;
 
     @Inject
     ExecRoutes(Lazy<ExecInContainer> exec, Lazy<ContainerLookup> lookup, ExecSessions sessions, EventBus events,
@@ -139,8 +137,13 @@ public final class ExecRoutes implements Routes {
     }
 
     private void startDetached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
-        int nul = devNull().intValue();
-        ContainerExec.Session s = begin(e, new Stdio(nul, nul, nul), options);
+        int nul = pairs.discard();
+        ContainerExec.Session s;
+        try {
+            s = begin(e, new Stdio(nul, nul, nul), options);
+        } finally {
+            pairs.close(nul); // the command has its own copies
+        }
         Thread.ofPlatform().daemon().name("exec-" + e.id.substring(0, 12)).start(() -> finish(e, s));
         call.replyEmpty(200);
     }
@@ -343,17 +346,6 @@ public final class ExecRoutes implements Routes {
         attrs.put("name", e.name);
         events.publish(new ApiEvent("container", action, e.container.value(), attrs,
                 java.time.Instant.now().getEpochSecond() * 1_000_000_000L + java.time.Instant.now().getNano()));
-    }
-
-    private synchronized FileDescriptor devNull() {
-        if (devNull == null) {
-            try {
-                devNull = FileDescriptor.from("/dev/null");
-            } catch (IOException ex) {
-                throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot open /dev/null: " + ex.getMessage());
-            }
-        }
-        return devNull;
     }
 
     private int[] pair(List<Integer> fds) {

@@ -72,7 +72,8 @@ class ExecEventsTest {
     private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec, FakeHostLimits.DEFAULT);
     private final EventBus bus = new EventBus();
     private final ExecSessions sessions = new ExecSessions();
-    /** Detached starts use /dev/null, never a pair; an attached one is not driven here. */
+    /** Detached starts take /dev/null (a number the fake engine never opens), never a pair; each is closed once. */
+    private final List<Integer> closed = new ArrayList<>();
     private final StdioPairs noPairs = new StdioPairs() {
         @Override
         public int[] pair() {
@@ -80,8 +81,13 @@ class ExecEventsTest {
         }
 
         @Override
-        public void close(int fd) {
-            throw new AssertionError("a detached exec closes no pair");
+        public int discard() {
+            return 1000;
+        }
+
+        @Override
+        public synchronized void close(int fd) {
+            closed.add(fd);
         }
     };
     private final ExecRoutes routes = new ExecRoutes(() -> exec, () -> lookup, sessions, bus, noPairs);
@@ -160,7 +166,6 @@ class ExecEventsTest {
 
     @Test
     void anExecsLifeIsThreeEventsAndItsCodeIsKept() throws Exception {
-        io.netty.channel.epoll.Epoll.ensureAvailability(); // /dev/null through Netty's native FileDescriptor
         runWeb();
         String id = createExec("{\"Cmd\": [\"sh\", \"-c\", \"exit 3\"]}");
         List<ApiEvent> seen = new ArrayList<>();
@@ -176,6 +181,9 @@ class ExecEventsTest {
         assertEquals("3", die.attributes().get("exitCode"));
         assertEquals("web", die.attributes().get("name"));
         assertEquals(null, die.attributes().get("timedOut"));
+        synchronized (noPairs) {
+            assertEquals(List.of(1000), closed, "its /dev/null is closed once the command has it");
+        }
         Call inspect = new Call(id, "");
         route("GET", "/exec/" + id + "/json").handle(inspect);
         JsonNode json = ApiJson.MAPPER.valueToTree(inspect.answer);
@@ -185,7 +193,6 @@ class ExecEventsTest {
 
     @Test
     void theDeadlineEndsItWith137AndSaysSo() throws Exception {
-        io.netty.channel.epoll.Epoll.ensureAvailability();
         runWeb();
         String id = createExec("{\"Cmd\": [\"sh\", \"-c\", \"sleep 1000\"], \"QuiltTimeout\": \"2s\"}");
         ApiEvent die = startDetached(id, new ArrayList<>());

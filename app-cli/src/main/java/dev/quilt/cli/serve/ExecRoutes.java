@@ -175,7 +175,30 @@ public final class ExecRoutes implements Routes {
 
     /** The hijacked stream until the command has ended and its output is drained. */
     private void relay(ApiCall call, ExecSessions.Exec e, ContainerExec.Session s, int out, int err, int in) {
-        Hijacked h = call.hijack(Multiplexed.RAW_STREAM);
+        Hijacked h;
+        try {
+            h = call.hijack(Multiplexed.RAW_STREAM);
+        } catch (RuntimeException gone) { // the client left before its stream began: as a hang-up, later
+            h = new Hijacked() {
+                @Override
+                public InputStream in() {
+                    return InputStream.nullInputStream();
+                }
+
+                @Override
+                public OutputStream out() {
+                    return new OutputStream() {
+                        @Override
+                        public void write(int b) throws IOException {
+                            throw new IOException("the client went away");
+                        }
+                    };
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
         OutputStream client = h.out();
         boolean tty = e.request.tty();
         Thread outThread = copier(new Socket(out), client, tty ? -1 : Multiplexed.STDOUT, e.attachStdout, e.id);

@@ -21,4 +21,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes containers(ContainerRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
 }

@@ -78,6 +78,17 @@ static jint writeFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off,
     return 0;
 }
 
+/* A SOCK_STREAM pair (both O_CLOEXEC, blocking): a command's stdio in an exec session. */
+static jlong socketPairStream(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    return ((jlong)sv[0] << 32) | (jlong)(unsigned)sv[1];
+}
+
 static jint sendMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint len)
 {
     (void)cls;
@@ -157,6 +168,7 @@ static const JNINativeMethod methods[] = {
     { "pipePair", "()J", (void *)pipePair },
     { "readFd", "(I[BII)I", (void *)readFd },
     { "writeFd", "(I[BII)I", (void *)writeFd },
+    { "socketPairStream", "()J", (void *)socketPairStream },
     { "sendMessage", "(I[BI)I", (void *)sendMessage },
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },
     { "sendFds", "(I[I)I", (void *)sendFds },

@@ -12,6 +12,8 @@ public final class Sockets {
 
     static native int writeFd(int fd, byte[] buf, int off, int len);
 
+    static native long socketPairStream();
+
     static native int sendMessage(int fd, byte[] buf, int len);
 
     static native int receiveMessage(int fd, byte[] buf);
@@ -99,6 +101,12 @@ public final class Sockets {
     public abstract static class FdOutput extends java.io.OutputStream {
         @Override
         public abstract void close();
+    }
+
+    /** Two connected SOCK_STREAM fds, both O_CLOEXEC and blocking: a command's stdin, stdout or stderr and our end. */
+    public static int[] streamPair() {
+        long v = NativeException.check(socketPairStream(), "socketpair", "AF_UNIX, SOCK_STREAM");
+        return new int[] {(int) (v >>> 32), (int) v};
     }
 
     public static void send(int fd, byte[] message, int length, String peer) {

@@ -118,7 +118,7 @@ public final class ImageRoutes implements Routes {
         boolean force = c.flag("force", false);
         c.flag("noprune", false);
         String ref = c.param("name");
-        String q = DockerImageRefs.toQuilt(ref);
+        String q = quiltRef(ref);
         if (images.get().find(q).isEmpty()) throw ApiException.notFound("No such image: " + ref);
         RemoveImage.Removal r = remove.get().removeAsDocker(q, force);
         List<Map<String, String>> out = new ArrayList<>();
@@ -196,8 +196,13 @@ public final class ImageRoutes implements Routes {
     }
 
     private Image find(String ref) {
-        String q = DockerImageRefs.toQuilt(ref);
-        return images.get().find(q).orElseThrow(() -> ApiException.notFound("No such image: " + ref));
+        return images.get().find(quiltRef(ref)).orElseThrow(() -> ApiException.notFound("No such image: " + ref));
+    }
+
+    /** {@code ref} itself when the store knows it as given (a name imported as {@code x:latest}), else docker's
+     * mapping ({@link DockerImageRefs#toQuilt}), as the container routes look an image up. */
+    private String quiltRef(String ref) {
+        return images.get().find(ref).isPresent() ? ref : DockerImageRefs.toQuilt(ref);
     }
 
     /** Docker's {@code RepoTags}: each name as {@code NAME:TAG}. */

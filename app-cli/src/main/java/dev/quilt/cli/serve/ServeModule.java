@@ -20,6 +20,12 @@ public interface ServeModule {
     Routes system(SystemRoutes r);
 
     @Binds @IntoSet
+    Routes containers(ContainerRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
+
+    @Binds @IntoSet
     Routes images(ImageRoutes r);
 
     @Binds @IntoSet

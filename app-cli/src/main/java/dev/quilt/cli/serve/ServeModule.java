@@ -30,4 +30,13 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes containers(ContainerRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
+
+    @Binds @IntoSet
+    Routes images(ImageRoutes r);
+
+    @Binds @IntoSet
+    Routes archive(ArchiveRoutes r);
 }

@@ -170,6 +170,15 @@ class EventsIT {
         assertTrue(empty.exit() != 0, empty.out());
         assertTrue(empty.err().contains("--label"), empty.err());
         assertFalse(cli("ps", "-a").out().contains(n), "no half-made container");
+        try (Served s = Served.start(quilt, root)) { // the API's Labels go through the same rule: a 400 naming it
+            ApiClient.Response api = s.client().post("/v1.41/containers/create?name=" + n, Map.of("Image",
+                    "default:latest", "Cmd", List.of("true"), "HostConfig", Map.of("NetworkMode", "none"),
+                    "Labels", Map.of("quilt.idle-timeout", "-3s")));
+            assertEquals(400, api.status(), api.text());
+            assertTrue(api.json().get("message").asText().contains("quilt.idle-timeout"), api.text());
+            assertEquals(0, s.stop());
+        }
+        assertFalse(cli("ps", "-a").out().contains(n), "no half-made container");
     }
 
     @Test

@@ -218,6 +218,42 @@ class StreamRoutesIT {
     }
 
     @Test
+    void waitRemovedAnswersOnceTheRecordIsGone() throws Exception {
+        runDetached("removable", "exec sleep 1000");
+        try (ApiClient.Open o = api.open("POST", "/v1.41/containers/removable/wait?condition=removed", null, null,
+                Map.of())) {
+            assertEquals(200, o.status);
+            // removed by another face (the CLI): the server's state watcher publishes its destroy
+            ok(quilt.run("rm", "-f", "removable"));
+            JsonNode body = ApiClient.JSON.readTree(o.body().readAllBytes());
+            assertTrue(body.get("Error").isNull(), body.toString());
+            assertEquals(137, body.get("StatusCode").asInt(), "SIGKILLed by rm -f: " + body);
+        }
+        assertEquals(404, api.post("/v1.41/containers/removable/wait?condition=removed").status());
+    }
+
+    @Test
+    void anAttachIsAnEvent() throws Exception {
+        create("watched", "true");
+        String filter = java.net.URLEncoder.encode("{\"event\":[\"attach\"],\"container\":[\"watched\"]}",
+                StandardCharsets.UTF_8);
+        // since a moment ago: the bus replays what came between then and the subscription, so nothing is missed
+        long since = System.currentTimeMillis() / 1000 - 1;
+        try (ApiClient.Open events = api.open("GET", "/v1.41/events?since=" + since + "&filters=" + filter, null, null,
+                Map.of())) {
+            assertEquals(200, events.status);
+            try (ApiClient.Open a = api.hijack("/v1.41/containers/watched/attach?logs=1&stdout=1", Map.of())) {
+                assertEquals(101, a.status);
+                assertTrue(a.frames().isEmpty(), "a created container has written nothing");
+            }
+            JsonNode e = ApiClient.JSON.readTree(events.nextLine());
+            assertEquals("attach", e.get("Action").asText(), e.toString());
+            assertEquals("watched", e.at("/Actor/Attributes/name").asText(), e.toString());
+        }
+        ok(quilt.run("rm", "-f", "watched"));
+    }
+
+    @Test
     void anExitNobodyRecordedIsMinusOneWithTheReason() throws Exception {
         runDetached("orphaned", "exec sleep 1000");
         JsonNode c = ApiClient.JSON.readTree(ok(quilt.run("inspect", "orphaned")));

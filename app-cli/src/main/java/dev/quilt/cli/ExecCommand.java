@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
+import dev.quilt.ports.Stdio;
 
 import javax.inject.Inject;
 import java.util.ArrayList;
@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 final class ExecCommand implements Callable<Integer> {
     private final Lazy<ExecInContainer> exec;
     private final Privileges privileges;
+    private final Invocation invocation;
 
     @Spec
     CommandSpec spec;
@@ -61,9 +62,10 @@ final class ExecCommand implements Callable<Integer> {
     List<String> positional = new ArrayList<>();
 
     @Inject
-    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges) {
+    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges, Invocation invocation) {
         this.exec = exec;
         this.privileges = privileges;
+        this.invocation = invocation;
     }
 
     @Override
@@ -74,11 +76,13 @@ final class ExecCommand implements Callable<Integer> {
         Root.require(privileges, "exec");
         // a terminal's ^C goes to our whole process group, quilt-exec included, which hands it to the
         // command; we stay to report how the command ended
-        Signal.handle(new Signal("INT"), sig -> { });
-        ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args.command(), env,
-                k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
-                Optional.ofNullable(user).map(User::parse), interactive, tty, privileged, SecurityFlags.split(capAdd),
-                SecurityFlags.split(capDrop)));
+        invocation.signals().ignore("INT");
+        ExecInContainer.Request req = new ExecInContainer.Request(args.command(), env, invocation::getenv,
+                Optional.ofNullable(workdir), Optional.ofNullable(user).map(User::parse), interactive, tty, privileged,
+                SecurityFlags.split(capAdd), SecurityFlags.split(capDrop));
+        // our own fds 0..2 are the command's (quilt-exec inherits them); a fast CLI call's are its caller's
+        ExitStatus exit = invocation.stdio().equals(Stdio.INHERITED) ? exec.get().exec(container, req)
+                : exec.get().exec(container, req, invocation.stdio());
         return exit.code();
     }
 }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
 
 import javax.inject.Inject;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ final class RunCommand implements Callable<Integer> {
     private final Lazy<RunContainer> runContainer;
     private final Lazy<CreateContainer> createContainer;
     private final Privileges privileges;
+    private final Invocation invocation;
 
     @Spec
     CommandSpec spec;
@@ -53,16 +53,18 @@ final class RunCommand implements Callable<Integer> {
     List<String> positional = new ArrayList<>();
 
     @Inject
-    RunCommand(Lazy<RunContainer> runContainer, Lazy<CreateContainer> createContainer, Privileges privileges) {
+    RunCommand(Lazy<RunContainer> runContainer, Lazy<CreateContainer> createContainer, Privileges privileges,
+               Invocation invocation) {
         this.runContainer = runContainer;
         this.createContainer = createContainer;
         this.privileges = privileges;
+        this.invocation = invocation;
     }
 
     @Override
     public Integer call() {
         RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
-        ContainerRequest req = mounts.apply(options.request(args, interactive && !detach, detach));
+        ContainerRequest req = mounts.apply(options.request(args, interactive && !detach, detach, invocation));
         Root.require(privileges, "run");
         if (detach) {
             Container c = createContainer.get().runDetached(req);
@@ -70,21 +72,15 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(c.id());
             return 0;
         }
-        ExitStatus exit = runContainer.get().run(req, new SignalForwarding());
+        ExitStatus exit = runContainer.get().run(req, new SignalForwarding(invocation.signals()));
         return exit.code();
     }
 
-    /** While the container runs, the signals we get are its signals. */
-    private static final class SignalForwarding implements RunContainer.Observer {
+    /** While the container runs, the signals we (or the fast CLI's caller) get are its signals. */
+    private record SignalForwarding(Invocation.Signals signals) implements RunContainer.Observer {
         @Override
         public void started(Container container, IntConsumer signaller) {
-            for (String name : FORWARDED) {
-                try {
-                    Signal.handle(new Signal(name), sig -> signaller.accept(sig.getNumber()));
-                } catch (IllegalArgumentException e) {
-                    // the JVM keeps some signals for itself: leave those to it
-                }
-            }
+            signals.forward(List.of(FORWARDED), signaller);
         }
     }
 }

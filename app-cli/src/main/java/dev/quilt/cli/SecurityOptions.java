@@ -59,15 +59,15 @@ final class SecurityOptions {
             + "default: the same as --uidmap)")
     List<String> gidmaps = new ArrayList<>();
 
-    Security security(NetworkMode network) {
-        Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(SecurityOptions::readProfile);
+    Security security(NetworkMode network, Invocation caller) {
+        Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(f -> readProfile(f, caller));
         return SecurityFlags.security(new SecurityFlags.Given(capAdd, capDrop, privileged, securityOpts, profile,
                 groupAdd, ulimits, sysctls), network).withUserns(UserNamespace.fromFlags(userns, uidmaps, gidmaps));
     }
 
-    private static Seccomp.Profile readProfile(String file) {
+    private static Seccomp.Profile readProfile(String file, Invocation caller) {
         try {
-            return new Seccomp.Profile(file, Files.readString(Path.of(file)));
+            return new Seccomp.Profile(file, Files.readString(caller.resolve(file)));
         } catch (NoSuchFileException e) {
             throw QuiltException.invalid("--security-opt seccomp=" + file + ": no such file; give the path of a "
                     + "seccomp profile (JSON), or seccomp=unconfined");

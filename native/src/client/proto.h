@@ -1,4 +1,4 @@
-/* The fast CLI's protocol (quilt-client <-> quilt serve's RUN/quilt-cli.sock): a stream of
+/* The fast CLI's protocol (quilt-client <-> quilt serve's RUN/.quilt-cli.sock): a stream of
  * common/tlv.h records whose tag is the message and whose value holds the message's own records.
  * The handshake: REQUEST, then SEND_FDS (or REFUSE: the client falls back to the JVM), then one
  * 1-byte message per fd (SCM_RIGHTS), then RUNNING; after that SIGNAL from the client, EXIT from

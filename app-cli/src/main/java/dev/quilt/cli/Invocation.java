@@ -4,6 +4,9 @@ import dev.quilt.linux.monitor.MonitorSpawner;
 import dev.quilt.ports.Stdio;
 import sun.misc.Signal;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +22,10 @@ import java.util.function.IntConsumer;
  * what {@code quilt-client} handed over ({@link dev.quilt.cli.fast.FastCall}), so that nothing process-wide
  * (System.out, System.getenv, user.dir, sun.misc.Signal handlers, fds 0..2) is shared between concurrent calls.
  *
- * @param out      the command's stdout, as picocli's {@code getOut()}
- * @param err      its stderr, as picocli's {@code getErr()}
+ * @param stdout   the command's stdout, bytes as they come (logs)
+ * @param stderr   its stderr, likewise
+ * @param out      its stdout as text, picocli's {@code getOut()}
+ * @param err      its stderr as text, picocli's {@code getErr()}
  * @param env      its environment ({@code -e KEY} takes the value from here)
  * @param cwd      its working directory, absolute: relative paths in arguments resolve against it
  * @param stdio    its fds 0, 1 and 2, for a foreground container or an exec (isatty(3) on them answers for the
@@ -28,8 +33,8 @@ import java.util.function.IntConsumer;
  * @param passed   the caller's fds for runc's {@code --preserve-fds N}: index i becomes the process's fd 3+i
  * @param signals  where the signals the command is sent come from
  */
-public record Invocation(PrintWriter out, PrintWriter err, Map<String, String> env, Path cwd, Stdio stdio,
-                         int[] passed, Signals signals) {
+public record Invocation(OutputStream stdout, OutputStream stderr, PrintWriter out, PrintWriter err,
+                         Map<String, String> env, Path cwd, Stdio stdio, int[] passed, Signals signals) {
     /** runc's caller names the fds it passed in this variable (see quilt-runc, the launcher). */
     public static final String PASSED_FDS_ENV = "QUILT_RUNC_PASSED_FDS";
 
@@ -72,7 +77,8 @@ public record Invocation(PrintWriter out, PrintWriter err, Map<String, String> e
 
     /** This JVM's own: System.out and System.err, its environment, user.dir, fds 0..2, its signals. */
     public static Invocation process() {
-        return new Invocation(new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
+        return new Invocation(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
                 Path.of("").toAbsolutePath(), Stdio.INHERITED, new int[0],
                 Signals.PROCESS);
     }
@@ -80,7 +86,7 @@ public record Invocation(PrintWriter out, PrintWriter err, Map<String, String> e
     /** As {@link #process()} with the given stdout and stderr (tests). */
     public static Invocation process(PrintWriter out, PrintWriter err) {
         Invocation p = process();
-        return new Invocation(out, err, p.env, p.cwd, p.stdio, p.passed, p.signals);
+        return new Invocation(p.stdout, p.stderr, out, err, p.env, p.cwd, p.stdio, p.passed, p.signals);
     }
 
     /** The value of {@code key} in the command's environment. */

@@ -18,4 +18,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes system(SystemRoutes r);
+
+    @Binds @IntoSet
+    Background fastCli(dev.quilt.cli.fast.FastCliServer s);
 }

@@ -72,15 +72,42 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(c.id());
             return 0;
         }
-        ExitStatus exit = runContainer.get().run(req, new SignalForwarding(invocation.signals()));
+        SignalForwarding forwarding = new SignalForwarding();
+        invocation.signals().forward(List.of(FORWARDED), forwarding);
+        ExitStatus exit = runContainer.get().run(req, forwarding);
         return exit.code();
     }
 
-    /** While the container runs, the signals we (or the fast CLI's caller) get are its signals. */
-    private record SignalForwarding(Invocation.Signals signals) implements RunContainer.Observer {
+    /**
+     * The signals we (or the fast CLI's caller) get are the container's: taken from before the launch, so one that
+     * comes while the container starts is not lost (nor fatal to us, leaving it behind), and handed to it once it runs.
+     */
+    private static final class SignalForwarding implements RunContainer.Observer, IntConsumer {
+        private final List<Integer> early = new ArrayList<>();
+        private IntConsumer signaller;
+
+        @Override
+        public void accept(int signal) {
+            IntConsumer to;
+            synchronized (this) {
+                if (signaller == null) {
+                    early.add(signal);
+                    return;
+                }
+                to = signaller;
+            }
+            to.accept(signal);
+        }
+
         @Override
         public void started(Container container, IntConsumer signaller) {
-            signals.forward(List.of(FORWARDED), signaller);
+            List<Integer> pending;
+            synchronized (this) {
+                this.signaller = signaller;
+                pending = List.copyOf(early);
+                early.clear();
+            }
+            pending.forEach(signaller::accept);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.quilt.cli;
 
 import dagger.Lazy;
-import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.SecurityFlags;
 import dev.quilt.domain.User;
@@ -12,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.Stdio;
 
 import javax.inject.Inject;
@@ -27,6 +27,8 @@ final class ExecCommand implements Callable<Integer> {
     private final Lazy<ExecInContainer> exec;
     private final Privileges privileges;
     private final Invocation invocation;
+    /** What a terminal's user or a supervisor sends a command: its process group gets them. */
+    private static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "QUIT", "USR1", "USR2");
 
     @Spec
     CommandSpec spec;
@@ -80,9 +82,19 @@ final class ExecCommand implements Callable<Integer> {
         ExecInContainer.Request req = new ExecInContainer.Request(args.command(), env, invocation::getenv,
                 Optional.ofNullable(workdir), Optional.ofNullable(user).map(User::parse), interactive, tty, privileged,
                 SecurityFlags.split(capAdd), SecurityFlags.split(capDrop));
-        // our own fds 0..2 are the command's (quilt-exec inherits them); a fast CLI call's are its caller's
-        ExitStatus exit = invocation.stdio().equals(Stdio.INHERITED) ? exec.get().exec(container, req)
-                : exec.get().exec(container, req, invocation.stdio());
-        return exit.code();
+        // our own fds 0..2 are the command's (quilt-exec inherits them, and the terminal signals it itself)
+        if (invocation.stdio().equals(Stdio.INHERITED)) return exec.get().exec(container, req).code();
+        // a fast CLI call's are its caller's: the command is not in the caller's process group, so the signals and
+        // the terminal's new sizes the caller gets are handed to it here
+        Invocation.Size size = invocation.size();
+        ContainerExec.Session session = exec.get().start(container, req, invocation.stdio(),
+                new ContainerExec.Options(interactive, tty, size.rows(), size.cols(), Optional.empty()));
+        try {
+            invocation.signals().forward(FORWARDED, session::signal);
+            if (tty) invocation.signals().resized(session::resize);
+            return session.await().code();
+        } finally {
+            session.close();
+        }
     }
 }

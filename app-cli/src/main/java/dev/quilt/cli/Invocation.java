@@ -30,11 +30,12 @@ import java.util.function.IntConsumer;
  * @param cwd      its working directory, absolute: relative paths in arguments resolve against it
  * @param stdio    its fds 0, 1 and 2, for a foreground container or an exec (isatty(3) on them answers for the
  *                 caller's terminal: a passed fd is the same open file)
+ * @param size     the caller's terminal size when it has one ({@link Size#NONE} when not, or not known)
  * @param passed   the caller's fds for runc's {@code --preserve-fds N}: index i becomes the process's fd 3+i
  * @param signals  where the signals the command is sent come from
  */
 public record Invocation(OutputStream stdout, OutputStream stderr, PrintWriter out, PrintWriter err,
-                         Map<String, String> env, Path cwd, Stdio stdio, int[] passed, Signals signals) {
+                         Map<String, String> env, Path cwd, Stdio stdio, Size size, int[] passed, Signals signals) {
     /** runc's caller names the fds it passed in this variable (see quilt-runc, the launcher). */
     public static final String PASSED_FDS_ENV = "QUILT_RUNC_PASSED_FDS";
 
@@ -42,6 +43,11 @@ public record Invocation(OutputStream stdout, OutputStream stderr, PrintWriter o
         env = Map.copyOf(env);
         cwd = cwd.toAbsolutePath().normalize();
         passed = passed.clone();
+    }
+
+    /** A terminal's size in rows and columns (TIOCGWINSZ); 0 and 0 when unknown. */
+    public record Size(int rows, int cols) {
+        public static final Size NONE = new Size(0, 0);
     }
 
     /** The signals a command may be sent while it runs. */
@@ -54,6 +60,12 @@ public record Invocation(OutputStream stdout, OutputStream stderr, PrintWriter o
 
         /** Lets the named signals go unheeded (e.g. a terminal's ^C, which reaches quilt-exec by itself). */
         void ignore(String name);
+
+        /**
+         * Calls {@code to} with the caller's terminal's new size each time it changes (SIGWINCH), until the call ends;
+         * a source that cannot tell (the CLI: the terminal signals quilt-exec itself) never calls it.
+         */
+        default void resized(java.util.function.BiConsumer<Integer, Integer> to) { }
 
         /** This JVM's own: sun.misc.Signal handlers, for the whole process (the CLI runs one command). */
         Signals PROCESS = new Signals() {
@@ -79,14 +91,14 @@ public record Invocation(OutputStream stdout, OutputStream stderr, PrintWriter o
     public static Invocation process() {
         return new Invocation(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
                 new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(),
-                Path.of("").toAbsolutePath(), Stdio.INHERITED, new int[0],
+                Path.of("").toAbsolutePath(), Stdio.INHERITED, Size.NONE, new int[0],
                 Signals.PROCESS);
     }
 
     /** As {@link #process()} with the given stdout and stderr (tests). */
     public static Invocation process(PrintWriter out, PrintWriter err) {
         Invocation p = process();
-        return new Invocation(p.stdout, p.stderr, out, err, p.env, p.cwd, p.stdio, p.passed, p.signals);
+        return new Invocation(p.stdout, p.stderr, out, err, p.env, p.cwd, p.stdio, p.size, p.passed, p.signals);
     }
 
     /** The value of {@code key} in the command's environment. */

@@ -148,6 +148,46 @@ class FastCliIT {
     }
 
     @Test
+    void execThroughTheServerHasTheCallersStdioStdinAndTerminal() throws Exception {
+        try (Served s = Served.start(quilt, root)) {
+            Run made = quilt("run", "-d", "--network", "none", "--name", "fast-x");
+            assertEquals(0, made.exit(), made.err());
+
+            Run split = quilt("exec", "fast-x", "sh", "-c", "echo out; echo err >&2; exit 3");
+            assertEquals(3, split.exit(), split.err());
+            assertEquals("out\n", split.out());
+            assertEquals("err\n", split.err());
+            served(s, split);
+
+            // -i: the caller's stdin, a file here, read by the command to its end
+            Path input = Files.writeString(work.resolve("stdin.txt"), "line one\nline two\n");
+            Process p = start(LAUNCHER, work, Map.of(), input.toFile(),
+                    List.of("--root", root.toString(), "exec", "-i", "fast-x", "wc", "-l"));
+            Run counted = finish(p);
+            assertEquals(0, counted.exit(), counted.err());
+            assertEquals("2", counted.out().trim());
+            served(s, counted);
+
+            // -t: script(1) gives the client a pty of a known size; the command gets a terminal of that size
+            Process t = new ProcessBuilder("script", "-qec", "stty rows 31 cols 101; exec " + LAUNCHER + " --root "
+                    + root + " exec -t fast-x sh -c 'test -t 1 && echo is-a-tty; stty size'", "/dev/null")
+                    .directory(work.toFile()).redirectInput(new File("/dev/null")).redirectErrorStream(true).start();
+            t.getOutputStream().close();
+            String shown = read(t.getInputStream());
+            assertTrue(t.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, t.exitValue(), shown);
+            assertTrue(shown.contains("is-a-tty") && shown.contains("31 101"), shown);
+            assertTrue(s.log().contains("exec -t fast-x"), s.log());
+
+            Run missing = quilt("exec", "no-such-one", "true");
+            assertEquals(1, missing.exit());
+            assertEquals(1, missing.err().lines().count(), missing.err());
+            assertEquals(0, quilt("rm", "-f", "fast-x").exit());
+            assertEquals(0, s.stop());
+        }
+    }
+
+    @Test
     void foregroundRunsKeepTheirOwnStdioEnvAndExitCodeWhenEightRunAtOnce() throws Exception {
         try (Served s = Served.start(quilt, root)) {
             List<Process> calls = new ArrayList<>();

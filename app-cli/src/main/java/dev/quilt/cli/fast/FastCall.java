@@ -48,6 +48,7 @@ final class FastCall extends ChannelInboundHandlerAdapter {
     private final List<FileDescriptor> fds = new ArrayList<>();
     private final Map<Integer, IntConsumer> forwards = new ConcurrentHashMap<>();
     private final Set<Integer> ignored = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.BiConsumer<Integer, Integer> resized;
     private Request request;
     private Thread worker;
     private FdOutputStream out;
@@ -60,7 +61,8 @@ final class FastCall extends ChannelInboundHandlerAdapter {
     }
 
     /** What REQUEST asked for. */
-    record Request(String face, List<String> args, Map<String, String> env, Path cwd, List<Integer> callerFds) {
+    record Request(String face, List<String> args, Map<String, String> env, Path cwd, Invocation.Size size,
+                   List<Integer> callerFds) {
         /** The command word: the first that is neither a global option nor its value. */
         String verb() {
             for (int i = 0; i < args.size(); i++) {
@@ -119,6 +121,15 @@ final class FastCall extends ChannelInboundHandlerAdapter {
         } else if (r.tag() == FastMessages.SIGNAL && worker != null) {
             int signo = (int) r.field(FastMessages.F_SIGNO).orElseThrow(
                     () -> new FastMessages.BadMessage("SIGNAL without a number")).number();
+            var to = resized;
+            if (signo == number("WINCH") && to != null) {
+                int rows = (int) r.field(FastMessages.F_ROWS).map(FastMessages.Record::number).orElse(0L).longValue();
+                int cols = (int) r.field(FastMessages.F_COLS).map(FastMessages.Record::number).orElse(0L).longValue();
+                if (rows > 0 && cols > 0 && rows <= 65535 && cols <= 65535) {
+                    Thread.ofPlatform().name("quilt-fast-resize").daemon(true).start(() -> to.accept(rows, cols));
+                }
+                return;
+            }
             signal(ctx, signo);
         } else {
             throw new FastMessages.BadMessage("message " + r.tag() + " out of turn");
@@ -132,6 +143,8 @@ final class FastCall extends ChannelInboundHandlerAdapter {
         String cwd = null;
         List<Integer> callerFds = new ArrayList<>();
         long version = -1;
+        int rows = 0;
+        int cols = 0;
         for (FastMessages.Record f : r.fields()) {
             switch (f.tag()) {
                 case FastMessages.F_VERSION -> version = f.number();
@@ -144,7 +157,9 @@ final class FastCall extends ChannelInboundHandlerAdapter {
                 }
                 case FastMessages.F_CWD -> cwd = f.text();
                 case FastMessages.F_FD -> callerFds.add((int) f.number());
-                default -> { } // the terminal's flag and size: isatty(3) and TIOCGWINSZ on the passed fd answer
+                case FastMessages.F_ROWS -> rows = (int) Math.max(0, Math.min(65535, f.number()));
+                case FastMessages.F_COLS -> cols = (int) Math.max(0, Math.min(65535, f.number()));
+                default -> { } // whether stdin is a terminal: isatty(3) on the passed fd answers that here too
             }
         }
         if (version != FastMessages.VERSION) {
@@ -159,7 +174,8 @@ final class FastCall extends ChannelInboundHandlerAdapter {
             refuse(ctx, "a request needs an absolute working directory and fds 0, 1, 2");
             return;
         }
-        request = new Request(face, List.copyOf(args), env, Path.of(cwd), List.copyOf(callerFds));
+        request = new Request(face, List.copyOf(args), env, Path.of(cwd), new Invocation.Size(rows, cols),
+                List.copyOf(callerFds));
         String verb = request.verb();
         if (face.equals("quilt") && verb.equals("serve")) {
             refuse(ctx, "serve runs in a JVM of its own");
@@ -211,6 +227,11 @@ final class FastCall extends ChannelInboundHandlerAdapter {
             public void ignore(String name) {
                 ignored.add(number(name));
             }
+
+            @Override
+            public void resized(java.util.function.BiConsumer<Integer, Integer> to) {
+                resized = to;
+            }
         };
         Map<String, String> env = new HashMap<>(request.env());
         if (passed.length > 0) {
@@ -219,7 +240,8 @@ final class FastCall extends ChannelInboundHandlerAdapter {
                     .map(String::valueOf).reduce("", (a, b) -> a + b + " "));
         }
         Invocation inv = new Invocation(out, err, textOut, textErr, env, request.cwd(),
-                new Stdio(fds.get(0).intValue(), fds.get(1).intValue(), fds.get(2).intValue()), passed, signals);
+                new Stdio(fds.get(0).intValue(), fds.get(1).intValue(), fds.get(2).intValue()), request.size(), passed,
+                signals);
         String[] args = request.args().toArray(String[]::new);
         long begun = System.nanoTime();
         worker = Thread.ofPlatform().name("quilt-fast-", 0).daemon(true).unstarted(() -> {

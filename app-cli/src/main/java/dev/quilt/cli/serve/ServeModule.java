@@ -20,5 +20,11 @@ public interface ServeModule {
     Routes system(SystemRoutes r);
 
     @Binds @IntoSet
+    Routes containers(ContainerRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
+
+    @Binds @IntoSet
     Background fastCli(dev.quilt.cli.fast.FastCliServer s);
 }

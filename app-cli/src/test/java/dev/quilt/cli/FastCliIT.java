@@ -94,9 +94,12 @@ class FastCliIT {
         return run(LAUNCHER, work, Map.of(), args);
     }
 
-    /** The server noted a call from pid {@code pid}: it ran there, not in a JVM of the caller's. */
-    static void served(Served s, Run r) {
-        assertTrue(s.log().contains("fast pid=" + r.pid() + " "), "pid " + r.pid() + " called the server: " + s.log());
+    /**
+     * The server noted a call from pid {@code pid}: it ran there, not in a JVM of the caller's. The server writes the
+     * line before it answers EXIT; the test reads its stderr on a thread of its own, so it waits for the line.
+     */
+    static void served(Served s, Run r) throws InterruptedException {
+        assertTrue(s.awaitLog("fast pid=" + r.pid() + " ", 60), "pid " + r.pid() + " called the server: " + s.log());
     }
 
     @Test
@@ -177,7 +180,7 @@ class FastCliIT {
             assertTrue(t.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, t.exitValue(), shown);
             assertTrue(shown.contains("is-a-tty") && shown.contains("31 101"), shown);
-            assertTrue(s.log().contains("exec -t fast-x"), s.log());
+            assertTrue(s.awaitLog("exec -t fast-x", 60), s.log());
 
             Run missing = quilt("exec", "no-such-one", "true");
             assertEquals(1, missing.exit());
@@ -202,7 +205,8 @@ class FastCliIT {
                 assertEquals(10 + i, r.exit(), r.err());
                 assertEquals("out-" + i + "\n", r.out());
                 assertEquals("err-" + i + "\n", r.err());
-                served(s, r);
+                // each call was the server's, with its own exit code
+                assertTrue(s.awaitLog("exit $((10 + N)) -> " + (10 + i) + " ", 60), s.log());
             }
             assertEquals(0, s.stop());
         }
@@ -221,7 +225,7 @@ class FastCliIT {
             assertEquals("got-term", out.readLine());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(7, p.exitValue());
-            assertTrue(s.log().contains("fast pid=" + p.pid() + " "), s.log());
+            assertTrue(s.awaitLog("fast pid=" + p.pid() + " ", 60), s.log());
             assertEquals(0, s.stop());
         }
     }
@@ -270,10 +274,7 @@ class FastCliIT {
     void withNoServerTheClientFallsBackToTheJvm() throws Exception {
         // no server: no socket (ENOENT), or a dead server's (ECONNREFUSED) if one was killed
         Path socket = root.resolve("run/.quilt-cli.sock");
-        Path jvm = work.resolve("jvm-quilt");
-        Files.writeString(jvm, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' --enable-native-access=ALL-UNNAMED -jar '" + Quilt.JAR + "' \"$@\"\n");
-        assertTrue(jvm.toFile().setExecutable(true));
+        Path jvm = jvmLauncher();
         ProcessBuilder pb = new ProcessBuilder(CLIENT.toString(), "quilt", socket.toString(), "--root", root.toString(),
                 "ps", "-a").redirectInput(new File("/dev/null"));
         pb.environment().putAll(quilt.env);
@@ -286,6 +287,53 @@ class FastCliIT {
         Run bare = finish(pb.start());
         assertEquals(97, bare.exit(), "the launcher's cue: " + bare.err());
         assertEquals("", bare.out());
+    }
+
+    @Test
+    void whatTheServerDoesNotTakeRunsInTheCallersJvm() throws Exception {
+        Path other = Files.createTempDirectory(work, "other-root");
+        Path jvm = jvmLauncher();
+        try (Served s = Served.start(quilt, root)) {
+            Path socket = root.resolve("run/.quilt-cli.sock");
+            // another root's words on this root's socket (a launcher never sends them: the client may)
+            ProcessBuilder pb = new ProcessBuilder(CLIENT.toString(), "quilt", socket.toString(), "--root",
+                    other.toString(), "ps", "-a").redirectInput(new File("/dev/null"));
+            pb.environment().putAll(quilt.env);
+            pb.environment().put("QUILT_FALLBACK_EXEC", jvm.toString());
+            Run elsewhere = finish(pb.start());
+            assertEquals(0, elsewhere.exit(), elsewhere.err());
+            assertTrue(elsewhere.out().startsWith("CONTAINER ID"), elsewhere.out());
+            assertTrue(s.awaitLog("refused: this server serves " + root.resolve("run"), 60), s.log());
+
+            // runc's own process tree: quilt-runc create/run/exec stay with the caller
+            ProcessBuilder runc = new ProcessBuilder(CLIENT.toString(), "quilt-runc", socket.toString(), "--root",
+                    root.toString(), "exec", "no-such-one", "true").redirectInput(new File("/dev/null"));
+            runc.environment().putAll(quilt.env);
+            Run refused = finish(runc.start());
+            assertEquals(97, refused.exit(), "the launcher's cue, with no QUILT_FALLBACK_EXEC: " + refused.err());
+            assertTrue(s.awaitLog("refused: quilt-runc exec makes processes of its caller's tree", 60), s.log());
+
+            // and serve is never run inside a server
+            ProcessBuilder serve = new ProcessBuilder(CLIENT.toString(), "quilt", socket.toString(), "--root",
+                    root.toString(), "serve").redirectInput(new File("/dev/null"));
+            Run again = finish(serve.start());
+            assertEquals(97, again.exit(), again.err());
+            assertTrue(s.awaitLog("refused: serve runs in a JVM of its own", 60), s.log());
+            assertEquals(0, s.stop());
+        } finally {
+            Quilt.sh("rm -rf " + other);
+        }
+    }
+
+    /** A stand-in for the launcher's JVM path: java -jar quilt.jar with the same words. */
+    static Path jvmLauncher() throws IOException {
+        Path jvm = work.resolve("jvm-quilt");
+        if (!Files.exists(jvm)) {
+            Files.writeString(jvm, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                    + "' --enable-native-access=ALL-UNNAMED -jar '" + Quilt.JAR + "' \"$@\"\n");
+            assertTrue(jvm.toFile().setExecutable(true));
+        }
+        return jvm;
     }
 
     @Test

@@ -42,4 +42,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes streams(StreamRoutes r);
+
+    @Binds @IntoSet
+    Background fastCli(dev.quilt.cli.fast.FastCliServer s);
 }

@@ -75,12 +75,30 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (c != null) c.body.offer(content.content().retain());
             if (content instanceof LastHttpContent) {
                 if (c != null) c.body.end();
-                // the next request waits until this one is answered
-                ctx.channel().config().setAutoRead(false);
+                // the next request waits until this one is answered (one answered already has let reading go on)
+                if (c != null && !c.finished) ctx.channel().config().setAutoRead(false);
+                if (c != null && c.upgrade) stopDecoding(ctx, c);
             }
             content.release();
+        } else if (msg instanceof ByteBuf raw && current != null && current.early != null) {
+            // bytes the client sent after an upgrade request, before our answer: the hijacked stream's first bytes
+            current.early.offer(raw);
         } else if (!(msg instanceof HttpRequest)) {
             io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * After an upgrade request (Docker's hijack: {@code Connection: Upgrade}, {@code Upgrade: tcp}) nothing more on
+     * the connection is HTTP: a client may send stdin right behind the request, before our 101. The request decoder
+     * goes at once (from inside its own decode loop, which then stops) and what it had read past the request comes
+     * here as raw bytes, kept for the hijacked stream. Responses are still encoded; a route that answers without
+     * hijacking ends the connection.
+     */
+    private static void stopDecoding(ChannelHandlerContext ctx, Call c) {
+        c.early = new BodyPipe(ctx.channel());
+        if (ctx.pipeline().get(CODEC) instanceof io.netty.handler.codec.http.HttpServerCodec codec) {
+            codec.removeInboundHandler();
         }
     }
 
@@ -178,6 +196,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         private final HttpRequest req;
         private final QueryStringDecoder uri;
         private final BodyPipe body;
+        /** Whether the client asked to upgrade (hijack) the connection. */
+        private final boolean upgrade;
+        /** Event loop: set once an upgrade request's body has ended; the raw bytes read after it. */
+        private volatile BodyPipe early;
         private final long begun = System.nanoTime();
         private final List<Runnable> onClose = new ArrayList<>();
         private Router.Match match;
@@ -193,6 +215,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             this.req = req;
             this.uri = uri;
             this.body = new BodyPipe(channel);
+            this.upgrade = req.headers().contains(HttpHeaderNames.UPGRADE)
+                    && req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         }
 
         void run(Handler handler) {
@@ -220,10 +244,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (finished) return;
             finished = true;
             body.close();
+            BodyPipe unused = early;
+            if (unused != null && !hijacked) unused.close();
             log.answered(peer, req.method().name(), req.uri(), status, (System.nanoTime() - begun) / 1000);
             calls.ended();
             if (hijacked) return;
-            if (!HttpUtil.isKeepAlive(req) || !channel.isActive()) {
+            if (upgrade || !HttpUtil.isKeepAlive(req) || !channel.isActive()) {
                 channel.close();
                 return;
             }
@@ -375,20 +401,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             } else {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
-            BodyPipe in = new BodyPipe(channel);
-            java.util.concurrent.CompletableFuture<Void> switched = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<BodyPipe> switched = new java.util.concurrent.CompletableFuture<>();
             channel.eventLoop().execute(() -> {
+                // the bytes read past an upgrade request are the stream's first (see stopDecoding)
+                BodyPipe in = early != null ? early : new BodyPipe(channel);
                 channel.writeAndFlush(r);
                 ChannelPipeline p = channel.pipeline();
                 p.addLast("raw", new Raw(in, this::connectionClosed));
                 if (p.get(CONTINUE) != null) p.remove(CONTINUE);
-                p.remove(CODEC); // what it had read past the request goes on to Raw
                 p.remove(HANDLER);
+                p.remove(CODEC); // what it had read past the request goes on to Raw
                 channel.config().setAutoRead(true);
                 channel.read();
-                switched.complete(null);
+                switched.complete(in);
             });
-            switched.join();
+            BodyPipe in = switched.join();
             out = new ChannelOut(channel, false, () -> {
                 in.close();
                 channel.close();

@@ -17,6 +17,7 @@ final class Served implements AutoCloseable {
     private final Process process;
     private final Path socket;
     private final StringBuffer log = new StringBuffer();
+    private Thread drain;
 
     private Served(Process process, Path socket) {
         this.process = process;
@@ -43,6 +44,7 @@ final class Served implements AutoCloseable {
             listening.completeExceptionally(new IOException("quilt serve ended before it listened: " + s.log));
         }, "served-stderr");
         drain.setDaemon(true);
+        s.drain = drain;
         drain.start();
         try {
             listening.get(60, TimeUnit.SECONDS);
@@ -77,10 +79,19 @@ final class Served implements AutoCloseable {
     /** SIGTERM, then its exit code (within 60 s). */
     int stop() throws InterruptedException {
         process.destroy();
+        return exited("SIGTERM");
+    }
+
+    /**
+     * Its exit code once it has exited (within 60 s of {@code why}) and its stderr is read to the end, so
+     * {@link #log()} has its last lines.
+     */
+    int exited(String why) throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("quilt serve did not stop within 60 s of SIGTERM: " + log);
+            throw new AssertionError("quilt serve did not stop within 60 s of " + why + ": " + log);
         }
+        drain.join(TimeUnit.SECONDS.toMillis(60));
         return process.exitValue();
     }
 

@@ -3,6 +3,8 @@ package dev.quilt.cli;
 import dagger.Lazy;
 import dev.quilt.cli.serve.ApiServer;
 import dev.quilt.cli.serve.Background;
+import dev.quilt.cli.serve.Peer;
+import dev.quilt.cli.serve.RequestLog;
 import dev.quilt.cli.serve.Routes;
 import dev.quilt.cli.serve.Router;
 import dev.quilt.cli.serve.ServeLock;
@@ -90,9 +92,25 @@ final class ServeCommand implements Callable<Integer> {
             lock.reclaim(sock);
             Router router = new Router();
             for (Routes r : routes.get()) r.register(router);
-            ApiServer server = new ApiServer(router, quiet ? (p, m, u, s, us) -> {} : (p, m, u, s, us) -> {
-                err.println("quilt serve: " + p + " " + m + " " + u + " " + s + " " + (us / 1000.0) + "ms");
-                err.flush();
+            ApiServer server = new ApiServer(router, new RequestLog() {
+                @Override
+                public void answered(Peer p, String m, String u, int s, long us) {
+                    if (quiet) return;
+                    synchronized (err) {
+                        err.println("quilt serve: " + p + " " + m + " " + u + " " + s + " " + (us / 1000.0) + "ms");
+                        err.flush();
+                    }
+                }
+
+                @Override
+                public void fault(Peer p, String m, String u, Throwable e) {
+                    // a fault in Quilt: the client has one line; the operator gets where (even with --quiet)
+                    synchronized (err) {
+                        err.println("quilt serve: fault in " + m + " " + u + " from " + p + ":");
+                        e.printStackTrace(err);
+                        err.flush();
+                    }
+                }
             }, 2);
             List<Background> started = new ArrayList<>();
             try {

@@ -235,6 +235,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         void fail(Throwable e) {
             ApiException a = ApiException.of(e);
+            if (a.status() >= 500 && !(e instanceof ApiException)) log.fault(peer, req.method().name(), req.uri(), e);
             if (answered) return;
             reply(a.status(), Map.of("message", a.getMessage() == null ? "" : a.getMessage()));
             finish();

@@ -109,8 +109,17 @@ class ApiServerTest {
             entered.countDown();
             call.reply(release.await(60, TimeUnit.SECONDS) ? 200 : 500, Map.of());
         });
-        server = new ApiServer(router, (peer, method, uri, status, micros) ->
-                logged.add(peer + " " + method + " " + uri + " " + status), 2);
+        server = new ApiServer(router, new RequestLog() {
+            @Override
+            public void answered(Peer peer, String method, String uri, int status, long micros) {
+                logged.add(peer + " " + method + " " + uri + " " + status);
+            }
+
+            @Override
+            public void fault(Peer peer, String method, String uri, Throwable e) {
+                logged.add("fault " + method + " " + uri + " " + e.getClass().getSimpleName());
+            }
+        }, 2);
         server.bind(socket);
     }
 
@@ -242,6 +251,10 @@ class ApiServerTest {
         Response npe = get("/t/fail/npe");
         assertEquals(500, npe.status());
         assertFalse(npe.text().contains("Object.toString"), npe.text());
+        assertTrue(server.awaitCalls(java.time.Duration.ofSeconds(60)));
+        assertTrue(logged.contains("fault GET /t/fail/npe NullPointerException"), "the log has the fault: " + logged);
+        assertFalse(logged.stream().anyMatch(l -> l.startsWith("fault GET /v1.41/t/fail/missing")),
+                "a refusal is no fault: " + logged);
         Response silent = get("/t/silent");
         assertEquals(500, silent.status());
         assertTrue(silent.json().get("message").asText().contains("no answer"), silent.text());

@@ -102,8 +102,11 @@ class LoadIT {
         }
     }
 
-    /** One call's outcome: its status, its body, and whether it was sent again after a crash. */
-    record Outcome(int status, byte[] body, boolean retried) {
+    /**
+     * One call's outcome: its status, its body, whether it was sent again after a crash, and whether a crash came
+     * while it was in flight (its stream may be cut short).
+     */
+    record Outcome(int status, byte[] body, boolean retried, boolean crashed) {
         JsonNode json() throws IOException {
             return ApiClient.JSON.readTree(body);
         }
@@ -119,30 +122,44 @@ class LoadIT {
     /** Sends {@code call}; on a connection the server dropped (it was killed) waits for the next server, sends again. */
     Outcome call(Call call) throws Exception {
         boolean retried = false;
-        for (int attempt = 0; attempt < 5; attempt++) {
+        IOException last = null;
+        long first = server.generation();
+        // each failed attempt waited for a restart, so this bounds the restarts one call may meet, not a retry loop
+        for (int attempt = 0; attempt < 50; attempt++) {
             long seen = server.generation();
             try {
                 ApiClient.Response r = call.send(server.client());
-                return new Outcome(r.status(), r.body(), retried);
+                return new Outcome(r.status(), r.body(), retried, retried || server.generation() != first);
             } catch (IOException gone) {
+                // a connection dropped without an answer: a crash, unless no new server comes
                 retried = true;
-                if (!server.awaitNewer(seen, System.nanoTime() + TimeUnit.SECONDS.toNanos(180))) {
-                    throw new IOException("the server went away and no new one came", gone);
+                last = gone;
+                if (!server.awaitNewer(seen, System.nanoTime() + TimeUnit.SECONDS.toNanos(60))) {
+                    throw new IOException("a call's connection was dropped with no server restart: " + gone, gone);
                 }
             }
         }
-        throw new IOException("the server went away five times during one call");
+        throw new IOException("the server went away 50 times during one call", last);
     }
 
     /** What one client knows of one of its containers. */
-    static final class Box {
+    final class Box {
         final String name;
         final boolean bridge;
+        /** The server generation when it was created: a crash since may have cut its create short. */
+        final long born;
         boolean running;
+        /** Stopped once: Quilt will not start it again. */
+        boolean stopped;
 
         Box(String name, boolean bridge) {
             this.name = name;
             this.bridge = bridge;
+            this.born = server.generation();
+        }
+
+        boolean crashedSinceBorn() {
+            return server.generation() != born;
         }
     }
 
@@ -161,11 +178,23 @@ class LoadIT {
                 }));
             }
             for (Future<?> f : clients) f.get(60, TimeUnit.MINUTES);
+            check();
         } finally {
             pool.shutdownNow();
+            pool.awaitTermination(5, TimeUnit.MINUTES);
+            server.stop();
+            Quilt.Result gc = quilt.run("gc");
+            assertEquals(0, gc.exit(), gc.err());
+            for (String id : quilt.run("ps", "-aq").lines()) {
+                Quilt.Result rm = quilt.run("rm", "-f", id);
+                assertEquals(0, rm.exit(), rm.err());
+            }
         }
+    }
+
+    private void check() throws Exception {
         assertEquals(List.of(), List.copyOf(unexpected), "unexpected errors");
-        assertTrue(server.restarts() > 0, "the server was restarted at least once");
+        assertTrue(server.restarts() > 0 || RESTART_EVERY > OPS * CLIENTS, "the server was restarted at least once");
 
         // no address held twice among running containers
         JsonNode list = ApiClient.JSON.readTree(call(c -> c.get("/v1.41/containers/json?all=1")).body());
@@ -191,14 +220,6 @@ class LoadIT {
             if (!state.path("ExitCode").isNumber()) noCode.add(c.path("Id").asText() + ": " + state);
         }
         assertEquals(List.of(), noCode, "stopped containers without an exit code");
-
-        server.stop();
-        Quilt.Result gc = quilt.run("gc");
-        assertEquals(0, gc.exit(), gc.err());
-        for (String id : quilt.run("ps", "-aq").lines()) {
-            Quilt.Result rm = quilt.run("rm", "-f", id);
-            assertEquals(0, rm.exit(), rm.err());
-        }
     }
 
     private void client(int id, Random random, List<String> all) throws Exception {
@@ -253,7 +274,13 @@ class LoadIT {
 
     private void start(Box b, String where) throws Exception {
         Outcome o = call(c -> c.post("/v1.41/containers/" + b.name + "/start"));
-        if (o.status() == 304 && (b.running || o.retried())) return;
+        if (o.status() == 304 && (b.running || o.retried() || running(b))) {
+            b.running = true;
+            return; // already started: the state explains it
+        }
+        // Quilt does not start an exited container again (restart makes it afresh), nor one whose create a crash
+        // cut short: refusals the state explains
+        if (o.status() == 409 && (b.stopped || b.crashedSinceBorn())) return;
         expect(where, "start " + b.name, o, 204);
         if (o.status() == 204) b.running = true;
         else b.running = running(b);
@@ -271,39 +298,43 @@ class LoadIT {
         expect(where, "exec create in " + b.name, made, 201);
         if (made.status() != 201) return;
         String exec = made.json().path("Id").asText();
+        long madeBy = server.generation();
         Outcome started = call(c -> c.post("/v1.41/exec/" + exec + "/start", Map.of("Detach", false, "Tty", false)));
         if (started.retried() && started.status() == 409) return; // the first start ran it
+        // an exec instance lives in the server that made it (as dockerd's): a crash since loses it
+        if (started.status() == 404 && server.generation() != madeBy) return;
         if (started.status() == 409 && !running(b)) {
             b.running = false;
             return;
         }
         expect(where, "exec start in " + b.name, started, 200, 101);
         if (started.status() != 200 && started.status() != 101) return;
-        String frames = demux(started.body());
-        if (!started.retried() && !frames.equals("1:out-" + code + "\n2:err-" + code + "\n")) {
-            unexpected.add(where + " exec output in " + b.name + ": " + frames);
+        // stdout and stderr are two pipes: each stream's text is checked, not their interleaving
+        Map<Integer, String> streams = demux(started.body());
+        if (!started.crashed() && !streams.equals(Map.of(1, "out-" + code + "\n", 2, "err-" + code + "\n"))) {
+            unexpected.add(where + " exec output in " + b.name + ": " + streams);
         }
         Outcome inspect = call(c -> c.get("/v1.41/exec/" + exec + "/json"));
+        if (inspect.status() == 404 && server.generation() != madeBy) return;
         expect(where, "exec inspect in " + b.name, inspect, 200);
-        if (inspect.status() == 200 && !started.retried() && inspect.json().path("ExitCode").asInt(-1) != code) {
+        if (inspect.status() == 200 && !started.crashed() && inspect.json().path("ExitCode").asInt(-1) != code) {
             unexpected.add(where + " exec exit code in " + b.name + ": " + inspect.json());
         }
         b.running = true;
     }
 
-    /** Docker's multiplexed frames as "STREAM:text" joined in order. */
-    private static String demux(byte[] body) {
-        StringBuilder s = new StringBuilder();
+    /** Docker's multiplexed frames: each stream's text (1 stdout, 2 stderr). */
+    private static Map<Integer, String> demux(byte[] body) {
+        Map<Integer, String> streams = new java.util.TreeMap<>();
         int at = 0;
         while (at + 8 <= body.length) {
             int len = ((body[at + 4] & 0xff) << 24) | ((body[at + 5] & 0xff) << 16) | ((body[at + 6] & 0xff) << 8)
                     | (body[at + 7] & 0xff);
-            int stream = body[at];
             String text = new String(body, at + 8, Math.min(len, body.length - at - 8), StandardCharsets.UTF_8);
-            for (String line : text.split("(?<=\n)")) if (!line.isEmpty()) s.append(stream).append(':').append(line);
+            streams.merge((int) body[at], text, String::concat);
             at += 8 + len;
         }
-        return s.toString();
+        return streams;
     }
 
     private void archive(Box b, Random random, String where) throws Exception {
@@ -333,10 +364,12 @@ class LoadIT {
         Outcome o = call(c -> c.post("/v1.41/containers/" + b.name + "/stop?t=1"));
         if (o.status() == 304 && (!b.running || o.retried() || !running(b))) {
             b.running = false;
+            b.stopped |= o.retried();
             return;
         }
         expect(where, "stop " + b.name, o, 204);
         b.running = false;
+        b.stopped = true;
     }
 
     private void remove(Box b, String where) throws Exception {

@@ -18,4 +18,10 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes system(SystemRoutes r);
+
+    @Binds @IntoSet
+    Routes containers(ContainerRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
 }

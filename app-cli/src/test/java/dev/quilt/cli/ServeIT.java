@@ -116,6 +116,45 @@ class ServeIT {
         }
     }
 
+    /**
+     * A stop in flight when SIGTERM comes finishes: the container traps SIGTERM (writing a file in a bind mount the
+     * test watches with inotify: the event that says the call is in flight, inside its {@code t}), so docker's stop
+     * waits out {@code t} and then kills; the server answers it, then exits 0.
+     */
+    @Test
+    void aCallInFlightAtSigtermFinishesWithinTheGrace() throws Exception {
+        Path signal = Files.createTempDirectory("quilt-serve-it-signal");
+        String name = "trapper-" + Long.toHexString(System.nanoTime());
+        try (java.nio.file.WatchService watch = signal.getFileSystem().newWatchService()) {
+            signal.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            Quilt.Result run = quilt.run("run", "-d", "--network", "none", "--name", name, "-e", MARK,
+                    "-v", signal + ":/signal", "--", "sh", "-c",
+                    "trap 'touch /signal/term' TERM; while :; do sleep 1000 & wait $!; done");
+            assertEquals(0, run.exit(), run.err());
+            try (Served s = Served.start(quilt, root, "--grace", "120")) {
+                java.util.concurrent.CompletableFuture<ApiClient.Response> stop =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return s.client().post("/v1.41/containers/" + name + "/stop?t=5");
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                java.nio.file.WatchKey key = watch.poll(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(key != null && Files.exists(signal.resolve("term")), "the container got stop's SIGTERM");
+                Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(s.pid())).start();
+                assertEquals(0, kill.waitFor());
+                assertEquals(204, stop.get(120, java.util.concurrent.TimeUnit.SECONDS).status(), s.log());
+                assertEquals(0, s.exited("SIGTERM"), s.log());
+                assertFalse(s.log().contains("were cut off"), s.log());
+            }
+        } finally {
+            quilt.run("rm", "-f", name);
+            Files.deleteIfExists(signal.resolve("term"));
+            Files.deleteIfExists(signal);
+        }
+    }
+
     @Test
     void theSocketIs0660AndBelongsToTheGroupAsked() throws Exception {
         String group = "qt" + Long.toHexString(System.nanoTime() & 0xffffffL);

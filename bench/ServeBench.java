@@ -7,7 +7,7 @@
 //   burst N              N concurrent create + start; one number: ms until all are ready
 //   archive KIND N       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
 //                        1 KiB); prints "put MB/s get MB/s" per round
-//   rss PID N            the server's VmRSS (KiB) idle, then with N running containers
+//   rss N PID            the server's VmRSS (KiB) idle, then with N running containers
 // Prints one number (or line) per measurement; 3 unmeasured warm-ups first where it says ms.
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

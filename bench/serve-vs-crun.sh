@@ -77,7 +77,7 @@ quilt_pick_jdk >/dev/null
 api() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$QUILT_JAR" "$here/ServeBench.java" "$sock" "$@"; }
 
 # (e, idle) before anything ran through the server
-api rss "$server" 0 | head -1 >"$work/rss-idle"
+api rss 0 "$server" | head -1 >"$work/rss-idle"
 
 for i in 1 2 3; do ready_runc "rw-$i"; ready_crun "cw-$i"; done
 drop_peers
@@ -106,7 +106,7 @@ api exec "$n" >"$work/exec-api.ms"
 
 api burst 100 >"$work/burst.ms"
 for k in 1m 100m small; do api archive "$k" 5 >"$work/archive-$k"; done
-api rss "$server" 100 | tail -1 >"$work/rss-100"
+api rss 100 "$server" | tail -1 >"$work/rss-100"
 
 p99() { sort -n "$1" | awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i] }'; }
 col() { awk -v c="$2" '{ print $c }' "$1" >"$1.$2"; median "$1.$2"; }

@@ -5,7 +5,7 @@
 //                        ms per container (each call's own time), the containers removed after
 //   exec N               exec create + start (output to its end) + inspect of `true` in one container; ms each
 //   burst N              N concurrent create + start; one number: ms until all are ready
-//   archive KIND N       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
+//   archive N KIND       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
 //                        1 KiB); prints "put MB/s get MB/s" per round
 //   rss N PID            the server's VmRSS (KiB) idle, then with N running containers
 // Prints one number (or line) per measurement; 3 unmeasured warm-ups first where it says ms.

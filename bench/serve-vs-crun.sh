@@ -105,7 +105,7 @@ drop_peers
 api exec "$n" >"$work/exec-api.ms"
 
 api burst 100 >"$work/burst.ms"
-for k in 1m 100m small; do api archive "$k" 5 >"$work/archive-$k"; done
+for k in 1m 100m small; do api archive 5 "$k" >"$work/archive-$k"; done
 api rss 100 "$server" | tail -1 >"$work/rss-100"
 
 p99() { sort -n "$1" | awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i] }'; }

@@ -49,6 +49,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final RequestLog log;
     private final Calls calls;
     private Call current;
+    /** Event loop: whether the current request's last content has come (what follows is the next request's). */
+    private boolean complete;
+    /** Event loop: messages of requests pipelined behind the current one, run in turn once it is answered. */
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private ChannelHandlerContext ctx;
 
     HttpConnection(Router router, ExecutorService workers, Peer peer, RequestLog log, Calls calls) {
         this.router = router;
@@ -67,6 +72,30 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        this.ctx = ctx;
+        if (msg instanceof ByteBuf raw && current != null && current.early != null) {
+            // bytes the client sent after an upgrade request, before our answer: the hijacked stream's first bytes
+            current.early.offer(raw);
+            return;
+        }
+        if (current != null && complete) {
+            // pipelined: decoded from the same read as the request in flight; it runs once that one is answered
+            held.add(msg);
+            return;
+        }
+        handle(ctx, msg);
+    }
+
+    /** Event loop, once a call is answered: the requests held behind it, in order, then reading again. */
+    private void drain() {
+        while (!held.isEmpty() && !(current != null && complete)) handle(ctx, held.poll());
+        if (held.isEmpty() && !(current != null && complete) && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.channel().read();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
             begin(ctx, req);
         }
@@ -74,15 +103,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             Call c = current;
             if (c != null) c.body.offer(content.content().retain());
             if (content instanceof LastHttpContent) {
+                complete = true;
                 if (c != null) c.body.end();
                 // the next request waits until this one is answered (one answered already has let reading go on)
                 if (c != null && !c.finished) ctx.channel().config().setAutoRead(false);
                 if (c != null && c.upgrade) stopDecoding(ctx, c);
             }
             content.release();
-        } else if (msg instanceof ByteBuf raw && current != null && current.early != null) {
-            // bytes the client sent after an upgrade request, before our answer: the hijacked stream's first bytes
-            current.early.offer(raw);
         } else if (!(msg instanceof HttpRequest)) {
             io.netty.util.ReferenceCountUtil.release(msg);
         }
@@ -114,6 +141,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Call call = new Call(ctx.channel(), req, uri);
         current = call;
+        complete = false;
         calls.begun();
         Runnable work;
         try {
@@ -148,6 +176,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        for (Object m : held) io.netty.util.ReferenceCountUtil.release(m);
+        held.clear();
         Call c = current;
         if (c != null) c.connectionClosed();
         ctx.fireChannelInactive();
@@ -256,8 +286,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             }
             channel.eventLoop().execute(() -> {
                 if (current == this) current = null;
-                channel.config().setAutoRead(true);
-                channel.read();
+                drain();
             });
         }
 

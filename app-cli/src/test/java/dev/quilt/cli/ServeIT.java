@@ -100,7 +100,7 @@ class ServeIT {
                     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(s.pid())).start();
                     assertEquals(0, kill.waitFor());
                     assertEquals(0, s.exited("SIG" + signal), "SIG" + signal + ": " + s.log());
-                    assertTrue(s.log().contains("stopped; containers keep running"), s.log());
+                    assertTrue(s.awaitLine(l -> l.contains("stopped; containers keep running"), 60), s.log());
                     assertFalse(Files.exists(socket(), LinkOption.NOFOLLOW_LINKS), "SIG" + signal + " removes the socket");
                 }
                 Quilt.Result inspect = quilt.run("inspect", name);
@@ -186,9 +186,9 @@ class ServeIT {
     void theRequestLogNamesThePeersPidAndUid() throws Exception {
         try (Served s = Served.start(quilt, root)) {
             assertEquals(200, s.client().get("/v1.41/version").status());
-            assertEquals(0, s.stop());
             String me = "pid=" + ProcessHandle.current().pid() + " uid=0 ";
-            assertTrue(s.log().lines().anyMatch(l -> l.contains(me) && l.contains("GET /v1.41/version 200")), s.log());
+            assertTrue(s.awaitLine(l -> l.contains(me) && l.contains("GET /v1.41/version 200"), 60), s.log());
+            assertEquals(0, s.stop());
         }
     }
 

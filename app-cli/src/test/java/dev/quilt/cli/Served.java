@@ -35,7 +35,10 @@ final class Served implements AutoCloseable {
         Thread drain = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    s.log.append(line).append('\n');
+                    synchronized (s.log) {
+                        s.log.append(line).append('\n');
+                        s.log.notifyAll();
+                    }
                     if (line.contains("listening on")) listening.complete(null);
                 }
             } catch (IOException e) {
@@ -69,6 +72,19 @@ final class Served implements AutoCloseable {
 
     Process process() {
         return process;
+    }
+
+    /** Waits (up to {@code seconds}) for a line of its stderr that {@code wanted} accepts: an event, not a poll. */
+    boolean awaitLine(java.util.function.Predicate<String> wanted, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        synchronized (log) {
+            while (log.toString().lines().noneMatch(wanted)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(log, left);
+            }
+            return true;
+        }
     }
 
     /** What the server wrote to stderr so far. */

@@ -129,8 +129,13 @@ quilt_mvn() {
 # The JVM flags for a short command: C1 only, the serial collector, and the
 # class cache made by quilt_train (an AOT cache on JDK >= 25, CDS before):
 # quilt-runc's own (quilt_jvm_flags quilt-runc) when there is one, else quilt's.
+# `quilt_jvm_flags quilt ARGS...` gives `quilt serve` the server's flags instead.
 quilt_jvm_flags() {
     local name=quilt
+    if [ "${1:-}" = quilt ] && [ "$(quilt_verb "${@:2}")" = serve ]; then
+        quilt_server_flags
+        return
+    fi
     if [ "${1:-}" = quilt-runc ] && { [ -f "$QUILT_BUILD/quilt-runc.aot" ] || [ -f "$QUILT_BUILD/quilt-runc.jsa" ]; }; then
         name=quilt-runc
     fi
@@ -180,6 +185,35 @@ quilt_fast_client() {
     fi
     [ -S "$sock" ] || return 0
     QUILT_FALLBACK_EXEC=$launcher exec "$client" "$face" "$sock" "$@"
+}
+
+# The verb of a quilt command line: its first word that is not a global option
+# (--root DIR, --root=DIR, --debug), or nothing.
+quilt_verb() {
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --root) shift 2 || return 0 ;;
+            --root=* | --debug) shift ;;
+            *) printf '%s' "$1"; return 0 ;;
+        esac
+    done
+}
+
+# The JVM flags for `quilt serve`, a resident process that answers thousands of
+# calls: the short-command flags would cost it dearly (C1 alone leaves the hot
+# path of every request unoptimised for the server's whole life; the serial
+# collector stops every worker while it collects). So: both JIT tiers (the
+# default), G1 (short, mostly concurrent pauses, and it gives memory back),
+# a heap cap (the server holds requests and bodies in flight, never images: a
+# 100 MB body streams through a 1 MB window), a periodic collection while idle
+# so an idle server's RSS shrinks back (JEP 346), and exit on OutOfMemoryError
+# (a server in an unknown state is worse than a restarted one: containers and
+# their state outlive it). No class cache: the one quilt_train makes was
+# recorded with the short-command flags, and a server starts once.
+quilt_server_flags() {
+    QUILT_JVM_FLAGS=(-XX:+UseG1GC -Xms32m -Xmx512m -XX:MaxDirectMemorySize=256m
+        -XX:G1PeriodicGCInterval=30000 -XX:+ExitOnOutOfMemoryError
+        --enable-native-access=ALL-UNNAMED)
 }
 
 # Removes the (empty) cgroup parent of a scratch state root ROOT, in every

@@ -3,6 +3,8 @@ package dev.quilt.cli;
 import dagger.Lazy;
 import dev.quilt.cli.serve.ApiServer;
 import dev.quilt.cli.serve.Background;
+import dev.quilt.cli.serve.Peer;
+import dev.quilt.cli.serve.RequestLog;
 import dev.quilt.cli.serve.Routes;
 import dev.quilt.cli.serve.Router;
 import dev.quilt.cli.serve.ServeLock;
@@ -27,8 +29,17 @@ import java.util.concurrent.CountDownLatch;
  * engine as the CLI. One server per root ({@link ServeLock}); SIGTERM or SIGINT stops accepting, lets calls in
  * flight finish (until {@code --grace}), and exits 0, leaving every container running; the next server adopts them.
  */
-@Command(name = "serve", description = "Serve the Docker Engine API (v1.41) on a unix socket for this root;"
-        + " containers outlive the server.")
+@Command(name = "serve", description = {
+        "Serve the Docker Engine API (v1.41) on a unix socket for this root, on the same engine as the CLI.",
+        "",
+        "One server per root: a second one exits 1 naming the pid that serves; a socket left by a server that died"
+                + " is reclaimed, anything else at its path is refused and left alone.",
+        "The socket is mode 0660, owned by root and by group quilt when that group exists (or --group): whoever"
+                + " can reach it can run containers as root.",
+        "SIGTERM or SIGINT: stop accepting, let calls in flight finish for --grace seconds, close the rest, exit 0."
+                + " Containers keep running; the next server serves them.",
+        "One line per request on stderr: the peer's pid, uid and gid (SO_PEERCRED), the request, its status and"
+                + " time."})
 final class ServeCommand implements Callable<Integer> {
     /** How long calls in flight may take to finish once a stop is asked for. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
@@ -51,6 +62,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no line per request on stderr")
     boolean quiet;
 
+    @Option(names = "--grace", paramLabel = "SECONDS", description = "how long calls in flight may take to finish"
+            + " once SIGTERM or SIGINT asks the server to stop (default: 10)")
+    long graceSeconds = DEFAULT_GRACE.toSeconds();
+
     @Inject
     ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background) {
         this.paths = paths;
@@ -66,6 +81,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        if (graceSeconds < 0) throw dev.quilt.domain.QuiltException.invalid("--grace " + graceSeconds
+                + ": give a number of seconds, 0 or more");
         Path sock = socket != null ? socket.toAbsolutePath() : defaultSocket(paths.get());
         CountDownLatch stop = new CountDownLatch(1);
         for (String sig : new String[] {"TERM", "INT"}) {
@@ -75,9 +92,25 @@ final class ServeCommand implements Callable<Integer> {
             lock.reclaim(sock);
             Router router = new Router();
             for (Routes r : routes.get()) r.register(router);
-            ApiServer server = new ApiServer(router, quiet ? (p, m, u, s, us) -> {} : (p, m, u, s, us) -> {
-                err.println("quilt serve: " + p + " " + m + " " + u + " " + s + " " + (us / 1000.0) + "ms");
-                err.flush();
+            ApiServer server = new ApiServer(router, new RequestLog() {
+                @Override
+                public void answered(Peer p, String m, String u, int s, long us) {
+                    if (quiet) return;
+                    synchronized (err) {
+                        err.println("quilt serve: " + p + " " + m + " " + u + " " + s + " " + (us / 1000.0) + "ms");
+                        err.flush();
+                    }
+                }
+
+                @Override
+                public void fault(Peer p, String m, String u, Throwable e) {
+                    // a fault in Quilt: the client has one line; the operator gets where (even with --quiet)
+                    synchronized (err) {
+                        err.println("quilt serve: fault in " + m + " " + u + " from " + p + ":");
+                        e.printStackTrace(err);
+                        err.flush();
+                    }
+                }
             }, 2);
             List<Background> started = new ArrayList<>();
             try {
@@ -91,9 +124,8 @@ final class ServeCommand implements Callable<Integer> {
                 err.flush();
                 stop.await();
                 server.stopAccepting();
-                if (!server.awaitCalls(DEFAULT_GRACE)) {
-                    err.println("quilt serve: calls still running after " + DEFAULT_GRACE.toSeconds()
-                            + "s were cut off");
+                if (!server.awaitCalls(Duration.ofSeconds(graceSeconds))) {
+                    err.println("quilt serve: calls still running after " + graceSeconds + "s were cut off");
                 }
             } finally {
                 for (int i = started.size() - 1; i >= 0; i--) started.get(i).stop();

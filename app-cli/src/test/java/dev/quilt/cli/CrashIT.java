@@ -154,6 +154,25 @@ class CrashIT {
         consistentThenGone();
     }
 
+    /**
+     * A start killed after it opened the gate and the init exec'd, before it removed the fifo or wrote the record
+     * (a server SIGKILLed mid-call): the next start must not wait on a fifo no writer will open again.
+     */
+    @Test
+    void aStartKilledPastTheGateIsFinishedByTheNext() throws Exception {
+        String id = quilt.run("create", "-e", marker, "--", "sleep", "1000").out().strip();
+        Path fifo = root.resolve("run").resolve(id).resolve("exec.fifo");
+        // what the dead start did: open the gate and read to its end of file (the init's execve)
+        try (java.io.InputStream gate = Files.newInputStream(fifo)) {
+            assertEquals("0", new String(gate.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertTrue(Files.exists(fifo), "the dead start's fifo is still there");
+        Quilt.Result start = quilt.run("start", id);
+        assertEquals(0, start.exit(), start.err());
+        assertEquals("running", Quilt.field(quilt.run("inspect", id).out(), "status"));
+        consistentThenGone();
+    }
+
     @Test
     void killedAsRmFindsTheExit() throws Exception {
         String id = quilt.run("run", "-d", "-e", marker, "--", "sleep", "1000").out().strip();

@@ -17,6 +17,7 @@ final class Served implements AutoCloseable {
     private final Process process;
     private final Path socket;
     private final StringBuffer log = new StringBuffer();
+    private Thread drain;
 
     private Served(Process process, Path socket) {
         this.process = process;
@@ -46,6 +47,7 @@ final class Served implements AutoCloseable {
             listening.completeExceptionally(new IOException("quilt serve ended before it listened: " + s.log));
         }, "served-stderr");
         drain.setDaemon(true);
+        s.drain = drain;
         drain.start();
         try {
             listening.get(60, TimeUnit.SECONDS);
@@ -72,20 +74,22 @@ final class Served implements AutoCloseable {
         return process;
     }
 
-    /**
-     * Waits (up to {@code seconds}) until the server has written a line containing {@code needle}: woken by each
-     * line the drain appends, not a poll. Returns whether it came.
-     */
+    /** Waits (up to {@code seconds}) until the server has written a line containing {@code needle}. */
     boolean awaitLog(String needle, long seconds) throws InterruptedException {
+        return awaitLine(line -> line.contains(needle), seconds);
+    }
+
+    /** Waits (up to {@code seconds}) for a line of its stderr that {@code wanted} accepts: an event, not a poll. */
+    boolean awaitLine(java.util.function.Predicate<String> wanted, long seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         synchronized (log) {
-            while (log.indexOf(needle) < 0) {
+            while (log.toString().lines().noneMatch(wanted)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return false;
                 TimeUnit.NANOSECONDS.timedWait(log, left);
             }
+            return true;
         }
-        return true;
     }
 
     /** What the server wrote to stderr so far. */
@@ -96,10 +100,19 @@ final class Served implements AutoCloseable {
     /** SIGTERM, then its exit code (within 60 s). */
     int stop() throws InterruptedException {
         process.destroy();
+        return exited("SIGTERM");
+    }
+
+    /**
+     * Its exit code once it has exited (within 60 s of {@code why}) and its stderr is read to the end, so
+     * {@link #log()} has its last lines.
+     */
+    int exited(String why) throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("quilt serve did not stop within 60 s of SIGTERM: " + log);
+            throw new AssertionError("quilt serve did not stop within 60 s of " + why + ": " + log);
         }
+        drain.join(TimeUnit.SECONDS.toMillis(60));
         return process.exitValue();
     }
 

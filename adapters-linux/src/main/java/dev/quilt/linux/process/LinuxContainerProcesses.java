@@ -130,7 +130,11 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
         if (pidfd < 0) throw QuiltException.conflict("container '" + id.shortForm() + "' is not waiting to start: its init is gone");
         StartGate.Outcome outcome;
         try {
-            outcome = StartGate.open(fifo, pidfd);
+            // a start whose caller died after it opened the gate (a server SIGKILLed mid-call) left the fifo and a
+            // "created" record behind, and the init has exec'd its command: no writer will ever come, so waiting
+            // on the fifo would be forever. Its exe says which side of the gate it is on (checked after the pidfd
+            // was opened and the start time matched, so the pid is still this init)
+            outcome = pastTheGate(init) ? new StartGate.Started() : StartGate.open(fifo, pidfd);
         } finally {
             Processes.closeFd(pidfd);
         }
@@ -150,6 +154,19 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
                 throw new SpawnFailedException(SpawnFailedException.Step.EXEC,
                         space < 0 ? "EIO" : f.reason().substring(0, space), f.reason().substring(space + 1));
             }
+        }
+    }
+
+    /**
+     * Whether the init has left its gate: until its execve it is a clone of quilt-monitor, run from the sealed
+     * copy {@code /memfd:quilt-monitor (deleted)}; after, its exe is the command's (or quilt-init's memfd).
+     */
+    private static boolean pastTheGate(ProcessRef init) {
+        try {
+            String exe = Files.readSymbolicLink(java.nio.file.Path.of("/proc", String.valueOf(init.pid()), "exe")).toString();
+            return !exe.startsWith("/memfd:quilt-monitor");
+        } catch (IOException e) {
+            return false; // gone: the gate's wait sees it through the pidfd
         }
     }
 

@@ -49,6 +49,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final RequestLog log;
     private final Calls calls;
     private Call current;
+    /** Event loop: whether the current request's last content has come (what follows is the next request's). */
+    private boolean complete;
+    /** Event loop: messages of requests pipelined behind the current one, run in turn once it is answered. */
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private ChannelHandlerContext ctx;
 
     HttpConnection(Router router, ExecutorService workers, Peer peer, RequestLog log, Calls calls) {
         this.router = router;
@@ -67,6 +72,30 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        this.ctx = ctx;
+        if (msg instanceof ByteBuf raw && current != null && current.early != null) {
+            // bytes the client sent after an upgrade request, before our answer: the hijacked stream's first bytes
+            current.early.offer(raw);
+            return;
+        }
+        if (current != null && complete) {
+            // pipelined: decoded from the same read as the request in flight; it runs once that one is answered
+            held.add(msg);
+            return;
+        }
+        handle(ctx, msg);
+    }
+
+    /** Event loop, once a call is answered: the requests held behind it, in order, then reading again. */
+    private void drain() {
+        while (!held.isEmpty() && !(current != null && complete)) handle(ctx, held.poll());
+        if (held.isEmpty() && !(current != null && complete) && ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.channel().read();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
             begin(ctx, req);
         }
@@ -74,13 +103,29 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             Call c = current;
             if (c != null) c.body.offer(content.content().retain());
             if (content instanceof LastHttpContent) {
+                complete = true;
                 if (c != null) c.body.end();
-                // the next request waits until this one is answered
-                ctx.channel().config().setAutoRead(false);
+                // the next request waits until this one is answered (one answered already has let reading go on)
+                if (c != null && !c.finished) ctx.channel().config().setAutoRead(false);
+                if (c != null && c.upgrade) stopDecoding(ctx, c);
             }
             content.release();
         } else if (!(msg instanceof HttpRequest)) {
             io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * After an upgrade request (Docker's hijack: {@code Connection: Upgrade}, {@code Upgrade: tcp}) nothing more on
+     * the connection is HTTP: a client may send stdin right behind the request, before our 101. The request decoder
+     * goes at once (from inside its own decode loop, which then stops) and what it had read past the request comes
+     * here as raw bytes, kept for the hijacked stream. Responses are still encoded; a route that answers without
+     * hijacking ends the connection.
+     */
+    private static void stopDecoding(ChannelHandlerContext ctx, Call c) {
+        c.early = new BodyPipe(ctx.channel());
+        if (ctx.pipeline().get(CODEC) instanceof io.netty.handler.codec.http.HttpServerCodec codec) {
+            codec.removeInboundHandler();
         }
     }
 
@@ -96,6 +141,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Call call = new Call(ctx.channel(), req, uri);
         current = call;
+        complete = false;
         calls.begun();
         Runnable work;
         try {
@@ -133,6 +179,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        for (Object m : held) io.netty.util.ReferenceCountUtil.release(m);
+        held.clear();
         Call c = current;
         if (c != null) c.connectionClosed();
         ctx.fireChannelInactive();
@@ -181,6 +229,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         private final HttpRequest req;
         private final QueryStringDecoder uri;
         private final BodyPipe body;
+        /** Whether the client asked to upgrade (hijack) the connection. */
+        private final boolean upgrade;
+        /** Event loop: set once an upgrade request's body has ended; the raw bytes read after it. */
+        private volatile BodyPipe early;
         private final long begun = System.nanoTime();
         private final List<Runnable> onClose = new ArrayList<>();
         private Router.Match match;
@@ -196,6 +248,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             this.req = req;
             this.uri = uri;
             this.body = new BodyPipe(channel);
+            this.upgrade = req.headers().contains(HttpHeaderNames.UPGRADE)
+                    && req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         }
 
         void run(Handler handler) {
@@ -214,6 +268,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         void fail(Throwable e) {
             ApiException a = ApiException.of(e);
+            if (a.status() >= 500 && !(e instanceof ApiException)) log.fault(peer, req.method().name(), req.uri(), e);
             if (answered) return;
             reply(a.status(), Map.of("message", a.getMessage() == null ? "" : a.getMessage()));
             finish();
@@ -223,17 +278,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (finished) return;
             finished = true;
             body.close();
+            BodyPipe unused = early;
+            if (unused != null && !hijacked) unused.close();
             log.answered(peer, req.method().name(), req.uri(), status, (System.nanoTime() - begun) / 1000);
             calls.ended();
             if (hijacked) return;
-            if (!HttpUtil.isKeepAlive(req) || !channel.isActive()) {
+            if (upgrade || !HttpUtil.isKeepAlive(req) || !channel.isActive()) {
                 channel.close();
                 return;
             }
             channel.eventLoop().execute(() -> {
                 if (current == this) current = null;
-                channel.config().setAutoRead(true);
-                channel.read();
+                drain();
             });
         }
 
@@ -378,20 +434,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             } else {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
-            BodyPipe in = new BodyPipe(channel);
-            java.util.concurrent.CompletableFuture<Void> switched = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<BodyPipe> switched = new java.util.concurrent.CompletableFuture<>();
             channel.eventLoop().execute(() -> {
+                // the bytes read past an upgrade request are the stream's first (see stopDecoding)
+                BodyPipe in = early != null ? early : new BodyPipe(channel);
                 channel.writeAndFlush(r);
                 ChannelPipeline p = channel.pipeline();
                 p.addLast("raw", new Raw(in, this::connectionClosed));
                 if (p.get(CONTINUE) != null) p.remove(CONTINUE);
-                p.remove(CODEC); // what it had read past the request goes on to Raw
                 p.remove(HANDLER);
+                p.remove(CODEC); // what it had read past the request goes on to Raw
                 channel.config().setAutoRead(true);
                 channel.read();
-                switched.complete(null);
+                switched.complete(in);
             });
-            switched.join();
+            BodyPipe in = switched.join();
             out = new ChannelOut(channel, false, () -> {
                 in.close();
                 channel.close();

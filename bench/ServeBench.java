@@ -1,0 +1,300 @@
+// Quilt's server measured through its socket, as an agent framework calls it (Docker Engine API v1.41,
+// one connection per request, HTTP/1.1): run from bench/serve-vs-crun.sh, which starts the server.
+//   java -cp quilt.jar ServeBench.java SOCKET MODE N [ARGS]
+//   ready NETWORK CONC   create + start (start answers once the container is ready), N containers, CONC at once;
+//                        ms per container (each call's own time), the containers removed after
+//   exec N               exec create + start (output to its end) + inspect of `true` in one container; ms each
+//   burst N              N concurrent create + start; one number: ms until all are ready
+//   archive N KIND       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
+//                        1 KiB); prints "put MB/s get MB/s" per round
+//   rss N PID            the server's VmRSS (KiB) idle, then with N running containers
+// Prints one number (or line) per measurement; 3 unmeasured warm-ups first where it says ms.
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+public class ServeBench {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int WARM = 3;
+    static Path socket;
+
+    record Response(int status, byte[] body) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** One request on its own connection; the body read to its end (Content-Length, chunked, or close). */
+    static Response call(String method, String path, String type, byte[] body) throws IOException {
+        return call(method, path, type, body == null ? null : new java.io.ByteArrayInputStream(body),
+                body == null ? 0 : body.length, null);
+    }
+
+    static Response call(String method, String path, String type, InputStream body, long length, OutputStream sink)
+            throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            StringBuilder h = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n");
+            if (type != null) h.append("Content-Type: ").append(type).append("\r\n");
+            if (body != null || method.equals("POST") || method.equals("PUT")) {
+                h.append("Content-Length: ").append(length).append("\r\n");
+            }
+            out.write(h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) body.transferTo(out);
+            out.flush();
+            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
+            String status = line(in);
+            long len = -1;
+            boolean chunked = false;
+            for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
+                String k = l.substring(0, l.indexOf(':')).strip().toLowerCase();
+                String v = l.substring(l.indexOf(':') + 1).strip();
+                if (k.equals("content-length")) len = Long.parseLong(v);
+                if (k.equals("transfer-encoding") && v.equalsIgnoreCase("chunked")) chunked = true;
+            }
+            OutputStream to = sink != null ? sink : new ByteArrayOutputStream();
+            if (chunked) {
+                for (long n = Long.parseLong(line(in).split(";")[0].strip(), 16); n > 0;
+                        n = Long.parseLong(line(in).split(";")[0].strip(), 16)) {
+                    copy(in, to, n);
+                    line(in);
+                }
+            } else if (len >= 0) {
+                copy(in, to, len);
+            } else {
+                in.transferTo(to);
+            }
+            return new Response(Integer.parseInt(status.substring(9, 12)),
+                    sink != null ? new byte[0] : ((ByteArrayOutputStream) to).toByteArray());
+        }
+    }
+
+    static void copy(InputStream in, OutputStream out, long n) throws IOException {
+        byte[] b = new byte[1 << 16];
+        while (n > 0) {
+            int r = in.read(b, 0, (int) Math.min(b.length, n));
+            if (r < 0) throw new IOException("the body ended early");
+            out.write(b, 0, r);
+            n -= r;
+        }
+    }
+
+    static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') if (c != '\r') b.write(c);
+        return c < 0 && b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    static Response ok(Response r, int... want) {
+        for (int w : want) if (r.status() == w) return r;
+        throw new IllegalStateException("status " + r.status() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    static byte[] json(Object o) throws IOException {
+        return JSON.writeValueAsBytes(o);
+    }
+
+    /** create + start of `sleep`; the ID. */
+    static String up(String network) throws IOException {
+        String id = ok(call("POST", "/v1.41/containers/create", "application/json", json(Map.of("Image", "",
+                "Cmd", List.of("sleep", "2147483647"), "HostConfig", Map.of("NetworkMode", network)))), 201)
+                .json().get("Id").asText();
+        ok(call("POST", "/v1.41/containers/" + id + "/start", null, null), 204);
+        return id;
+    }
+
+    static void down(String id) throws IOException {
+        ok(call("DELETE", "/v1.41/containers/" + id + "?force=1", null, null), 204);
+    }
+
+    static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    public static void main(String[] a) throws Exception {
+        socket = Path.of(a[0]);
+        String mode = a[1];
+        int n = Integer.parseInt(a[2]);
+        switch (mode) {
+            case "ready" -> ready(n, a[3], Integer.parseInt(a[4]));
+            case "exec" -> exec(n);
+            case "burst" -> burst(n);
+            case "archive" -> archive(a[3], n);
+            case "rss" -> rss(Long.parseLong(a[3]), n);
+            default -> throw new IllegalArgumentException(mode);
+        }
+    }
+
+    static void ready(int n, String network, int conc) throws Exception {
+        for (int i = 0; i < WARM; i++) down(up(network));
+        ExecutorService pool = Executors.newFixedThreadPool(conc);
+        List<Future<double[]>> runs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            runs.add(pool.submit(() -> {
+                long t0 = System.nanoTime();
+                String id = up(network);
+                double t = ms(t0);
+                down(id);
+                return new double[] {t};
+            }));
+        }
+        for (Future<double[]> f : runs) System.out.printf("%.3f%n", f.get()[0]);
+        pool.shutdown();
+    }
+
+    static void exec(int n) throws Exception {
+        String id = up("none");
+        try {
+            for (int i = 0; i < WARM + n; i++) {
+                long t0 = System.nanoTime();
+                String exec = ok(call("POST", "/v1.41/containers/" + id + "/exec", "application/json",
+                        json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
+                        .json().get("Id").asText();
+                ok(call("POST", "/v1.41/exec/" + exec + "/start", "application/json",
+                        json(Map.of("Detach", false, "Tty", false))), 200, 101);
+                int code = ok(call("GET", "/v1.41/exec/" + exec + "/json", null, null), 200).json()
+                        .get("ExitCode").asInt();
+                double t = ms(t0);
+                if (code != 0) throw new IllegalStateException("true exited " + code);
+                if (i >= WARM) System.out.printf("%.3f%n", t);
+            }
+        } finally {
+            down(id);
+        }
+    }
+
+    static void burst(int n) throws Exception {
+        down(up("none"));
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        long t0 = System.nanoTime();
+        List<Future<String>> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) ids.add(pool.submit(() -> up("none")));
+        List<String> all = new ArrayList<>();
+        for (Future<String> f : ids) all.add(f.get());
+        System.out.printf("%.3f%n", ms(t0));
+        List<Future<?>> gone = new ArrayList<>();
+        for (String id : all) gone.add(pool.submit(() -> {
+            down(id);
+            return null;
+        }));
+        for (Future<?> f : gone) f.get();
+        pool.shutdown();
+    }
+
+    /** A tar: {@code files} regular files of {@code size} bytes each under bench/. */
+    static Path tar(int files, int size) throws IOException {
+        Path t = Files.createTempFile("serve-bench", ".tar");
+        byte[] data = new byte[size];
+        new java.util.Random(15).nextBytes(data);
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(t), 1 << 20)) {
+            for (int i = 0; i < files; i++) {
+                out.write(header(files == 1 ? "bench" : "bench/f" + i, size));
+                out.write(data);
+                out.write(new byte[(512 - size % 512) % 512]);
+            }
+            out.write(new byte[1024]);
+        }
+        return t;
+    }
+
+    static byte[] header(String name, long size) {
+        byte[] h = new byte[512];
+        put(h, 0, name);
+        put(h, 100, "0000644");
+        put(h, 108, "0000000");
+        put(h, 116, "0000000");
+        put(h, 124, String.format("%011o", size));
+        put(h, 136, String.format("%011o", 0));
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        h[156] = '0';
+        put(h, 257, "ustar");
+        put(h, 263, "00");
+        int sum = 0;
+        for (byte x : h) sum += x & 0xff;
+        put(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        return h;
+    }
+
+    static void put(byte[] h, int at, String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, h, at, b.length);
+    }
+
+    static void archive(String kind, int n) throws Exception {
+        Path t = switch (kind) {
+            case "1m" -> tar(1, 1 << 20);
+            case "100m" -> tar(1, 100 << 20);
+            case "small" -> tar(1000, 1024);
+            default -> throw new IllegalArgumentException(kind);
+        };
+        long bytes = kind.equals("small") ? 1000L * 1024 : Files.size(t) - 1536;
+        String id = up("none");
+        try {
+            if (kind.equals("small")) {
+                ok(call("POST", "/v1.41/containers/" + id + "/exec", "application/json",
+                        json(Map.of("Cmd", List.of("mkdir", "-p", "/tmp/bench")))), 201);
+            }
+            for (int i = 0; i < n + 1; i++) {
+                long t0 = System.nanoTime();
+                try (InputStream in = Files.newInputStream(t)) {
+                    ok(call("PUT", "/v1.41/containers/" + id + "/archive?path=/tmp", "application/x-tar", in,
+                            Files.size(t), null), 200);
+                }
+                double put = ms(t0);
+                long t1 = System.nanoTime();
+                ok(call("GET", "/v1.41/containers/" + id + "/archive?path=/tmp/bench", null, null, 0,
+                        OutputStream.nullOutputStream()), 200);
+                double get = ms(t1);
+                if (i > 0) System.out.printf("%.1f %.1f%n", bytes / 1e3 / put, bytes / 1e3 / get);
+            }
+        } finally {
+            down(id);
+            Files.delete(t);
+        }
+    }
+
+    static long rssKiB(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        }
+        throw new IOException("no VmRSS");
+    }
+
+    static void rss(long pid, int n) throws Exception {
+        System.out.println("idle " + rssKiB(pid));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<String>> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) ids.add(pool.submit(() -> up("none")));
+        List<String> all = new ArrayList<>();
+        for (Future<String> f : ids) all.add(f.get());
+        ok(call("GET", "/v1.41/containers/json", null, null), 200);
+        System.out.println("with" + n + " " + rssKiB(pid));
+        List<Future<?>> gone = new ArrayList<>();
+        for (String id : all) gone.add(pool.submit(() -> {
+            down(id);
+            return null;
+        }));
+        for (Future<?> f : gone) f.get();
+        pool.shutdown();
+    }
+}

@@ -74,6 +74,8 @@ public final class ContainerRoutes implements Routes {
     private final Lazy<ContainerProcesses> processes;
     private final Lazy<Clock> clock;
     private final EventBus events;
+    /** Containers a restart is stopping: their AutoRemove waits for it (moby's HasBeenManuallyRestarted). */
+    private final Set<ContainerId> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
     ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
@@ -291,21 +293,28 @@ public final class ContainerRoutes implements Routes {
             c.replyEmpty(304);
             return;
         }
-        stop.get().stop(ctr.id().value(), grace);
+        try {
+            stop.get().stop(ctr.id().value(), grace);
+        } catch (QuiltException e) {
+            // an AutoRemove container may go between its exit and the stop's look at it: it stopped
+            if (!(ctr.autoRemove() && e.kind() == QuiltException.Kind.NOT_FOUND)) throw e;
+        }
         publish("stop", ctr, Map.of());
         c.replyEmpty(204);
     }
 
     /**
      * Stops the container (if it runs) and runs it again with its ID, name, config and writable layer
-     * ({@link RestartContainer#restart}); a created one, which never ran, is started. An AutoRemove container that
-     * went at its stop is docker's 404. An OCI bundle's container is refused (its bundle is the caller's).
+     * ({@link RestartContainer#restart}); a created one, which never ran, is started. The stop of a restart does not
+     * remove an AutoRemove container (moby's daemon/monitor.go: a manual restart gates autoRemove); one that had
+     * exited and gone before is docker's 404. An OCI bundle's container is refused (its bundle is the caller's).
      */
     private void restart(ApiCall c) {
         Duration grace = grace(c);
         Container ctr = container(c.param("id"));
         if (!(ctr.spec().root() instanceof RootFs.Image)) throw bundleRefused(ctr);
         Container again;
+        restarting.add(ctr.id());
         try {
             again = restart.get().restart(ctr.id().value(), grace);
         } catch (QuiltException e) {
@@ -314,6 +323,8 @@ public final class ContainerRoutes implements Routes {
                 throw ApiException.notFound("No such container: " + c.param("id"));
             }
             throw e;
+        } finally {
+            restarting.remove(ctr.id());
         }
         if (again.autoRemove()) removeWhenExited(again.id());
         publish("restart", again, Map.of());
@@ -402,6 +413,7 @@ public final class ContainerRoutes implements Routes {
         Thread t = new Thread(() -> {
             try {
                 waiter.get().await(id.value());
+                if (restarting.contains(id)) return; // the restart runs it again, and waits on the new run
                 remove.get().remove(id.value(), false);
             } catch (RuntimeException e) {
                 // removed meanwhile, or its record broke: 'quilt gc' clears what is left

@@ -113,6 +113,8 @@ class RestartIT {
         assertTrue(again.get("exitCode").isNull(), "no exit of the new run yet: " + again);
         String ip2 = again.at("/network/ipAddress").asText();
         assertEquals("run\nrun\n", fetch(ip2, "/runs"), "the first run's file is still in its layer");
+        assertEquals(0, first.get("restartCount").asInt());
+        assertEquals(1, again.get("restartCount").asInt(), "quilt inspect counts it too");
         JsonNode api1 = apiInspect(id);
         assertEquals(1, api1.get("RestartCount").asInt());
         assertEquals(ip2, api1.at("/NetworkSettings/IPAddress").asText());

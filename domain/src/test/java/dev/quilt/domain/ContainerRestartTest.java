@@ -68,6 +68,25 @@ class ContainerRestartTest {
                 c.endpoint(), c.readiness(), c.health(), -1));
     }
 
+    /** The supervisor's readings of a restart (stopped, creating, running, stopped) give docker's start then die. */
+    @Test
+    void theReadingsOfARunAgainGiveOneStartAndOneDie() {
+        Container exited = creating().running(INIT, MONITOR, T0).stopped(ExitStatus.exited(3), T1);
+        Container again = exited.restarting();
+        Container running = again.running(new ProcessRef(300, 3), new ProcessRef(299, 3), T1);
+        Container ended = running.stopped(ExitStatus.exited(4), T1);
+        List<String> actions = new java.util.ArrayList<>();
+        Container[] readings = {exited, again, running, ended};
+        for (int i = 1; i < readings.length; i++) {
+            ContainerChanges.between(Optional.of(ContainerChanges.Seen.of(readings[i - 1], false)),
+                    Optional.of(ContainerChanges.Seen.of(readings[i], false))).forEach(c -> actions.add(c.action()));
+        }
+        assertEquals(List.of("start", "die"), actions);
+        // a reading that missed the creating one sees the same
+        assertEquals(List.of("start"), ContainerChanges.between(Optional.of(ContainerChanges.Seen.of(exited, false)),
+                Optional.of(ContainerChanges.Seen.of(running, false))).stream().map(ContainerChanges.Change::action).toList());
+    }
+
     /** A step of a lifecycle; each is tried only when the status allows it. */
     enum Step { CREATED, RUNNING, PAUSED, RESUMED, STOPPED, RESTARTING }
 

@@ -272,58 +272,56 @@ public final class ContainerLauncher {
                          ProcessSpawner.Mode mode) {
         ContainerId id = container.id();
         ContainerSpec spec = container.spec();
-        {
-            ProcessSpawner.Launched launched;
-            boolean cgroupMade = false;
-            try {
-                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
-                cgroupMade = true;
-                Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
-                        ? Optional.of(network.attach(id)) : Optional.empty();
-                if (endpoint.isPresent()) container = container.attached(endpoint.get());
-                if (before.isPresent()) {
-                    storage.prepareAgain(id, spec.root());
-                } else if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
-                        && spec.root() instanceof RootFs.Directory d) {
-                    storage.prepareInPlace(id, d);
-                } else {
-                    storage.prepare(id, spec.root());
-                }
-                launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
-            } catch (RuntimeException e) {
-                if (before.isPresent()) {
-                    undoRunAgain(before.get(), e);
-                    throw named(container, e, spec, true);
-                }
-                // a refused cgroup create leaves nothing of its own, and what was in the way at a bundle's
-                // cgroupsPath is not Quilt's to remove
-                if (cgroupMade) {
-                    forget.everything(id);
-                } else {
-                    forget.everythingButTheCgroup(id);
-                    cgroups.removeParentIfUnused();
-                }
-                throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec, false);
+        ProcessSpawner.Launched launched;
+        boolean cgroupMade = false;
+        try {
+            Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
+            cgroupMade = true;
+            Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
+                    ? Optional.of(network.attach(id)) : Optional.empty();
+            if (endpoint.isPresent()) container = container.attached(endpoint.get());
+            if (before.isPresent()) {
+                storage.prepareAgain(id, spec.root());
+            } else if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
+                    && spec.root() instanceof RootFs.Directory d) {
+                storage.prepareInPlace(id, d);
+            } else {
+                storage.prepare(id, spec.root());
             }
-            try {
-                container = mode.gated()
-                        ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
-                        : container.running(launched.process(), launched.monitor(), clock.now(),
-                                fromTheStart(launched.readiness(), begun));
-                state.save(container);
-            } catch (RuntimeException e) {
-                // no record of it running: it must not run
-                launched.kill();
-                launched.close();
-                if (before.isPresent()) {
-                    undoRunAgain(before.get(), e);
-                } else {
-                    forget.everything(id);
-                }
-                throw e;
+            launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
+        } catch (RuntimeException e) {
+            if (before.isPresent()) {
+                undoRunAgain(before.get(), e);
+                throw named(container, e, spec, true);
             }
-            return new Launch(container, launched, deadline);
+            // a refused cgroup create leaves nothing of its own, and what was in the way at a bundle's
+            // cgroupsPath is not Quilt's to remove
+            if (cgroupMade) {
+                forget.everything(id);
+            } else {
+                forget.everythingButTheCgroup(id);
+                cgroups.removeParentIfUnused();
+            }
+            throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec, false);
         }
+        try {
+            container = mode.gated()
+                    ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
+                    : container.running(launched.process(), launched.monitor(), clock.now(),
+                            fromTheStart(launched.readiness(), begun));
+            state.save(container);
+        } catch (RuntimeException e) {
+            // no record of it running: it must not run
+            launched.kill();
+            launched.close();
+            if (before.isPresent()) {
+                undoRunAgain(before.get(), e);
+            } else {
+                forget.everything(id);
+            }
+            throw e;
+        }
+        return new Launch(container, launched, deadline);
     }
 
     /** A run again that failed: what it made goes, and the record is what it was (stopped, its last exit). */

@@ -142,6 +142,46 @@ quilt_jvm_flags() {
     fi
 }
 
+# The fast CLI: when a server runs for the root the words name (`quilt serve`'s RUN/.quilt-cli.sock), hand
+# them to it through quilt-client (native/src/client: argv, env, cwd, stdio fds, signals) and exit with the
+# command's code, no JVM started. Returns (to run the JVM as ever) when there is no server, no client yet,
+# QUILT_CLIENT=off, or a word the server does not take (serve, --version, help); the client itself falls back
+# to this launcher with QUILT_CLIENT=off when the server refuses the call or is not listening.
+# quilt_fast_client FACE LAUNCHER ARGS...  (FACE: quilt or quilt-runc)
+quilt_fast_client() {
+    local face=$1 launcher=$2
+    shift 2
+    [ "${QUILT_CLIENT:-}" = off ] && return 0
+    local client="$QUILT_HOME/native/target/classes/dev/quilt/linux/native/quilt-client"
+    [ -x "$client" ] || return 0
+    local root="" verb="" i=1 a
+    local -a words=("$@")
+    while [ "$i" -le "${#words[@]}" ]; do
+        a=${words[$((i - 1))]}
+        case "$a" in
+            --root) root=${words[$i]:-}; i=$((i + 2)); continue ;;
+            --root=*) root=${a#--root=} ;;
+            --log|--log-format|--criu|--rootless) [ "$face" = quilt-runc ] && i=$((i + 1)) ;;
+            -*) ;;
+            *) verb=$a; break ;;
+        esac
+        i=$((i + 1))
+    done
+    case "$verb" in
+        ""|serve|help|spec) return 0 ;;
+    esac
+    local sock
+    if [ -n "$root" ]; then
+        sock="$root/run/.quilt-cli.sock"
+    elif [ "$face" = quilt-runc ]; then
+        sock=/run/quilt-runc/run/.quilt-cli.sock
+    else
+        sock=/run/quilt/.quilt-cli.sock
+    fi
+    [ -S "$sock" ] || return 0
+    QUILT_FALLBACK_EXEC=$launcher exec "$client" "$face" "$sock" "$@"
+}
+
 # Removes the (empty) cgroup parent of a scratch state root ROOT, in every
 # hierarchy: quilt-<first 12 hex of sha256 of ROOT/run>, as LinuxPaths names it.
 quilt_drop_cgroup_parent() {

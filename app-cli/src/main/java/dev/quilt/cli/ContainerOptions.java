@@ -121,15 +121,19 @@ final class ContainerOptions {
         return noNetwork ? NetworkMode.NONE : network == null ? NetworkMode.BRIDGE : NetworkMode.parse(network);
     }
 
-    ContainerRequest request(RunArguments args, boolean stdinOpen, boolean initWhenNoCommand) {
+    /**
+     * The request these flags make for {@code caller}: {@code -e KEY} takes KEY's value from its environment, a
+     * relative seccomp profile path is its working directory's.
+     */
+    ContainerRequest request(RunArguments args, boolean stdinOpen, boolean initWhenNoCommand, Invocation caller) {
         boolean noCommand = args.command().isEmpty();
         List<String> command = noCommand && !initWhenNoCommand ? List.of("/bin/sh") : args.command();
         return new ContainerRequest(args.target(), Optional.ofNullable(name).map(ContainerName::of), command, env,
-                k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(hostname).map(Hostname::new), workdir,
+                caller::getenv, Optional.ofNullable(hostname).map(Hostname::new), workdir,
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
                 networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),
                 ReadyPolicy.fromFlags(readyTimeout, keepOnFailure), LogLimit.fromFlag(logMaxSize),
-                security.security(networkMode())).withLabels(labels(labels));
+                security.security(networkMode(), caller)).withLabels(labels(labels));
     }
 
     /** {@code --label K=V} as docker reads it: the first {@code =} splits; {@code K} alone is {@code K=}; a later K wins. */

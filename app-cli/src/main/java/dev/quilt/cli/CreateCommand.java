@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 final class CreateCommand implements Callable<Integer> {
     private final Lazy<CreateContainer> createContainer;
     private final Privileges privileges;
+    private final Invocation invocation;
 
     @Spec
     CommandSpec spec;
@@ -52,16 +53,17 @@ final class CreateCommand implements Callable<Integer> {
     List<String> positional = new ArrayList<>();
 
     @Inject
-    CreateCommand(Lazy<CreateContainer> createContainer, Privileges privileges) {
+    CreateCommand(Lazy<CreateContainer> createContainer, Privileges privileges, Invocation invocation) {
         this.createContainer = createContainer;
         this.privileges = privileges;
+        this.invocation = invocation;
     }
 
     @Override
     public Integer call() {
         RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
         if (bundle != null) return createFromBundle(args);
-        var req = mounts.apply(options.request(args, false, true));
+        var req = mounts.apply(options.request(args, false, true, invocation));
         Root.require(privileges, "create");
         Container c = createContainer.get().create(req);
         if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.createdAt());
@@ -83,7 +85,7 @@ final class CreateCommand implements Callable<Integer> {
                         + " container is made; change it there");
             }
         }
-        Path dir = Path.of(bundle).toAbsolutePath().normalize();
+        Path dir = invocation.resolve(bundle);
         RuntimeSpec runtimeSpec = OciSpecCodec.read(dir.resolve("config.json"));
         Root.require(privileges, "create");
         Container c = createContainer.get().create(new BundleRequest(runtimeSpec, dir.toString(),

@@ -1,7 +1,6 @@
 package dev.quilt.cli;
 
 import dagger.Lazy;
-import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.SecurityFlags;
 import dev.quilt.domain.User;
@@ -12,7 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
+import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.Stdio;
 
 import javax.inject.Inject;
 import java.util.ArrayList;
@@ -26,6 +26,9 @@ import java.util.concurrent.Callable;
 final class ExecCommand implements Callable<Integer> {
     private final Lazy<ExecInContainer> exec;
     private final Privileges privileges;
+    private final Invocation invocation;
+    /** What a terminal's user or a supervisor sends a command: its process group gets them. */
+    private static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "QUIT", "USR1", "USR2");
 
     @Spec
     CommandSpec spec;
@@ -64,10 +67,11 @@ final class ExecCommand implements Callable<Integer> {
     private final Lazy<dev.quilt.ports.Activity> activity;
 
     @Inject
-    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges, Lazy<dev.quilt.usecases.ContainerLookup> lookup,
-                Lazy<dev.quilt.ports.Activity> activity) {
+    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges, Invocation invocation,
+                Lazy<dev.quilt.usecases.ContainerLookup> lookup, Lazy<dev.quilt.ports.Activity> activity) {
         this.exec = exec;
         this.privileges = privileges;
+        this.invocation = invocation;
         this.lookup = lookup;
         this.activity = activity;
     }
@@ -89,13 +93,32 @@ final class ExecCommand implements Callable<Integer> {
         Root.require(privileges, "exec");
         // a terminal's ^C goes to our whole process group, quilt-exec included, which hands it to the
         // command; we stay to report how the command ended
-        Signal.handle(new Signal("INT"), sig -> { });
+        invocation.signals().ignore("INT");
         markActivity(container);
-        ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args.command(), env,
-                k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
-                Optional.ofNullable(user).map(User::parse), interactive, tty, privileged, SecurityFlags.split(capAdd),
-                SecurityFlags.split(capDrop)));
-        markActivity(container);
-        return exit.code();
+        ExecInContainer.Request req = new ExecInContainer.Request(args.command(), env, invocation::getenv,
+                Optional.ofNullable(workdir), Optional.ofNullable(user).map(User::parse), interactive, tty, privileged,
+                SecurityFlags.split(capAdd), SecurityFlags.split(capDrop));
+        // our own fds 0..2 are the command's (quilt-exec inherits them, and the terminal signals it itself)
+        try {
+            return execute(container, req);
+        } finally {
+            markActivity(container);
+        }
+    }
+
+    private int execute(String container, ExecInContainer.Request req) {
+        if (invocation.stdio().equals(Stdio.INHERITED)) return exec.get().exec(container, req).code();
+        // a fast CLI call's are its caller's: the command is not in the caller's process group, so the signals and
+        // the terminal's new sizes the caller gets are handed to it here
+        Invocation.Size size = invocation.size();
+        ContainerExec.Session session = exec.get().start(container, req, invocation.stdio(),
+                new ContainerExec.Options(interactive, tty, size.rows(), size.cols(), Optional.empty()));
+        try {
+            invocation.signals().forward(FORWARDED, session::signal);
+            if (tty) invocation.signals().resized(session::resize);
+            return session.await().code();
+        } finally {
+            session.close();
+        }
     }
 }

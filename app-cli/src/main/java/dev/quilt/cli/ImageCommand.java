@@ -48,10 +48,13 @@ final class ImageCommand implements Runnable {
         @Option(names = "--name", paramLabel = "NAME", description = "a name to run it by")
         String name;
 
+        private final Invocation invocation;
+
         @Inject
-        Import(Lazy<ImportImage> importImage, Privileges privileges) {
+        Import(Lazy<ImportImage> importImage, Privileges privileges, Invocation invocation) {
             this.importImage = importImage;
             this.privileges = privileges;
+            this.invocation = invocation;
         }
 
         @Override
@@ -59,7 +62,7 @@ final class ImageCommand implements Runnable {
             Optional<ImageName> n = Optional.ofNullable(name).map(ImageName::new);
             Root.require(privileges, "image import");
             Progress progress = new Progress(spec.commandLine().getErr());
-            Image image = importImage.get().importFile(file, n, progress);
+            Image image = importImage.get().importFile(invocation.resolve(file), n, progress);
             progress.done();
             spec.commandLine().getOut().println(image.digest());
             return 0;

@@ -17,8 +17,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import javax.inject.Inject;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,6 +168,7 @@ final class InfoCommands {
     static final class Logs implements Callable<Integer> {
         private final Lazy<ContainerLookup> lookup;
         private final Lazy<ContainerLogs> logs;
+        private final Invocation invocation;
 
         @Option(names = {"-f", "--follow"}, description = "keep printing until the container exits")
         boolean follow;
@@ -178,16 +177,17 @@ final class InfoCommands {
         String ref;
 
         @Inject
-        Logs(Lazy<ContainerLookup> lookup, Lazy<ContainerLogs> logs) {
+        Logs(Lazy<ContainerLookup> lookup, Lazy<ContainerLogs> logs, Invocation invocation) {
             this.lookup = lookup;
             this.logs = logs;
+            this.invocation = invocation;
         }
 
         @Override
         public Integer call() {
             Container c = lookup.get().get(ref);
             boolean live = c.status().isLive();
-            logs.get().copy(c.id(), new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+            logs.get().copy(c.id(), invocation.stdout(), invocation.stderr(),
                     follow && live ? c.monitor() : Optional.empty());
             return 0;
         }

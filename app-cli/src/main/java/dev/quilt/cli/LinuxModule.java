@@ -136,8 +136,8 @@ public final class LinuxModule {
     }
 
     @Provides @Singleton
-    static ProcessSpawner spawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp) {
-        return new MonitorSpawner(paths, lib, seccomp);
+    static ProcessSpawner spawner(LinuxPaths paths, NativeLibrary lib, SeccompFilters seccomp, Invocation invocation) {
+        return new MonitorSpawner(paths, lib, seccomp, invocation.callerFds());
     }
 
     @Provides @Singleton

@@ -24,16 +24,32 @@ public final class Main {
      * names no Java exception; {@code --debug} adds the stack trace.
      */
     public static int run(String[] args) {
+        Invocation process = Invocation.process();
+        PrintWriter stderr = process.err();
         GlobalOptions options = new GlobalOptions();
-        PrintWriter stderr = new PrintWriter(System.err, true);
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             if (options.debug()) e.printStackTrace(stderr);
             stderr.println("quilt: " + Failures.describe(e));
             stderr.flush();
         });
+        return run(args, process, options);
+    }
+
+    /**
+     * {@link #run(String[])} for one caller ({@link Invocation}: its stdout and stderr, environment, working
+     * directory, fds and signals), touching nothing process-wide: the fast CLI's server runs many at once.
+     */
+    public static int run(String[] args, Invocation invocation) {
+        return run(args, invocation, new GlobalOptions());
+    }
+
+    private static int run(String[] args, Invocation invocation, GlobalOptions options) {
+        PrintWriter stderr = invocation.err();
         try {
-            QuiltComponent component = DaggerQuiltComponent.builder().options(options).build();
+            QuiltComponent component = DaggerQuiltComponent.builder().options(options).invocation(invocation).build();
             CommandLine cli = configure(new CommandLine(QuiltCommand.class, new DaggerFactory(component)));
+            cli.setOut(invocation.out());
+            cli.setErr(invocation.err());
             cli.setExecutionExceptionHandler((e, line, parsed) -> failure(e, line, options));
             return cli.execute(args);
         } catch (RuntimeException | Error e) {

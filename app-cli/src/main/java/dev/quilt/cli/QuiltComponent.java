@@ -23,6 +23,9 @@ interface QuiltComponent {
         @BindsInstance
         Builder options(GlobalOptions options);
 
+        @BindsInstance
+        Builder invocation(Invocation invocation);
+
         QuiltComponent build();
     }
 }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
 
 import javax.inject.Inject;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ final class RunCommand implements Callable<Integer> {
     private final Lazy<RunContainer> runContainer;
     private final Lazy<CreateContainer> createContainer;
     private final Privileges privileges;
+    private final Invocation invocation;
 
     @Spec
     CommandSpec spec;
@@ -53,16 +53,18 @@ final class RunCommand implements Callable<Integer> {
     List<String> positional = new ArrayList<>();
 
     @Inject
-    RunCommand(Lazy<RunContainer> runContainer, Lazy<CreateContainer> createContainer, Privileges privileges) {
+    RunCommand(Lazy<RunContainer> runContainer, Lazy<CreateContainer> createContainer, Privileges privileges,
+               Invocation invocation) {
         this.runContainer = runContainer;
         this.createContainer = createContainer;
         this.privileges = privileges;
+        this.invocation = invocation;
     }
 
     @Override
     public Integer call() {
         RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
-        ContainerRequest req = mounts.apply(options.request(args, interactive && !detach, detach));
+        ContainerRequest req = mounts.apply(options.request(args, interactive && !detach, detach, invocation));
         Root.require(privileges, "run");
         if (detach) {
             Container c = createContainer.get().runDetached(req);
@@ -70,21 +72,42 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(c.id());
             return 0;
         }
-        ExitStatus exit = runContainer.get().run(req, new SignalForwarding());
+        SignalForwarding forwarding = new SignalForwarding();
+        invocation.signals().forward(List.of(FORWARDED), forwarding);
+        ExitStatus exit = runContainer.get().run(req, forwarding);
         return exit.code();
     }
 
-    /** While the container runs, the signals we get are its signals. */
-    private static final class SignalForwarding implements RunContainer.Observer {
+    /**
+     * The signals we (or the fast CLI's caller) get are the container's: taken from before the launch, so one that
+     * comes while the container starts is not lost (nor fatal to us, leaving it behind), and handed to it once it runs.
+     */
+    private static final class SignalForwarding implements RunContainer.Observer, IntConsumer {
+        private final List<Integer> early = new ArrayList<>();
+        private IntConsumer signaller;
+
+        @Override
+        public void accept(int signal) {
+            IntConsumer to;
+            synchronized (this) {
+                if (signaller == null) {
+                    early.add(signal);
+                    return;
+                }
+                to = signaller;
+            }
+            to.accept(signal);
+        }
+
         @Override
         public void started(Container container, IntConsumer signaller) {
-            for (String name : FORWARDED) {
-                try {
-                    Signal.handle(new Signal(name), sig -> signaller.accept(sig.getNumber()));
-                } catch (IllegalArgumentException e) {
-                    // the JVM keeps some signals for itself: leave those to it
-                }
+            List<Integer> pending;
+            synchronized (this) {
+                this.signaller = signaller;
+                pending = List.copyOf(early);
+                early.clear();
             }
+            pending.forEach(signaller::accept);
         }
     }
 }

@@ -59,8 +59,9 @@ public final class SecurityOptions {
             + "default: the same as --uidmap)")
     List<String> gidmaps = new ArrayList<>();
 
-    Security security(NetworkMode network) {
-        Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(SecurityOptions::readProfile);
+    Security security(NetworkMode network, Invocation caller) {
+        Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts)
+                .map(f -> readProfile(f, caller::resolve));
         return SecurityFlags.security(new SecurityFlags.Given(capAdd, capDrop, privileged, securityOpts, profile,
                 groupAdd, ulimits, sysctls), network).withUserns(UserNamespace.fromFlags(userns, uidmaps, gidmaps));
     }
@@ -77,14 +78,15 @@ public final class SecurityOptions {
                                    List<String> securityOpts, List<String> groupAdd, List<String> ulimits,
                                    List<String> sysctls, NetworkMode network) {
         Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(v -> v.strip().startsWith("{")
-                ? new Seccomp.Profile("api", v) : readProfile(v));
+                ? new Seccomp.Profile("api", v) : readProfile(v, Path::of));
         return SecurityFlags.security(new SecurityFlags.Given(capAdd, capDrop, privileged, securityOpts, profile,
                 groupAdd, ulimits, sysctls), network);
     }
 
-    private static Seccomp.Profile readProfile(String file) {
+    /** The profile in {@code file}, found where {@code where} says (the caller's working directory's for a relative one). */
+    private static Seccomp.Profile readProfile(String file, java.util.function.Function<String, Path> where) {
         try {
-            return new Seccomp.Profile(file, Files.readString(Path.of(file)));
+            return new Seccomp.Profile(file, Files.readString(where.apply(file)));
         } catch (NoSuchFileException e) {
             throw QuiltException.invalid("--security-opt seccomp=" + file + ": no such file; give the path of a "
                     + "seccomp profile (JSON), or seccomp=unconfined");

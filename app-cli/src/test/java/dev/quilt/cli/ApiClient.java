@@ -210,6 +210,7 @@ final class ApiClient {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0; // InputStream.readNBytes asks for 0 at the end: no wait for the next chunk
             if (done) return -1;
             if (left == 0) {
                 String size = line(in);

@@ -59,7 +59,7 @@ class BundleTermsIT {
         quilt = new Quilt(root);
         GlobalOptions options = new GlobalOptions();
         options.root(root);
-        create = DaggerQuiltComponent.builder().options(options).build().createContainer();
+        create = DaggerQuiltComponent.builder().options(options).invocation(Invocation.process()).build().createContainer();
     }
 
     @AfterAll

@@ -44,7 +44,7 @@ class ExecWithFdsIT {
         assertEquals(0, r.exit(), r.err());
         GlobalOptions options = new GlobalOptions();
         options.root(root);
-        exec = DaggerQuiltComponent.builder().options(options).build().execInContainer();
+        exec = DaggerQuiltComponent.builder().options(options).invocation(Invocation.process()).build().execInContainer();
     }
 
     @AfterAll

@@ -123,7 +123,7 @@ class HandedOffTreeIT {
         var clock = LinuxModule.clock();
         return LinuxModule.launcher(LinuxModule.imageResolver(LinuxModule.images(paths, clock, LinuxModule.privileges()),
                         LinuxModule.defaultImage()), state, storage,
-                LinuxModule.spawner(paths, lib, LinuxModule.seccompFilters(paths, lib)),
+                LinuxModule.spawner(paths, lib, LinuxModule.seccompFilters(paths, lib), Invocation.process()),
                 LinuxModule.forget(state, storage, host, addresses, cgroups), LinuxModule.attachNetwork(addresses, host),
                 cgroups, LinuxModule.ids(), clock, LinuxModule.hostLimits(), LinuxModule.subordinateIds(paths));
     }

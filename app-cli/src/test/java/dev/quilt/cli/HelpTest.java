@@ -44,7 +44,7 @@ class HelpTest {
     @Test
     void everyCommandAnswersHelp() {
         CommandLine tree = Main.configure(new CommandLine(QuiltCommand.class,
-                new DaggerFactory(DaggerQuiltComponent.builder().options(new GlobalOptions()).build())));
+                new DaggerFactory(DaggerQuiltComponent.builder().options(new GlobalOptions()).invocation(Invocation.process()).build())));
         List<List<String>> paths = new ArrayList<>();
         commands(tree, List.of(), paths);
         assertTrue(paths.size() > 20, paths.toString());

@@ -11,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The words after the options, as picocli really parses them (Main's configuration). */
 class RunArgumentsTest {
     private static RunArguments run(String... args) {
-        RunCommand cmd = new RunCommand(null, null, null);
+        RunCommand cmd = new RunCommand(null, null, null, null);
         CommandLine cli = Main.configure(new CommandLine(cmd));
         cli.parseArgs(args);
         return RunArguments.forRun(List.of(args), cmd.positional);
     }
 
     private static RunArguments exec(String... args) {
-        ExecCommand cmd = new ExecCommand(null, null, null, null);
+        ExecCommand cmd = new ExecCommand(null, null, null, null, null);
         CommandLine cli = Main.configure(new CommandLine(cmd));
         cli.parseArgs(args);
         return RunArguments.forExec(List.of(args), cmd.positional);

@@ -34,7 +34,10 @@ final class Served implements AutoCloseable {
         Thread drain = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    s.log.append(line).append('\n');
+                    synchronized (s.log) {
+                        s.log.append(line).append('\n');
+                        s.log.notifyAll();
+                    }
                     if (line.contains("listening on")) listening.complete(null);
                 }
             } catch (IOException e) {
@@ -67,6 +70,22 @@ final class Served implements AutoCloseable {
 
     Process process() {
         return process;
+    }
+
+    /**
+     * Waits (up to {@code seconds}) until the server has written a line containing {@code needle}: woken by each
+     * line the drain appends, not a poll. Returns whether it came.
+     */
+    boolean awaitLog(String needle, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        synchronized (log) {
+            while (log.indexOf(needle) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(log, left);
+            }
+        }
+        return true;
     }
 
     /** What the server wrote to stderr so far. */

@@ -63,9 +63,17 @@ final class ParentGuard {
         }
     }
 
-    /** Runs {@code remove} only if no one here or in another process is making a container now. */
+    /**
+     * Runs {@code remove} only if no one here or in another process is making a container now. Another remover in
+     * this JVM (a server removes several containers at once) is waited for, not taken for a maker: else two last
+     * removals could each see the other's child and both leave the parent.
+     */
     void ifNoOneMaking(Runnable remove) {
-        if (!jvm.writeLock().tryLock()) return;
+        if (!jvm.writeLock().tryLock()) {
+            // makers hold the read lock: they are the ones whose removal comes later and tries again
+            if (jvm.getReadLockCount() > 0) return;
+            jvm.writeLock().lock();
+        }
         try {
             FileLock exclusive = null;
             if (lockFile.isPresent()) {

@@ -6,6 +6,7 @@ import dev.quilt.domain.QuiltException;
 import dev.quilt.linux.LinuxPaths;
 import dev.quilt.linux.ProcStat;
 import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Sockets;
 import dev.quilt.linux.jni.Watches;
 import dev.quilt.ports.ContainerLogs;
 
@@ -20,8 +21,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Reads the CRI log quilt-monitor writes ({@code TIME STREAM F|P TEXT}) back
@@ -50,43 +55,53 @@ public final class CriLogs implements ContainerLogs {
         }
     }
 
-    /** An output whose failures are {@link ReaderGone}, told apart from failures to read the log. */
-    private static OutputStream guarded(OutputStream s) {
-        return new java.io.FilterOutputStream(s) {
+    @Override
+    public void copy(ContainerId id, OutputStream out, OutputStream err, Optional<ProcessRef> followUntilGone) {
+        read(id, new Reader() {
             @Override
-            public void write(int b) throws IOException {
-                try {
-                    out.write(b);
-                } catch (IOException e) {
-                    throw new ReaderGone(e);
-                }
+            public void entry(Entry e) throws IOException {
+                OutputStream to = e.stream() == Stream.STDERR ? err : out;
+                to.write(e.text());
+                if (e.newline()) to.write('\n');
             }
 
             @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    out.write(b, off, len);
-                } catch (IOException e) {
-                    throw new ReaderGone(e);
-                }
+            public void caughtUp() throws IOException {
+                out.flush();
+                err.flush();
             }
+        }, followUntilGone, new CompletableFuture<>());
+    }
 
-            @Override
-            public void flush() throws IOException {
-                try {
-                    out.flush();
-                } catch (IOException e) {
-                    throw new ReaderGone(e);
-                }
-            }
-        };
+    /**
+     * A socketpair whose first end becomes readable when the client hangs up: one more fd in the follow's epoll.
+     * Closed under its lock, so a late hang-up never writes to an fd number that was closed and reused.
+     */
+    private static final class Wake implements AutoCloseable {
+        private final int[] pair = Sockets.pair();
+        private boolean closed;
+
+        int fd() {
+            return pair[0];
+        }
+
+        synchronized void ring() {
+            if (!closed) Sockets.send(pair[1], new byte[] {1}, 1, "the log follower");
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            Processes.closeFd(pair[0]);
+            Processes.closeFd(pair[1]);
+        }
     }
 
     @Override
-    public void copy(ContainerId id, OutputStream stdout, OutputStream stderr, Optional<ProcessRef> followUntilGone) {
-        OutputStream out = guarded(stdout), err = guarded(stderr);
+    public void read(ContainerId id, Reader reader, Optional<ProcessRef> followUntilGone, CompletionStage<?> hangUp) {
         Path log = paths.log(id);
         int inotify = -1, monitorFd = -1;
+        Wake wake = null;
         Source current = null;
         try {
             // between the monitor's rename of the log to .1 and its creation of the next one there is no
@@ -105,8 +120,11 @@ public final class CriLogs implements ContainerLogs {
                     Processes.closeFd(monitorFd);
                     monitorFd = -1;
                 }
+                wake = new Wake();
+                Wake w = wake;
+                hangUp.thenRun(w::ring);
             }
-            LineSplitter lines = new LineSplitter(out, err);
+            LineSplitter lines = new LineSplitter(reader);
             ByteBuffer buf = ByteBuffer.allocate(1 << 16);
             // the older part first; if it is the file we just opened, a rotation came between the two opens
             Optional<Source> older = midRotation ? Optional.empty() : open(paths.rotatedLog(id));
@@ -128,12 +146,13 @@ public final class CriLogs implements ContainerLogs {
                         continue;
                     }
                 }
-                out.flush();
-                err.flush();
+                guardedCaughtUp(reader);
                 if (monitorFd < 0) break; // not following, or the writer is gone: what is there is all
-                int ready = Watches.await(new int[] {inotify, monitorFd}, -1);
+                int ready = Watches.await(new int[] {inotify, monitorFd, wake.fd()}, -1);
                 if (ready == 0) {
                     Watches.drainEvents(inotify);
+                } else if (ready == 2) {
+                    break; // the client hung up: nobody reads on
                 } else {
                     Processes.closeFd(monitorFd);
                     monitorFd = -1; // one last read picks up what it wrote before leaving
@@ -153,8 +172,17 @@ public final class CriLogs implements ContainerLogs {
                     // read-only: nothing to lose
                 }
             }
+            if (wake != null) wake.close();
             Processes.closeFd(monitorFd);
             Processes.closeFd(inotify);
+        }
+    }
+
+    private static void guardedCaughtUp(Reader reader) throws ReaderGone {
+        try {
+            reader.caughtUp();
+        } catch (IOException e) {
+            throw new ReaderGone(e);
         }
     }
 
@@ -202,14 +230,13 @@ public final class CriLogs implements ContainerLogs {
         }
     }
 
-    /** Splits the file into records, across reads. */
+    /** Splits the file into records, across reads, and hands each to the reader. */
     static final class LineSplitter {
-        private final OutputStream out, err;
+        private final Reader reader;
         private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
 
-        LineSplitter(OutputStream out, OutputStream err) {
-            this.out = out;
-            this.err = err;
+        LineSplitter(Reader reader) {
+            this.reader = reader;
         }
 
         void feed(byte[] data, int len) throws IOException {
@@ -229,15 +256,28 @@ public final class CriLogs implements ContainerLogs {
             pending.reset();
         }
 
-        /** {@code TIME STREAM TAG TEXT}: F ends a line, P does not. */
+        /**
+         * {@code TIME STREAM TAG TEXT}: F ends a line, P does not. TIME is RFC 3339 with ns (the monitor's
+         * {@code CLOCK_REALTIME}); one that does not parse is the epoch, the text still shown.
+         */
         private void record(byte[] line) throws IOException {
             int a = indexOf(line, 0), b = a < 0 ? -1 : indexOf(line, a + 1), c = b < 0 ? -1 : indexOf(line, b + 1);
             if (c < 0) return; // not a record of ours
             String stream = new String(line, a + 1, b - a - 1, StandardCharsets.US_ASCII);
             boolean full = line[b + 1] == 'F';
-            OutputStream to = stream.equals("stderr") ? err : out;
-            to.write(line, c + 1, line.length - c - 1);
-            if (full) to.write('\n');
+            Instant time;
+            try {
+                time = Instant.parse(new String(line, 0, a, StandardCharsets.US_ASCII));
+            } catch (DateTimeParseException e) {
+                time = Instant.EPOCH;
+            }
+            Entry e = new Entry(time, stream.equals("stderr") ? Stream.STDERR : Stream.STDOUT,
+                    java.util.Arrays.copyOfRange(line, c + 1, line.length), full);
+            try {
+                reader.entry(e);
+            } catch (IOException x) {
+                throw new ReaderGone(x);
+            }
         }
 
         private static int indexOf(byte[] line, int from) {

@@ -56,7 +56,8 @@ public final class MonitorSpawner implements ProcessSpawner {
     private final CallerFds caller;
 
     /**
-     * What whoever runs Quilt hands a {@link Mode#HANDED_OFF} container, as runc's caller does: its stdio
+     * What whoever runs Quilt hands a {@link Mode#HANDED_OFF} or {@link Mode#FOREGROUND} container, as runc's caller
+     * does: its stdio
      * (stdin, stdout, stderr) and, for {@code --preserve-fds N}, the fd that becomes the process's
      * {@code 3 + index} (index 0..N-1).
      */
@@ -134,7 +135,8 @@ public final class MonitorSpawner implements ProcessSpawner {
         int ours = pair[0];
         int firstHalf;
         try {
-            firstHalf = mode == Mode.HANDED_OFF
+            // a foreground container's stdio is its caller's too: ours in the CLI, the fast CLI's caller's in the server
+            firstHalf = mode == Mode.HANDED_OFF || mode == Mode.FOREGROUND
                     ? Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID, caller.stdio())
                     : Processes.spawn(lib.monitor().toString(), pair[1], Processes.SPAWN_SETSID);
         } catch (RuntimeException e) {

@@ -16,8 +16,8 @@ import java.nio.file.Path;
 final class PidFile {
     private PidFile() {}
 
-    static void write(String path, int pid) {
-        Path file = Path.of(path).toAbsolutePath();
+    /** Writes {@code file} (absolute: the caller's working directory resolved it, {@link dev.quilt.cli.Invocation}). */
+    static void write(Path file, int pid) {
         try {
             AtomicFiles.write(file, Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {

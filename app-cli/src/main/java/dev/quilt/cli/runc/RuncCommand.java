@@ -78,14 +78,16 @@ public final class RuncCommand implements Runnable {
 
     private final GlobalOptions options;
     private final RuncLog log;
+    private final dev.quilt.cli.Invocation invocation;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Inject
-    RuncCommand(GlobalOptions options, RuncLog log) {
+    RuncCommand(GlobalOptions options, RuncLog log, dev.quilt.cli.Invocation invocation) {
         this.options = options;
         this.log = log;
+        this.invocation = invocation;
     }
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -123,14 +125,14 @@ public final class RuncCommand implements Runnable {
      * of another flag is logged too.
      */
     void apply() {
-        if (logFile != null) log.file(logFile.toAbsolutePath());
+        if (logFile != null) log.file(invocation.resolve(logFile));
         switch (logFormat) {
             case "text" -> log.format(RuncLog.Format.TEXT);
             case "json" -> log.format(RuncLog.Format.JSON);
             default -> throw QuiltException.invalid("--log-format '" + logFormat + "' is not a format: use text or json");
         }
         options.debug(debug);
-        options.root(root.toAbsolutePath().normalize()); // runc: filepath.Abs
+        options.root(invocation.resolve(root)); // runc: filepath.Abs, against the caller's working directory
         if (systemdCgroup) {
             throw QuiltException.invalid("--systemd-cgroup is not supported: quilt-runc manages cgroups through"
                     + " cgroupfs; use the cgroupfs manager (podman: cgroup_manager = \"cgroupfs\" in containers.conf)");

@@ -23,6 +23,9 @@ interface RuncComponent {
         @BindsInstance
         Builder log(RuncLog log);
 
+        @BindsInstance
+        Builder invocation(dev.quilt.cli.Invocation invocation);
+
         RuncComponent build();
     }
 }

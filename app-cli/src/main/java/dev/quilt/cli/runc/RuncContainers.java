@@ -18,11 +18,18 @@ import java.util.Optional;
 final class RuncContainers {
     private final Lazy<ContainerLookup> lookup;
     private final Privileges privileges;
+    private final dev.quilt.cli.Invocation invocation;
 
     @Inject
-    RuncContainers(Lazy<ContainerLookup> lookup, Privileges privileges) {
+    RuncContainers(Lazy<ContainerLookup> lookup, Privileges privileges, dev.quilt.cli.Invocation invocation) {
         this.lookup = lookup;
         this.privileges = privileges;
+        this.invocation = invocation;
+    }
+
+    /** Who runs this verb: its environment, working directory, fds and signals. */
+    dev.quilt.cli.Invocation invocation() {
+        return invocation;
     }
 
     /** runc's rule for an ID, or the one line saying what it is. */

@@ -120,7 +120,7 @@ public final class RuncExecCommand implements Callable<Integer> {
         String id = positional.get(0);
         List<String> args = positional.subList(1, positional.size());
         if (!args.isEmpty() && args.get(0).equals("--")) args = args.subList(1, args.size());
-        requirePassed(preserveFds, Optional.ofNullable(System.getenv(PASSED_FDS_ENV)));
+        requirePassed(preserveFds, containers.invocation().getenv(PASSED_FDS_ENV));
         if (!privileges.isRoot()) {
             throw new QuiltException(QuiltException.Kind.PERMISSION, "'quilt-runc exec' must be run as root");
         }
@@ -136,7 +136,7 @@ public final class RuncExecCommand implements Callable<Integer> {
         ExecInContainer.RuncRequest req = new ExecInContainer.RuncRequest(spec, args, env, Optional.ofNullable(cwd),
                 uid, gid, additionalGids, caps, noNewPrivs, tty,
                 new ContainerExec.Handoff(detach, Optional.ofNullable(consoleSocket)
-                        .map(s -> s.isEmpty() || s.indexOf('\0') >= 0 ? s : Path.of(s).toAbsolutePath().toString()),
+                        .map(s -> s.isEmpty() || s.indexOf('\0') >= 0 ? s : containers.invocation().resolve(s).toString()),
                 preserveFds));
         Optional<ExitStatus> exit = exec.get().execRunc(containers.require(id).value(), req, this::writePidFile);
         return exit.map(ExitStatus::code).orElse(0);
@@ -145,7 +145,7 @@ public final class RuncExecCommand implements Callable<Integer> {
     /** runc's pid file: the decimal pid, no newline, written atomically (temp, fsync, rename, fsync dir). */
     private void writePidFile(int pid) {
         if (pidFile == null) return;
-        Path target = pidFile.toAbsolutePath();
+        Path target = containers.invocation().resolve(pidFile);
         try {
             AtomicFiles.write(target, Integer.toString(pid).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {

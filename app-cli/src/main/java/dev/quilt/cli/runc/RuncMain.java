@@ -2,6 +2,7 @@ package dev.quilt.cli.runc;
 
 import dev.quilt.cli.Failures;
 import dev.quilt.cli.GlobalOptions;
+import dev.quilt.cli.Invocation;
 import picocli.CommandLine;
 
 import javax.inject.Provider;
@@ -24,16 +25,29 @@ public final class RuncMain {
     }
 
     public static int run(String[] args) {
-        return run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        Invocation process = Invocation.process();
+        GlobalOptions options = new GlobalOptions();
+        RuncLog log = new RuncLog();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> fail(e, options, log, process.err()));
+        return run(args, process, options, log);
     }
 
     /** {@link #run(String[])} with the given stdout and stderr (tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        GlobalOptions options = new GlobalOptions();
-        RuncLog log = new RuncLog();
-        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> fail(e, options, log, err));
+        return run(args, Invocation.process(out, err));
+    }
+
+    /** {@link #run(String[])} for one caller, touching nothing process-wide (the fast CLI's server). */
+    public static int run(String[] args, Invocation invocation) {
+        return run(args, invocation, new GlobalOptions(), new RuncLog());
+    }
+
+    private static int run(String[] args, Invocation invocation, GlobalOptions options, RuncLog log) {
+        PrintWriter out = invocation.out();
+        PrintWriter err = invocation.err();
         try {
-            RuncComponent component = DaggerRuncComponent.builder().options(options).log(log).build();
+            RuncComponent component = DaggerRuncComponent.builder().options(options).log(log).invocation(invocation)
+                    .build();
             Factory factory = new Factory(component.commands());
             CommandLine cli = new CommandLine(RuncCommand.class, factory);
             for (Class<?> verb : RuncCommand.verbsFor(args)) cli.addSubcommand(new CommandLine(verb, factory));

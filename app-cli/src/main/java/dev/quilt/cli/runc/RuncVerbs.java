@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
+import dev.quilt.cli.Invocation;
 
 import javax.inject.Inject;
 import java.nio.file.Files;
@@ -63,30 +63,31 @@ final class RuncVerbs {
         int preserveFds;
 
         /** The bundle's directory, absolute (the caller's working directory's when relative). */
-        Path bundleDir() {
-            return Path.of(bundle).toAbsolutePath().normalize();
+        Path bundleDir(Invocation inv) {
+            return inv.resolve(bundle);
         }
 
         /** The parsed {@code config.json}, or one line saying it is missing or what is wrong in it. */
-        RuntimeSpec config() {
-            Path file = bundleDir().resolve("config.json");
+        RuntimeSpec config(Invocation inv) {
+            Path file = bundleDir(inv).resolve("config.json");
             if (!Files.isRegularFile(file)) {
-                throw QuiltException.invalid("JSON specification file config.json not found in bundle " + bundleDir()
+                throw QuiltException.invalid("JSON specification file config.json not found in bundle " + bundleDir(inv)
                         + " (quilt-runc spec writes one)");
             }
             return OciSpecCodec.read(file);
         }
 
-        RuncTerms terms() {
-            RuncExecCommand.requirePassed(preserveFds, Optional.ofNullable(System.getenv(RuncExecCommand.PASSED_FDS_ENV)));
-            return new RuncTerms(true, Optional.ofNullable(consoleSocket).map(s -> Path.of(s).toAbsolutePath()
-                    .toString()), preserveFds, noPivot, !noNewKeyring);
+        RuncTerms terms(Invocation inv) {
+            RuncExecCommand.requirePassed(preserveFds, inv.getenv(RuncExecCommand.PASSED_FDS_ENV));
+            return new RuncTerms(true, Optional.ofNullable(consoleSocket).map(s -> inv.resolve(s).toString()),
+                    preserveFds, noPivot, !noNewKeyring);
         }
 
-        BundleRequest request(String id) {
+        BundleRequest request(String id, Invocation inv) {
             ContainerName name = RuncContainers.name(id);
-            RuntimeSpec spec = config();
-            return new BundleRequest(spec, bundleDir().toString(), Optional.of(name), java.util.List.of(), terms());
+            RuntimeSpec spec = config(inv);
+            return new BundleRequest(spec, bundleDir(inv).toString(), Optional.of(name), java.util.List.of(),
+                    terms(inv));
         }
     }
 
@@ -118,11 +119,11 @@ final class RuncVerbs {
 
         @Override
         public Integer call() {
-            BundleRequest req = flags.request(id);
+            BundleRequest req = flags.request(id, containers.invocation());
             containers.requireRoot("create");
             requireFree(containers, id);
             Container c = create.get().create(req, ProcessSpawner.Mode.HANDED_OFF);
-            pidFileOrUndo(flags, c, remove);
+            pidFileOrUndo(flags, c, remove, containers.invocation());
             return 0;
         }
     }
@@ -131,10 +132,10 @@ final class RuncVerbs {
      * Writes {@code --pid-file}, if asked; a pid file that cannot be written undoes the container (runc destroys
      * it too), so a failed create leaves nothing.
      */
-    private static void pidFileOrUndo(CreateFlags flags, Container c, Lazy<RemoveContainer> remove) {
+    private static void pidFileOrUndo(CreateFlags flags, Container c, Lazy<RemoveContainer> remove, Invocation inv) {
         if (flags.pidFile == null) return;
         try {
-            PidFile.write(flags.pidFile, c.init().orElseThrow().pid());
+            PidFile.write(inv.resolve(flags.pidFile), c.init().orElseThrow().pid());
         } catch (RuntimeException e) {
             try {
                 remove.get().remove(c.id().value(), true);
@@ -209,12 +210,12 @@ final class RuncVerbs {
 
         @Override
         public Integer call() {
-            BundleRequest req = flags.request(id);
+            BundleRequest req = flags.request(id, containers.invocation());
             containers.requireRoot("run");
             requireFree(containers, id);
             if (detach) {
                 Container c = create.get().create(req, ProcessSpawner.Mode.HANDED_OFF);
-                pidFileOrUndo(flags, c, remove);
+                pidFileOrUndo(flags, c, remove, containers.invocation());
                 start.get().startExeced(c.id().value());
                 return 0;
             }
@@ -223,14 +224,9 @@ final class RuncVerbs {
                 @Override
                 public void started(Container c, java.util.function.IntConsumer signaller) {
                     made.set(c);
-                    if (flags.pidFile != null) PidFile.write(flags.pidFile, c.init().orElseThrow().pid());
-                    for (String name : FORWARDED) {
-                        try {
-                            Signal.handle(new Signal(name), sig -> signaller.accept(sig.getNumber()));
-                        } catch (IllegalArgumentException e) {
-                            // the JVM keeps some signals for itself: leave those to it
-                        }
-                    }
+                    Invocation inv = containers.invocation();
+                    if (flags.pidFile != null) PidFile.write(inv.resolve(flags.pidFile), c.init().orElseThrow().pid());
+                    inv.signals().forward(java.util.List.of(FORWARDED), signaller);
                 }
             });
             // runc's run destroys the container once it has exited, unless --keep

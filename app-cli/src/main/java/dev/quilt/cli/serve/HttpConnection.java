@@ -122,7 +122,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Call c = current;
-            if (c == null || c.finished) ctx.close();
+            // the whole request came and its answer has begun (a stream: logs, wait, stats), then EOF: the client
+            // hung up (Go's net/http, dockerd's server, cancels such a request too): closing runs the call's
+            // onClose, which frees a worker following a quiet stream
+            if (c == null || c.finished || (c.answered && c.body.ended())) ctx.close();
             else c.body.end();
         }
         ctx.fireUserEventTriggered(evt);

@@ -39,4 +39,10 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes archive(ArchiveRoutes r);
+
+    @Binds @IntoSet
+    Routes streams(StreamRoutes r);
+
+    @Binds @IntoSet
+    Background fastCli(dev.quilt.cli.fast.FastCliServer s);
 }

@@ -29,6 +29,19 @@ public final class FakeContainerStorage implements ContainerStorage {
     }
 
     @Override
+    public void prepareAgain(ContainerId id, RootFs root) {
+        kernel.maybeFail("storage.prepare");
+        if (root instanceof RootFs.Image i && !images.contains(i.digest())) {
+            throw QuiltException.notFound("image " + i.shortForm() + " has no rootfs");
+        }
+        synchronized (kernel) {
+            if (!kernel.layers().contains(id)) {
+                throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer to run on again");
+            }
+        }
+    }
+
+    @Override
     public void prepareInPlace(ContainerId id, RootFs.Directory root) {
         // the container's data directory only; the fake has no host file system, so every root is there
         kernel.maybeFail("storage.prepare");

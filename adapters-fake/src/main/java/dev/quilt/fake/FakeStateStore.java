@@ -119,6 +119,13 @@ public final class FakeStateStore implements StateStore {
     }
 
     @Override
+    public synchronized void clearLastRun(ContainerId id) {
+        kernel.maybeFail("state.clearLastRun");
+        exits.remove(id);
+        pids.remove(id);
+    }
+
+    @Override
     public synchronized List<ContainerId> ids() {
         return List.copyOf(records.keySet());
     }

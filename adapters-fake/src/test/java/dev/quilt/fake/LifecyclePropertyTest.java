@@ -26,6 +26,7 @@ import dev.quilt.usecases.KillContainer;
 import dev.quilt.usecases.PauseContainer;
 import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.RemoveContainer;
+import dev.quilt.usecases.RestartContainer;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
@@ -53,14 +54,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random lifecycles on the fake kernel: several clients create, start, run,
- * kill, stop, pause, resume, remove and collect, while failures are injected and clients are
+ * kill, stop, pause, resume, restart (keeping the ID), remove and collect, while failures are injected and clients are
  * killed half-way through a command. Whatever happens: only legal transitions
  * are written, no exit code we caused is lost or changed, names stay unique,
  * processes and layers always belong to a record, and once everything is
  * removed the kernel is empty.
  */
 class LifecyclePropertyTest {
-    sealed interface Op permits Run, Detach, Create, Start, Kill, Stop, Remove, KillMonitor, Gc, Pause, Resume {}
+    sealed interface Op permits Run, Detach, Create, Start, Kill, Stop, Remove, KillMonitor, Gc, Pause, Resume,
+            Restart {}
 
     /** A fault for the next call: fail (an error the use case sees) or crash (the client dies). */
     record Fault(String operation, boolean crash) {}
@@ -87,6 +89,9 @@ class LifecyclePropertyTest {
 
     record Resume(int pick) implements Op {}
 
+    /** docker's restart (or start of an exited one): the same ID, name and layer, run again. */
+    record Restart(int pick, Optional<Fault> fault) implements Op {}
+
     @Provide
     Arbitrary<List<Op>> scenarios() {
         Arbitrary<Optional<String>> name = Arbitraries.of("a", "b").optional(0.4);
@@ -94,7 +99,7 @@ class LifecyclePropertyTest {
                 Arbitraries.of("state.create", "state.save", "state.remove", "storage.prepare", "storage.release",
                         "spawner.launch", "images.import", "processes.start", "network.ensure", "network.lease",
                         "network.release", "network.unplug", "spawner.network", "cgroups.create",
-                        "cgroups.remove"),
+                        "cgroups.remove", "state.clearLastRun"),
                 Arbitraries.of(true, false)).as(Fault::new).optional(0.25);
         Arbitrary<Integer> pick = Arbitraries.integers().between(0, 20);
         Arbitrary<Op> run = Combinators.combine(Arbitraries.of("exit 0", "exit 3", "sleep", "nosuch"), name,
@@ -109,9 +114,10 @@ class LifecyclePropertyTest {
         Arbitrary<Op> gc = Arbitraries.just(new Gc());
         Arbitrary<Op> pause = pick.map(Pause::new);
         Arbitrary<Op> resume = pick.map(Resume::new);
+        Arbitrary<Op> restart = Combinators.combine(pick, fault).as(Restart::new);
         return Arbitraries.frequencyOf(Tuple.of(2, run), Tuple.of(3, detach), Tuple.of(3, create), Tuple.of(3, start),
                 Tuple.of(2, kill), Tuple.of(1, stop), Tuple.of(2, remove), Tuple.of(1, killMonitor), Tuple.of(1, gc),
-                Tuple.of(2, pause), Tuple.of(1, resume))
+                Tuple.of(2, pause), Tuple.of(1, resume), Tuple.of(3, restart))
                 .list().ofMaxSize(30);
     }
 
@@ -146,6 +152,7 @@ class LifecyclePropertyTest {
                 new LifecycleHooks(new FakeHookRunner(), new FakeWarnings()));
         final PauseContainer pause = new PauseContainer(lookup, cgroups);
         final ResumeContainer resume = new ResumeContainer(lookup, cgroups);
+        final RestartContainer restart = new RestartContainer(lookup, state, launcher, ready, start, stop);
         final CollectGarbage gc = new CollectGarbage(lookup, state, storage, images, addresses, cgroups, forget, processes);
 
         /** The exit each container must show, for exits this test caused through a live monitor. */
@@ -280,6 +287,40 @@ class LifecyclePropertyTest {
                 assertEquals(Status.RUNNING, before, "only a running container pauses");
                 assertEquals(Status.PAUSED, after.status());
             }
+            case Restart r -> {
+                Optional<ContainerId> id = w.pick(r.pick());
+                if (id.isEmpty()) return;
+                Container before = w.lookup.observe(id.get()).orElseThrow();
+                List<String> args = before.spec().process().args();
+                Optional<ExitStatus> exits = !args.isEmpty() && args.get(0).equals("exit")
+                        ? Optional.of(ExitStatus.exited(Integer.parseInt(args.get(1)))) : Optional.empty();
+                if (before.status() == Status.RUNNING || before.status() == Status.PAUSED) {
+                    expectSignalled(w, id.get(), 15);
+                }
+                arm(w, r.fault());
+                Container after;
+                try {
+                    after = w.restart.restart(id.get().value(), Duration.ofSeconds(1));
+                } catch (SpawnFailedException e) {
+                    // a created one is started: its exec failed at the gate, as in Start
+                    w.expected.put(id.get(), ExitStatus.exited(127));
+                    throw e;
+                } catch (RuntimeException | FakeKernel.ClientCrash e) {
+                    // what was recorded stays unless a killed restart left it mid-way (creating, or running anew)
+                    if (w.lookup.observe(id.get()).filter(c -> c.status() == Status.STOPPED).isEmpty()) {
+                        w.expected.remove(id.get());
+                    }
+                    throw e;
+                }
+                assertEquals(id.get(), after.id(), "a restart keeps the ID");
+                assertEquals(before.name(), after.name(), "and the name");
+                if (before.status() != Status.CREATED) {
+                    assertEquals(before.restartCount() + 1, after.restartCount());
+                    w.monitorKilled.remove(id.get()); // a new monitor watches the new run
+                }
+                w.expected.remove(id.get());
+                exits.ifPresent(x -> w.expected.put(id.get(), x));
+            }
             case Resume r -> {
                 Optional<ContainerId> id = w.pick(r.pick());
                 if (id.isEmpty()) return;
@@ -331,6 +372,14 @@ class LifecyclePropertyTest {
             if (c.status() == Status.STOPPED && !w.monitorKilled.contains(id)) {
                 // its monitor gave the address back when it exited, before any command looked
                 assertFalse(leases.containsValue(id), "stopped " + id + " still holds an address");
+            }
+        }
+        Map<Ipv4Address, ContainerId> liveAddresses = new HashMap<>();
+        for (ContainerId id : recorded) {
+            Container c = w.lookup.observe(id).orElseThrow();
+            if (c.status().isLive() && c.endpoint().isPresent()) {
+                ContainerId other = liveAddresses.put(c.endpoint().get().address(), id);
+                assertTrue(other == null, "address " + c.endpoint().get().address() + " of both " + other + " and " + id);
             }
         }
         for (ContainerId holder : w.kernel.linkSnapshot().values()) {

@@ -38,6 +38,9 @@ interface CommandsModule {
     @Binds @IntoMap @ClassKey(LifecycleCommands.Kill.class)
     Object kill(LifecycleCommands.Kill c);
 
+    @Binds @IntoMap @ClassKey(LifecycleCommands.Restart.class)
+    Object restart(LifecycleCommands.Restart c);
+
     @Binds @IntoMap @ClassKey(LifecycleCommands.Stop.class)
     Object stop(LifecycleCommands.Stop c);
 

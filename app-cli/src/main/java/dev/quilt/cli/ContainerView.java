@@ -25,12 +25,14 @@ import java.util.Optional;
  * A container as inspect and ps --json show it. {@code monitor} is "running"
  * while a created or running container has its monitor, "gone" when its init
  * runs on after the monitor was killed (no exit will be recorded), and absent
- * once it has stopped. {@code image} is the image's digest, or {@code rootfs} the directory an OCI
+ * once it has stopped. {@code restartCount}: how many times it was run again after it exited (docker's
+ * {@code RestartCount}). {@code image} is the image's digest, or {@code rootfs} the directory an OCI
  * bundle's {@code root.path} names.
  */
 record ContainerView(String id, String name, String status, Integer pid, Integer monitorPid, String monitor, String created,
                      String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
                      String error, String image, String rootfs, List<String> command, boolean init, String hostname, boolean autoRemove,
+                     int restartCount,
                      NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
                      SecurityView security, Paths paths, java.util.Map<String, String> labels) {
 
@@ -153,7 +155,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 recorded.map(RecordedExit::oomKilled).orElse(null), recorded.flatMap(RecordedExit::error).orElse(null),
                 c.spec().root() instanceof RootFs.Image i ? i.digest().value() : null,
                 c.spec().root() instanceof RootFs.Directory d ? d.path() : null, c.spec().process().args(),
-                c.spec().init(), c.spec().hostname().value(), c.autoRemove(), NetworkView.of(c),
+                c.spec().init(), c.spec().hostname().value(), c.autoRemove(), c.restartCount(), NetworkView.of(c),
                 ResourcesView.of(c.spec().resources()),
                 c.readiness().marks().stream().map(PhaseView::of).toList(), HealthView.of(c),
                 SecurityView.of(c.spec().security()),

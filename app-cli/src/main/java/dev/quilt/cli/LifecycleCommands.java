@@ -6,8 +6,10 @@ import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.ports.Privileges;
 import dev.quilt.usecases.CollectGarbage;
+import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.KillContainer;
 import dev.quilt.usecases.RemoveContainer;
+import dev.quilt.usecases.RestartContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
 import dev.quilt.usecases.WaitContainer;
@@ -26,10 +28,12 @@ import java.util.concurrent.Callable;
 final class LifecycleCommands {
     private LifecycleCommands() {}
 
-    @Command(name = "start", description = "Start a created container; return once it is ready (exec works, "
-            + "its health check passes).")
+    @Command(name = "start", description = "Start a created container, or an exited one again (its ID, name, "
+            + "config and files kept); return once it is ready (exec works, its health check passes).")
     static final class Start implements Callable<Integer> {
         private final Lazy<StartContainer> start;
+        private final Lazy<RestartContainer> again;
+        private final Lazy<ContainerLookup> lookup;
         private final Privileges privileges;
 
         @Spec
@@ -42,8 +46,11 @@ final class LifecycleCommands {
         boolean verbose;
 
         @Inject
-        Start(Lazy<StartContainer> start, Privileges privileges) {
+        Start(Lazy<StartContainer> start, Lazy<RestartContainer> again, Lazy<ContainerLookup> lookup,
+              Privileges privileges) {
             this.start = start;
+            this.again = again;
+            this.lookup = lookup;
             this.privileges = privileges;
         }
 
@@ -51,7 +58,48 @@ final class LifecycleCommands {
         public Integer call() {
             Root.require(privileges, "start");
             for (String ref : refs) {
-                Container c = start.get().start(ref);
+                Container c = lookup.get().get(ref).status().canStartAgain()
+                        ? again.get().startAgain(ref) : start.get().start(ref);
+                if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.startedAt().orElse(c.createdAt()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "restart", description = "Stop a container (SIGTERM, then SIGKILL at the deadline) and run it"
+            + " again with its ID, name, config and files; an exited one is run again, a created one started. Return"
+            + " once it is ready.")
+    static final class Restart implements Callable<Integer> {
+        private final Lazy<RestartContainer> restart;
+        private final Privileges privileges;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "seconds to wait before SIGKILL (default 10)")
+        long seconds = 10;
+
+        @Option(names = "--verbose", description = "print each readiness phase's time on stderr")
+        boolean verbose;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*", description = "ID, name or unique ID prefix")
+        List<String> refs;
+
+        @Inject
+        Restart(Lazy<RestartContainer> restart, Privileges privileges) {
+            this.restart = restart;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            if (seconds < 0) {
+                throw QuiltException.invalid("restart -t " + seconds + ": give the seconds to wait before SIGKILL"
+                        + " (0 or more)");
+            }
+            Root.require(privileges, "restart");
+            for (String ref : refs) {
+                Container c = restart.get().restart(ref, Duration.ofSeconds(seconds));
                 if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.startedAt().orElse(c.createdAt()));
             }
             return 0;

@@ -73,6 +73,7 @@ import dev.quilt.usecases.SaveImage;
 import dev.quilt.usecases.ContainerArchive;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
+import dev.quilt.usecases.RestartContainer;
 import dev.quilt.usecases.StopContainer;
 import dev.quilt.usecases.WaitContainer;
 
@@ -259,6 +260,12 @@ public final class LinuxModule {
     static StartContainer startContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
                                          BecomeReady ready, Clock clock, LifecycleHooks hooks) {
         return new StartContainer(lookup, state, processes, ready, clock, hooks);
+    }
+
+    @Provides
+    static RestartContainer restartContainer(ContainerLookup lookup, StateStore state, ContainerLauncher launcher,
+                                             BecomeReady ready, StartContainer start, StopContainer stop) {
+        return new RestartContainer(lookup, state, launcher, ready, start, stop);
     }
 
     @Provides @Singleton

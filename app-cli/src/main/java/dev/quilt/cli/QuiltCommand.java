@@ -10,6 +10,7 @@ import java.nio.file.Path;
         description = "A container runtime for AI-agent workloads.",
         subcommands = {RunCommand.class, CreateCommand.class, LifecycleCommands.Start.class, InfoCommands.Ps.class,
                 InfoCommands.Inspect.class, InfoCommands.Logs.class, LifecycleCommands.Kill.class, LifecycleCommands.Stop.class,
+                LifecycleCommands.Restart.class,
                 LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class,
                 NetworkCommand.class, StatsCommand.class, ExecCommand.class, HealthCommand.class,
                 PauseCommands.Pause.class, PauseCommands.Unpause.class, UpdateCommand.class, ServeCommand.class,

@@ -8,7 +8,7 @@ import java.util.Set;
  * only here.
  */
 public enum Status {
-    /** storage and record being made; the process may not exist yet */
+    /** storage and record being made (or made again, for a restart); the process may not exist yet */
     CREATING,
     /** the init exists and waits for start */
     CREATED,
@@ -28,7 +28,8 @@ public enum Status {
             case CREATED -> EnumSet.of(RUNNING, STOPPED);
             case RUNNING -> EnumSet.of(PAUSED, STOPPED);
             case PAUSED -> EnumSet.of(RUNNING, STOPPED);
-            case STOPPED -> EnumSet.noneOf(Status.class);
+            // started again (docker's start/restart of an exited container): the same record, made anew
+            case STOPPED -> EnumSet.of(CREATING);
         };
     }
 
@@ -38,6 +39,14 @@ public enum Status {
 
     public boolean canStart() {
         return this == CREATED;
+    }
+
+    /**
+     * An exited container may run again with its ID, name, config and writable layer (dockerd's start and restart
+     * of an exited container): its record goes back to {@link #CREATING} and the one create path runs on it.
+     */
+    public boolean canStartAgain() {
+        return this == STOPPED;
     }
 
     /** A signal makes sense while a process may exist (a paused one's waits until it is resumed, SIGKILL aside). */

@@ -13,12 +13,12 @@ class StatusTest {
     private final ContainerId id = ContainerId.of("web");
 
     @Test
-    void theOciLifecycleMovesForwardOnly() {
+    void theOciLifecycleMovesForwardOnlyAndAnExitedOneMayBeMadeAgain() {
         assertEquals(EnumSet.of(Status.CREATED, Status.RUNNING, Status.STOPPED), Status.CREATING.next());
         assertEquals(EnumSet.of(Status.RUNNING, Status.STOPPED), Status.CREATED.next());
         assertEquals(EnumSet.of(Status.PAUSED, Status.STOPPED), Status.RUNNING.next());
         assertEquals(EnumSet.of(Status.RUNNING, Status.STOPPED), Status.PAUSED.next(), "resumed, or killed while paused");
-        assertTrue(Status.STOPPED.next().isEmpty());
+        assertEquals(EnumSet.of(Status.CREATING), Status.STOPPED.next(), "started again: made anew on its record");
         for (Status s : Status.values()) assertFalse(s.canBecome(s), s + " -> itself");
     }
 
@@ -36,6 +36,8 @@ class StatusTest {
         assertTrue(Status.RUNNING.canKill());
         assertFalse(Status.STOPPED.canKill());
         assertTrue(Status.STOPPED.canDelete());
+        assertTrue(Status.STOPPED.canStartAgain());
+        for (Status s : EnumSet.complementOf(EnumSet.of(Status.STOPPED))) assertFalse(s.canStartAgain(), s.word());
         assertFalse(Status.RUNNING.canDelete());
         assertTrue(Status.PAUSED.canKill());
         assertFalse(Status.PAUSED.canDelete(), "runc refuses to delete a paused container without --force");
@@ -44,5 +46,12 @@ class StatusTest {
         assertTrue(Status.PAUSED.canResume());
         for (Status s : EnumSet.complementOf(EnumSet.of(Status.PAUSED))) assertFalse(s.canResume(), s.word());
         assertEquals("paused", Status.PAUSED.word(), "the OCI state's word");
+    }
+
+    @Test
+    void anIllegalMoveFromStoppedIsStillNamed() {
+        for (Status to : EnumSet.complementOf(EnumSet.of(Status.CREATING))) {
+            assertThrows(QuiltException.class, () -> Status.STOPPED.become(to, id), to.word());
+        }
     }
 }

@@ -27,6 +27,15 @@ public interface ContainerStorage {
      */
     void prepareInPlace(ContainerId id, RootFs.Directory root);
 
+    /**
+     * The layer {@link #prepare} made, kept for the container to run on again (a start or restart of an exited
+     * container, as dockerd keeps its writable layer): {@code upper} is used as it is, with every file the last run
+     * wrote; {@code work} and {@code merged} are made again when missing. The same refusals as {@link #prepare}
+     * for {@code root}, and {@code NOT_FOUND} when the container has no layer (removed by hand), before anything
+     * is made.
+     */
+    void prepareAgain(ContainerId id, RootFs root);
+
     /** Removes the layer and everything in it; a no-op when there is none. */
     void release(ContainerId id);
 

@@ -86,6 +86,14 @@ public interface StateStore {
      */
     Optional<RecordedPids> recordedPids(ContainerId id);
 
+    /**
+     * Removes what the last run of an exited container left beside its record: the monitor's exit and pids files
+     * (and the space it reserved for them) and the start gate, so that it can run again. Each file goes in one
+     * step ({@code unlink}), so a crash half-way leaves some of them, never a part of one; the caller has saved
+     * what they said into the record first, so the record alone says the same. A no-op for files not there.
+     */
+    void clearLastRun(ContainerId id);
+
     /** The IDs of every container, readable or broken, without reading their records. */
     List<ContainerId> ids();
 

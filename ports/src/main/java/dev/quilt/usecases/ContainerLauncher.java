@@ -23,6 +23,7 @@ import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.RootFs;
 import dev.quilt.domain.Security;
+import dev.quilt.domain.Status;
 import dev.quilt.domain.oci.OciConversion;
 import dev.quilt.domain.UserNamespace;
 import dev.quilt.ports.Cgroups;
@@ -196,13 +197,52 @@ public final class ContainerLauncher {
                 s.deviceRules());
     }
 
+    /**
+     * An exited container run again on the one create path (dockerd's start and restart of an exited container):
+     * the same ID, name, spec and writable layer; a new cgroup, address, start gate and monitor. The caller holds
+     * its lock and passes it as observed now, {@link Status#STOPPED}. In order: the observed record is saved (so
+     * the record alone says how the last run ended), the last run's files go ({@link StateStore#clearLastRun}),
+     * the record becomes {@code creating} with one more restart counted ({@link Container#restarting}), the last
+     * run's cgroup, link and address go ({@link Forget#theLastRun}), and then the steps of a create: cgroup,
+     * address, layer ({@link ContainerStorage#prepareAgain}, keeping it), init. A failure there undoes this run's
+     * steps and saves the record as it was (stopped, its last exit), so it can be started again; a CLI killed
+     * half-way leaves a stopped record, or a {@code creating} one without processes that {@code rm} and
+     * {@code gc} clear as a crashed create. {@code mode}: {@link ProcessSpawner.Mode#DETACHED} (start, restart)
+     * or {@link ProcessSpawner.Mode#CREATED}. Refused (a conflict) for a container that has not exited, and for an
+     * OCI bundle's (its bundle and cgroup path are its caller's).
+     */
+    public Launch relaunch(Container stopped, ProcessSpawner.Mode mode) {
+        if (!stopped.status().canStartAgain()) {
+            throw QuiltException.conflict("container '" + stopped.displayName() + "' is " + stopped.status().word()
+                    + "; only an exited container can run again");
+        }
+        if (stopped.spec().bundle().isPresent() || !(stopped.spec().root() instanceof RootFs.Image)) {
+            throw QuiltException.conflict("container '" + stopped.displayName() + "' was made from an OCI bundle,"
+                    + " which quilt does not run again; create it again from its bundle");
+        }
+        if (mode == ProcessSpawner.Mode.FOREGROUND || mode == ProcessSpawner.Mode.HANDED_OFF) {
+            throw new IllegalArgumentException("a container runs again detached or created, not " + mode);
+        }
+        Instant begun = clock.now();
+        Instant deadline = begun.plus(stopped.spec().ready().timeout());
+        state.save(stopped);
+        state.clearLastRun(stopped.id());
+        Container again = stopped.restarting();
+        state.save(again);
+        try {
+            forget.theLastRun(stopped.id());
+        } catch (RuntimeException e) {
+            state.save(stopped);
+            throw e;
+        }
+        return spawn(again, Optional.of(stopped), begun, deadline, mode);
+    }
+
     private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,
                           Instant begun, Instant deadline, ProcessSpawner.Mode mode) {
         Container container = Container.creating(id, name, spec, begun, remove);
 
         try (StateStore.Lock lock = state.createLocked(container)) {
-            ProcessSpawner.Launched launched;
-            boolean cgroupMade = false;
             try {
                 name.ifPresent(n -> state.claimName(n, id));
                 // --userns auto: a range of its own, held from here as long as its record lives
@@ -214,43 +254,84 @@ public final class ContainerLauncher {
                     container = Container.creating(id, name, spec, begun, remove);
                     state.save(container);
                 }
-                Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
-                cgroupMade = true;
-                Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
-                        ? Optional.of(network.attach(id)) : Optional.empty();
-                if (endpoint.isPresent()) container = container.attached(endpoint.get());
-                if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
-                        && spec.root() instanceof RootFs.Directory d) {
-                    storage.prepareInPlace(id, d);
-                } else {
-                    storage.prepare(id, spec.root());
-                }
-                launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
             } catch (RuntimeException e) {
-                // a refused cgroup create leaves nothing of its own, and what was in the way at a bundle's
-                // cgroupsPath is not Quilt's to remove
-                if (cgroupMade) {
-                    forget.everything(id);
-                } else {
-                    forget.everythingButTheCgroup(id);
-                    cgroups.removeParentIfUnused();
-                }
-                throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec);
+                forget.everythingButTheCgroup(id);
+                cgroups.removeParentIfUnused();
+                throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec, false);
             }
-            try {
-                container = mode.gated()
-                        ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
-                        : container.running(launched.process(), launched.monitor(), clock.now(),
-                                fromTheStart(launched.readiness(), begun));
-                state.save(container);
-            } catch (RuntimeException e) {
-                // no record of it running: it must not run
-                launched.kill();
-                launched.close();
+            return spawn(container, Optional.empty(), begun, deadline, mode);
+        }
+    }
+
+    /**
+     * The steps after the record: cgroup, address, layer, init, and the record saved with them. A failure undoes
+     * them: a new container goes altogether; one run again ({@code before} present: its record as it was) keeps
+     * its record, name and layer, and is saved as {@code before}.
+     */
+    private Launch spawn(Container container, Optional<Container> before, Instant begun, Instant deadline,
+                         ProcessSpawner.Mode mode) {
+        ContainerId id = container.id();
+        ContainerSpec spec = container.spec();
+        ProcessSpawner.Launched launched;
+        boolean cgroupMade = false;
+        try {
+            Cgroups.Placement cgroup = cgroups.create(id, spec.resources(), spec.security(), Cgroups.pathOf(spec));
+            cgroupMade = true;
+            Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
+                    ? Optional.of(network.attach(id)) : Optional.empty();
+            if (endpoint.isPresent()) container = container.attached(endpoint.get());
+            if (before.isPresent()) {
+                storage.prepareAgain(id, spec.root());
+            } else if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
+                    && spec.root() instanceof RootFs.Directory d) {
+                storage.prepareInPlace(id, d);
+            } else {
+                storage.prepare(id, spec.root());
+            }
+            launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
+        } catch (RuntimeException e) {
+            if (before.isPresent()) {
+                undoRunAgain(before.get(), e);
+                throw named(container, e, spec, true);
+            }
+            // a refused cgroup create leaves nothing of its own, and what was in the way at a bundle's
+            // cgroupsPath is not Quilt's to remove
+            if (cgroupMade) {
                 forget.everything(id);
-                throw e;
+            } else {
+                forget.everythingButTheCgroup(id);
+                cgroups.removeParentIfUnused();
             }
-            return new Launch(container, launched, deadline);
+            throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec, false);
+        }
+        try {
+            container = mode.gated()
+                    ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
+                    : container.running(launched.process(), launched.monitor(), clock.now(),
+                            fromTheStart(launched.readiness(), begun));
+            state.save(container);
+        } catch (RuntimeException e) {
+            // no record of it running: it must not run
+            launched.kill();
+            launched.close();
+            if (before.isPresent()) {
+                undoRunAgain(before.get(), e);
+            } else {
+                forget.everything(id);
+            }
+            throw e;
+        }
+        return new Launch(container, launched, deadline);
+    }
+
+    /** A run again that failed: what it made goes, and the record is what it was (stopped, its last exit). */
+    private void undoRunAgain(Container before, RuntimeException cause) {
+        try {
+            forget.theLastRun(before.id());
+            state.clearLastRun(before.id());
+            state.save(before);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e); // the record says creating with nothing running: rm and gc clear it
         }
     }
 
@@ -264,16 +345,17 @@ public final class ContainerLauncher {
     }
 
     /** A detached launch that failed says which phase did not hold; the container is gone by now. */
-    private static RuntimeException named(Container c, RuntimeException e, ContainerSpec spec) {
+    private static RuntimeException named(Container c, RuntimeException e, ContainerSpec spec, boolean kept) {
         String who = "container '" + c.displayName() + "' is not ready: ";
+        String after = kept ? "; it is stopped as it was (its layer kept)" : "; removed it";
         if (e instanceof SpawnFailedException s) {
             Phase phase = s.step() == SpawnFailedException.Step.NETWORK ? Phase.NETWORK : Phase.SPAWNED;
             return new NotReadyException(phase, who + "phase " + phase.word() + " failed: " + s.getMessage()
-                    + "; removed it", s.exitCode());
+                    + after, s.exitCode());
         }
         if (e instanceof NotReadyException n) {
             return new NotReadyException(n.phase(), who + "phase " + n.phase().word() + " did not hold within "
-                    + dev.quilt.domain.Durations.format(spec.ready().timeout()) + "; removed it");
+                    + dev.quilt.domain.Durations.format(spec.ready().timeout()) + after);
         }
         return e;
     }

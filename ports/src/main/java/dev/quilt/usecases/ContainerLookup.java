@@ -142,7 +142,8 @@ public final class ContainerLookup {
     private Container claimedName(Container c) {
         if (c.name().isEmpty() || state.byName(c.name().get()).filter(c.id()::equals).isPresent()) return c;
         return new Container(c.id(), Optional.empty(), c.spec(), c.status(), c.init(), c.monitor(), c.createdAt(),
-                c.startedAt(), c.exit(), c.exitedAt(), c.autoRemove(), c.endpoint(), c.readiness(), c.health());
+                c.startedAt(), c.exit(), c.exitedAt(), c.autoRemove(), c.endpoint(), c.readiness(), c.health(),
+                c.restartCount());
     }
 
     public Container get(String ref) {

@@ -50,6 +50,17 @@ public final class Forget {
     }
 
     /**
+     * What one run of a container had and its next run makes anew: its cgroup (whatever still runs in it is
+     * killed), host link and address. The record, name and layer stay. For a start of an exited container, and to
+     * undo one that failed; a bundle's container (its cgroup at {@code linux.cgroupsPath}) never runs again.
+     */
+    public void theLastRun(ContainerId id) {
+        cgroups.remove(id, java.util.Optional.empty(), KILL_DEADLINE);
+        network.unplug(id);
+        addresses.release(id);
+    }
+
+    /**
      * {@link #everything} but the cgroup: for a create whose cgroup was refused, so none was made (and the one at a
      * bundle's {@code linux.cgroupsPath} that was in the way is someone else's, never to be removed).
      */

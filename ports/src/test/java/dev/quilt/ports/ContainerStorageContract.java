@@ -57,4 +57,34 @@ public abstract class ContainerStorageContract {
         assertEquals(QuiltException.Kind.NOT_FOUND, e.kind());
         assertTrue(storage().list().isEmpty());
     }
+
+    @Test
+    void aLayerIsPreparedAgainAsItIsAndTwiceIsStillOne() {
+        Digest image = anImage();
+        storage().prepare(ContainerId.of("c1"), image);
+        storage().prepareAgain(ContainerId.of("c1"), new dev.quilt.domain.RootFs.Image(image));
+        storage().prepareAgain(ContainerId.of("c1"), new dev.quilt.domain.RootFs.Image(image));
+        assertEquals(Set.of(ContainerId.of("c1")), storage().list());
+        storage().release(ContainerId.of("c1"));
+        assertTrue(storage().list().isEmpty());
+    }
+
+    @Test
+    void noLayerToRunOnAgainIsNotFoundAndMakesNone() {
+        Digest image = anImage();
+        QuiltException e = assertThrows(QuiltException.class,
+                () -> storage().prepareAgain(ContainerId.of("c1"), new dev.quilt.domain.RootFs.Image(image)));
+        assertEquals(QuiltException.Kind.NOT_FOUND, e.kind());
+        assertTrue(storage().list().isEmpty());
+    }
+
+    @Test
+    void anUnknownImageIsNotFoundWhenPreparedAgain() {
+        storage().prepare(ContainerId.of("c1"), anImage());
+        QuiltException e = assertThrows(QuiltException.class, () -> storage().prepareAgain(ContainerId.of("c1"),
+                new dev.quilt.domain.RootFs.Image(Digest.sha256("0".repeat(64)))));
+        assertEquals(QuiltException.Kind.NOT_FOUND, e.kind());
+        assertEquals(Set.of(ContainerId.of("c1")), storage().list());
+        storage().release(ContainerId.of("c1"));
+    }
 }

@@ -40,6 +40,29 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void aContainerRunAgainKeepsItsRestartCountAndItsLastRunsFilesGo() {
+        Container c = sample("c1", Optional.of("web"));
+        store().create(c);
+        store().claimName(ContainerName.of("web"), c.id());
+        Container exited = c.running(new ProcessRef(42, 12345), new ProcessRef(41, 12344),
+                Instant.parse("2026-01-01T00:00:01Z")).stopped(ExitStatus.exited(3), Instant.parse("2026-01-01T00:00:02Z"));
+        store().save(exited);
+        store().clearLastRun(c.id());
+        store().clearLastRun(c.id());
+        assertEquals(Optional.empty(), store().recordedExit(c.id()));
+        assertEquals(Optional.empty(), store().recordedPids(c.id()));
+        Container again = exited.restarting();
+        store().save(again);
+        assertEquals(Optional.of(again), store().load(c.id()));
+        Container twice = again.running(new ProcessRef(52, 22345), new ProcessRef(51, 22344),
+                Instant.parse("2026-01-01T00:00:03Z")).stopped(ExitStatus.exited(0), Instant.parse("2026-01-01T00:00:04Z"))
+                .restarting();
+        store().save(twice);
+        assertEquals(2, store().load(c.id()).orElseThrow().restartCount());
+        assertEquals(Optional.of(c.id()), store().byName(ContainerName.of("web")), "the name stays its own");
+    }
+
+    @Test
     void aRecordRoundTripsThroughEveryStatus() {
         Container c = sample("c1", Optional.of("web"));
         store().create(c);

@@ -210,6 +210,29 @@ public final class FsStateStore implements StateStore {
     }
 
     /**
+     * Unlinks {@code exit.json}, {@code pids.json}, the monitor's reserved {@code .exit.json.tmp.<pid>} and
+     * {@code .pids.json.tmp.<pid>} files and {@code exec.fifo} from the container's directory, then syncs it.
+     */
+    @Override
+    public void clearLastRun(ContainerId id) {
+        Path dir = paths.containerState(id);
+        try {
+            Files.deleteIfExists(dir.resolve(EXIT));
+            Files.deleteIfExists(dir.resolve(PIDS));
+            Files.deleteIfExists(paths.execFifo(id));
+            try (var left = Files.newDirectoryStream(dir, f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith("." + EXIT + ".tmp.") || n.startsWith("." + PIDS + ".tmp.");
+            })) {
+                for (Path f : left) Files.deleteIfExists(f);
+            }
+            AtomicFiles.syncDirectory(dir);
+        } catch (IOException e) {
+            throw io("clear the last run's files in", dir, e);
+        }
+    }
+
+    /**
      * Renames the directory out of the listing first ({@code .tmp-<pid>-<start>-rm-<id>}),
      * then deletes it: a reader sees the whole container or none of it, and a
      * command that waited for the lock finds it gone. What a crash half-way

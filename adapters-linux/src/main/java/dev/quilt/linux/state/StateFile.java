@@ -107,6 +107,7 @@ final class StateFile {
             m.put("endpoint", n);
         });
         m.put("readiness", c.readiness().marks().stream().map(StateFile::mark).toList());
+        if (c.restartCount() > 0) m.put("restartCount", c.restartCount());
         c.health().ifPresent(h -> m.put("health", health(h)));
         return m;
     }
@@ -154,7 +155,16 @@ final class StateFile {
                 monitorPid == null ? Optional.empty()
                         : Optional.of(new ProcessRef(monitorPid.intValue(), monitorStart == null ? 0 : monitorStart)),
                 instant(m, "created"), optInstant(m, "started"), exit, optInstant(m, "exited"),
-                Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m), readiness(m), health(m));
+                Boolean.TRUE.equals(m.get("autoRemove")), endpoint(m), readiness(m), health(m),
+                restartCount(m));
+    }
+
+    /** How many times it was started again; absent (older records, or never) is 0. */
+    private static int restartCount(Map<String, Object> m) throws IOException {
+        Long n = optLong(m, "restartCount");
+        if (n == null) return 0;
+        if (n < 0 || n > Integer.MAX_VALUE) throw new IOException("field 'restartCount' is " + n + ", not a count");
+        return n.intValue();
     }
 
     private static Status status(Map<String, Object> m) throws IOException {

@@ -31,6 +31,44 @@ public final class OverlayStorage implements ContainerStorage {
     @Override
     public void prepare(ContainerId id, RootFs root) {
         Path layer = paths.containerLayer(id);
+        requireRoot(root);
+        try {
+            Files.createDirectories(paths.containers());
+            Files.createDirectory(layer);
+            Files.createDirectory(layer.resolve("upper"));
+            Files.createDirectory(layer.resolve("work"));
+            Files.createDirectory(layer.resolve("merged"));
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the layer of container '"
+                    + id.shortForm() + "' in " + layer + ": " + dev.quilt.linux.IoErrors.why(e), e);
+        }
+    }
+
+    /**
+     * {@code upper} must be a directory (not a link) in the layer; overlayfs clears what it left in {@code work}
+     * at the next mount, so the directory is kept as it is.
+     */
+    @Override
+    public void prepareAgain(ContainerId id, RootFs root) {
+        Path layer = paths.containerLayer(id);
+        requireRoot(root);
+        if (!Files.isDirectory(layer.resolve("upper"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer in " + layer
+                    + " to run on again; remove it ('quilt rm') and create another");
+        }
+        try {
+            for (String d : new String[] {"work", "merged"}) {
+                if (!Files.isDirectory(layer.resolve(d), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(layer.resolve(d));
+                }
+            }
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the layer of container '"
+                    + id.shortForm() + "' in " + layer + " again: " + dev.quilt.linux.IoErrors.why(e), e);
+        }
+    }
+
+    private void requireRoot(RootFs root) {
         switch (root) {
             case RootFs.Image i -> {
                 if (!Files.isDirectory(paths.imageRootfs(i.digest()))) {
@@ -44,16 +82,6 @@ public final class OverlayStorage implements ContainerStorage {
                             + "; make the bundle's rootfs or fix root.path");
                 }
             }
-        }
-        try {
-            Files.createDirectories(paths.containers());
-            Files.createDirectory(layer);
-            Files.createDirectory(layer.resolve("upper"));
-            Files.createDirectory(layer.resolve("work"));
-            Files.createDirectory(layer.resolve("merged"));
-        } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the layer of container '"
-                    + id.shortForm() + "' in " + layer + ": " + dev.quilt.linux.IoErrors.why(e), e);
         }
     }
 

@@ -59,6 +59,23 @@ class FsStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void theLastRunsFilesGoAndTheRecordAndLockStay() throws Exception {
+        store().create(sample("c1", Optional.empty()));
+        Files.writeString(dir("c1").resolve("exit.json"), "{\"exitCode\":3,\"signal\":0,\"exitedAt\":\"2026-01-01T00:00:00Z\"}\n");
+        Files.writeString(dir("c1").resolve("pids.json"), "{}");
+        Files.writeString(dir("c1").resolve(".exit.json.tmp.4242"), "reserved");
+        Files.writeString(dir("c1").resolve(".pids.json.tmp.4242"), "reserved");
+        Files.writeString(dir("c1").resolve("exec.fifo"), "");
+        Files.createDirectories(dir("c1").resolve("etc"));
+        store().clearLastRun(ContainerId.of("c1"));
+        try (var s = Files.list(dir("c1"))) {
+            assertEquals(List.of("etc", "lock", "state.json"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(Optional.empty(), store().recordedExit(ContainerId.of("c1")));
+    }
+
+    @Test
     void noTemporaryFilesAreLeftBehind() throws Exception {
         store().create(sample("c1", Optional.empty()));
         store().save(sample("c1", Optional.empty()));

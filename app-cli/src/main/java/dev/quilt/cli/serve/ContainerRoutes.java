@@ -25,6 +25,7 @@ import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.PauseContainer;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.ResumeContainer;
+import dev.quilt.usecases.RestartContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
 import dev.quilt.usecases.WaitContainer;
@@ -46,8 +47,8 @@ import java.util.Set;
  * ready), start (answers once ready: spawned, network, exec, healthy), inspect, list, kill, stop, restart, pause,
  * unpause, delete; each through the use case the CLI's verb uses. Refusals are docker's: 404 {@code No such
  * container: X} / {@code No such image: X}, 409 for a name in use or a state that forbids the verb, 304 for a
- * start of a running or a stop of a stopped container. An exited container is not started again (409): restart
- * makes it afresh under the same name and config (a new ID), as stop, remove and create. Publishes {@code kill},
+ * start of a running or a stop of a stopped container. An exited container is started again, and restart stops
+ * and starts one, keeping its ID, name, config and writable layer ({@link RestartContainer}). Publishes {@code kill},
  * {@code stop} and {@code restart} events; the others come from the state it changes. A container with
  * {@code AutoRemove} is removed once it exits while this server runs.
  */
@@ -59,6 +60,7 @@ public final class ContainerRoutes implements Routes {
 
     private final Lazy<CreateContainer> create;
     private final Lazy<StartContainer> start;
+    private final Lazy<RestartContainer> restart;
     private final Lazy<ContainerLookup> lookup;
     private final Lazy<ListContainers> list;
     private final Lazy<KillContainer> kill;
@@ -72,15 +74,19 @@ public final class ContainerRoutes implements Routes {
     private final Lazy<ContainerProcesses> processes;
     private final Lazy<Clock> clock;
     private final EventBus events;
+    /** Containers a restart is stopping: their AutoRemove waits for it (moby's HasBeenManuallyRestarted). */
+    private final Set<ContainerId> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Inject
-    ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<ContainerLookup> lookup,
+    ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
+                    Lazy<ContainerLookup> lookup,
                     Lazy<ListContainers> list, Lazy<KillContainer> kill, Lazy<StopContainer> stop,
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
                     Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events) {
         this.create = create;
         this.start = start;
+        this.restart = restart;
         this.lookup = lookup;
         this.list = list;
         this.kill = kill;
@@ -239,9 +245,14 @@ public final class ContainerRoutes implements Routes {
                 return;
             }
             case PAUSED -> throw ApiException.conflict("cannot start a paused container, try unpause instead");
-            case STOPPED -> throw ApiException.conflict("container " + ctr.displayName() + " has exited; quilt does not"
-                    + " start an exited container again: restart it (POST /containers/" + ref + "/restart makes it"
-                    + " afresh under its name and config, with a new ID) or create another");
+            case STOPPED -> {
+                // dockerd starts an exited container again with its ID, name, config and writable layer
+                if (!(ctr.spec().root() instanceof RootFs.Image)) throw bundleRefused(ctr);
+                Container again = restart.get().startAgain(ctr.id().value());
+                if (again.autoRemove()) removeWhenExited(again.id());
+                c.replyEmpty(204);
+                return;
+            }
             default -> { }
         }
         Container running = start.get().start(ctr.id().value());
@@ -282,51 +293,47 @@ public final class ContainerRoutes implements Routes {
             c.replyEmpty(304);
             return;
         }
-        stop.get().stop(ctr.id().value(), grace);
+        try {
+            stop.get().stop(ctr.id().value(), grace);
+        } catch (QuiltException e) {
+            // an AutoRemove container may go between its exit and the stop's look at it: it stopped
+            if (!(ctr.autoRemove() && e.kind() == QuiltException.Kind.NOT_FOUND)) throw e;
+        }
         publish("stop", ctr, Map.of());
         c.replyEmpty(204);
     }
 
     /**
-     * Stops the container (if it runs), removes it and makes it afresh from its record's config under the same
-     * name: a new ID, a new writable layer and address. A created one, which never ran, is started instead (its ID
-     * kept). An OCI bundle's container is refused (its bundle is the caller's).
+     * Stops the container (if it runs) and runs it again with its ID, name, config and writable layer
+     * ({@link RestartContainer#restart}); a created one, which never ran, is started. The stop of a restart does not
+     * remove an AutoRemove container (moby's daemon/monitor.go: a manual restart gates autoRemove); one that had
+     * exited and gone before is docker's 404. An OCI bundle's container is refused (its bundle is the caller's).
      */
     private void restart(ApiCall c) {
         Duration grace = grace(c);
         Container ctr = container(c.param("id"));
-        if (!(ctr.spec().root() instanceof RootFs.Image)) {
-            throw ApiException.conflict("container " + ctr.displayName() + " was made from an OCI bundle; restart"
-                    + " is for containers made from an image");
-        }
-        if (ctr.status() == Status.CREATED) {
-            // it never ran: restarting it is starting it, as dockerd does, and it keeps its ID
-            Container running = start.get().start(ctr.id().value());
-            if (running.autoRemove()) removeWhenExited(running.id());
-            publish("restart", running, Map.of());
-            c.replyEmpty(204);
-            return;
-        }
-        ContainerRequest again = sameAs(ctr);
-        if (ctr.status().isLive()) stop.get().stop(ctr.id().value(), grace);
+        if (!(ctr.spec().root() instanceof RootFs.Image)) throw bundleRefused(ctr);
+        Container again;
+        restarting.add(ctr.id());
         try {
-            remove.get().remove(ctr.id().value(), true);
+            again = restart.get().restart(ctr.id().value(), grace);
         } catch (QuiltException e) {
-            if (e.kind() != QuiltException.Kind.NOT_FOUND) throw e; // AutoRemove got there first
+            // AutoRemove took it at its stop, as dockerd's does
+            if (e.kind() == QuiltException.Kind.NOT_FOUND && lookup.get().record(ctr.id()).isEmpty()) {
+                throw ApiException.notFound("No such container: " + c.param("id"));
+            }
+            throw e;
+        } finally {
+            restarting.remove(ctr.id());
         }
-        Container made = launch(again, true);
-        publish("restart", made, Map.of());
+        if (again.autoRemove()) removeWhenExited(again.id());
+        publish("restart", again, Map.of());
         c.replyEmpty(204);
     }
 
-    /** A request for the same container as {@code c}: its image, command, environment, limits, confinement. */
-    static ContainerRequest sameAs(Container c) {
-        var s = c.spec();
-        String image = ((RootFs.Image) s.root()).digest().value();
-        return new ContainerRequest(Optional.of(image), c.name(), s.process().args(), s.process().env(),
-                k -> Optional.empty(), Optional.of(s.hostname()), s.process().cwd(), s.process().user(), c.autoRemove(),
-                s.stdinOpen(), s.init(), s.network(), s.resources(), s.health(), s.ready(), s.log(), s.security(),
-                s.labels());
+    private static ApiException bundleRefused(Container ctr) {
+        return ApiException.conflict("container " + ctr.displayName() + " was made from an OCI bundle; start and"
+                + " restart run again only containers made from an image");
     }
 
     private void pause(ApiCall c) {
@@ -406,6 +413,7 @@ public final class ContainerRoutes implements Routes {
         Thread t = new Thread(() -> {
             try {
                 waiter.get().await(id.value());
+                if (restarting.contains(id)) return; // the restart runs it again, and waits on the new run
                 remove.get().remove(id.value(), false);
             } catch (RuntimeException e) {
                 // removed meanwhile, or its record broke: 'quilt gc' clears what is left

@@ -73,7 +73,7 @@ public final class DockerContainerJson {
         m.put("HostsPath", "");
         m.put("LogPath", "");
         m.put("Name", "/" + c.name().map(Object::toString).orElse(c.id().value()));
-        m.put("RestartCount", 0);
+        m.put("RestartCount", c.restartCount());
         m.put("Driver", "overlay2");
         m.put("Platform", "linux");
         m.put("MountLabel", "");

@@ -31,6 +31,7 @@ import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.PauseContainer;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.ResumeContainer;
+import dev.quilt.usecases.RestartContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
 import dev.quilt.usecases.WaitContainer;
@@ -66,19 +67,22 @@ class ContainerRoutesTest {
     final FakeContainerExec exec = new FakeContainerExec(kernel);
     final BecomeReady ready = new BecomeReady(state, exec, processes, new CheckHealth(lookup, state, cgroups, exec, clock),
             new FakeTicker(clock), forget, clock);
-    final CreateContainer create = new CreateContainer(new ContainerLauncher(
+    final ContainerLauncher launcher = new ContainerLauncher(
             new ImageResolver(images, new FakeDefaultImage()), state, storage, new FakeProcessSpawner(kernel, state),
             forget, new AttachNetwork(new FakeNetworkStore(kernel), new FakeHostNetwork(kernel)), cgroups,
-            new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds()), ready);
+            new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds());
+    final CreateContainer create = new CreateContainer(launcher, ready);
     final LifecycleHooks hooks = new LifecycleHooks(new dev.quilt.fake.FakeHookRunner(), new dev.quilt.fake.FakeWarnings());
     final WaitContainer waiter = new WaitContainer(lookup, processes);
+    final StartContainer start = new StartContainer(lookup, state, processes, ready, clock, hooks);
+    final StopContainer stop = new StopContainer(lookup, processes, waiter, cgroups);
     final EventBus events = new EventBus();
     final Router router = new Router();
     final List<ApiEvent> seen = new ArrayList<>();
 
     ContainerRoutesTest() {
-        new ContainerRoutes(() -> create, () -> new StartContainer(lookup, state, processes, ready, clock, hooks),
-                () -> lookup, () -> new ListContainers(lookup), () -> new KillContainer(lookup, processes, cgroups),
+        new ContainerRoutes(() -> create, () -> start,
+                () -> new RestartContainer(lookup, state, launcher, ready, start, stop), () -> lookup, () -> new ListContainers(lookup), () -> new KillContainer(lookup, processes, cgroups),
                 () -> new StopContainer(lookup, processes, waiter, cgroups),
                 () -> new RemoveContainer(lookup, state, processes, forget, cgroups, hooks),
                 () -> new PauseContainer(lookup, cgroups), () -> new ResumeContainer(lookup, cgroups), () -> waiter,
@@ -155,6 +159,40 @@ class ContainerRoutesTest {
         assertEquals("running", c.at("/State/Status").asText());
         assertEquals("restart", seen.get(0).action());
         assertEquals(204, call("DELETE", "/containers/fresh?force=1", null).status());
+    }
+
+    @Test
+    void startOfAnExitedOneRunsItAgainKeepingItsIdAndCountsIt() {
+        String id = created("again", "{\"Cmd\": [\"exit\", \"3\"]}");
+        assertEquals(204, call("POST", "/containers/again/start", null).status());
+        JsonNode exited = call("GET", "/containers/again/json", null).body();
+        assertEquals("exited", exited.at("/State/Status").asText());
+        assertEquals(3, exited.at("/State/ExitCode").asInt());
+        assertEquals(0, exited.get("RestartCount").asInt());
+        assertEquals(204, call("POST", "/containers/again/start", null).status());
+        JsonNode twice = call("GET", "/containers/again/json", null).body();
+        assertEquals(id, twice.get("Id").asText());
+        assertEquals("/again", twice.get("Name").asText());
+        assertEquals("exited", twice.at("/State/Status").asText());
+        assertEquals(1, twice.get("RestartCount").asInt());
+        assertEquals(204, call("POST", "/containers/again/restart?t=0", null).status());
+        assertEquals(2, call("GET", "/containers/again/json", null).body().get("RestartCount").asInt());
+        assertEquals(List.of(id), List.copyOf(storage.list().stream().map(Object::toString).toList()));
+        assertEquals(204, call("DELETE", "/containers/again", null).status());
+        assertTrue(storage.list().isEmpty());
+    }
+
+    @Test
+    void restartOfARunningOneKeepsItsIdAndItsAddressIsItsOwn() {
+        String id = created("up", "{}");
+        assertEquals(204, call("POST", "/containers/up/start", null).status());
+        assertEquals(204, call("POST", "/containers/up/restart?t=0", null).status());
+        JsonNode c = call("GET", "/containers/up/json", null).body();
+        assertEquals(id, c.get("Id").asText());
+        assertEquals("running", c.at("/State/Status").asText());
+        assertEquals(1, c.get("RestartCount").asInt());
+        assertEquals(List.of("restart"), seen.stream().map(ApiEvent::action).toList());
+        assertEquals(204, call("DELETE", "/containers/up?force=1", null).status());
     }
 
     @Test

@@ -124,11 +124,16 @@ public final class ExecRoutes implements Routes {
         int[] size = consoleSize(body);
         int rows = size[0] > 0 ? size[0] : e.rows;
         int cols = size[0] > 0 ? size[1] : e.cols;
+        if (e.adopted() && e.phase() == ExecSessions.Phase.CREATED) {
+            throw ApiException.conflict("exec " + e.id + " was made by an earlier server, which did not start it; "
+                    + "make a new one to run the command");
+        }
         if (!e.claim()) {
             throw ApiException.conflict("exec " + e.id + " has already been started; make a new one to run it again");
         }
         ContainerExec.Options options = new ContainerExec.Options(e.request.stdinOpen(), e.request.tty(),
-                e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout);
+                e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout,
+                Optional.of(sessions.exitRecord(e)));
         if (detach) {
             startDetached(call, e, options);
         } else {
@@ -258,7 +263,7 @@ public final class ExecRoutes implements Routes {
             s.close();
         }
         int code = exit.signal() > 0 ? 128 + exit.signal() : exit.code();
-        e.ended(code, late);
+        sessions.ended(e, exit, late);
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("execID", e.id);
         attrs.put("exitCode", String.valueOf(code));
@@ -273,17 +278,17 @@ public final class ExecRoutes implements Routes {
         } catch (dev.quilt.ports.SpawnFailedException ex) {
             // the request's command, cwd or user cannot be had: docker's "invalid config" for a start (400), its
             // shell code kept; any other step is Quilt's own failure
-            e.failed(ex.exitCode() == 125 ? 126 : ex.exitCode());
+            sessions.failed(e, ex.exitCode() == 125 ? 126 : ex.exitCode());
             boolean asked = switch (ex.step()) {
                 case EXEC, CWD, USER -> true;
                 default -> false;
             };
             throw asked ? ApiException.badRequest(ex.getMessage()) : ex;
         } catch (RuntimeException ex) {
-            e.failed(125);
+            sessions.failed(e, 125);
             throw ex;
         }
-        e.running(s);
+        sessions.started(e, s);
         publish(e, "exec_start: " + String.join(" ", e.request.args()), Map.of());
         return s;
     }
@@ -322,6 +327,10 @@ public final class ExecRoutes implements Routes {
         if (h < 1 || h > 65535) throw ApiException.badRequest("h must be the terminal's rows, 1 to 65535");
         if (w < 1 || w > 65535) throw ApiException.badRequest("w must be the terminal's columns, 1 to 65535");
         if (!e.request.tty()) throw ApiException.conflict("exec " + e.id + " has no terminal (Tty was false) to resize");
+        if (e.adopted() && e.phase() == ExecSessions.Phase.RUNNING) {
+            throw ApiException.conflict("exec " + e.id + " was started by an earlier server, which held its terminal; "
+                    + "it cannot be resized from this one");
+        }
         ContainerExec.Session s = e.session().orElseThrow(() -> ApiException.conflict("exec " + e.id
                 + " is not running; resize a running exec"));
         s.resize((int) h, (int) w);
@@ -351,6 +360,7 @@ public final class ExecRoutes implements Routes {
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("Timeout", e.timeout.map(Durations::format).orElse(null));
         q.put("TimedOut", e.timedOut());
+        q.put("ExitUnknown", e.exitUnknown());
         m.put("Quilt", q);
         call.reply(200, m);
     }

@@ -67,6 +67,8 @@ public final class ContainerRoutes implements Routes {
     private final Lazy<StopContainer> stop;
     private final Lazy<RemoveContainer> remove;
     private final Lazy<PauseContainer> pause;
+    /** A freeze writes no file the watcher sees: it is told to read again, so pause/unpause events come at once. */
+    private final Lazy<StateWatcher> watcher;
     private final Lazy<ResumeContainer> resume;
     private final Lazy<WaitContainer> waiter;
     private final Lazy<ImageStore> images;
@@ -83,7 +85,9 @@ public final class ContainerRoutes implements Routes {
                     Lazy<ListContainers> list, Lazy<KillContainer> kill, Lazy<StopContainer> stop,
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
-                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events) {
+                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
+                    Lazy<StateWatcher> watcher) {
+        this.watcher = watcher;
         this.create = create;
         this.start = start;
         this.restart = restart;
@@ -345,6 +349,7 @@ public final class ContainerRoutes implements Routes {
             throw ApiException.conflict("Container " + ctr.id().value() + " is not running");
         }
         pause.get().pause(ctr.id().value());
+        watcher.get().refresh();
         c.replyEmpty(204);
     }
 
@@ -354,6 +359,7 @@ public final class ContainerRoutes implements Routes {
             throw ApiException.conflict("Container " + ctr.id().value() + " is not paused");
         }
         resume.get().resume(ctr.id().value());
+        watcher.get().refresh();
         c.replyEmpty(204);
     }
 

@@ -86,7 +86,8 @@ class ContainerRoutesTest {
                 () -> new StopContainer(lookup, processes, waiter, cgroups),
                 () -> new RemoveContainer(lookup, state, processes, forget, cgroups, hooks),
                 () -> new PauseContainer(lookup, cgroups), () -> new ResumeContainer(lookup, cgroups), () -> waiter,
-                () -> images, () -> state, () -> processes, () -> clock, events).register(router);
+                () -> images, () -> state, () -> processes, () -> clock, events,
+                () -> new StateWatcher(events, lookup, state, new dev.quilt.fake.FakeStateChanges(state))).register(router);
         events.subscribe(0, seen::add);
     }
 

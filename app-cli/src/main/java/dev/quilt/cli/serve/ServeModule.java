@@ -18,4 +18,10 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes system(SystemRoutes r);
+
+    @Binds @IntoSet
+    Routes networks(NetworkRoutes r);
+
+    @Binds @IntoSet
+    Routes volumes(VolumeRoutes r);
 }

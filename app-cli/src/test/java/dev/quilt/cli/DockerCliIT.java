@@ -16,8 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Debian's docker CLI 20.10 (docker.io, the client only: no dockerd) drives quilt serve through
  * {@code DOCKER_HOST}: version negotiation, {@code run --rm} (create, attach, wait, start), a detached container
- * through exec (plain, {@code -i} with stdin, {@code -it} through a pty from {@code script}), cp both ways,
- * pause/unpause, stats, ps with a label filter, inspect, stop and rm -f; logs -f ending at the exit; events between
+ * through exec (plain, {@code -i} with stdin, {@code -it} through a pty from {@code script}), pause/unpause, stats, ps with a label filter, inspect, stop and rm -f; logs -f ending at the exit; events between
  * {@code --since} and {@code --until}; networks; and the refusals a docker user meets (a port binding, a pull).
  */
 class DockerCliIT {
@@ -52,7 +51,7 @@ class DockerCliIT {
     }
 
     @Test
-    void aDetachedContainerThroughExecCpPauseStatsPsInspectStopAndRm() throws Exception {
+    void aDetachedContainerThroughExecPauseStatsPsInspectStopAndRm() throws Exception {
         String c = "cli-detached";
         d.expect(0, d.docker("run", "-d", "--name", c, "--label", label, DockerClients.IMAGE));
         assertEquals("true /" + c + "\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Running}} {{.Name}}", c)).out());
@@ -75,22 +74,6 @@ class DockerCliIT {
                 String.join(" ", d.docker("exec", "-it", c, "sh", "-c", "tty; stty size")), "/dev/null"));
         if (!tty.out().matches("(?s).*/dev/pts/\\d+.*")) throw d.failure("exec -it has no pty", tty);
 
-        Path dir = Files.createTempDirectory("quilt-cli-cp");
-        try {
-            byte[] payload = new byte[300_000];
-            new java.util.Random(15).nextBytes(payload);
-            Files.write(dir.resolve("in.bin"), payload);
-            d.expect(0, d.docker("cp", dir.resolve("in.bin").toString(), c + ":/tmp/in.bin"));
-            assertEquals("300000\n", d.expect(0, d.docker("exec", c, "sh", "-c", "wc -c < /tmp/in.bin")).out());
-            d.expect(0, d.docker("exec", c, "sh", "-c", "mkdir -p /tmp/out && echo made > /tmp/out/f.txt"));
-            d.expect(0, d.docker("cp", c + ":/tmp/out", dir.resolve("back").toString()));
-            assertEquals("made\n", Files.readString(dir.resolve("back/f.txt")));
-            d.expect(0, d.docker("cp", c + ":/tmp/in.bin", dir.resolve("in-back.bin").toString()));
-            assertTrue(java.util.Arrays.equals(payload, Files.readAllBytes(dir.resolve("in-back.bin"))));
-        } finally {
-            dev.quilt.linux.AtomicFiles.deleteTree(dir);
-        }
-
         d.expect(0, d.docker("pause", c));
         assertEquals("paused\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());
         d.expect(0, d.docker("unpause", c));
@@ -107,6 +90,29 @@ class DockerCliIT {
         d.expect(0, d.docker("rm", "-f", c));
         DockerClients.Result gone = d.run(d.docker("inspect", c));
         if (gone.exit() == 0 || !gone.err().contains("No such")) throw d.failure("inspect of a removed container", gone);
+    }
+
+    @Test
+    void cpBothWays() throws Exception {
+        String c = "cli-cp";
+        d.expect(0, d.docker("run", "-d", "--name", c, "--label", label, DockerClients.IMAGE));
+        Path dir = Files.createTempDirectory("quilt-cli-cp");
+        try {
+            byte[] payload = new byte[300_000];
+            new java.util.Random(15).nextBytes(payload);
+            Files.write(dir.resolve("in.bin"), payload);
+            d.expect(0, d.docker("cp", dir.resolve("in.bin").toString(), c + ":/tmp/in.bin"));
+            assertEquals("300000\n", d.expect(0, d.docker("exec", c, "sh", "-c", "wc -c < /tmp/in.bin")).out());
+            d.expect(0, d.docker("exec", c, "sh", "-c", "mkdir -p /tmp/out && echo made > /tmp/out/f.txt"));
+            d.expect(0, d.docker("cp", c + ":/tmp/out", dir.resolve("back").toString()));
+            assertEquals("made\n", Files.readString(dir.resolve("back/f.txt")));
+            d.expect(0, d.docker("cp", c + ":/tmp/in.bin", dir.resolve("in-back.bin").toString()));
+            assertTrue(java.util.Arrays.equals(payload, Files.readAllBytes(dir.resolve("in-back.bin"))));
+        } finally {
+            dev.quilt.linux.AtomicFiles.deleteTree(dir);
+        }
+
+        d.expect(0, d.docker("rm", "-f", c));
     }
 
     @Test

@@ -86,7 +86,7 @@ def exec_demux():
         r = c.exec_run(["sh", "-c", "echo $FOO; pwd"], environment={"FOO": "bar"}, workdir="/tmp")
         assert r.exit_code == 0 and r.output == b"bar\n/tmp\n", r
         r = c.exec_run(["no-such-command"])
-        assert r.exit_code == 127, r
+        assert r.exit_code in (126, 127), r  # dockerd says 126, quilt's CLI 127: not found, not an API error
     finally:
         c.remove(force=True)
 

@@ -30,6 +30,8 @@ enum quilt_msg {
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
     QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
     QUILT_MSG_FDS = 7,    /* jvm -> monitor, right after a CONFIG with QUILT_T_PRESERVE_FDS: the fds (SCM_RIGHTS) */
+    QUILT_MSG_RESIZE = 130, /* jvm -> quilt-exec (SESSION): ROWS, COLS: TIOCSWINSZ on the pty */
+    QUILT_MSG_SIGNAL = 131, /* jvm -> quilt-exec (SESSION): SIGNAL: to the command's process group */
     QUILT_MSG_EXEC_STARTED = 100, /* quilt-exec -> jvm (with QUILT_T_EXEC_PID_WANTED): the command's host PID,
                                    * sent before its execve; FAIL or the end of file follows */
 };
@@ -133,6 +135,12 @@ enum quilt_tag {
     QUILT_T_PRESERVE_FDS = 93,   /* runc's --preserve-fds N: a FDS message with N fds follows; they become 3..3+N-1;
                                   * in EXEC: quilt-exec takes the JVM's fds 3..3+N-1 (pidfd_getfd), at most
                                   * QUILT_PRESERVE_FDS_MAX */
+    /* 130-139: exec sessions (the API's exec start, the fast CLI): quilt-exec stays, and the JVM talks to it */
+    QUILT_T_SESSION = 130,  /* EXEC: "1": answer EXEC_STARTED once the command has exec'd, take RESIZE and SIGNAL
+                             * on the socket while it runs, answer RESULT (status, signal, timed out) at its end;
+                             * the command is in its own process group; TIMEOUT_MS kills that group */
+    QUILT_T_ROWS = 131,     /* EXEC with TTY, RESIZE: the pty's rows */
+    QUILT_T_COLS = 132,     /* EXEC with TTY, RESIZE: the pty's columns */
     /* 110-119: an OCI bundle's container as runc runs it (RuncTerms, linux.namespaces[].path), monitor/bundle.h */
     QUILT_T_NS_PATH = 110,  /* repeated: "TYPE PATH", TYPE as /proc/PID/ns names it (ipc uts net pid cgroup):
                              * joined with setns(2) before clone3, which then makes no namespace of that type */

@@ -37,6 +37,10 @@
  * DETACH we exit as soon as the command has exec'd and it is the caller's
  * subreaper's to reap; with PRESERVE_FDS the caller's fds 3.. (the JVM's, by
  * pidfd_getfd) are the command's 3.., our socket moved above them.
+ *
+ * Sessions (the API's exec start, exec/session.h): with SESSION we stay: the
+ * command in its own process group, EXEC_STARTED once it has exec'd, RESIZE
+ * and SIGNAL from the JVM, TIMEOUT_MS killing the group, RESULT at its end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,6 +73,7 @@
 #include "common/tlv.h"
 #include "common/console_socket.h"
 #include "exec/handoff.h"
+#include "exec/session.h"
 #include "exec/tty.h"
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
@@ -96,7 +101,9 @@ struct exec_config {
     int detach;              /* exit once the command has exec'd (runc exec --detach) */
     int want_pid;            /* send EXEC_STARTED with the command's pid */
     const char *console_socket; /* with tty: the pty master goes here, not relayed */
-    int ready[2];            /* detach: close-on-exec pipe, the command holds the write end */
+    int session;             /* stay: EXEC_STARTED, RESIZE/SIGNAL, a deadline for the group, RESULT (session.h) */
+    unsigned rows, cols;     /* with tty: the pty's first size (0: ours, if we have a terminal) */
+    int ready[2];            /* detach, session: close-on-exec pipe, the command holds the write end */
     int n_preserve;          /* --preserve-fds: the caller's fds 3..3+n-1 go to the command as they are */
     int *preserved;          /* their copies, taken from the JVM (exec/handoff.h) */
     struct confine confine;  /* capabilities, no_new_privs, seccomp, rlimits, groups, keyring... */
@@ -177,8 +184,8 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
         case QUILT_T_TYPE: case QUILT_T_PID: case QUILT_T_START_TIME: case QUILT_T_NS_FLAGS:
         case QUILT_T_UID: case QUILT_T_GID: case QUILT_T_STDIN_NULL: case QUILT_T_CAPTURE:
         case QUILT_T_TIMEOUT_MS: case QUILT_T_TTY: case QUILT_T_DETACH: case QUILT_T_EXEC_PID_WANTED:
-        case QUILT_T_PRESERVE_FDS:
-            if (number(s, &n) < 0)
+        case QUILT_T_PRESERVE_FDS: case QUILT_T_SESSION: case QUILT_T_ROWS: case QUILT_T_COLS:
+            if (number(s, &n) < 0 || ((tag == QUILT_T_ROWS || tag == QUILT_T_COLS) && n > 65535))
                 return *what = "number", -EINVAL;
             if (tag == QUILT_T_TYPE) type = (int)n;
             else if (tag == QUILT_T_PID) c->pid = (pid_t)n;
@@ -193,6 +200,9 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
             else if (tag == QUILT_T_EXEC_PID_WANTED) c->want_pid = n != 0;
             else if (tag == QUILT_T_PRESERVE_FDS && n > QUILT_PRESERVE_FDS_MAX) return *what = "preserve fds", -E2BIG;
             else if (tag == QUILT_T_PRESERVE_FDS) c->n_preserve = (int)n;
+            else if (tag == QUILT_T_SESSION) c->session = n != 0;
+            else if (tag == QUILT_T_ROWS) c->rows = (unsigned)n;
+            else if (tag == QUILT_T_COLS) c->cols = (unsigned)n;
             else c->gid = (gid_t)n;
             break;
         default: break; /* a newer JVM may say more */
@@ -203,7 +213,9 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
     *what = type != QUILT_MSG_EXEC ? "type" : !c->pid ? "pid" : !nargs ? "command" : !c->cwd ? "cwd"
           : c->capture && !c->timeout_ms ? "timeout" : c->capture && c->tty ? "tty"
           : c->capture && (c->detach || c->want_pid) ? "detach" : c->console_socket && !c->tty ? "console socket"
-          : c->detach && c->tty && !c->console_socket ? "detach" : NULL;
+          : c->detach && c->tty && !c->console_socket ? "detach"
+          : c->session && (c->capture || c->detach || c->want_pid || c->console_socket || c->n_preserve) ? "session"
+          : NULL;
     return *what ? -EINVAL : 0;
 }
 
@@ -459,7 +471,7 @@ int main(void)
         send_fail(QUILT_STEP_EXEC_CONSOLE, -rc, c.console_socket);
         return 125;
     }
-    if (c.detach && pipe2(c.ready, O_CLOEXEC) < 0) {
+    if ((c.detach || c.session) && pipe2(c.ready, O_CLOEXEC) < 0) {
         send_fail(QUILT_STEP_STDIO, errno, "pipe");
         return 125;
     }
@@ -482,6 +494,10 @@ int main(void)
     int master = -1, peer = -1;
     if (c.tty && (rc = tty_open_pty(&master, &peer)) < 0) {
         fail_join(&c, QUILT_STEP_STDIO, -rc, "/dev/ptmx");
+        return 125;
+    }
+    if (c.tty && (rc = session_size(master, c.rows, c.cols ? c.cols : c.rows)) < 0) {
+        send_fail(QUILT_STEP_STDIO, -rc, "TIOCSWINSZ");
         return 125;
     }
     if (console >= 0) { /* the caller's now: it relays the terminal, we do not */
@@ -513,7 +529,7 @@ int main(void)
     /* the pid namespace takes children only: the command is our child */
     int child_pidfd = -1;
     struct clone_args args = { .exit_signal = SIGCHLD };
-    if (c.capture || c.tty) {
+    if (c.capture || c.tty || c.session) {
         args.flags |= CLONE_PIDFD;
         args.pidfd = (unsigned long long)(uintptr_t)&child_pidfd;
     }
@@ -527,9 +543,14 @@ int main(void)
         return 125;
     }
     if (pid == 0) {
-        if (c.detach) {
+        if (c.detach || c.session) {
             failure_fd = c.ready[1];
             close(c.ready[0]);
+        }
+        /* a session's command leads its own process group, so a signal or the deadline reaches its tree */
+        if (c.session && !c.tty && setpgid(0, 0) < 0) {
+            send_fail(QUILT_STEP_STDIO, errno, "setpgid");
+            _exit(126);
         }
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
@@ -553,6 +574,18 @@ int main(void)
     if (c.capture) {
         close(out[1]);
         return capture(&c, pid, child_pidfd, out[0]);
+    }
+    if (c.session) {
+        if (!c.tty)
+            setpgid(pid, pid); /* as its own call does: whichever runs first (EACCES once it has exec'd) */
+        close(c.ready[1]);
+        if (c.tty)
+            close(peer);
+        signal(SIGPIPE, SIG_IGN); /* a caller gone from our stdout is no reason to end */
+        struct session s = { .pid = pid, .pidfd = child_pidfd, .ready = c.ready[0], .sync = sync_fd,
+                             .master = c.tty ? master : -1, .with_stdin = !c.stdin_null,
+                             .timeout_ms = c.timeout_ms };
+        return session_run(&s);
     }
     if (c.want_pid && (rc = handoff_send_pid(sync_fd, pid)) < 0) {
         /* the JVM is gone or broken: the command must not run unrecorded */

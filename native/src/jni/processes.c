@@ -238,6 +238,15 @@ static jint closeFd(JNIEnv *env, jclass cls, jint fd)
     return close(fd) < 0 ? -errno : 0;
 }
 
+/* /dev/null for reading and writing, close-on-exec: the stdio of a command whose output nobody reads */
+static jint openNull(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
 /* isatty(3): 1 when fd is a terminal, else 0 */
 static jint isTerminal(JNIEnv *env, jclass cls, jint fd)
 {
@@ -257,6 +266,7 @@ static const JNINativeMethod methods[] = {
     { "signalName", "(I)Ljava/lang/String;", (void *)signalName },
     { "signalMax", "()I", (void *)signalMax },
     { "close", "(I)I", (void *)closeFd },
+    { "openNull", "()I", (void *)openNull },
     { "isTerminal", "(I)I", (void *)isTerminal },
 };
 

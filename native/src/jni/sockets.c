@@ -26,6 +26,17 @@ static jlong socketPair(JNIEnv *env, jclass cls)
     return ((jlong)sv[0] << 32) | (jlong)(unsigned)sv[1];
 }
 
+/* A SOCK_STREAM pair (both O_CLOEXEC, blocking): a command's stdio in an exec session. */
+static jlong socketPairStream(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    return ((jlong)sv[0] << 32) | (jlong)(unsigned)sv[1];
+}
+
 static jint sendMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint len)
 {
     (void)cls;
@@ -102,6 +113,7 @@ static jint receiveMessageWithin(JNIEnv *env, jclass cls, jint fd, jbyteArray jb
 
 static const JNINativeMethod methods[] = {
     { "socketPair", "()J", (void *)socketPair },
+    { "socketPairStream", "()J", (void *)socketPairStream },
     { "sendMessage", "(I[BI)I", (void *)sendMessage },
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },
     { "sendFds", "(I[I)I", (void *)sendFds },

@@ -22,6 +22,8 @@ import java.util.Map;
 public final class FakeContainerExec implements ContainerExec {
     private final FakeKernel kernel;
     private final Map<ContainerId, Integer> runs = new HashMap<>();
+    private final List<Integer> signals = new java.util.ArrayList<>();
+    private final List<String> resizes = new java.util.ArrayList<>();
     private Target last;
 
     public FakeContainerExec(FakeKernel kernel) {
@@ -31,6 +33,79 @@ public final class FakeContainerExec implements ContainerExec {
     @Override
     public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty) {
         return outcome(target, process.args()).exit();
+    }
+
+    /** As {@link #run}: a fake command writes nothing, so the fds are not touched. */
+    @Override
+    public ExitStatus run(Target target, ProcessSpec process, dev.quilt.ports.Stdio stdio, boolean stdinOpen,
+                          boolean tty) {
+        return outcome(target, process.args()).exit();
+    }
+
+    /**
+     * A session that ends as its script says; {@code sh -c "sleep N"} (and {@code hang}) runs until a signal ends it
+     * (killed by that signal) or its deadline does (SIGKILL, timed out); awaiting one with neither is a test's bug.
+     * Its pid is the init's (a fake has no other); signals are recorded ({@link #signals()}), resizes too, and a
+     * resize without a tty is a conflict, as on Linux.
+     */
+    @Override
+    public Session start(Target target, ProcessSpec process, dev.quilt.ports.Stdio stdio, Options options) {
+        List<String> args = process.args();
+        boolean hangs = args.size() == 3 && args.get(1).equals("-c") && args.get(2).startsWith("sleep ");
+        Captured c = outcome(target, hangs ? List.of("sh", "-c", "hang") : args);
+        int pid = target.init().pid();
+        return new Session() {
+            private Integer signalled;
+
+            @Override
+            public int pid() {
+                return pid;
+            }
+
+            @Override
+            public synchronized ExitStatus await() {
+                if (!c.timedOut()) return c.exit();
+                if (signalled != null) return ExitStatus.killedBy(signalled);
+                if (options.timeout().isEmpty()) throw new IllegalStateException("a fake that hangs never ends");
+                return ExitStatus.killedBy(9);
+            }
+
+            @Override
+            public synchronized boolean timedOut() {
+                return c.timedOut() && signalled == null;
+            }
+
+            @Override
+            public void resize(int rows, int cols) {
+                if (!options.tty()) throw dev.quilt.domain.QuiltException.conflict("the exec has no terminal to resize");
+                synchronized (FakeContainerExec.this) {
+                    resizes.add(rows + "x" + cols);
+                }
+            }
+
+            @Override
+            public void signal(int signal) {
+                synchronized (FakeContainerExec.this) {
+                    signals.add(signal);
+                }
+                synchronized (this) {
+                    if (c.timedOut() && signalled == null) signalled = signal; // a hanging one ends by it
+                }
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /** The signals sessions were sent, in order. */
+    public synchronized List<Integer> signals() {
+        return List.copyOf(signals);
+    }
+
+    /** The sizes sessions were given ("ROWSxCOLS"), in order. */
+    public synchronized List<String> resizes() {
+        return List.copyOf(resizes);
     }
 
     /** As {@link #run}; {@code started} gets the container's init pid (a fake has no other), detached or not. */

@@ -101,4 +101,58 @@ class ExecInContainerTest {
                 false, List.of("NOPE"), List.of())));
         assertEquals("unknown capability 'NOPE': see capabilities(7), e.g. NET_ADMIN", e.getMessage());
     }
+
+    private static ExecInContainer.Request sh(String line, boolean tty) {
+        return new ExecInContainer.Request(List.of("sh", "-c", line), List.of(), k -> Optional.empty(),
+                Optional.empty(), Optional.empty(), false, tty);
+    }
+
+    private static dev.quilt.ports.ContainerExec.Options options(boolean tty, Optional<java.time.Duration> timeout) {
+        return new dev.quilt.ports.ContainerExec.Options(false, tty, 0, 0, timeout);
+    }
+
+    @Test
+    void aStartedSessionRunsInTheContainerAndEndsWithItsCommand() {
+        create.runDetached(request("web"));
+        try (dev.quilt.ports.ContainerExec.Session s = exec.start("web", sh("exit 4", false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty()))) {
+            assertEquals(dev.quilt.domain.ExitStatus.exited(4), s.await());
+        }
+        assertEquals(lookup.get("web").id(), fakeExec.lastTarget().orElseThrow().id());
+        try (dev.quilt.ports.ContainerExec.Session s = exec.start("web", sh("sleep 1000", false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.of(java.time.Duration.ofSeconds(1))))) {
+            assertEquals(dev.quilt.domain.ExitStatus.killedBy(9), s.await());
+            assertEquals(true, s.timedOut());
+        }
+    }
+
+    @Test
+    void aSessionIsRefusedAsAnExecIs() {
+        create.create(request("later"));
+        QuiltException created = assertThrows(QuiltException.class, () -> exec.start("later", sh("exit 0", false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty())));
+        assertEquals("container 'later' is created; exec needs a running one (quilt start later)", created.getMessage());
+        create.runDetached(request("web"));
+        kernel.failNext("exec.ending", 1);
+        QuiltException ending = assertThrows(QuiltException.class, () -> exec.start("web", sh("exit 0", false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty())));
+        assertEquals("container 'web' is stopped; exec needs a running one", ending.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> exec.start("web", sh("exit 0", true),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty())), "options must say what the request says");
+        String big = "x".repeat(200_000);
+        QuiltException tooLarge = assertThrows(QuiltException.class, () -> exec.start("web", sh(big, false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty())));
+        assertEquals(QuiltException.Kind.INVALID_INPUT, tooLarge.kind());
+    }
+
+    @Test
+    void anExecWithTheCallersFdsIsRefusedAsAnExecIs() {
+        create.runDetached(request("web"));
+        assertEquals(dev.quilt.domain.ExitStatus.exited(2), exec.exec("web", sh("exit 2", false),
+                new dev.quilt.ports.Stdio(5, 6, 7)));
+        kernel.failNext("exec.ending", 1);
+        QuiltException ending = assertThrows(QuiltException.class, () -> exec.exec("web", sh("exit 0", false),
+                new dev.quilt.ports.Stdio(5, 6, 7)));
+        assertEquals("container 'web' is stopped; exec needs a running one", ending.getMessage());
+    }
 }

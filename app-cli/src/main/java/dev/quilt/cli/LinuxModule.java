@@ -186,6 +186,11 @@ public final class LinuxModule {
     }
 
     @Provides
+    static dev.quilt.ports.StdioPairs stdioPairs() {
+        return new dev.quilt.linux.monitor.LinuxStdioPairs();
+    }
+
+    @Provides
     static ExecInContainer execInContainer(ContainerLookup lookup, Cgroups cgroups, ContainerExec exec,
                                            HostLimits host) {
         return new ExecInContainer(lookup, cgroups, exec, host);

@@ -22,7 +22,7 @@ import java.util.Map;
  * exist, a device must be a host device node, whose type, numbers, mode and owner
  * the container's node copies (as docker does).
  */
-final class MountOptions {
+public final class MountOptions {
     /** S_IFMT, S_IFCHR and S_IFBLK of stat(2)'s st_mode. */
     private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000;
 
@@ -40,6 +40,23 @@ final class MountOptions {
     @Option(names = "--device", paramLabel = "HOST[:CTR[:PERMS]]",
             description = "make a host device node in the container's /dev and allow it (PERMS of r, w, m; default rwm)")
     List<String> devices = new ArrayList<>();
+
+    /**
+     * The Engine API's form of these flags ({@code HostConfig.Binds}, {@code Tmpfs} as {@code PATH[:OPTS]},
+     * {@code ReadonlyRootfs}, {@code Devices} as {@code HOST[:CTR[:PERMS]]}): {@code req} with them added, by the
+     * same rules as {@code -v}, {@code --tmpfs}, {@code --read-only} and {@code --device}.
+     *
+     * @throws dev.quilt.domain.QuiltException invalid input, as the flags are refused
+     */
+    public static ContainerRequest fromApi(ContainerRequest req, List<String> binds, List<String> tmpfs,
+                                           boolean readonlyRootfs, List<String> devices) {
+        MountOptions m = new MountOptions();
+        m.volumes = new ArrayList<>(binds);
+        m.tmpfs = new ArrayList<>(tmpfs);
+        m.readOnly = readonlyRootfs;
+        m.devices = new ArrayList<>(devices);
+        return m.apply(req);
+    }
 
     /** The request with these mounts and devices added to its security. */
     ContainerRequest apply(ContainerRequest req) {

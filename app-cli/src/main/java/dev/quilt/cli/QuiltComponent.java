@@ -15,6 +15,9 @@ interface QuiltComponent {
     /** The one create use case, for a face (or an IT) that makes a bundle's container with runc's terms. */
     dev.quilt.usecases.CreateContainer createContainer();
 
+    /** The one exec use case, for a face (the fast CLI's server side) or an IT that passes fds of its own. */
+    dev.quilt.usecases.ExecInContainer execInContainer();
+
     @Component.Builder
     interface Builder {
         @BindsInstance

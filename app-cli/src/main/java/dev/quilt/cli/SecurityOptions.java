@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** run's and create's confinement flags (docker's and podman's names); the rules are {@link SecurityFlags}'. */
-final class SecurityOptions {
+public final class SecurityOptions {
     @Option(names = "--cap-add", paramLabel = "CAP", description = "add a capability (NET_ADMIN, CAP_NET_RAW, or ALL); "
             + "repeatable, or a comma list")
     List<String> capAdd = new ArrayList<>();
@@ -63,6 +63,23 @@ final class SecurityOptions {
         Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(SecurityOptions::readProfile);
         return SecurityFlags.security(new SecurityFlags.Given(capAdd, capDrop, privileged, securityOpts, profile,
                 groupAdd, ulimits, sysctls), network).withUserns(UserNamespace.fromFlags(userns, uidmaps, gidmaps));
+    }
+
+    /**
+     * The Engine API's form of these flags ({@code HostConfig.CapAdd}, {@code CapDrop}, {@code Privileged},
+     * {@code SecurityOpt}, {@code GroupAdd}, {@code Ulimits} as {@code NAME=SOFT:HARD}, {@code Sysctls} as
+     * {@code KEY=VALUE}): the same rules as the flags. A {@code seccomp=} whose value is a JSON object is the
+     * profile itself (the docker CLI reads the file and sends its text); any other value is a file on this host.
+     *
+     * @throws dev.quilt.domain.QuiltException invalid input, as the flags are refused
+     */
+    public static Security fromApi(List<String> capAdd, List<String> capDrop, boolean privileged,
+                                   List<String> securityOpts, List<String> groupAdd, List<String> ulimits,
+                                   List<String> sysctls, NetworkMode network) {
+        Optional<Seccomp.Profile> profile = SecurityFlags.seccompFile(securityOpts).map(v -> v.strip().startsWith("{")
+                ? new Seccomp.Profile("api", v) : readProfile(v));
+        return SecurityFlags.security(new SecurityFlags.Given(capAdd, capDrop, privileged, securityOpts, profile,
+                groupAdd, ulimits, sysctls), network);
     }
 
     private static Seccomp.Profile readProfile(String file) {

@@ -43,6 +43,12 @@ public interface ContainerExec {
     ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty);
 
     /**
+     * As {@link #run}, with {@code stdio} as the command's stdin, stdout and stderr instead of this process's (the
+     * fast CLI's client fds); with {@code tty} and {@code stdinOpen}, {@code stdio.in()} must be a terminal.
+     */
+    ExitStatus run(Target target, ProcessSpec process, Stdio stdio, boolean stdinOpen, boolean tty);
+
+    /**
      * How runc's exec hands the command over (runc 1.1 {@code exec --detach}, {@code --console-socket}).
      *
      * @param detach        return once the command has exec'd, leaving it to the caller's nearest child
@@ -130,10 +136,7 @@ public interface ContainerExec {
      * Starts the command with {@code stdio} as its stdin, stdout and stderr (or a pty relayed to them) and returns
      * once it has exec'd. Failures before it runs throw as for {@link #run}.
      */
-    default Session start(Target target, ProcessSpec process, Stdio stdio, Options options) {
-        // contract placeholder: the exec part implements this in the Linux and fake adapters and removes the default
-        throw new UnsupportedOperationException("ContainerExec.start");
-    }
+    Session start(Target target, ProcessSpec process, Stdio stdio, Options options);
 
     /** How a captured command ended and what it wrote (stdout and stderr, cut at the asked-for size). */
     record Captured(ExitStatus exit, boolean timedOut, String output) {}

@@ -217,24 +217,7 @@ public final class ExecInContainer {
     }
 
     public ExitStatus exec(String ref, Request req) {
-        Container c = lookup.get(ref);
-        if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
-        ProcessSpec own = c.spec().process();
-        ProcessSpec process = new ProcessSpec(req.args(),
-                Environment.forExec(own.env(), req.env(), req.callerEnv(), req.tty()),
-                req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), req.tty());
-        ExecveLimits.check(process.args(), process.env(), host.argMax());
-        try {
-            Security security = confinement(c.spec().security(), req);
-            return exec.run(new ContainerExec.Target(c.init().get(), namespacesOf(c.spec()), cgroups.placement(c.id(), Cgroups.pathOf(c.spec())),
-                            c.id(), security),
-                    process, req.stdinOpen(), req.tty());
-        } catch (SpawnFailedException e) {
-            if (!e.initGone()) throw e;
-            // its init ended while we joined it; it is stopped, or stopping (its monitor records it now)
-            Status now = lookup.observe(c.id()).map(Container::status).orElse(Status.STOPPED);
-            throw notRunning(c, now == Status.RUNNING ? Status.STOPPED : now);
-        }
+        return exec(ref, req, dev.quilt.ports.Stdio.INHERITED);
     }
 
     /**
@@ -243,18 +226,54 @@ public final class ExecInContainer {
      * must be a terminal, as for {@code exec}.
      */
     public ExitStatus exec(String ref, Request req, dev.quilt.ports.Stdio stdio) {
-        // contract placeholder: the EXEC part implements this and removes the throw
-        throw new UnsupportedOperationException("ExecInContainer.exec with stdio");
+        Prepared p = prepare(ref, req);
+        try {
+            return exec.run(p.target(), p.process(), stdio, req.stdinOpen(), req.tty());
+        } catch (SpawnFailedException e) {
+            throw ended(p.container(), e);
+        }
     }
 
     /**
      * The Docker API's exec: the command started in a running container with {@code stdio} (the server's socket
-     * pairs), returned once it has exec'd, not waited for. Refusals and failures as {@link #exec(String, Request)}.
+     * pairs), returned once it has exec'd, not waited for. Refusals and failures as {@link #exec(String, Request)};
+     * {@code options.stdinOpen()} and {@code options.tty()} must say what {@code req} says.
      */
     public ContainerExec.Session start(String ref, Request req, dev.quilt.ports.Stdio stdio,
                                        ContainerExec.Options options) {
-        // contract placeholder: the EXEC part implements this and removes the throw
-        throw new UnsupportedOperationException("ExecInContainer.start");
+        if (options.stdinOpen() != req.stdinOpen() || options.tty() != req.tty()) {
+            throw new IllegalArgumentException("the options' stdin and tty must be the request's");
+        }
+        Prepared p = prepare(ref, req);
+        try {
+            return exec.start(p.target(), p.process(), stdio, options);
+        } catch (SpawnFailedException e) {
+            throw ended(p.container(), e);
+        }
+    }
+
+    /** The container found running, the command as it will run, and where it goes. */
+    private record Prepared(Container container, ProcessSpec process, ContainerExec.Target target) {}
+
+    private Prepared prepare(String ref, Request req) {
+        Container c = lookup.get(ref);
+        if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
+        ProcessSpec own = c.spec().process();
+        ProcessSpec process = new ProcessSpec(req.args(),
+                Environment.forExec(own.env(), req.env(), req.callerEnv(), req.tty()),
+                req.cwd().orElse(own.cwd()), req.user().orElse(own.user()), req.tty());
+        ExecveLimits.check(process.args(), process.env(), host.argMax());
+        Security security = confinement(c.spec().security(), req);
+        return new Prepared(c, process, new ContainerExec.Target(c.init().get(), namespacesOf(c.spec()),
+                cgroups.placement(c.id(), Cgroups.pathOf(c.spec())), c.id(), security));
+    }
+
+    /** A failure to join: the container's end (its init ended while we joined it) is the usual conflict. */
+    private RuntimeException ended(Container c, SpawnFailedException e) {
+        if (!e.initGone()) return e;
+        // its init ended while we joined it; it is stopped, or stopping (its monitor records it now)
+        Status now = lookup.observe(c.id()).map(Container::status).orElse(Status.STOPPED);
+        return notRunning(c, now == Status.RUNNING ? Status.STOPPED : now);
     }
 
     /** "container 'x' is stopped; exec needs a running one", the same whenever it is found out. */

@@ -32,6 +32,8 @@ public final class Processes {
 
     static native int isTerminal(int fd);
 
+    static native int openNull();
+
     /** Starts {@code path} with {@code syncFd} as its fd 3 and stdio inherited; never forks the JVM. */
     public static int spawn(String path, int syncFd, int flags) {
         return NativeException.check(spawnHelper(path, syncFd, flags), "posix_spawn", path);
@@ -88,6 +90,11 @@ public final class Processes {
     }
 
     /** isatty(3): whether our {@code fd} (0 for stdin) is a terminal. */
+    /** A new fd on /dev/null (read and write, close-on-exec). */
+    public static int openDevNull() {
+        return NativeException.check(openNull(), "open", "/dev/null");
+    }
+
     public static boolean terminal(int fd) {
         return isTerminal(fd) == 1;
     }

@@ -6,6 +6,8 @@ public final class Sockets {
 
     static native long socketPair();
 
+    static native long socketPairStream();
+
     static native int sendMessage(int fd, byte[] buf, int len);
 
     static native int receiveMessage(int fd, byte[] buf);
@@ -20,6 +22,12 @@ public final class Sockets {
     /** Two connected fds, both O_CLOEXEC. */
     public static int[] pair() {
         long v = NativeException.check(socketPair(), "socketpair", "AF_UNIX, SOCK_SEQPACKET");
+        return new int[] {(int) (v >>> 32), (int) v};
+    }
+
+    /** Two connected SOCK_STREAM fds, both O_CLOEXEC and blocking: a command's stdin, stdout or stderr and our end. */
+    public static int[] streamPair() {
+        long v = NativeException.check(socketPairStream(), "socketpair", "AF_UNIX, SOCK_STREAM");
         return new int[] {(int) (v >>> 32), (int) v};
     }
 

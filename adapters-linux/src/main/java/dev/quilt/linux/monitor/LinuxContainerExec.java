@@ -10,6 +10,7 @@ import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.SeccompFilters;
+import dev.quilt.ports.Stdio;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -41,14 +42,19 @@ public final class LinuxContainerExec implements ContainerExec {
 
     @Override
     public ExitStatus run(Target target, ProcessSpec process, boolean stdinOpen, boolean tty) {
+        return run(target, process, Stdio.INHERITED, stdinOpen, tty);
+    }
+
+    @Override
+    public ExitStatus run(Target target, ProcessSpec process, Stdio stdio, boolean stdinOpen, boolean tty) {
         // the relay would wait for keys that never come: a pipe's end of file is no ^D to the pty (docker refuses too)
-        if (tty && stdinOpen && !Processes.terminal(0)) {
+        if (tty && stdinOpen && !Processes.terminal(stdio.in())) {
             throw QuiltException.invalid("stdin is not a terminal, and -i with -t relays one: "
                     + "drop -t to read from a pipe or a file");
         }
         MessageWriter w = request(target, process, process.args(), stdinOpen);
         if (tty) w.put(Protocol.T_TTY, 1);
-        int[] helper = spawn();
+        int[] helper = stdio.equals(Stdio.INHERITED) ? spawn() : spawn(stdio, 0);
         int ours = helper[0];
         int pid = helper[1];
         try {
@@ -148,6 +154,172 @@ public final class LinuxContainerExec implements ContainerExec {
         }
     }
 
+    /**
+     * An exec session: quilt-exec (in a session of its own, so a signal to the server's group is not for it) with
+     * {@code stdio} as its stdio, told SESSION: it answers EXEC_STARTED with the command's host pid once the command
+     * has exec'd, or FAIL; it stays, taking RESIZE and SIGNAL, and answers RESULT at the command's end.
+     */
+    @Override
+    public Session start(Target target, ProcessSpec process, Stdio stdio, Options options) {
+        MessageWriter w = request(target, process, process.args(), options.stdinOpen()).put(Protocol.T_SESSION, 1);
+        if (options.tty()) {
+            w.put(Protocol.T_TTY, 1);
+            if (options.rows() > 0) {
+                w.put(Protocol.T_ROWS, options.rows()).put(Protocol.T_COLS,
+                        options.cols() > 0 ? options.cols() : options.rows());
+            }
+        }
+        options.timeout().ifPresent(t -> w.put(Protocol.T_TIMEOUT_MS, Math.max(1, t.toMillis())));
+        int[] helper = spawn(stdio, Processes.SPAWN_SETSID);
+        int ours = helper[0];
+        int pid = helper[1];
+        try {
+            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
+            byte[] buf = new byte[4096];
+            int n = Sockets.receive(ours, buf, "quilt-exec");
+            if (n > 0) {
+                Message reply = Message.parse(buf, n);
+                if (reply.type() == Protocol.MSG_EXEC_STARTED) {
+                    LinuxSession s = new LinuxSession(ours, pid, (int) reply.number(Protocol.T_PID), options.tty());
+                    ours = -1;
+                    pid = -1;
+                    return s;
+                }
+                Processes.await(pid);
+                pid = -1;
+                if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type());
+            }
+            int status = Processes.await(pid);
+            pid = -1;
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec exited before the command ran "
+                    + "(exit status " + status + ")");
+        } finally {
+            if (ours >= 0) Processes.closeFd(ours);
+            if (pid > 0) Processes.await(pid);
+        }
+    }
+
+    /**
+     * A running session: our end of quilt-exec's socket and quilt-exec itself (our child, reaped here). Sends go
+     * beside a blocked {@link #await} on the same socket (a SOCK_SEQPACKET socket takes both at once); the socket is
+     * closed by whichever of {@link #await} and {@link #close} comes last, never under a reader.
+     */
+    private static final class LinuxSession implements Session {
+        private final int helper;
+        private final int command;
+        private final boolean tty;
+        private int sock;
+        private boolean awaiting;
+        private boolean closeAsked;
+        private ExitStatus exit;
+        private boolean timedOut;
+
+        LinuxSession(int sock, int helper, int command, boolean tty) {
+            this.sock = sock;
+            this.helper = helper;
+            this.command = command;
+            this.tty = tty;
+        }
+
+        @Override
+        public int pid() {
+            return command;
+        }
+
+        @Override
+        public ExitStatus await() {
+            synchronized (this) {
+                while (awaiting) waitQuietly();
+                if (exit != null) return exit;
+                if (sock < 0) throw new IllegalStateException("the session was closed before its end was awaited");
+                awaiting = true;
+            }
+            ExitStatus got = null;
+            boolean late = false;
+            try {
+                byte[] buf = new byte[4096];
+                int n;
+                while ((n = Sockets.receive(sock, buf, "quilt-exec")) > 0) {
+                    Message m = Message.parse(buf, n);
+                    if (m.type() != Protocol.MSG_RESULT) continue;
+                    int signal = (int) m.number(Protocol.T_SIGNAL);
+                    got = signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) m.number(Protocol.T_EXIT_CODE));
+                    late = m.number(Protocol.T_TIMED_OUT) != 0;
+                    break;
+                }
+                int status = Processes.await(helper); // it exits right after RESULT
+                if (got == null) got = ExitStatus.fromWaitStatus(status); // it died without one: its own status
+            } finally {
+                synchronized (this) {
+                    awaiting = false;
+                    if (got != null) {
+                        exit = got;
+                        timedOut = late;
+                    }
+                    Processes.closeFd(sock);
+                    sock = -1;
+                    notifyAll();
+                }
+            }
+            return got;
+        }
+
+        private void waitQuietly() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "interrupted while waiting for an exec");
+            }
+        }
+
+        @Override
+        public void resize(int rows, int cols) {
+            if (!tty) throw QuiltException.conflict("the exec has no terminal to resize");
+            if (rows < 1 || cols < 1 || rows > 65535 || cols > 65535) {
+                throw QuiltException.invalid("a terminal size is 1 to 65535 rows and columns, not " + rows + "x" + cols);
+            }
+            send(new MessageWriter(Protocol.MSG_RESIZE).put(Protocol.T_ROWS, rows).put(Protocol.T_COLS, cols));
+        }
+
+        @Override
+        public void signal(int signal) {
+            if (signal < 1 || signal > 64) throw QuiltException.invalid("signal " + signal + " is not 1 to 64");
+            send(new MessageWriter(Protocol.MSG_SIGNAL).put(Protocol.T_SIGNAL, signal));
+        }
+
+        /** A control message; a command that has ended (the socket gone) is not an error. */
+        private synchronized void send(MessageWriter w) {
+            if (sock < 0 || exit != null) return;
+            try {
+                Sockets.send(sock, w.array(), w.length(), "quilt-exec");
+            } catch (RuntimeException e) {
+                // quilt-exec has ended: the command is over, and await says how
+            }
+        }
+
+        @Override
+        public synchronized boolean timedOut() {
+            return timedOut;
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closeAsked || sock < 0 || awaiting) {
+                    closeAsked = true;
+                    return;
+                }
+                closeAsked = true;
+                Processes.closeFd(sock);
+                sock = -1;
+            }
+            // quilt-exec is our child: it is reaped when it ends, by a thread that waits for just that
+            Thread.ofPlatform().daemon().name("quilt-exec-reaper-" + helper).start(() -> Processes.await(helper));
+        }
+    }
+
     @Override
     public Captured capture(Target target, ProcessSpec process, Duration timeout, int maxOutput) {
         MessageWriter w = request(target, process, process.args(), false)
@@ -225,7 +397,20 @@ public final class LinuxContainerExec implements ContainerExec {
         return w;
     }
 
-    /** quilt-exec with the other end of a fresh socket pair as its fd 3: our end, and its pid. */
+    /** As {@link #spawn()}, with {@code stdio} as its stdin, stdout and stderr. */
+    private int[] spawn(Stdio stdio, int flags) {
+        int[] pair = Sockets.pair();
+        try {
+            return new int[] {pair[0], Processes.spawn(lib.exec().toString(), pair[1], flags, stdio.fds())};
+        } catch (RuntimeException e) {
+            Processes.closeFd(pair[0]);
+            throw e;
+        } finally {
+            Processes.closeFd(pair[1]);
+        }
+    }
+
+        /** quilt-exec with the other end of a fresh socket pair as its fd 3: our end, and its pid. */
     private int[] spawn() {
         int[] pair = Sockets.pair();
         try {

@@ -24,4 +24,10 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Routes volumes(VolumeRoutes r);
+
+    @Binds @IntoSet
+    Routes containers(ContainerRoutes r);
+
+    @Binds @IntoSet
+    Routes exec(ExecRoutes r);
 }

@@ -1,0 +1,453 @@
+package dev.quilt.cli.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dagger.Lazy;
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.Durations;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Status;
+import dev.quilt.domain.User;
+import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.Stdio;
+import dev.quilt.ports.StdioPairs;
+import dev.quilt.usecases.ContainerLookup;
+import dev.quilt.usecases.ExecInContainer;
+import io.netty.channel.unix.Socket;
+
+import javax.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Docker's exec (Engine API 1.41, "Exec"): {@code POST /containers/{id}/exec} makes an instance,
+ * {@code POST /exec/{id}/start} runs it (detached: 200 at once, its output dropped; attached: the hijacked
+ * connection carries stdout and stderr as multiplexed frames, or the raw pty stream with a tty, and the client's
+ * bytes as stdin, its half-close as stdin's end), {@code POST /exec/{id}/resize} sizes its pty,
+ * {@code GET /exec/{id}/json} tells how it is. All through {@link ExecInContainer#start}, the one exec path.
+ *
+ * <p>The relay is worker threads blocked in reads (the contract lets workers block): the command's stdio are
+ * SOCK_STREAM pairs whose other ends it holds; a thread per output reads ours and writes frames; the call's worker
+ * copies the client's bytes to stdin, and another waits for the command's end. At the end (quilt-exec's RESULT) our
+ * output ends are shut for reading: what the command wrote is read first, then end of file, so a child it left
+ * behind holding its stdout does not keep the stream open. A client that hangs up does not stop the command
+ * (docker's behaviour): its output is read and dropped until it ends, and then everything of ours is closed.
+ *
+ * <p>Quilt adds a deadline: the container's label {@code quilt.timeout} (a duration: {@code 30s}, {@code 5m},
+ * {@code 1h30m}) or the create body's {@code QuiltTimeout}, which wins; at it quilt-exec kills the command's whole
+ * process group (SIGKILL), its exit code is 137, and inspect says {@code Quilt.TimedOut: true}.
+ */
+public final class ExecRoutes implements Routes {
+    /** The container label giving every exec in it a deadline. */
+    public static final String TIMEOUT_LABEL = "quilt.timeout";
+
+    private final Lazy<ExecInContainer> exec;
+    private final Lazy<ContainerLookup> lookup;
+    private final ExecSessions sessions;
+    private final EventBus events;
+    private final StdioPairs pairs;
+
+    @Inject
+    ExecRoutes(Lazy<ExecInContainer> exec, Lazy<ContainerLookup> lookup, ExecSessions sessions, EventBus events,
+               StdioPairs pairs) {
+        this.pairs = pairs;
+        this.exec = exec;
+        this.lookup = lookup;
+        this.sessions = sessions;
+        this.events = events;
+    }
+
+    @Override
+    public void register(Router r) {
+        r.add("POST", "/containers/{id}/exec", this::create);
+        r.add("POST", "/exec/{id}/start", this::start);
+        r.add("POST", "/exec/{id}/resize", this::resize);
+        r.add("GET", "/exec/{id}/json", this::inspect);
+    }
+
+    private void create(ApiCall call) {
+        JsonNode body = call.json();
+        List<String> cmd = strings(body, "Cmd");
+        if (cmd.isEmpty()) throw ApiException.badRequest("Cmd is empty: give the command to run as an array of strings");
+        List<String> env = strings(body, "Env");
+        for (int i = 0; i < env.size(); i++) {
+            if (env.get(i).indexOf('=') <= 0) {
+                throw ApiException.badRequest("Env[" + i + "] '" + env.get(i) + "' is not KEY=VALUE");
+            }
+        }
+        Optional<String> cwd = text(body, "WorkingDir").filter(s -> !s.isEmpty());
+        if (cwd.isPresent() && !cwd.get().startsWith("/")) {
+            throw ApiException.badRequest("WorkingDir '" + cwd.get() + "' is not an absolute path");
+        }
+        Optional<String> userText = text(body, "User").filter(s -> !s.isEmpty());
+        Optional<User> user;
+        try {
+            user = userText.map(User::parse);
+        } catch (QuiltException e) {
+            throw ApiException.badRequest("User: " + e.getMessage());
+        }
+        boolean tty = bool(body, "Tty");
+        boolean attachStdin = bool(body, "AttachStdin");
+        boolean privileged = bool(body, "Privileged");
+        int[] size = consoleSize(body);
+        Optional<String> asked = text(body, "QuiltTimeout").filter(s -> !s.isEmpty());
+        asked.ifPresent(s -> duration("QuiltTimeout", s));
+
+        Container c = lookup.get().get(call.param("id"));
+        if (c.status() != Status.RUNNING) {
+            throw ApiException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                    + "; exec needs a running one");
+        }
+        Optional<Duration> timeout = deadline(asked, c.spec().labels());
+        ExecInContainer.Request req = new ExecInContainer.Request(cmd, env, k -> Optional.empty(), cwd, user,
+                attachStdin, tty, privileged, List.of(), List.of());
+        ExecSessions.Exec e = sessions.add(c.id(), c.displayName(), c.spec().root().describe(), req, attachStdin,
+                bool(body, "AttachStdout"), bool(body, "AttachStderr"), size[0], size[1], timeout,
+                userText.orElse(""), this::gone);
+        publish(e, "exec_create: " + String.join(" ", cmd), Map.of());
+        call.reply(201, Map.of("Id", e.id));
+    }
+
+    private void start(ApiCall call) {
+        ExecSessions.Exec e = find(call.param("id"));
+        JsonNode body = call.json();
+        boolean detach = bool(body, "Detach");
+        int[] size = consoleSize(body);
+        int rows = size[0] > 0 ? size[0] : e.rows;
+        int cols = size[0] > 0 ? size[1] : e.cols;
+        if (!e.claim()) {
+            throw ApiException.conflict("exec " + e.id + " has already been started; make a new one to run it again");
+        }
+        ContainerExec.Options options = new ContainerExec.Options(e.request.stdinOpen(), e.request.tty(),
+                e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout);
+        if (detach) {
+            startDetached(call, e, options);
+        } else {
+            startAttached(call, e, options);
+        }
+    }
+
+    private void startDetached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
+        int nul = pairs.discard();
+        ContainerExec.Session s;
+        try {
+            s = begin(e, new Stdio(nul, nul, nul), options);
+        } finally {
+            pairs.close(nul); // the command has its own copies
+        }
+        Thread.ofPlatform().daemon().name("exec-" + e.id.substring(0, 12)).start(() -> finish(e, s));
+        call.replyEmpty(200);
+    }
+
+    private void startAttached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
+        boolean tty = e.request.tty();
+        List<Integer> fds = new ArrayList<>();
+        try {
+            int[] out = pair(fds);
+            int[] err = tty ? out : pair(fds);
+            int[] in = e.attachStdin ? pair(fds) : out; // without stdin quilt-exec gives the command /dev/null
+            ContainerExec.Session s = begin(e, new Stdio(in[1], out[1], err[1]), options);
+            // the command holds its ends now; ours are the only others
+            closeQuietly(out[1]);
+            fds.remove((Integer) out[1]);
+            if (!tty) {
+                closeQuietly(err[1]);
+                fds.remove((Integer) err[1]);
+            }
+            if (e.attachStdin) {
+                closeQuietly(in[1]);
+                fds.remove((Integer) in[1]);
+            }
+            relay(call, e, s, out[0], tty ? -1 : err[0], e.attachStdin ? in[0] : -1);
+        } finally {
+            for (int fd : fds) closeQuietly(fd);
+        }
+    }
+
+    /** The hijacked stream until the command has ended and its output is drained. */
+    private void relay(ApiCall call, ExecSessions.Exec e, ContainerExec.Session s, int out, int err, int in) {
+        Hijacked h;
+        try {
+            h = call.hijack(Multiplexed.RAW_STREAM);
+        } catch (RuntimeException gone) { // the client left before its stream began: as a hang-up, later
+            h = new Hijacked() {
+                @Override
+                public InputStream in() {
+                    return InputStream.nullInputStream();
+                }
+
+                @Override
+                public OutputStream out() {
+                    return new OutputStream() {
+                        @Override
+                        public void write(int b) throws IOException {
+                            throw new IOException("the client went away");
+                        }
+                    };
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+        OutputStream client = h.out();
+        boolean tty = e.request.tty();
+        Thread outThread = copier(new Socket(out), client, tty ? -1 : Multiplexed.STDOUT, e.attachStdout, e.id);
+        Thread errThread = err >= 0 ? copier(new Socket(err), client, Multiplexed.STDERR, e.attachStderr, e.id) : null;
+        Thread inThread = null;
+        Socket stdin = in >= 0 ? new Socket(in) : null;
+        if (stdin != null) {
+            InputStream from = h.in();
+            inThread = Thread.ofPlatform().daemon().name("exec-in-" + e.id.substring(0, 12)).start(() -> {
+                byte[] b = new byte[16384];
+                ByteBuffer buf = ByteBuffer.allocateDirect(b.length);
+                try {
+                    int n;
+                    while ((n = from.read(b)) > 0) {
+                        buf.clear();
+                        buf.put(b, 0, n).flip();
+                        while (buf.hasRemaining()) {
+                            int w = stdin.write(buf, buf.position(), buf.limit());
+                            buf.position(buf.position() + w);
+                        }
+                    }
+                } catch (IOException ex) {
+                    // the client went, or the command's stdin did: either way no more input
+                }
+                try {
+                    stdin.shutdown(false, true); // the client's half-close is the command's end of file
+                } catch (IOException ex) {
+                    // the command has gone already
+                }
+            });
+        }
+        finish(e, s);
+        try {
+            // what it wrote is read before the end of file, even if a child of its still holds the other end
+            new Socket(out).shutdown(true, false);
+            if (err >= 0) new Socket(err).shutdown(true, false);
+        } catch (IOException ex) {
+            // already shut
+        }
+        join(outThread);
+        join(errThread);
+        h.close(); // ends the client's stream, and stdin's read
+        join(inThread);
+    }
+
+    /** Waits for the command's end, records it, and tells the events. */
+    private void finish(ExecSessions.Exec e, ContainerExec.Session s) {
+        ExitStatus exit;
+        boolean late;
+        try {
+            exit = s.await();
+            late = s.timedOut();
+        } catch (RuntimeException ex) {
+            exit = ExitStatus.exited(126);
+            late = false;
+        } finally {
+            s.close();
+        }
+        int code = exit.signal() > 0 ? 128 + exit.signal() : exit.code();
+        e.ended(code, late);
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("execID", e.id);
+        attrs.put("exitCode", String.valueOf(code));
+        if (late) attrs.put("timedOut", "true");
+        publish(e, "exec_die", attrs);
+    }
+
+    private ContainerExec.Session begin(ExecSessions.Exec e, Stdio stdio, ContainerExec.Options options) {
+        ContainerExec.Session s;
+        try {
+            s = exec.get().start(e.container.value(), e.request, stdio, options);
+        } catch (dev.quilt.ports.SpawnFailedException ex) {
+            // the request's command, cwd or user cannot be had: docker's "invalid config" for a start (400), its
+            // shell code kept; any other step is Quilt's own failure
+            e.failed(ex.exitCode() == 125 ? 126 : ex.exitCode());
+            boolean asked = switch (ex.step()) {
+                case EXEC, CWD, USER -> true;
+                default -> false;
+            };
+            throw asked ? ApiException.badRequest(ex.getMessage()) : ex;
+        } catch (RuntimeException ex) {
+            e.failed(125);
+            throw ex;
+        }
+        e.running(s);
+        publish(e, "exec_start: " + String.join(" ", e.request.args()), Map.of());
+        return s;
+    }
+
+    private static Thread copier(Socket from, OutputStream to, int stream, boolean attached, String id) {
+        return Thread.ofPlatform().daemon().name("exec-out-" + id.substring(0, 12)).start(() -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(16384);
+            byte[] b = new byte[16384];
+            boolean clientGone = !attached;
+            while (true) {
+                int n;
+                try {
+                    n = from.read(buf, 0, buf.capacity());
+                } catch (IOException ex) {
+                    break;
+                }
+                if (n <= 0) break;
+                if (clientGone) continue; // read and dropped, so the command never blocks on a full socket
+                buf.get(0, b, 0, n);
+                try {
+                    synchronized (to) {
+                        if (stream < 0) to.write(b, 0, n);
+                        else Multiplexed.frame(to, stream, b, 0, n);
+                    }
+                } catch (IOException ex) {
+                    clientGone = true;
+                }
+            }
+        });
+    }
+
+    private void resize(ApiCall call) {
+        ExecSessions.Exec e = find(call.param("id"));
+        long h = call.number("h", -1);
+        long w = call.number("w", -1);
+        if (h < 1 || h > 65535) throw ApiException.badRequest("h must be the terminal's rows, 1 to 65535");
+        if (w < 1 || w > 65535) throw ApiException.badRequest("w must be the terminal's columns, 1 to 65535");
+        if (!e.request.tty()) throw ApiException.conflict("exec " + e.id + " has no terminal (Tty was false) to resize");
+        ContainerExec.Session s = e.session().orElseThrow(() -> ApiException.conflict("exec " + e.id
+                + " is not running; resize a running exec"));
+        s.resize((int) h, (int) w);
+        call.reply(200, Map.of());
+    }
+
+    private void inspect(ApiCall call) {
+        ExecSessions.Exec e = find(call.param("id"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", e.id);
+        m.put("Running", e.phase() == ExecSessions.Phase.RUNNING && e.pid() > 0);
+        m.put("ExitCode", e.exitCode().orElse(null));
+        Map<String, Object> pc = new LinkedHashMap<>();
+        pc.put("tty", e.request.tty());
+        pc.put("entrypoint", e.request.args().get(0));
+        pc.put("arguments", e.request.args().subList(1, e.request.args().size()));
+        pc.put("privileged", e.request.privileged());
+        pc.put("user", e.user);
+        m.put("ProcessConfig", pc);
+        m.put("OpenStdin", e.attachStdin);
+        m.put("OpenStderr", e.attachStderr);
+        m.put("OpenStdout", e.attachStdout);
+        m.put("CanRemove", false);
+        m.put("ContainerID", e.container.value());
+        m.put("DetachKeys", "");
+        m.put("Pid", e.pid());
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("Timeout", e.timeout.map(Durations::format).orElse(null));
+        q.put("TimedOut", e.timedOut());
+        m.put("Quilt", q);
+        call.reply(200, m);
+    }
+
+    private ExecSessions.Exec find(String id) {
+        return sessions.get(id).orElseThrow(() -> ApiException.notFound("No such exec instance: " + id));
+    }
+
+    private boolean gone(ContainerId id) {
+        return lookup.get().record(id).isEmpty();
+    }
+
+    private void publish(ExecSessions.Exec e, String action, Map<String, String> extra) {
+        Map<String, String> attrs = new LinkedHashMap<>(extra);
+        attrs.put("image", e.image);
+        attrs.put("name", e.name);
+        events.publish(new ApiEvent("container", action, e.container.value(), attrs,
+                java.time.Instant.now().getEpochSecond() * 1_000_000_000L + java.time.Instant.now().getNano()));
+    }
+
+    private int[] pair(List<Integer> fds) {
+        int[] p = pairs.pair();
+        fds.add(p[0]);
+        fds.add(p[1]);
+        return p;
+    }
+
+    private void closeQuietly(int fd) {
+        pairs.close(fd);
+    }
+
+    private static void join(Thread t) {
+        if (t == null) return;
+        try {
+            t.join();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * An exec's deadline: the create body's {@code QuiltTimeout} when given, else the container's
+     * {@value #TIMEOUT_LABEL} label, else none. Either one that is no duration ({@link Durations#parse}: {@code 30s},
+     * {@code 5m}, {@code 1h30m}) is a 400 naming it.
+     */
+    static Optional<Duration> deadline(Optional<String> asked, Map<String, String> labels) {
+        if (asked.isPresent()) return Optional.of(duration("QuiltTimeout", asked.get()));
+        return Optional.ofNullable(labels.get(TIMEOUT_LABEL)).map(s -> duration("label " + TIMEOUT_LABEL, s));
+    }
+
+    private static Duration duration(String field, String text) {
+        try {
+            return Durations.parse(field, text);
+        } catch (QuiltException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static boolean bool(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return false;
+        if (!n.isBoolean()) throw ApiException.badRequest(field + " must be true or false");
+        return n.booleanValue();
+    }
+
+    private static Optional<String> text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return Optional.empty();
+        if (!n.isTextual()) throw ApiException.badRequest(field + " must be a string");
+        return Optional.of(n.textValue());
+    }
+
+    private static List<String> strings(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return List.of();
+        if (!n.isArray()) throw ApiException.badRequest(field + " must be an array of strings");
+        List<String> out = new ArrayList<>();
+        for (JsonNode x : n) {
+            if (!x.isTextual()) throw ApiException.badRequest(field + " must be an array of strings");
+            if (x.textValue().indexOf('\0') >= 0) throw ApiException.badRequest(field + " holds a NUL character");
+            out.add(x.textValue());
+        }
+        return out;
+    }
+
+    /** ConsoleSize {@code [height, width]}: two numbers 0 to 65535, or absent ({0, 0}). */
+    private static int[] consoleSize(JsonNode body) {
+        JsonNode n = body.get("ConsoleSize");
+        if (n == null || n.isNull()) return new int[] {0, 0};
+        if (!n.isArray() || n.size() != 2 || !n.get(0).canConvertToInt() || !n.get(1).canConvertToInt()
+                || !n.get(0).isIntegralNumber() || !n.get(1).isIntegralNumber()) {
+            throw ApiException.badRequest("ConsoleSize must be [height, width]");
+        }
+        int h = n.get(0).intValue(), w = n.get(1).intValue();
+        if (h < 0 || w < 0 || h > 65535 || w > 65535) {
+            throw ApiException.badRequest("ConsoleSize [" + h + ", " + w + "] must be 0 to 65535 each");
+        }
+        return new int[] {h, w};
+    }
+}

@@ -33,6 +33,8 @@ class NetworkRoutesIT {
         root = Files.createTempDirectory("quilt-networks");
         quilt = new Quilt(root);
         quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
+        // the default image, made on first use by the CLI: the API creates only from images that exist
+        assertEquals(0, quilt.run("run", "--rm", "--network", "none", "--", "true").exit());
         served = Served.start(quilt, root);
         api = served.client();
     }
@@ -122,6 +124,22 @@ class NetworkRoutesIT {
         expect(409, "already exists", api.post("/v1.41/networks/create", Map.of("Name", "bridge")));
         assertEquals(List.of("bridge", "host", "none"), names(api.get("/v1.41/networks").json()),
                 "no refused network was made");
+    }
+
+    @Test
+    void aContainerCreatedOnAMadeNetworkIsOnTheBridge() throws Exception {
+        assertEquals(201, api.post("/v1.41/networks/create", Map.of("Name", "made_net")).status());
+        ApiClient.Response made = api.post("/v1.41/containers/create?name=on-made",
+                Map.of("Image", "default", "HostConfig", Map.of("NetworkMode", "made_net")));
+        assertEquals(201, made.status(), made.text());
+        String id = made.json().get("Id").asText();
+        assertEquals(204, api.post("/v1.41/containers/" + id + "/start").status());
+        JsonNode members = api.get("/v1.41/networks/made_net").json().get("Containers");
+        assertTrue(members.has(id), members.toString());
+        expect(400, "HostConfig.NetworkMode", api.post("/v1.41/containers/create?name=on-unknown",
+                Map.of("Image", "default", "HostConfig", Map.of("NetworkMode", "no_such_net"))));
+        assertEquals(204, api.delete("/v1.41/containers/" + id + "?force=1").status());
+        assertEquals(204, api.delete("/v1.41/networks/made_net").status());
     }
 
     @Test

@@ -72,13 +72,16 @@ public final class ContainerRoutes implements Routes {
     private final Lazy<ContainerProcesses> processes;
     private final Lazy<Clock> clock;
     private final EventBus events;
+    private final NetworkNames networks;
 
     @Inject
     ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<ContainerLookup> lookup,
                     Lazy<ListContainers> list, Lazy<KillContainer> kill, Lazy<StopContainer> stop,
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
-                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events) {
+                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
+                    NetworkNames networks) {
+        this.networks = networks;
         this.create = create;
         this.start = start;
         this.lookup = lookup;
@@ -120,7 +123,7 @@ public final class ContainerRoutes implements Routes {
             if (image.isPresent()) ((ObjectNode) body).put("Image", image.get().digest().value());
             else ((ObjectNode) body).remove("Image"); // Quilt's default image, made on first use
         }
-        ContainerRequest req = DockerCreate.request(body, name);
+        ContainerRequest req = DockerCreate.request(body, name, networks::resolves);
         name.ifPresent(this::requireFree);
         Container made = launch(req, c.flag("ready", false));
         c.reply(201, Map.of("Id", made.id().value(), "Warnings", List.of()));

@@ -7,8 +7,9 @@ QUILT_JAR="$QUILT_HOME/app-cli/target/quilt.jar"
 
 # Debian/Ubuntu packages quilt builds and runs with. busybox-static makes the
 # default image; libmnl-dev is the netlink library of the native core; libseccomp-dev
-# compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2).
-QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev)
+# compiles seccomp profiles to BPF (libquilt.so links libseccomp.so.2); libarchive-dev is the tar
+# library of quilt-archive (the API's archive GET/PUT: quilt-archive links libarchive.so.13).
+QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-linux libmnl-dev libseccomp-dev libarchive-dev)
 # What only the tests need: iproute2 and nft check what Quilt's netlink made; curl fetches the OCI
 # runtime-spec's JSON schemas (quilt_oci_schemas), which check what quilt-runc prints;
 # podman (with conmon and catatonit) and containerd (with its runc shim and CRI plugin) are the

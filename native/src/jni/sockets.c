@@ -3,6 +3,7 @@
  * beside one: common/message.c), so no framing is needed. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,57 @@ static jlong socketPair(JNIEnv *env, jclass cls)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return -errno;
     return ((jlong)sv[0] << 32) | (jlong)(unsigned)sv[1];
+}
+
+/* pipe2(O_CLOEXEC): the read end in the high half, the write end in the low; a helper's stdin or stdout
+ * that the JVM streams (quilt-archive's tar) */
+static jlong pipePair(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    return ((jlong)p[0] << 32) | (jlong)(unsigned)p[1];
+}
+
+/* read(2) into buf[off, off+len): the count, 0 at end of file, or -errno (EINTR retried) */
+static jint readFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off, jint len)
+{
+    (void)cls;
+    char tmp[65536];
+    if (len > (jint)sizeof tmp)
+        len = (jint)sizeof tmp;
+    ssize_t n;
+    do
+        n = read(fd, tmp, (size_t)len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    (*env)->SetByteArrayRegion(env, jbuf, off, (jsize)n, (const jbyte *)tmp);
+    return (jint)n;
+}
+
+/* write(2) of all of buf[off, off+len): 0 or -errno (EPIPE when the reader has gone; the JVM ignores SIGPIPE) */
+static jint writeFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off, jint len)
+{
+    (void)cls;
+    char tmp[65536];
+    while (len > 0) {
+        jint chunk = len > (jint)sizeof tmp ? (jint)sizeof tmp : len;
+        (*env)->GetByteArrayRegion(env, jbuf, off, chunk, (jbyte *)tmp);
+        for (jint done = 0; done < chunk;) {
+            ssize_t n = write(fd, tmp + done, (size_t)(chunk - done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return -errno;
+            done += (jint)n;
+        }
+        off += chunk;
+        len -= chunk;
+    }
+    return 0;
 }
 
 /* A SOCK_STREAM pair (both O_CLOEXEC, blocking): a command's stdio in an exec session. */
@@ -113,6 +165,9 @@ static jint receiveMessageWithin(JNIEnv *env, jclass cls, jint fd, jbyteArray jb
 
 static const JNINativeMethod methods[] = {
     { "socketPair", "()J", (void *)socketPair },
+    { "pipePair", "()J", (void *)pipePair },
+    { "readFd", "(I[BII)I", (void *)readFd },
+    { "writeFd", "(I[BII)I", (void *)writeFd },
     { "socketPairStream", "()J", (void *)socketPairStream },
     { "sendMessage", "(I[BI)I", (void *)sendMessage },
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },

@@ -30,6 +30,15 @@ static jint addWatch(JNIEnv *env, jclass cls, jint fd, jstring jpath, jint mask)
     return wd < 0 ? -err : wd;
 }
 
+/* Removes a watch; the kernel queues IN_IGNORED for it, which wakes a waiter
+ * on the inotify fd (how a watch is closed from another thread). */
+static jint rmWatch(JNIEnv *env, jclass cls, jint fd, jint wd)
+{
+    (void)env;
+    (void)cls;
+    return inotify_rm_watch(fd, wd) < 0 ? -errno : 0;
+}
+
 /* Reads and discards the queued events; returns how many bytes there were. */
 static jint drain(JNIEnv *env, jclass cls, jint fd)
 {
@@ -85,6 +94,7 @@ static jint awaitReadable(JNIEnv *env, jclass cls, jintArray jfds, jint timeout_
 static const JNINativeMethod methods[] = {
     { "inotifyInit", "()I", (void *)inotifyInit },
     { "addWatch", "(ILjava/lang/String;I)I", (void *)addWatch },
+    { "rmWatch", "(II)I", (void *)rmWatch },
     { "drain", "(I)I", (void *)drain },
     { "awaitReadable", "([II)I", (void *)awaitReadable },
 };

@@ -81,6 +81,11 @@ public final class FakeImageStore implements ImageStore {
     }
 
     @Override
+    public synchronized boolean untag(ImageName name) {
+        return names.remove(name) != null;
+    }
+
+    @Override
     public synchronized void remove(Digest digest) {
         images.remove(digest);
         names.values().removeIf(digest::equals);

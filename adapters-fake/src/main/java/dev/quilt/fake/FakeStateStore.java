@@ -32,6 +32,7 @@ public final class FakeStateStore implements StateStore {
     private final Map<ContainerId, RecordedPids> pids = new HashMap<>();
     private final java.util.Set<ContainerId> locked = new java.util.HashSet<>();
     private final List<Transition> transitions = new ArrayList<>();
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FakeStateStore(FakeKernel kernel) {
         this.kernel = kernel;
@@ -47,6 +48,7 @@ public final class FakeStateStore implements StateStore {
         if (locked.contains(container.id())) throw new IllegalStateException("a new record that is locked already");
         records.put(container.id(), container);
         transitions.add(new Transition(container.id(), Optional.empty(), container.status()));
+        changed();
         return tryLock(container.id()).orElseThrow();
     }
 
@@ -64,6 +66,7 @@ public final class FakeStateStore implements StateStore {
         if (old.status() != container.status()) {
             transitions.add(new Transition(container.id(), Optional.of(old.status()), container.status()));
         }
+        changed();
     }
 
     @Override
@@ -83,6 +86,7 @@ public final class FakeStateStore implements StateStore {
         if (c != null) c.name().ifPresent(n -> names.remove(n, id));
         exits.remove(id);
         pids.remove(id);
+        if (c != null) changed();
     }
 
     @Override
@@ -149,10 +153,24 @@ public final class FakeStateStore implements StateStore {
 
     synchronized void recordExit(ContainerId id, ExitStatus exit, Optional<String> error) {
         if (records.containsKey(id)) exits.put(id, new RecordedExit(exit, java.time.Instant.EPOCH, error, false));
+        changed();
     }
 
     synchronized void recordPids(ContainerId id, RecordedPids p) {
         if (records.containsKey(id)) pids.put(id, p);
+    }
+
+    /**
+     * Runs {@code r} after every write (a record made, saved or removed, an exit recorded): what inotify tells on
+     * Linux ({@link FakeStateChanges}). {@code r} must not block. Closing the result stops it.
+     */
+    public AutoCloseable onChange(Runnable r) {
+        changeListeners.add(r);
+        return () -> changeListeners.remove(r);
+    }
+
+    private void changed() {
+        for (Runnable r : changeListeners) r.run();
     }
 
     public synchronized List<Transition> transitions() {

@@ -93,6 +93,12 @@ final class ContainerOptions {
             description = "detached: rotate the log past this size, keeping one older file (default 16m; -1: no cap)")
     String logMaxSize;
 
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY[=VALUE]", description = "metadata on the container (docker's"
+            + " --label; KEY alone is KEY=); quilt.ttl=DURATION removes it DURATION after it started,"
+            + " quilt.idle-timeout=DURATION stops it after DURATION unused (quilt.ttl.action, quilt.idle.action:"
+            + " stop|remove): these act while a 'quilt serve' runs for the root")
+    List<String> labels = new java.util.ArrayList<>();
+
     @Mixin
     SecurityOptions security = new SecurityOptions();
 
@@ -123,6 +129,19 @@ final class ContainerOptions {
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
                 networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),
                 ReadyPolicy.fromFlags(readyTimeout, keepOnFailure), LogLimit.fromFlag(logMaxSize),
-                security.security(networkMode()));
+                security.security(networkMode())).withLabels(labels(labels));
+    }
+
+    /** {@code --label K=V} as docker reads it: the first {@code =} splits; {@code K} alone is {@code K=}; a later K wins. */
+    static java.util.Map<String, String> labels(List<String> flags) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String f : flags) {
+            int eq = f.indexOf('=');
+            String k = eq < 0 ? f : f.substring(0, eq);
+            if (k.isBlank()) throw QuiltException.invalid("--label '" + f + "' needs a key: use --label KEY=VALUE");
+            if (f.indexOf('\0') >= 0) throw QuiltException.invalid("--label must not contain a NUL byte");
+            out.put(k, eq < 0 ? "" : f.substring(eq + 1));
+        }
+        return out;
     }
 }

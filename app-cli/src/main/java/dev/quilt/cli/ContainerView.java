@@ -32,7 +32,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                      String started, String exited, Integer exitCode, Integer exitSignal, Boolean oomKilled,
                      String error, String image, String rootfs, List<String> command, boolean init, String hostname, boolean autoRemove,
                      NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
-                     SecurityView security, Paths paths) {
+                     SecurityView security, Paths paths, java.util.Map<String, String> labels) {
 
     /**
      * The confinement as the command gets it: each capability set by OCI name, no_new_privs, the seccomp
@@ -158,7 +158,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.readiness().marks().stream().map(PhaseView::of).toList(), HealthView.of(c),
                 SecurityView.of(c.spec().security()),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
-                        paths.containerLayer(c.id()).toString()));
+                        paths.containerLayer(c.id()).toString()), c.spec().labels());
     }
 }
 

@@ -60,10 +60,25 @@ final class ExecCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ARGS", description = "CONTAINER [--] COMMAND [ARG...]")
     List<String> positional = new ArrayList<>();
 
+    private final Lazy<dev.quilt.usecases.ContainerLookup> lookup;
+    private final Lazy<dev.quilt.ports.Activity> activity;
+
     @Inject
-    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges) {
+    ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges, Lazy<dev.quilt.usecases.ContainerLookup> lookup,
+                Lazy<dev.quilt.ports.Activity> activity) {
         this.exec = exec;
         this.privileges = privileges;
+        this.lookup = lookup;
+        this.activity = activity;
+    }
+
+    /** An exec is activity: it moves the container's {@code quilt.idle-timeout} deadline (the server acts on it). */
+    private void markActivity(String container) {
+        try {
+            activity.get().mark(lookup.get().resolve(container), java.time.Instant.now());
+        } catch (QuiltException e) {
+            // no such container: the exec says so itself
+        }
     }
 
     @Override
@@ -75,10 +90,12 @@ final class ExecCommand implements Callable<Integer> {
         // a terminal's ^C goes to our whole process group, quilt-exec included, which hands it to the
         // command; we stay to report how the command ended
         Signal.handle(new Signal("INT"), sig -> { });
+        markActivity(container);
         ExitStatus exit = exec.get().exec(container, new ExecInContainer.Request(args.command(), env,
                 k -> Optional.ofNullable(System.getenv(k)), Optional.ofNullable(workdir),
                 Optional.ofNullable(user).map(User::parse), interactive, tty, privileged, SecurityFlags.split(capAdd),
                 SecurityFlags.split(capDrop)));
+        markActivity(container);
         return exit.code();
     }
 }

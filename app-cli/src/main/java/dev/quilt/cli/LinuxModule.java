@@ -13,6 +13,8 @@ import dev.quilt.linux.SystemClock;
 import dev.quilt.linux.image.BusyboxImage;
 import dev.quilt.linux.seccomp.LinuxSeccompFilters;
 import dev.quilt.linux.image.FsImageStore;
+import dev.quilt.linux.image.DockerImageArchives;
+import dev.quilt.linux.files.LinuxContainerFiles;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.monitor.MonitorSpawner;
 import dev.quilt.linux.net.FsNetworkStore;
@@ -66,6 +68,9 @@ import dev.quilt.usecases.ResumeContainer;
 import dev.quilt.usecases.ListContainers;
 import dev.quilt.usecases.RemoveContainer;
 import dev.quilt.usecases.RemoveImage;
+import dev.quilt.usecases.LoadImage;
+import dev.quilt.usecases.SaveImage;
+import dev.quilt.usecases.ContainerArchive;
 import dev.quilt.usecases.RunContainer;
 import dev.quilt.usecases.StartContainer;
 import dev.quilt.usecases.StopContainer;
@@ -338,7 +343,33 @@ public final class LinuxModule {
     }
 
     @Provides
+    static ContainerArchive containerArchive(ContainerLookup lookup, NativeLibrary lib) {
+        return new ContainerArchive(lookup, new LinuxContainerFiles(lib));
+    }
+
+    @Provides
+    static SaveImage saveImage(ImageStore images, LinuxPaths paths) {
+        return new SaveImage(images, new DockerImageArchives(paths));
+    }
+
+    @Provides
+    static LoadImage loadImage(ImageStore images, LinuxPaths paths) {
+        return new LoadImage(images, new DockerImageArchives(paths));
+    }
+
+    @Provides
     static RemoveImage removeImage(ImageStore images, StateStore state) {
         return new RemoveImage(images, state);
+    }
+
+    /** inotify on the run directory and each container's: the server's state watcher. */
+    @Provides @Singleton
+    static dev.quilt.ports.StateChanges stateChanges(LinuxPaths paths, NativeLibrary lib) {
+        return new dev.quilt.linux.state.InotifyStateChanges(paths);
+    }
+
+    @Provides @Singleton
+    static dev.quilt.ports.Activity activity(LinuxPaths paths) {
+        return new dev.quilt.linux.state.FsActivity(paths);
     }
 }

@@ -48,6 +48,12 @@ public interface ImageStore {
     /** Removes half-made imports and removals of processes that died; returns how many. */
     int sweepAbandoned();
 
+    /**
+     * Takes the name off its image ({@code docker rmi NAME:TAG} of an image with other names: docker's
+     * "Untagged"); the image stays. False if no image has that name.
+     */
+    boolean untag(ImageName name);
+
     /** Removes the image and its names; a no-op for an unknown digest. */
     void remove(Digest digest);
 

@@ -35,6 +35,7 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
         env = List.copyOf(env);
         labels = labels == null ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
+        dev.quilt.domain.Expiry.of(labels); // quilt.ttl and quilt.idle-timeout: refused at create when malformed
     }
 
     /** A request with no labels. */

@@ -60,6 +60,16 @@ public abstract class ImageStoreContract {
     }
 
     @Test
+    void untagTakesOneNameAndLeavesTheImage() {
+        Image a = importBytes(rootfs("a"), "alpha");
+        importBytes(rootfs("a"), "beta");
+        assertTrue(store().untag(new ImageName("alpha")));
+        assertTrue(store().find("alpha").isEmpty());
+        assertEquals(List.of(new ImageName("beta")), store().find(a.digest().value()).orElseThrow().names());
+        assertEquals(false, store().untag(new ImageName("alpha")));
+    }
+
+    @Test
     void removeTakesTheImageAndItsNames() {
         Image a = importBytes(rootfs("a"), "alpha");
         store().remove(a.digest());

@@ -217,6 +217,18 @@ public final class FsImageStore implements ImageStore {
     }
 
     @Override
+    public boolean untag(ImageName name) {
+        Path names = paths.images().resolve(".names");
+        try {
+            boolean gone = Files.deleteIfExists(names.resolve(name.value())); // one unlink: atomic
+            if (gone) AtomicFiles.syncDirectory(names);
+            return gone;
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot untag image '" + name + "': " + reason(e), e);
+        }
+    }
+
+    @Override
     public void remove(Digest digest) {
         Path dir = paths.images().resolve(digest.hex());
         try {

@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /**
  * The C core, shipped inside this jar: libquilt.so (the JNI peers),
- * quilt-monitor, quilt-init and quilt-exec. They are copied once into a private directory named for
+ * quilt-monitor, quilt-init, quilt-exec and quilt-archive. They are copied once into a private directory named for
  * their content, so concurrent Quilt processes and upgrades never see a
  * half-written file, and the library is loaded from there.
  */
@@ -26,6 +26,7 @@ public final class NativeLibrary {
     private static final String MONITOR = "quilt-monitor";
     private static final String INIT = "quilt-init";
     private static final String EXEC = "quilt-exec";
+    private static final String ARCHIVE = "quilt-archive";
 
     /** A JVM loads a library once; which directory it came from does not matter after that. */
     private static boolean loaded;
@@ -65,6 +66,11 @@ public final class NativeLibrary {
         return dir.resolve(EXEC);
     }
 
+    /** A tar into or out of a running container, inside its root: the API's archive routes. */
+    public Path archive() {
+        return dir.resolve(ARCHIVE);
+    }
+
     /** pid 1 of persistent containers. */
     public Path init() {
         return dir.resolve(INIT);
@@ -87,7 +93,7 @@ public final class NativeLibrary {
      */
     private static String fingerprint() throws IOException {
         StringBuilder b = new StringBuilder();
-        for (String name : new String[] {LIBRARY, MONITOR, INIT, EXEC}) {
+        for (String name : new String[] {LIBRARY, MONITOR, INIT, EXEC, ARCHIVE}) {
             java.net.URL url = NativeLibrary.class.getResource(RESOURCES + name);
             if (url == null) resource(name); // throws the clear message
             if (url.openConnection() instanceof java.net.JarURLConnection jar) {
@@ -115,7 +121,7 @@ public final class NativeLibrary {
         Path tmp = cacheRoot.resolve(".tmp-" + UUID.randomUUID());
         Files.createDirectory(tmp);
         try {
-            for (String name : new String[] {LIBRARY, MONITOR, INIT, EXEC}) {
+            for (String name : new String[] {LIBRARY, MONITOR, INIT, EXEC, ARCHIVE}) {
                 Files.write(tmp.resolve(name), resource(name));
                 Files.setPosixFilePermissions(tmp.resolve(name), PosixFilePermissions.fromString("r-xr-xr-x"));
             }

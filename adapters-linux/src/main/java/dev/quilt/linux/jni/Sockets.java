@@ -6,6 +6,12 @@ public final class Sockets {
 
     static native long socketPair();
 
+    static native long pipePair();
+
+    static native int readFd(int fd, byte[] buf, int off, int len);
+
+    static native int writeFd(int fd, byte[] buf, int off, int len);
+
     static native long socketPairStream();
 
     static native int sendMessage(int fd, byte[] buf, int len);
@@ -23,6 +29,78 @@ public final class Sockets {
     public static int[] pair() {
         long v = NativeException.check(socketPair(), "socketpair", "AF_UNIX, SOCK_SEQPACKET");
         return new int[] {(int) (v >>> 32), (int) v};
+    }
+
+    /** pipe2(2) with O_CLOEXEC: {read end, write end}. */
+    public static int[] pipe() {
+        long v = NativeException.check(pipePair(), "pipe2", "O_CLOEXEC");
+        return new int[] {(int) (v >>> 32), (int) v};
+    }
+
+    /**
+     * An fd of ours (a pipe's read end) as a stream that reads with read(2) and closes the fd; never reopened
+     * through /proc, so it stays O_CLOEXEC and no helper spawned meanwhile inherits it.
+     */
+    public static FdInput input(int fd, String peer) {
+        return new FdInput() {
+            private boolean closed;
+
+            @Override
+            public int read() throws java.io.IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (len == 0) return 0;
+                int n = readFd(fd, b, off, len);
+                if (n < 0) throw new java.io.IOException("read from " + peer + ": " + Errors.name(-n));
+                return n == 0 ? -1 : n;
+            }
+
+            @Override
+            public void close() {
+                if (!closed) Processes.closeFd(fd);
+                closed = true;
+            }
+        };
+    }
+
+    /** An fd of ours (a pipe's write end) as a stream that writes with write(2) and closes the fd. */
+    public static FdOutput output(int fd, String peer) {
+        return new FdOutput() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                int rc = writeFd(fd, b, off, len);
+                if (rc < 0) throw new java.io.IOException("write to " + peer + ": " + Errors.name(-rc));
+            }
+
+            @Override
+            public void close() {
+                if (!closed) Processes.closeFd(fd);
+                closed = true;
+            }
+        };
+    }
+
+    /** A stream over one of our fds whose close cannot fail. */
+    public abstract static class FdInput extends java.io.InputStream {
+        @Override
+        public abstract void close();
+    }
+
+    /** A stream over one of our fds whose close cannot fail. */
+    public abstract static class FdOutput extends java.io.OutputStream {
+        @Override
+        public abstract void close();
     }
 
     /** Two connected SOCK_STREAM fds, both O_CLOEXEC and blocking: a command's stdin, stdout or stderr and our end. */

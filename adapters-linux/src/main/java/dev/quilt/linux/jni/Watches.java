@@ -10,6 +10,8 @@ public final class Watches {
 
     static native int addWatch(int fd, String path, int mask);
 
+    static native int rmWatch(int fd, int wd);
+
     static native int drain(int fd);
 
     static native int awaitReadable(int[] fds, int timeoutMs);
@@ -18,8 +20,14 @@ public final class Watches {
         return NativeException.check(inotifyInit(), "inotify_init1", "");
     }
 
-    public static void watch(int inotifyFd, String path, int mask) {
-        NativeException.check(addWatch(inotifyFd, path, mask), "inotify_add_watch", path);
+    /** Adds (or updates) a watch on {@code path}; returns its watch descriptor. */
+    public static int watch(int inotifyFd, String path, int mask) {
+        return NativeException.check(addWatch(inotifyFd, path, mask), "inotify_add_watch", path);
+    }
+
+    /** Removes a watch: the kernel queues {@code IN_IGNORED}, which wakes a thread waiting on {@code inotifyFd}. */
+    public static void unwatch(int inotifyFd, int wd) {
+        NativeException.check(rmWatch(inotifyFd, wd), "inotify_rm_watch", "wd " + wd);
     }
 
     public static void drainEvents(int inotifyFd) {

@@ -26,8 +26,23 @@ public interface ServeModule {
     Routes volumes(VolumeRoutes r);
 
     @Binds @IntoSet
+    Routes events(EventRoutes r);
+
+    @Binds @IntoSet
+    Background stateWatcher(StateWatcher w);
+
+    @Binds @IntoSet
+    Background supervisor(Supervisor s);
+
+    @Binds @IntoSet
     Routes containers(ContainerRoutes r);
 
     @Binds @IntoSet
     Routes exec(ExecRoutes r);
+
+    @Binds @IntoSet
+    Routes images(ImageRoutes r);
+
+    @Binds @IntoSet
+    Routes archive(ArchiveRoutes r);
 }

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Debian's docker-py (python3-docker 5.0.3) drives quilt serve as an agent framework does: each scenario of
- * {@code docker_py_scenarios.py} (run detached, exec with demultiplexed output and exit code, exec with stdin,
+ * {@code docker_py_scenarios.py} (run detached, exec with demultiplexed output and exit code, a missing command's
+ * exit code, exec with stdin,
  * archives both ways, streamed logs, events with filters, pause/unpause, stats, stop/wait/remove, a
  * {@code quilt.ttl} label, refusals) asserts in Python and exits non-zero on failure; a failure shows the
  * server's request log (which route answered what).
@@ -32,7 +33,7 @@ class DockerPyIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"version", "run_detached", "exec_demux", "exec_stdin", "archive", "logs_stream", "events",
+    @ValueSource(strings = {"version", "run_detached", "exec_demux", "exec_missing_command", "exec_stdin", "archive", "logs_stream", "events",
             "pause_unpause", "stats", "stop_wait_remove", "ttl", "refusals"})
     void scenario(String name) throws Exception {
         String prefix = "py-" + name.replace('_', '-') + "-";

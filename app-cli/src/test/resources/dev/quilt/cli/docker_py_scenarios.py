@@ -85,8 +85,17 @@ def exec_demux():
         assert r.output == (b"out\n", b"err\n"), r.output
         r = c.exec_run(["sh", "-c", "echo $FOO; pwd"], environment={"FOO": "bar"}, workdir="/tmp")
         assert r.exit_code == 0 and r.output == b"bar\n/tmp\n", r
+    finally:
+        c.remove(force=True)
+
+
+def exec_missing_command():
+    """dockerd hijacks the exec's stream, then reports a command it cannot start by its exit code (126; quilt's
+    CLI says 127): docker-py's exec_run gets an ExecResult, not an API error."""
+    c = run("missing")
+    try:
         r = c.exec_run(["no-such-command"])
-        assert r.exit_code in (126, 127), r  # dockerd says 126, quilt's CLI 127: not found, not an API error
+        assert r.exit_code in (126, 127), r
     finally:
         c.remove(force=True)
 
@@ -260,7 +269,7 @@ def refusals():
         pass
 
 
-SCENARIOS = {f.__name__: f for f in (version, run_detached, exec_demux, exec_stdin, archive, logs_stream, events,
+SCENARIOS = {f.__name__: f for f in (version, run_detached, exec_demux, exec_missing_command, exec_stdin, archive, logs_stream, events,
                                      pause_unpause, stats, stop_wait_remove, ttl, refusals)}
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ public final class ContainerRoutes implements Routes {
     private final EventBus events;
     /** Containers a restart is stopping: their AutoRemove waits for it (moby's HasBeenManuallyRestarted). */
     private final Set<ContainerId> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final NetworkNames networks;
 
     @Inject
     ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
@@ -86,8 +87,9 @@ public final class ContainerRoutes implements Routes {
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
                     Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
-                    Lazy<StateWatcher> watcher) {
+                    Lazy<StateWatcher> watcher, NetworkNames networks) {
         this.watcher = watcher;
+        this.networks = networks;
         this.create = create;
         this.start = start;
         this.restart = restart;
@@ -130,7 +132,7 @@ public final class ContainerRoutes implements Routes {
             if (image.isPresent()) ((ObjectNode) body).put("Image", image.get().digest().value());
             else ((ObjectNode) body).remove("Image"); // Quilt's default image, made on first use
         }
-        ContainerRequest req = DockerCreate.request(body, name);
+        ContainerRequest req = DockerCreate.request(body, name, networks::resolves);
         name.ifPresent(this::requireFree);
         Container made = launch(req, c.flag("ready", false));
         c.reply(201, Map.of("Id", made.id().value(), "Warnings", List.of()));

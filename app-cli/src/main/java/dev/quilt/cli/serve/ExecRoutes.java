@@ -160,7 +160,17 @@ public final class ExecRoutes implements Routes {
             int[] out = pair(fds);
             int[] err = tty ? out : pair(fds);
             int[] in = e.attachStdin ? pair(fds) : out; // without stdin quilt-exec gives the command /dev/null
-            ContainerExec.Session s = begin(e, new Stdio(in[1], out[1], err[1]), options);
+            ContainerExec.Session s;
+            try {
+                s = begin(e, new Stdio(in[1], out[1], err[1]), options);
+            } catch (ApiException refused) {
+                if (refused.status() != 400) throw refused;
+                // dockerd's exec start (API 1.41): the stream is taken over first, and a command that cannot start is
+                // said in it, its code (126/127) in exec inspect; docker-py's exec_run then returns that result
+                // instead of raising
+                tellInTheStream(call, tty, refused.getMessage());
+                return;
+            }
             // the command holds its ends now; ours are the only others
             closeQuietly(out[1]);
             fds.remove((Integer) out[1]);
@@ -175,6 +185,17 @@ public final class ExecRoutes implements Routes {
             relay(call, e, s, out[0], tty ? -1 : err[0], e.attachStdin ? in[0] : -1);
         } finally {
             for (int fd : fds) closeQuietly(fd);
+        }
+    }
+
+    /** Takes the stream over and says {@code why} on stdout (a frame without a tty), as dockerd does, then ends it. */
+    private static void tellInTheStream(ApiCall call, boolean tty, String why) {
+        byte[] line = (why + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Hijacked h = call.hijack(Multiplexed.RAW_STREAM)) {
+            if (tty) h.out().write(line);
+            else Multiplexed.frame(h.out(), Multiplexed.STDOUT, line, 0, line.length);
+        } catch (IOException | RuntimeException gone) {
+            // the client left: the exit code is in exec inspect all the same
         }
     }
 

@@ -69,6 +69,7 @@ public final class ContainerRoutes implements Routes {
     private final Lazy<PauseContainer> pause;
     /** A freeze writes no file the watcher sees: it is told to read again, so pause/unpause events come at once. */
     private final Lazy<StateWatcher> watcher;
+    private final RecentExits exits;
     private final Lazy<ResumeContainer> resume;
     private final Lazy<WaitContainer> waiter;
     private final Lazy<ImageStore> images;
@@ -87,7 +88,8 @@ public final class ContainerRoutes implements Routes {
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
                     Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
-                    Lazy<StateWatcher> watcher, NetworkNames networks) {
+                    Lazy<StateWatcher> watcher, NetworkNames networks, RecentExits exits) {
+        this.exits = exits;
         this.watcher = watcher;
         this.networks = networks;
         this.create = create;
@@ -420,8 +422,9 @@ public final class ContainerRoutes implements Routes {
     private void removeWhenExited(ContainerId id) {
         Thread t = new Thread(() -> {
             try {
-                waiter.get().await(id.value());
+                dev.quilt.domain.ExitStatus how = waiter.get().await(id.value());
                 if (restarting.contains(id)) return; // the restart runs it again, and waits on the new run
+                exits.exited(id, how); // before it goes: a wait on it still answers with its code
                 remove.get().remove(id.value(), false);
             } catch (RuntimeException e) {
                 // removed meanwhile, or its record broke: 'quilt gc' clears what is left

@@ -128,6 +128,12 @@ public final class ExecRoutes implements Routes {
             throw ApiException.conflict("exec " + e.id + " was made by an earlier server, which did not start it; "
                     + "make a new one to run the command");
         }
+        // what can be refused with a status is refused before an attached stream is taken over
+        Container c = lookup.get().get(e.container.value());
+        if (c.status() != Status.RUNNING) {
+            throw ApiException.conflict("container '" + c.displayName() + "' is " + c.status().word()
+                    + "; exec needs a running one");
+        }
         if (!e.claim()) {
             throw ApiException.conflict("exec " + e.id + " has already been started; make a new one to run it again");
         }
@@ -160,15 +166,17 @@ public final class ExecRoutes implements Routes {
             int[] out = pair(fds);
             int[] err = tty ? out : pair(fds);
             int[] in = e.attachStdin ? pair(fds) : out; // without stdin quilt-exec gives the command /dev/null
+            // dockerd's order (API 1.41): the stream is taken over, then the command starts. Its output must not
+            // reach the client with the 101's headers: http.client (docker-py) reads the headers through a buffer
+            // that would swallow what came with them
+            Hijacked h = take(call);
             ContainerExec.Session s;
             try {
                 s = begin(e, new Stdio(in[1], out[1], err[1]), options);
-            } catch (ApiException refused) {
-                if (refused.status() != 400) throw refused;
-                // dockerd's exec start (API 1.41): the stream is taken over first, and a command that cannot start is
-                // said in it, its code (126/127) in exec inspect; docker-py's exec_run then returns that result
-                // instead of raising
-                tellInTheStream(call, tty, refused.getMessage());
+            } catch (RuntimeException failed) {
+                // a command that cannot start is said in the stream, its code (126/127) in exec inspect:
+                // docker-py's exec_run then returns that result instead of raising
+                tell(h, tty, ApiException.of(failed).getMessage());
                 return;
             }
             // the command holds its ends now; ours are the only others
@@ -182,30 +190,29 @@ public final class ExecRoutes implements Routes {
                 closeQuietly(in[1]);
                 fds.remove((Integer) in[1]);
             }
-            relay(call, e, s, out[0], tty ? -1 : err[0], e.attachStdin ? in[0] : -1);
+            relay(h, e, s, out[0], tty ? -1 : err[0], e.attachStdin ? in[0] : -1);
         } finally {
             for (int fd : fds) closeQuietly(fd);
         }
     }
 
-    /** Takes the stream over and says {@code why} on stdout (a frame without a tty), as dockerd does, then ends it. */
-    private static void tellInTheStream(ApiCall call, boolean tty, String why) {
+    /** Says {@code why} on the taken-over stream's stdout (a frame without a tty), as dockerd does, and ends it. */
+    private static void tell(Hijacked h, boolean tty, String why) {
         byte[] line = (why + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (Hijacked h = call.hijack(Multiplexed.RAW_STREAM)) {
+        try (h) {
             if (tty) h.out().write(line);
             else Multiplexed.frame(h.out(), Multiplexed.STDOUT, line, 0, line.length);
-        } catch (IOException | RuntimeException gone) {
+        } catch (IOException gone) {
             // the client left: the exit code is in exec inspect all the same
         }
     }
 
-    /** The hijacked stream until the command has ended and its output is drained. */
-    private void relay(ApiCall call, ExecSessions.Exec e, ContainerExec.Session s, int out, int err, int in) {
-        Hijacked h;
+    /** The call's connection taken over; a client that left before that gets a stream that fails as a hang-up. */
+    private static Hijacked take(ApiCall call) {
         try {
-            h = call.hijack(Multiplexed.RAW_STREAM);
+            return call.hijack(Multiplexed.RAW_STREAM);
         } catch (RuntimeException gone) { // the client left before its stream began: as a hang-up, later
-            h = new Hijacked() {
+            return new Hijacked() {
                 @Override
                 public InputStream in() {
                     return InputStream.nullInputStream();
@@ -225,6 +232,10 @@ public final class ExecRoutes implements Routes {
                 public void close() {}
             };
         }
+    }
+
+    /** The hijacked stream until the command has ended and its output is drained. */
+    private void relay(Hijacked h, ExecSessions.Exec e, ContainerExec.Session s, int out, int err, int in) {
         OutputStream client = h.out();
         boolean tty = e.request.tty();
         Thread outThread = copier(new Socket(out), client, tty ? -1 : Multiplexed.STDOUT, e.attachStdout, e.id);

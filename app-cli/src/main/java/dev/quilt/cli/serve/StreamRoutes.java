@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
 public final class StreamRoutes implements Routes {
     private static final Pattern PS_ARG = Pattern.compile("[A-Za-z0-9,=:+_.%-]+");
 
+    private final RecentExits exits;
     private final Lazy<ContainerLookup> lookup;
     private final Lazy<ContainerLogs> logs;
     private final Lazy<WaitContainer> waiter;
@@ -55,7 +56,9 @@ public final class StreamRoutes implements Routes {
 
     @Inject
     StreamRoutes(Lazy<ContainerLookup> lookup, Lazy<ContainerLogs> logs, Lazy<WaitContainer> waiter,
-                 Lazy<ListProcesses> processes, Lazy<ContainerStats> stats, Lazy<ContainerEvents> events, EventBus bus) {
+                 Lazy<ListProcesses> processes, Lazy<ContainerStats> stats, Lazy<ContainerEvents> events, EventBus bus,
+                 RecentExits exits) {
+        this.exits = exits;
         this.lookup = lookup;
         this.logs = logs;
         this.waiter = waiter;
@@ -216,7 +219,13 @@ public final class StreamRoutes implements Routes {
                     + ctr.displayName() + "' has exited, but its exit code is unknown"));
         }
         if (ctr.status() == Status.CREATED && !waitForCreated) return 0;
-        return waiter.get().await(ctr.id().value()).code();
+        try {
+            return waiter.get().await(ctr.id().value()).code();
+        } catch (QuiltException e) {
+            // the server's AutoRemove took it as it exited: its code was kept for us
+            if (e.kind() != QuiltException.Kind.NOT_FOUND) throw e;
+            return exits.of(ctr.id()).map(ExitStatus::code).orElseThrow(() -> e);
+        }
     }
 
     // ---- top ----

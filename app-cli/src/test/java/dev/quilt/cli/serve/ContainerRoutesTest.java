@@ -88,7 +88,8 @@ class ContainerRoutesTest {
                 () -> new PauseContainer(lookup, cgroups), () -> new ResumeContainer(lookup, cgroups), () -> waiter,
                 () -> images, () -> state, () -> processes, () -> clock, events,
                 () -> new StateWatcher(events, lookup, state, new dev.quilt.fake.FakeStateChanges(state)),
-                new NetworkNames(java.nio.file.Path.of("/nonexistent/quilt-test/networks.json"))).register(router);
+                new NetworkNames(java.nio.file.Path.of("/nonexistent/quilt-test/networks.json")), new RecentExits())
+                .register(router);
         events.subscribe(0, seen::add);
     }
 

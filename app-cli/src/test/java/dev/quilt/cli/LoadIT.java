@@ -337,8 +337,9 @@ class LoadIT {
         long madeBy = server.generation();
         Outcome started = call(c -> c.post("/v1.41/exec/" + exec + "/start", Map.of("Detach", false, "Tty", false)));
         if (started.retried() && started.status() == 409) return; // the first start ran it
-        // an exec instance lives in the server that made it (as dockerd's): a crash since loses it
-        if (started.status() == 404 && server.generation() != madeBy) return;
+        // an exec the server made and a crash cut off before it started: the next server knows it from its record
+        // and refuses to start what an earlier server made (409), or it was never recorded (404)
+        if ((started.status() == 404 || started.status() == 409) && server.generation() != madeBy) return;
         if (started.status() == 409 && !running(b)) {
             b.running = false;
             return;

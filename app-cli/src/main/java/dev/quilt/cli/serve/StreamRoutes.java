@@ -222,8 +222,8 @@ public final class StreamRoutes implements Routes {
         try {
             return waiter.get().await(ctr.id().value()).code();
         } catch (QuiltException e) {
-            // the server's AutoRemove took it as it exited: its code was kept for us
-            if (e.kind() != QuiltException.Kind.NOT_FOUND) throw e;
+            // the server's AutoRemove took it as it exited (gone, or read half-way through its removal: its record
+            // without its exit): its code was kept for us first
             return exits.of(ctr.id()).map(ExitStatus::code).orElseThrow(() -> e);
         }
     }

@@ -124,6 +124,7 @@ final class ServeCommand implements Callable<Integer> {
                 err.flush();
                 stop.await();
                 server.stopAccepting();
+                server.cancelStreams();
                 if (!server.awaitCalls(Duration.ofSeconds(graceSeconds))) {
                     err.println("quilt serve: calls still running after " + graceSeconds + "s were cut off");
                 }

@@ -76,9 +76,12 @@ public interface ApiCall {
             JsonNode n = ApiJson.MAPPER.readTree(b);
             return n == null ? JsonNodeFactory.instance.objectNode() : n;
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+            // the parser's own text names Java types and limits: say where, not what the parser thought
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw ApiException.badRequest("the request body is not valid JSON" + (at == null ? ""
+                    : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw ApiException.badRequest(e.getMessage() == null ? "the request body could not be read" : e.getMessage());
         }
     }
 

@@ -81,7 +81,21 @@ public final class ApiServer implements AutoCloseable {
                                 .addLast(HttpConnection.HANDLER, new HttpConnection(router, workers, peer, log, calls));
                     }
                 });
-        listener = b.bind(new DomainSocketAddress(socket.toString())).sync().channel();
+        // sun_path holds 107 bytes and its NUL (unix(7)): a longer path would be cut, or refused by Netty's own text
+        if (socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw dev.quilt.domain.QuiltException.invalid("socket path " + socket + " is longer than the 107 bytes a unix"
+                    + " socket's address holds; give --socket a shorter path");
+        }
+        io.netty.channel.ChannelFuture bound = b.bind(new DomainSocketAddress(socket.toString())).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable why = bound.cause();
+            // Netty's text is "bind(..) failed: No such file or directory": the system's reason is after its colon
+            String text = String.valueOf(why.getMessage());
+            String reason = text.substring(text.lastIndexOf(':') + 1).strip().toLowerCase(java.util.Locale.ROOT);
+            throw dev.quilt.domain.QuiltException.invalid("cannot listen on " + socket + ": " + reason
+                    + "; give --socket a path in a directory that exists and is writable");
+        }
+        listener = bound.channel();
     }
 
     private static Peer peerOf(EpollDomainSocketChannel ch) {
@@ -97,6 +111,17 @@ public final class ApiServer implements AutoCloseable {
     /** Stops accepting: new clients are refused by the kernel; those connected go on. */
     public void stopAccepting() {
         if (listener != null) listener.close().syncUninterruptibly();
+    }
+
+    /**
+     * Closes every connection whose answer streams: what they follow (a log, the events, a container's exit, an
+     * exec's output) outlives the server, so they would hold it for the whole grace; their clients see the stream
+     * end, as with a dockerd that stops. The containers and exec'd commands go on.
+     */
+    public void cancelStreams() {
+        for (Channel ch : connections) {
+            if (Boolean.TRUE.equals(ch.attr(HttpConnection.STREAMING).get())) ch.close();
+        }
     }
 
     /**

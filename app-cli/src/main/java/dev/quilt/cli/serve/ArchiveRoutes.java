@@ -27,10 +27,12 @@ public final class ArchiveRoutes implements Routes {
     static final String STAT_HEADER = "X-Docker-Container-Path-Stat";
 
     private final Lazy<ContainerArchive> archive;
+    private final Lazy<dev.quilt.usecases.ContainerLookup> lookup;
     private final EventBus events;
 
     @Inject
-    ArchiveRoutes(Lazy<ContainerArchive> archive, EventBus events) {
+    ArchiveRoutes(Lazy<ContainerArchive> archive, EventBus events, Lazy<dev.quilt.usecases.ContainerLookup> lookup) {
+        this.lookup = lookup;
         this.archive = archive;
         this.events = events;
     }
@@ -81,9 +83,18 @@ public final class ArchiveRoutes implements Routes {
         c.replyEmpty(200);
     }
 
-    private void published(String id, String action) {
+    /** docker's event names the container by its ID (so {@code --filter container=ID} finds it), and its name. */
+    private void published(String ref, String action) {
         java.time.Instant t = java.time.Instant.now();
-        events.publish(new ApiEvent("container", action, id, Map.of("name", id),
+        dev.quilt.domain.Container c;
+        try {
+            c = lookup.get().get(ref);
+        } catch (dev.quilt.domain.QuiltException gone) {
+            return; // removed since: no container to name
+        }
+        Map<String, String> attrs = new java.util.LinkedHashMap<>(c.spec().labels());
+        attrs.put("name", c.displayName());
+        events.publish(new ApiEvent("container", action, c.id().value(), attrs,
                 t.getEpochSecond() * 1_000_000_000L + t.getNano()));
     }
 }

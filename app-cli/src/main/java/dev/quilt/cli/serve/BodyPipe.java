@@ -56,6 +56,11 @@ final class BodyPipe extends InputStream {
         notifyAll();
     }
 
+    /** Whether the stream was cut short (the connection went, or the body was incomplete or malformed). */
+    synchronized boolean failed() {
+        return failure != null;
+    }
+
     /** Whether the whole stream arrived (the reader may not have read it all). */
     synchronized boolean ended() {
         return ended && failure == null;

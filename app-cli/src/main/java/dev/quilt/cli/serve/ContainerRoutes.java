@@ -128,6 +128,11 @@ public final class ContainerRoutes implements Routes {
         Optional<ContainerName> name = c.query("name").filter(n -> !n.isEmpty())
                 .map(n -> n.startsWith("/") ? n.substring(1) : n)
                 .map(n -> DockerCreate.field("name", () -> ContainerName.of(n)));
+        if (c.header("Content-Length").map(String::strip).filter("0"::equals).isPresent()
+                && c.header("Transfer-Encoding").isEmpty()) {
+            throw ApiException.badRequest("config cannot be empty in order to create a container: send the container's"
+                    + " config as JSON ({} for Quilt's default image and a persistent sandbox)");
+        }
         JsonNode body = c.json();
         if (body.isObject() && body.path("Image").isTextual() && !body.path("Image").asText().isEmpty()) {
             Optional<Image> image = image(body.path("Image").asText());

@@ -353,7 +353,7 @@ public final class DockerCreate {
     private static Duration nanos(JsonNode h, String field, Duration zero) {
         JsonNode n = h.path(field);
         if (zero(n)) return zero;
-        if (!n.isIntegralNumber() || n.asLong() < 0) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
             throw ApiException.badRequest("invalid Healthcheck." + field + ": must be a whole number of nanoseconds"
                     + " (0: the default)");
         }
@@ -421,7 +421,9 @@ public final class DockerCreate {
     private static long number(JsonNode parent, String field) {
         JsonNode n = parent.path(field);
         if (n.isMissingNode() || n.isNull()) return 0;
-        if (!n.isIntegralNumber()) throw ApiException.badRequest("invalid HostConfig." + field + ": must be an integer");
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw ApiException.badRequest("invalid HostConfig." + field + ": must be an integer of 64 bits");
+        }
         return n.asLong();
     }
 
@@ -475,7 +477,9 @@ public final class DockerCreate {
     private static Map<String, String> stringMap(JsonNode parent, String field) {
         JsonNode n = parent.path(field);
         Map<String, String> out = new LinkedHashMap<>();
-        if (zero(n)) return out;
+        // absent or null is none; an object's keys count even when every value is empty ({"/x": ""} is a tmpfs
+        // with default options, {"k": ""} a label), so not zero(n)
+        if (n.isMissingNode() || n.isNull()) return out;
         if (!n.isObject()) throw ApiException.badRequest("invalid HostConfig." + field + ": must be an object of strings");
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -39,6 +39,8 @@ import java.util.concurrent.RejectedExecutionException;
  * the connection over: the HTTP codec is removed and raw bytes flow both ways.
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
+    /** Set on a connection whose answer streams (logs -f, events, attach, exec): a stopping server cuts it at once. */
+    static final io.netty.util.AttributeKey<Boolean> STREAMING = io.netty.util.AttributeKey.valueOf("quilt.streaming");
     static final String CODEC = "http";
     static final String CONTINUE = "continue";
     static final String HANDLER = "api";
@@ -101,6 +103,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent content) {
             Call c = current;
+            if (content.decoderResult().isFailure()) {
+                // a body cut short (the client closed before its Content-Length) or a broken chunk: the route must
+                // not act on the part that came, so its read fails instead of ending
+                if (c != null) c.body.fail(new java.io.IOException("the request body is incomplete or malformed: "
+                        + "send all of it, with a Content-Length or valid chunks"));
+                content.release();
+                ctx.close();
+                return;
+            }
             if (c != null) c.body.offer(content.content().retain());
             if (content instanceof LastHttpContent) {
                 complete = true;
@@ -122,6 +133,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
      * here as raw bytes, kept for the hijacked stream. Responses are still encoded; a route that answers without
      * hijacking ends the connection.
      */
+    /**
+     * Closes the connection once everything written to it has gone to the socket. A plain close would drop what
+     * is still queued (Netty fails the unwritten part of its outbound buffer): the tail of a tar, a log, an exec's
+     * output, when the client reads slower than we write. An empty write queued last completes after all before it.
+     */
+    static void closeAfterWrites(Channel channel) {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private static void stopDecoding(ChannelHandlerContext ctx, Call c) {
         c.early = new BodyPipe(ctx.channel());
         if (ctx.pipeline().get(CODEC) instanceof io.netty.handler.codec.http.HttpServerCodec codec) {
@@ -172,7 +192,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             // hung up (Go's net/http, dockerd's server, cancels such a request too): closing runs the call's
             // onClose, which frees a worker following a quiet stream
             if (c == null || c.finished || (c.answered && c.body.ended())) ctx.close();
-            else c.body.end();
+            else if (!c.body.ended()) {
+                // EOF before the body's end (its Content-Length, its last chunk): cut short, never a whole body
+                c.body.fail(new java.io.IOException("the request body is incomplete: the client closed before its"
+                        + " end; send all of it"));
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -283,8 +307,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             log.answered(peer, req.method().name(), req.uri(), status, (System.nanoTime() - begun) / 1000);
             calls.ended();
             if (hijacked) return;
-            if (upgrade || !HttpUtil.isKeepAlive(req) || !channel.isActive()) {
-                channel.close();
+            // a body cut short leaves the connection's bytes out of step with HTTP: it ends with this answer
+            if (upgrade || !HttpUtil.isKeepAlive(req) || !channel.isActive() || body.failed()) {
+                closeAfterWrites(channel);
                 return;
             }
             channel.eventLoop().execute(() -> {
@@ -406,6 +431,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         @Override
         public OutputStream stream(int status, String contentType, Map<String, String> extra) {
             answer(status);
+            channel.attr(STREAMING).set(Boolean.TRUE);
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
             headers(r);
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -422,6 +448,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         @Override
         public Hijacked hijack(String contentType) {
             answer(req.headers().contains(HttpHeaderNames.UPGRADE) ? 101 : 200);
+            channel.attr(STREAMING).set(Boolean.TRUE);
             hijacked = true;
             boolean upgrade = status == 101;
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
@@ -451,7 +478,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             BodyPipe in = switched.join();
             out = new ChannelOut(channel, false, () -> {
                 in.close();
-                channel.close();
+                closeAfterWrites(channel);
                 finish();
             });
             ChannelOut o = out;

@@ -194,7 +194,9 @@ class DockerCreateTest {
             "{'HostConfig': {'Devices': [{'PathOnHost': '/etc/passwd', 'PathInContainer': '/dev/x'}]}}|invalid HostConfig: '/etc/passwd' is not a device node",
             "{'HostConfig': {'GroupAdd': ['wheel']}}|invalid HostConfig: ",
             "{'StopSignal': 'SIGKILL'}|StopSignal is not supported by quilt:",
-            "{'StopTimeout': 30}|StopTimeout is not supported by quilt:"})
+            "{'StopTimeout': 30}|StopTimeout is not supported by quilt:",
+            "{'HostConfig': {'Memory': 99999999999999999999999}}|invalid HostConfig.Memory: must be an integer of 64 bits",
+            "{'Healthcheck': {'Test': ['CMD', 'true'], 'Interval': 99999999999999999999999}}|invalid Healthcheck.Interval: "})
     void badFieldsAreRefusedNamingTheField(String body, String start) {
         ApiException e = refused(body);
         assertEquals(400, e.status());
@@ -268,6 +270,14 @@ class DockerCreateTest {
         assertEquals(NetworkMode.HOST, req("{'HostConfig': {'NetworkMode': 'host'}}").network());
         assertEquals(NetworkMode.BRIDGE, req("{'HostConfig': {'NetworkMode': 'bridge'}}").network());
         assertEquals(NetworkMode.NONE, req("{'NetworkDisabled': true}").network());
+    }
+
+    /** docker run --tmpfs /x (and docker-py's tmpfs={"/x": ""}) sends an empty option string: a tmpfs all the same. */
+    @Test
+    void aTmpfsWithNoOptionsIsMounted() {
+        var mounts = req("{'HostConfig': {'Tmpfs': {'/scratch': ''}}}").security().mounts();
+        assertTrue(mounts.stream().anyMatch(m -> m.destination().equals("/scratch") && m.type().equals("tmpfs")),
+                mounts.toString());
     }
 
     @Test

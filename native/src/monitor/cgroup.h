@@ -14,6 +14,19 @@ int cgroup_open_v2(const char *dir);
 /* Writes pid into the cgroup.procs of each of n dirs; on failure *object names the dir.  -errno. */
 int cgroup_join(const char *const dirs[], int n, pid_t pid, const char **object);
 
+/* The calling process, which must be single-threaded, joins each of n dirs
+ * without the cost of moving a process: "0" (the calling thread, so the whole
+ * process) into v1's tasks file.  cgroup.procs takes the global
+ * cgroup_threadgroup_rwsem for writing, whose percpu_down_write waits for an
+ * RCU grace period (5-11 ms measured here, kernel 6.18) unless a write came
+ * just before; the kernel skips that lock when a thread moves itself
+ * (kernel/cgroup/cgroup.c, cgroup_procs_write_start: threadgroup_locked =
+ * pid || threadgroup).  A cgroup2 dir (no tasks file) is opened into *v2_fd
+ * (if still -1) for the child's clone3(CLONE_INTO_CGROUP), which takes that
+ * lock only for reading; a second one is joined through cgroup.procs.  On
+ * failure *object names the dir.  -errno. */
+int cgroup_join_self(const char *const dirs[], int n, int *v2_fd, const char **object);
+
 struct oom_watch {
     int fd;      /* readable when the kernel says something happened: epoll this */
     int counter; /* the file holding the oom_kill count */

@@ -75,12 +75,14 @@ int cgroup_open_tasks(const char *const dirs[], int n, int tasks[], int *v2_fd, 
         int rc = snprintf(path, sizeof path, "%s/tasks", dirs[i]) >= (int)sizeof path ? -ENAMETOOLONG : 0;
         if (rc == 0 && (tasks[i] = open(path, O_WRONLY | O_CLOEXEC)) < 0)
             rc = -errno, tasks[i] = CGROUP_BY_PID;
-        if (rc == -ENOENT && *v2_fd < 0) { /* cgroup2: no tasks file */
-            rc = cgroup_open_v2(dirs[i]);
-            if (rc >= 0)
-                *v2_fd = rc, tasks[i] = CGROUP_BY_CLONE, rc = 0;
-        } else if (rc == -ENOENT) {
-            rc = 0;
+        if (rc == -ENOENT) { /* no tasks file: cgroup2, if the dir is there */
+            int fd = cgroup_open_v2(dirs[i]);
+            if (fd < 0)
+                rc = fd;
+            else if (*v2_fd < 0)
+                *v2_fd = fd, tasks[i] = CGROUP_BY_CLONE, rc = 0;
+            else
+                close(fd), rc = 0;
         }
         if (rc < 0) {
             *object = dirs[i];

@@ -15,8 +15,12 @@ QUILT_PACKAGES=(busybox-static cmake gcc make libc6-dev pkg-config maven util-li
 # podman (with conmon and catatonit) and containerd (with its runc shim and CRI plugin) are the
 # real clients that drive quilt-runc in PodmanIT, ContainerdIT and CriIT, each private to
 # the test (no system service is started); runc is the reference runtime they are
-# checked against; bsdutils' script gives `podman exec -it` a pty.
-QUILT_TEST_PACKAGES=(iproute2 nftables curl podman conmon catatonit containerd runc bsdutils)
+# checked against; bsdutils' script gives `podman exec -it` a pty. docker-py (python3-docker),
+# the docker CLI (docker.io: the client only, /usr/bin/docker; its dockerd is never started)
+# and docker-compose 1.29 are the real clients of `quilt serve` in DockerPyIT, DockerCliIT
+# and ComposeIT.
+QUILT_TEST_PACKAGES=(iproute2 nftables curl podman conmon catatonit containerd runc bsdutils
+    python3-docker docker.io docker-compose)
 
 quilt_die() {
     echo "quilt: $*" >&2
@@ -54,6 +58,11 @@ quilt_install_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
     [ -n "$own_policy" ] && rm -f "$policy"
     [ "$rc" = 0 ] || quilt_die "apt-get install $missing failed"
+    # docker.io ships dockerd with a service and a socket unit: the tests use its client
+    # only, against quilt serve. No Docker daemon may run on a machine that tests Quilt.
+    if pgrep -x dockerd >/dev/null; then
+        quilt_die "a Docker daemon (dockerd) is running; the tests use the docker client only: stop it (systemctl disable --now docker.socket docker.service)"
+    fi
 }
 
 # The OCI runtime-spec 1.2.0 JSON schemas (state-schema.json, features-schema.json and their defs) that

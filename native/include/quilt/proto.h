@@ -141,6 +141,9 @@ enum quilt_tag {
                              * the command is in its own process group; TIMEOUT_MS kills that group */
     QUILT_T_ROWS = 131,     /* EXEC with TTY, RESIZE: the pty's rows */
     QUILT_T_COLS = 132,     /* EXEC with TTY, RESIZE: the pty's columns */
+    QUILT_T_EXIT_RECORD = 133, /* EXEC with SESSION: a host path; at the command's end quilt-exec writes there,
+                                * atomically, {"ExitCode":N,"Signal":S,"TimedOut":B}, whether or not the JVM
+                                * still listens (exec/exit_record.h) */
     /* 110-119: an OCI bundle's container as runc runs it (RuncTerms, linux.namespaces[].path), monitor/bundle.h */
     QUILT_T_NS_PATH = 110,  /* repeated: "TYPE PATH", TYPE as /proc/PID/ns names it (ipc uts net pid cgroup):
                              * joined with setns(2) before clone3, which then makes no namespace of that type */

@@ -24,18 +24,23 @@ static int write_all(int fd, const char *p, size_t len)
 
 int write_file_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    int rc = write_file_atomic_at(dfd, name, data, len);
+    close(dfd);
+    return rc;
+}
+
+int write_file_atomic_at(int dfd, const char *name, const void *data, size_t len)
+{
     char tmp[256];
     int rc = 0;
     if (snprintf(tmp, sizeof tmp, ".%s.tmp.%d", name, (int)getpid()) >= (int)sizeof tmp)
         return -ENAMETOOLONG;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return -errno;
     int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        rc = -errno;
-        goto out_dir;
-    }
+    if (fd < 0)
+        return -errno;
     rc = write_all(fd, data, len);
     if (rc == 0 && fsync(fd) < 0)
         rc = -errno;
@@ -47,8 +52,6 @@ int write_file_atomic(const char *dir, const char *name, const void *data, size_
         unlinkat(dfd, tmp, 0);
     else if (fsync(dfd) < 0)
         rc = -errno;
-out_dir:
-    close(dfd);
     return rc;
 }
 

@@ -7,6 +7,10 @@
  * also after a crash: temp file, fsync, rename, fsync dir.  Returns 0 or -errno. */
 int write_file_atomic(const char *dir, const char *name, const void *data, size_t len);
 
+/* The same in the directory open as dfd (which stays open): for a caller that
+ * opened it before it left the host's mount namespace.  0 or -errno. */
+int write_file_atomic_at(int dfd, const char *name, const void *data, size_t len);
+
 /* A file that will be written once, later, in space taken now: a temp file
  * in dir filled with size bytes.  Writing it then overwrites
  * those blocks in place, cuts the rest off, and renames it over dir/name,

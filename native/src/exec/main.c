@@ -73,6 +73,7 @@
 #include "common/tlv.h"
 #include "common/console_socket.h"
 #include "exec/handoff.h"
+#include "exec/exit_record.h"
 #include "exec/session.h"
 #include "exec/tty.h"
 #include "monitor/cgroup.h"
@@ -101,6 +102,7 @@ struct exec_config {
     int detach;              /* exit once the command has exec'd (runc exec --detach) */
     int want_pid;            /* send EXEC_STARTED with the command's pid */
     const char *console_socket; /* with tty: the pty master goes here, not relayed */
+    const char *exit_record; /* session: the host path quilt-exec writes the command's end to (exit_record.h) */
     int session;             /* stay: EXEC_STARTED, RESIZE/SIGNAL, a deadline for the group, RESULT (session.h) */
     unsigned rows, cols;     /* with tty: the pty's first size (0: ours, if we have a terminal) */
     int ready[2];            /* detach, session: close-on-exec pipe, the command holds the write end */
@@ -176,6 +178,7 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
         case QUILT_T_CGROUP_V2: c->cgroup_v2 = s; break;
         case QUILT_T_PROBE_PATH: c->probe_path = s; break;
         case QUILT_T_CONSOLE_SOCKET: c->console_socket = s; break;
+        case QUILT_T_EXIT_RECORD: c->exit_record = s; break;
         case QUILT_T_CGROUP_V1:
             if (c->n_cgroup_v1 == MAX_CGROUPS)
                 return *what = "cgroups", -E2BIG;
@@ -214,6 +217,7 @@ static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings,
           : c->capture && !c->timeout_ms ? "timeout" : c->capture && c->tty ? "tty"
           : c->capture && (c->detach || c->want_pid) ? "detach" : c->console_socket && !c->tty ? "console socket"
           : c->detach && c->tty && !c->console_socket ? "detach"
+          : c->exit_record && !c->session ? "exit record"
           : c->session && (c->capture || c->detach || c->want_pid || c->console_socket || c->n_preserve) ? "session"
           : NULL;
     return *what ? -EINVAL : 0;
@@ -475,6 +479,12 @@ int main(void)
         send_fail(QUILT_STEP_STDIO, errno, "pipe");
         return 125;
     }
+    /* the exit record is a host path: its directory opened before we enter the container's mount namespace */
+    struct exit_record record;
+    if ((rc = exit_record_open(&record, c.exit_record)) < 0) {
+        send_fail(QUILT_STEP_STDIO, -rc, c.exit_record);
+        return 125;
+    }
     int cgroup_fd = -1;
     const char *object = NULL;
     if (c.cgroup_v2 && (cgroup_fd = open(c.cgroup_v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -584,7 +594,7 @@ int main(void)
         signal(SIGPIPE, SIG_IGN); /* a caller gone from our stdout is no reason to end */
         struct session s = { .pid = pid, .pidfd = child_pidfd, .ready = c.ready[0], .sync = sync_fd,
                              .master = c.tty ? master : -1, .with_stdin = !c.stdin_null,
-                             .timeout_ms = c.timeout_ms };
+                             .timeout_ms = c.timeout_ms, .record = &record };
         return session_run(&s);
     }
     if (c.want_pid && (rc = handoff_send_pid(sync_fd, pid)) < 0) {

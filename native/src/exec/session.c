@@ -228,6 +228,9 @@ int session_run(const struct session *s)
         while ((n = read(s->master, buf, sizeof buf)) > 0 && !out_gone)
             out_gone = write_all(1, buf, (size_t)n) < 0;
     }
+    /* first on disk, then to the JVM: a server that hears RESULT finds the record there too */
+    if (!failed && exited && s->record)
+        exit_record_write(s->record, status, timed_out);
     if (!failed)
         send_result(s->sync, status, timed_out);
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

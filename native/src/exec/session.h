@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "exec/exit_record.h"
+
 /* A message the JVM sends while the command runs. */
 struct session_control {
     int type;          /* QUILT_MSG_RESIZE or QUILT_MSG_SIGNAL */
@@ -33,9 +35,12 @@ struct session {
     int master;        /* the pty's master, relayed to fds 0 and 1; -1: no tty */
     int with_stdin;    /* with a tty: relay fd 0 to the master */
     unsigned long long timeout_ms; /* 0: none */
+    const struct exit_record *record; /* written at the command's end, JVM or not (dfd -1: none) */
 };
 
-/* Runs the session until the command exits; returns its exit code (128+n
+/* Runs the session until the command exits (the JVM's socket closing does not
+ * end it: the command goes on and its end is still written to the record);
+ * returns its exit code (128+n
  * for signal n), or 125 when something of ours failed. */
 int session_run(const struct session *s);
 

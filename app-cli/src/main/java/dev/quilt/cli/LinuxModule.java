@@ -191,6 +191,11 @@ public final class LinuxModule {
         return new LinuxContainerExec(lib, seccomp);
     }
 
+    @Provides @Singleton
+    static dev.quilt.ports.ExecRecords execRecords(LinuxPaths paths) {
+        return new dev.quilt.linux.state.FsExecRecords(paths);
+    }
+
     @Provides
     static dev.quilt.ports.StdioPairs stdioPairs() {
         return new dev.quilt.linux.monitor.LinuxStdioPairs();

@@ -270,9 +270,16 @@ class ExecRoutesIT {
         JsonNode failed = inspect(missing);
         assertFalse(failed.get("Running").asBoolean());
         assertEquals(127, failed.get("ExitCode").asInt(), "the shell's code for a command not found");
+        // attached, as dockerd: the stream is taken over, the reason is its one stdout frame, the code in inspect
         String cwd = create("box", body("Cmd", List.of("true"), "WorkingDir", "/nowhere"));
         try (ApiClient.Open o = api.hijack("/v1.41/exec/" + cwd + "/start", body())) {
-            assertEquals(400, o.status, "refused before the stream is taken over");
+            assertEquals(101, o.status);
+            List<ApiClient.Frame> frames = o.frames();
+            assertEquals(1, frames.size(), "one frame: " + frames);
+            assertEquals(1, frames.get(0).stream());
+            assertTrue(frames.get(0).text().contains("/nowhere"), frames.get(0).text());
         }
+        assertFalse(inspect(cwd).get("Running").asBoolean());
+        assertTrue(inspect(cwd).get("ExitCode").asInt() >= 126, "a command that could not start: " + inspect(cwd));
     }
 }

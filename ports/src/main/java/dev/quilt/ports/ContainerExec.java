@@ -96,13 +96,24 @@ public interface ContainerExec {
      * @param cols      the pty's first size in columns (0: as rows)
      * @param timeout   when the command is killed, with its whole process group (SIGKILL), and
      *                  {@link Session#timedOut()} says so; empty: never
+     * @param exitRecord an absolute host path where the helper itself writes, atomically, how the command ended
+     *                  ({@link ExecRecords#exit}), whether or not the caller is still there; empty: nowhere
      */
-    record Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout) {
+    record Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout,
+                   Optional<java.nio.file.Path> exitRecord) {
         public Options {
             if (rows < 0 || cols < 0 || rows > 65535 || cols > 65535) {
                 throw dev.quilt.domain.QuiltException.invalid("a terminal size is 0 to 65535 rows and columns, not "
                         + rows + "x" + cols);
             }
+            exitRecord.ifPresent(p -> {
+                if (!p.isAbsolute()) throw new IllegalArgumentException("an exit record is an absolute path: " + p);
+            });
+        }
+
+        /** Without an exit record. */
+        public Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout) {
+            this(stdinOpen, tty, rows, cols, timeout, Optional.empty());
         }
     }
 

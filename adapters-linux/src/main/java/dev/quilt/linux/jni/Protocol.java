@@ -41,7 +41,7 @@ public final class Protocol {
     public static final int T_NS_PATH = 110, T_ROOT_IN_PLACE = 111, T_NO_PIVOT = 112, T_KEEP_HOSTNAME = 113;
 
     /** Exec sessions (the API's exec start, tags and messages 130-139), native/src/exec/session.h. */
-    public static final int T_SESSION = 130, T_ROWS = 131, T_COLS = 132, MSG_RESIZE = 130, MSG_SIGNAL = 131;
+    public static final int T_SESSION = 130, T_ROWS = 131, T_COLS = 132, T_EXIT_RECORD = 133, MSG_RESIZE = 130, MSG_SIGNAL = 131;
 
     /** Read from C at load. */
     public static int SIGKILL;
@@ -148,6 +148,7 @@ public final class Protocol {
         check("QUILT_T_SESSION", T_SESSION);
         check("QUILT_T_ROWS", T_ROWS);
         check("QUILT_T_COLS", T_COLS);
+        check("QUILT_T_EXIT_RECORD", T_EXIT_RECORD);
         check("QUILT_MSG_RESIZE", MSG_RESIZE);
         check("QUILT_MSG_SIGNAL", MSG_SIGNAL);
         SIGKILL = Errors.protocolValue("SIGKILL");

@@ -170,6 +170,7 @@ public final class LinuxContainerExec implements ContainerExec {
             }
         }
         options.timeout().ifPresent(t -> w.put(Protocol.T_TIMEOUT_MS, Math.max(1, t.toMillis())));
+        options.exitRecord().ifPresent(p -> w.put(Protocol.T_EXIT_RECORD, p.toString()));
         int[] helper = spawn(stdio, Processes.SPAWN_SETSID);
         int ours = helper[0];
         int pid = helper[1];

@@ -67,6 +67,8 @@ public final class ContainerRoutes implements Routes {
     private final Lazy<StopContainer> stop;
     private final Lazy<RemoveContainer> remove;
     private final Lazy<PauseContainer> pause;
+    /** A freeze writes no file the watcher sees: it is told to read again, so pause/unpause events come at once. */
+    private final Lazy<StateWatcher> watcher;
     private final Lazy<ResumeContainer> resume;
     private final Lazy<WaitContainer> waiter;
     private final Lazy<ImageStore> images;
@@ -76,6 +78,7 @@ public final class ContainerRoutes implements Routes {
     private final EventBus events;
     /** Containers a restart is stopping: their AutoRemove waits for it (moby's HasBeenManuallyRestarted). */
     private final Set<ContainerId> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final NetworkNames networks;
 
     @Inject
     ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
@@ -83,7 +86,10 @@ public final class ContainerRoutes implements Routes {
                     Lazy<ListContainers> list, Lazy<KillContainer> kill, Lazy<StopContainer> stop,
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
-                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events) {
+                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
+                    Lazy<StateWatcher> watcher, NetworkNames networks) {
+        this.watcher = watcher;
+        this.networks = networks;
         this.create = create;
         this.start = start;
         this.restart = restart;
@@ -126,7 +132,7 @@ public final class ContainerRoutes implements Routes {
             if (image.isPresent()) ((ObjectNode) body).put("Image", image.get().digest().value());
             else ((ObjectNode) body).remove("Image"); // Quilt's default image, made on first use
         }
-        ContainerRequest req = DockerCreate.request(body, name);
+        ContainerRequest req = DockerCreate.request(body, name, networks::resolves);
         name.ifPresent(this::requireFree);
         Container made = launch(req, c.flag("ready", false));
         c.reply(201, Map.of("Id", made.id().value(), "Warnings", List.of()));
@@ -345,6 +351,7 @@ public final class ContainerRoutes implements Routes {
             throw ApiException.conflict("Container " + ctr.id().value() + " is not running");
         }
         pause.get().pause(ctr.id().value());
+        watcher.get().refresh();
         c.replyEmpty(204);
     }
 
@@ -354,6 +361,7 @@ public final class ContainerRoutes implements Routes {
             throw ApiException.conflict("Container " + ctr.id().value() + " is not paused");
         }
         resume.get().resume(ctr.id().value());
+        watcher.get().refresh();
         c.replyEmpty(204);
     }
 

@@ -126,6 +126,15 @@ public final class DockerCreate {
      * @throws ApiException 400 naming the field that is wrong or that Quilt cannot honour
      */
     public static ContainerRequest request(JsonNode body, Optional<ContainerName> name) {
+        return request(body, name, n -> false);
+    }
+
+    /**
+     * As {@link #request(JsonNode, Optional)}; a {@code HostConfig.NetworkMode} that {@code networks} knows (a name
+     * made with {@code POST /networks/create}) is the root's bridge ({@link NetworkModes}).
+     */
+    public static ContainerRequest request(JsonNode body, Optional<ContainerName> name,
+                                           java.util.function.Predicate<String> networks) {
         if (!body.isObject()) throw ApiException.badRequest("the request body must be a JSON object (docker's"
                 + " container config)");
         JsonNode host = body.path("HostConfig");
@@ -156,7 +165,7 @@ public final class DockerCreate {
             throw refusedField("HostConfig.NetworkMode", "joining another container's network is not supported;"
                     + " use bridge, none or host");
         }
-        NetworkMode network = NetworkModes.resolve(modeName).orElseThrow(() -> ApiException.badRequest(
+        NetworkMode network = NetworkModes.resolve(modeName, networks).orElseThrow(() -> ApiException.badRequest(
                 "invalid HostConfig.NetworkMode '" + modeName + "': use bridge, none or host"));
         if (body.path("NetworkDisabled").asBoolean(false)) network = NetworkMode.NONE;
         NetworkMode net = network;

@@ -104,6 +104,11 @@ public final class DockerFilters {
     public boolean matches(Container c, Function<String, Set<String>> imageIds) {
         for (Map.Entry<String, List<String>> e : values.entrySet()) {
             if (e.getValue().isEmpty()) continue;
+            // docker's rule: label values must all hold (AND); the other keys' values are alternatives (OR)
+            if (e.getKey().equals("label")) {
+                if (!e.getValue().stream().allMatch(v -> matches(c, "label", v, imageIds))) return false;
+                continue;
+            }
             boolean any = false;
             for (String v : e.getValue()) {
                 if (matches(c, e.getKey(), v, imageIds)) {

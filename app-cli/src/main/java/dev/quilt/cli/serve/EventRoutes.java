@@ -3,6 +3,7 @@ package dev.quilt.cli.serve;
 import javax.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -59,8 +60,7 @@ public final class EventRoutes implements Routes {
                     if (until.get() < now) continue; // kept events after a past until are skipped
                     return;
                 }
-                out.write(ApiJson.MAPPER.writeValueAsBytes(e.json()));
-                out.write('\n');
+                out.write((ApiJson.MAPPER.writeValueAsString(e.json()) + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
         } catch (InterruptedException e) {

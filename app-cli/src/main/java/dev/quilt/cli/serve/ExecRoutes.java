@@ -124,11 +124,16 @@ public final class ExecRoutes implements Routes {
         int[] size = consoleSize(body);
         int rows = size[0] > 0 ? size[0] : e.rows;
         int cols = size[0] > 0 ? size[1] : e.cols;
+        if (e.adopted() && e.phase() == ExecSessions.Phase.CREATED) {
+            throw ApiException.conflict("exec " + e.id + " was made by an earlier server, which did not start it; "
+                    + "make a new one to run the command");
+        }
         if (!e.claim()) {
             throw ApiException.conflict("exec " + e.id + " has already been started; make a new one to run it again");
         }
         ContainerExec.Options options = new ContainerExec.Options(e.request.stdinOpen(), e.request.tty(),
-                e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout);
+                e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout,
+                Optional.of(sessions.exitRecord(e)));
         if (detach) {
             startDetached(call, e, options);
         } else {
@@ -155,7 +160,17 @@ public final class ExecRoutes implements Routes {
             int[] out = pair(fds);
             int[] err = tty ? out : pair(fds);
             int[] in = e.attachStdin ? pair(fds) : out; // without stdin quilt-exec gives the command /dev/null
-            ContainerExec.Session s = begin(e, new Stdio(in[1], out[1], err[1]), options);
+            ContainerExec.Session s;
+            try {
+                s = begin(e, new Stdio(in[1], out[1], err[1]), options);
+            } catch (ApiException refused) {
+                if (refused.status() != 400) throw refused;
+                // dockerd's exec start (API 1.41): the stream is taken over first, and a command that cannot start is
+                // said in it, its code (126/127) in exec inspect; docker-py's exec_run then returns that result
+                // instead of raising
+                tellInTheStream(call, tty, refused.getMessage());
+                return;
+            }
             // the command holds its ends now; ours are the only others
             closeQuietly(out[1]);
             fds.remove((Integer) out[1]);
@@ -170,6 +185,17 @@ public final class ExecRoutes implements Routes {
             relay(call, e, s, out[0], tty ? -1 : err[0], e.attachStdin ? in[0] : -1);
         } finally {
             for (int fd : fds) closeQuietly(fd);
+        }
+    }
+
+    /** Takes the stream over and says {@code why} on stdout (a frame without a tty), as dockerd does, then ends it. */
+    private static void tellInTheStream(ApiCall call, boolean tty, String why) {
+        byte[] line = (why + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Hijacked h = call.hijack(Multiplexed.RAW_STREAM)) {
+            if (tty) h.out().write(line);
+            else Multiplexed.frame(h.out(), Multiplexed.STDOUT, line, 0, line.length);
+        } catch (IOException | RuntimeException gone) {
+            // the client left: the exit code is in exec inspect all the same
         }
     }
 
@@ -258,7 +284,7 @@ public final class ExecRoutes implements Routes {
             s.close();
         }
         int code = exit.signal() > 0 ? 128 + exit.signal() : exit.code();
-        e.ended(code, late);
+        sessions.ended(e, exit, late);
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("execID", e.id);
         attrs.put("exitCode", String.valueOf(code));
@@ -273,17 +299,17 @@ public final class ExecRoutes implements Routes {
         } catch (dev.quilt.ports.SpawnFailedException ex) {
             // the request's command, cwd or user cannot be had: docker's "invalid config" for a start (400), its
             // shell code kept; any other step is Quilt's own failure
-            e.failed(ex.exitCode() == 125 ? 126 : ex.exitCode());
+            sessions.failed(e, ex.exitCode() == 125 ? 126 : ex.exitCode());
             boolean asked = switch (ex.step()) {
                 case EXEC, CWD, USER -> true;
                 default -> false;
             };
             throw asked ? ApiException.badRequest(ex.getMessage()) : ex;
         } catch (RuntimeException ex) {
-            e.failed(125);
+            sessions.failed(e, 125);
             throw ex;
         }
-        e.running(s);
+        sessions.started(e, s);
         publish(e, "exec_start: " + String.join(" ", e.request.args()), Map.of());
         return s;
     }
@@ -322,6 +348,10 @@ public final class ExecRoutes implements Routes {
         if (h < 1 || h > 65535) throw ApiException.badRequest("h must be the terminal's rows, 1 to 65535");
         if (w < 1 || w > 65535) throw ApiException.badRequest("w must be the terminal's columns, 1 to 65535");
         if (!e.request.tty()) throw ApiException.conflict("exec " + e.id + " has no terminal (Tty was false) to resize");
+        if (e.adopted() && e.phase() == ExecSessions.Phase.RUNNING) {
+            throw ApiException.conflict("exec " + e.id + " was started by an earlier server, which held its terminal; "
+                    + "it cannot be resized from this one");
+        }
         ContainerExec.Session s = e.session().orElseThrow(() -> ApiException.conflict("exec " + e.id
                 + " is not running; resize a running exec"));
         s.resize((int) h, (int) w);
@@ -351,6 +381,7 @@ public final class ExecRoutes implements Routes {
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("Timeout", e.timeout.map(Durations::format).orElse(null));
         q.put("TimedOut", e.timedOut());
+        q.put("ExitUnknown", e.exitUnknown());
         m.put("Quilt", q);
         call.reply(200, m);
     }

@@ -1,7 +1,10 @@
 package dev.quilt.cli.serve;
 
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.domain.ProcessRef;
 import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.ExecRecords;
 import dev.quilt.usecases.ExecInContainer;
 
 import java.security.SecureRandom;
@@ -18,8 +21,14 @@ import java.util.function.Predicate;
  * The server's exec instances (Engine API 1.41 "Exec"): made by {@code POST /containers/{id}/exec}, started once,
  * inspected until forgotten. Docker keeps an exec until its container goes; so do we: the ones of a container that
  * no longer exists are dropped whenever a new one is made, and at most {@link #KEPT_ENDED} ended ones are kept in
- * all (the oldest go first), so memory stays bounded whatever the clients do. Nothing is on disk: a restarted
- * server knows no exec of the one before (their commands go on as orphans of their containers' inits).
+ * all (the oldest go first), so memory stays bounded whatever the clients do.
+ *
+ * <p>Each exec is also recorded through {@link ExecRecords} (beside its container's state, gone with it): at create,
+ * again once its command runs (its pid with its start time), and at its end; quilt-exec writes the end itself too,
+ * server or not. A restarted server loads them all (they are <em>adopted</em>): one whose command still runs (the
+ * same pid and start time) is running; one whose exit record is there has its exit code; one whose command is gone
+ * with no record has none ({@link Exec#exitUnknown()}). An adopted exec cannot be started, resized or relayed: its
+ * session belonged to the server before.
  */
 @javax.inject.Singleton
 public final class ExecSessions {
@@ -46,15 +55,26 @@ public final class ExecSessions {
         public final int rows, cols;
         public final Optional<Duration> timeout;
         public final String user;
+        private final boolean adopted;
         private Phase phase = Phase.CREATED;
         private int pid;
+        private ProcessRef process;
         private Integer exitCode;
         private boolean timedOut;
+        private boolean exitUnknown;
         private ContainerExec.Session session;
 
         Exec(String id, ContainerId container, String name, String image, ExecInContainer.Request request,
              boolean attachStdin, boolean attachStdout, boolean attachStderr, int rows, int cols,
              Optional<Duration> timeout, String user) {
+            this(id, container, name, image, request, attachStdin, attachStdout, attachStderr, rows, cols, timeout,
+                    user, false);
+        }
+
+        private Exec(String id, ContainerId container, String name, String image, ExecInContainer.Request request,
+                     boolean attachStdin, boolean attachStdout, boolean attachStderr, int rows, int cols,
+                     Optional<Duration> timeout, String user, boolean adopted) {
+            this.adopted = adopted;
             this.id = id;
             this.container = container;
             this.name = name;
@@ -69,9 +89,9 @@ public final class ExecSessions {
             this.user = user;
         }
 
-        /** Claims the start: true once, for the first caller; false if it was started before. */
+        /** Claims the start: true once, for the first caller; false if it was started before, or is adopted. */
         public synchronized boolean claim() {
-            if (phase != Phase.CREATED) return false;
+            if (phase != Phase.CREATED || adopted) return false;
             phase = Phase.RUNNING;
             return true;
         }
@@ -98,6 +118,21 @@ public final class ExecSessions {
             return phase;
         }
 
+        /** Made by an earlier server and loaded from its record: no session of ours. */
+        public boolean adopted() {
+            return adopted;
+        }
+
+        /** Ended with no exit code anyone could see: the command is gone and no exit record was written. */
+        public synchronized boolean exitUnknown() {
+            return exitUnknown;
+        }
+
+        private synchronized ExecRecords.Exec record() {
+            return new ExecRecords.Exec(id, container, request.args(), request.tty(), request.privileged(), user,
+                    attachStdin, attachStdout, attachStderr, timeout, Optional.ofNullable(process));
+        }
+
         public synchronized int pid() {
             return pid;
         }
@@ -117,9 +152,54 @@ public final class ExecSessions {
     }
 
     private final Map<String, Exec> all = new LinkedHashMap<>();
+    private final ExecRecords records;
 
+    /** Loads (adopts) every exec recorded under the root: those of an earlier server. */
     @javax.inject.Inject
-    public ExecSessions() {}
+    public ExecSessions(ExecRecords records) {
+        this.records = records;
+        for (ExecRecords.Exec r : records.all()) {
+            ExecInContainer.Request req = new ExecInContainer.Request(r.args(), List.of(), k -> Optional.empty(),
+                    Optional.empty(), Optional.empty(), r.openStdin(), r.tty(), r.privileged(), List.of(), List.of());
+            Exec e = new Exec(r.id(), r.container(), "", "", req, r.openStdin(), r.openStdout(), r.openStderr(), 0, 0,
+                    r.timeout(), r.user(), true);
+            r.process().ifPresent(p -> {
+                e.process = p;
+                e.pid = p.pid();
+                e.phase = Phase.RUNNING;
+            });
+            all.put(e.id, e);
+        }
+    }
+
+    /** Where quilt-exec writes the exec's end ({@link ContainerExec.Options#exitRecord()}). */
+    public java.nio.file.Path exitRecord(Exec e) {
+        return records.exitRecord(e.container, e.id);
+    }
+
+    /** The command runs: kept in memory and recorded with its pid and start time. */
+    public void started(Exec e, ContainerExec.Session s) {
+        e.running(s);
+        Optional<ProcessRef> p = records.identify(s.pid());
+        synchronized (e) {
+            e.process = p.orElse(null);
+        }
+        records.save(e.record());
+    }
+
+    /** The command ended as its session said: kept, and its exit record written (quilt-exec's has the same). */
+    public void ended(Exec e, ExitStatus exit, boolean killedAtDeadline) {
+        int code = exit.signal() > 0 ? 128 + exit.signal() : exit.code();
+        e.ended(code, killedAtDeadline);
+        records.exited(e.container, e.id, new ExecRecords.Exit(exit.signal() > 0 ? 0 : exit.code(), exit.signal(),
+                killedAtDeadline));
+    }
+
+    /** The start failed before the command ran: ends with {@code code}, also for a later server. */
+    public void failed(Exec e, int code) {
+        e.failed(code);
+        records.exited(e.container, e.id, new ExecRecords.Exit(code, 0, false));
+    }
 
     /**
      * Records a new exec under a fresh 64-hex ID; first drops the execs of containers for which {@code gone} holds
@@ -135,12 +215,45 @@ public final class ExecSessions {
         Exec e = new Exec(id, container, name, image, request, attachStdin, attachStdout, attachStderr, rows, cols,
                 timeout, user);
         all.put(id, e);
+        records.save(e.record());
         return e;
     }
 
-    /** The exec of this ID (the full 64 hex digits, as docker's clients pass it back). */
-    public synchronized Optional<Exec> get(String id) {
-        return Optional.ofNullable(all.get(id));
+    /**
+     * The exec of this ID (the full 64 hex digits, as docker's clients pass it back); an adopted one as it is now:
+     * ended once its exit record is there, or once its command (pid and start time) is gone without one.
+     */
+    public Optional<Exec> get(String id) {
+        Exec e;
+        synchronized (this) {
+            e = all.get(id);
+        }
+        if (e != null && e.adopted) look(e);
+        return Optional.ofNullable(e);
+    }
+
+    private void look(Exec e) {
+        synchronized (e) {
+            if (e.exitCode != null) return;
+        }
+        Optional<ExecRecords.Exit> exit = records.exit(e.container, e.id);
+        if (exit.isEmpty()) {
+            ProcessRef p;
+            synchronized (e) {
+                p = e.process;
+            }
+            if (p == null || records.alive(p)) return; // never started by the earlier server, or still running
+            exit = records.exit(e.container, e.id); // it may have ended just now, its record written since we looked
+        }
+        synchronized (e) {
+            if (exit.isPresent()) {
+                e.ended(exit.get().exitCode(), exit.get().timedOut());
+                e.exitUnknown = false;
+            } else {
+                e.phase = Phase.ENDED; // not kept: a record written later still gives the code
+                e.exitUnknown = true;
+            }
+        }
     }
 
     /** The IDs of a container's execs (docker's inspect lists them as {@code ExecIDs}). */

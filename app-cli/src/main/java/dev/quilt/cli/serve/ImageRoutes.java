@@ -152,8 +152,8 @@ public final class ImageRoutes implements Routes {
                     lines.add("Loaded image: " + DockerImageRefs.repoTag(DockerImageRefs.nameOf(t)));
                 }
                 for (String line : lines) {
-                    out.write(ApiJson.MAPPER.writeValueAsBytes(Map.of("stream", line + "\n")));
-                    out.write('\n');
+                    out.write((ApiJson.MAPPER.writeValueAsString(Map.of("stream", line + "\n")) + "\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     events.publish(new ApiEvent("image", "load", l.image().digest().value(),
                             Map.of("name", line.substring(line.indexOf(": ") + 2)), now()));
                 }
@@ -182,9 +182,8 @@ public final class ImageRoutes implements Routes {
             Optional<Image> have = images.get().find(DockerImageRefs.toQuilt(ref));
             if (have.isPresent()) {
                 try (OutputStream out = c.stream(200, "application/json", Map.of())) {
-                    out.write(ApiJson.MAPPER.writeValueAsBytes(Map.of("status",
-                            "Image is up to date for " + ref)));
-                    out.write('\n');
+                    out.write((ApiJson.MAPPER.writeValueAsString(Map.of("status",
+                            "Image is up to date for " + ref)) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

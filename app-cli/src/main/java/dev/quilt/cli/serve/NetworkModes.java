@@ -3,6 +3,7 @@ package dev.quilt.cli.serve;
 import dev.quilt.domain.NetworkMode;
 
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A create body's {@code HostConfig.NetworkMode} as Quilt's network: {@code bridge} and {@code default} (docker's
@@ -22,5 +23,13 @@ public final class NetworkModes {
             case "host" -> Optional.of(NetworkMode.HOST);
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * As {@link #resolve(String)}, and a name {@code userDefined} knows (a network made with
+     * {@code POST /networks/create}: {@link NetworkNames#resolves}) is another name for the root's bridge.
+     */
+    public static Optional<NetworkMode> resolve(String name, Predicate<String> userDefined) {
+        return resolve(name).or(() -> userDefined.test(name) ? Optional.of(NetworkMode.BRIDGE) : Optional.empty());
     }
 }

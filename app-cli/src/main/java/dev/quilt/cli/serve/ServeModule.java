@@ -20,6 +20,12 @@ public interface ServeModule {
     Routes system(SystemRoutes r);
 
     @Binds @IntoSet
+    Routes networks(NetworkRoutes r);
+
+    @Binds @IntoSet
+    Routes volumes(VolumeRoutes r);
+
+    @Binds @IntoSet
     Routes events(EventRoutes r);
 
     @Binds @IntoSet

@@ -334,8 +334,12 @@ public final class StreamRoutes implements Routes {
 
     private static void writeLine(OutputStream out, Map<String, Object> json) {
         try {
-            out.write(ApiJson.MAPPER.writeValueAsBytes(json));
-            out.write('\n');
+            // one write, one chunk: docker-py's stream decoder takes a chunk holding only the newline for a
+            // JSON value of its own and fails (StreamParseError)
+            byte[] b = ApiJson.MAPPER.writeValueAsBytes(json);
+            byte[] line = java.util.Arrays.copyOf(b, b.length + 1);
+            line[b.length] = '\n';
+            out.write(line);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -206,8 +206,14 @@ class DockerShapesTest {
         assertFalse(label.matches(db, ids));
         assertTrue(DockerFilters.parse(Optional.of("{\"label\":[\"tier\"]}")).matches(db, ids));
         assertFalse(DockerFilters.parse(Optional.of("{\"label\":[\"tier\"]}")).matches(web, ids));
-        DockerFilters anyOf = DockerFilters.parse(Optional.of("{\"label\":[\"k=v\",\"k=w\"]}"));
-        assertTrue(anyOf.matches(web, ids) && anyOf.matches(db, ids), "values of one key: any");
+        // labels: every value must hold (moby's MatchKVList), as docker-compose's project + oneoff query needs
+        DockerFilters allOf = DockerFilters.parse(Optional.of("{\"label\":[\"k=v\",\"k=w\"]}"));
+        assertFalse(allOf.matches(web, ids) || allOf.matches(db, ids), "label values: all");
+        DockerFilters tierAndW = DockerFilters.parse(Optional.of("{\"label\":[\"tier\",\"k=w\"]}"));
+        assertTrue(tierAndW.matches(db, ids));
+        assertFalse(tierAndW.matches(web, ids));
+        DockerFilters anyName = DockerFilters.parse(Optional.of("{\"name\":[\"^/web$\",\"^/db$\"]}"));
+        assertTrue(anyName.matches(web, ids) && anyName.matches(db, ids), "values of other keys: any");
         DockerFilters both = DockerFilters.parse(Optional.of("{\"label\":[\"k\"],\"status\":[\"created\"]}"));
         assertTrue(both.hasStatus());
         assertTrue(both.matches(db, ids));

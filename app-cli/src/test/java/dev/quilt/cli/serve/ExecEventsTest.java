@@ -71,7 +71,7 @@ class ExecEventsTest {
                     new FakeTicker(clock), forget, clock));
     private final ExecInContainer exec = new ExecInContainer(lookup, cgroups, fakeExec, FakeHostLimits.DEFAULT);
     private final EventBus bus = new EventBus();
-    private final ExecSessions sessions = new ExecSessions();
+    private final ExecSessions sessions = new ExecSessions(new dev.quilt.fake.FakeExecRecords());
     /** Detached starts take /dev/null (a number the fake engine never opens), never a pair; each is closed once. */
     private final List<Integer> closed = new ArrayList<>();
     private final StdioPairs noPairs = new StdioPairs() {

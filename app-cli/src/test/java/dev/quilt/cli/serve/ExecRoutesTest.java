@@ -43,7 +43,7 @@ class ExecRoutesTest {
 
     @Test
     void execsAreKeptBoundedAndDroppedWithTheirContainer() {
-        ExecSessions sessions = new ExecSessions();
+        ExecSessions sessions = new ExecSessions(new dev.quilt.fake.FakeExecRecords());
         dev.quilt.domain.ContainerId a = dev.quilt.domain.ContainerId.of("a".repeat(64));
         dev.quilt.domain.ContainerId b = dev.quilt.domain.ContainerId.of("b".repeat(64));
         dev.quilt.usecases.ExecInContainer.Request req = new dev.quilt.usecases.ExecInContainer.Request(

@@ -1,0 +1,70 @@
+package dev.quilt.fake;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.ports.ExecRecords;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Exec records in memory. Processes: every pid is running (start time 1) until {@link #end} says it is not;
+ * {@link #remove} drops a container's records as its state dir's removal does.
+ */
+public final class FakeExecRecords implements ExecRecords {
+    private final Map<String, Exec> execs = new LinkedHashMap<>();
+    private final Map<String, Exit> exits = new LinkedHashMap<>();
+    private final Set<Integer> ended = new HashSet<>();
+
+    @Override
+    public synchronized void save(Exec exec) {
+        execs.put(exec.id(), exec);
+    }
+
+    @Override
+    public synchronized List<Exec> all() {
+        return new ArrayList<>(execs.values());
+    }
+
+    @Override
+    public synchronized Optional<Exit> exit(ContainerId container, String execId) {
+        return Optional.ofNullable(exits.get(container.value() + "/" + execId));
+    }
+
+    @Override
+    public synchronized void exited(ContainerId container, String execId, Exit exit) {
+        exits.put(container.value() + "/" + execId, exit);
+    }
+
+    @Override
+    public Path exitRecord(ContainerId container, String execId) {
+        return Path.of("/fake/run", container.value(), "execs", execId + ".exit.json");
+    }
+
+    @Override
+    public synchronized Optional<ProcessRef> identify(int pid) {
+        return ended.contains(pid) ? Optional.empty() : Optional.of(new ProcessRef(pid, 1));
+    }
+
+    @Override
+    public synchronized boolean alive(ProcessRef process) {
+        return process.startTime() == 1 && !ended.contains(process.pid());
+    }
+
+    /** The process of this pid is gone. */
+    public synchronized void end(int pid) {
+        ended.add(pid);
+    }
+
+    /** The container's records go, as with its state dir. */
+    public synchronized void remove(ContainerId container) {
+        execs.values().removeIf(e -> e.container().equals(container));
+        exits.keySet().removeIf(k -> k.startsWith(container.value() + "/"));
+    }
+}

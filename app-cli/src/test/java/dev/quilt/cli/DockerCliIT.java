@@ -1,0 +1,178 @@
+package dev.quilt.cli;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Debian's docker CLI 20.10 (docker.io, the client only: no dockerd) drives quilt serve through
+ * {@code DOCKER_HOST}: version negotiation, {@code run --rm} (create, attach, wait, start), a detached container
+ * through exec (plain, {@code -i} with stdin, {@code -it} through a pty from {@code script}), pause/unpause, stats, ps with a label filter, inspect, stop and rm -f; logs -f ending at the exit; events between
+ * {@code --since} and {@code --until}; networks; and the refusals a docker user meets (a port binding, a pull).
+ */
+class DockerCliIT {
+    static DockerClients d;
+    static String label;
+
+    @BeforeAll
+    static void up() throws Exception {
+        d = DockerClients.up("docker-cli");
+        label = "quilt.test=" + d.mark.substring(9);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (d != null) d.close();
+    }
+
+    @Test
+    void theClientNegotiatesApi141() throws Exception {
+        DockerClients.Result v = d.expect(0, d.docker("version", "--format", "{{.Client.APIVersion}} {{.Server.APIVersion}}"));
+        assertEquals("1.41 1.41\n", v.out(), v.describe());
+    }
+
+    @Test
+    void runRmPrintsTheOutputAndExitsWithTheCommandsCode() throws Exception {
+        DockerClients.Result hi = d.expect(0, d.docker("run", "--rm", "--label", label, DockerClients.IMAGE, "echo", "hi"));
+        assertEquals("hi\n", hi.out(), hi.describe());
+        d.expect(3, d.docker("run", "--rm", "--label", label, DockerClients.IMAGE, "sh", "-c", "exit 3"));
+        DockerClients.Result left = d.expect(0, d.docker("ps", "-aq", "--filter", "label=" + label,
+                "--filter", "ancestor=" + DockerClients.IMAGE));
+        assertEquals("", left.out(), "run --rm left its container:\n" + left.describe());
+    }
+
+    @Test
+    void aDetachedContainerThroughExecPauseStatsPsInspectStopAndRm() throws Exception {
+        String c = "cli-detached";
+        d.expect(0, d.docker("run", "-d", "--name", c, "--label", label, DockerClients.IMAGE));
+        assertEquals("true /" + c + "\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Running}} {{.Name}}", c)).out());
+
+        DockerClients.Result exec = d.expect(4, d.docker("exec", c, "sh", "-c", "echo out; echo err >&2; exit 4"));
+        assertEquals("out\n", exec.out(), exec.describe());
+        assertEquals("err\n", exec.err(), exec.describe());
+
+        Path in = Files.createTempFile("quilt-cli-stdin", ".txt");
+        try {
+            Files.writeString(in, "through stdin\n");
+            DockerClients.Result cat = d.run(Duration.ofSeconds(60), Map.of(), null, in,
+                    d.docker("exec", "-i", c, "sh", "-c", "cat; echo end"));
+            if (cat.exit() != 0 || !cat.out().equals("through stdin\nend\n")) throw d.failure("exec -i", cat);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+
+        DockerClients.Result tty = d.expect(0, List.of("script", "-qec",
+                String.join(" ", d.docker("exec", "-it", c, "sh", "-c", "tty; stty size")), "/dev/null"));
+        if (!tty.out().matches("(?s).*/dev/pts/\\d+.*")) throw d.failure("exec -it has no pty", tty);
+
+        d.expect(0, d.docker("pause", c));
+        assertEquals("paused\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());
+        d.expect(0, d.docker("unpause", c));
+        assertEquals("running\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());
+
+        DockerClients.Result stats = d.expect(0, d.docker("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", c));
+        if (!stats.out().startsWith(c + " ") || stats.out().strip().endsWith(" 0")) throw d.failure("stats", stats);
+
+        DockerClients.Result ps = d.expect(0, d.docker("ps", "-a", "--filter", "label=" + label, "--format", "{{.Names}}"));
+        assertTrue(ps.out().lines().toList().contains(c), ps.describe());
+
+        d.expect(0, d.docker("stop", "-t", "10", c));
+        assertEquals("exited\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());
+        d.expect(0, d.docker("rm", "-f", c));
+        DockerClients.Result gone = d.run(d.docker("inspect", c));
+        if (gone.exit() == 0 || !gone.err().contains("No such")) throw d.failure("inspect of a removed container", gone);
+    }
+
+    @Test
+    void cpBothWays() throws Exception {
+        String c = "cli-cp";
+        d.expect(0, d.docker("run", "-d", "--name", c, "--label", label, DockerClients.IMAGE));
+        Path dir = Files.createTempDirectory("quilt-cli-cp");
+        try {
+            byte[] payload = new byte[300_000];
+            new java.util.Random(15).nextBytes(payload);
+            Files.write(dir.resolve("in.bin"), payload);
+            d.expect(0, d.docker("cp", dir.resolve("in.bin").toString(), c + ":/tmp/in.bin"));
+            assertEquals("300000\n", d.expect(0, d.docker("exec", c, "sh", "-c", "wc -c < /tmp/in.bin")).out());
+            d.expect(0, d.docker("exec", c, "sh", "-c", "mkdir -p /tmp/out && echo made > /tmp/out/f.txt"));
+            d.expect(0, d.docker("cp", c + ":/tmp/out", dir.resolve("back").toString()));
+            assertEquals("made\n", Files.readString(dir.resolve("back/f.txt")));
+            d.expect(0, d.docker("cp", c + ":/tmp/in.bin", dir.resolve("in-back.bin").toString()));
+            assertTrue(java.util.Arrays.equals(payload, Files.readAllBytes(dir.resolve("in-back.bin"))));
+        } finally {
+            dev.quilt.linux.AtomicFiles.deleteTree(dir);
+        }
+
+        d.expect(0, d.docker("rm", "-f", c));
+    }
+
+    @Test
+    void logsFollowEndsAtTheExit() throws Exception {
+        String c = "cli-logs";
+        d.expect(0, d.docker("run", "-d", "--name", c, "--label", label, DockerClients.IMAGE, "sh", "-c",
+                "echo first; sleep 1; echo second >&2; echo third"));
+        DockerClients.Result logs = d.expect(0, d.docker("logs", "-f", c));
+        assertEquals("first\nthird\n", logs.out(), logs.describe());
+        assertEquals("second\n", logs.err(), logs.describe());
+        d.expect(0, d.docker("rm", c));
+    }
+
+    @Test
+    void eventsBetweenSinceAndUntil() throws Exception {
+        long since = System.currentTimeMillis() / 1000 - 1;
+        String mine = "quilt.test.events=" + d.mark.substring(9);
+        d.expect(0, d.docker("run", "--rm", "--name", "cli-events", "--label", label, "--label", mine,
+                DockerClients.IMAGE, "true"));
+        long until = System.currentTimeMillis() / 1000 + 1;
+        DockerClients.Result ev = d.expect(0, d.docker("events", "--since", Long.toString(since), "--until",
+                Long.toString(until), "--filter", "label=" + mine, "--format", "{{.Type}} {{.Action}}"));
+        List<String> lines = ev.out().lines().toList();
+        for (String a : List.of("create", "start", "die", "destroy")) {
+            assertTrue(lines.contains("container " + a), "no " + a + " event:\n" + ev.describe());
+        }
+        assertTrue(lines.indexOf("container create") < lines.indexOf("container destroy"), ev.describe());
+    }
+
+    @Test
+    void networksAreNamesOfTheRootsBridge() throws Exception {
+        d.expect(0, d.docker("network", "create", "cli_net"));
+        DockerClients.Result ls = d.expect(0, d.docker("network", "ls", "--format", "{{.Name}} {{.Driver}}"));
+        assertEquals(List.of("bridge bridge", "cli_net bridge", "host host", "none null"),
+                ls.out().lines().sorted().toList(), ls.describe());
+        d.expect(0, d.docker("run", "-d", "--name", "cli-on-net", "--network", "cli_net", "--label", label,
+                DockerClients.IMAGE));
+        DockerClients.Result members = d.expect(0, d.docker("network", "inspect", "-f",
+                "{{range .Containers}}{{.Name}} {{end}}", "cli_net"));
+        assertTrue(members.out().contains("cli-on-net"), members.describe());
+        d.expect(0, d.docker("rm", "-f", "cli-on-net"));
+        d.expect(0, d.docker("network", "rm", "cli_net"));
+        DockerClients.Result bridge = d.run(d.docker("network", "rm", "bridge"));
+        if (bridge.exit() == 0 || !bridge.err().contains("pre-defined")) throw d.failure("rm of bridge", bridge);
+    }
+
+    @Test
+    void refusalsSayWhatToDo() throws Exception {
+        DockerClients.Result ports = d.run(d.docker("run", "--rm", "--name", "cli-ports", "-p", "80:80",
+                DockerClients.IMAGE, "true"));
+        if (ports.exit() == 0 || !ports.err().contains("PortBindings")) throw d.failure("run -p", ports);
+        DockerClients.Result none = d.expect(0, d.docker("ps", "-aq", "--filter", "name=cli-ports"));
+        assertEquals("", none.out(), "a refused create left a container");
+
+        DockerClients.Result pull = d.run(d.docker("pull", "no-such-image-anywhere"));
+        if (pull.exit() == 0 || !pull.err().contains("load")) throw d.failure("pull", pull);
+
+        DockerClients.Result ghost = d.run(d.docker("exec", "cli-ghost", "true"));
+        if (ghost.exit() == 0 || !ghost.err().contains("No such container")) throw d.failure("exec of none", ghost);
+        DockerClients.Result volume = d.run(d.docker("volume", "create", "data"));
+        if (volume.exit() == 0 || !volume.err().contains("HostConfig.Binds")) throw d.failure("volume create", volume);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.quilt.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exec sessions a restarted server still sees (issue 15): the server is SIGKILLed right after it started two
+ * detached execs; the next server answers for both: the one still running as running with its pid, the one that
+ * ended meanwhile with the exit code quilt-exec recorded itself; and the container's removal takes the records.
+ */
+class ExecRestartIT {
+    static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
+    static Path root;
+    static Quilt quilt;
+    static Served served;
+
+    @BeforeAll
+    static void up() throws Exception {
+        root = Files.createTempDirectory("quilt-exec-restart");
+        quilt = new Quilt(root);
+        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
+        Quilt.Result r = quilt.run("run", "-d", "--network", "none", "--name", "box", "-e", MARK);
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        try {
+            if (served != null) served.close();
+            quilt.run("rm", "-f", "box");
+        } finally {
+            quilt.close(MARK);
+        }
+    }
+
+    private static Map<String, Object> body(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    private static String create(ApiClient api, Map<String, Object> body) throws IOException {
+        ApiClient.Response r = api.post("/v1.41/containers/box/exec", body);
+        assertEquals(201, r.status(), r.text());
+        return r.json().get("Id").asText();
+    }
+
+    private static JsonNode inspect(ApiClient api, String id) throws IOException {
+        ApiClient.Response r = api.get("/v1.41/exec/" + id + "/json");
+        assertEquals(200, r.status(), r.text());
+        return r.json();
+    }
+
+    @Test
+    void aRestartedServerSeesTheExecsOfTheOneItReplaced() throws Exception {
+        String container = Quilt.field(quilt.run("inspect", "box").out(), "id");
+        Path execs = root.resolve("run").resolve(container).resolve("execs");
+        served = Served.start(quilt, root);
+        ApiClient api = served.client();
+        String ending = create(api, body("Cmd", List.of("sh", "-c", "sleep 2; exit 5")));
+        String running = create(api, body("Cmd", List.of("sleep", "600"), "Tty", true));
+        assertTrue(Files.isRegularFile(execs.resolve(ending + ".json")), "recorded at create");
+        Path exitRecord = execs.resolve(ending + ".exit.json");
+        try (WatchService watch = execs.getFileSystem().newWatchService()) {
+            execs.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            assertEquals(200, api.post("/v1.41/exec/" + ending + "/start", body("Detach", true)).status());
+            ApiClient.Response started = api.post("/v1.41/exec/" + running + "/start", body("Detach", true));
+            assertEquals(200, started.status(), started.text());
+            int pid = inspect(api, running).get("Pid").asInt();
+            assertTrue(pid > 0);
+            served.kill(); // a crash: nobody hears the commands' ends
+
+            served = Served.start(quilt, root);
+            api = served.client();
+            JsonNode stillRunning = inspect(api, running);
+            assertTrue(stillRunning.get("Running").asBoolean(), stillRunning.toString());
+            assertEquals(pid, stillRunning.get("Pid").asInt());
+            assertTrue(stillRunning.get("ExitCode").isNull(), stillRunning.toString());
+            assertEquals(List.of("600"), List.of(stillRunning.get("ProcessConfig").get("arguments").get(0).asText()));
+            assertTrue(stillRunning.get("ProcessConfig").get("tty").asBoolean());
+            ApiClient.Response resize = api.post("/v1.41/exec/" + running + "/resize?h=10&w=40");
+            assertEquals(409, resize.status(), resize.text());
+            assertTrue(resize.json().get("message").asText().contains("started by an earlier server"), resize.text());
+            ApiClient.Response again = api.post("/v1.41/exec/" + ending + "/start", body("Detach", true));
+            assertEquals(409, again.status(), again.text());
+
+            // its end, written by quilt-exec itself with no server listening: an inotify event, not a poll
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(exitRecord)) {
+                long left = deadline - System.nanoTime();
+                assertTrue(left > 0, "no exit record within 60 s");
+                WatchKey k = watch.poll(left, TimeUnit.NANOSECONDS);
+                if (k != null) {
+                    k.pollEvents();
+                    k.reset();
+                }
+            }
+        }
+        JsonNode ended = inspect(api, ending);
+        assertEquals(5, ended.get("ExitCode").asInt(), ended.toString());
+        assertFalse(ended.get("Running").asBoolean(), ended.toString());
+        assertFalse(ended.get("Quilt").get("ExitUnknown").asBoolean(), ended.toString());
+        assertEquals(container, ended.get("ContainerID").asText());
+
+        assertEquals(0, quilt.run("rm", "-f", "box").exit());
+        assertFalse(Files.exists(execs), "the exec records go with the container");
+        assertEquals(0, served.stop(), served.log());
+        served = null;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.quilt.cli.serve;
+
+import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.ExitStatus;
+import dev.quilt.fake.FakeExecRecords;
+import dev.quilt.ports.ContainerExec;
+import dev.quilt.ports.ExecRecords;
+import dev.quilt.usecases.ExecInContainer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exec records: what one server writes, the next one adopts (issue 15: "exec sessions it can still see"). */
+class ExecSessionsTest {
+    private final FakeExecRecords records = new FakeExecRecords();
+    private final ContainerId box = ContainerId.of("c".repeat(64));
+    private final ExecInContainer.Request req = new ExecInContainer.Request(List.of("sh", "-c", "sleep 2; exit 5"),
+            List.of(), k -> Optional.empty(), Optional.empty(), Optional.empty(), false, true);
+
+    private ExecSessions.Exec make(ExecSessions s) {
+        return s.add(box, "box", "img", req, false, true, true, 24, 80, Optional.of(Duration.ofMinutes(1)), "1000",
+                id -> false);
+    }
+
+    private static ContainerExec.Session session(int pid) {
+        return new ContainerExec.Session() {
+            public int pid() {
+                return pid;
+            }
+
+            public ExitStatus await() {
+                throw new IllegalStateException("not awaited here");
+            }
+
+            public void resize(int rows, int cols) {}
+
+            public void signal(int signal) {}
+
+            public boolean timedOut() {
+                return false;
+            }
+
+            public void close() {}
+        };
+    }
+
+    @Test
+    void aRunningExecIsAdoptedRunningWithItsPidAndEndsWithItsRecordedCode() {
+        ExecSessions first = new ExecSessions(records);
+        ExecSessions.Exec e = make(first);
+        assertTrue(e.claim());
+        first.started(e, session(77));
+        assertEquals(e.id + ".exit.json", first.exitRecord(e).getFileName().toString());
+
+        ExecSessions second = new ExecSessions(records);
+        ExecSessions.Exec adopted = second.get(e.id).orElseThrow();
+        assertTrue(adopted.adopted());
+        assertEquals(ExecSessions.Phase.RUNNING, adopted.phase());
+        assertEquals(77, adopted.pid());
+        assertEquals(List.of("sh", "-c", "sleep 2; exit 5"), adopted.request.args());
+        assertTrue(adopted.request.tty());
+        assertEquals(Optional.of(Duration.ofMinutes(1)), adopted.timeout);
+        assertEquals("1000", adopted.user);
+        assertFalse(adopted.claim(), "an adopted exec is never started again");
+        assertEquals(List.of(e.id), second.of(box));
+
+        records.exited(box, e.id, new ExecRecords.Exit(5, 0, false)); // quilt-exec, at the command's end
+        records.end(77);
+        ExecSessions.Exec ended = second.get(e.id).orElseThrow();
+        assertEquals(ExecSessions.Phase.ENDED, ended.phase());
+        assertEquals(Optional.of(5), ended.exitCode());
+        assertFalse(ended.exitUnknown());
+    }
+
+    @Test
+    void aCommandGoneWithoutARecordHasNoExitCodeUntilOneAppears() {
+        ExecSessions first = new ExecSessions(records);
+        ExecSessions.Exec e = make(first);
+        e.claim();
+        first.started(e, session(78));
+        records.end(78);
+        ExecSessions second = new ExecSessions(records);
+        ExecSessions.Exec gone = second.get(e.id).orElseThrow();
+        assertEquals(ExecSessions.Phase.ENDED, gone.phase());
+        assertEquals(Optional.empty(), gone.exitCode());
+        assertTrue(gone.exitUnknown());
+        records.exited(box, e.id, new ExecRecords.Exit(0, 9, true));
+        ExecSessions.Exec late = second.get(e.id).orElseThrow();
+        assertEquals(Optional.of(137), late.exitCode());
+        assertTrue(late.timedOut());
+        assertFalse(late.exitUnknown());
+    }
+
+    @Test
+    void endsAndFailuresOfThisServerAreRecordedForTheNext() {
+        ExecSessions first = new ExecSessions(records);
+        ExecSessions.Exec ran = make(first);
+        ran.claim();
+        first.started(ran, session(79));
+        first.ended(ran, ExitStatus.exited(5), false);
+        ExecSessions.Exec failed = make(first);
+        failed.claim();
+        first.failed(failed, 126);
+        ExecSessions.Exec neverStarted = make(first);
+        records.end(79);
+
+        ExecSessions second = new ExecSessions(records);
+        assertEquals(Optional.of(5), second.get(ran.id).orElseThrow().exitCode());
+        assertEquals(Optional.of(126), second.get(failed.id).orElseThrow().exitCode());
+        ExecSessions.Exec created = second.get(neverStarted.id).orElseThrow();
+        assertEquals(ExecSessions.Phase.CREATED, created.phase());
+        assertFalse(created.claim());
+    }
+}

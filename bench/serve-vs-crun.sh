@@ -8,7 +8,7 @@
 #  (d) archive PUT + GET throughput: 1 MB, 100 MB, 1,000 files of 1 KiB
 #  (e) the server's RSS idle and with 100 containers
 # The API side is bench/ServeBench.java (one connection per request); the server runs with the
-# launcher's server flags (./quilt serve). crun 1.8.1 needs the holder trick of docs/BENCHMARKS.md §4.
+# launcher's server flags (./quilt serve), warmed by 40 creates and 200 execs before anything is measured. crun 1.8.1 needs the holder trick of docs/BENCHMARKS.md §4.
 # Usage: sudo bench/serve-vs-crun.sh [ITERATIONS]   (default 50)
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -78,6 +78,10 @@ api() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$QUILT_JAR
 
 # (e, idle) before anything ran through the server
 api rss 0 "$server" | head -1 >"$work/rss-idle"
+# warm, as a resident server is once it has served a few hundred calls: C2 has compiled the request,
+# create and exec paths (a cold one measured ~2x slower: docs/BENCHMARKS.md section 10); not measured
+api ready 40 none 1 >/dev/null
+api exec 200 >/dev/null
 
 for i in 1 2 3; do ready_runc "rw-$i"; ready_crun "cw-$i"; done
 drop_peers

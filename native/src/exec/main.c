@@ -5,8 +5,8 @@
  * container's init (pid and start time), the namespaces to join, the cgroup,
  * and the command with its env, cwd and user.  Before it touches the container
  * it makes itself non-dumpable, so nothing inside can open /proc/<pid>/exe (the
- * host binary) or its fds.  It joins the cgroup (v1: its own pid into each
- * cgroup.procs; v2: its child is cloned into it), joins every namespace at once
+ * host binary) or its fds.  It joins the cgroup (v1: itself, "0" into each
+ * tasks file, monitor/cgroup.h; v2: its child is cloned into it), joins every namespace at once
  * through a pidfd (setns(pidfd, flags)), marks every fd but stdio close-on-exec,
  * and forks the child that the pid namespace needs: the child changes to the
  * cwd, drops to the user and execs, searching the container's PATH.  A failure
@@ -491,7 +491,7 @@ int main(void)
         fail_join(&c, QUILT_STEP_CGROUP, errno, c.cgroup_v2);
         return 125;
     }
-    if ((rc = cgroup_join(c.cgroup_v1, c.n_cgroup_v1, getpid(), &object)) < 0) {
+    if ((rc = cgroup_join_self(c.cgroup_v1, c.n_cgroup_v1, &cgroup_fd, &object)) < 0) {
         fail_join(&c, QUILT_STEP_CGROUP, -rc, object);
         return 125;
     }

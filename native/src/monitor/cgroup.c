@@ -46,6 +46,80 @@ int cgroup_join(const char *const dirs[], int n, pid_t pid, const char **object)
     return 0;
 }
 
+int cgroup_join_self(const char *const dirs[], int n, int *v2_fd, const char **object)
+{
+    char value[16];
+    snprintf(value, sizeof value, "%d", (int)getpid());
+    for (int i = 0; i < n; i++) {
+        int rc = write_at(dirs[i], "tasks", "0");
+        if (rc == -ENOENT && *v2_fd < 0) { /* cgroup2 has no tasks file: our child is cloned into it */
+            rc = cgroup_open_v2(dirs[i]);
+            if (rc >= 0)
+                *v2_fd = rc, rc = 0;
+        } else if (rc == -ENOENT) {
+            rc = write_at(dirs[i], "cgroup.procs", value);
+        }
+        if (rc < 0) {
+            *object = dirs[i];
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int cgroup_open_tasks(const char *const dirs[], int n, int tasks[], int *v2_fd, const char **object)
+{
+    char path[PATH_MAX];
+    for (int i = 0; i < n; i++) {
+        tasks[i] = CGROUP_BY_PID;
+        int rc = snprintf(path, sizeof path, "%s/tasks", dirs[i]) >= (int)sizeof path ? -ENAMETOOLONG : 0;
+        if (rc == 0 && (tasks[i] = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+            rc = -errno, tasks[i] = CGROUP_BY_PID;
+        if (rc == -ENOENT) { /* no tasks file: cgroup2, if the dir is there */
+            int fd = cgroup_open_v2(dirs[i]);
+            if (fd < 0)
+                rc = fd;
+            else if (*v2_fd < 0)
+                *v2_fd = fd, tasks[i] = CGROUP_BY_CLONE, rc = 0;
+            else
+                close(fd), rc = 0;
+        }
+        if (rc < 0) {
+            *object = dirs[i];
+            for (int j = 0; j < i; j++)
+                if (tasks[j] >= 0)
+                    close(tasks[j]);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int cgroup_enter_tasks(const int tasks[], int n, int *failed)
+{
+    for (int i = 0; i < n; i++) {
+        if (tasks[i] < 0)
+            continue;
+        ssize_t w = write(tasks[i], "0", 1);
+        int rc = w < 0 ? -errno : w != 1 ? -EIO : 0;
+        close(tasks[i]);
+        if (rc < 0) {
+            *failed = i;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int cgroup_by_pid(const char *const dirs[], const int tasks[], int n, const char *out[])
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (tasks[i] == CGROUP_BY_PID)
+            out[k++] = dirs[i];
+    return k;
+}
+
 static int open_at(const char *dir, const char *file, int flags, char *path, size_t cap)
 {
     if (snprintf(path, cap, "%s/%s", dir, file) >= (int)cap)

@@ -120,6 +120,8 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
 
     memset(cfg, 0, sizeof *cfg);
     cfg->stdout_fd = cfg->stderr_fd = cfg->fifo_fd = cfg->init_memfd = cfg->console_fd = -1;
+    for (int i = 0; i < CONFIG_MAX_CGROUPS; i++)
+        cfg->cgroup_tasks[i] = -1; /* CGROUP_BY_PID */
     for (int i = 0; i < CONFIG_MAX_PRESERVED_FDS; i++)
         cfg->preserved[i] = -1;
     confine_init(&cfg->confine);

@@ -59,6 +59,10 @@ struct container_config {
     const char *cgroup_v2;
     const char *cgroup_v1[CONFIG_MAX_CGROUPS];
     int n_cgroup_v1;
+    /* set by the monitor before the clone (cgroup.h, cgroup_open_tasks): per v1 dir, its tasks file,
+     * which the init writes itself into after GO; CGROUP_BY_PID: the monitor writes the init's pid into
+     * cgroup.procs; CGROUP_BY_CLONE: the cgroup2 dir the init is cloned into */
+    int cgroup_tasks[CONFIG_MAX_CGROUPS];
     const char *cgroup_memory_v1;
     /* mounts (tags 70-75): extra mounts in order, masked and read-only paths, device nodes */
     struct mount_entry mounts[CONFIG_MAX_MOUNTS];

@@ -23,6 +23,7 @@
 #include "../common/fd_pass.h"
 #include "../common/signals.h"
 #include "../common/passwd.h"
+#include "cgroup.h"
 #include "hooks.h"
 #include "pid1_signals.h"
 #include "mounts.h"
@@ -215,6 +216,12 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     /* nothing of the image's runs outside its cgroup or without its network */
     if (cfg->hold && await_go(errfd) < 0)
         _exit(1); /* the monitor failed and reports it */
+    /* into the v1 cgroups the monitor opened for us (monitor/cgroup.h): before anything of the image's */
+    int failed = 0, joined = cgroup_enter_tasks(cfg->cgroup_tasks, cfg->n_cgroup_v1, &failed);
+    if (joined < 0) {
+        e = (struct step_error){ QUILT_STEP_CGROUP, -joined, cfg->cgroup_v1[failed] };
+        die(errfd, &e, 1);
+    }
     /* rooted at the cgroup we are in now: the container sees itself as "/" */
     if (cfg->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0) {
         e = (struct step_error){ QUILT_STEP_CGROUP, errno, "cgroup namespace" };

@@ -284,7 +284,9 @@ static void release_init(struct monitor *m)
 {
     struct net_error e = { 0 };
     const char *cgroup = NULL;
-    int rc = cgroup_join(m->cfg.cgroup_v1, m->cfg.n_cgroup_v1, m->init, &cgroup);
+    const char *by_pid[CONFIG_MAX_CGROUPS]; /* the others: the init moves itself after GO, or was cloned there */
+    int n = cgroup_by_pid(m->cfg.cgroup_v1, m->cfg.cgroup_tasks, m->cfg.n_cgroup_v1, by_pid);
+    int rc = cgroup_join(by_pid, n, m->init, &cgroup);
     if (rc == 0 && m->cfg.net_bridge) {
         long long t0 = now_nanos();
         rc = network_setup(&m->cfg, m->init, &e);
@@ -450,6 +452,12 @@ int main(void)
         send_fail(QUILT_STEP_CGROUP, -rc, object);
         return 1;
     }
+    /* v1: the init moves itself after GO, through these (cgroup.h); no user namespace, see there */
+    if (!m.cfg.uid_map &&
+        (rc = cgroup_open_tasks(m.cfg.cgroup_v1, m.cfg.n_cgroup_v1, m.cfg.cgroup_tasks, &m.cgroup_fd, &object)) < 0) {
+        send_fail(QUILT_STEP_CGROUP, -rc, object);
+        return 1;
+    }
     if ((rc = oom_watch_open(&m.cfg, &m.oom, &object)) < 0) {
         send_fail(QUILT_STEP_CGROUP, -rc, object);
         return 1;
@@ -476,7 +484,7 @@ int main(void)
     m.init = tree_clone_init(&m.cfg, &m.init_pidfd, m.cgroup_fd, &step);
     m.spawned_at = wall_nanos(); /* from here its namespaces can be joined */
     if (m.init < 0) {
-        send_fail(step, errno, step == QUILT_STEP_CGROUP ? m.cfg.cgroup_v2 : "init");
+        send_fail(step, errno, step != QUILT_STEP_CGROUP ? "init" : m.cfg.cgroup_v2 ? m.cfg.cgroup_v2 : "cgroup2");
         return 1;
     }
     if (m.init == 0) {
@@ -484,6 +492,9 @@ int main(void)
         container_init(&m.cfg, sp[1]);
     }
     close(sp[1]);
+    for (int i = 0; i < m.cfg.n_cgroup_v1; i++) /* the init's copies are the ones it writes */
+        if (m.cfg.cgroup_tasks[i] >= 0)
+            close(m.cfg.cgroup_tasks[i]);
     close_child_ends(&m.cfg);
     tree_close_fds(&m.cfg);
     if (m.cfg.handed_off) /* the caller's stdio is the init's alone: its end of file is the init's exit */

@@ -215,7 +215,7 @@ class FastCliIT {
             // the classic path with an input that has ended (script(1) sends its terminal's end of file at once):
             // no NUL, no ^@ echoed: the end of file queued before raw mode is the command's end of input
             for (String client : List.of("off", "on")) {
-                Process nul = new ProcessBuilder("script", "-qec", "exec " + LAUNCHER + " --root " + root
+                ProcessBuilder nul = new ProcessBuilder("script", "-qec", "exec " + LAUNCHER + " --root " + root
                         + " exec -it fast-x sh -c 'echo hi; cat; echo end'", "/dev/null")
                         .directory(work.toFile()).redirectInput(new File("/dev/null")).redirectErrorStream(true);
                 nul.environment().put("QUILT_CLIENT", client);

@@ -40,6 +40,22 @@ static const char *face;
 static char **words;
 static int nwords;
 
+/* the caller's terminal as it was before the command: a tty exec's quilt-exec puts it in raw mode and gives it
+ * back at the command's end (exec/tty.c); if that end never came (the server or quilt-exec killed, say with the
+ * container's cgroup), we give it back, so no shell is left raw */
+static struct termios caller_term;
+static int have_caller_term;
+
+static void give_terminal_back(int always)
+{
+    struct termios now;
+    if (!have_caller_term || tcgetattr(0, &now) < 0)
+        return;
+    int left_raw = !(now.c_lflag & (ICANON | ECHO)) && (caller_term.c_lflag & (ICANON | ECHO));
+    if (always || left_raw)
+        tcsetattr(0, TCSANOW, &caller_term);
+}
+
 static void fall_back(const char *why)
 {
     const char *next = getenv("QUILT_FALLBACK_EXEC");
@@ -212,9 +228,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
         sigaddset(&mask, forwarded[i]);
     sigprocmask(SIG_BLOCK, &mask, NULL);
+    have_caller_term = isatty(0) && tcgetattr(0, &caller_term) == 0;
     for (int i = 0; i < nfds; i++) {
         int rc = fd_pass_send(sock, "F", 1, &fds[i], 1);
         if (rc < 0) {
+            give_terminal_back(1);
             fprintf(stderr, "%s: the server went away (%s)\n", face, strerror(-rc));
             return gone_code();
         }
@@ -233,8 +251,10 @@ int main(int argc, char **argv)
         int rc;
         while ((rc = proto_next(in, have, &tag, &val, &len, &used)) == 1) {
             long code;
-            if (tag == MSG_EXIT && proto_int(val, len, &code) == 0)
+            if (tag == MSG_EXIT && proto_int(val, len, &code) == 0) {
+                give_terminal_back(0);
                 return (int)(code & 0xff);
+            }
             if (tag == MSG_RUNNING && !running) {
                 running = 1;
                 ev.data.fd = sfd;
@@ -272,6 +292,7 @@ int main(int argc, char **argv)
             break;
         have += (size_t)k;
     }
+    give_terminal_back(1);
     fprintf(stderr, "%s: the server went away during the command; its outcome is unknown\n", face);
     return gone_code();
 }

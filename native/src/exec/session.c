@@ -18,6 +18,7 @@
 #include "quilt/proto.h"
 #include "common/tlv.h"
 #include "exec/handoff.h"
+#include "exec/tty.h"
 
 static int number(const uint8_t *val, uint32_t len, unsigned long long max, unsigned long long *out)
 {
@@ -149,6 +150,11 @@ int session_run(const struct session *s)
         waitpid(s->pid, NULL, 0);
         return 125;
     }
+    /* a caller's terminal as our stdin (the fast CLI's): raw for the session, as the classic relay has it
+     * (tty.c), and given back before RESULT, so it is the caller's again when the JVM says the command ended */
+    struct termios saved;
+    int input_ended = 0;
+    int raw = s->master >= 0 && s->with_stdin && tty_raw_begin(s->master, &saved, &input_ended);
     add(ep, s->ready);
     add(ep, s->pidfd);
     add(ep, s->sync);
@@ -156,7 +162,7 @@ int session_run(const struct session *s)
         add(ep, timer);
     if (s->master >= 0)
         add(ep, s->master);
-    if (s->master >= 0 && s->with_stdin)
+    if (s->master >= 0 && s->with_stdin && !input_ended)
         add(ep, 0);
     char buf[8192];
     int status = 0, exited = 0, failed = 0, timed_out = 0, out_gone = 0;
@@ -205,9 +211,7 @@ int session_run(const struct session *s)
                     write_all(s->master, buf, (size_t)n);
                 } else if (n == 0 || errno != EINTR) {
                     /* the caller's end of input: the terminal's end-of-file character, ^D at a line's start */
-                    struct termios t;
-                    char eof = tcgetattr(s->master, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
-                    write_all(s->master, &eof, 1);
+                    tty_send_eof(s->master);
                     epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
                 }
             } else if (fd == s->pidfd) {
@@ -228,6 +232,8 @@ int session_run(const struct session *s)
         while ((n = read(s->master, buf, sizeof buf)) > 0 && !out_gone)
             out_gone = write_all(1, buf, (size_t)n) < 0;
     }
+    if (raw)
+        tty_raw_end(&saved);
     /* first on disk, then to the JVM: a server that hears RESULT finds the record there too */
     if (!failed && exited && s->record)
         exit_record_write(s->record, status, timed_out);

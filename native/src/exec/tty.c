@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -71,17 +72,56 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+int tty_raw_begin(int master, struct termios *saved, int *input_ended)
+{
+    *input_ended = 0;
+    if (!isatty(0) || tcgetattr(0, saved) < 0)
+        return 0;
+    /* what the terminal has already cooked: whole lines go on as typed; an end of file ends our input.
+     * Switched to raw with an end of file still queued, n_tty would hand its mark over as a NUL byte
+     * (__DISABLED_CHAR), which the command's pty echoes as ^@. */
+    char buf[4096];
+    struct pollfd in = { .fd = 0, .events = POLLIN };
+    while ((saved->c_lflag & ICANON) && poll(&in, 1, 0) == 1 && (in.revents & POLLIN)) {
+        ssize_t n = read(0, buf, sizeof buf); /* a whole line or the end of file is there: no wait */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0) {
+            write_all(master, buf, (size_t)n);
+            continue;
+        }
+        if (n == 0) {
+            tty_send_eof(master);
+            *input_ended = 1;
+        }
+        break;
+    }
+    struct termios t = *saved;
+    cfmakeraw(&t);
+    return tcsetattr(0, TCSANOW, &t) == 0;
+}
+
+void tty_raw_end(const struct termios *saved)
+{
+    tcsetattr(0, TCSANOW, saved);
+}
+
+void tty_send_eof(int master)
+{
+    struct termios t;
+    char eof = tcgetattr(master, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
+    write_all(master, &eof, 1);
+}
+
 /* TTY: the relay between our stdio and the pty until the child exits.
  * Returns the child's wait status. */
 int tty_relay(pid_t pid, int pidfd, int master, int with_stdin)
 {
     struct termios saved;
-    int raw = with_stdin && isatty(0) && tcgetattr(0, &saved) == 0;
-    if (raw) {
-        struct termios t = saved;
-        cfmakeraw(&t);
-        tcsetattr(0, TCSANOW, &t);
-    }
+    int input_ended = 0;
+    int raw = with_stdin && tty_raw_begin(master, &saved, &input_ended);
+    if (input_ended)
+        with_stdin = 0;
     sigset_t winch;
     sigemptyset(&winch);
     sigaddset(&winch, SIGWINCH);
@@ -135,7 +175,7 @@ int tty_relay(pid_t pid, int pidfd, int master, int with_stdin)
     while ((n = read(master, buf, sizeof buf)) > 0)
         write_all(1, buf, (size_t)n);
     if (raw)
-        tcsetattr(0, TCSANOW, &saved);
+        tty_raw_end(&saved);
     return status;
 }
 

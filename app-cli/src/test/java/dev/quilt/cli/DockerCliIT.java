@@ -73,6 +73,10 @@ class DockerCliIT {
         DockerClients.Result tty = d.expect(0, List.of("script", "-qec",
                 String.join(" ", d.docker("exec", "-it", c, "sh", "-c", "tty; stty size")), "/dev/null"));
         if (!tty.out().matches("(?s).*/dev/pts/\\d+.*")) throw d.failure("exec -it has no pty", tty);
+        // the CLI sizes the exec's pty with a resize sent right after its start: the command starts at that size
+        DockerClients.Result sized = d.expect(0, List.of("script", "-qec", "stty rows 30 cols 90; "
+                + String.join(" ", d.docker("exec", "-it", c, "stty", "size")), "/dev/null"));
+        if (!sized.out().contains("30 90")) throw d.failure("exec -it starts at the terminal's size", sized);
 
         d.expect(0, d.docker("pause", c));
         assertEquals("paused\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());

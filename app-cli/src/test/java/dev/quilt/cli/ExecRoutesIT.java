@@ -171,6 +171,30 @@ class ExecRoutesIT {
     }
 
     @Test
+    void aResizeBeforeTheStartIsTheSizeItStartsWith() throws Exception {
+        // the docker CLI's order: create, start, and its first resize as soon as it has sent the start
+        String id = create("box", body("Cmd", List.of("stty", "size"), "Tty", true, "AttachStdout", true,
+                "ConsoleSize", List.of(24, 80)));
+        ApiClient.Response early = api.post("/v1.41/exec/" + id + "/resize?h=33&w=97");
+        assertEquals(200, early.status(), "a created exec takes a resize for its start: " + early.text());
+        assertFalse(inspect(id).get("Running").asBoolean(), "the resize starts nothing");
+        try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body("Tty", true))) {
+            String out = readAll(o.body());
+            assertTrue(out.contains("33 97"), "the command starts at the size asked before its start: " + out);
+        }
+        assertEquals(0, inspect(id).get("ExitCode").asInt());
+        refused(api.post("/v1.41/exec/" + id + "/resize?h=10&w=10"), 409, "is not running (it has ended)");
+        // a start that gives its own ConsoleSize is later than a resize asked before it
+        String own = create("box", body("Cmd", List.of("stty", "size"), "Tty", true, "AttachStdout", true));
+        assertEquals(200, api.post("/v1.41/exec/" + own + "/resize?h=33&w=97").status());
+        try (ApiClient.Open o = api.hijack("/v1.41/exec/" + own + "/start",
+                body("Tty", true, "ConsoleSize", List.of(41, 121)))) {
+            String out = readAll(o.body());
+            assertTrue(out.contains("41 121"), "the start's own size: " + out);
+        }
+    }
+
+    @Test
     void aDetachedExecAnswersAtOnceAndRuns() throws Exception {
         String fifo = "/tmp/detached-" + System.nanoTime();
         String mk = create("box", body("Cmd", List.of("mkfifo", fifo), "AttachStdout", true));
@@ -261,7 +285,6 @@ class ExecRoutesIT {
         refused(api.post("/v1.41/exec/" + "0".repeat(64) + "/resize?h=1&w=1"), 404, "No such exec instance");
         refused(api.get("/v1.41/exec/nosuch/json"), 404, "No such exec instance: nosuch");
         String tty = create("box", body("Cmd", List.of("true"), "Tty", true));
-        refused(api.post("/v1.41/exec/" + tty + "/resize?h=10&w=10"), 409, "is not running");
         refused(api.post("/v1.41/exec/" + tty + "/resize?w=10"), 400, "h must be the terminal's rows");
         refused(api.post("/v1.41/exec/" + tty + "/resize?h=10&w=x"), 400, "invalid value for w");
         String missing = create("box", body("Cmd", List.of("/bin/nosuch")));

@@ -90,6 +90,28 @@ class FastCliIT {
         }
     }
 
+    /**
+     * Runs {@code command} on a pty of script(1); once it has shown "ready" (the session relays, so the terminal is
+     * as the session set it), types {@code typed} and a newline into that pty and closes script's input; returns
+     * what came out after "ready\r\n".
+     */
+    static String typedInto(String command, Map<String, String> env, String typed) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", command, "/dev/null").directory(work.toFile())
+                .redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        java.io.InputStream in = p.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        int c;
+        while (!seen.toString().contains("ready\r\n") && (c = in.read()) >= 0) seen.append((char) c);
+        assertTrue(seen.toString().contains("ready\r\n"), "the command started: " + seen);
+        p.getOutputStream().write((typed + "\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String rest = read(in);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return rest;
+    }
+
     static Run quilt(String... args) throws Exception {
         return run(LAUNCHER, work, Map.of(), args);
     }
@@ -181,6 +203,27 @@ class FastCliIT {
             assertEquals(0, t.exitValue(), shown);
             assertTrue(shown.contains("is-a-tty") && shown.contains("31 101"), shown);
             assertTrue(s.awaitLog("exec -t fast-x", 60), s.log());
+
+            // -it: the caller's terminal goes raw for the session and comes back: what is typed is echoed once
+            // (by the command's pty), newlines come out as one \r\n, and the terminal is cooked again after
+            assertEquals("typed once\r\ngot typed once\r\nicanon\r\n", typedInto(LAUNCHER + " --root " + root
+                    + " exec -it fast-x sh -c 'echo ready; read x; echo \"got $x\"'; "
+                    + "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon",
+                    Map.of(), "typed once"));
+            assertTrue(s.awaitLog("exec -it fast-x", 60), s.log());
+
+            // the classic path with an input that has ended (script(1) sends its terminal's end of file at once):
+            // no NUL, no ^@ echoed: the end of file queued before raw mode is the command's end of input
+            for (String client : List.of("off", "on")) {
+                ProcessBuilder nul = new ProcessBuilder("script", "-qec", "exec " + LAUNCHER + " --root " + root
+                        + " exec -it fast-x sh -c 'echo hi; cat; echo end'", "/dev/null")
+                        .directory(work.toFile()).redirectInput(new File("/dev/null")).redirectErrorStream(true);
+                nul.environment().put("QUILT_CLIENT", client);
+                Process n = nul.start();
+                String said = read(n.getInputStream());
+                assertTrue(n.waitFor(60, TimeUnit.SECONDS));
+                assertEquals("hi\r\nend\r\n", said, "QUILT_CLIENT=" + client);
+            }
 
             Run missing = quilt("exec", "no-such-one", "true");
             assertEquals(1, missing.exit());

@@ -32,7 +32,7 @@ import java.util.Optional;
  * Docker's exec (Engine API 1.41, "Exec"): {@code POST /containers/{id}/exec} makes an instance,
  * {@code POST /exec/{id}/start} runs it (detached: 200 at once, its output dropped; attached: the hijacked
  * connection carries stdout and stderr as multiplexed frames, or the raw pty stream with a tty, and the client's
- * bytes as stdin, its half-close as stdin's end), {@code POST /exec/{id}/resize} sizes its pty,
+ * bytes as stdin, its half-close as stdin's end), {@code POST /exec/{id}/resize} sizes its pty (one asked before the start is kept for it),
  * {@code GET /exec/{id}/json} tells how it is. All through {@link ExecInContainer#start}, the one exec path.
  *
  * <p>The relay is worker threads blocked in reads (the contract lets workers block): the command's stdio are
@@ -117,13 +117,14 @@ public final class ExecRoutes implements Routes {
         call.reply(201, Map.of("Id", e.id));
     }
 
+    /** How long a tty start with no size waits for the client's first resize (see {@link #firstResize}). */
+    static final Duration FIRST_RESIZE = Duration.ofMillis(250);
+
     private void start(ApiCall call) {
         ExecSessions.Exec e = find(call.param("id"));
         JsonNode body = call.json();
         boolean detach = bool(body, "Detach");
         int[] size = consoleSize(body);
-        int rows = size[0] > 0 ? size[0] : e.rows;
-        int cols = size[0] > 0 ? size[1] : e.cols;
         if (e.adopted() && e.phase() == ExecSessions.Phase.CREATED) {
             throw ApiException.conflict("exec " + e.id + " was made by an earlier server, which did not start it; "
                     + "make a new one to run the command");
@@ -137,6 +138,9 @@ public final class ExecRoutes implements Routes {
         if (!e.claim()) {
             throw ApiException.conflict("exec " + e.id + " has already been started; make a new one to run it again");
         }
+        int[] first = e.firstSize(size[0], size[1]);
+        int rows = first[0];
+        int cols = first[1];
         ContainerExec.Options options = new ContainerExec.Options(e.request.stdinOpen(), e.request.tty(),
                 e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout,
                 Optional.of(sessions.exitRecord(e)));
@@ -170,9 +174,10 @@ public final class ExecRoutes implements Routes {
             // reach the client with the 101's headers: http.client (docker-py) reads the headers through a buffer
             // that would swallow what came with them
             Hijacked h = take(call);
+            ContainerExec.Options sized = tty && options.rows() == 0 ? firstResize(e, options) : options;
             ContainerExec.Session s;
             try {
-                s = begin(e, new Stdio(in[1], out[1], err[1]), options);
+                s = begin(e, new Stdio(in[1], out[1], err[1]), sized);
             } catch (RuntimeException failed) {
                 // a command that cannot start is said in the stream, its code (126/127) in exec inspect:
                 // docker-py's exec_run then returns that result instead of raising
@@ -194,6 +199,23 @@ public final class ExecRoutes implements Routes {
         } finally {
             for (int fd : fds) closeQuietly(fd);
         }
+    }
+
+    /**
+     * A tty start with no size from its create or start: the size of the client's first resize, if it comes within
+     * {@link #FIRST_RESIZE}. The docker CLI sends it right after the start's 101 (dockerd applies it to the started
+     * exec), so a command that asks its size at once (stty size) would otherwise see 0x0.
+     */
+    private static ContainerExec.Options firstResize(ExecSessions.Exec e, ContainerExec.Options o) {
+        int[] size;
+        try {
+            size = e.awaitFirstResize(FIRST_RESIZE);
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            return o;
+        }
+        return size[0] == 0 ? o : new ContainerExec.Options(o.stdinOpen(), o.tty(), size[0], size[1], o.timeout(),
+                o.exitRecord());
     }
 
     /** Says {@code why} on the taken-over stream's stdout (a frame without a tty), as dockerd does, and ends it. */
@@ -363,9 +385,14 @@ public final class ExecRoutes implements Routes {
             throw ApiException.conflict("exec " + e.id + " was started by an earlier server, which held its terminal; "
                     + "it cannot be resized from this one");
         }
-        ContainerExec.Session s = e.session().orElseThrow(() -> ApiException.conflict("exec " + e.id
-                + " is not running; resize a running exec"));
-        s.resize((int) h, (int) w);
+        if (e.adopted() && e.phase() == ExecSessions.Phase.CREATED) {
+            throw ApiException.conflict("exec " + e.id + " was made by an earlier server, which did not start it; "
+                    + "make a new one to run the command");
+        }
+        // before the start it is kept for it, as dockerd waits for the start (the docker CLI resizes right after it)
+        if (!e.resize((int) h, (int) w)) {
+            throw ApiException.conflict("exec " + e.id + " is not running (it has ended); resize a running exec");
+        }
         call.reply(200, Map.of());
     }
 

@@ -63,6 +63,7 @@ public final class ExecSessions {
         private boolean timedOut;
         private boolean exitUnknown;
         private ContainerExec.Session session;
+        private int askedRows, askedCols; // the last resize asked before the session ran (0: none)
 
         Exec(String id, ContainerId container, String name, String image, ExecInContainer.Request request,
              boolean attachStdin, boolean attachStdout, boolean attachStderr, int rows, int cols,
@@ -105,6 +106,53 @@ public final class ExecSessions {
         public synchronized void running(ContainerExec.Session s) {
             session = s;
             pid = s.pid();
+            if (askedRows > 0) { // asked while it was starting, after its first size was taken
+                s.resize(askedRows, askedCols);
+                askedRows = askedCols = 0;
+            }
+        }
+
+        /**
+         * A resize (rows, columns: 1..65535) of this tty exec: applied to the running session, or kept for its start
+         * when it has none yet (created, or starting): dockerd's exec resize waits for the start, and the docker CLI
+         * sends its first one right after {@code POST /exec/{id}/start}. False once the exec has ended (docker: 409).
+         */
+        public synchronized boolean resize(int rows, int cols) {
+            if (phase == Phase.ENDED) return false;
+            if (session != null) {
+                session.resize(rows, cols);
+            } else {
+                askedRows = rows;
+                askedCols = cols;
+                notifyAll(); // a start waiting for its first size (awaitFirstResize)
+            }
+            return true;
+        }
+
+        /**
+         * For an attached tty start with no size yet: waits until a resize is asked or {@code within} has passed (a
+         * deadline, woken by {@link #resize}), and takes it as {rows, columns}; {0, 0} if none came. The docker CLI
+         * (API 1.41 has no ConsoleSize at start) sends the terminal's size only once the start's 101 is in.
+         */
+        public synchronized int[] awaitFirstResize(Duration within) throws InterruptedException {
+            long end = System.nanoTime() + within.toNanos();
+            for (long left = within.toNanos(); askedRows == 0 && left > 0; left = end - System.nanoTime()) {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            int[] size = {askedRows, askedCols};
+            askedRows = askedCols = 0;
+            return size;
+        }
+
+        /**
+         * The pty's first size as {rows, columns}, taken once at the start: the start's own ConsoleSize when it gave
+         * one ({@code startRows} > 0), else the last resize asked before, else the create's ConsoleSize.
+         */
+        public synchronized int[] firstSize(int startRows, int startCols) {
+            int[] size = startRows > 0 ? new int[] {startRows, startCols}
+                    : askedRows > 0 ? new int[] {askedRows, askedCols} : new int[] {rows, cols};
+            askedRows = askedCols = 0;
+            return size;
         }
 
         public synchronized void ended(int code, boolean killedAtDeadline) {

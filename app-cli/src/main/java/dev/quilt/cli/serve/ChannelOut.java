@@ -18,7 +18,10 @@ final class ChannelOut extends OutputStream {
     private final Channel channel;
     private final boolean chunked;
     private final Runnable onClose;
-    private boolean closed;
+    /** No lock is held while a write is awaited: the event loop closes a stream, and must never wait for us. */
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Keeps concurrent writers' messages whole and in order; held only while a message is queued. */
+    private final Object queueing = new Object();
 
     ChannelOut(Channel channel, boolean chunked, Runnable onClose) {
         this.channel = channel;
@@ -32,27 +35,29 @@ final class ChannelOut extends OutputStream {
     }
 
     @Override
-    public synchronized void write(byte[] b, int off, int len) throws IOException {
-        if (closed) throw new IOException("the response is closed");
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (closed.get()) throw new IOException("the response is closed");
         if (!channel.isActive()) throw new IOException("the client went away");
         if (len == 0) return;
         Object msg = chunked ? new DefaultHttpContent(Unpooled.copiedBuffer(b, off, len)) : Unpooled.copiedBuffer(b, off, len);
-        ChannelFuture f = channel.writeAndFlush(msg);
+        ChannelFuture f;
+        synchronized (queueing) {
+            f = channel.writeAndFlush(msg);
+        }
         if (!channel.isWritable()) {
+            // outside every lock: the event loop completes (or, closing, fails) this write without waiting for us
             f.awaitUninterruptibly();
             if (!f.isSuccess()) throw new IOException("the client went away");
         }
     }
 
+    /** Ends the stream; safe from any thread, the event loop's included: it never waits. */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        onClose.run();
+    public void close() {
+        if (closed.compareAndSet(false, true)) onClose.run();
     }
 
-    synchronized boolean closed() {
-        return closed;
+    boolean closed() {
+        return closed.get();
     }
-
 }

@@ -324,6 +324,8 @@ class LoadIT {
 
     private void exec(Box b, Random random, String where) throws Exception {
         int code = random.nextInt(4);
+        // the server generation before the create: a crash between its answer and the start is one since it was made
+        long madeBy = server.generation();
         Outcome made = call(c -> c.post("/v1.41/containers/" + b.name + "/exec", Map.of("Cmd",
                 List.of("sh", "-c", "echo out-" + code + "; echo err-" + code + " >&2; exit " + code),
                 "AttachStdout", true, "AttachStderr", true)));
@@ -334,7 +336,6 @@ class LoadIT {
         expect(where, "exec create in " + b.name, made, 201);
         if (made.status() != 201) return;
         String exec = made.json().path("Id").asText();
-        long madeBy = server.generation();
         Outcome started = call(c -> c.post("/v1.41/exec/" + exec + "/start", Map.of("Detach", false, "Tty", false)));
         if (started.retried() && started.status() == 409) return; // the first start ran it
         // an exec the server made and a crash cut off before it started: the next server knows it from its record

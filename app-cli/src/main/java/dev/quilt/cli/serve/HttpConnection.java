@@ -115,6 +115,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (c != null) c.body.offer(content.content().retain());
             if (content instanceof LastHttpContent) {
                 complete = true;
+                if (c != null) {
+                    c.bodyDone = true;
+                    // answered before its body was read, on a connection that ends: the body has now all come
+                    if (c.closeAtBodyEnd) closeAfterWrites(ctx.channel());
+                }
                 if (c != null) c.body.end();
                 // the next request waits until this one is answered (one answered already has let reading go on)
                 if (c != null && !c.finished) ctx.channel().config().setAutoRead(false);
@@ -262,6 +267,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         private Router.Match match;
         private volatile boolean answered;
         private volatile boolean finished;
+        /** The request's body has all come (its LastHttpContent), whether or not the route read it. */
+        private volatile boolean bodyDone;
+        /** The connection ends, but only once the client has sent the rest of a body the route did not read. */
+        private volatile boolean closeAtBodyEnd;
         private volatile boolean hijacked;
         private volatile boolean closed;
         private int status;
@@ -309,6 +318,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (hijacked) return;
             // a body cut short leaves the connection's bytes out of step with HTTP: it ends with this answer
             if (upgrade || !HttpUtil.isKeepAlive(req) || !channel.isActive() || body.failed()) {
+                if (!upgrade && !bodyDone && !body.failed() && channel.isActive()) {
+                    // a route that answered without reading the body (a 404 to an archive PUT): closing now would
+                    // reset a client still sending it (EPIPE); its rest is read and dropped, then the connection ends
+                    channel.eventLoop().execute(() -> {
+                        closeAtBodyEnd = true;
+                        if (bodyDone) closeAfterWrites(channel);
+                        else {
+                            channel.config().setAutoRead(true);
+                            channel.read();
+                        }
+                    });
+                    return;
+                }
                 closeAfterWrites(channel);
                 return;
             }

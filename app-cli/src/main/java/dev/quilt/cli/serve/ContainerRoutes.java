@@ -151,7 +151,8 @@ public final class ContainerRoutes implements Routes {
      * of these: docker's 404.
      */
     private Optional<Image> image(String ref) {
-        String bare = ref.endsWith(":latest") ? ref.substring(0, ref.length() - ":latest".length()) : ref;
+        // as given first, then by docker's naming rule (the images routes' own: DockerImageRefs)
+        String bare = dev.quilt.domain.DockerImageRefs.toQuilt(ref);
         Optional<Image> found = images.get().find(ref);
         if (found.isEmpty() && !bare.equals(ref)) found = images.get().find(bare);
         if (found.isEmpty() && bare.equals(ImageName.DEFAULT.value())) return Optional.empty();

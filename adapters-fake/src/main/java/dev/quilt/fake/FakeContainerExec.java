@@ -17,7 +17,10 @@ import java.util.Map;
  * N; {@code pass after K} fails K times in a container, then passes; {@code hang}
  * times out; {@code no shell} cannot run (the image has no /bin/sh); anything else exits 0.
  * A failure injected as {@code exec.ending} is an init found ending as the exec
- * joins it: ESRCH, while the process table still lists it, as on Linux.
+ * joins it: ESRCH, while the process table still lists it, as on Linux. One
+ * injected as {@code exec.init-exits} is an init whose command ends while the
+ * exec runs: the init exits 0 and, as a pid namespace's init does, kills the
+ * exec (SIGKILL).
  */
 public final class FakeContainerExec implements ContainerExec {
     private final FakeKernel kernel;
@@ -140,6 +143,12 @@ public final class FakeContainerExec implements ContainerExec {
             kernel.maybeFail("exec.ending");
         } catch (FakeKernel.InjectedFailure e) {
             throw initGone();
+        }
+        try {
+            kernel.maybeFail("exec.init-exits");
+        } catch (FakeKernel.InjectedFailure e) {
+            kernel.exit(init, ExitStatus.exited(0), java.util.Optional.empty());
+            return new Captured(ExitStatus.killedBy(9), false, "");
         }
         if (FakeProcessSpawner.missing(args)) {
             throw new SpawnFailedException(SpawnFailedException.Step.EXEC, "ENOENT",

@@ -153,6 +153,20 @@ class BecomeReadyTest {
     }
 
     @Test
+    void aProbeKilledBecauseTheInitExitedIsAJobDoneNotAFailedProbe() {
+        // `docker run --rm alpine sh -c 'exit 3'`: the init exits while the probe runs and takes it along (137)
+        kernel.failNext("exec.init-exits", 1);
+        Container job = create.runDetached(request(List.of("sleep"), Optional.empty(), false));
+        assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(job));
+        assertTrue(state.load(job.id()).isPresent(), "a job that is done is kept, not removed as not ready");
+        kernel.failNext("exec.init-exits", 1);
+        NotReadyException e = assertThrows(NotReadyException.class,
+                () -> create.runDetached(request(List.of("sleep"), Optional.of("true"), false)));
+        assertEquals(Phase.EXEC, e.phase());
+        assertTrue(e.getMessage().contains("the container exited before its health check could run"), e.getMessage());
+    }
+
+    @Test
     void aJobDoneBeforeTheProbeIsNoFailureWithoutACheckButIsWithOne() {
         Container job = create.runDetached(request(List.of("exit", "0"), Optional.empty(), false));
         assertEquals(List.of(Phase.SPAWNED, Phase.NETWORK), phases(job));

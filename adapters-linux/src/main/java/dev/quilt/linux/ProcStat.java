@@ -8,19 +8,36 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** /proc/PID/stat: field 22 (start time) names one process for good; field 3 says if it is a zombie. */
+/**
+ * /proc/PID/stat (proc(5)): field 22 (start time) names one process for good;
+ * field 3 says if it is a zombie, and field 9 (flags) holds PF_EXITING from
+ * the first step of its exit, before a pid namespace's init kills the rest of
+ * its namespace and long before it is a zombie.
+ */
 public final class ProcStat {
     private ProcStat() {}
 
-    record Stat(char state, long startTime) {}
+    /** include/linux/sched.h: "getting shut down". */
+    static final long PF_EXITING = 0x4;
+
+    record Stat(char state, long flags, long startTime) {
+        boolean exiting() {
+            return state == 'Z' || state == 'X' || (flags & PF_EXITING) != 0;
+        }
+    }
 
     public static OptionalLong startTime(int pid) {
         return read(pid).map(s -> OptionalLong.of(s.startTime())).orElse(OptionalLong.empty());
     }
 
-    /** The very process (pid and start time match), alive and not a zombie. */
+    /**
+     * The very process (pid and start time match), and not on its way out: a
+     * process that has begun to exit (PF_EXITING) or is a zombie is not alive.
+     * So an exec killed because its container's init was exiting finds that
+     * init no longer alive, though it is not yet a zombie.
+     */
     public static boolean alive(ProcessRef p) {
-        return read(p.pid()).filter(s -> s.startTime() == p.startTime() && s.state() != 'Z' && s.state() != 'X').isPresent();
+        return read(p.pid()).filter(s -> s.startTime() == p.startTime() && !s.exiting()).isPresent();
     }
 
     static Optional<Stat> read(int pid) {
@@ -40,10 +57,10 @@ public final class ProcStat {
         int close = stat.lastIndexOf(')');
         if (close < 0 || close + 2 >= stat.length()) return Optional.empty();
         String[] f = stat.substring(close + 2).trim().split(" ");
-        // f[0] is field 3 (state), so field 22 is f[19]
+        // f[0] is field 3 (state), so field 9 (flags) is f[6] and field 22 is f[19]
         if (f.length < 20 || f[0].isEmpty()) return Optional.empty();
         try {
-            return Optional.of(new Stat(f[0].charAt(0), Long.parseLong(f[19])));
+            return Optional.of(new Stat(f[0].charAt(0), Long.parseUnsignedLong(f[6]), Long.parseLong(f[19])));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -76,6 +76,9 @@ public final class BecomeReady {
             ContainerExec.Captured probe = exec.probe(target, c.spec().process(), left(deadline, Phase.EXEC, c));
             if (probe.timedOut()) throw late(Phase.EXEC, c, "");
             if (probe.exit().code() != 0) {
+                // an init that exits kills every process in its pid namespace, the probe too (a SIGKILL, 137):
+                // a command done before its probe was, as `sh -c 'exit 3'` often is, is no failed probe
+                if (!processes.isAlive(c.init().orElseThrow())) return exitedEarly(c);
                 throw new NotReadyException(Phase.EXEC, "phase exec failed: the probe exited " + probe.exit().code()
                         + (probe.output().isBlank() ? "" : ": " + firstLine(probe.output())));
             }

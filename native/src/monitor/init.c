@@ -172,14 +172,6 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_STDIO, errno, "log pipes" };
         die(errfd, &e, 1);
     }
-    if (cfg->stdin_null) {
-        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || dup2(fd, 0) < 0) {
-            e = (struct step_error){ QUILT_STEP_STDIO, errno, "/dev/null" };
-            die(errfd, &e, 1);
-        }
-        close(fd);
-    }
     int up = cfg->loopback ? loopback_up() : 0;
     if (up < 0) {
         e = (struct step_error){ QUILT_STEP_NETWORK, -up, "set lo up" };
@@ -213,6 +205,22 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     /* process.terminal with a console socket: a pty of our own devpts, its master to the socket */
     if (cfg->console_fd >= 0 && tree_console(cfg, &e) < 0)
         die(errfd, &e, 1);
+    /* the container's own /dev/null (the node rootfs_mount made in its fresh /dev), not the host's: a file of a
+     * mount left behind at pivot_root is one CRIU cannot find, and then cannot dump */
+    if (cfg->stdin_null) {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || dup2(fd, 0) < 0) {
+            e = (struct step_error){ QUILT_STEP_STDIO, errno, "/dev/null" };
+            die(errfd, &e, 1);
+        }
+        close(fd);
+    }
+    /* a session of its own, as runc's init: nothing ties it to the monitor's session or terminal, and
+     * CRIU can dump its tree (a session leader outside the pid namespace cannot be restored) */
+    if (cfg->console_fd < 0 && setsid() < 0) {
+        e = (struct step_error){ QUILT_STEP_STDIO, errno, "setsid" };
+        die(errfd, &e, 1);
+    }
     /* nothing of the image's runs outside its cgroup or without its network */
     if (cfg->hold && await_go(errfd) < 0)
         _exit(1); /* the monitor failed and reports it */

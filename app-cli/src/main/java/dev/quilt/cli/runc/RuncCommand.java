@@ -44,8 +44,8 @@ public final class RuncCommand implements Runnable {
         m.put("update", RuncUpdate.class);
         m.put("spec", SpecVerb.class);
         m.put("features", FeaturesVerb.class);
-        m.put("checkpoint", RuncVerbs.Checkpoint.class);
-        m.put("restore", RuncVerbs.Restore.class);
+        m.put("checkpoint", RuncCheckpoint.Checkpoint.class);
+        m.put("restore", RuncCheckpoint.Restore.class);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -193,6 +193,12 @@ public final class RuncCommand implements Runnable {
 
         @Binds @IntoMap @ClassKey(RuncUpdate.class)
         Object update(RuncUpdate c);
+
+        @Binds @IntoMap @ClassKey(RuncCheckpoint.Checkpoint.class)
+        Object checkpoint(RuncCheckpoint.Checkpoint c);
+
+        @Binds @IntoMap @ClassKey(RuncCheckpoint.Restore.class)
+        Object restore(RuncCheckpoint.Restore c);
     }
 
     /** runc's {@code --version}: the runtime, the spec it follows. */

@@ -1,0 +1,262 @@
+package dev.quilt.cli.runc;
+
+import dev.quilt.cli.Invocation;
+import dev.quilt.domain.QuiltException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import javax.inject.Inject;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * runc 1.1's {@code checkpoint} and {@code restore} flags ({@code runc checkpoint --help}, {@code runc restore
+ * --help}; {@code man/runc-checkpoint.8.md}), read and checked before anything is looked up or made: what
+ * Quilt does is taken, what it does not is refused in one line that says so (never silently ignored). The
+ * layout is runc's: CRIU's images straight in {@code --image-path} (podman and containerd read and write that
+ * directory themselves: podman tars it for {@code --export}), CRIU's log in {@code --work-path}.
+ */
+final class RuncCheckpoint {
+    private RuncCheckpoint() {}
+
+    /** runc's default image directory: {@code checkpoint} under the caller's working directory. */
+    static final String DEFAULT_IMAGE_PATH = "checkpoint";
+
+    /** The flags both verbs share. */
+    static final class CriuFlags {
+        @Option(names = "--image-path", paramLabel = "DIR", description = "CRIU's image files (default:"
+                + " ./checkpoint)")
+        String imagePath = "";
+
+        @Option(names = "--work-path", paramLabel = "DIR", description = "CRIU's log (dump.log, restore.log;"
+                + " default: the image path)")
+        String workPath = "";
+
+        @Option(names = "--tcp-established", description = "checkpoint/restore established TCP connections")
+        boolean tcpEstablished;
+
+        @Option(names = "--ext-unix-sk", description = "not supported: unix sockets connected outside the container")
+        boolean extUnixSk;
+
+        @Option(names = "--shell-job", description = "not supported: a process with a terminal")
+        boolean shellJob;
+
+        @Option(names = "--file-locks", description = "not supported yet: file locks")
+        boolean fileLocks;
+
+        @Option(names = "--lazy-pages", description = "not supported: memory restored lazily through userfaultfd")
+        boolean lazyPages;
+
+        @Option(names = "--manage-cgroups-mode", paramLabel = "MODE", description = "soft (the default: the"
+                + " restored processes join the cgroup the bundle names); full and strict are not supported")
+        String manageCgroupsMode = "";
+
+        @Option(names = "--empty-ns", paramLabel = "NS", description = "not supported: a namespace made but not"
+                + " restored")
+        String emptyNs = "";
+
+        @Option(names = "--auto-dedup", description = "not supported: deduplication against a parent's images")
+        boolean autoDedup;
+
+        /** The image directory, absolute (the caller's working directory's when relative or not given). */
+        Path imageDir(Invocation inv) {
+            return inv.resolve(imagePath.isEmpty() ? DEFAULT_IMAGE_PATH : imagePath);
+        }
+
+        /** CRIU's log directory: {@code --work-path}, else the image directory (runc's rule). */
+        Path workDir(Invocation inv) {
+            return workPath.isEmpty() ? imageDir(inv) : inv.resolve(workPath);
+        }
+
+        /** Refuses, in one line each, what quilt-runc does not do. */
+        void check() {
+            if (extUnixSk) {
+                throw unsupported("--ext-unix-sk", "a container whose unix sockets are connected outside it"
+                        + " cannot be checkpointed by quilt-runc; leave the flag out");
+            }
+            if (shellJob) {
+                throw unsupported("--shell-job", "quilt-runc does not checkpoint a container with a terminal yet");
+            }
+            if (fileLocks) {
+                throw unsupported("--file-locks", "checkpoint of file locks is not supported yet; leave the flag out");
+            }
+            if (lazyPages) {
+                throw unsupported("--lazy-pages", "quilt-runc dumps and restores memory whole; leave the flag out");
+            }
+            if (autoDedup) {
+                throw unsupported("--auto-dedup", "quilt-runc keeps no parent images to deduplicate against;"
+                        + " leave the flag out");
+            }
+            if (!emptyNs.isEmpty()) {
+                throw unsupported("--empty-ns " + emptyNs, "quilt-runc restores every namespace it dumped;"
+                        + " leave the flag out");
+            }
+            switch (manageCgroupsMode.toLowerCase(Locale.ROOT)) {
+                case "", "soft" -> { }
+                case "full", "strict", "ignore" -> throw unsupported("--manage-cgroups-mode " + manageCgroupsMode,
+                        "the restored processes join the cgroup the bundle names (soft); leave the flag out or"
+                                + " give soft");
+                default -> throw QuiltException.invalid("invalid --manage-cgroups-mode '" + manageCgroupsMode
+                        + "': use soft");
+            }
+        }
+    }
+
+    /** {@code runc checkpoint}'s own flags. */
+    static final class CheckpointFlags {
+        @Option(names = "--leave-running", description = "leave the container running after the dump")
+        boolean leaveRunning;
+
+        @Option(names = "--parent-path", paramLabel = "DIR", description = "not supported: images of a pre-dump")
+        String parentPath = "";
+
+        @Option(names = "--pre-dump", description = "not supported: dump memory only, for a later checkpoint")
+        boolean preDump;
+
+        @Option(names = "--page-server", paramLabel = "ADDRESS:PORT", description = "not supported: send the"
+                + " memory to a page server")
+        String pageServer = "";
+
+        @Option(names = "--status-fd", paramLabel = "FD", description = "not supported (with --lazy-pages only)")
+        int statusFd = -1;
+
+        void check() {
+            if (preDump) {
+                throw unsupported("--pre-dump", "quilt-runc makes whole checkpoints only; leave the flag out");
+            }
+            if (!parentPath.isEmpty()) {
+                throw unsupported("--parent-path", "quilt-runc makes whole checkpoints only, with no pre-dump"
+                        + " parent; leave the flag out");
+            }
+            if (!pageServer.isEmpty()) {
+                throw unsupported("--page-server", "quilt-runc writes the images to --image-path; leave the flag out");
+            }
+            if (statusFd != -1) {
+                throw unsupported("--status-fd", "it goes with --lazy-pages, which quilt-runc does not do");
+            }
+        }
+    }
+
+    /** {@code runc restore}'s own flags. */
+    static final class RestoreFlags {
+        @Option(names = {"-b", "--bundle"}, paramLabel = "DIR", description = "the bundle: DIR/config.json and its"
+                + " root (default: the current directory)")
+        String bundle = ".";
+
+        @Option(names = {"-d", "--detach"}, description = "return once the container runs (required: conmon and"
+                + " containerd's shim pass it)")
+        boolean detach;
+
+        @Option(names = "--pid-file", paramLabel = "FILE", description = "write the restored init's pid to FILE")
+        String pidFile;
+
+        @Option(names = "--console-socket", paramLabel = "SOCKET", description = "not supported yet: restore of a"
+                + " container with a terminal")
+        String consoleSocket;
+
+        @Option(names = "--no-subreaper", description = "accepted: a detached restore makes no subreaper (as runc)")
+        boolean noSubreaper;
+
+        @Option(names = "--no-pivot", description = "enter the root with MS_MOVE and chroot, not pivot_root(2)")
+        boolean noPivot;
+
+        @Option(names = "--no-new-keyring", description = "keep the caller's session keyring (conmon may pass it)")
+        boolean noNewKeyring;
+
+        @Option(names = "--lsm-profile", paramLabel = "TYPE:NAME", description = "not supported: quilt-runc"
+                + " applies no AppArmor or SELinux profile")
+        String lsmProfile = "";
+
+        @Option(names = "--lsm-mount-context", paramLabel = "CONTEXT", description = "not supported: no SELinux"
+                + " mount context")
+        String lsmMountContext = "";
+
+        void check() {
+            if (!detach) {
+                throw unsupported("restore in the foreground", "give --detach (-d), as conmon and containerd's shim"
+                        + " do; the restored init is then the caller's child");
+            }
+            if (consoleSocket != null) {
+                throw unsupported("--console-socket", "quilt-runc does not restore a container with a terminal yet");
+            }
+            if (!lsmProfile.isEmpty()) {
+                throw unsupported("--lsm-profile", "quilt-runc applies no AppArmor or SELinux profile (see"
+                        + " 'quilt-runc features'); leave the flag out");
+            }
+            if (!lsmMountContext.isEmpty()) {
+                throw unsupported("--lsm-mount-context", "quilt-runc has no SELinux mount context; leave the flag out");
+            }
+        }
+    }
+
+    static QuiltException unsupported(String what, String why) {
+        return QuiltException.invalid(what + " is not supported: " + why);
+    }
+
+    @Command(name = "checkpoint", description = "Checkpoint a running container: CRIU's images in --image-path;"
+            + " the container ends, unless --leave-running.")
+    static final class Checkpoint implements Callable<Integer> {
+        private final RuncContainers containers;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
+        @Mixin
+        CriuFlags criu;
+
+        @Mixin
+        CheckpointFlags own;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER_ID")
+        String id;
+
+        @Inject
+        Checkpoint(RuncContainers containers) {
+            this.containers = containers;
+        }
+
+        @Override
+        public Integer call() {
+            criu.check();
+            own.check();
+            containers.observe(id);
+            containers.requireRoot("checkpoint");
+            throw QuiltException.invalid("checkpoint is not supported yet (see issue 16)");
+        }
+    }
+
+    @Command(name = "restore", description = "Restore a container from CRIU's images in --image-path, with the"
+            + " bundle's config; the restored init is the caller's child, as after create.")
+    static final class Restore implements Callable<Integer> {
+        private final RuncContainers containers;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
+        @Mixin
+        CriuFlags criu;
+
+        @Mixin
+        RestoreFlags own;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER_ID")
+        String id;
+
+        @Inject
+        Restore(RuncContainers containers) {
+            this.containers = containers;
+        }
+
+        @Override
+        public Integer call() {
+            criu.check();
+            own.check();
+            RuncContainers.name(id);
+            containers.requireRoot("restore");
+            throw QuiltException.invalid("restore is not supported yet (see issue 16)");
+        }
+    }
+}

@@ -90,6 +90,10 @@ class PodmanIT {
                 graphroot = "%s"
                 """.formatted(work.resolve("runroot"), work.resolve("root")));
         Map<String, String> env = new HashMap<>();
+        // podman asks criu itself whether checkpoint works (go-criu runs `criu swrk` from PATH): the set-up's criu
+        Path bin = Files.createDirectories(work.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("criu"), dev.quilt.linux.criu.CriuBinary.locate());
+        env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put("CONTAINERS_CONF", conf.toString());
         env.put("CONTAINERS_STORAGE_CONF", storage.toString());
         shell = new Shell(env, List.of(runtime.calls(), runtime.calls().resolveSibling("logs")));
@@ -184,6 +188,84 @@ class PodmanIT {
         assertEquals("running", status(c));
         shell.expect(0, podman("rm", "-f", c));
         assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
+    }
+
+    /** A counter with an open file: it prints {@code count N} each second and appends N to /tmp/count.log. */
+    private static final String COUNTER = "i=0; exec 3>>/tmp/count.log; while :; do i=$((i+1)); echo \"count $i\";"
+            + " echo $i >&3; sleep 1; done";
+
+    /**
+     * {@code podman container checkpoint} and {@code restore} through the runtime's {@code checkpoint} and
+     * {@code restore} (conmon's {@code restore --detach --image-path --work-path}): a counter checkpointed with
+     * {@code --leave-running} counts on; checkpointed (it exits), restored, it goes on from where it was (one
+     * {@code count 1} in its log, its open file's numbers unbroken), {@code podman ps} shows it up and an exec works.
+     */
+    @Test
+    void aCheckpointedCounterIsRestoredAndGoesOnCounting() throws Exception {
+        String c = name("ckpt");
+        shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
+        awaitLog(c, "count 2", () -> { });
+
+        shell.expect(0, podman("container", "checkpoint", "--leave-running", c));
+        assertEquals("running", status(c));
+        int kept = lastCount(c);
+        awaitLog(c, "count " + (kept + 1), () -> { });
+
+        shell.expect(0, podman("container", "checkpoint", c));
+        assertEquals("exited", status(c));
+        int before = lastCount(c);
+        shell.expect(0, podman("container", "restore", c));
+        assertEquals("running", status(c));
+        assertGoesOnFrom(c, before);
+        String id = inspect(c, "{{.Id}}");
+        shell.expect(0, podman("rm", "-f", c));
+
+        List<String> calls = runtime.callLines().stream().filter(l -> l.contains(id)).toList();
+        String all = String.join("\n", calls);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint ") && l.contains("--image-path")
+                && l.contains("--leave-running")), "no checkpoint --leave-running call:\n" + all);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" restore ") && l.contains("--detach")
+                && l.contains("--image-path") && l.contains("--bundle")), "no restore --detach call:\n" + all);
+    }
+
+    /** {@code checkpoint --export} to a tarball, the container removed, {@code restore --import}: it counts on. */
+    @Test
+    void anExportedCheckpointIsImportedAndGoesOnCounting() throws Exception {
+        String c = name("export");
+        Path tarball = work.resolve(c + ".tar.gz");
+        shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
+        awaitLog(c, "count 2", () -> { });
+        shell.expect(0, podman("container", "checkpoint", "--export", tarball.toString(), c));
+        int before = lastCount(c);
+        shell.expect(0, podman("rm", c));
+        assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
+        shell.expect(0, podman("container", "restore", "--import", tarball.toString()));
+        assertEquals("running", status(c));
+        assertGoesOnFrom(c, before);
+        shell.expect(0, podman("rm", "-f", c));
+        Files.delete(tarball);
+    }
+
+    /** The highest {@code count N} in the container's log so far. */
+    private static int lastCount(String c) throws Exception {
+        return shell.expect(0, podman("logs", c)).out().lines().filter(l -> l.startsWith("count "))
+                .mapToInt(l -> Integer.parseInt(l.substring(6).trim())).max().orElseThrow();
+    }
+
+    /**
+     * The restored counter goes on from {@code before}: the next count comes, it started once (one {@code count 1}),
+     * its open file holds 1..N unbroken (read through an exec), {@code podman ps} lists it as up.
+     */
+    private static void assertGoesOnFrom(String c, int before) throws Exception {
+        awaitLog(c, "count " + (before + 1), () -> { });
+        String log = shell.expect(0, podman("logs", c)).out();
+        assertEquals(1, log.lines().filter(l -> l.equals("count 1")).count(), "the counter started again:\n" + log);
+        List<Integer> file = shell.expect(0, podman("exec", c, "cat", "/tmp/count.log")).out().lines()
+                .map(String::trim).map(Integer::parseInt).toList();
+        assertTrue(file.size() > before, "the open file lost its numbers: " + file);
+        for (int i = 0; i < file.size(); i++) assertEquals(i + 1, file.get(i), "the open file's numbers: " + file);
+        String ps = shell.expect(0, podman("ps", "--filter", "name=" + c, "--format", "{{.Names}} {{.Status}}")).out();
+        assertTrue(ps.startsWith(c + " Up"), "podman ps: " + ps);
     }
 
     @AfterAll

@@ -76,7 +76,7 @@ class ContainerdIT {
         shell = new Shell(Map.of(), List.of(runtime.calls(), runtime.calls().resolveSibling("logs"), containerdLog));
         // the shim's runtime finds criu on PATH (runc's --criu default): the set-up's, for checkpoint and restore
         Path bin = Files.createDirectories(work.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("criu"), dev.quilt.linux.criu.CriuBinary.locate());
+        Files.createSymbolicLink(bin.resolve("criu"), Path.of(dev.quilt.linux.checkpoint.CriuBinary.find().path()));
         ProcessBuilder daemon = new ProcessBuilder("containerd", "--config", config.toString()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         daemon.environment().put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));

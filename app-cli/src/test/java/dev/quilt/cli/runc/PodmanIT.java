@@ -92,7 +92,7 @@ class PodmanIT {
         Map<String, String> env = new HashMap<>();
         // podman asks criu itself whether checkpoint works (go-criu runs `criu swrk` from PATH): the set-up's criu
         Path bin = Files.createDirectories(work.resolve("bin"));
-        Files.createSymbolicLink(bin.resolve("criu"), dev.quilt.linux.criu.CriuBinary.locate());
+        Files.createSymbolicLink(bin.resolve("criu"), Path.of(dev.quilt.linux.checkpoint.CriuBinary.find().path()));
         env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put("CONTAINERS_CONF", conf.toString());
         env.put("CONTAINERS_STORAGE_CONF", storage.toString());

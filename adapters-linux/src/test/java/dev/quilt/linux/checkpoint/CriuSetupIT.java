@@ -1,4 +1,4 @@
-package dev.quilt.linux.criu;
+package dev.quilt.linux.checkpoint;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,8 +52,8 @@ class CriuSetupIT {
     void theSetUpsCriuPassesCriuCheck() throws Exception {
         Result first = setUp();
         assertEquals(0, first.code(), first.err());
-        Path criu = CriuBinary.locate(Map.of("QUILT_CRIU", first.out()));
-        Result check = run(List.of(criu.toString(), "check"), Map.of());
+        String criu = CriuBinary.find(java.util.Optional.of(first.out()), java.util.Optional.empty()).path();
+        Result check = run(List.of(criu, "check"), Map.of());
         assertEquals(0, check.code(), check.out() + check.err());
         assertTrue((check.out() + check.err()).contains("Looks good."), check.out() + check.err());
 

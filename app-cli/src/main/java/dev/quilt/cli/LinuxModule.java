@@ -300,6 +300,14 @@ public final class LinuxModule {
         return new PauseContainer(lookup, cgroups);
     }
 
+    /** runc's checkpoint (quilt-runc): the Linux Checkpointer made here, not bound, so the port keeps one binding. */
+    @Provides
+    static dev.quilt.usecases.CheckpointToImages checkpointToImages(ContainerLookup lookup, StateStore state,
+                                                                   Clock clock) {
+        return new dev.quilt.usecases.CheckpointToImages(lookup, state,
+                new dev.quilt.linux.checkpoint.LinuxCheckpointer(), clock);
+    }
+
     @Provides
     static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups) {
         return new ResumeContainer(lookup, cgroups);

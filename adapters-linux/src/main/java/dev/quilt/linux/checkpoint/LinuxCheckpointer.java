@@ -88,6 +88,12 @@ public final class LinuxCheckpointer implements Checkpointer {
                 "--images-dir", images.toString(), "--log-file", "dump.log",
                 "--external", "net[" + netns + "]:" + NET_KEY, "--network-lock", "skip",
                 "--manage-cgroups=soft"));
+        // a bind mount from the host (a bundle's: conmon's /etc/hosts, /etc/hostname, /run/.containerenv) is
+        // external, keyed by its destination, as runc marks them; the restore maps each key back to a source
+        for (dev.quilt.domain.MountSpec m : container.spec().security().mounts()) {
+            if (m.type().equals("bind")) cmd.addAll(List.of("--external", "mnt[" + m.destination() + "]:" + m.destination()));
+        }
+        freezer(init.pid()).ifPresent(dir -> cmd.addAll(List.of("--freeze-cgroup", dir.toString())));
         if (options.leaveRunning()) cmd.add("--leave-running");
         if (options.tcpEstablished()) cmd.add("--tcp-established");
         try {
@@ -98,6 +104,35 @@ public final class LinuxCheckpointer implements Checkpointer {
                     + container.displayName() + "' failed: " + (errors.isEmpty() ? e.getMessage() : errors), e);
         }
         return new CheckpointManifest.Externals(Optional.of(NET_KEY), pipes);
+    }
+
+    /**
+     * The freezer cgroup directory of process {@code pid}: v1's {@code freezer} hierarchy, or the cgroup2 tree on a
+     * host with no other. CRIU freezes the tree through it ({@code --freeze-cgroup}, as runc has it do) and leaves it
+     * as it found it; a cgroup that is frozen already (a paused container, or one frozen for {@code
+     * --leave-running}; containerd's shim pauses before its checkpoint) is dumped as it is, where seizing its
+     * frozen tasks one by one would wait for the deadline.
+     */
+    static Optional<Path> freezer(int pid) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        for (String line : lines) {
+            String[] f = line.split(":", 3);
+            if (f.length == 3 && List.of(f[1].split(",")).contains("freezer")) {
+                Path dir = Path.of("/sys/fs/cgroup/freezer" + f[2]);
+                if (Files.isDirectory(dir)) return Optional.of(dir);
+            }
+        }
+        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+            for (String line : lines) {
+                if (line.startsWith("0::")) return Optional.of(Path.of("/sys/fs/cgroup" + line.substring(3)));
+            }
+        }
+        return Optional.empty();
     }
 
     /** CRIU's "Error (...)" lines, less the harmless RLIMIT_NOFILE one, joined with "; ". */

@@ -1,7 +1,9 @@
 package dev.quilt.cli.runc;
 
 import dev.quilt.cli.Invocation;
+import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.usecases.CheckpointToImages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,8 +33,8 @@ final class RuncCheckpoint {
                 + " ./checkpoint)")
         String imagePath = "";
 
-        @Option(names = "--work-path", paramLabel = "DIR", description = "CRIU's log (dump.log, restore.log;"
-                + " default: the image path)")
+        @Option(names = "--work-path", paramLabel = "DIR", description = "accepted: CRIU's log (dump.log) is"
+                + " written beside the images")
         String workPath = "";
 
         @Option(names = "--tcp-established", description = "checkpoint/restore established TCP connections")
@@ -44,7 +46,8 @@ final class RuncCheckpoint {
         @Option(names = "--shell-job", description = "not supported: a process with a terminal")
         boolean shellJob;
 
-        @Option(names = "--file-locks", description = "not supported yet: file locks")
+        @Option(names = "--file-locks", description = "accepted (containerd's shim always passes it): CRIU refuses"
+                + " to dump a tree that holds file locks, so a lock is never lost silently")
         boolean fileLocks;
 
         @Option(names = "--lazy-pages", description = "not supported: memory restored lazily through userfaultfd")
@@ -79,9 +82,6 @@ final class RuncCheckpoint {
             }
             if (shellJob) {
                 throw unsupported("--shell-job", "quilt-runc does not checkpoint a container with a terminal yet");
-            }
-            if (fileLocks) {
-                throw unsupported("--file-locks", "checkpoint of file locks is not supported yet; leave the flag out");
             }
             if (lazyPages) {
                 throw unsupported("--lazy-pages", "quilt-runc dumps and restores memory whole; leave the flag out");
@@ -200,9 +200,7 @@ final class RuncCheckpoint {
             + " the container ends, unless --leave-running.")
     static final class Checkpoint implements Callable<Integer> {
         private final RuncContainers containers;
-
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-        boolean help;
+        private final dagger.Lazy<CheckpointToImages> checkpoint;
 
         @Mixin
         CriuFlags criu;
@@ -214,17 +212,20 @@ final class RuncCheckpoint {
         String id;
 
         @Inject
-        Checkpoint(RuncContainers containers) {
+        Checkpoint(RuncContainers containers, dagger.Lazy<CheckpointToImages> checkpoint) {
             this.containers = containers;
+            this.checkpoint = checkpoint;
         }
 
         @Override
         public Integer call() {
             criu.check();
             own.check();
-            containers.observe(id);
+            ContainerId cid = containers.require(id);
             containers.requireRoot("checkpoint");
-            throw QuiltException.invalid("checkpoint is not supported yet (see issue 16)");
+            checkpoint.get().checkpoint(new CheckpointToImages.Command(cid.value(),
+                    criu.imageDir(containers.invocation()), own.leaveRunning, criu.tcpEstablished));
+            return 0;
         }
     }
 
@@ -232,9 +233,6 @@ final class RuncCheckpoint {
             + " bundle's config; the restored init is the caller's child, as after create.")
     static final class Restore implements Callable<Integer> {
         private final RuncContainers containers;
-
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-        boolean help;
 
         @Mixin
         CriuFlags criu;

@@ -135,7 +135,7 @@ class RuncCommandTest {
     @Test
     void checkpointFlagsQuiltDoesNotDoAreRefusedFirst() {
         String r = root.toString();
-        for (List<String> flag : List.of(List.of("--ext-unix-sk"), List.of("--shell-job"), List.of("--file-locks"),
+        for (List<String> flag : List.of(List.of("--ext-unix-sk"), List.of("--shell-job"),
                 List.of("--lazy-pages"), List.of("--auto-dedup"), List.of("--empty-ns", "network"),
                 List.of("--manage-cgroups-mode", "full"), List.of("--manage-cgroups-mode=strict"),
                 List.of("--pre-dump"), List.of("--parent-path", "../parent"), List.of("--page-server", "h:1"),

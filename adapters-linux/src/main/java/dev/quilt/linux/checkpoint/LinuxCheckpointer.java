@@ -107,11 +107,12 @@ public final class LinuxCheckpointer implements Checkpointer {
     }
 
     /**
-     * The freezer cgroup directory of process {@code pid}: v1's {@code freezer} hierarchy, or the cgroup2 tree on a
-     * host with no other. CRIU freezes the tree through it ({@code --freeze-cgroup}, as runc has it do) and leaves it
-     * as it found it; a cgroup that is frozen already (a paused container, or one frozen for {@code
-     * --leave-running}; containerd's shim pauses before its checkpoint) is dumped as it is, where seizing its
-     * frozen tasks one by one would wait for the deadline.
+     * The freezer cgroup directory of process {@code pid}, the one {@code quilt pause} writes (linux/cgroup/Freezers):
+     * its cgroup2 directory (on a v2 host, and on a hybrid host's cgroup2 tree at {@code /sys/fs/cgroup/unified})
+     * when that has {@code cgroup.freeze}, else v1's {@code freezer} hierarchy. CRIU freezes the tree through it
+     * ({@code --freeze-cgroup}, as runc has it do) and leaves it as it found it; a cgroup frozen already (a paused
+     * container; containerd's shim pauses before its checkpoint) is dumped as it is, where seizing its frozen tasks
+     * one by one waits for the deadline.
      */
     static Optional<Path> freezer(int pid) {
         List<String> lines;
@@ -121,15 +122,19 @@ public final class LinuxCheckpointer implements Checkpointer {
             return Optional.empty();
         }
         for (String line : lines) {
+            if (!line.startsWith("0::")) continue;
+            for (String mount : List.of("/sys/fs/cgroup", "/sys/fs/cgroup/unified")) {
+                Path dir = Path.of(mount + line.substring(3));
+                if (Files.exists(Path.of(mount, "cgroup.controllers")) && Files.exists(dir.resolve("cgroup.freeze"))) {
+                    return Optional.of(dir);
+                }
+            }
+        }
+        for (String line : lines) {
             String[] f = line.split(":", 3);
             if (f.length == 3 && List.of(f[1].split(",")).contains("freezer")) {
                 Path dir = Path.of("/sys/fs/cgroup/freezer" + f[2]);
                 if (Files.isDirectory(dir)) return Optional.of(dir);
-            }
-        }
-        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
-            for (String line : lines) {
-                if (line.startsWith("0::")) return Optional.of(Path.of("/sys/fs/cgroup" + line.substring(3)));
             }
         }
         return Optional.empty();

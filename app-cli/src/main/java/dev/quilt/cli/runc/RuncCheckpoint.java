@@ -157,7 +157,8 @@ final class RuncCheckpoint {
                 + " container with a terminal")
         String consoleSocket;
 
-        @Option(names = "--no-subreaper", description = "accepted: a detached restore makes no subreaper (as runc)")
+        @Option(names = {"--no-subreaper", "-no-subreaper"}, description = "accepted: a detached restore makes no"
+                + " subreaper (as runc); containerd's shim spells it -no-subreaper")
         boolean noSubreaper;
 
         @Option(names = "--no-pivot", description = "enter the root with MS_MOVE and chroot, not pivot_root(2)")
@@ -229,11 +230,16 @@ final class RuncCheckpoint {
         }
     }
 
-    @Command(name = "restore", description = "Restore a container from CRIU's images in --image-path, with the"
-            + " bundle's config; the restored init is the caller's child, as after create.")
+    /**
+     * runc's {@code restore}: its flags are read and checked as runc's, then it is refused in one line. The engine's
+     * restore ({@code ProcessSpawner.restore}) makes the restored init its monitor's child (CRIU's {@code -d}
+     * reparents it to the nearest subreaper); runc's process tree needs it to be the caller's (conmon's, the shim's),
+     * as {@code quilt-runc create} hands a cloned one over ({@code Mode.HANDED_OFF}), and that restore mode is not
+     * built yet.
+     */
+    @Command(name = "restore", description = "Not supported yet: restore a container from CRIU's images in"
+            + " --image-path, with the bundle's config (the flags are checked as runc's).")
     static final class Restore implements Callable<Integer> {
-        private final RuncContainers containers;
-
         @Mixin
         CriuFlags criu;
 
@@ -244,17 +250,15 @@ final class RuncCheckpoint {
         String id;
 
         @Inject
-        Restore(RuncContainers containers) {
-            this.containers = containers;
-        }
+        Restore() {}
 
         @Override
         public Integer call() {
             criu.check();
             own.check();
             RuncContainers.name(id);
-            containers.requireRoot("restore");
-            throw QuiltException.invalid("restore is not supported yet (see issue 16)");
+            throw QuiltException.invalid("restore is not supported yet: the engine restores a container only as the"
+                    + " child of its own monitor, and runc's process tree needs the caller's (see docs/runtimes.md)");
         }
     }
 }

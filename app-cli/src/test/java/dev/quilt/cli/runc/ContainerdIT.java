@@ -203,56 +203,51 @@ class ContainerdIT {
     /**
      * containerd's checkpoint through the runtime: {@code ctr containers checkpoint --task --rw} (the shim runs
      * {@code pause}, {@code checkpoint --image-path --work-path --file-locks --leave-running}, {@code resume}, and
-     * containerd keeps the images and the rw layer as an image), the task killed and the container deleted, then
-     * {@code ctr containers restore --live --rw} (the shim's {@code restore --detach --pid-file --no-subreaper
-     * --bundle}): the counter's open file goes on from where it was, read through an exec.
+     * containerd keeps the images and the rw layer as an image): the task runs on and its open file counts on. Then,
+     * the task and container gone, {@code ctr containers restore --live --rw} (the shim's {@code restore --detach
+     * --pid-file --no-subreaper --bundle}) gets quilt-runc's one line: it restores nothing yet (docs/runtimes.md).
      */
     @Test
-    void aCheckpointedTaskIsRestoredLiveAndGoesOnCounting() throws Exception {
+    void aTaskIsCheckpointedLiveAndItsRestoreIsRefusedInOneLine() throws Exception {
         String c = name("ckpt");
         String ref = "localhost/" + c + ":checkpoint";
         shell.expect(0, run("-d", c, "sh", "-c",
                 "i=0; exec 3>>/tmp/count.log; while :; do i=$((i+1)); echo $i >&3; sleep 1; done"));
-        awaitCount(c, "w1", 2);
+        List<Integer> before = awaitCount(c, "w1", 2);
         shell.expect(0, ctr("container", "checkpoint", "--task", "--rw", c, ref));
         assertEquals("RUNNING", taskLine(c).split("\\s+")[2]);
+        List<Integer> after = awaitCount(c, "w2", before.getLast() + 2);
+        for (int i = 0; i < after.size(); i++) assertEquals(i + 1, after.get(i), "the open file's numbers: " + after);
         shell.awaitLine(ctr("events"), l -> l.contains("/tasks/exit") && l.contains("\"" + c + "\""),
                 Duration.ofSeconds(60), () -> shell.expect(0, ctr("task", "kill", "-s", "9", c)));
         shell.expect(0, ctr("task", "delete", c));
         shell.expect(0, ctr("container", "delete", c));
-        // what the dump saw is in the restored file; then it counts on, unbroken
-        shell.expect(0, ctr("container", "restore", "--live", "--rw", c, ref));
-        assertEquals("RUNNING", taskLine(c).split("\\s+")[2]);
-        List<Integer> counted = awaitCount(c, "w2", 0);
-        awaitCount(c, "w3", counted.getLast() + 1);
-        List<Integer> file = shell.expect(0, ctr("task", "exec", "--exec-id", "r1", c, "cat", "/tmp/count.log")).out()
-                .lines().map(String::trim).map(Integer::parseInt).toList();
-        for (int i = 0; i < file.size(); i++) assertEquals(i + 1, file.get(i), "the open file's numbers: " + file);
 
-        shell.awaitLine(ctr("events"), l -> l.contains("/tasks/exit") && l.contains("\"" + c + "\""),
-                Duration.ofSeconds(60), () -> shell.expect(0, ctr("task", "kill", "-s", "9", c)));
-        shell.expect(0, ctr("task", "delete", c));
-        shell.expect(0, ctr("container", "delete", c));
+        Shell.Result restore = shell.run(ctr("container", "restore", "--live", "--rw", c, ref));
+        assertTrue(restore.exit() != 0 && restore.err().contains("restore is not supported yet"), restore.describe());
+        // ctr made the container before the task failed: it is ctr's to remove, with nothing of the runtime's left
+        shell.run(ctr("container", "delete", c));
         shell.expect(0, ctr("images", "rm", ref));
         List<String> calls = runtime.callLines().stream().filter(l -> l.endsWith(" " + c)).toList();
         String all = String.join("\n", calls);
-        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint --image-path ")), "no checkpoint call:\n" + all);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint --image-path ") && l.contains("--file-locks")
+                && l.contains("--leave-running")), "no checkpoint call:\n" + all);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" pause " + c)) && calls.stream()
+                .anyMatch(l -> l.contains(" resume " + c)), "no pause and resume around the checkpoint:\n" + all);
         assertTrue(calls.stream().anyMatch(l -> l.contains(" restore ") && l.contains("--detach")
                 && l.contains("--pid-file")), "no restore --detach --pid-file call:\n" + all);
     }
 
     /**
-     * The counter's file through an exec of {@code tail -f} (id {@code execId}) until it holds {@code atLeast}
-     * (when {@code atLeast} is 0: its first line), then the whole file as read then. The exec is killed and its
-     * exit awaited (an event), so no process of it is left in the container for a checkpoint to meet.
+     * The counter's file through an exec (id {@code execId}) that follows it ({@code tail -f}) until it holds
+     * {@code atLeast}, then the whole file as read then. The exec ends by itself: its reader stops at that number,
+     * and {@code tail} takes SIGPIPE at the counter's next write, so no process of it is left in the container.
      */
     private static List<Integer> awaitCount(String c, String execId, int atLeast) throws Exception {
-        List<String> lines = shell.awaitLine(ctr("task", "exec", "--exec-id", execId, c, "tail", "-n", "+1", "-f",
-                "/tmp/count.log"), l -> !l.isBlank() && Integer.parseInt(l.trim()) >= atLeast, Duration.ofSeconds(60),
-                () -> { });
-        shell.awaitLine(ctr("events"), l -> l.contains("/tasks/exit") && l.contains("\"" + execId + "\""),
-                Duration.ofSeconds(60), () -> shell.expect(0, ctr("task", "kill", "--exec-id", execId, "-s", "9", c)));
-        return lines.stream().filter(l -> !l.isBlank()).map(String::trim).map(Integer::parseInt).toList();
+        Shell.Result r = shell.expect(0, ctr("task", "exec", "--exec-id", execId, c, "sh", "-c",
+                "tail -n +1 -f /tmp/count.log | while read -r n; do echo \"$n\"; [ \"$n\" -ge " + atLeast
+                        + " ] && exit 0; done"));
+        return r.out().lines().filter(l -> !l.isBlank()).map(String::trim).map(Integer::parseInt).toList();
     }
 
     @AfterAll

@@ -195,54 +195,60 @@ class PodmanIT {
             + " echo $i >&3; sleep 1; done";
 
     /**
-     * {@code podman container checkpoint} and {@code restore} through the runtime's {@code checkpoint} and
-     * {@code restore} (conmon's {@code restore --detach --image-path --work-path}): a counter checkpointed with
-     * {@code --leave-running} counts on; checkpointed (it exits), restored, it goes on from where it was (one
-     * {@code count 1} in its log, its open file's numbers unbroken), {@code podman ps} shows it up and an exec works.
+     * {@code podman container checkpoint} through the runtime's {@code checkpoint} ({@code --image-path} under the
+     * container's userdata, {@code --work-path}, {@code --leave-running} twice, as podman passes it): with
+     * {@code --leave-running} the counter counts on; without, it exits and podman holds CRIU's images. quilt-runc
+     * restores nothing yet (docs/runtimes.md: the engine restores an init only as its own monitor's child, and
+     * runc's process tree needs it to be conmon's): podman's restore gets quilt-runc's one line (exit 125), the
+     * container stays exited, and goes with {@code rm} like any other.
      */
     @Test
-    void aCheckpointedCounterIsRestoredAndGoesOnCounting() throws Exception {
+    void aCounterIsCheckpointedAndItsRestoreIsRefusedInOneLine() throws Exception {
         String c = name("ckpt");
         shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
         awaitLog(c, "count 2", () -> { });
+        String id = inspect(c, "{{.Id}}");
 
         shell.expect(0, podman("container", "checkpoint", "--leave-running", c));
         assertEquals("running", status(c));
-        int kept = lastCount(c);
-        awaitLog(c, "count " + (kept + 1), () -> { });
+        awaitLog(c, "count " + (lastCount(c) + 1), () -> { });
 
         shell.expect(0, podman("container", "checkpoint", c));
         assertEquals("exited", status(c));
-        int before = lastCount(c);
-        shell.expect(0, podman("container", "restore", c));
-        assertEquals("running", status(c));
-        assertGoesOnFrom(c, before);
-        String id = inspect(c, "{{.Id}}");
-        shell.expect(0, podman("rm", "-f", c));
+        Path images = work.resolve("root/overlay-containers").resolve(id).resolve("userdata/checkpoint");
+        assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "no CRIU images in " + images);
+
+        Shell.Result restore = shell.expect(125, podman("container", "restore", c));
+        assertTrue(restore.err().contains("quilt-runc: restore is not supported yet"), restore.describe());
+        assertEquals("exited", status(c));
+        shell.expect(0, podman("rm", c));
 
         List<String> calls = runtime.callLines().stream().filter(l -> l.contains(id)).toList();
         String all = String.join("\n", calls);
-        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint ") && l.contains("--image-path")
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint ") && l.contains("--image-path " + images)
                 && l.contains("--leave-running")), "no checkpoint --leave-running call:\n" + all);
         assertTrue(calls.stream().anyMatch(l -> l.contains(" restore ") && l.contains("--detach")
                 && l.contains("--image-path") && l.contains("--bundle")), "no restore --detach call:\n" + all);
     }
 
-    /** {@code checkpoint --export} to a tarball, the container removed, {@code restore --import}: it counts on. */
+    /**
+     * {@code checkpoint --export} to a tarball holds CRIU's images; {@code restore --import} of it, the container
+     * removed, gets quilt-runc's one line, and podman's half-made container goes with {@code rm}.
+     */
     @Test
-    void anExportedCheckpointIsImportedAndGoesOnCounting() throws Exception {
+    void anExportedCheckpointHoldsTheImagesAndItsImportIsRefusedInOneLine() throws Exception {
         String c = name("export");
-        Path tarball = work.resolve(c + ".tar.gz");
+        Path tarball = work.resolve(c + ".tar");
         shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
         awaitLog(c, "count 2", () -> { });
         shell.expect(0, podman("container", "checkpoint", "--export", tarball.toString(), c));
-        int before = lastCount(c);
         shell.expect(0, podman("rm", c));
-        assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
-        shell.expect(0, podman("container", "restore", "--import", tarball.toString()));
-        assertEquals("running", status(c));
-        assertGoesOnFrom(c, before);
+        Shell.Result listed = shell.expect(0, List.of("tar", "tf", tarball.toString()));
+        assertTrue(listed.out().lines().anyMatch(l -> l.equals("checkpoint/inventory.img")), listed.describe());
+        Shell.Result restore = shell.expect(125, podman("container", "restore", "--import", tarball.toString()));
+        assertTrue(restore.err().contains("quilt-runc: restore is not supported yet"), restore.describe());
         shell.expect(0, podman("rm", "-f", c));
+        assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
         Files.delete(tarball);
     }
 
@@ -250,22 +256,6 @@ class PodmanIT {
     private static int lastCount(String c) throws Exception {
         return shell.expect(0, podman("logs", c)).out().lines().filter(l -> l.startsWith("count "))
                 .mapToInt(l -> Integer.parseInt(l.substring(6).trim())).max().orElseThrow();
-    }
-
-    /**
-     * The restored counter goes on from {@code before}: the next count comes, it started once (one {@code count 1}),
-     * its open file holds 1..N unbroken (read through an exec), {@code podman ps} lists it as up.
-     */
-    private static void assertGoesOnFrom(String c, int before) throws Exception {
-        awaitLog(c, "count " + (before + 1), () -> { });
-        String log = shell.expect(0, podman("logs", c)).out();
-        assertEquals(1, log.lines().filter(l -> l.equals("count 1")).count(), "the counter started again:\n" + log);
-        List<Integer> file = shell.expect(0, podman("exec", c, "cat", "/tmp/count.log")).out().lines()
-                .map(String::trim).map(Integer::parseInt).toList();
-        assertTrue(file.size() > before, "the open file lost its numbers: " + file);
-        for (int i = 0; i < file.size(); i++) assertEquals(i + 1, file.get(i), "the open file's numbers: " + file);
-        String ps = shell.expect(0, podman("ps", "--filter", "name=" + c, "--format", "{{.Names}} {{.Status}}")).out();
-        assertTrue(ps.startsWith(c + " Up"), "podman ps: " + ps);
     }
 
     @AfterAll

@@ -171,6 +171,9 @@ class RuncCommandTest {
         assertRefused(runc("--root", r, "restore", "--image-path", "/tmp/x", "c1"),
                 "restore in the foreground is not supported: give --detach (-d)");
         assertRefused(runc("--root", r, "restore", "-d", "a/b"), "invalid container id");
+        // containerd's shim: `restore --image-path P --work-path W --detach --pid-file F -no-subreaper --bundle B ID`
+        assertRefused(runc("--root", r, "restore", "--image-path", "/tmp/x", "--work-path", "/tmp/w", "--detach",
+                "--pid-file", "/tmp/p", "-no-subreaper", "--bundle", "/tmp/b", "c1"), "restore is not supported yet");
     }
 
     @Test

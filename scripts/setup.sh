@@ -99,8 +99,9 @@ quilt_oci_schemas() {
 #   fetched with a private apt state for the trixie suite from the mirror this machine's sources already
 #   name, unpacked under $QUILT_BUILD/criu-<version>/ and run by the launcher $QUILT_BUILD/criu/criu through
 #   trixie's own ld.so and libraries: nothing is installed on the host, its apt sources and state are not
-#   touched. Debian 12's own criu package (3.17) is not installed: its `criu check` fails on this kernel
-#   (it cannot parse the kernel's vDSO), so it would install a criu that cannot checkpoint.
+#   touched. Debian 12's own criu package (3.17.1) is not installed: its `criu check` fails on this kernel
+#   ("vdso: Unexpected rt vDSO area bounds", checked with the bookworm .debs unpacked), so it would install a
+#   criu that cannot checkpoint; where the system has a criu that passes, that one is used.
 # The check runs once per kernel: $QUILT_BUILD/criu/checked holds "PATH KERNEL-RELEASE"; after that this is
 # one file read. Needs root (criu check does); without root it does nothing and the Java side refuses
 # checkpoint/restore in one line that says to run this set-up.

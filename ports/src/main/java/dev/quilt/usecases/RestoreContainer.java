@@ -56,9 +56,9 @@ public final class RestoreContainer {
     /** The new container, ready. */
     public Container restore(Command cmd) {
         CheckpointRef ref = CheckpointRef.parse(cmd.checkpoint());
+        checkpointer.criu();
         CheckpointStore.Stored stored = store.find(ref).orElseThrow(() -> QuiltException.notFound("no checkpoint '"
                 + ref + "'; see 'quilt checkpoint ls'"));
-        checkpointer.criu();
         CheckpointStore.Verified v = store.verify(stored, d -> images.find(d.value()).isPresent());
         ContainerSpec saved = v.container().spec();
         ReadyPolicy policy = new ReadyPolicy(cmd.readyTimeout().orElse(saved.ready().timeout()),

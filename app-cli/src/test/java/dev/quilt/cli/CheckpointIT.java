@@ -62,6 +62,12 @@ class CheckpointIT {
                 TICK).out().strip();
     }
 
+    private static long number(String json, String field) {
+        var m = java.util.regex.Pattern.compile("\"" + field + "\" : (\\d+)").matcher(json);
+        assertTrue(m.find(), "no " + field + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
     private static String tick(String name) throws Exception {
         // the loop writes one number, closes, and waits for the ack: cat sees exactly one
         return ok("exec", name, "sh", "-c", "cat /tmp/tick; echo > /tmp/ack").out().strip();
@@ -104,6 +110,20 @@ class CheckpointIT {
         String inspect = ok("inspect", b).out();
         assertTrue(inspect.contains("\"quilt.restored-from\" : \""), inspect);
         assertTrue(inspect.contains("\"phase\" : \"exec\""), inspect);
+
+        // its stdout and stderr are the pipes its new monitor reads (the dumped ones were external), not pipes
+        // CRIU made that nobody reads
+        long bPid = number(inspect, "pid");
+        long bMonitor = number(inspect, "monitorPid");
+        List<String> monitorFds = new java.util.ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + bMonitor + "/fd"))) {
+            for (Path fd : fds.toList()) monitorFds.add(Files.readSymbolicLink(fd).toString());
+        }
+        for (int fd = 1; fd <= 2; fd++) {
+            String pipe = Files.readSymbolicLink(Path.of("/proc/" + bPid + "/fd/" + fd)).toString();
+            assertTrue(pipe.startsWith("pipe:") && monitorFds.contains(pipe), fd + " -> " + pipe + "; the monitor"
+                    + " holds " + monitorFds);
+        }
 
         // the other checkpoint is its own container, with its own count
         String c = unique("branch");

@@ -93,7 +93,9 @@ public final class LinuxCheckpointer implements Checkpointer {
         for (dev.quilt.domain.MountSpec m : container.spec().security().mounts()) {
             if (m.type().equals("bind")) cmd.addAll(List.of("--external", "mnt[" + m.destination() + "]:" + m.destination()));
         }
-        freezer(init.pid()).ifPresent(dir -> cmd.addAll(List.of("--freeze-cgroup", dir.toString())));
+        // CRIU freezes the tree with the cgroup's freezer (not ptrace alone, which waits for ever on a task that
+        // is already frozen: a paused container, or one frozen for --leave-running); a frozen cgroup stays frozen
+        freezer(init).ifPresent(f -> cmd.addAll(List.of("--freeze-cgroup", f.toString())));
         if (options.leaveRunning()) cmd.add("--leave-running");
         if (options.tcpEstablished()) cmd.add("--tcp-established");
         try {
@@ -107,34 +109,30 @@ public final class LinuxCheckpointer implements Checkpointer {
     }
 
     /**
-     * The freezer cgroup directory of process {@code pid}, the one {@code quilt pause} writes (linux/cgroup/Freezers):
-     * its cgroup2 directory (on a v2 host, and on a hybrid host's cgroup2 tree at {@code /sys/fs/cgroup/unified})
-     * when that has {@code cgroup.freeze}, else v1's {@code freezer} hierarchy. CRIU freezes the tree through it
-     * ({@code --freeze-cgroup}, as runc has it do) and leaves it as it found it; a cgroup frozen already (a paused
-     * container; containerd's shim pauses before its checkpoint) is dumped as it is, where seizing its frozen tasks
-     * one by one waits for the deadline.
+     * The freezer of the init's cgroup, as Quilt's own freezer picks it (linux/cgroup/Freezers): the cgroup2
+     * tree's {@code cgroup.freeze} where there is one (a v2 host, or a hybrid host's {@code unified} tree), else the
+     * v1 freezer's directory.
      */
-    static Optional<Path> freezer(int pid) {
+    static Optional<Path> freezer(ProcessRef init) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+            lines = Files.readAllLines(Path.of("/proc/" + init.pid() + "/cgroup"));
         } catch (IOException e) {
             return Optional.empty();
         }
-        for (String line : lines) {
-            if (!line.startsWith("0::")) continue;
-            for (String mount : List.of("/sys/fs/cgroup", "/sys/fs/cgroup/unified")) {
-                Path dir = Path.of(mount + line.substring(3));
-                if (Files.exists(Path.of(mount, "cgroup.controllers")) && Files.exists(dir.resolve("cgroup.freeze"))) {
-                    return Optional.of(dir);
-                }
+        for (String l : lines) {
+            if (!l.startsWith("0::")) continue;
+            String rel = l.substring(3);
+            for (String mount : List.of("/sys/fs/cgroup/unified", "/sys/fs/cgroup")) {
+                Path dir = Path.of(mount + rel);
+                if (Files.exists(dir.resolve("cgroup.freeze"))) return Optional.of(dir);
             }
         }
-        for (String line : lines) {
-            String[] f = line.split(":", 3);
-            if (f.length == 3 && List.of(f[1].split(",")).contains("freezer")) {
+        for (String l : lines) {
+            String[] f = l.split(":", 3);
+            if (f.length == 3 && java.util.Arrays.asList(f[1].split(",")).contains("freezer")) {
                 Path dir = Path.of("/sys/fs/cgroup/freezer" + f[2]);
-                if (Files.isDirectory(dir)) return Optional.of(dir);
+                if (Files.exists(dir.resolve("freezer.state"))) return Optional.of(dir);
             }
         }
         return Optional.empty();

@@ -214,8 +214,9 @@ quilt_criu() {
 
 # For the launchers: exports QUILT_CRIU when the set-up has been done (one file read), and does the set-up
 # (quilt_criu) only for what needs CRIU, so that `./quilt run` never waits for a fetch:
-# quilt_criu_for FACE ARGS...  (FACE quilt: the verbs checkpoint, restore and serve (the API has them), or
-# --persist anywhere (rm checkpoints it); FACE quilt-runc: checkpoint and restore).
+# quilt_criu_for FACE ARGS...  (FACE quilt: the verbs checkpoint and restore; serve (the API has them) and
+# --persist anywhere (rm checkpoints it) too, where a failed set-up is only a warning; FACE quilt-runc: checkpoint
+# and restore).
 quilt_criu_for() {
     local face=$1 a verb="" skip=""
     shift
@@ -223,7 +224,7 @@ quilt_criu_for() {
     for a in "$@"; do
         if [ -n "$skip" ]; then skip=""; continue; fi
         case "$a" in
-            --persist | --persist=*) [ "$face" = quilt ] && verb=checkpoint && break ;;
+            --persist | --persist=*) [ "$face" = quilt ] && verb=persist && break ;;
             --root) skip=1 ;;
             --log | --log-format | --criu | --rootless) [ "$face" = quilt-runc ] && skip=1 ;;
             -*) ;;
@@ -231,7 +232,12 @@ quilt_criu_for() {
         esac
     done
     case "$face:$verb" in
-        quilt:checkpoint | quilt:restore | quilt:serve | quilt-runc:checkpoint | quilt-runc:restore) quilt_criu ;;
+        quilt:checkpoint | quilt:restore | quilt-runc:checkpoint | quilt-runc:restore) quilt_criu ;;
+        quilt:serve | quilt:persist)
+            # they work without CRIU (the API's checkpoint, persist's rm say why they cannot): a failed set-up is
+            # a warning, not the end of the server or of the run
+            (quilt_criu) || echo "quilt: CRIU's set-up failed; checkpoint and restore are refused until it works" >&2
+            quilt_criu_env || true ;;
     esac
 }
 

@@ -46,7 +46,7 @@ public final class CheckpointToImages {
                 throw QuiltException.invalid("checkpoint needs a container: give its ID");
             }
             if (images == null || !images.isAbsolute()) {
-                throw QuiltException.invalid("--image-path must name a directory");
+                throw QuiltException.invalid("the image directory must be an absolute path");
             }
         }
     }

@@ -33,8 +33,8 @@ final class RuncCheckpoint {
                 + " ./checkpoint)")
         String imagePath = "";
 
-        @Option(names = "--work-path", paramLabel = "DIR", description = "accepted: CRIU's log (dump.log) is"
-                + " written beside the images")
+        @Option(names = "--work-path", paramLabel = "DIR", description = "CRIU's stats-dump is copied there;"
+                + " its log (dump.log) is written beside the images")
         String workPath = "";
 
         @Option(names = "--tcp-established", description = "checkpoint/restore established TCP connections")
@@ -224,9 +224,29 @@ final class RuncCheckpoint {
             own.check();
             ContainerId cid = containers.require(id);
             containers.requireRoot("checkpoint");
-            checkpoint.get().checkpoint(new CheckpointToImages.Command(cid.value(),
-                    criu.imageDir(containers.invocation()), own.leaveRunning, criu.tcpEstablished));
+            Path images = criu.imageDir(containers.invocation());
+            checkpoint.get().checkpoint(new CheckpointToImages.Command(cid.value(), images, own.leaveRunning,
+                    criu.tcpEstablished));
+            statsToWorkDir(images, criu.workDir(containers.invocation()));
             return 0;
+        }
+
+        /**
+         * CRIU's {@code stats-dump} where runc's CRIU writes it, in {@code --work-path} (podman's {@code --export}
+         * and {@code --print-stats} read it there). The dump is done by now, and the container perhaps ended with
+         * it: a copy that fails is not the checkpoint's failure, so it is left at that (the images are whole).
+         */
+        private static void statsToWorkDir(Path images, Path work) {
+            Path stats = images.resolve("stats-dump");
+            if (work.equals(images) || !java.nio.file.Files.isRegularFile(stats) || !java.nio.file.Files.isDirectory(work)) {
+                return;
+            }
+            try {
+                java.nio.file.Files.copy(stats, work.resolve("stats-dump"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                // see above: the checkpoint stands without it
+            }
         }
     }
 

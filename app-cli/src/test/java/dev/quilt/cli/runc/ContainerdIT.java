@@ -73,13 +73,17 @@ class ContainerdIT {
                   path = "%1$s/opt"
                 """.formatted(work));
         containerdLog = work.resolve("containerd.log");
-        shell = new Shell(Map.of(), List.of(runtime.calls(), runtime.calls().resolveSibling("logs"), containerdLog));
+        // containerd leaves the checkpoint a task restores from in a temp dir (ctrd-checkpoint*): in work, which goes
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        shell = new Shell(Map.of("TMPDIR", tmp.toString()), List.of(runtime.calls(), runtime.calls().resolveSibling("logs"),
+                containerdLog));
         // the shim's runtime finds criu on PATH (runc's --criu default): the set-up's, for checkpoint and restore
         Path bin = Files.createDirectories(work.resolve("bin"));
         Files.createSymbolicLink(bin.resolve("criu"), Path.of(dev.quilt.linux.checkpoint.CriuBinary.find().path()));
         ProcessBuilder daemon = new ProcessBuilder("containerd", "--config", config.toString()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         daemon.environment().put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        daemon.environment().put("TMPDIR", tmp.toString());
         containerd = daemon.start();
         // containerd says when it serves: read its log for that line, copying it all to a file
         CompletableFuture<Boolean> booted = new CompletableFuture<>();

@@ -263,6 +263,42 @@ class CheckpointIT {
     }
 
     @Test
+    void criusOwnErrorLinesAreTheFailureAndNothingIsLeft() throws Exception {
+        String a = unique("criu");
+        up(a, "none");
+        assertEquals("1", tick(a));
+        ok("checkpoint", "--name", "cp", a);
+        // the image's busybox (this root's own copy) changes size: CRIU refuses the mapped file
+        Path busybox;
+        try (Stream<Path> s = Files.list(root.resolve("data/images"))) {
+            busybox = s.map(p -> p.resolve("rootfs/bin/busybox")).filter(Files::isRegularFile).findFirst()
+                    .orElseThrow();
+        }
+        long size = Files.size(busybox);
+        List<String> before = containers();
+        List<String> cgroupsBefore = Leaks.cgroups(root);
+        Files.write(busybox, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND);
+        Quilt.Result r;
+        try {
+            r = quilt.run("restore", "--name", unique("never"), a + "/cp");
+        } finally {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(busybox,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(size);
+            }
+        }
+        assertEquals(125, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("criu restore failed: Error (") && r.err().contains("File bin/busybox has bad"
+                + " size " + (size + 1) + " (expect " + size + ")"), r.err());
+        assertTrue(!r.err().contains("RLIMIT_NOFILE") && !r.err().contains("Unable to create tun"), r.err());
+        assertEquals(before, containers());
+        assertEquals(cgroupsBefore, Leaks.cgroups(root));
+        ok("rm", a);
+        ok("checkpoint", "rm", a + "/cp");
+    }
+
+    @Test
     void whatCannotBeDumpedIsRefusedBeforeAnythingIsMade() throws Exception {
         String a = unique("refuse");
         Path host = Files.createTempDirectory(root, "vol");

@@ -142,9 +142,10 @@ static const char *child_step(int code)
     }
 }
 
-/* CRIU's own error lines from its log, less the harmless RLIMIT_NOFILE one
- * (CRIU cannot raise it without CAP_SYS_RESOURCE), joined with "; ". */
-static void criu_errors(const char *log, char *out, size_t cap)
+/* CRIU's own error lines from its log, less the two every run logs here and
+ * that fail nothing: RLIMIT_NOFILE (CRIU cannot raise it without
+ * CAP_SYS_RESOURCE) and its probe of tun ("Unable to create tun"), joined with "; ". */
+void restore_criu_errors(const char *log, char *out, size_t cap)
 {
     out[0] = 0;
     FILE *f = fopen(log, "re");
@@ -154,7 +155,7 @@ static void criu_errors(const char *log, char *out, size_t cap)
     size_t n = 0;
     while (fgets(line, sizeof line, f)) {
         char *e = strstr(line, "Error (");
-        if (!e || strstr(line, "RLIMIT_NOFILE"))
+        if (!e || strstr(line, "RLIMIT_NOFILE") || strstr(line, "Unable to create tun"))
             continue;
         line[strcspn(line, "\n")] = 0;
         int w = snprintf(out + n, cap - n, "%s%s", n ? "; " : "", e);
@@ -254,7 +255,7 @@ pid_t restore_run(const struct container_config *cfg, char *err, size_t errlen, 
         if (step) {
             snprintf(err, errlen, "%s failed", step);
         } else {
-            criu_errors(log, err, errlen);
+            restore_criu_errors(log, err, errlen);
             if (!err[0])
                 snprintf(err, errlen, "criu restore failed (%s %d); see %s", WIFEXITED(status) ? "exit" : "signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), log);

@@ -100,6 +100,12 @@ class CheckpointIT {
         assertEquals(a + "/full", ok("checkpoint", "--name", "full", a).out().strip());
         assertTrue(ok("ps", "-a").out().lines().anyMatch(l -> l.contains(a) && l.contains("exited")),
                 ok("ps", "-a").out());
+        String manifest = ok("checkpoint", "inspect", a + "/full").out();
+        for (String field : List.of("\"criuVersion\"", "\"kernelRelease\"", "\"specDigest\" : \"sha256:",
+                "\"imageDigest\" : \"sha256:", "\"netKey\" : \"quilt-net\"", "\"path\" : \"rootfs-diff.tar\"",
+                "\"path\" : \"container.json\"", "\"leftRunning\" : false")) {
+            assertTrue(manifest.contains(field), field + " in " + manifest);
+        }
         ok("rm", a);
 
         String b = unique("again");
@@ -211,6 +217,9 @@ class CheckpointIT {
         byte[] manifest = Files.readAllBytes(dir.resolve("manifest.json"));
         Files.delete(dir.resolve("manifest.json"));
         refused(a + "/two", "has no manifest.json");
+        List<String> listed = ok("checkpoint", "ls", a).lines();
+        assertTrue(listed.stream().anyMatch(l -> l.startsWith(a + "/two") && l.contains("damaged: no manifest.json"))
+                && listed.stream().anyMatch(l -> l.startsWith(a + "/one") && l.contains("ok")), listed.toString());
         Files.write(dir.resolve("manifest.json"), manifest);
 
         // an unknown one, and a name in use
@@ -258,6 +267,42 @@ class CheckpointIT {
         assertEquals(before, containers());
         assertEquals(layersBefore, layers());
         assertEquals(cgroupsBefore, Leaks.cgroups(root), "no cgroup of it is left");
+        ok("rm", a);
+        ok("checkpoint", "rm", a + "/cp");
+    }
+
+    @Test
+    void criusOwnErrorLinesAreTheFailureAndNothingIsLeft() throws Exception {
+        String a = unique("criu");
+        up(a, "none");
+        assertEquals("1", tick(a));
+        ok("checkpoint", "--name", "cp", a);
+        // the image's busybox (this root's own copy) changes size: CRIU refuses the mapped file
+        Path busybox;
+        try (Stream<Path> s = Files.list(root.resolve("data/images"))) {
+            busybox = s.map(p -> p.resolve("rootfs/bin/busybox")).filter(Files::isRegularFile).findFirst()
+                    .orElseThrow();
+        }
+        long size = Files.size(busybox);
+        List<String> before = containers();
+        List<String> cgroupsBefore = Leaks.cgroups(root);
+        Files.write(busybox, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND);
+        Quilt.Result r;
+        try {
+            r = quilt.run("restore", "--name", unique("never"), a + "/cp");
+        } finally {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(busybox,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(size);
+            }
+        }
+        assertEquals(125, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("criu restore failed: Error (") && r.err().contains("File bin/busybox has bad"
+                + " size " + (size + 1) + " (expect " + size + ")"), r.err());
+        assertTrue(!r.err().contains("RLIMIT_NOFILE") && !r.err().contains("Unable to create tun"), r.err());
+        assertEquals(before, containers());
+        assertEquals(cgroupsBefore, Leaks.cgroups(root));
         ok("rm", a);
         ok("checkpoint", "rm", a + "/cp");
     }

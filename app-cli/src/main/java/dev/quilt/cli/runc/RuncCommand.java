@@ -113,7 +113,8 @@ public final class RuncCommand implements Runnable {
             + " itself (podman: cgroup_manager = \"cgroupfs\")")
     boolean systemdCgroup;
 
-    @Option(names = "--criu", paramLabel = "PATH", description = "accepted; checkpoint/restore are not supported yet")
+    @Option(names = "--criu", paramLabel = "PATH", description = "accepted, not used: checkpoint runs the criu"
+            + " QUILT_CRIU names (the set-up's, which passes 'criu check'), else criu on PATH")
     String criu;
 
     @Option(names = "--rootless", paramLabel = "true|false|auto", description = "accepted as false or auto;"

@@ -158,6 +158,8 @@ enum quilt_tag {
     QUILT_T_RESTORE_CGROUP_ROOT = 144, /* --cgroup-root: the container's cgroup path below each hierarchy's root */
     QUILT_T_RESTORE_DEADLINE_MS = 145, /* CRIU is killed (with what it restored) when it runs longer */
     QUILT_T_RESTORE_TCP = 146,    /* "1": --tcp-established */
+    QUILT_T_RESTORE_EXT_MOUNT = 147, /* repeated: "KEY:SOURCE": CRIU's --ext-mount-map for a bind mount dumped as
+                                      * external under KEY (its destination); SOURCE is the new bundle's */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */

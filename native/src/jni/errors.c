@@ -108,7 +108,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_STEP_JOIN_NAMESPACE),
         /* restore mode (issue 16) */
         P(QUILT_T_RESTORE_CRIU), P(QUILT_T_RESTORE_IMAGES), P(QUILT_T_RESTORE_NET_KEY), P(QUILT_T_RESTORE_PIPE),
-        P(QUILT_T_RESTORE_CGROUP_ROOT), P(QUILT_T_RESTORE_DEADLINE_MS), P(QUILT_T_RESTORE_TCP), P(QUILT_STEP_RESTORE),
+        P(QUILT_T_RESTORE_CGROUP_ROOT), P(QUILT_T_RESTORE_DEADLINE_MS), P(QUILT_T_RESTORE_TCP), P(QUILT_T_RESTORE_EXT_MOUNT), P(QUILT_STEP_RESTORE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

@@ -505,8 +505,10 @@ int main(void)
         send_fail(QUILT_STEP_JOIN_NAMESPACE, -rc, object);
         return 1;
     }
-    /* orphans of the container come to us, not to the host's init */
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    /* orphans of the container come to us, not to the host's init; but a handed-off
+     * restore's init must reach our caller's subreaper when CRIU (-d) exits, so we are none */
+    if (!(restoring && m.cfg.handed_off))
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
     sigemptyset(&mask);
     sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_BLOCK, &mask, NULL);
@@ -523,6 +525,8 @@ int main(void)
         close(sp[1]);
         if (restore_init(&m) < 0)
             return 1;
+        if (m.cfg.handed_off) /* as after a handed-off clone: the caller's stdio is the init's alone */
+            tree_drop_caller_stdio();
         goto serve;
     }
     int step;

@@ -18,7 +18,7 @@
 #include "quilt/proto.h"
 #include "config.h"
 
-#define RESTORE_ARGS 64
+#define RESTORE_ARGS (64 + 2 * RESTORE_MAX_EXT_MOUNTS)
 #define FD_BASE 100 /* where the child places what CRIU inherits: above anything we hold */
 
 int restore_take(struct restore_terms *t, uint16_t tag, char *s, const char **what)
@@ -66,6 +66,14 @@ int restore_take(struct restore_terms *t, uint16_t tag, char *s, const char **wh
     case QUILT_T_RESTORE_TCP:
         t->tcp = strcmp(s, "1") == 0;
         return 1;
+    case QUILT_T_RESTORE_EXT_MOUNT:
+        *what = "restore external mount";
+        if (t->n_ext_mounts == RESTORE_MAX_EXT_MOUNTS)
+            return -E2BIG;
+        if (s[0] != '/' || !strchr(s, ':') || strchr(s, ':')[1] != '/')
+            return -EINVAL; /* KEY:SOURCE, both absolute */
+        t->ext_mount[t->n_ext_mounts++] = s;
+        return 1;
     default:
         return 0;
     }
@@ -90,6 +98,13 @@ static int empty_netns(void)
     return rc < 0 ? rc : fd;
 }
 
+/* The network namespace we joined by the bundle's path, as an fd.  -errno. */
+static int joined_netns(void)
+{
+    int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
 static int write_zero(const char *dir, const char *file)
 {
     char path[4200];
@@ -109,7 +124,10 @@ static void child(const struct container_config *cfg, char *const argv[], int ne
      * container's from it, so nothing stays mounted on the host */
     if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         _exit(100);
-    if (mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
+    /* the overlay; or the bundle's rootfs in place (runc's way), bound onto
+     * itself so that it is a mount point CRIU can pivot into */
+    if (cfg->bundle.root_in_place ? mount(cfg->merged, cfg->merged, NULL, MS_BIND | MS_REC, NULL) < 0
+                                  : mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
         _exit(101);
     /* the container's cgroups, so CRIU's tasks start there (v1: our thread,
      * which is the whole process; cgroup2: cgroup.procs) */
@@ -122,7 +140,8 @@ static void child(const struct container_config *cfg, char *const argv[], int ne
     if (dup2(netfd, base) < 0)
         _exit(103);
     for (int i = 0; i < cfg->restore.n_pipes; i++) {
-        int src = cfg->restore.pipe_fd[i] == 2 ? cfg->stderr_fd : cfg->stdout_fd;
+        /* handed off: the caller's stdio is ours (fds 0-2), each for the fd it replaces */
+        int src = cfg->handed_off ? cfg->restore.pipe_fd[i] : cfg->restore.pipe_fd[i] == 2 ? cfg->stderr_fd : cfg->stdout_fd;
         if (dup2(src, base + 1 + i) < 0)
             _exit(103);
     }
@@ -134,7 +153,7 @@ static const char *child_step(int code)
 {
     switch (code) {
     case 100: return "make a private mount namespace for criu";
-    case 101: return "mount the container's overlay for criu";
+    case 101: return "mount the container's root for criu";
     case 102: return "join the container's cgroups";
     case 103: return "hand criu its fds";
     case 104: return "exec criu";
@@ -205,6 +224,10 @@ pid_t restore_run(const struct container_config *cfg, char *err, size_t errlen, 
     snprintf(inherit[0], sizeof inherit[0], "fd[%d]:%s", FD_BASE, t->net_key ? t->net_key : "quilt-net");
     argv[a++] = "--inherit-fd";
     argv[a++] = inherit[0];
+    for (int i = 0; i < t->n_ext_mounts; i++) {
+        argv[a++] = "--ext-mount-map";
+        argv[a++] = (char *)t->ext_mount[i];
+    }
     for (int i = 0; i < t->n_pipes; i++) {
         snprintf(inherit[i + 1], sizeof inherit[i + 1], "fd[%d]:pipe:[%lu]", FD_BASE + 1 + i, t->pipe_ino[i]);
         argv[a++] = "--inherit-fd";
@@ -213,9 +236,12 @@ pid_t restore_run(const struct container_config *cfg, char *err, size_t errlen, 
     argv[a] = NULL;
     unlink(pidfile);
 
-    int netfd = empty_netns();
+    /* a network namespace the bundle names by path was joined (bundle_join): it is
+     * the one CRIU puts the restored tree in; else a fresh one */
+    int netfd = (cfg->bundle.joined & CLONE_NEWNET) ? joined_netns() : empty_netns();
     if (netfd < 0) {
-        snprintf(err, errlen, "make an empty network namespace: %s", strerror(-netfd));
+        snprintf(err, errlen, "%s: %s", (cfg->bundle.joined & CLONE_NEWNET) ? "open the bundle's network namespace"
+                 : "make an empty network namespace", strerror(-netfd));
         return netfd;
     }
     pid_t pid = fork();

@@ -13,12 +13,15 @@
 #include <sys/types.h>
 
 #define RESTORE_MAX_PIPES 8
+#define RESTORE_MAX_EXT_MOUNTS 16
 
 struct restore_terms {
     const char *criu, *images, *net_key, *cgroup_root;
     int pipe_fd[RESTORE_MAX_PIPES];
     unsigned long pipe_ino[RESTORE_MAX_PIPES];
     int n_pipes;
+    const char *ext_mount[RESTORE_MAX_EXT_MOUNTS]; /* "KEY:SOURCE", CRIU's --ext-mount-map */
+    int n_ext_mounts;
     unsigned long deadline_ms;
     int tcp;
 };
@@ -30,7 +33,12 @@ struct container_config;
 int restore_take(struct restore_terms *t, uint16_t tag, char *s, const char **what);
 
 /* Runs `criu restore` for cfg (cfg->stdout_fd/stderr_fd: our log pipes'
- * write ends, handed in for the dumped stdio pipes).  Returns the restored
+ * write ends, handed in for the dumped stdio pipes; handed off (runc's process
+ * tree): our own fds 0-2, the caller's stdio, each for the fd it was dumped as).
+ * The root is the overlay mounted at cfg->merged, or with the root in place
+ * the bundle's rootfs bound onto itself, in CRIU's private mount namespace; the
+ * network namespace is a fresh empty one, or the one we joined by the
+ * bundle's path.  Returns the restored
  * init's pid with *pidfd open on it, or -errno with err saying why in one line:
  * CRIU's own "Error (...)" lines from its log (less the harmless RLIMIT_NOFILE
  * one), or the step that failed.  At the deadline CRIU is killed (-ETIMEDOUT);

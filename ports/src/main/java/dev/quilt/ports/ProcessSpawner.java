@@ -53,7 +53,7 @@ public interface ProcessSpawner {
                     Instant deadline);
 
     /**
-     * As {@link #launch} in {@link Mode#DETACHED}, but the init and its tree are CRIU's restore of a checkpoint
+     * As {@link #launch} in {@link Mode#DETACHED} (or {@link Mode#HANDED_OFF}, {@link Restore#mode}), but the init and its tree are CRIU's restore of a checkpoint
      * instead of a fresh clone: the monitor (a child subreaper) runs CRIU with the container's cgroup as the
      * cgroup root, its rootfs (overlay over the image, the checkpoint's layer as upper) as root, a fresh empty
      * network namespace and its own log pipes handed in for what was external at the dump; the restored init
@@ -65,11 +65,27 @@ public interface ProcessSpawner {
                      Restore from, Instant deadline);
 
     /**
-     * What to restore: CRIU's images directory, what was external at the dump, and whether established TCP
-     * connections were dumped.
+     * What to restore: CRIU's images directory, what was external at the dump, whether established TCP
+     * connections were dumped, and how the restored init is attached: {@link Mode#DETACHED} (the monitor's child,
+     * its stdio pipes the monitor's log pipes) or {@link Mode#HANDED_OFF} (runc's process tree: the monitor is no
+     * subreaper, so CRIU's {@code -d} hands the init to the caller's nearest child subreaper, conmon or the shim;
+     * the caller's stdio replaces the dumped stdio pipes, each for the fd it was; the bundle's bind mounts are
+     * given for the ones dumped as external, keyed by destination).
      */
     record Restore(java.nio.file.Path images, dev.quilt.domain.checkpoint.CheckpointManifest.Externals externals,
-                   boolean tcpEstablished) {}
+                   boolean tcpEstablished, Mode mode) {
+        public Restore {
+            if (mode != Mode.DETACHED && mode != Mode.HANDED_OFF) {
+                throw new IllegalArgumentException("a restore is detached or handed off, not " + mode);
+            }
+        }
+
+        /** Detached: the restored init is its monitor's child ({@code quilt restore}). */
+        public Restore(java.nio.file.Path images, dev.quilt.domain.checkpoint.CheckpointManifest.Externals externals,
+                       boolean tcpEstablished) {
+            this(images, externals, tcpEstablished, Mode.DETACHED);
+        }
+    }
 
     /** A started init and its monitor. */
     interface Launched extends AutoCloseable {

@@ -128,6 +128,40 @@ public final class ContainerLauncher {
      */
     public Launch launch(BundleRequest req, ProcessSpawner.Mode mode) {
         Instant begun = clock.now();
+        ContainerId id = ids.newId();
+        ContainerSpec spec = bundleSpec(req, id);
+        return launch(id, req.name(), spec, false, begun, begun.plus(spec.ready().timeout()), mode);
+    }
+
+    /**
+     * An OCI bundle's container whose init is CRIU's restore of {@code from} instead of a clone ({@code quilt-runc
+     * restore}, issue 16): the spec, refusals and steps of {@link #launch(BundleRequest, ProcessSpawner.Mode)} with
+     * the rootfs in place, and the init restored by {@link ProcessSpawner#restore} in {@code from.mode()}
+     * ({@link ProcessSpawner.Mode#HANDED_OFF}: runc's process tree, the restored init the caller's subreaper's
+     * child). Refused in one line before anything is made: a rootfs not used in place (CRIU's images hold no
+     * layer of it), a namespace other than the network's joined by path (CRIU restores the dumped ones). The
+     * record says running at once: the restored process goes on where it was, with no start gate.
+     */
+    public Launch restore(BundleRequest req, ProcessSpawner.Restore from) {
+        if (!req.terms().rootInPlace()) {
+            throw QuiltException.invalid("restore from CRIU's images alone needs the bundle's rootfs in place");
+        }
+        Instant begun = clock.now();
+        ContainerId id = ids.newId();
+        ContainerSpec spec = bundleSpec(req, id);
+        spec.bundle().orElseThrow().namespacePaths().keySet().stream().filter(ns -> ns != Namespace.NETWORK).findFirst()
+                .ifPresent(ns -> {
+                    throw QuiltException.invalid("config.json: linux.namespaces gives a path for the "
+                            + ns.name().toLowerCase(java.util.Locale.ROOT) + " namespace, and a restore makes the"
+                            + " namespaces CRIU dumped; leave the path out (only the network namespace may be joined)");
+                });
+        // the layer of a Restored is not read for a rootfs in place (the caller's, restored as it is)
+        return launch(id, req.name(), spec, false, begun, begun.plus(spec.ready().timeout()), from.mode(),
+                Optional.of(new Restored(from.images(), from)));
+    }
+
+    /** {@code config.json} as the engine's spec, refused in one line where runc or Quilt refuses it. */
+    private ContainerSpec bundleSpec(BundleRequest req, ContainerId id) {
         OciConversion.EngineSpec e = OciConversion.toEngine(req.spec(), "config.json");
         // runc's rules (create): a terminal goes to the console socket, and a socket needs a terminal
         if (e.process().terminal() && req.terms().consoleSocket().isEmpty()) {
@@ -168,16 +202,14 @@ public final class ContainerLauncher {
         ExecveLimits.check(process.args(), process.env(), host.argMax());
         e.resources().cpus().ifPresent(c -> c.requireAtMost(host.cpus()));
         RootFs root = new RootFs.Directory(req.rootPath(e.root().path()));
-        ContainerId id = ids.newId();
         Hostname hostname = e.hostname().orElseGet(() -> Hostname.from(
                 req.name().map(n -> n.value()).orElse(id.shortForm())));
         Bundle bundle = new Bundle(req.bundle(), req.spec().annotations(), e.namespacePaths(), e.cgroupsPath(),
                 req.spec().hooks().orElse(Bundle.NO_HOOKS), req.terms(), inPlace && e.hostname().isEmpty(),
                 e.oomScoreAdj(), req.name().map(ContainerName::value));
-        ContainerSpec spec = new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
+        return new ContainerSpec(process, root, hostname, e.namespaces(), false, false, e.network(),
                 e.resources(), Optional.empty(), ReadyPolicy.DEFAULT, LogLimit.DEFAULT, raisableAmbient(e.security()),
                 Optional.of(bundle));
-        return launch(id, req.name(), spec, false, begun, begun.plus(spec.ready().timeout()), mode);
     }
 
     /**
@@ -302,12 +334,12 @@ public final class ContainerLauncher {
             Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                     ? Optional.of(network.attach(id)) : Optional.empty();
             if (endpoint.isPresent()) container = container.attached(endpoint.get());
-            if (restored.isPresent()) {
+            boolean inPlace = spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false);
+            if (restored.isPresent() && !inPlace) {
                 storage.prepareFromLayer(id, spec.root(), restored.get().layer());
             } else if (before.isPresent()) {
                 storage.prepareAgain(id, spec.root());
-            } else if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
-                    && spec.root() instanceof RootFs.Directory d) {
+            } else if (inPlace && spec.root() instanceof RootFs.Directory d) {
                 storage.prepareInPlace(id, d);
             } else {
                 storage.prepare(id, spec.root());
@@ -331,7 +363,7 @@ public final class ContainerLauncher {
             throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec, false);
         }
         try {
-            container = mode.gated()
+            container = mode.gated() && restored.isEmpty()
                     ? container.created(launched.process(), launched.monitor(), fromTheStart(launched.readiness(), begun))
                     : container.running(launched.process(), launched.monitor(), clock.now(),
                             fromTheStart(launched.readiness(), begun));

@@ -73,4 +73,23 @@ public final class RestoreContainer {
         launch.launched().close();
         return ready.await(launch.container(), launch.deadline());
     }
+
+    /**
+     * {@code quilt-runc restore} (issue 16, item 8): runc's layout, CRIU's images in the caller's directory
+     * ({@code images}, as {@link CheckpointToImages} wrote them) with {@code externals} as recorded at the dump, and
+     * the bundle's {@code config.json} for the new container (its ID the request's name, its rootfs in place). CRIU
+     * must be there; then the one create path ({@link ContainerLauncher#restore(BundleRequest,
+     * ProcessSpawner.Restore)}) in runc's process tree ({@link ProcessSpawner.Mode#HANDED_OFF}): the restored init is
+     * the caller's subreaper's child, its stdio the caller's. No readiness chain (runc probes nothing). A failure
+     * removes everything it made and says why in one line.
+     */
+    public Container inRuncTree(BundleRequest request, java.nio.file.Path images,
+                                dev.quilt.domain.checkpoint.CheckpointManifest.Externals externals,
+                                boolean tcpEstablished) {
+        checkpointer.criu();
+        ContainerLauncher.Launch launch = launcher.restore(request, new ProcessSpawner.Restore(images, externals,
+                tcpEstablished, ProcessSpawner.Mode.HANDED_OFF));
+        launch.launched().close();
+        return launch.container();
+    }
 }

@@ -42,7 +42,8 @@ public final class Protocol {
 
     /** Restore mode (issue 16, tags 140-149), native/src/monitor/restore.h: CRIU restores the init. */
     public static final int T_RESTORE_CRIU = 140, T_RESTORE_IMAGES = 141, T_RESTORE_NET_KEY = 142,
-            T_RESTORE_PIPE = 143, T_RESTORE_CGROUP_ROOT = 144, T_RESTORE_DEADLINE_MS = 145, T_RESTORE_TCP = 146;
+            T_RESTORE_PIPE = 143, T_RESTORE_CGROUP_ROOT = 144, T_RESTORE_DEADLINE_MS = 145, T_RESTORE_TCP = 146,
+            T_RESTORE_EXT_MOUNT = 147;
 
     /** Exec sessions (the API's exec start, tags and messages 130-139), native/src/exec/session.h. */
     public static final int T_SESSION = 130, T_ROWS = 131, T_COLS = 132, T_EXIT_RECORD = 133, MSG_RESIZE = 130, MSG_SIGNAL = 131;
@@ -162,6 +163,7 @@ public final class Protocol {
         check("QUILT_T_RESTORE_CGROUP_ROOT", T_RESTORE_CGROUP_ROOT);
         check("QUILT_T_RESTORE_DEADLINE_MS", T_RESTORE_DEADLINE_MS);
         check("QUILT_T_RESTORE_TCP", T_RESTORE_TCP);
+        check("QUILT_T_RESTORE_EXT_MOUNT", T_RESTORE_EXT_MOUNT);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

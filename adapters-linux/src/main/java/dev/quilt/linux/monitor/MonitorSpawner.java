@@ -124,7 +124,8 @@ public final class MonitorSpawner implements ProcessSpawner {
     /**
      * The monitor in restore mode ({@code native/src/monitor/restore.c}): the same CONFIG as a detached launch
      * plus the restore records; CRIU gets the time left to {@code deadline}, and we wait two seconds more to
-     * hear how it ended (the monitor kills it at the deadline).
+     * hear how it ended (the monitor kills it at the deadline). {@link Mode#HANDED_OFF}: runc's process tree
+     * ({@code native/src/monitor/restore.h}): no log, no start gate; the caller's stdio for the dumped pipes.
      */
     @Override
     public Launched restore(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
@@ -132,14 +133,14 @@ public final class MonitorSpawner implements ProcessSpawner {
         if (spec.security().userns() instanceof UserNamespace.Mapped) {
             throw QuiltException.invalid("restore of a container with a user namespace is not supported yet");
         }
-        return start(id, spec, endpoint, cgroup, Mode.DETACHED, deadline, Optional.of(from));
+        return start(id, spec, endpoint, cgroup, from.mode(), deadline, Optional.of(from));
     }
 
     private Launched start(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
                            Mode mode, Instant deadline, Optional<Restore> restore) {
         Instant begun = Instant.now();
         int[] preserved = preservedFds(spec, mode);
-        if (mode.gated()) StartGate.create(paths.execFifo(id).toString());
+        if (mode.gated() && restore.isEmpty()) StartGate.create(paths.execFifo(id).toString());
         // the rootfs in place (runc's way) gets no /etc files of ours: the client binds its own in mounts
         if (!inPlace(spec)) {
             try {
@@ -149,7 +150,7 @@ public final class MonitorSpawner implements ProcessSpawner {
                         + dev.quilt.linux.IoErrors.why(e), e);
             }
         }
-        MessageWriter cfg = config(id, spec, endpoint, cgroup, mode);
+        MessageWriter cfg = config(id, spec, endpoint, cgroup, mode, restore.isPresent());
         if (restore.isPresent()) restoreRecords(cfg, id, spec, restore.get(), begun, deadline);
         Instant heard = restore.isPresent() ? deadline.plusSeconds(2) : deadline;
         int[] pair = Sockets.pair();
@@ -190,7 +191,7 @@ public final class MonitorSpawner implements ProcessSpawner {
     }
 
     private MessageWriter config(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
-                                 Mode mode) {
+                                 Mode mode, boolean restoring) {
         Path layer = paths.containerLayer(id);
         String lower = switch (spec.root()) {
             case RootFs.Image i -> paths.imageRootfs(i.digest()).toString();
@@ -242,7 +243,7 @@ public final class MonitorSpawner implements ProcessSpawner {
             w.put(Protocol.T_LOG_PATH, paths.log(id).toString());
             w.put(Protocol.T_LOG_MAX, spec.log().maxBytes());
         }
-        if (mode.gated()) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
+        if (mode.gated() && !restoring) w.put(Protocol.T_EXEC_FIFO, paths.execFifo(id).toString());
         long flags = 0;
         for (Namespace ns : spec.namespaces()) flags |= Protocol.cloneFlag(ns);
         w.put(Protocol.T_NS_FLAGS, flags);
@@ -275,12 +276,21 @@ public final class MonitorSpawner implements ProcessSpawner {
         w.put(Protocol.T_RESTORE_CRIU, dev.quilt.linux.checkpoint.CriuBinary.find().path());
         w.put(Protocol.T_RESTORE_IMAGES, r.images().toAbsolutePath().toString());
         r.externals().netKey().ifPresent(k -> w.put(Protocol.T_RESTORE_NET_KEY, k));
-        for (var p : r.externals().stdioPipes()) w.put(Protocol.T_RESTORE_PIPE, p.fd() + " " + p.inode());
+        java.util.Set<Long> pipes = new java.util.HashSet<>(); // one pipe on two fds is inherited once
+        for (var p : r.externals().stdioPipes()) {
+            if (pipes.add(p.inode())) w.put(Protocol.T_RESTORE_PIPE, p.fd() + " " + p.inode());
+        }
         String root = Cgroups.pathOf(spec).map(p -> p.startsWith("/") ? p : "/" + p)
                 .orElse("/" + paths.cgroupParent() + "/" + id.value());
         w.put(Protocol.T_RESTORE_CGROUP_ROOT, root);
         w.put(Protocol.T_RESTORE_DEADLINE_MS, Math.max(1, Duration.between(begun, deadline).toMillis()));
         if (r.tcpEstablished()) w.put(Protocol.T_RESTORE_TCP, 1);
+        // a bind mount was dumped as external under its destination (LinuxCheckpointer): the new source for each
+        for (dev.quilt.domain.MountSpec m : spec.security().mounts()) {
+            if (!m.type().equals("bind")) continue;
+            String source = spec.bundle().map(b -> Path.of(b.path()).resolve(m.source()).toString()).orElse(m.source());
+            w.put(Protocol.T_RESTORE_EXT_MOUNT, m.destination() + ":" + source);
+        }
     }
 
     /** The bundle's rootfs is the root itself, bound in place (runc's way), not an overlay's lower layer. */

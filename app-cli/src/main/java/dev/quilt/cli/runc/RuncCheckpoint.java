@@ -3,7 +3,15 @@ package dev.quilt.cli.runc;
 import dev.quilt.cli.Invocation;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.oci.RuntimeSpec;
+import dev.quilt.linux.oci.OciSpecCodec;
+import dev.quilt.usecases.BundleRequest;
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.RuncTerms;
 import dev.quilt.usecases.CheckpointToImages;
+import dev.quilt.usecases.RemoveContainer;
+import dev.quilt.usecases.RestoreContainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,7 +19,9 @@ import picocli.CommandLine.Parameters;
 
 import javax.inject.Inject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -146,6 +156,21 @@ final class RuncCheckpoint {
                 + " root (default: the current directory)")
         String bundle = ".";
 
+        /** The bundle's directory, absolute (the caller's working directory's when relative). */
+        Path bundleDir(Invocation inv) {
+            return inv.resolve(bundle);
+        }
+
+        /** The parsed {@code config.json}, or one line saying it is missing or what is wrong in it. */
+        RuntimeSpec config(Invocation inv) {
+            Path file = bundleDir(inv).resolve("config.json");
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw QuiltException.invalid("JSON specification file config.json not found in bundle "
+                        + bundleDir(inv) + " (quilt-runc spec writes one)");
+            }
+            return OciSpecCodec.read(file);
+        }
+
         @Option(names = {"-d", "--detach"}, description = "return once the container runs (required: conmon and"
                 + " containerd's shim pass it)")
         boolean detach;
@@ -225,8 +250,9 @@ final class RuncCheckpoint {
             ContainerId cid = containers.require(id);
             containers.requireRoot("checkpoint");
             Path images = criu.imageDir(containers.invocation());
-            checkpoint.get().checkpoint(new CheckpointToImages.Command(cid.value(), images, own.leaveRunning,
-                    criu.tcpEstablished));
+            var externals = checkpoint.get().checkpoint(new CheckpointToImages.Command(cid.value(), images,
+                    own.leaveRunning, criu.tcpEstablished));
+            RuncExternals.write(images, externals);
             statsToWorkDir(images, criu.workDir(containers.invocation()));
             return 0;
         }
@@ -251,15 +277,20 @@ final class RuncCheckpoint {
     }
 
     /**
-     * runc's {@code restore}: its flags are read and checked as runc's, then it is refused in one line. The engine's
-     * restore ({@code ProcessSpawner.restore}) makes the restored init its monitor's child (CRIU's {@code -d}
-     * reparents it to the nearest subreaper); runc's process tree needs it to be the caller's (conmon's, the shim's),
-     * as {@code quilt-runc create} hands a cloned one over ({@code Mode.HANDED_OFF}), and that restore mode is not
-     * built yet.
+     * runc's {@code restore}: its flags read and checked as runc's, then {@link RestoreContainer#inRuncTree}: a
+     * container {@code ID} from the bundle's {@code config.json} (its rootfs in place), its init restored by CRIU
+     * from {@code --image-path} (with what {@code quilt-runc checkpoint} recorded as external there,
+     * {@link RuncExternals}) in runc's process tree: the caller's subreaper (conmon, the shim) gets the restored
+     * init, and the caller's stdio replaces the dumped stdio pipes. {@code --pid-file} gets its pid, as for
+     * {@code create}; one that cannot be written removes the container again.
      */
-    @Command(name = "restore", description = "Not supported yet: restore a container from CRIU's images in"
-            + " --image-path, with the bundle's config (the flags are checked as runc's).")
+    @Command(name = "restore", description = "Restore a container from CRIU's images in --image-path, with the"
+            + " bundle's config.json; detached: the restored process is the caller's child.")
     static final class Restore implements Callable<Integer> {
+        private final RuncContainers containers;
+        private final dagger.Lazy<RestoreContainer> restore;
+        private final dagger.Lazy<RemoveContainer> remove;
+
         @Mixin
         CriuFlags criu;
 
@@ -270,15 +301,41 @@ final class RuncCheckpoint {
         String id;
 
         @Inject
-        Restore() {}
+        Restore(RuncContainers containers, dagger.Lazy<RestoreContainer> restore, dagger.Lazy<RemoveContainer> remove) {
+            this.containers = containers;
+            this.restore = restore;
+            this.remove = remove;
+        }
 
         @Override
         public Integer call() {
             criu.check();
             own.check();
-            RuncContainers.name(id);
-            throw QuiltException.invalid("restore is not supported yet: the engine restores a container only as the"
-                    + " child of its own monitor, and runc's process tree needs the caller's (see docs/runtimes.md)");
+            Invocation inv = containers.invocation();
+            ContainerName name = RuncContainers.name(id);
+            RuntimeSpec spec = own.config(inv);
+            Path images = criu.imageDir(inv);
+            var externals = RuncExternals.read(images);
+            containers.requireRoot("restore");
+            if (containers.find(id).isPresent()) {
+                throw QuiltException.conflict("container with id exists: " + id);
+            }
+            BundleRequest req = new BundleRequest(spec, own.bundleDir(inv).toString(), Optional.of(name), List.of(),
+                    new RuncTerms(true, Optional.empty(), 0, own.noPivot, !own.noNewKeyring));
+            Container c = restore.get().inRuncTree(req, images, externals, criu.tcpEstablished);
+            if (own.pidFile != null) {
+                try {
+                    PidFile.write(inv.resolve(own.pidFile), c.init().orElseThrow().pid());
+                } catch (RuntimeException e) {
+                    try {
+                        remove.get().remove(c.id().value(), true);
+                    } catch (RuntimeException undo) {
+                        e.addSuppressed(undo);
+                    }
+                    throw e;
+                }
+            }
+            return 0;
         }
     }
 }

@@ -172,8 +172,32 @@ class RuncCommandTest {
                 "restore in the foreground is not supported: give --detach (-d)");
         assertRefused(runc("--root", r, "restore", "-d", "a/b"), "invalid container id");
         // containerd's shim: `restore --image-path P --work-path W --detach --pid-file F -no-subreaper --bundle B ID`
+        Path noBundle = dir.resolve("no-bundle");
         assertRefused(runc("--root", r, "restore", "--image-path", "/tmp/x", "--work-path", "/tmp/w", "--detach",
-                "--pid-file", "/tmp/p", "-no-subreaper", "--bundle", "/tmp/b", "c1"), "restore is not supported yet");
+                "--pid-file", "/tmp/p", "-no-subreaper", "--bundle", noBundle.toString(), "c1"),
+                "JSON specification file config.json not found in bundle " + noBundle);
+    }
+
+    /** The image directory must hold what quilt-runc checkpoint recorded beside CRIU's images, whole. */
+    @Test
+    void restoreNeedsTheExternalsOfAQuiltRuncCheckpoint() throws IOException {
+        String r = root.toString();
+        Path bundle = Files.createDirectories(dir.resolve("restore-bundle"));
+        assertEquals(0, runc("spec", "--bundle", bundle.toString()).exit());
+        Path images = Files.createDirectories(dir.resolve("images"));
+        assertRefused(runc("--root", r, "restore", "-d", "--bundle", bundle.toString(), "--image-path",
+                images.toString(), "c1"), "--image-path " + images + " holds no checkpoint made by quilt-runc (no"
+                + " quilt-externals.json)");
+        for (String damaged : List.of("[]", "{\"stdioPipes\": [{\"fd\": 7, \"inode\": 1}]}", "{\"netKey\": \"k\"}")) {
+            Files.writeString(images.resolve("quilt-externals.json"), damaged);
+            assertRefused(runc("--root", r, "restore", "-d", "--bundle", bundle.toString(), "--image-path",
+                    images.toString(), "c1"), "checkpoint file " + images.resolve("quilt-externals.json")
+                    + " is damaged; checkpoint again");
+        }
+        Files.writeString(images.resolve("quilt-externals.json"), "{not json");
+        assertRefused(runc("--root", r, "restore", "-d", "--bundle", bundle.toString(), "--image-path",
+                images.toString(), "c1"), "cannot read " + images.resolve("quilt-externals.json"));
+        assertFalse(Files.exists(root.resolve("run").resolve(".names").resolve("c1")));
     }
 
     @Test

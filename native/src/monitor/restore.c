@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 
 #include "quilt/proto.h"
 #include "config.h"
+#include "mounts.h"
 
 #define RESTORE_ARGS (64 + 2 * RESTORE_MAX_EXT_MOUNTS)
 #define FD_BASE 100 /* where the child places what CRIU inherits: above anything we hold */
@@ -117,6 +119,37 @@ static int write_zero(const char *dir, const char *file)
     return rc;
 }
 
+/* The destination of each external bind mount, made in the root when missing
+ * (a file for a file's source, else a directory), resolved inside the root
+ * (open_in_root: no way out through a symlink), as runc makes them before its
+ * restore: a rootfs made again (podman's restore --import) has none of them. */
+static int mountpoints(const struct container_config *cfg)
+{
+    int root = open(cfg->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return -errno;
+    int rc = 0;
+    for (int i = 0; i < cfg->restore.n_ext_mounts && rc == 0; i++) {
+        char dest[4096];
+        const char *spec = cfg->restore.ext_mount[i], *colon = strchr(spec, ':');
+        if ((size_t)(colon - spec) >= sizeof dest) {
+            rc = -ENAMETOOLONG;
+            break;
+        }
+        memcpy(dest, spec, (size_t)(colon - spec));
+        dest[colon - spec] = 0;
+        struct stat st;
+        int file = stat(colon + 1, &st) == 0 && !S_ISDIR(st.st_mode);
+        int fd = open_in_root(root, dest, file);
+        if (fd < 0)
+            rc = fd;
+        else
+            close(fd);
+    }
+    close(root);
+    return rc;
+}
+
 /* The forked child, before execve(criu): every step's failure is its exit code. */
 static void child(const struct container_config *cfg, char *const argv[], int netfd)
 {
@@ -129,6 +162,8 @@ static void child(const struct container_config *cfg, char *const argv[], int ne
     if (cfg->bundle.root_in_place ? mount(cfg->merged, cfg->merged, NULL, MS_BIND | MS_REC, NULL) < 0
                                   : mount("overlay", cfg->merged, "overlay", 0, cfg->overlay_opts) < 0)
         _exit(101);
+    if (cfg->bundle.root_in_place && mountpoints(cfg) < 0)
+        _exit(105);
     /* the container's cgroups, so CRIU's tasks start there (v1: our thread,
      * which is the whole process; cgroup2: cgroup.procs) */
     for (int i = 0; i < cfg->n_cgroup_v1; i++)
@@ -157,6 +192,7 @@ static const char *child_step(int code)
     case 102: return "join the container's cgroups";
     case 103: return "hand criu its fds";
     case 104: return "exec criu";
+    case 105: return "make the mount points of the bundle's bind mounts";
     default: return NULL;
     }
 }

@@ -198,13 +198,14 @@ class PodmanIT {
     /**
      * {@code podman container checkpoint} through the runtime's {@code checkpoint} ({@code --image-path} under the
      * container's userdata, {@code --work-path}, {@code --leave-running} twice, as podman passes it): with
-     * {@code --leave-running} the counter counts on; without, it exits and podman holds CRIU's images. quilt-runc
-     * restores nothing yet (docs/runtimes.md: the engine restores an init only as its own monitor's child, and
-     * runc's process tree needs it to be conmon's): podman's restore gets quilt-runc's one line (exit 125), the
-     * container stays exited, and goes with {@code rm} like any other.
+     * {@code --leave-running} the counter counts on; without, it exits and podman holds CRIU's images (and
+     * quilt-runc's {@code quilt-externals.json}). {@code podman container restore} through the runtime's
+     * {@code restore --detach --pid-file --bundle}: conmon gets the restored init as its child, the counter goes on
+     * from where it was (its log and its open file), an exec into it works, {@code podman ps} shows it running, and
+     * {@code rm -f} removes it.
      */
     @Test
-    void aCounterIsCheckpointedAndItsRestoreIsRefusedInOneLine() throws Exception {
+    void aCounterIsCheckpointedAndRestoredAndCountsOn() throws Exception {
         String c = name("ckpt");
         shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
         awaitLog(c, "count 2", () -> { });
@@ -218,26 +219,41 @@ class PodmanIT {
         assertEquals("exited", status(c));
         Path images = work.resolve("root/overlay-containers").resolve(id).resolve("userdata/checkpoint");
         assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "no CRIU images in " + images);
+        assertTrue(Files.isRegularFile(images.resolve("quilt-externals.json")), "no externals in " + images);
+        int last = lastCount(c);
 
-        Shell.Result restore = shell.expect(125, podman("container", "restore", c));
-        assertTrue(restore.err().contains("quilt-runc: restore is not supported yet"), restore.describe());
-        assertEquals("exited", status(c));
-        shell.expect(0, podman("rm", c));
+        shell.expect(0, podman("container", "restore", c));
+        assertEquals("running", status(c));
+        assertEquals(id, shell.expect(0, podman("ps", "-q", "--no-trunc", "--filter", "name=" + c)).out().trim());
+        // runc's process tree: the restored init is conmon's child (CRIU's -d handed it to conmon, the subreaper)
+        String pid = inspect(c, "{{.State.Pid}}");
+        String ppid = Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("PPid:"))
+                .map(l -> l.substring(5).trim()).findFirst().orElseThrow();
+        assertEquals(inspect(c, "{{.State.ConmonPid}}"), ppid, "the restored init's parent");
+        // on from where it was: a fresh start would print count 1 again, never last + 2
+        awaitLog(c, "count " + (last + 2), () -> { });
+        Shell.Result file = shell.expect(0, podman("exec", c, "cat", "/tmp/count.log"));
+        List<Integer> counted = file.out().lines().map(String::trim).map(Integer::parseInt).toList();
+        assertTrue(counted.size() >= last + 2 && counted.subList(0, last + 2).equals(
+                java.util.stream.IntStream.rangeClosed(1, last + 2).boxed().toList()), file.describe());
+        shell.expect(0, podman("rm", "-f", c));
+        assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
 
         List<String> calls = runtime.callLines().stream().filter(l -> l.contains(id)).toList();
         String all = String.join("\n", calls);
         assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint ") && l.contains("--image-path " + images)
                 && l.contains("--leave-running")), "no checkpoint --leave-running call:\n" + all);
         assertTrue(calls.stream().anyMatch(l -> l.contains(" restore ") && l.contains("--detach")
-                && l.contains("--image-path") && l.contains("--bundle")), "no restore --detach call:\n" + all);
+                && l.contains("--image-path") && l.contains("--bundle") && l.contains("--pid-file")),
+                "no restore --detach --pid-file call:\n" + all);
     }
 
     /**
      * {@code checkpoint --export} to a tarball holds CRIU's images; {@code restore --import} of it, the container
-     * removed, gets quilt-runc's one line, and podman's half-made container goes with {@code rm}.
+     * removed, makes it again from the tarball and restores it: it counts on, and goes with {@code rm -f}.
      */
     @Test
-    void anExportedCheckpointHoldsTheImagesAndItsImportIsRefusedInOneLine() throws Exception {
+    void anExportedCheckpointIsImportedAndCountsOn() throws Exception {
         String c = name("export");
         Path tarball = work.resolve(c + ".tar");
         shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
@@ -245,12 +261,15 @@ class PodmanIT {
         Shell.Result exported = shell.expect(0, podman("container", "checkpoint", "--export", tarball.toString(), c));
         // podman tars CRIU's stats-dump from the work path, where runc's CRIU writes it
         assertFalse(exported.err().contains("stats-dump"), exported.describe());
+        int last = lastCount(c);
         shell.expect(0, podman("rm", c));
         Shell.Result listed = shell.expect(0, List.of("tar", "tf", tarball.toString()));
         assertTrue(listed.out().lines().anyMatch(l -> l.equals("checkpoint/inventory.img")), listed.describe());
+        assertTrue(listed.out().lines().anyMatch(l -> l.equals("checkpoint/quilt-externals.json")), listed.describe());
         assertTrue(listed.out().lines().anyMatch(l -> l.equals("stats-dump")), listed.describe());
-        Shell.Result restore = shell.expect(125, podman("container", "restore", "--import", tarball.toString()));
-        assertTrue(restore.err().contains("quilt-runc: restore is not supported yet"), restore.describe());
+        shell.expect(0, podman("container", "restore", "--import", tarball.toString()));
+        assertEquals("running", status(c));
+        awaitLog(c, "count " + (last + 2), () -> { });
         shell.expect(0, podman("rm", "-f", c));
         assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
         Files.delete(tarball);

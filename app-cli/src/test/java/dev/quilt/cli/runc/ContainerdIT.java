@@ -209,10 +209,11 @@ class ContainerdIT {
      * {@code pause}, {@code checkpoint --image-path --work-path --file-locks --leave-running}, {@code resume}, and
      * containerd keeps the images and the rw layer as an image): the task runs on and its open file counts on. Then,
      * the task and container gone, {@code ctr containers restore --live --rw} (the shim's {@code restore --detach
-     * --pid-file --no-subreaper --bundle}) gets quilt-runc's one line: it restores nothing yet (docs/runtimes.md).
+     * --pid-file -no-subreaper --bundle}) makes them again from the checkpoint: the task runs, the shim is the
+     * restored init's parent, and its open file counts on from where the checkpoint left it.
      */
     @Test
-    void aTaskIsCheckpointedLiveAndItsRestoreIsRefusedInOneLine() throws Exception {
+    void aTaskIsCheckpointedLiveAndRestoredAndCountsOn() throws Exception {
         String c = name("ckpt");
         String ref = "localhost/" + c + ":checkpoint";
         shell.expect(0, run("-d", c, "sh", "-c",
@@ -227,10 +228,22 @@ class ContainerdIT {
         shell.expect(0, ctr("task", "delete", c));
         shell.expect(0, ctr("container", "delete", c));
 
-        Shell.Result restore = shell.run(ctr("container", "restore", "--live", "--rw", c, ref));
-        assertTrue(restore.exit() != 0 && restore.err().contains("restore is not supported yet"), restore.describe());
-        // ctr made the container before the task failed: it is ctr's to remove, with nothing of the runtime's left
-        shell.run(ctr("container", "delete", c));
+        shell.expect(0, ctr("container", "restore", "--live", "--rw", c, ref));
+        String[] task = taskLine(c).split("\\s+");
+        assertEquals("RUNNING", task[2]);
+        String ppid = Files.readAllLines(Path.of("/proc", task[1], "status")).stream()
+                .filter(l -> l.startsWith("PPid:")).map(l -> l.substring(5).trim()).findFirst().orElseThrow();
+        assertTrue(Files.readString(Path.of("/proc", ppid, "cmdline")).contains("containerd-shim"),
+                "the restored init's parent " + ppid + " is not the shim");
+        // the rw layer as it was at the checkpoint and the process on from there: 1, 2, ... with no gap or repeat
+        List<Integer> restored = awaitCount(c, "w3", before.getLast() + 4);
+        for (int i = 0; i < restored.size(); i++) {
+            assertEquals(i + 1, restored.get(i), "the open file's numbers after the restore: " + restored);
+        }
+        shell.awaitLine(ctr("events"), l -> l.contains("/tasks/exit") && l.contains("\"" + c + "\""),
+                Duration.ofSeconds(60), () -> shell.expect(0, ctr("task", "kill", "-s", "9", c)));
+        shell.expect(0, ctr("task", "delete", c));
+        shell.expect(0, ctr("container", "delete", c));
         shell.expect(0, ctr("images", "rm", ref));
         List<String> calls = runtime.callLines().stream().filter(l -> l.endsWith(" " + c)).toList();
         String all = String.join("\n", calls);

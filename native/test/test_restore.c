@@ -1,4 +1,4 @@
-/* Restore mode's records of a CONFIG message (tags 140-146) and the reading of
+/* Restore mode's records of a CONFIG message (tags 140-147) and the reading of
  * CRIU's log into the one-line failure (native/src/monitor/restore.c). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,6 +76,29 @@ int main(void)
     for (int i = 0; i <= RESTORE_MAX_PIPES; i++)
         tlv_put_str(&w, QUILT_T_RESTORE_PIPE, "1 5");
     ok(config_parse(&cfg, buf, w.len, &what) == -E2BIG, "more pipes than there is room for");
+
+    /* quilt-runc restore: a bind mount dumped as external under its destination gets its new source */
+    base(&w);
+    tlv_put_str(&w, QUILT_T_RESTORE_CRIU, "/usr/sbin/criu");
+    tlv_put_str(&w, QUILT_T_RESTORE_IMAGES, "/ck");
+    tlv_put_str(&w, QUILT_T_RESTORE_EXT_MOUNT, "/etc/hosts:/run/c1/hosts");
+    tlv_put_str(&w, QUILT_T_RESTORE_EXT_MOUNT, "/run/.containerenv:/run/c1/.containerenv");
+    ok(config_parse(&cfg, buf, w.len, &what) == 0 && cfg.restore.n_ext_mounts == 2 &&
+       !strcmp(cfg.restore.ext_mount[0], "/etc/hosts:/run/c1/hosts") &&
+       !strcmp(cfg.restore.ext_mount[1], "/run/.containerenv:/run/c1/.containerenv"),
+       "the external bind mounts as KEY:SOURCE, in order");
+    config_free(&cfg);
+    const char *bad_ext[] = { "/etc/hosts", "etc/hosts:/run/h", "/etc/hosts:run/h", ":/run/h" };
+    for (size_t i = 0; i < sizeof bad_ext / sizeof bad_ext[0]; i++) {
+        base(&w);
+        tlv_put_str(&w, QUILT_T_RESTORE_EXT_MOUNT, bad_ext[i]);
+        ok(config_parse(&cfg, buf, w.len, &what) == -EINVAL && !strcmp(what, "restore external mount"),
+           "external mount '%s' is refused", bad_ext[i]);
+    }
+    base(&w);
+    for (int i = 0; i <= RESTORE_MAX_EXT_MOUNTS; i++)
+        tlv_put_str(&w, QUILT_T_RESTORE_EXT_MOUNT, "/a:/b");
+    ok(config_parse(&cfg, buf, w.len, &what) == -E2BIG, "more external mounts than there is room for");
 
     char path[] = "/tmp/quilt-test-restore-XXXXXX";
     int fd = mkstemp(path);

@@ -75,7 +75,6 @@ class RuncRestoreTest {
         assertEquals(Status.RUNNING, engine.lookup.get(c.id().value()).status());
         engine.kill.killAll(c.id().value(), "KILL");
         assertEquals(Status.STOPPED, engine.lookup.get(c.id().value()).status());
-        assertTrue(engine.lookup.get(c.id().value()).exit().isEmpty(), "handed off: the caller reaps it");
     }
 
     @Test

@@ -317,6 +317,13 @@ class CheckpointIT {
         assertEquals(1, bind.exit(), bind.err());
         assertEquals("quilt: checkpoint of a container with bind mounts from the host (-v /data) is not supported yet",
                 bind.err().strip());
+        String init = unique("init");
+        ok("run", "-d", "--init", "--network", "none", "--name", init, "-e", "QUILT_IT=" + MARK, "--", "sh", "-c", TICK);
+        Quilt.Result withInit = quilt.run("checkpoint", init);
+        assertEquals(1, withInit.exit(), withInit.err());
+        assertTrue(withInit.err().startsWith("quilt: checkpoint of a container with --init is not supported yet"),
+                withInit.err());
+        ok("rm", "-f", init);
         quilt.env.put("QUILT_CRIU", "/nonexistent/criu");
         try {
             Quilt.Result none = quilt.run("restore", a);

@@ -35,11 +35,18 @@ public final class PersistPolicy {
         return flag("label " + LABEL, labels.get(LABEL));
     }
 
+    /**
+     * Whether a bundle's {@code annotations} ask for it: {@code false} without the key.
+     *
+     * @throws QuiltException INVALID naming the annotation when its value is neither {@code true} nor {@code false}
+     */
+    public static boolean annotated(Map<String, String> annotations) {
+        return flag("annotation " + ANNOTATION, annotations.get(ANNOTATION));
+    }
+
     /** Whether a spec asks for it: its label, or its bundle's annotation. */
     public static boolean asked(ContainerSpec spec) {
-        if (asked(spec.labels())) return true;
-        return spec.bundle().map(b -> flag("annotation " + ANNOTATION, b.annotations().get(ANNOTATION)))
-                .orElse(false);
+        return asked(spec.labels()) || spec.bundle().map(b -> annotated(b.annotations())).orElse(false);
     }
 
     private static boolean flag(String what, String value) {

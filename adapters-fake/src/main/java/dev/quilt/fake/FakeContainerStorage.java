@@ -59,6 +59,28 @@ public final class FakeContainerStorage implements ContainerStorage {
         }
     }
 
+    /** Archives made by {@link #saveLayer}, and whose layer each holds (the fake keeps no files). */
+    private final java.util.Map<java.nio.file.Path, ContainerId> archives = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void saveLayer(ContainerId id, java.nio.file.Path archive) {
+        kernel.maybeFail("storage.saveLayer");
+        synchronized (kernel) {
+            if (!kernel.layers().contains(id)) {
+                throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer to save");
+            }
+        }
+        archives.put(archive, id);
+    }
+
+    @Override
+    public void prepareFromLayer(ContainerId id, RootFs root, java.nio.file.Path archive) {
+        if (!archives.containsKey(archive)) {
+            throw QuiltException.invalid("layer archive " + archive + " is not one quilt saved");
+        }
+        prepare(id, root);
+    }
+
     @Override
     public Set<ContainerId> list() {
         return kernel.layerSnapshot();

@@ -17,8 +17,10 @@ import java.util.function.Predicate;
 public final class CheckpointCheck {
     /**
      * CRIU's image magics (criu/include/magic.h): every image but the raw ones begins with one of these, little
-     * endian: {@code IMG_COMMON_MAGIC} 0x54564319 or {@code IMG_SERVICE_MAGIC} 0x55105940.
+     * endian: {@code IMG_COMMON_MAGIC} 0x54564319 or {@code IMG_SERVICE_MAGIC} 0x55105940; {@code inventory.img}
+     * begins with its own, {@code INVENTORY_MAGIC} 0x58313116.
      */
+    public static final int INVENTORY_MAGIC = 0x58313116;
     public static final int IMG_COMMON_MAGIC = 0x54564319;
     public static final int IMG_SERVICE_MAGIC = 0x55105940;
 
@@ -86,7 +88,7 @@ public final class CheckpointCheck {
                 out.add(what + " is damaged: " + e.path() + " has changed since the dump (its sha256 is not the"
                         + " manifest's)" + fix);
             } else if (hasCriuMagic(e.path()) && f.head().filter(h -> h == IMG_COMMON_MAGIC
-                    || h == IMG_SERVICE_MAGIC).isEmpty()) {
+                    || h == IMG_SERVICE_MAGIC || h == INVENTORY_MAGIC).isEmpty()) {
                 out.add(what + " is damaged: " + e.path() + " is not a CRIU image (it does not begin with CRIU's"
                         + " magic)" + fix);
             }

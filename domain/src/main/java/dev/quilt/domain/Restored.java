@@ -7,8 +7,16 @@ import java.util.Optional;
  * {@code "restored": {"from": "NAME/CHECKPOINT", "path": "restore"|"fresh", "reason": "…"}}. {@code from} is the
  * checkpoint tried (none when there was none to try); {@code reason} one lowercase line: for {@code fresh}, what made
  * the restore fail or why none was tried; for {@code restore}, what was restored.
+ *
+ * <p>It is kept in the container's record as Quilt's own labels ({@value #PATH}, {@value #FROM}, {@value #REASON};
+ * beside {@code quilt.ttl} and the user's), written with the record at create, so a crash leaves either the whole
+ * outcome or no container; a label the user gave under these keys is replaced at the next persisted create.
  */
 public record Restored(Optional<String> from, Path path, String reason) {
+    public static final String PATH = "quilt.restored.path";
+    public static final String FROM = "quilt.restored.from";
+    public static final String REASON = "quilt.restored.reason";
+
     /** The two paths. */
     public enum Path {
         RESTORE, FRESH;
@@ -49,5 +57,27 @@ public record Restored(Optional<String> from, Path path, String reason) {
     public String warning() {
         return from.map(f -> "restore of " + f + " failed (" + reason + "); created fresh")
                 .orElse(reason + "; created fresh");
+    }
+
+    /** {@code labels} with this outcome's keys in place of any earlier ones. */
+    public java.util.Map<String, String> into(java.util.Map<String, String> labels) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>(labels);
+        out.remove(FROM);
+        out.put(PATH, path.word());
+        from.ifPresent(f -> out.put(FROM, f));
+        out.put(REASON, reason);
+        return out;
+    }
+
+    /** The outcome {@code labels} hold; empty when they hold none, or a malformed one (never made by Quilt). */
+    public static Optional<Restored> of(java.util.Map<String, String> labels) {
+        String p = labels.get(PATH);
+        String r = labels.get(REASON);
+        if (p == null || r == null) return Optional.empty();
+        try {
+            return Optional.of(new Restored(Optional.ofNullable(labels.get(FROM)), Path.of(p), r));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -194,4 +194,17 @@ class PersistPolicyTest {
         Hostname h = new Hostname("a".repeat(59) + "-bcd");
         assertEquals("a".repeat(59) + "-10", ForkPlan.hostnameOf(h, 10).value(), "cut, and no '-' left before -10");
     }
+
+    @Property
+    void theOutcomeGoesIntoLabelsAndComesBack(@ForAll("reasons") String reason, @ForAll boolean restored,
+                                              @ForAll boolean tried) {
+        Restored r = restored ? Restored.restore("web/c1") : Restored.fresh(tried ? Optional.of("web/c1")
+                : Optional.empty(), reason);
+        Map<String, String> before = new java.util.LinkedHashMap<>(Map.of("app", "x", "quilt.restored.from", "old/c0"));
+        Map<String, String> labels = r.into(before);
+        assertEquals("x", labels.get("app"), "the user's labels stay");
+        assertEquals(Optional.of(r), Restored.of(labels));
+        assertEquals(Optional.empty(), Restored.of(Map.of("app", "x")));
+        assertEquals(Optional.empty(), Restored.of(Map.of("quilt.restored.path", "sideways", "quilt.restored.reason", "x")));
+    }
 }

@@ -57,10 +57,11 @@ class PersistContainerTest {
     }
 
     private PersistContainer.Restore restoring(RuntimeException failure) {
-        return (from, name, labels) -> {
+        return (from, name, outcome) -> {
             restores.add(from.name().value());
             if (failure != null) throw failure;
-            return e.create.runDetached(request(name.value(), Map.of()).withLabels(labels));
+            return e.create.runDetached(request(name.value(), Map.of("app", "x")).withLabels(
+                    outcome.into(Map.of("app", "x"))));
         };
     }
 

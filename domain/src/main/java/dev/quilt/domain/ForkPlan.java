@@ -18,6 +18,8 @@ public record ForkPlan(List<Copy> copies) {
     public static final String CLONE_FILE = "/run/quilt/clone";
     /** The environment variable new execs in a copy get. */
     public static final String CLONE_ENV = "QUILT_CLONE";
+    /** The label that records a copy's counter ({@code inspect}). */
+    public static final String CLONE_LABEL = "quilt.clone";
 
     /** One copy: its clone counter, name and hostname. */
     public record Copy(int counter, ContainerName name, Hostname hostname) {
@@ -33,6 +35,22 @@ public record ForkPlan(List<Copy> copies) {
         /** The {@code K=V} new execs get. */
         public String cloneEnv() {
             return CLONE_ENV + "=" + counter;
+        }
+
+        /**
+         * The checkpointed container's {@code spec} as this copy's: its hostname, {@code HOSTNAME} and
+         * {@value #CLONE_ENV} in the environment new execs start from, and the label {@value #CLONE_LABEL}.
+         */
+        public ContainerSpec applyTo(ContainerSpec spec) {
+            ProcessSpec p = spec.process();
+            ProcessSpec process = new ProcessSpec(p.args(), Environment.overlay(p.env(),
+                    java.util.List.of("HOSTNAME=" + hostname.value(), cloneEnv()), k -> java.util.Optional.empty()),
+                    p.cwd(), p.user(), p.terminal());
+            java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(spec.labels());
+            labels.put(CLONE_LABEL, Integer.toString(counter));
+            return new ContainerSpec(process, spec.root(), hostname, spec.namespaces(), spec.stdinOpen(), spec.init(),
+                    spec.network(), spec.resources(), spec.health(), spec.ready(), spec.log(), spec.security(),
+                    spec.bundle(), labels);
         }
     }
 

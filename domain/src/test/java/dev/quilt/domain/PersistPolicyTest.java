@@ -207,4 +207,21 @@ class PersistPolicyTest {
         assertEquals(Optional.empty(), Restored.of(Map.of("app", "x")));
         assertEquals(Optional.empty(), Restored.of(Map.of("quilt.restored.path", "sideways", "quilt.restored.reason", "x")));
     }
+
+    @Test
+    void aCopysSpecHasItsHostnameCounterAndEnvironment() {
+        ContainerSpec saved = new ContainerSpec(new ProcessSpec(List.of("sleep", "9"),
+                List.of("PATH=/bin", "HOSTNAME=box", "A=1"), "/", User.ROOT, false),
+                new RootFs.Image(Digest.sha256("ab".repeat(32))), new Hostname("box"), ContainerSpec.DEFAULT_NAMESPACES,
+                false, false, NetworkMode.BRIDGE, Resources.DEFAULT, Optional.empty(), ReadyPolicy.DEFAULT,
+                LogLimit.DEFAULT, Security.DEFAULT, Optional.empty(), Map.of("app", "x"));
+        ForkPlan.Copy c = ForkPlan.of("web", saved.hostname(), 3).copies().get(1);
+        ContainerSpec s = c.applyTo(saved);
+        assertEquals("box-2", s.hostname().value());
+        assertEquals(List.of("PATH=/bin", "HOSTNAME=box-2", "A=1", "QUILT_CLONE=2"), s.process().env());
+        assertEquals(Map.of("app", "x", "quilt.clone", "2"), s.labels());
+        assertEquals(saved.process().args(), s.process().args());
+        assertEquals(saved.root(), s.root());
+        assertEquals(saved.network(), s.network());
+    }
 }

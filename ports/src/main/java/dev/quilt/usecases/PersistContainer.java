@@ -26,6 +26,13 @@ public final class PersistContainer {
     private final ContainerLookup lookup;
     private final Warnings warnings;
 
+    /** A restore through {@code restore}, the one restore path: the checkpoint's spec, with the outcome's labels. */
+    public static Restore through(RestoreContainer restore) {
+        return (from, name, outcome) -> restore.restore(from, new RestoreContainer.Command(
+                from.id().value() + "/" + from.name().value(), Optional.of(name), Optional.empty(), false),
+                new RestoreContainer.Copy(s -> s.withLabels(outcome.into(s.labels())), java.util.Map.of()));
+    }
+
     public PersistContainer(CheckpointStore checkpoints, ContainerLookup lookup, Warnings warnings) {
         this.checkpoints = checkpoints;
         this.lookup = lookup;
@@ -33,12 +40,12 @@ public final class PersistContainer {
     }
 
     /**
-     * A restore of {@code from} under {@code name}, to ready, its record labelled with {@code labels} (the request's,
-     * with the outcome's keys). A failure is thrown after the restore removed everything it made.
+     * A restore of {@code from} under {@code name}, to ready, its record labelled with {@code outcome}
+     * ({@link Restored#into}). A failure is thrown after the restore removed everything it made.
      */
     @FunctionalInterface
     public interface Restore {
-        Container restore(CheckpointStore.Stored from, ContainerName name, java.util.Map<String, String> labels);
+        Container restore(CheckpointStore.Stored from, ContainerName name, Restored outcome);
     }
 
     /**
@@ -59,7 +66,7 @@ public final class PersistContainer {
         }
         String ref = name.value() + "/" + newest.get().name().value();
         try {
-            return restore.restore(newest.get(), name, Restored.restore(ref).into(req.labels()));
+            return restore.restore(newest.get(), name, Restored.restore(ref));
         } catch (RuntimeException e) {
             Restored fell = Restored.fresh(Optional.of(ref), reason(e));
             warnings.warn(fell.warning());

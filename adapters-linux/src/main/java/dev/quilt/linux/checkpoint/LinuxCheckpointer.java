@@ -88,6 +88,9 @@ public final class LinuxCheckpointer implements Checkpointer {
                 "--images-dir", images.toString(), "--log-file", "dump.log",
                 "--external", "net[" + netns + "]:" + NET_KEY, "--network-lock", "skip",
                 "--manage-cgroups=soft"));
+        // CRIU freezes the tree with the cgroup's freezer (not ptrace alone, which waits for ever on a task that
+        // is already frozen: a paused container, or one frozen for --leave-running); a frozen cgroup stays frozen
+        freezer(init).ifPresent(f -> cmd.addAll(List.of("--freeze-cgroup", f.toString())));
         if (options.leaveRunning()) cmd.add("--leave-running");
         if (options.tcpEstablished()) cmd.add("--tcp-established");
         try {
@@ -98,6 +101,36 @@ public final class LinuxCheckpointer implements Checkpointer {
                     + container.displayName() + "' failed: " + (errors.isEmpty() ? e.getMessage() : errors), e);
         }
         return new CheckpointManifest.Externals(Optional.of(NET_KEY), pipes);
+    }
+
+    /**
+     * The freezer of the init's cgroup, as Quilt's own freezer picks it (linux/cgroup/Freezers): the cgroup2
+     * tree's {@code cgroup.freeze} where there is one (a v2 host, or a hybrid host's {@code unified} tree), else the
+     * v1 freezer's directory.
+     */
+    static Optional<Path> freezer(ProcessRef init) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/" + init.pid() + "/cgroup"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        for (String l : lines) {
+            if (!l.startsWith("0::")) continue;
+            String rel = l.substring(3);
+            for (String mount : List.of("/sys/fs/cgroup/unified", "/sys/fs/cgroup")) {
+                Path dir = Path.of(mount + rel);
+                if (Files.exists(dir.resolve("cgroup.freeze"))) return Optional.of(dir);
+            }
+        }
+        for (String l : lines) {
+            String[] f = l.split(":", 3);
+            if (f.length == 3 && java.util.Arrays.asList(f[1].split(",")).contains("freezer")) {
+                Path dir = Path.of("/sys/fs/cgroup/freezer" + f[2]);
+                if (Files.exists(dir.resolve("freezer.state"))) return Optional.of(dir);
+            }
+        }
+        return Optional.empty();
     }
 
     /** CRIU's "Error (...)" lines, less the harmless RLIMIT_NOFILE one, joined with "; ". */

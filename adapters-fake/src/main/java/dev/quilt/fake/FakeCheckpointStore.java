@@ -72,6 +72,18 @@ public final class FakeCheckpointStore implements CheckpointStore {
         throw new IllegalStateException(file + " is in no checkpoint");
     }
 
+    /** Whether a file of a draft or a stored checkpoint is there, by its full path. */
+    public synchronized boolean has(Path file) {
+        for (Map<Path, Entry> m : List.of(drafts, stored)) {
+            for (Map.Entry<Path, Entry> e : m.entrySet()) {
+                if (file.startsWith(e.getKey()) && e.getValue().files.containsKey(e.getKey().relativize(file).toString())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Replaces a stored file's content ({@code null} removes the file). */
     public synchronized void damage(Stored s, String path, byte[] content) {
         Entry e = stored.get(dir(s.id(), s.name()));

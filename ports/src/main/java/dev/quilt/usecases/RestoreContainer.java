@@ -74,6 +74,7 @@ public final class RestoreContainer {
     /** The new container, ready, changed as {@code copy} says. */
     public Container restore(Command cmd, Copy copy) {
         CheckpointRef ref = CheckpointRef.parse(cmd.checkpoint());
+        checkpointer.criu();
         CheckpointStore.Stored stored = store.find(ref).orElseThrow(() -> QuiltException.notFound("no checkpoint '"
                 + ref + "'; see 'quilt checkpoint ls'"));
         return restore(stored, cmd, copy);

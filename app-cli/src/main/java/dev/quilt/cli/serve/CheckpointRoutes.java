@@ -92,11 +92,27 @@ public final class CheckpointRoutes implements Routes {
         c.replyEmpty(201);
     }
 
+    /**
+     * The checkpoints of {@code ctr}, newest first: those taken of it, and those taken of an earlier container of its
+     * name (a {@code start?checkpoint=} or a persisted create made it anew under a new ID).
+     */
+    private List<CheckpointStore.Stored> of(Container ctr) {
+        List<CheckpointStore.Stored> out = new ArrayList<>();
+        for (CheckpointStore.Stored s : checkpoints.get().list(Optional.empty())) {
+            if (s.id().equals(ctr.id()) || (ctr.name().isPresent() && s.containerName().equals(ctr.name()))) {
+                out.add(s);
+            }
+        }
+        out.sort(java.util.Comparator.comparing((CheckpointStore.Stored s) -> s.manifest()
+                .map(m -> m.created()).orElse(java.time.Instant.EPOCH)).reversed());
+        return out;
+    }
+
     private void list(ApiCall c) {
         DockerCheckpoints.noDir(c.query("dir"), "dir");
         Container ctr = container(c.param("id"));
         List<Map<String, Object>> out = new ArrayList<>();
-        for (CheckpointStore.Stored s : checkpoints.get().list(Optional.of(ctr.id().value()))) {
+        for (CheckpointStore.Stored s : of(ctr)) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("Name", s.name().value());
             out.add(m);
@@ -104,15 +120,10 @@ public final class CheckpointRoutes implements Routes {
         c.reply(200, out);
     }
 
+    /** The newest checkpoint named {@code name} of {@code ctr} ({@link #of}); docker's 404 when there is none. */
     private CheckpointStore.Stored stored(Container ctr, CheckpointName name, String ref) {
-        try {
-            return checkpoints.get().inspect(ctr.id().value() + "/" + name.value());
-        } catch (QuiltException e) {
-            if (e.kind() == QuiltException.Kind.NOT_FOUND) {
-                throw ApiException.notFound("No such checkpoint: " + ref + "/" + name.value());
-            }
-            throw e;
-        }
+        return of(ctr).stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("No such checkpoint: " + ref + "/" + name.value()));
     }
 
     private void delete(ApiCall c) {

@@ -142,8 +142,9 @@ static const char *child_step(int code)
     }
 }
 
-/* CRIU's own error lines from its log, less the harmless RLIMIT_NOFILE one
- * (CRIU cannot raise it without CAP_SYS_RESOURCE), joined with "; ". */
+/* CRIU's own error lines from its log, less the two every run logs here and
+ * that fail nothing: RLIMIT_NOFILE (CRIU cannot raise it without
+ * CAP_SYS_RESOURCE) and its probe of tun ("Unable to create tun"), joined with "; ". */
 static void criu_errors(const char *log, char *out, size_t cap)
 {
     out[0] = 0;
@@ -154,7 +155,7 @@ static void criu_errors(const char *log, char *out, size_t cap)
     size_t n = 0;
     while (fgets(line, sizeof line, f)) {
         char *e = strstr(line, "Error (");
-        if (!e || strstr(line, "RLIMIT_NOFILE"))
+        if (!e || strstr(line, "RLIMIT_NOFILE") || strstr(line, "Unable to create tun"))
             continue;
         line[strcspn(line, "\n")] = 0;
         int w = snprintf(out + n, cap - n, "%s%s", n ? "; " : "", e);

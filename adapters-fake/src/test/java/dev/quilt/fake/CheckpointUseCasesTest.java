@@ -137,6 +137,23 @@ class CheckpointUseCasesTest {
     }
 
     @Test
+    void whatCannotBeDumpedIsRefusedByName() {
+        engine.create.runDetached(request("web").withSecurity(dev.quilt.domain.Security.DEFAULT.withUserns(
+                new dev.quilt.domain.UserNamespace.Mapped(List.of(new dev.quilt.domain.UserNamespace.IdMapping(0,
+                        100000, 65536)), List.of(new dev.quilt.domain.UserNamespace.IdMapping(0, 100000, 65536))))));
+        assertEquals("checkpoint of a container with a user namespace is not supported yet",
+                assertThrows(QuiltException.class, () -> dump("web", "cp", false)).getMessage());
+        ContainerRequest host = new ContainerRequest(Optional.empty(), Optional.of(ContainerName.of("host")),
+                List.of("sleep"), List.of(), k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false,
+                false, NetworkMode.HOST, Resources.UNLIMITED);
+        engine.create.runDetached(host);
+        assertTrue(assertThrows(QuiltException.class, () -> dump("host", "cp", false)).getMessage()
+                .startsWith("checkpoint of a container on the host's network is not supported"));
+        assertEquals(0, store.draftCount());
+        assertEquals(List.of(), checkpoints.list(Optional.empty()));
+    }
+
+    @Test
     void inspectAndRemove() {
         engine.create.runDetached(request("web"));
         dump("web", "cp1", true);

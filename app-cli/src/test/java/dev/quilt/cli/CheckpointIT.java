@@ -62,6 +62,12 @@ class CheckpointIT {
                 TICK).out().strip();
     }
 
+    private static long number(String json, String field) {
+        var m = java.util.regex.Pattern.compile("\"" + field + "\" : (\\d+)").matcher(json);
+        assertTrue(m.find(), "no " + field + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
     private static String tick(String name) throws Exception {
         // the loop writes one number, closes, and waits for the ack: cat sees exactly one
         return ok("exec", name, "sh", "-c", "cat /tmp/tick; echo > /tmp/ack").out().strip();
@@ -104,6 +110,20 @@ class CheckpointIT {
         String inspect = ok("inspect", b).out();
         assertTrue(inspect.contains("\"quilt.restored-from\" : \""), inspect);
         assertTrue(inspect.contains("\"phase\" : \"exec\""), inspect);
+
+        // its stdout and stderr are the pipes its new monitor reads (the dumped ones were external), not pipes
+        // CRIU made that nobody reads
+        long bPid = number(inspect, "pid");
+        long bMonitor = number(inspect, "monitorPid");
+        List<String> monitorFds = new java.util.ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + bMonitor + "/fd"))) {
+            for (Path fd : fds.toList()) monitorFds.add(Files.readSymbolicLink(fd).toString());
+        }
+        for (int fd = 1; fd <= 2; fd++) {
+            String pipe = Files.readSymbolicLink(Path.of("/proc/" + bPid + "/fd/" + fd)).toString();
+            assertTrue(pipe.startsWith("pipe:") && monitorFds.contains(pipe), fd + " -> " + pipe + "; the monitor"
+                    + " holds " + monitorFds);
+        }
 
         // the other checkpoint is its own container, with its own count
         String c = unique("branch");
@@ -238,6 +258,42 @@ class CheckpointIT {
         assertEquals(before, containers());
         assertEquals(layersBefore, layers());
         assertEquals(cgroupsBefore, Leaks.cgroups(root), "no cgroup of it is left");
+        ok("rm", a);
+        ok("checkpoint", "rm", a + "/cp");
+    }
+
+    @Test
+    void criusOwnErrorLinesAreTheFailureAndNothingIsLeft() throws Exception {
+        String a = unique("criu");
+        up(a, "none");
+        assertEquals("1", tick(a));
+        ok("checkpoint", "--name", "cp", a);
+        // the image's busybox (this root's own copy) changes size: CRIU refuses the mapped file
+        Path busybox;
+        try (Stream<Path> s = Files.list(root.resolve("data/images"))) {
+            busybox = s.map(p -> p.resolve("rootfs/bin/busybox")).filter(Files::isRegularFile).findFirst()
+                    .orElseThrow();
+        }
+        long size = Files.size(busybox);
+        List<String> before = containers();
+        List<String> cgroupsBefore = Leaks.cgroups(root);
+        Files.write(busybox, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND);
+        Quilt.Result r;
+        try {
+            r = quilt.run("restore", "--name", unique("never"), a + "/cp");
+        } finally {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(busybox,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(size);
+            }
+        }
+        assertEquals(125, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("criu restore failed: Error (") && r.err().contains("File bin/busybox has bad"
+                + " size " + (size + 1) + " (expect " + size + ")"), r.err());
+        assertTrue(!r.err().contains("RLIMIT_NOFILE") && !r.err().contains("Unable to create tun"), r.err());
+        assertEquals(before, containers());
+        assertEquals(cgroupsBefore, Leaks.cgroups(root));
         ok("rm", a);
         ok("checkpoint", "rm", a + "/cp");
     }

@@ -145,7 +145,7 @@ static const char *child_step(int code)
 /* CRIU's own error lines from its log, less the two every run logs here and
  * that fail nothing: RLIMIT_NOFILE (CRIU cannot raise it without
  * CAP_SYS_RESOURCE) and its probe of tun ("Unable to create tun"), joined with "; ". */
-static void criu_errors(const char *log, char *out, size_t cap)
+void restore_criu_errors(const char *log, char *out, size_t cap)
 {
     out[0] = 0;
     FILE *f = fopen(log, "re");
@@ -255,7 +255,7 @@ pid_t restore_run(const struct container_config *cfg, char *err, size_t errlen, 
         if (step) {
             snprintf(err, errlen, "%s failed", step);
         } else {
-            criu_errors(log, err, errlen);
+            restore_criu_errors(log, err, errlen);
             if (!err[0])
                 snprintf(err, errlen, "criu restore failed (%s %d); see %s", WIFEXITED(status) ? "exit" : "signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), log);

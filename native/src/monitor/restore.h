@@ -37,6 +37,11 @@ int restore_take(struct restore_terms *t, uint16_t tag, char *s, const char **wh
  * what it restored is in the container's cgroup, which the caller removes. */
 pid_t restore_run(const struct container_config *cfg, char *err, size_t errlen, int *pidfd);
 
+/* CRIU's own "Error (...)" lines of the log at path, less the two every run
+ * logs here and that fail nothing (RLIMIT_NOFILE, its tun probe), joined with
+ * "; " into out (cut at cap); "" when there are none or no log. */
+void restore_criu_errors(const char *log, char *out, size_t cap);
+
 /* sethostname(2) in the uts namespace of the process behind pidfd, from a
  * short-lived child (the monitor keeps its own).  0 or -errno. */
 int restore_hostname(int pidfd, const char *hostname);

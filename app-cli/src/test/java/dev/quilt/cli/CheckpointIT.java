@@ -100,6 +100,12 @@ class CheckpointIT {
         assertEquals(a + "/full", ok("checkpoint", "--name", "full", a).out().strip());
         assertTrue(ok("ps", "-a").out().lines().anyMatch(l -> l.contains(a) && l.contains("exited")),
                 ok("ps", "-a").out());
+        String manifest = ok("checkpoint", "inspect", a + "/full").out();
+        for (String field : List.of("\"criuVersion\"", "\"kernelRelease\"", "\"specDigest\" : \"sha256:",
+                "\"imageDigest\" : \"sha256:", "\"netKey\" : \"quilt-net\"", "\"path\" : \"rootfs-diff.tar\"",
+                "\"path\" : \"container.json\"", "\"leftRunning\" : false")) {
+            assertTrue(manifest.contains(field), field + " in " + manifest);
+        }
         ok("rm", a);
 
         String b = unique("again");
@@ -211,6 +217,9 @@ class CheckpointIT {
         byte[] manifest = Files.readAllBytes(dir.resolve("manifest.json"));
         Files.delete(dir.resolve("manifest.json"));
         refused(a + "/two", "has no manifest.json");
+        List<String> listed = ok("checkpoint", "ls", a).lines();
+        assertTrue(listed.stream().anyMatch(l -> l.startsWith(a + "/two") && l.contains("damaged: no manifest.json"))
+                && listed.stream().anyMatch(l -> l.startsWith(a + "/one") && l.contains("ok")), listed.toString());
         Files.write(dir.resolve("manifest.json"), manifest);
 
         // an unknown one, and a name in use
@@ -308,6 +317,13 @@ class CheckpointIT {
         assertEquals(1, bind.exit(), bind.err());
         assertEquals("quilt: checkpoint of a container with bind mounts from the host (-v /data) is not supported yet",
                 bind.err().strip());
+        String init = unique("init");
+        ok("run", "-d", "--init", "--network", "none", "--name", init, "-e", "QUILT_IT=" + MARK, "--", "sh", "-c", TICK);
+        Quilt.Result withInit = quilt.run("checkpoint", init);
+        assertEquals(1, withInit.exit(), withInit.err());
+        assertTrue(withInit.err().startsWith("quilt: checkpoint of a container with --init is not supported yet"),
+                withInit.err());
+        ok("rm", "-f", init);
         quilt.env.put("QUILT_CRIU", "/nonexistent/criu");
         try {
             Quilt.Result none = quilt.run("restore", a);

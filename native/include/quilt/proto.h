@@ -150,6 +150,14 @@ enum quilt_tag {
     QUILT_T_ROOT_IN_PLACE = 111, /* "1": LOWER itself, bound (rbind, private), is the root: no overlay */
     QUILT_T_NO_PIVOT = 112, /* "1": the root is entered by MS_MOVE onto / and chroot(2), not pivot_root(2) */
     QUILT_T_KEEP_HOSTNAME = 113, /* "1": no sethostname: the uts namespace keeps the name it has */
+    /* 140-149: restore mode (issue 16): the init is CRIU's restore of a checkpoint, not a clone */
+    QUILT_T_RESTORE_CRIU = 140,   /* the criu binary (absolute path) */
+    QUILT_T_RESTORE_IMAGES = 141, /* CRIU's images directory (read only) */
+    QUILT_T_RESTORE_NET_KEY = 142, /* the key the netns was dumped as external: a fresh one is inherited under it */
+    QUILT_T_RESTORE_PIPE = 143,   /* repeated: "FD INODE": the init's fd FD was pipe:[INODE]; our log pipe replaces it */
+    QUILT_T_RESTORE_CGROUP_ROOT = 144, /* --cgroup-root: the container's cgroup path below each hierarchy's root */
+    QUILT_T_RESTORE_DEADLINE_MS = 145, /* CRIU is killed (with what it restored) when it runs longer */
+    QUILT_T_RESTORE_TCP = 146,    /* "1": --tcp-established */
 };
 
 /* the steps of a container's birth, for FAIL: what was being done when it broke */
@@ -200,6 +208,7 @@ enum quilt_step {
     QUILT_STEP_CONSOLE = 51,  /* the console socket, the pty of process.terminal */
     QUILT_STEP_PRESERVE_FDS = 52, /* receiving and placing the fds of --preserve-fds */
     /* 60-64: an OCI bundle's container as runc runs it */
+    QUILT_STEP_RESTORE = 70,  /* CRIU's restore of a checkpoint: its error lines are the object */
     QUILT_STEP_JOIN_NAMESPACE = 60, /* opening a linux.namespaces[].path and setns(2) into it */
 };
 

@@ -106,6 +106,9 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_SESSION), P(QUILT_T_ROWS), P(QUILT_T_COLS), P(QUILT_MSG_RESIZE), P(QUILT_MSG_SIGNAL),
         P(QUILT_T_EXIT_RECORD),
         P(QUILT_STEP_JOIN_NAMESPACE),
+        /* restore mode (issue 16) */
+        P(QUILT_T_RESTORE_CRIU), P(QUILT_T_RESTORE_IMAGES), P(QUILT_T_RESTORE_NET_KEY), P(QUILT_T_RESTORE_PIPE),
+        P(QUILT_T_RESTORE_CGROUP_ROOT), P(QUILT_T_RESTORE_DEADLINE_MS), P(QUILT_T_RESTORE_TCP), P(QUILT_STEP_RESTORE),
     };
 #undef P
     return lookup(env, name, known, sizeof known / sizeof known[0]);

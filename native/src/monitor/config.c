@@ -161,6 +161,8 @@ int config_parse(struct container_config *cfg, const void *msg, size_t len, cons
         int taken = confine_take(&cfg->confine, tag, out, vlen, what);
         if (taken == 0)
             taken = bundle_take(&cfg->bundle, tag, out, what);
+        if (taken == 0)
+            taken = restore_take(&cfg->restore, tag, out, what);
         if (taken < 0) {
             config_free(cfg);
             return taken;

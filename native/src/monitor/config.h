@@ -9,6 +9,7 @@
 #include "../common/confine.h"
 #include "bundle.h"
 #include "hooks.h"
+#include "restore.h"
 
 /* every mounted hierarchy: up to 16 v1 controllers, named ones and the v2 tree */
 #define CONFIG_MAX_CGROUPS 32
@@ -89,6 +90,8 @@ struct container_config {
     struct hook_set hooks;
     /* an OCI bundle's terms (tags 110-119): namespaces to join, the root in place, --no-pivot */
     struct bundle_terms bundle;
+    /* restore mode (tags 140-149): CRIU restores the init instead of a clone when restore.criu is set */
+    struct restore_terms restore;
     /* set by the monitor before clone() */
     int stdout_fd, stderr_fd, fifo_fd, init_memfd;
     int console_fd;                               /* connected to console_socket */

@@ -45,6 +45,7 @@
 #include "network.h"
 #include "pid1_signals.h"
 #include "procfs.h"
+#include "restore.h"
 #include "tree.h"
 #include "userns.h"
 
@@ -370,6 +371,42 @@ static int on_init_message(struct monitor *m)
     return 1;
 }
 
+/* Restore mode: CRIU's restored tree instead of a cloned init (restore.c);
+ * then its network, its hostname, pids.json and READY, as for a clone.  A
+ * failure is FAIL with CRIU's lines; the JVM removes the cgroup and with it
+ * whatever was restored. */
+static int restore_init(struct monitor *m)
+{
+    char err[900] = "";
+    m->init = restore_run(&m->cfg, err, sizeof err, &m->init_pidfd);
+    m->spawned_at = wall_nanos();
+    close_child_ends(&m->cfg);
+    if (m->init < 0) {
+        send_fail(QUILT_STEP_RESTORE, -m->init, err);
+        return -1;
+    }
+    write_pids(m);
+    struct net_error e = { 0 };
+    int rc = 0;
+    if (m->cfg.net_bridge) {
+        long long t0 = now_nanos();
+        rc = network_setup(&m->cfg, m->init, &e);
+        m->net_nanos = now_nanos() - t0;
+        m->net_done_at = wall_nanos();
+    }
+    if (rc == 0 && m->cfg.hostname && (rc = restore_hostname(m->init_pidfd, m->cfg.hostname)) < 0)
+        net_error_set(&e, -rc, "set the hostname of the restored init");
+    if (rc < 0) {
+        char object[400];
+        syscall(SYS_pidfd_send_signal, m->init_pidfd, SIGKILL, NULL, 0);
+        net_error_text(&e, object, sizeof object);
+        send_fail(QUILT_STEP_NETWORK, e.err ? e.err : EIO, object);
+        return -1;
+    }
+    send_ready(m);
+    return 0;
+}
+
 static struct monitor *reserving;
 
 /* at any exit: a record never written (the init never ran) leaves no temp file */
@@ -448,12 +485,13 @@ int main(void)
     }
     /* armed before the init exists, so no OOM kill can go unseen */
     object = m.cfg.cgroup_v2;
-    if (m.cfg.cgroup_v2 && (m.cgroup_fd = rc = cgroup_open_v2(m.cfg.cgroup_v2)) < 0) {
+    int restoring = m.cfg.restore.criu != NULL; /* CRIU's child joins the cgroups itself (restore.c) */
+    if (!restoring && m.cfg.cgroup_v2 && (m.cgroup_fd = rc = cgroup_open_v2(m.cfg.cgroup_v2)) < 0) {
         send_fail(QUILT_STEP_CGROUP, -rc, object);
         return 1;
     }
     /* v1: the init moves itself after GO, through these (cgroup.h); no user namespace, see there */
-    if (!m.cfg.uid_map &&
+    if (!m.cfg.uid_map && !restoring &&
         (rc = cgroup_open_tasks(m.cfg.cgroup_v1, m.cfg.n_cgroup_v1, m.cfg.cgroup_tasks, &m.cgroup_fd, &object)) < 0) {
         send_fail(QUILT_STEP_CGROUP, -rc, object);
         return 1;
@@ -480,6 +518,13 @@ int main(void)
         return 1;
     }
 
+    if (restoring) {
+        close(sp[0]);
+        close(sp[1]);
+        if (restore_init(&m) < 0)
+            return 1;
+        goto serve;
+    }
     int step;
     m.init = tree_clone_init(&m.cfg, &m.init_pidfd, m.cgroup_fd, &step);
     m.spawned_at = wall_nanos(); /* from here its namespaces can be joined */
@@ -519,6 +564,7 @@ int main(void)
             m.out.fd = m.err.fd = -1;
     }
 
+serve:;
     int ep = epoll_create1(EPOLL_CLOEXEC);
     watch(ep, m.sfd);
     if (m.initfd >= 0)

@@ -58,6 +58,34 @@ public final class FakeContainerStorage implements ContainerStorage {
         }
     }
 
+    /** Archives made by {@link #saveLayer}, and whose layer each holds (the fake keeps no files). */
+    private final java.util.Map<java.nio.file.Path, ContainerId> archives = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile FakeCheckpointStore files;
+
+    /** Writes the layer archives into this store's drafts (and reads them from its checkpoints), as on a disk. */
+    public void archivesIn(FakeCheckpointStore store) {
+        this.files = store;
+    }
+
+    @Override
+    public void saveLayer(ContainerId id, java.nio.file.Path archive) {
+        kernel.maybeFail("storage.saveLayer");
+        synchronized (kernel) {
+            if (!kernel.layers().contains(id)) {
+                throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer to save");
+            }
+        }
+        archives.put(archive, id);
+        if (files != null) files.write(archive, ("layer of " + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void prepareFromLayer(ContainerId id, RootFs root, java.nio.file.Path archive) {
+        boolean known = files != null ? files.has(archive) : archives.containsKey(archive);
+        if (!known) throw QuiltException.invalid("layer archive " + archive + " is not one quilt saved");
+        prepare(id, root);
+    }
+
     @Override
     public Set<ContainerId> list() {
         return kernel.layerSnapshot();

@@ -54,6 +54,25 @@ public final class FakeProcessSpawner implements ProcessSpawner {
         }
     }
 
+    /**
+     * The fake's restore: the images are not read (the fake has no CRIU); the restored init is a running process
+     * as a detached launch's, after the same checks, and "spawner.restore" can be told to fail.
+     */
+    @Override
+    public Launched restore(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                            Restore from, Instant deadline) {
+        kernel.maybeFail("spawner.restore");
+        restored.add(id);
+        return launch(id, spec, endpoint, cgroup, Mode.DETACHED, deadline);
+    }
+
+    private final java.util.Set<ContainerId> restored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Whether {@code id}'s init came from {@link #restore}. */
+    public boolean wasRestored(ContainerId id) {
+        return restored.contains(id);
+    }
+
     @Override
     public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
                            Mode mode, Instant deadline) {

@@ -28,12 +28,14 @@ final class FakeEngine {
             cgroups);
     final ContainerLookup lookup = new ContainerLookup(state, processes, clock, cgroups);
     final FakeContainerExec exec = new FakeContainerExec(kernel);
-    final CreateContainer create = new CreateContainer(new ContainerLauncher(
-            new ImageResolver(images, new FakeDefaultImage()), state, storage, new FakeProcessSpawner(kernel, state),
+    final FakeProcessSpawner spawner = new FakeProcessSpawner(kernel, state);
+    final ContainerLauncher launcher = new ContainerLauncher(
+            new ImageResolver(images, new FakeDefaultImage()), state, storage, spawner,
             forget, new AttachNetwork(new FakeNetworkStore(kernel), new FakeHostNetwork(kernel)), cgroups,
-            new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds()),
-            new BecomeReady(state, exec, processes, new CheckHealth(lookup, state, cgroups, exec, clock),
-                    new FakeTicker(clock), forget, clock));
+            new SequentialIds(), clock, FakeHostLimits.DEFAULT, new FakeSubordinateIds());
+    final BecomeReady ready = new BecomeReady(state, exec, processes, new CheckHealth(lookup, state, cgroups, exec,
+            clock), new FakeTicker(clock), forget, clock);
+    final CreateContainer create = new CreateContainer(launcher, ready);
     final PauseContainer pause = new PauseContainer(lookup, cgroups);
     final ResumeContainer resume = new ResumeContainer(lookup, cgroups);
     final KillContainer kill = new KillContainer(lookup, processes, cgroups);

@@ -50,6 +50,21 @@ interface CommandsModule {
     @Binds @IntoMap @ClassKey(LifecycleCommands.Rm.class)
     Object rm(LifecycleCommands.Rm c);
 
+    @Binds @IntoMap @ClassKey(CheckpointCommands.Checkpoint.class)
+    Object checkpoint(CheckpointCommands.Checkpoint c);
+
+    @Binds @IntoMap @ClassKey(CheckpointCommands.Ls.class)
+    Object checkpointLs(CheckpointCommands.Ls c);
+
+    @Binds @IntoMap @ClassKey(CheckpointCommands.Inspect.class)
+    Object checkpointInspect(CheckpointCommands.Inspect c);
+
+    @Binds @IntoMap @ClassKey(CheckpointCommands.Rm.class)
+    Object checkpointRm(CheckpointCommands.Rm c);
+
+    @Binds @IntoMap @ClassKey(CheckpointCommands.Restore.class)
+    Object restoreCheckpoint(CheckpointCommands.Restore c);
+
     @Binds @IntoMap @ClassKey(LifecycleCommands.Gc.class)
     Object gc(LifecycleCommands.Gc c);
 

@@ -238,14 +238,16 @@ final class LifecycleCommands {
     @Command(name = "gc", description = "Remove what dead containers and crashed commands left behind.")
     static final class Gc implements Callable<Integer> {
         private final Lazy<CollectGarbage> gc;
+        private final Lazy<dev.quilt.usecases.ListCheckpoints> checkpoints;
         private final Privileges privileges;
 
         @Spec
         CommandSpec spec;
 
         @Inject
-        Gc(Lazy<CollectGarbage> gc, Privileges privileges) {
+        Gc(Lazy<CollectGarbage> gc, Lazy<dev.quilt.usecases.ListCheckpoints> checkpoints, Privileges privileges) {
             this.gc = gc;
+            this.checkpoints = checkpoints;
             this.privileges = privileges;
         }
 
@@ -261,6 +263,8 @@ final class LifecycleCommands {
             if (r.leases() > 0) spec.commandLine().getOut().println("released " + r.leases() + " addresses of removed containers");
             if (r.cgroups() > 0) spec.commandLine().getOut().println("removed " + r.cgroups() + " cgroups of stopped or removed containers");
             r.strays().forEach(s -> spec.commandLine().getOut().println("left " + s + " alone: quilt did not make it"));
+            int drafts = checkpoints.get().sweepDrafts();
+            if (drafts > 0) spec.commandLine().getOut().println("removed " + drafts + " checkpoint drafts left by a crash");
             return 0;
         }
     }

@@ -374,6 +374,36 @@ public final class LinuxModule {
         return new RemoveImage(images, state);
     }
 
+    /** data/checkpoints: drafts renamed into place, manifests written last (issue 16). */
+    @Provides @Singleton
+    static dev.quilt.ports.CheckpointStore checkpointStore(LinuxPaths paths) {
+        return new dev.quilt.linux.checkpoint.FsCheckpointStore(paths.data().resolve("checkpoints"));
+    }
+
+    /** CRIU's CLI: $QUILT_CRIU, else criu on PATH. */
+    @Provides @Singleton
+    static dev.quilt.ports.Checkpointer checkpointer() {
+        return new dev.quilt.linux.checkpoint.LinuxCheckpointer();
+    }
+
+    @Provides
+    static dev.quilt.usecases.CheckpointContainer checkpointContainer(ContainerLookup lookup, StateStore state,
+            dev.quilt.ports.CheckpointStore store, dev.quilt.ports.Checkpointer checkpointer, ContainerStorage storage,
+            Cgroups cgroups, Clock clock) {
+        return new dev.quilt.usecases.CheckpointContainer(lookup, state, store, checkpointer, storage, cgroups, clock);
+    }
+
+    @Provides
+    static dev.quilt.usecases.RestoreContainer restoreContainer(dev.quilt.ports.CheckpointStore store,
+            dev.quilt.ports.Checkpointer checkpointer, ImageStore images, ContainerLauncher launcher, BecomeReady ready) {
+        return new dev.quilt.usecases.RestoreContainer(store, checkpointer, images, launcher, ready);
+    }
+
+    @Provides
+    static dev.quilt.usecases.ListCheckpoints listCheckpoints(dev.quilt.ports.CheckpointStore store) {
+        return new dev.quilt.usecases.ListCheckpoints(store);
+    }
+
     /** inotify on the run directory and each container's: the server's state watcher. */
     @Provides @Singleton
     static dev.quilt.ports.StateChanges stateChanges(LinuxPaths paths, NativeLibrary lib) {

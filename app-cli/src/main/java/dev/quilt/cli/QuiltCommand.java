@@ -14,6 +14,7 @@ import java.nio.file.Path;
                 LifecycleCommands.Wait.class, LifecycleCommands.Rm.class, LifecycleCommands.Gc.class, ImageCommand.class,
                 NetworkCommand.class, StatsCommand.class, ExecCommand.class, HealthCommand.class,
                 PauseCommands.Pause.class, PauseCommands.Unpause.class, UpdateCommand.class, ServeCommand.class,
+                CheckpointCommands.Checkpoint.class, CheckpointCommands.Restore.class,
                 picocli.CommandLine.HelpCommand.class})
 final class QuiltCommand implements Runnable {
     private final GlobalOptions options;

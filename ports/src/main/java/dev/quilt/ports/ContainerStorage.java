@@ -36,6 +36,19 @@ public interface ContainerStorage {
      */
     void prepareAgain(ContainerId id, RootFs root);
 
+    /**
+     * Writes the container's upper layer into {@code archive} (a tar that keeps owners, modes, xattrs and
+     * overlay whiteouts), for a checkpoint. The caller makes sure nothing writes to it meanwhile (the container is
+     * frozen or dumped). {@code NOT_FOUND} when the container has no layer.
+     */
+    void saveLayer(ContainerId id, java.nio.file.Path archive);
+
+    /**
+     * As {@link #prepare}, with {@code archive} (made by {@link #saveLayer}) extracted into the new upper layer:
+     * a restored container's layer. The same refusals as {@link #prepare}; a broken archive leaves no layer.
+     */
+    void prepareFromLayer(ContainerId id, RootFs root, java.nio.file.Path archive);
+
     /** Removes the layer and everything in it; a no-op when there is none. */
     void release(ContainerId id);
 

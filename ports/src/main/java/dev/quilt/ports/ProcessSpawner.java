@@ -52,6 +52,25 @@ public interface ProcessSpawner {
     Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup, Mode mode,
                     Instant deadline);
 
+    /**
+     * As {@link #launch} in {@link Mode#DETACHED}, but the init and its tree are CRIU's restore of a checkpoint
+     * instead of a fresh clone: the monitor (a child subreaper) runs CRIU with the container's cgroup as the
+     * cgroup root, its rootfs (overlay over the image, the checkpoint's layer as upper) as root, a fresh empty
+     * network namespace and its own log pipes handed in for what was external at the dump; the restored init
+     * is the monitor's child, which plugs its network (when {@code endpoint} is given) and sets its hostname
+     * before it returns. A restore that outlives {@code deadline} is killed with all it restored
+     * ({@link NotReadyException}); CRIU's failure is a {@link SpawnFailedException} with CRIU's error lines.
+     */
+    Launched restore(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                     Restore from, Instant deadline);
+
+    /**
+     * What to restore: CRIU's images directory, what was external at the dump, and whether established TCP
+     * connections were dumped.
+     */
+    record Restore(java.nio.file.Path images, dev.quilt.domain.checkpoint.CheckpointManifest.Externals externals,
+                   boolean tcpEstablished) {}
+
     /** A started init and its monitor. */
     interface Launched extends AutoCloseable {
         ProcessRef process();

@@ -21,7 +21,8 @@ public final class SpawnFailedException extends QuiltException {
         HOOK("hook"),
         EXEC_CONSOLE("console socket"),
         HANDOFF("hand the init to the caller"), CONSOLE("console socket"), PRESERVE_FDS("preserve fds"),
-        JOIN_NAMESPACE("join namespace");
+        JOIN_NAMESPACE("join namespace"),
+        RESTORE("criu restore");
 
         private final String word;
 

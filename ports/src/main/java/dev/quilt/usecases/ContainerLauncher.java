@@ -235,11 +235,33 @@ public final class ContainerLauncher {
             state.save(stopped);
             throw e;
         }
-        return spawn(again, Optional.of(stopped), begun, deadline, mode);
+        return spawn(again, Optional.of(stopped), begun, deadline, mode, Optional.empty());
+    }
+
+    /** A restore's inputs beyond the spec: the checkpoint's layer archive and CRIU's terms. */
+    public record Restored(java.nio.file.Path layer, ProcessSpawner.Restore from) {}
+
+    /**
+     * A container restored from a checkpoint, on the one create path (issue 16): a new ID and record, the given
+     * name (or none), its own cgroup and address, a layer over the same image with the checkpoint's layer in its
+     * upper ({@link ContainerStorage#prepareFromLayer}), and the init restored by CRIU under a monitor
+     * ({@link ProcessSpawner#restore}) instead of cloned. Detached; its deadline starts now. A failure undoes every
+     * step ({@link Forget}), as for a fresh create.
+     */
+    public Launch restore(ContainerSpec spec, Optional<ContainerName> name, Restored restored) {
+        Instant begun = clock.now();
+        ContainerId id = ids.newId();
+        return launch(id, name, spec, false, begun, begun.plus(spec.ready().timeout()), ProcessSpawner.Mode.DETACHED,
+                Optional.of(restored));
     }
 
     private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,
                           Instant begun, Instant deadline, ProcessSpawner.Mode mode) {
+        return launch(id, name, spec, remove, begun, deadline, mode, Optional.empty());
+    }
+
+    private Launch launch(ContainerId id, Optional<ContainerName> name, ContainerSpec spec, boolean remove,
+                          Instant begun, Instant deadline, ProcessSpawner.Mode mode, Optional<Restored> restored) {
         Container container = Container.creating(id, name, spec, begun, remove);
 
         try (StateStore.Lock lock = state.createLocked(container)) {
@@ -259,7 +281,7 @@ public final class ContainerLauncher {
                 cgroups.removeParentIfUnused();
                 throw mode == ProcessSpawner.Mode.FOREGROUND ? e : named(container, e, spec, false);
             }
-            return spawn(container, Optional.empty(), begun, deadline, mode);
+            return spawn(container, Optional.empty(), begun, deadline, mode, restored);
         }
     }
 
@@ -269,7 +291,7 @@ public final class ContainerLauncher {
      * its record, name and layer, and is saved as {@code before}.
      */
     private Launch spawn(Container container, Optional<Container> before, Instant begun, Instant deadline,
-                         ProcessSpawner.Mode mode) {
+                         ProcessSpawner.Mode mode, Optional<Restored> restored) {
         ContainerId id = container.id();
         ContainerSpec spec = container.spec();
         ProcessSpawner.Launched launched;
@@ -280,7 +302,9 @@ public final class ContainerLauncher {
             Optional<Endpoint> endpoint = spec.network() == NetworkMode.BRIDGE
                     ? Optional.of(network.attach(id)) : Optional.empty();
             if (endpoint.isPresent()) container = container.attached(endpoint.get());
-            if (before.isPresent()) {
+            if (restored.isPresent()) {
+                storage.prepareFromLayer(id, spec.root(), restored.get().layer());
+            } else if (before.isPresent()) {
                 storage.prepareAgain(id, spec.root());
             } else if (spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false)
                     && spec.root() instanceof RootFs.Directory d) {
@@ -288,7 +312,9 @@ public final class ContainerLauncher {
             } else {
                 storage.prepare(id, spec.root());
             }
-            launched = spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
+            launched = restored.isPresent()
+                    ? spawner.restore(id, spec, endpoint, cgroup, restored.get().from(), deadline)
+                    : spawner.launch(id, spec, endpoint, cgroup, mode, deadline);
         } catch (RuntimeException e) {
             if (before.isPresent()) {
                 undoRunAgain(before.get(), e);

@@ -40,6 +40,10 @@ public final class Protocol {
     /** An OCI bundle's container as runc runs it (tags 110-119), native/src/monitor/bundle.h. */
     public static final int T_NS_PATH = 110, T_ROOT_IN_PLACE = 111, T_NO_PIVOT = 112, T_KEEP_HOSTNAME = 113;
 
+    /** Restore mode (issue 16, tags 140-149), native/src/monitor/restore.h: CRIU restores the init. */
+    public static final int T_RESTORE_CRIU = 140, T_RESTORE_IMAGES = 141, T_RESTORE_NET_KEY = 142,
+            T_RESTORE_PIPE = 143, T_RESTORE_CGROUP_ROOT = 144, T_RESTORE_DEADLINE_MS = 145, T_RESTORE_TCP = 146;
+
     /** Exec sessions (the API's exec start, tags and messages 130-139), native/src/exec/session.h. */
     public static final int T_SESSION = 130, T_ROWS = 131, T_COLS = 132, T_EXIT_RECORD = 133, MSG_RESIZE = 130, MSG_SIGNAL = 131;
 
@@ -151,6 +155,13 @@ public final class Protocol {
         check("QUILT_T_EXIT_RECORD", T_EXIT_RECORD);
         check("QUILT_MSG_RESIZE", MSG_RESIZE);
         check("QUILT_MSG_SIGNAL", MSG_SIGNAL);
+        check("QUILT_T_RESTORE_CRIU", T_RESTORE_CRIU);
+        check("QUILT_T_RESTORE_IMAGES", T_RESTORE_IMAGES);
+        check("QUILT_T_RESTORE_NET_KEY", T_RESTORE_NET_KEY);
+        check("QUILT_T_RESTORE_PIPE", T_RESTORE_PIPE);
+        check("QUILT_T_RESTORE_CGROUP_ROOT", T_RESTORE_CGROUP_ROOT);
+        check("QUILT_T_RESTORE_DEADLINE_MS", T_RESTORE_DEADLINE_MS);
+        check("QUILT_T_RESTORE_TCP", T_RESTORE_TCP);
         SIGKILL = Errors.protocolValue("SIGKILL");
         cloneNewPid = Errors.protocolValue("CLONE_NEWPID");
         cloneNewNs = Errors.protocolValue("CLONE_NEWNS");

@@ -118,6 +118,25 @@ public final class MonitorSpawner implements ProcessSpawner {
     @Override
     public Launched launch(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
                            Mode mode, Instant deadline) {
+        return start(id, spec, endpoint, cgroup, mode, deadline, Optional.empty());
+    }
+
+    /**
+     * The monitor in restore mode ({@code native/src/monitor/restore.c}): the same CONFIG as a detached launch
+     * plus the restore records; CRIU gets the time left to {@code deadline}, and we wait two seconds more to
+     * hear how it ended (the monitor kills it at the deadline).
+     */
+    @Override
+    public Launched restore(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                            Restore from, Instant deadline) {
+        if (spec.security().userns() instanceof UserNamespace.Mapped) {
+            throw QuiltException.invalid("restore of a container with a user namespace is not supported yet");
+        }
+        return start(id, spec, endpoint, cgroup, Mode.DETACHED, deadline, Optional.of(from));
+    }
+
+    private Launched start(ContainerId id, ContainerSpec spec, Optional<Endpoint> endpoint, Cgroups.Placement cgroup,
+                           Mode mode, Instant deadline, Optional<Restore> restore) {
         Instant begun = Instant.now();
         int[] preserved = preservedFds(spec, mode);
         if (mode.gated()) StartGate.create(paths.execFifo(id).toString());
@@ -131,6 +150,8 @@ public final class MonitorSpawner implements ProcessSpawner {
             }
         }
         MessageWriter cfg = config(id, spec, endpoint, cgroup, mode);
+        if (restore.isPresent()) restoreRecords(cfg, id, spec, restore.get(), begun, deadline);
+        Instant heard = restore.isPresent() ? deadline.plusSeconds(2) : deadline;
         int[] pair = Sockets.pair();
         int ours = pair[0];
         int firstHalf;
@@ -152,7 +173,7 @@ public final class MonitorSpawner implements ProcessSpawner {
             Processes.await(firstHalf); // it forks and exits as soon as it has the config
             // past the deadline the init (in its cgroup from its first instruction on v2, from before GO on
             // v1) is the caller's to remove with the cgroup; its monitor follows it out
-            Message reply = conn.receive(deadline).orElseThrow(() -> new NotReadyException(Phase.SPAWNED,
+            Message reply = conn.receive(heard).orElseThrow(() -> new NotReadyException(Phase.SPAWNED,
                     "phase spawned did not hold by its deadline"));
             if (reply.type() == Protocol.MSG_READY) {
                 return conn.launched(new ProcessRef((int) reply.number(Protocol.T_PID), reply.number(Protocol.T_START_TIME)),
@@ -244,6 +265,24 @@ public final class MonitorSpawner implements ProcessSpawner {
         return w;
     }
 
+    /**
+     * CRIU's terms: the binary, the images, the keys of what was external at the dump, the container's cgroup
+     * path below each hierarchy's root (CRIU's {@code --cgroup-root}: the restored cgroup mounts show it alone),
+     * and the time left.
+     */
+    private void restoreRecords(MessageWriter w, ContainerId id, ContainerSpec spec, Restore r, Instant begun,
+                                Instant deadline) {
+        w.put(Protocol.T_RESTORE_CRIU, dev.quilt.linux.checkpoint.CriuBinary.find().path());
+        w.put(Protocol.T_RESTORE_IMAGES, r.images().toAbsolutePath().toString());
+        r.externals().netKey().ifPresent(k -> w.put(Protocol.T_RESTORE_NET_KEY, k));
+        for (var p : r.externals().stdioPipes()) w.put(Protocol.T_RESTORE_PIPE, p.fd() + " " + p.inode());
+        String root = Cgroups.pathOf(spec).map(p -> p.startsWith("/") ? p : "/" + p)
+                .orElse("/" + paths.cgroupParent() + "/" + id.value());
+        w.put(Protocol.T_RESTORE_CGROUP_ROOT, root);
+        w.put(Protocol.T_RESTORE_DEADLINE_MS, Math.max(1, Duration.between(begun, deadline).toMillis()));
+        if (r.tcpEstablished()) w.put(Protocol.T_RESTORE_TCP, 1);
+    }
+
     /** The bundle's rootfs is the root itself, bound in place (runc's way), not an overlay's lower layer. */
     private static boolean inPlace(ContainerSpec spec) {
         return spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false) && spec.root() instanceof RootFs.Directory;
@@ -272,6 +311,10 @@ public final class MonitorSpawner implements ProcessSpawner {
             if (Protocol.step("QUILT_STEP_" + s.name()) == stepNumber) step = s;
         }
         String name = Errors.name(errno);
+        if (step == SpawnFailedException.Step.RESTORE) {
+            if (name.equals("ETIMEDOUT")) throw new NotReadyException(Phase.SPAWNED, object);
+            return new SpawnFailedException(step, name, "criu restore failed: " + object);
+        }
         // a hook's line names the hook and how it failed (runc's "error running createRuntime hook #0 ...")
         if (step == SpawnFailedException.Step.HOOK) return new SpawnFailedException(step, name, object);
         if (step == SpawnFailedException.Step.IDMAP

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -98,6 +99,75 @@ public final class OverlayStorage implements ContainerStorage {
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make the data directory of container '"
                     + id.shortForm() + "' in " + dir + ": " + dev.quilt.linux.IoErrors.why(e), e);
+        }
+    }
+
+    /**
+     * GNU tar (Debian's {@code tar}, always there) with {@code --xattrs --xattrs-include=*} and numeric owners:
+     * it keeps owners, modes, every xattr (overlay's {@code trusted.overlay.opaque} too) and the whiteouts
+     * (character devices 0:0), which is all a layer is. The archive is written beside its target and renamed
+     * into place, so a failed save leaves no half archive.
+     */
+    @Override
+    public void saveLayer(ContainerId id, Path archive) {
+        Path upper = paths.containerLayer(id).resolve("upper");
+        if (!Files.isDirectory(upper, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer in "
+                    + paths.containerLayer(id) + " to save");
+        }
+        Path tmp = archive.resolveSibling("." + archive.getFileName() + ".tmp");
+        try {
+            tar(List.of("--create", "--file", tmp.toString(), "--directory", upper.toString(), "."), id, "save");
+            Files.move(tmp, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot save the layer of container '"
+                    + id.shortForm() + "' into " + archive + ": " + dev.quilt.linux.IoErrors.why(e), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the archive's directory is a draft: it goes as a whole
+            }
+        }
+    }
+
+    @Override
+    public void prepareFromLayer(ContainerId id, RootFs root, Path archive) {
+        prepare(id, root);
+        try {
+            tar(List.of("--extract", "--file", archive.toString(), "--same-owner", "--preserve-permissions",
+                    "--directory", paths.containerLayer(id).resolve("upper").toString()), id, "restore");
+        } catch (RuntimeException | IOException e) {
+            release(id);
+            if (e instanceof QuiltException q) throw q;
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot extract " + archive + " into the layer of"
+                    + " container '" + id.shortForm() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code tar} with the options that keep a layer whole; its first error line is the failure. */
+    private static void tar(List<String> args, ContainerId id, String verb) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("tar", "--xattrs", "--xattrs-include=*",
+                "--numeric-owner", "--sparse"));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err;
+        try (java.io.InputStream in = p.getErrorStream()) {
+            err = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int rc;
+        try {
+            rc = p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (rc != 0) {
+            String first = err.lines().filter(l -> !l.isBlank()).findFirst().orElse("exit " + rc);
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot " + verb + " the layer of container '"
+                    + id.shortForm() + "': " + first);
         }
     }
 

@@ -1,0 +1,197 @@
+package dev.quilt.cli;
+
+import dagger.Lazy;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ReadyPolicy;
+import dev.quilt.domain.checkpoint.CheckpointManifest;
+import dev.quilt.domain.checkpoint.CheckpointName;
+import dev.quilt.linux.checkpoint.ManifestJson;
+import dev.quilt.ports.CheckpointStore;
+import dev.quilt.ports.Privileges;
+import dev.quilt.usecases.CheckpointContainer;
+import dev.quilt.usecases.ListCheckpoints;
+import dev.quilt.usecases.RestoreContainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import javax.inject.Inject;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code quilt checkpoint [ls|inspect|rm]} and {@code quilt restore} (issue 16): CRIU through the engine's use cases. */
+final class CheckpointCommands {
+    private CheckpointCommands() {}
+
+    @Command(name = "checkpoint", description = "Checkpoint a running container (CRIU): its processes, its writable"
+            + " layer and its record, into checkpoints/<id>/<name>; print CONTAINER/NAME.",
+            subcommands = {Ls.class, Inspect.class, Rm.class})
+    static final class Checkpoint implements Callable<Integer> {
+        private final Lazy<CheckpointContainer> checkpoint;
+        private final Privileges privileges;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--leave-running", description = "keep the container running (frozen for the dump, then thawed)")
+        boolean leaveRunning;
+
+        @Option(names = "--tcp-established", description = "dump established TCP connections too (CRIU's option)")
+        boolean tcpEstablished;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "the checkpoint's name (default: the time, UTC)")
+        String name;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "0..1", description = "ID, name or unique ID prefix")
+        String container;
+
+        @Inject
+        Checkpoint(Lazy<CheckpointContainer> checkpoint, Privileges privileges) {
+            this.checkpoint = checkpoint;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            if (container == null) {
+                throw dev.quilt.domain.QuiltException.invalid("checkpoint needs a container: quilt checkpoint"
+                        + " [--leave-running] [--name NAME] CONTAINER, or one of ls, inspect, rm");
+            }
+            Root.require(privileges, "checkpoint");
+            CheckpointStore.Stored s = checkpoint.get().checkpoint(new CheckpointContainer.Command(container,
+                    Optional.ofNullable(name).map(CheckpointName::new), leaveRunning, tcpEstablished));
+            spec.commandLine().getOut().println(s.ref());
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", description = "List checkpoints (of one container when given), newest first; a damaged one"
+            + " with its problem.")
+    static final class Ls implements Callable<Integer> {
+        private final Lazy<ListCheckpoints> list;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CONTAINER", arity = "0..1", description = "ID, ID prefix or name at the dump")
+        String container;
+
+        @Inject
+        Ls(Lazy<ListCheckpoints> list) {
+            this.list = list;
+        }
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-40s %-12s %-24s %s%n", "CHECKPOINT", "CONTAINER", "CREATED", "STATUS");
+            for (CheckpointStore.Stored s : list.get().list(Optional.ofNullable(container))) {
+                out.printf("%-40s %-12s %-24s %s%n", s.ref(), s.id().shortForm(),
+                        s.manifest().map(m -> m.created().toString()).orElse("-"),
+                        s.problem().map(p -> "damaged: " + p).orElse(s.manifest().map(CheckpointManifest::leftRunning)
+                                .orElse(false) ? "ok (left running)" : "ok"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", description = "Print a checkpoint's manifest as JSON.")
+    static final class Inspect implements Callable<Integer> {
+        private final Lazy<ListCheckpoints> list;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CHECKPOINT", description = "CONTAINER/NAME, or CONTAINER for its newest")
+        String ref;
+
+        @Inject
+        Inspect(Lazy<ListCheckpoints> list) {
+            this.list = list;
+        }
+
+        @Override
+        public Integer call() {
+            CheckpointStore.Stored s = list.get().inspect(ref);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("ref", s.ref());
+            out.put("containerId", s.id().value());
+            out.put("name", s.name().value());
+            s.problem().ifPresent(p -> out.put("problem", p));
+            s.manifest().ifPresent(m -> out.put("manifest", ManifestJson.toMap(m)));
+            spec.commandLine().getOut().println(JsonOutput.of(out));
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", description = "Remove checkpoints; print each.")
+    static final class Rm implements Callable<Integer> {
+        private final Lazy<ListCheckpoints> list;
+        private final Privileges privileges;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CHECKPOINT", arity = "1..*", description = "CONTAINER/NAME, or CONTAINER for its newest")
+        List<String> refs;
+
+        @Inject
+        Rm(Lazy<ListCheckpoints> list, Privileges privileges) {
+            this.list = list;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            Root.require(privileges, "checkpoint rm");
+            for (String ref : refs) spec.commandLine().getOut().println(list.get().remove(ref).ref());
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Restore a checkpoint into a new container (CRIU), ready when this returns;"
+            + " print its ID.")
+    static final class Restore implements Callable<Integer> {
+        private final Lazy<RestoreContainer> restore;
+        private final Privileges privileges;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "the new container's name")
+        String name;
+
+        @Option(names = "--ready-timeout", paramLabel = "DURATION",
+                description = "deadline for the restore and every readiness phase (default: the checkpointed container's)")
+        String readyTimeout;
+
+        @Option(names = "--keep-on-failure", description = "keep a container that did not become ready, for 'quilt inspect'")
+        boolean keepOnFailure;
+
+        @Parameters(paramLabel = "CHECKPOINT", description = "CONTAINER/NAME, or CONTAINER for its newest")
+        String ref;
+
+        @Inject
+        Restore(Lazy<RestoreContainer> restore, Privileges privileges) {
+            this.restore = restore;
+            this.privileges = privileges;
+        }
+
+        @Override
+        public Integer call() {
+            Root.require(privileges, "restore");
+            Optional<java.time.Duration> timeout = Optional.ofNullable(readyTimeout)
+                    .map(t -> ReadyPolicy.fromFlags(t, false).timeout());
+            var c = restore.get().restore(new RestoreContainer.Command(ref,
+                    Optional.ofNullable(name).map(ContainerName::of), timeout, keepOnFailure));
+            spec.commandLine().getOut().println(c.id().value());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.quilt.usecases;
+
+import dev.quilt.domain.Container;
+import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.ReadyPolicy;
+import dev.quilt.domain.checkpoint.CheckpointRef;
+import dev.quilt.ports.CheckpointStore;
+import dev.quilt.ports.Checkpointer;
+import dev.quilt.ports.ImageStore;
+import dev.quilt.ports.ProcessSpawner;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code quilt restore}: a new container from a checkpoint (issue 16, items 2-4). The checkpoint is checked first
+ * ({@link CheckpointStore#verify}: manifest, every file's size and sha256, CRIU's magic, the digests, the image in
+ * the store) and CRIU must be there, before anything is made; then the one create path
+ * ({@link ContainerLauncher#restore}: new ID, the given name, its own cgroup, address and layer, CRIU's restore
+ * under a monitor), then the same readiness chain as a fresh container ({@link BecomeReady}: the exec probe, the
+ * health check), so it is returned only once an exec into it works. A failure removes everything it made (unless
+ * {@code keepOnFailure} and the init was restored) and says why in one line. The record's labels say where it was
+ * restored from ({@link #RESTORED_FROM}); its readiness marks are the restore's phase timings.
+ */
+public final class RestoreContainer {
+    /** The label naming the checkpoint a container was restored from: {@code <container id>/<checkpoint name>}. */
+    public static final String RESTORED_FROM = "quilt.restored-from";
+
+    private final CheckpointStore store;
+    private final Checkpointer checkpointer;
+    private final ImageStore images;
+    private final ContainerLauncher launcher;
+    private final BecomeReady ready;
+
+    public RestoreContainer(CheckpointStore store, Checkpointer checkpointer, ImageStore images,
+                            ContainerLauncher launcher, BecomeReady ready) {
+        this.store = store;
+        this.checkpointer = checkpointer;
+        this.images = images;
+        this.launcher = launcher;
+        this.ready = ready;
+    }
+
+    /**
+     * What to restore and as what: {@code checkpoint} is {@code CONTAINER} (its newest) or {@code CONTAINER/NAME};
+     * {@code name} the new container's ({@code --name}); {@code readyTimeout} and {@code keepOnFailure} as for
+     * {@code run -d} (absent: the checkpointed container's own).
+     */
+    public record Command(String checkpoint, Optional<ContainerName> name, Optional<Duration> readyTimeout,
+                          boolean keepOnFailure) {}
+
+    /** The new container, ready. */
+    public Container restore(Command cmd) {
+        CheckpointRef ref = CheckpointRef.parse(cmd.checkpoint());
+        checkpointer.criu();
+        CheckpointStore.Stored stored = store.find(ref).orElseThrow(() -> QuiltException.notFound("no checkpoint '"
+                + ref + "'; see 'quilt checkpoint ls'"));
+        CheckpointStore.Verified v = store.verify(stored, d -> images.find(d.value()).isPresent());
+        ContainerSpec saved = v.container().spec();
+        ReadyPolicy policy = new ReadyPolicy(cmd.readyTimeout().orElse(saved.ready().timeout()),
+                cmd.keepOnFailure() || saved.ready().keepOnFailure());
+        Map<String, String> labels = new LinkedHashMap<>(saved.labels());
+        labels.put(RESTORED_FROM, stored.id().value() + "/" + stored.name().value());
+        ContainerSpec spec = new ContainerSpec(saved.process(), saved.root(), saved.hostname(), saved.namespaces(),
+                saved.stdinOpen(), saved.init(), saved.network(), saved.resources(), saved.health(), policy,
+                saved.log(), saved.security(), saved.bundle(), labels);
+        ContainerLauncher.Launch launch = launcher.restore(spec, cmd.name(), new ContainerLauncher.Restored(v.layer(),
+                new ProcessSpawner.Restore(v.images(), v.manifest().externals(), v.manifest().tcpEstablished())));
+        launch.launched().close();
+        return ready.await(launch.container(), launch.deadline());
+    }
+}

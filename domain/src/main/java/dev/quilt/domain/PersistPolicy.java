@@ -69,11 +69,17 @@ public final class PersistPolicy {
 
     /**
      * {@code rm} of {@code c}: a persisted container whose processes run (running or paused) is checkpointed first;
-     * one that is created, stopped or broken has nothing a checkpoint could keep.
+     * one that is created, stopped or broken has nothing a checkpoint could keep. A value other than true/false (a
+     * record made before the key was Quilt's) is not persisted: a removal is never refused for it.
      */
     public static OnRemove onRemove(Container c) {
         boolean live = c.status() == Status.RUNNING || c.status() == Status.PAUSED;
-        return live && asked(c.spec()) ? OnRemove.CHECKPOINT_THEN_REMOVE : OnRemove.REMOVE;
+        if (!live) return OnRemove.REMOVE;
+        try {
+            return asked(c.spec()) ? OnRemove.CHECKPOINT_THEN_REMOVE : OnRemove.REMOVE;
+        } catch (QuiltException e) {
+            return OnRemove.REMOVE; // a record made before the key was Quilt's may hold any value: not persisted
+        }
     }
 
     /**

@@ -224,4 +224,10 @@ class PersistPolicyTest {
         assertEquals(saved.root(), s.root());
         assertEquals(saved.network(), s.network());
     }
+
+    @Test
+    void anOldRecordsOtherValueNeverBlocksItsRemoval() {
+        assertEquals(PersistPolicy.OnRemove.REMOVE,
+                PersistPolicy.onRemove(container(Map.of("quilt.persist", "yes"), Status.RUNNING)));
+    }
 }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Debian's docker CLI 20.10 (docker.io, the client only: no dockerd) drives quilt serve through
  * {@code DOCKER_HOST}: version negotiation, {@code run --rm} (create, attach, wait, start), a detached container
  * through exec (plain, {@code -i} with stdin, {@code -it} through a pty from {@code script}), pause/unpause, stats, ps with a label filter, inspect, stop and rm -f; logs -f ending at the exit; events between
- * {@code --since} and {@code --until}; networks; and the refusals a docker user meets (a port binding, a pull).
+ * {@code --since} and {@code --until}; networks; checkpoint create/ls/rm and start --checkpoint (issue 16); and the
+ * refusals a docker user meets (a port binding, a pull).
  */
 class DockerCliIT {
     static DockerClients d;

@@ -92,6 +92,155 @@ quilt_oci_schemas() {
     rm -rf "$tmp"
 }
 
+# CRIU, which `quilt checkpoint|restore` and `quilt-runc checkpoint|restore` drive (issue 16). QUILT_CRIU is
+# exported as the absolute path of a criu that passes `criu check` on this kernel:
+# - the system's criu, when one is installed and `criu check` passes with it;
+# - else Debian 13's criu (4.1.1), whose .debs and their dependencies (trixie's own libc among them) are
+#   fetched with a private apt state for the trixie suite from the mirror this machine's sources already
+#   name, unpacked under $QUILT_BUILD/criu-<version>/ and run by the launcher $QUILT_BUILD/criu/criu through
+#   trixie's own ld.so and libraries: nothing is installed on the host, its apt sources and state are not
+#   touched. Debian 12's own criu package (3.17.1) is not installed: its `criu check` fails on this kernel
+#   ("vdso: Unexpected rt vDSO area bounds", checked with the bookworm .debs unpacked), so it would install a
+#   criu that cannot checkpoint; where the system has a criu that passes, that one is used.
+# The check runs once per kernel: $QUILT_BUILD/criu/checked holds "PATH KERNEL-RELEASE"; after that this is
+# one file read. Needs root (criu check does); without root it does nothing and the Java side refuses
+# checkpoint/restore in one line that says to run this set-up.
+QUILT_CRIU_SUITE=trixie
+
+# Exports QUILT_CRIU from the marker when it names a criu checked on the running kernel; returns 1 otherwise.
+quilt_criu_env() {
+    local path="" kernel="" running
+    [ -f "$QUILT_BUILD/criu/checked" ] || return 1
+    read -r path kernel <"$QUILT_BUILD/criu/checked" || true
+    read -r running </proc/sys/kernel/osrelease
+    [ -n "$path" ] && [ -x "$path" ] && [ "$kernel" = "$running" ] || return 1
+    QUILT_CRIU=$path
+    export QUILT_CRIU
+}
+
+# Does `criu check` pass with the criu at $1? (It also logs an RLIMIT_NOFILE error when the caller has no
+# CAP_SYS_RESOURCE: harmless, its exit code is what counts.)
+quilt_criu_passes() {
+    "$1" check >"$QUILT_BUILD/criu/check.log" 2>&1
+}
+
+# The mirror of the Debian archive this machine's apt sources use (deb822 .sources or one-line sources.list),
+# the security archive aside; deb.debian.org when none is found.
+quilt_debian_mirror() {
+    local uri
+    uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+        /^[Uu][Rr][Ii][Ss]:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }')
+    if [ -z "$uri" ]; then
+        uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '
+            $1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { if ($i !~ /security/) { print $i; exit } break } }')
+    fi
+    printf '%s' "${uri:-http://deb.debian.org/debian}"
+}
+
+# Fetches trixie's criu with its dependencies into $QUILT_BUILD/criu-<version>/ and writes the launcher.
+quilt_criu_fetch() {
+    local apt="$QUILT_BUILD/criu/apt" mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg deb version root
+    command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null \
+        || quilt_die "no system criu passes 'criu check' and there is no apt-get/dpkg-deb to fetch Debian 13's"
+    [ -f "$keyring" ] || quilt_die "no system criu passes 'criu check' and $keyring (debian-archive-keyring) is missing"
+    mirror=$(quilt_debian_mirror)
+    echo "quilt: fetching Debian 13's criu from $mirror (private apt state under $apt; the system's apt is not touched)" >&2
+    rm -rf "$apt"
+    mkdir -p "$apt/etc/sources.list.d" "$apt/etc/preferences.d" "$apt/etc/apt.conf.d" "$apt/state/lists/partial" \
+        "$apt/cache/archives/partial"
+    echo "deb [signed-by=$keyring] $mirror $QUILT_CRIU_SUITE main" >"$apt/etc/sources.list"
+    : >"$apt/state/status"
+    local opts=(-o Dir::Etc="$apt/etc" -o Dir::Etc::sourcelist="$apt/etc/sources.list"
+        -o Dir::Etc::sourceparts="$apt/etc/sources.list.d" -o Dir::Etc::preferencesparts="$apt/etc/preferences.d"
+        -o Dir::Etc::parts="$apt/etc/apt.conf.d" -o Dir::State="$apt/state" -o Dir::State::status="$apt/state/status"
+        -o Dir::Cache="$apt/cache" -o Debug::NoLocking=true -o APT::Install-Recommends=false -qq)
+    { apt-get "${opts[@]}" update && apt-get "${opts[@]}" install -y --download-only criu; } >"$apt/apt.log" 2>&1 \
+        || { tail -n 20 "$apt/apt.log" >&2; quilt_die "could not fetch Debian 13's criu (the log: $apt/apt.log)"; }
+    deb=$(ls "$apt/cache/archives"/criu_*.deb 2>/dev/null | head -n 1 || true)
+    [ -n "$deb" ] || quilt_die "apt fetched no criu package (the log: $apt/apt.log)"
+    version=$(dpkg-deb -f "$deb" Version)
+    version=${version%%-*}
+    root="$QUILT_BUILD/criu-$version"
+    rm -rf "$root.tmp"
+    mkdir -p "$root.tmp"
+    for deb in "$apt/cache/archives"/*.deb; do
+        dpkg-deb -x "$deb" "$root.tmp" || { rm -rf "$root.tmp"; quilt_die "could not unpack $deb"; }
+    done
+    rm -rf "$root"
+    mv "$root.tmp" "$root"
+    rm -rf "$apt"
+    local ldso
+    ldso=$(ls "$root"/usr/lib/*/ld-linux*.so.* "$root"/lib/*/ld-linux*.so.* 2>/dev/null | head -n 1 || true)
+    [ -n "$ldso" ] && [ -x "$root/usr/sbin/criu" ] || quilt_die "Debian 13's criu unpacked without criu or ld.so under $root"
+    # trixie's criu with trixie's libc: its own ld.so, its own libraries, nothing of the host's
+    cat >"$QUILT_BUILD/criu/criu.tmp" <<LAUNCHER
+#!/bin/sh
+# Debian 13's criu $version through its own ld.so and libraries (written by scripts/setup.sh: quilt_criu_fetch)
+exec "$ldso" --library-path "$(dirname "$ldso")" "$root/usr/sbin/criu" "\$@"
+LAUNCHER
+    chmod 755 "$QUILT_BUILD/criu/criu.tmp"
+    mv "$QUILT_BUILD/criu/criu.tmp" "$QUILT_BUILD/criu/criu"
+}
+
+# Makes sure a criu that passes `criu check` exists and exports QUILT_CRIU (see above). Idempotent and quiet
+# once done; as not root it does nothing.
+quilt_criu() {
+    quilt_criu_env && return 0
+    [ "$(id -u)" = 0 ] || return 0
+    mkdir -p "$QUILT_BUILD/criu"
+    local lock
+    exec {lock}>"$QUILT_BUILD/criu/lock" # a free fd: quilt-runc's caller may have passed any of the low ones
+    flock "$lock"
+    local chosen="" system kernel
+    if ! quilt_criu_env; then
+        system=$(command -v criu 2>/dev/null || true)
+        if [ -n "$system" ] && quilt_criu_passes "$system"; then
+            chosen=$(readlink -f "$system")
+        else
+            [ -x "$QUILT_BUILD/criu/criu" ] || quilt_criu_fetch
+            quilt_criu_passes "$QUILT_BUILD/criu/criu" || { quilt_criu_fetch; quilt_criu_passes "$QUILT_BUILD/criu/criu"; } \
+                || { tail -n 5 "$QUILT_BUILD/criu/check.log" >&2
+                     quilt_die "criu check fails with Debian 13's criu too (the log: $QUILT_BUILD/criu/check.log)"; }
+            chosen="$QUILT_BUILD/criu/criu"
+        fi
+        read -r kernel </proc/sys/kernel/osrelease
+        echo "$chosen $kernel" >"$QUILT_BUILD/criu/checked.tmp"
+        mv "$QUILT_BUILD/criu/checked.tmp" "$QUILT_BUILD/criu/checked"
+        quilt_criu_env
+    fi
+    flock -u "$lock"
+    exec {lock}>&-
+}
+
+# For the launchers: exports QUILT_CRIU when the set-up has been done (one file read), and does the set-up
+# (quilt_criu) only for what needs CRIU, so that `./quilt run` never waits for a fetch:
+# quilt_criu_for FACE ARGS...  (FACE quilt: the verbs checkpoint and restore; serve (the API has them) and
+# --persist anywhere (rm checkpoints it) too, where a failed set-up is only a warning; FACE quilt-runc: checkpoint
+# and restore).
+quilt_criu_for() {
+    local face=$1 a verb="" skip=""
+    shift
+    quilt_criu_env && return 0
+    for a in "$@"; do
+        if [ -n "$skip" ]; then skip=""; continue; fi
+        case "$a" in
+            --persist | --persist=*) [ "$face" = quilt ] && verb=persist && break ;;
+            --root) skip=1 ;;
+            --log | --log-format | --criu | --rootless) [ "$face" = quilt-runc ] && skip=1 ;;
+            -*) ;;
+            *) [ -z "$verb" ] && verb=$a; [ "$face" = quilt-runc ] && break ;;
+        esac
+    done
+    case "$face:$verb" in
+        quilt:checkpoint | quilt:restore | quilt-runc:checkpoint | quilt-runc:restore) quilt_criu ;;
+        quilt:serve | quilt:persist)
+            # they work without CRIU (the API's checkpoint, persist's rm say why they cannot): a failed set-up is
+            # a warning, not the end of the server or of the run
+            (quilt_criu) || echo "quilt: CRIU's set-up failed; checkpoint and restore are refused until it works" >&2
+            quilt_criu_env || true ;;
+    esac
+}
+
 quilt_java_major() {
     "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1
 }

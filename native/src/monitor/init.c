@@ -76,6 +76,33 @@ static int loopback_up(void)
 
 /* Blocks until the monitor has put us in our cgroup and plugged our network;
  * it kills us if either fails. */
+/* runc's reOpenDevNull: a stdio fd on /dev/null that the caller opened (conmon's, the shim's: runc's process
+ * tree hands the init the caller's stdio) is the host's node, on a mount pivot_root left behind, and CRIU cannot
+ * dump it ("Can't lookup mount ... path=/dev/null").  Each is pointed at the container's own /dev/null, the
+ * same device, so nothing the process sees changes.  A root with no /dev/null node leaves them as they are.
+ * 0 or -errno. */
+static int reopen_dev_null(void)
+{
+    struct stat ours;
+    if (stat("/dev/null", &ours) < 0 || !S_ISCHR(ours.st_mode))
+        return 0;
+    for (int fd = 0; fd <= 2; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != ours.st_rdev)
+            continue;
+        if (st.st_dev == ours.st_dev && st.st_ino == ours.st_ino)
+            continue;
+        int n = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        if (n < 0)
+            return -errno;
+        int rc = dup3(n, fd, 0) < 0 ? -errno : 0;
+        close(n);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int await_go(int errfd)
 {
     struct init_failure go;
@@ -214,6 +241,11 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
             die(errfd, &e, 1);
         }
         close(fd);
+    }
+    int nrc = reopen_dev_null();
+    if (nrc < 0) {
+        e = (struct step_error){ QUILT_STEP_STDIO, -nrc, "/dev/null" };
+        die(errfd, &e, 1);
     }
     /* a session of its own, as runc's init: nothing ties it to the monitor's session or terminal, and
      * CRIU can dump its tree (a session leader outside the pid namespace cannot be restored) */

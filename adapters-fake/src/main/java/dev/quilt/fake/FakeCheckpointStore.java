@@ -47,8 +47,16 @@ public final class FakeCheckpointStore implements CheckpointStore {
     /** drafts, by directory */
     private final Map<Path, Entry> drafts = new LinkedHashMap<>();
 
+    /** directories of the caller's own (runc's --image-path), where a dump may write outside the store */
+    private final Map<Path, Map<String, byte[]>> callers = new LinkedHashMap<>();
+
     public FakeCheckpointStore(FakeKernel kernel) {
         this.kernel = kernel;
+    }
+
+    /** Lets a dump write into {@code dir}, a directory of the caller's (quilt-runc's --image-path), not the store. */
+    public synchronized void callerDirectory(Path dir) {
+        callers.putIfAbsent(dir, new LinkedHashMap<>());
     }
 
     private static Path dir(ContainerId id, CheckpointName name) {
@@ -69,11 +77,22 @@ public final class FakeCheckpointStore implements CheckpointStore {
                 }
             }
         }
+        for (Map.Entry<Path, Map<String, byte[]>> e : callers.entrySet()) {
+            if (file.startsWith(e.getKey())) {
+                e.getValue().put(e.getKey().relativize(file).toString(), content.clone());
+                return;
+            }
+        }
         throw new IllegalStateException(file + " is in no checkpoint");
     }
 
-    /** Whether a file of a draft or a stored checkpoint is there, by its full path. */
+    /** Whether a file of a draft, a stored checkpoint or a caller's directory is there, by its full path. */
     public synchronized boolean has(Path file) {
+        for (Map.Entry<Path, Map<String, byte[]>> e : callers.entrySet()) {
+            if (file.startsWith(e.getKey()) && e.getValue().containsKey(e.getKey().relativize(file).toString())) {
+                return true;
+            }
+        }
         for (Map<Path, Entry> m : List.of(drafts, stored)) {
             for (Map.Entry<Path, Entry> e : m.entrySet()) {
                 if (file.startsWith(e.getKey()) && e.getValue().files.containsKey(e.getKey().relativize(file).toString())) {

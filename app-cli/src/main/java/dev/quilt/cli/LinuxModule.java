@@ -306,6 +306,14 @@ public final class LinuxModule {
         return new PauseContainer(lookup, cgroups);
     }
 
+    /** runc's checkpoint (quilt-runc): CRIU's images into the caller's directory, through the same Checkpointer. */
+    @Provides
+    static dev.quilt.usecases.CheckpointToImages checkpointToImages(ContainerLookup lookup, StateStore state,
+                                                                   dev.quilt.ports.Checkpointer checkpointer,
+                                                                   Clock clock) {
+        return new dev.quilt.usecases.CheckpointToImages(lookup, state, checkpointer, clock);
+    }
+
     @Provides
     static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups) {
         return new ResumeContainer(lookup, cgroups);

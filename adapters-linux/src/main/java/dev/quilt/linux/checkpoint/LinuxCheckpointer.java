@@ -88,6 +88,11 @@ public final class LinuxCheckpointer implements Checkpointer {
                 "--images-dir", images.toString(), "--log-file", "dump.log",
                 "--external", "net[" + netns + "]:" + NET_KEY, "--network-lock", "skip",
                 "--manage-cgroups=soft"));
+        // a bind mount from the host (a bundle's: conmon's /etc/hosts, /etc/hostname, /run/.containerenv) is
+        // external, keyed by its destination, as runc marks them; the restore maps each key back to a source
+        for (dev.quilt.domain.MountSpec m : container.spec().security().mounts()) {
+            if (m.type().equals("bind")) cmd.addAll(List.of("--external", "mnt[" + m.destination() + "]:" + m.destination()));
+        }
         // CRIU freezes the tree with the cgroup's freezer (not ptrace alone, which waits for ever on a task that
         // is already frozen: a paused container, or one frozen for --leave-running); a frozen cgroup stays frozen
         freezer(init).ifPresent(f -> cmd.addAll(List.of("--freeze-cgroup", f.toString())));

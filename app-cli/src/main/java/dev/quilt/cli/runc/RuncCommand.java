@@ -44,8 +44,8 @@ public final class RuncCommand implements Runnable {
         m.put("update", RuncUpdate.class);
         m.put("spec", SpecVerb.class);
         m.put("features", FeaturesVerb.class);
-        m.put("checkpoint", RuncVerbs.Checkpoint.class);
-        m.put("restore", RuncVerbs.Restore.class);
+        m.put("checkpoint", RuncCheckpoint.Checkpoint.class);
+        m.put("restore", RuncCheckpoint.Restore.class);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -113,7 +113,8 @@ public final class RuncCommand implements Runnable {
             + " itself (podman: cgroup_manager = \"cgroupfs\")")
     boolean systemdCgroup;
 
-    @Option(names = "--criu", paramLabel = "PATH", description = "accepted; checkpoint/restore are not supported yet")
+    @Option(names = "--criu", paramLabel = "PATH", description = "accepted, not used: checkpoint runs the criu"
+            + " QUILT_CRIU names (the set-up's, which passes 'criu check'), else criu on PATH")
     String criu;
 
     @Option(names = "--rootless", paramLabel = "true|false|auto", description = "accepted as false or auto;"
@@ -193,6 +194,12 @@ public final class RuncCommand implements Runnable {
 
         @Binds @IntoMap @ClassKey(RuncUpdate.class)
         Object update(RuncUpdate c);
+
+        @Binds @IntoMap @ClassKey(RuncCheckpoint.Checkpoint.class)
+        Object checkpoint(RuncCheckpoint.Checkpoint c);
+
+        @Binds @IntoMap @ClassKey(RuncCheckpoint.Restore.class)
+        Object restore(RuncCheckpoint.Restore c);
     }
 
     /** runc's {@code --version}: the runtime, the spec it follows. */

@@ -56,6 +56,10 @@ public final class RuncMain {
             cli.setExpandAtFiles(false);
             if (cli.getSubcommands().containsKey("exec")) RuncExecCommand.configure(cli.getSubcommands().get("exec"));
             if (cli.getSubcommands().containsKey("ps")) RuncPs.configure(cli.getSubcommands().get("ps"));
+            // podman passes --leave-running twice; runc's flag parser takes a repeated flag (the last one wins)
+            for (String verb : java.util.List.of("checkpoint", "restore")) {
+                if (cli.getSubcommands().containsKey(verb)) cli.getSubcommands().get(verb).setOverwrittenOptionsAllowed(true);
+            }
             for (CommandLine verb : cli.getSubcommands().values()) {
                 var spec = verb.getCommandSpec();
                 if (!spec.optionsMap().containsKey("--help")) {

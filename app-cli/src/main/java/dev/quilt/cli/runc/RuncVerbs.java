@@ -25,7 +25,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Model.CommandSpec;
 import dev.quilt.cli.Invocation;
 
@@ -408,33 +407,6 @@ final class RuncVerbs {
                 b.append(r[5]).append('\n');
             }
             return b.toString();
-        }
-    }
-
-    /** Checkpoint and restore wait for their own issue; until then every call is one line and exit 1. */
-    private static QuiltException notYet(String verb) {
-        return QuiltException.invalid(verb + " is not supported yet (see issue 16)");
-    }
-
-    @Command(name = "checkpoint", description = "Not supported yet (see issue 16).")
-    static final class Checkpoint implements Callable<Integer> {
-        @Unmatched
-        java.util.List<String> ignored = new ArrayList<>();
-
-        @Override
-        public Integer call() {
-            throw notYet("checkpoint");
-        }
-    }
-
-    @Command(name = "restore", description = "Not supported yet (see issue 16).")
-    static final class Restore implements Callable<Integer> {
-        @Unmatched
-        java.util.List<String> ignored = new ArrayList<>();
-
-        @Override
-        public Integer call() {
-            throw notYet("restore");
         }
     }
 }

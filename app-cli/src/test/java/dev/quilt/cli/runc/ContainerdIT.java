@@ -73,9 +73,18 @@ class ContainerdIT {
                   path = "%1$s/opt"
                 """.formatted(work));
         containerdLog = work.resolve("containerd.log");
-        shell = new Shell(Map.of(), List.of(runtime.calls(), runtime.calls().resolveSibling("logs"), containerdLog));
-        containerd = new ProcessBuilder("containerd", "--config", config.toString()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        // containerd leaves the checkpoint a task restores from in a temp dir (ctrd-checkpoint*): in work, which goes
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        shell = new Shell(Map.of("TMPDIR", tmp.toString()), List.of(runtime.calls(), runtime.calls().resolveSibling("logs"),
+                containerdLog));
+        // the shim's runtime finds criu on PATH (runc's --criu default): the set-up's, for checkpoint and restore
+        Path bin = Files.createDirectories(work.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("criu"), Path.of(dev.quilt.linux.checkpoint.CriuBinary.find().path()));
+        ProcessBuilder daemon = new ProcessBuilder("containerd", "--config", config.toString()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        daemon.environment().put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        daemon.environment().put("TMPDIR", tmp.toString());
+        containerd = daemon.start();
         // containerd says when it serves: read its log for that line, copying it all to a file
         CompletableFuture<Boolean> booted = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
@@ -193,6 +202,56 @@ class ContainerdIT {
         }
         assertTrue(calls.stream().anyMatch(l -> l.contains(" exec --process ") && l.contains(" --detach ")
                 && l.contains(" --pid-file ")), "exec is not detached with a pid file:\n" + String.join("\n", calls));
+    }
+
+    /**
+     * containerd's checkpoint through the runtime: {@code ctr containers checkpoint --task --rw} (the shim runs
+     * {@code pause}, {@code checkpoint --image-path --work-path --file-locks --leave-running}, {@code resume}, and
+     * containerd keeps the images and the rw layer as an image): the task runs on and its open file counts on. Then,
+     * the task and container gone, {@code ctr containers restore --live --rw} (the shim's {@code restore --detach
+     * --pid-file --no-subreaper --bundle}) gets quilt-runc's one line: it restores nothing yet (docs/runtimes.md).
+     */
+    @Test
+    void aTaskIsCheckpointedLiveAndItsRestoreIsRefusedInOneLine() throws Exception {
+        String c = name("ckpt");
+        String ref = "localhost/" + c + ":checkpoint";
+        shell.expect(0, run("-d", c, "sh", "-c",
+                "i=0; exec 3>>/tmp/count.log; while :; do i=$((i+1)); echo $i >&3; sleep 1; done"));
+        List<Integer> before = awaitCount(c, "w1", 2);
+        shell.expect(0, ctr("container", "checkpoint", "--task", "--rw", c, ref));
+        assertEquals("RUNNING", taskLine(c).split("\\s+")[2]);
+        List<Integer> after = awaitCount(c, "w2", before.getLast() + 2);
+        for (int i = 0; i < after.size(); i++) assertEquals(i + 1, after.get(i), "the open file's numbers: " + after);
+        shell.awaitLine(ctr("events"), l -> l.contains("/tasks/exit") && l.contains("\"" + c + "\""),
+                Duration.ofSeconds(60), () -> shell.expect(0, ctr("task", "kill", "-s", "9", c)));
+        shell.expect(0, ctr("task", "delete", c));
+        shell.expect(0, ctr("container", "delete", c));
+
+        Shell.Result restore = shell.run(ctr("container", "restore", "--live", "--rw", c, ref));
+        assertTrue(restore.exit() != 0 && restore.err().contains("restore is not supported yet"), restore.describe());
+        // ctr made the container before the task failed: it is ctr's to remove, with nothing of the runtime's left
+        shell.run(ctr("container", "delete", c));
+        shell.expect(0, ctr("images", "rm", ref));
+        List<String> calls = runtime.callLines().stream().filter(l -> l.endsWith(" " + c)).toList();
+        String all = String.join("\n", calls);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint --image-path ") && l.contains("--file-locks")
+                && l.contains("--leave-running")), "no checkpoint call:\n" + all);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" pause " + c)) && calls.stream()
+                .anyMatch(l -> l.contains(" resume " + c)), "no pause and resume around the checkpoint:\n" + all);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" restore ") && l.contains("--detach")
+                && l.contains("--pid-file")), "no restore --detach --pid-file call:\n" + all);
+    }
+
+    /**
+     * The counter's file through an exec (id {@code execId}) that follows it ({@code tail -f}) until it holds
+     * {@code atLeast}, then the whole file as read then. The exec ends by itself: its reader stops at that number,
+     * and {@code tail} takes SIGPIPE at the counter's next write, so no process of it is left in the container.
+     */
+    private static List<Integer> awaitCount(String c, String execId, int atLeast) throws Exception {
+        Shell.Result r = shell.expect(0, ctr("task", "exec", "--exec-id", execId, c, "sh", "-c",
+                "tail -n +1 -f /tmp/count.log | while read -r n; do echo \"$n\"; [ \"$n\" -ge " + atLeast
+                        + " ] && exit 0; done"));
+        return r.out().lines().filter(l -> !l.isBlank()).map(String::trim).map(Integer::parseInt).toList();
     }
 
     @AfterAll

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -90,6 +91,10 @@ class PodmanIT {
                 graphroot = "%s"
                 """.formatted(work.resolve("runroot"), work.resolve("root")));
         Map<String, String> env = new HashMap<>();
+        // podman asks criu itself whether checkpoint works (go-criu runs `criu swrk` from PATH): the set-up's criu
+        Path bin = Files.createDirectories(work.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("criu"), Path.of(dev.quilt.linux.checkpoint.CriuBinary.find().path()));
+        env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put("CONTAINERS_CONF", conf.toString());
         env.put("CONTAINERS_STORAGE_CONF", storage.toString());
         shell = new Shell(env, List.of(runtime.calls(), runtime.calls().resolveSibling("logs")));
@@ -184,6 +189,77 @@ class PodmanIT {
         assertEquals("running", status(c));
         shell.expect(0, podman("rm", "-f", c));
         assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
+    }
+
+    /** A counter with an open file: it prints {@code count N} each second and appends N to /tmp/count.log. */
+    private static final String COUNTER = "i=0; exec 3>>/tmp/count.log; while :; do i=$((i+1)); echo \"count $i\";"
+            + " echo $i >&3; sleep 1; done";
+
+    /**
+     * {@code podman container checkpoint} through the runtime's {@code checkpoint} ({@code --image-path} under the
+     * container's userdata, {@code --work-path}, {@code --leave-running} twice, as podman passes it): with
+     * {@code --leave-running} the counter counts on; without, it exits and podman holds CRIU's images. quilt-runc
+     * restores nothing yet (docs/runtimes.md: the engine restores an init only as its own monitor's child, and
+     * runc's process tree needs it to be conmon's): podman's restore gets quilt-runc's one line (exit 125), the
+     * container stays exited, and goes with {@code rm} like any other.
+     */
+    @Test
+    void aCounterIsCheckpointedAndItsRestoreIsRefusedInOneLine() throws Exception {
+        String c = name("ckpt");
+        shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
+        awaitLog(c, "count 2", () -> { });
+        String id = inspect(c, "{{.Id}}");
+
+        shell.expect(0, podman("container", "checkpoint", "--leave-running", c));
+        assertEquals("running", status(c));
+        awaitLog(c, "count " + (lastCount(c) + 1), () -> { });
+
+        shell.expect(0, podman("container", "checkpoint", c));
+        assertEquals("exited", status(c));
+        Path images = work.resolve("root/overlay-containers").resolve(id).resolve("userdata/checkpoint");
+        assertTrue(Files.isRegularFile(images.resolve("inventory.img")), "no CRIU images in " + images);
+
+        Shell.Result restore = shell.expect(125, podman("container", "restore", c));
+        assertTrue(restore.err().contains("quilt-runc: restore is not supported yet"), restore.describe());
+        assertEquals("exited", status(c));
+        shell.expect(0, podman("rm", c));
+
+        List<String> calls = runtime.callLines().stream().filter(l -> l.contains(id)).toList();
+        String all = String.join("\n", calls);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" checkpoint ") && l.contains("--image-path " + images)
+                && l.contains("--leave-running")), "no checkpoint --leave-running call:\n" + all);
+        assertTrue(calls.stream().anyMatch(l -> l.contains(" restore ") && l.contains("--detach")
+                && l.contains("--image-path") && l.contains("--bundle")), "no restore --detach call:\n" + all);
+    }
+
+    /**
+     * {@code checkpoint --export} to a tarball holds CRIU's images; {@code restore --import} of it, the container
+     * removed, gets quilt-runc's one line, and podman's half-made container goes with {@code rm}.
+     */
+    @Test
+    void anExportedCheckpointHoldsTheImagesAndItsImportIsRefusedInOneLine() throws Exception {
+        String c = name("export");
+        Path tarball = work.resolve(c + ".tar");
+        shell.expect(0, podman("run", "-d", "--name", c, IMG, "sh", "-c", COUNTER));
+        awaitLog(c, "count 2", () -> { });
+        Shell.Result exported = shell.expect(0, podman("container", "checkpoint", "--export", tarball.toString(), c));
+        // podman tars CRIU's stats-dump from the work path, where runc's CRIU writes it
+        assertFalse(exported.err().contains("stats-dump"), exported.describe());
+        shell.expect(0, podman("rm", c));
+        Shell.Result listed = shell.expect(0, List.of("tar", "tf", tarball.toString()));
+        assertTrue(listed.out().lines().anyMatch(l -> l.equals("checkpoint/inventory.img")), listed.describe());
+        assertTrue(listed.out().lines().anyMatch(l -> l.equals("stats-dump")), listed.describe());
+        Shell.Result restore = shell.expect(125, podman("container", "restore", "--import", tarball.toString()));
+        assertTrue(restore.err().contains("quilt-runc: restore is not supported yet"), restore.describe());
+        shell.expect(0, podman("rm", "-f", c));
+        assertEquals("", shell.expect(0, podman("ps", "-a", "-q", "--filter", "name=" + c)).out());
+        Files.delete(tarball);
+    }
+
+    /** The highest {@code count N} in the container's log so far. */
+    private static int lastCount(String c) throws Exception {
+        return shell.expect(0, podman("logs", c)).out().lines().filter(l -> l.startsWith("count "))
+                .mapToInt(l -> Integer.parseInt(l.substring(6).trim())).max().orElseThrow();
     }
 
     @AfterAll

@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -120,12 +121,66 @@ class RuncCommandTest {
                 "--root", root.toString(), "list", "-q").exit());
     }
 
+    /** podman asks {@code RUNTIME checkpoint --help} whether the runtime checkpoints at all: exit 0. */
     @Test
-    void checkpointAndRestoreAreNotSupportedYet() {
+    void checkpointAndRestoreAnswerHelp() {
+        for (String verb : List.of("checkpoint", "restore")) {
+            Result r = runc(verb, "--help");
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("--image-path") && r.out().contains("--work-path"), r.toString());
+        }
+    }
+
+    /** What quilt-runc does not do is refused in one line naming the flag, before the container is looked for. */
+    @Test
+    void checkpointFlagsQuiltDoesNotDoAreRefusedFirst() {
+        String r = root.toString();
+        for (List<String> flag : List.of(List.of("--ext-unix-sk"), List.of("--shell-job"),
+                List.of("--lazy-pages"), List.of("--auto-dedup"), List.of("--empty-ns", "network"),
+                List.of("--manage-cgroups-mode", "full"), List.of("--manage-cgroups-mode=strict"),
+                List.of("--pre-dump"), List.of("--parent-path", "../parent"), List.of("--page-server", "h:1"),
+                List.of("--status-fd", "4"))) {
+            List<String> argv = new java.util.ArrayList<>(List.of("--root", r, "checkpoint", "--image-path", "/tmp/x"));
+            argv.addAll(flag);
+            argv.add("nosuch");
+            String name = flag.get(0).contains("=") ? flag.get(0).substring(0, flag.get(0).indexOf('=')) : flag.get(0);
+            assertRefused(runc(argv.toArray(String[]::new)), name);
+            assertRefused(runc(argv.toArray(String[]::new)), "is not supported: ");
+        }
+        assertRefused(runc("--root", r, "checkpoint", "--manage-cgroups-mode", "loose", "nosuch"),
+                "invalid --manage-cgroups-mode 'loose': use soft");
+    }
+
+    @Test
+    void restoreFlagsQuiltDoesNotDoAreRefusedFirst() {
+        String r = root.toString();
+        Map<List<String>, String> refused = Map.of(
+                List.of("--console-socket", "/tmp/s"), "--console-socket is not supported: ",
+                List.of("--lsm-profile", "apparmor:x"), "--lsm-profile is not supported: ",
+                List.of("--lsm-mount-context", "system_u:object_r:x"), "--lsm-mount-context is not supported: ",
+                List.of("--shell-job"), "--shell-job is not supported: ",
+                List.of("--lazy-pages"), "--lazy-pages is not supported: ",
+                List.of("--empty-ns", "network"), "--empty-ns network is not supported: ",
+                List.of("--manage-cgroups-mode", "full"), "--manage-cgroups-mode full is not supported: ");
+        refused.forEach((flag, line) -> {
+            List<String> argv = new java.util.ArrayList<>(List.of("--root", r, "restore", "-d", "--image-path", "/tmp/x"));
+            argv.addAll(flag);
+            argv.add("c1");
+            assertRefused(runc(argv.toArray(String[]::new)), line);
+        });
+        assertRefused(runc("--root", r, "restore", "--image-path", "/tmp/x", "c1"),
+                "restore in the foreground is not supported: give --detach (-d)");
+        assertRefused(runc("--root", r, "restore", "-d", "a/b"), "invalid container id");
+        // containerd's shim: `restore --image-path P --work-path W --detach --pid-file F -no-subreaper --bundle B ID`
+        assertRefused(runc("--root", r, "restore", "--image-path", "/tmp/x", "--work-path", "/tmp/w", "--detach",
+                "--pid-file", "/tmp/p", "-no-subreaper", "--bundle", "/tmp/b", "c1"), "restore is not supported yet");
+    }
+
+    @Test
+    void checkpointOfAnUnknownContainerIsRuncsDoesNotExist() {
         assertRefused(runc("--root", root.toString(), "checkpoint", "--image-path", "/tmp/x", "--work-path", "/tmp/w",
-                "c1"), "checkpoint is not supported yet (see issue 16)");
-        assertRefused(runc("--root", root.toString(), "restore", "--image-path", "/tmp/x", "c1"),
-                "restore is not supported yet (see issue 16)");
+                "--leave-running", "--tcp-established", "--manage-cgroups-mode", "soft", "nosuch"),
+                "container \"nosuch\" does not exist");
     }
 
     @Test

@@ -59,12 +59,14 @@ record RuntimeUnderTest(Path binary, Path wrapper, Path calls, Path defaultRoot)
         return new RuntimeUnderTest(binary, wrapper, calls, Path.of(root));
     }
 
-    /** The container ids the clients created: the last argument of every {@code create} call. */
+    /** The container ids the clients created: the last argument of every {@code create} and {@code restore} call. */
     List<String> createdIds() throws IOException {
         List<String> ids = new ArrayList<>();
         for (String line : Files.readAllLines(calls)) {
             List<String> argv = List.of(line.split(" "));
-            if (argv.contains("create") && !ids.contains(argv.getLast())) ids.add(argv.getLast());
+            if ((argv.contains("create") || argv.contains("restore")) && !ids.contains(argv.getLast())) {
+                ids.add(argv.getLast());
+            }
         }
         return ids;
     }

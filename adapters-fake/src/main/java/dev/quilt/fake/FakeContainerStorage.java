@@ -55,6 +55,7 @@ public final class FakeContainerStorage implements ContainerStorage {
         kernel.maybeFail("storage.release");
         synchronized (kernel) {
             kernel.layers().remove(id);
+            written.remove(id);
         }
     }
 
@@ -89,5 +90,27 @@ public final class FakeContainerStorage implements ContainerStorage {
     @Override
     public Set<ContainerId> list() {
         return kernel.layerSnapshot();
+    }
+
+    /** The files {@link #writeInLayer} wrote, per container, for tests. */
+    private final java.util.Map<ContainerId, java.util.Map<String, byte[]>> written = new java.util.HashMap<>();
+
+    @Override
+    public void writeInLayer(ContainerId id, String path, byte[] content) {
+        kernel.maybeFail("storage.write");
+        if (path == null || !path.startsWith("/") || path.endsWith("/")) {
+            throw QuiltException.invalid("'" + path + "' is not an absolute path of a file");
+        }
+        synchronized (kernel) {
+            if (!kernel.layers().contains(id)) throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer");
+            written.computeIfAbsent(id, k -> new java.util.HashMap<>()).put(path, content.clone());
+        }
+    }
+
+    /** What {@link #writeInLayer} wrote at {@code path} into the layer of {@code id}, if anything. */
+    public java.util.Optional<byte[]> written(ContainerId id, String path) {
+        synchronized (kernel) {
+            return java.util.Optional.ofNullable(written.getOrDefault(id, java.util.Map.of()).get(path));
+        }
     }
 }

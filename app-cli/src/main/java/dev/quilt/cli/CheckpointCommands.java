@@ -2,6 +2,7 @@ package dev.quilt.cli;
 
 import dagger.Lazy;
 import dev.quilt.domain.ContainerName;
+import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ReadyPolicy;
 import dev.quilt.domain.checkpoint.CheckpointManifest;
 import dev.quilt.domain.checkpoint.CheckpointName;
@@ -164,8 +165,18 @@ final class CheckpointCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--name", paramLabel = "NAME", description = "the new container's name")
+        @Option(names = "--name", paramLabel = "NAME", description = "the new container's name; with --copies, the"
+                + " copies' prefix (NAME-1..NAME-N; default: the checkpointed container's name)")
         String name;
+
+        @Option(names = "--copies", paramLabel = "N", description = "fork: N independent containers from the checkpoint"
+                + " (hostnames HOST-1..N, /run/quilt/clone and QUILT_CLONE=1..N), all ready when this returns; print"
+                + " their IDs")
+        Integer copies;
+
+        @Option(names = "--parallel", paramLabel = "N", description = "with --copies: restores at once (default: the"
+                + " host's CPUs)")
+        Integer parallel;
 
         @Option(names = "--ready-timeout", paramLabel = "DURATION",
                 description = "deadline for the restore and every readiness phase (default: the checkpointed container's)")
@@ -177,9 +188,12 @@ final class CheckpointCommands {
         @Parameters(paramLabel = "CHECKPOINT", description = "CONTAINER/NAME, or CONTAINER for its newest")
         String ref;
 
+        private final Lazy<dev.quilt.usecases.ForkContainer> fork;
+
         @Inject
-        Restore(Lazy<RestoreContainer> restore, Privileges privileges) {
+        Restore(Lazy<RestoreContainer> restore, Lazy<dev.quilt.usecases.ForkContainer> fork, Privileges privileges) {
             this.restore = restore;
+            this.fork = fork;
             this.privileges = privileges;
         }
 
@@ -188,6 +202,16 @@ final class CheckpointCommands {
             Root.require(privileges, "restore");
             Optional<java.time.Duration> timeout = Optional.ofNullable(readyTimeout)
                     .map(t -> ReadyPolicy.fromFlags(t, false).timeout());
+            if (parallel != null && copies == null) throw QuiltException.invalid("--parallel needs --copies N");
+            if (parallel != null && parallel < 1) throw QuiltException.invalid("--parallel " + parallel + ": give 1 or more");
+            if (copies != null) {
+                if (keepOnFailure) throw QuiltException.invalid("--keep-on-failure and --copies cannot be combined");
+                var made = fork.get().fork(new dev.quilt.usecases.ForkContainer.Command(ref, copies,
+                        Optional.ofNullable(name), timeout, parallel != null ? parallel
+                        : Runtime.getRuntime().availableProcessors()));
+                for (var c : made) spec.commandLine().getOut().println(c.id().value());
+                return 0;
+            }
             var c = restore.get().restore(new RestoreContainer.Command(ref,
                     Optional.ofNullable(name).map(ContainerName::of), timeout, keepOnFailure));
             spec.commandLine().getOut().println(c.id().value());

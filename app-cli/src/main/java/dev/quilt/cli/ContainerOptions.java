@@ -99,6 +99,10 @@ final class ContainerOptions {
             + " stop|remove): these act while a 'quilt serve' runs for the root")
     List<String> labels = new java.util.ArrayList<>();
 
+    @Option(names = "--persist", description = "rm checkpoints it first while it runs, and the next run/create with"
+            + " its --name restores that checkpoint (a fresh one when it cannot, saying why); the label quilt.persist=true")
+    boolean persist;
+
     @Mixin
     SecurityOptions security = new SecurityOptions();
 
@@ -133,7 +137,23 @@ final class ContainerOptions {
                 user == null ? User.ROOT : User.parse(user), remove, stdinOpen, init || (noCommand && initWhenNoCommand),
                 networkMode(), Resources.fromFlags(memory, memorySwap, cpus, cpuShares, pidsLimit), health(),
                 ReadyPolicy.fromFlags(readyTimeout, keepOnFailure), LogLimit.fromFlag(logMaxSize),
-                security.security(networkMode(), caller)).withLabels(labels(labels));
+                security.security(networkMode(), caller)).withLabels(persisted(persist, name, labels(labels)));
+    }
+
+    /** {@code labels} with {@code quilt.persist=true} when {@code --persist} is given (issue 16, item 7). */
+    static java.util.Map<String, String> persisted(boolean persist, String name, java.util.Map<String, String> labels) {
+        if (!persist) return labels;
+        if (name == null) {
+            throw QuiltException.invalid("--persist needs --name: the next run or create finds the checkpoint by name");
+        }
+        String given = labels.get(dev.quilt.domain.PersistPolicy.LABEL);
+        if (given != null && !dev.quilt.domain.PersistPolicy.asked(labels)) {
+            throw QuiltException.invalid("--persist and --label " + dev.quilt.domain.PersistPolicy.LABEL + "=" + given
+                    + " contradict each other");
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>(labels);
+        out.put(dev.quilt.domain.PersistPolicy.LABEL, "true");
+        return out;
     }
 
     /** {@code --label K=V} as docker reads it: the first {@code =} splits; {@code K} alone is {@code K=}; a later K wins. */

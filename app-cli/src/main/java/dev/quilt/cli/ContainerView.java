@@ -34,7 +34,20 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                      String error, String image, String rootfs, List<String> command, boolean init, String hostname, boolean autoRemove,
                      int restartCount,
                      NetworkView network, ResourcesView resources, List<PhaseView> readiness, HealthView health,
-                     SecurityView security, Paths paths, java.util.Map<String, String> labels) {
+                     SecurityView security, Paths paths, java.util.Map<String, String> labels,
+                     RestoredView restored) {
+
+    /**
+     * Which path a persisted create took and why (issue 16, item 7): {@code path} {@code restore} or {@code fresh},
+     * {@code from} the checkpoint tried ({@code NAME/CHECKPOINT}), {@code reason} one line. Absent for a container
+     * that was not made by a persisted create.
+     */
+    record RestoredView(String from, String path, String reason) {
+        static RestoredView of(Container c) {
+            return dev.quilt.domain.Restored.of(c.spec().labels())
+                    .map(r -> new RestoredView(r.from().orElse(null), r.path().word(), r.reason())).orElse(null);
+        }
+    }
 
     /**
      * The confinement as the command gets it: each capability set by OCI name, no_new_privs, the seccomp
@@ -160,7 +173,7 @@ record ContainerView(String id, String name, String status, Integer pid, Integer
                 c.readiness().marks().stream().map(PhaseView::of).toList(), HealthView.of(c),
                 SecurityView.of(c.spec().security()),
                 new Paths(paths.containerState(c.id()).toString(), paths.log(c.id()).toString(),
-                        paths.containerLayer(c.id()).toString()), c.spec().labels());
+                        paths.containerLayer(c.id()).toString()), c.spec().labels(), RestoredView.of(c));
     }
 }
 

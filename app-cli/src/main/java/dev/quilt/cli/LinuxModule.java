@@ -251,8 +251,14 @@ public final class LinuxModule {
     }
 
     @Provides
-    static CreateContainer createContainer(ContainerLauncher launcher, BecomeReady ready) {
-        return new CreateContainer(launcher, ready);
+    static CreateContainer createContainer(ContainerLauncher launcher, BecomeReady ready, ContainerLookup lookup,
+                                           dev.quilt.ports.CheckpointStore checkpoints,
+                                           dagger.Lazy<dev.quilt.usecases.RestoreContainer> restore,
+                                           Invocation invocation) {
+        // the persist policy (issue 16): a persisted create restores its name's newest checkpoint, or says why not
+        return new CreateContainer(launcher, ready, new dev.quilt.usecases.PersistContainer(checkpoints, lookup,
+                warnings(invocation)), (from, name, outcome) ->
+                dev.quilt.usecases.PersistContainer.through(restore.get()).restore(from, name, outcome));
     }
 
     /** An OCI bundle's poststart and poststop hooks, run through the library; their failures go to stderr. */
@@ -341,8 +347,28 @@ public final class LinuxModule {
 
     @Provides
     static RemoveContainer removeContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes,
-                                           Forget forget, Cgroups cgroups, LifecycleHooks hooks) {
-        return new RemoveContainer(lookup, state, processes, forget, cgroups, hooks);
+                                           Forget forget, Cgroups cgroups, LifecycleHooks hooks,
+                                           dagger.Lazy<dev.quilt.usecases.CheckpointContainer> checkpoint,
+                                           Invocation invocation) {
+        // the persist policy (issue 16): a live persisted container is checkpointed before it goes
+        return new RemoveContainer(lookup, state, processes, forget, cgroups, hooks,
+                c -> checkpoint.get().checkpoint(new dev.quilt.usecases.CheckpointContainer.Command(c.id().value(),
+                        java.util.Optional.empty(), false, false)), warnings(invocation));
+    }
+
+    /** Warnings on the caller's own stderr ({@code warning: LINE}): the fast CLI's client's, not the server's. */
+    static dev.quilt.ports.Warnings warnings(Invocation invocation) {
+        return line -> {
+            invocation.err().println("warning: " + line);
+            invocation.err().flush();
+        };
+    }
+
+    @Provides
+    static dev.quilt.usecases.ForkContainer forkContainer(dev.quilt.usecases.RestoreContainer restore,
+                                                          dev.quilt.ports.CheckpointStore store, ContainerLookup lookup,
+                                                          RemoveContainer remove) {
+        return new dev.quilt.usecases.ForkContainer(restore, store, lookup, remove);
     }
 
     @Provides

@@ -66,6 +66,10 @@ final class RunCommand implements Callable<Integer> {
         RunArguments args = RunArguments.forRun(spec.commandLine().getParseResult().originalArgs(), positional);
         ContainerRequest req = mounts.apply(options.request(args, interactive && !detach, detach, invocation));
         Root.require(privileges, "run");
+        if (!detach && dev.quilt.domain.PersistPolicy.asked(req.labels())) {
+            throw dev.quilt.domain.QuiltException.invalid("--persist needs -d: a persisted container may come back"
+                    + " restored, and a restored one runs detached");
+        }
         if (detach) {
             Container c = createContainer.get().runDetached(req);
             if (verbose) PhaseReport.print(spec.commandLine().getErr(), c, c.createdAt());

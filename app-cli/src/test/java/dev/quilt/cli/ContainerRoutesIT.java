@@ -218,6 +218,11 @@ class ContainerRoutesIT {
         assertEquals(204, api.post("/v1.41/containers/" + name + "/pause").status());
         assertEquals("paused", inspect(name).at("/State/Status").asText());
         assertTrue(inspect(name).at("/State/Paused").asBoolean());
+        JsonNode paused = api.get("/v1.41/containers/json?filters=" + q("{\"status\":[\"paused\"]}")).json();
+        assertEquals(1, paused.size(), paused.toString());
+        assertEquals(id, paused.get(0).get("Id").asText());
+        assertEquals("paused", paused.get(0).get("State").asText());
+        assertTrue(paused.get(0).get("Status").asText().endsWith(" (Paused)"), paused.toString());
         refused(api.post("/v1.41/containers/" + name + "/pause"), 409, "Container " + id + " is already paused");
         refused(api.post("/v1.41/containers/" + name + "/start"), 409,
                 "cannot start a paused container, try unpause instead");

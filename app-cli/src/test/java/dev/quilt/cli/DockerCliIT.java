@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Debian's docker CLI 20.10 (docker.io, the client only: no dockerd) drives quilt serve through
  * {@code DOCKER_HOST}: version negotiation, {@code run --rm} (create, attach, wait, start), a detached container
  * through exec (plain, {@code -i} with stdin, {@code -it} through a pty from {@code script}), pause/unpause, stats, ps with a label filter, inspect, stop and rm -f; logs -f ending at the exit; events between
- * {@code --since} and {@code --until}; networks; and the refusals a docker user meets (a port binding, a pull).
+ * {@code --since} and {@code --until}; networks; checkpoint create/ls/rm and start --checkpoint (issue 16); and the
+ * refusals a docker user meets (a port binding, a pull).
  */
 class DockerCliIT {
     static DockerClients d;
@@ -94,6 +95,30 @@ class DockerCliIT {
         d.expect(0, d.docker("rm", "-f", c));
         DockerClients.Result gone = d.run(d.docker("inspect", c));
         if (gone.exit() == 0 || !gone.err().contains("No such")) throw d.failure("inspect of a removed container", gone);
+    }
+
+    /** issue 16: the CLI's experimental checkpoint commands (the server says Docker-Experimental) on its checkpoint API. */
+    @Test
+    void checkpointCreateLsStartFromItAndRm() throws Exception {
+        String c = "cli-ckpt";
+        d.expect(0, d.docker("run", "-d", "--name", c, "--label", label, "--network", "none", DockerClients.IMAGE,
+                "sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 1; done"));
+        assertEquals("c1\n", d.expect(0, d.docker("checkpoint", "create", "--leave-running", c, "c1")).out());
+        assertEquals("running\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());
+        assertEquals("c2\n", d.expect(0, d.docker("checkpoint", "create", c, "c2")).out());
+        assertEquals("exited\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out(),
+                "without --leave-running the dump ends it, as dockerd's");
+        DockerClients.Result ls = d.expect(0, d.docker("checkpoint", "ls", c));
+        assertEquals(List.of("CHECKPOINT NAME", "c2", "c1"), ls.out().lines().map(String::strip).toList(), ls.describe());
+        d.expect(0, d.docker("start", "--checkpoint", "c2", c));
+        assertEquals("running\n", d.expect(0, d.docker("inspect", "-f", "{{.State.Status}}", c)).out());
+        d.expect(0, d.docker("checkpoint", "rm", c, "c1"));
+        d.expect(0, d.docker("checkpoint", "rm", c, "c2"));
+        assertEquals(List.of("CHECKPOINT NAME"), d.expect(0, d.docker("checkpoint", "ls", c)).out().lines()
+                .map(String::strip).toList());
+        DockerClients.Result none = d.run(d.docker("checkpoint", "rm", c, "c1"));
+        if (none.exit() == 0 || !none.err().contains("No such checkpoint")) throw d.failure("rm of a removed one", none);
+        d.expect(0, d.docker("rm", "-f", c));
     }
 
     @Test

@@ -181,7 +181,8 @@ class LifecycleIT {
     @Test
     void twentyConcurrentRunsGetDistinctIds() throws Exception {
         List<Process> clis = new ArrayList<>();
-        for (int i = 0; i < 20; i++) clis.add(quilt.start("run", "-d", "-e", marker));
+        // twenty JVMs at once on two cores: what is tested is the ids, not the speed (10 s was missed under load)
+        for (int i = 0; i < 20; i++) clis.add(quilt.start("run", "-d", "--ready-timeout", "90s", "-e", marker));
         HashSet<String> ids = new HashSet<>();
         for (Process p : clis) {
             String id = new String(p.getInputStream().readAllBytes()).strip();

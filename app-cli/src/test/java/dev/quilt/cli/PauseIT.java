@@ -88,7 +88,13 @@ class PauseIT {
             assertEquals(0, p.exit(), p.err());
             assertEquals("spin\n", p.out(), "docker prints each container paused");
             assertEquals("paused", Quilt.field(inspect("spin"), "status"));
-            assertTrue(quilt.run("ps").out().contains("paused"), "ps shows it");
+            assertTrue(quilt.run("ps").out().lines().anyMatch(l -> l.contains(" spin ") && l.contains(" paused ")),
+                    "ps shows it on its own row");
+            Quilt.Result json = quilt.run("ps", "--json");
+            assertEquals(0, json.exit(), json.err());
+            assertTrue(json.out().replaceAll("\\s+", "").contains("\"status\":\"paused\""), json.out());
+            Quilt.Result gone = quilt.run("ps", "-a", "--json");
+            assertTrue(gone.out().replaceAll("\\s+", "").contains("\"status\":\"paused\""), "and with -a");
             assertTrue(Files.readString(unifiedCgroup(pid).resolve("cgroup.events")).contains("frozen 1"));
             assertFalse(state(pid).equals("R"), "frozen, the loop does not run");
 

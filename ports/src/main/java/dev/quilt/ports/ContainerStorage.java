@@ -54,4 +54,14 @@ public interface ContainerStorage {
 
     /** Every container that has a layer, for leak checks and gc. */
     Set<ContainerId> list();
+
+    /**
+     * Writes {@code content} as the regular file {@code path} (absolute in the container) into the container's upper
+     * layer before it runs: a fork's clone counter ({@link dev.quilt.domain.ForkPlan#CLONE_FILE}), written over its
+     * checkpoint's layer before the restore. Missing directories are made (0755, root's); the file is 0644, written
+     * whole (temp and rename). No link is followed: a symlink or a non-directory on the way, or a directory at the
+     * path, is {@code INVALID_INPUT} naming it, and nothing is written (the layer may come from a checkpoint whose
+     * container made any link it liked). {@code NOT_FOUND} when the container has no layer.
+     */
+    void writeInLayer(ContainerId id, String path, byte[] content);
 }

@@ -29,6 +29,7 @@ public record BundleRequest(RuntimeSpec spec, String bundle, Optional<ContainerN
         if (bundle == null || !bundle.startsWith("/")) {
             throw QuiltException.invalid("bundle '" + bundle + "' must be an absolute path");
         }
+        dev.quilt.domain.PersistPolicy.annotated(spec.annotations()); // dev.quilt.persist: true|false, else refused
     }
 
     /**

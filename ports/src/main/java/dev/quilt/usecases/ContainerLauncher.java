@@ -270,8 +270,20 @@ public final class ContainerLauncher {
         return spawn(again, Optional.of(stopped), begun, deadline, mode, Optional.empty());
     }
 
-    /** A restore's inputs beyond the spec: the checkpoint's layer archive and CRIU's terms. */
-    public record Restored(java.nio.file.Path layer, ProcessSpawner.Restore from) {}
+    /**
+     * A restore's inputs beyond the spec: the checkpoint's layer archive, CRIU's terms, and {@code files} (path in the
+     * container to content) written into the new layer before CRIU runs ({@link ContainerStorage#writeInLayer}).
+     */
+    public record Restored(java.nio.file.Path layer, ProcessSpawner.Restore from, java.util.Map<String, byte[]> files) {
+        public Restored {
+            files = java.util.Map.copyOf(files);
+        }
+
+        /** With no file written into the layer. */
+        public Restored(java.nio.file.Path layer, ProcessSpawner.Restore from) {
+            this(layer, from, java.util.Map.of());
+        }
+    }
 
     /**
      * A container restored from a checkpoint, on the one create path (issue 16): a new ID and record, the given
@@ -337,6 +349,10 @@ public final class ContainerLauncher {
             boolean inPlace = spec.bundle().map(b -> b.terms().rootInPlace()).orElse(false);
             if (restored.isPresent() && !inPlace) {
                 storage.prepareFromLayer(id, spec.root(), restored.get().layer());
+                // a fork's clone counter, after the checkpoint's layer and before CRIU (issue 16, item 5)
+                for (var f : new java.util.TreeMap<>(restored.get().files()).entrySet()) {
+                    storage.writeInLayer(id, f.getKey(), f.getValue());
+                }
             } else if (before.isPresent()) {
                 storage.prepareAgain(id, spec.root());
             } else if (inPlace && spec.root() instanceof RootFs.Directory d) {

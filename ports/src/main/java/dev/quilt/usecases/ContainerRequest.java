@@ -36,6 +36,10 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
         labels = labels == null ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
         dev.quilt.domain.Expiry.of(labels); // quilt.ttl and quilt.idle-timeout: refused at create when malformed
+        if (dev.quilt.domain.PersistPolicy.asked(labels) && name.isEmpty()) { // malformed: refused by asked
+            throw dev.quilt.domain.QuiltException.invalid("label " + dev.quilt.domain.PersistPolicy.LABEL
+                    + "=true needs a container name: the next create finds the checkpoint by name");
+        }
     }
 
     /** A request with no labels. */

@@ -16,7 +16,9 @@ import java.util.Optional;
  * waits for the monitor (a paused one is thawed after its SIGKILL, as
  * {@link KillContainer} does, or on cgroup v1 it could not die). A container
  * whose record is broken only with force, which removes what can still be found of it.
- * An OCI bundle's {@code poststop} hooks run once it is gone.
+ * An OCI bundle's {@code poststop} hooks run once it is gone. A persisted container
+ * ({@link dev.quilt.domain.PersistPolicy}) whose processes run is checkpointed first, without {@code -f}
+ * too; a failed checkpoint is a warning naming the reason, and the removal proceeds (forced).
  */
 public final class RemoveContainer {
     private final ContainerLookup lookup;
@@ -26,10 +28,32 @@ public final class RemoveContainer {
     private final ClearBroken broken;
     private final LifecycleHooks hooks;
     private final Cgroups cgroups;
+    private final BeforeRemoval persist;
+    private final dev.quilt.ports.Warnings warnings;
+
+    /**
+     * The persist policy's step before a removal (issue 16, item 7): checkpoint the live, persisted container
+     * {@code c}, which ends it; a failure is thrown with the reason in one line.
+     */
+    @FunctionalInterface
+    public interface BeforeRemoval {
+        void checkpoint(Container c);
+    }
 
     /** {@code hooks} runs an OCI bundle's {@code poststop} hooks once it is deleted. */
     public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget,
                            Cgroups cgroups, LifecycleHooks hooks) {
+        this(lookup, state, processes, forget, cgroups, hooks, c -> {
+            throw QuiltException.invalid("checkpoints are not available to this engine");
+        }, line -> { });
+    }
+
+    /** With the persist policy: {@code persist} checkpoints a live persisted container first; {@code warnings} hears of a failure. */
+    public RemoveContainer(ContainerLookup lookup, StateStore state, ContainerProcesses processes, Forget forget,
+                           Cgroups cgroups, LifecycleHooks hooks, BeforeRemoval persist,
+                           dev.quilt.ports.Warnings warnings) {
+        this.persist = persist;
+        this.warnings = warnings;
         this.cgroups = cgroups;
         this.lookup = lookup;
         this.state = state;
@@ -42,6 +66,19 @@ public final class RemoveContainer {
     /** Returns the ID of the container removed. */
     public ContainerId remove(String ref, boolean force) {
         var id = lookup.resolve(ref);
+        // before the lock: the checkpoint takes it itself, and ends the container
+        Optional<Container> live = lookup.record(id).filter(r -> r instanceof ContainerRecord.Readable)
+                .map(r -> ((ContainerRecord.Readable) r).container());
+        if (live.isPresent() && dev.quilt.domain.PersistPolicy.onRemove(live.get())
+                == dev.quilt.domain.PersistPolicy.OnRemove.CHECKPOINT_THEN_REMOVE) {
+            try {
+                persist.checkpoint(live.get());
+            } catch (RuntimeException e) {
+                warnings.warn("checkpoint of persisted container '" + live.get().displayName() + "' failed ("
+                        + PersistContainer.reason(e) + "); removing it anyway");
+            }
+            force = true; // what the checkpoint did not end is ended with the removal
+        }
         try (StateStore.Lock lock = state.lock(id)) {
             ContainerRecord now = lookup.record(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
             if (now instanceof ContainerRecord.Broken b) {

@@ -55,23 +55,56 @@ public final class RestoreContainer {
 
     /** The new container, ready. */
     public Container restore(Command cmd) {
+        return restore(cmd, Copy.AS_SAVED);
+    }
+
+    /**
+     * How one restore differs from the checkpointed container (a fork's copy, a persisted create): {@code spec}
+     * changes its spec (name-dependent hostname, environment, labels), {@code files} are written into its new layer
+     * before CRIU runs (path in the container to content).
+     */
+    public record Copy(java.util.function.UnaryOperator<ContainerSpec> spec, Map<String, byte[]> files) {
+        public static final Copy AS_SAVED = new Copy(s -> s, Map.of());
+
+        public Copy {
+            files = Map.copyOf(files);
+        }
+    }
+
+    /** The new container, ready, changed as {@code copy} says. */
+    public Container restore(Command cmd, Copy copy) {
         CheckpointRef ref = CheckpointRef.parse(cmd.checkpoint());
         checkpointer.criu();
         CheckpointStore.Stored stored = store.find(ref).orElseThrow(() -> QuiltException.notFound("no checkpoint '"
                 + ref + "'; see 'quilt checkpoint ls'"));
-        CheckpointStore.Verified v = store.verify(stored, d -> images.find(d.value()).isPresent());
+        return restore(stored, cmd, copy);
+    }
+
+    /** As {@link #restore(Command, Copy)}, of {@code stored} ({@code cmd}'s checkpoint is not looked up again). */
+    public Container restore(CheckpointStore.Stored stored, Command cmd, Copy copy) {
+        CheckpointStore.Verified v = verify(stored);
         ContainerSpec saved = v.container().spec();
         ReadyPolicy policy = new ReadyPolicy(cmd.readyTimeout().orElse(saved.ready().timeout()),
                 cmd.keepOnFailure() || saved.ready().keepOnFailure());
         Map<String, String> labels = new LinkedHashMap<>(saved.labels());
         labels.put(RESTORED_FROM, stored.id().value() + "/" + stored.name().value());
-        ContainerSpec spec = new ContainerSpec(saved.process(), saved.root(), saved.hostname(), saved.namespaces(),
-                saved.stdinOpen(), saved.init(), saved.network(), saved.resources(), saved.health(), policy,
-                saved.log(), saved.security(), saved.bundle(), labels);
+        ContainerSpec spec = copy.spec().apply(new ContainerSpec(saved.process(), saved.root(), saved.hostname(),
+                saved.namespaces(), saved.stdinOpen(), saved.init(), saved.network(), saved.resources(), saved.health(),
+                policy, saved.log(), saved.security(), saved.bundle(), labels));
         ContainerLauncher.Launch launch = launcher.restore(spec, cmd.name(), new ContainerLauncher.Restored(v.layer(),
-                new ProcessSpawner.Restore(v.images(), v.manifest().externals(), v.manifest().tcpEstablished())));
+                new ProcessSpawner.Restore(v.images(), v.manifest().externals(), v.manifest().tcpEstablished()),
+                copy.files()));
         launch.launched().close();
         return ready.await(launch.container(), launch.deadline());
+    }
+
+    /**
+     * The checks before anything is made: CRIU is there, and the checkpoint is whole ({@link CheckpointStore#verify}).
+     * Refused in one line.
+     */
+    public CheckpointStore.Verified verify(CheckpointStore.Stored stored) {
+        checkpointer.criu();
+        return store.verify(stored, d -> images.find(d.value()).isPresent());
     }
 
     /**

@@ -87,4 +87,19 @@ public abstract class ContainerStorageContract {
         assertEquals(Set.of(ContainerId.of("c1")), storage().list());
         storage().release(ContainerId.of("c1"));
     }
+
+    @Test
+    void aFileIsWrittenInALayerAndNeverWithoutOne() {
+        storage().prepare(ContainerId.of("c1"), anImage());
+        storage().writeInLayer(ContainerId.of("c1"), "/run/quilt/clone", "3\n".getBytes());
+        storage().writeInLayer(ContainerId.of("c1"), "/run/quilt/clone", "4\n".getBytes()); // written over
+        QuiltException e = assertThrows(QuiltException.class,
+                () -> storage().writeInLayer(ContainerId.of("c2"), "/run/quilt/clone", new byte[0]));
+        assertEquals(QuiltException.Kind.NOT_FOUND, e.kind());
+        e = assertThrows(QuiltException.class,
+                () -> storage().writeInLayer(ContainerId.of("c1"), "run/quilt/clone", new byte[0]));
+        assertEquals(QuiltException.Kind.INVALID_INPUT, e.kind());
+        assertEquals(Set.of(ContainerId.of("c1")), storage().list(), "no layer made for c2");
+        storage().release(ContainerId.of("c1"));
+    }
 }

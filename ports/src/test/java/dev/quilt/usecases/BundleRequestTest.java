@@ -34,4 +34,16 @@ class BundleRequestTest {
         assertEquals("bundle 'b' must be an absolute path",
                 assertThrows(QuiltException.class, () -> in("b")).getMessage());
     }
+
+    /** issue 16: dev.quilt.persist is true or false; anything else is refused before anything is made. */
+    @Test
+    void thePersistAnnotationIsTrueOrFalse() {
+        RuntimeSpec asked = new RuntimeSpec("1.0.2", Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of("dev.quilt.persist", "true"));
+        assertEquals("/b", new BundleRequest(asked, "/b", Optional.empty(), List.of()).bundle());
+        RuntimeSpec bad = new RuntimeSpec("1.0.2", Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Map.of("dev.quilt.persist", "on"));
+        assertEquals("annotation dev.quilt.persist='on' must be true or false", assertThrows(QuiltException.class,
+                () -> new BundleRequest(bad, "/b", Optional.empty(), List.of())).getMessage());
+    }
 }

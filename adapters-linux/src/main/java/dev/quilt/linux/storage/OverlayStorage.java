@@ -199,4 +199,56 @@ public final class OverlayStorage implements ContainerStorage {
         }
         return out;
     }
+
+    /**
+     * Nothing runs in the layer while this writes (the container is not started yet), so a walk that checks each
+     * component with lstat before it steps into it cannot be raced by the container.
+     */
+    @Override
+    public void writeInLayer(ContainerId id, String path, byte[] content) {
+        if (path == null || !path.startsWith("/") || path.endsWith("/")) {
+            throw QuiltException.invalid("'" + path + "' is not an absolute path of a file");
+        }
+        Path upper = paths.containerLayer(id).resolve("upper");
+        if (!Files.isDirectory(upper, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw QuiltException.notFound("container '" + id.shortForm() + "' has no layer");
+        }
+        String[] parts = path.substring(1).split("/");
+        Path dir = upper;
+        StringBuilder shown = new StringBuilder();
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                String part = parts[i];
+                if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                    throw QuiltException.invalid("'" + path + "' is not a plain path: no empty, '.' or '..' component");
+                }
+                shown.append('/').append(part);
+                Path next = dir.resolve(part);
+                boolean last = i == parts.length - 1;
+                if (Files.isSymbolicLink(next)) {
+                    throw QuiltException.invalid("'" + shown + "' in the layer of container '" + id.shortForm()
+                            + "' is a symbolic link; " + path + " is not written through it");
+                }
+                if (last) {
+                    if (Files.exists(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                            && !Files.isRegularFile(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        throw QuiltException.invalid("'" + shown + "' in the layer of container '" + id.shortForm()
+                                + "' is not a regular file");
+                    }
+                    AtomicFiles.write(next, content);
+                    Files.setPosixFilePermissions(next, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } else if (!Files.exists(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(next, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+                } else if (!Files.isDirectory(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw QuiltException.invalid("'" + shown + "' in the layer of container '" + id.shortForm()
+                            + "' is not a directory");
+                }
+                dir = next;
+            }
+        } catch (IOException e) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot write " + path + " in the layer of container '"
+                    + id.shortForm() + "': " + dev.quilt.linux.IoErrors.why(e), e);
+        }
+    }
 }

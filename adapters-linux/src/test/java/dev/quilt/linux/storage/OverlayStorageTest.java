@@ -59,4 +59,36 @@ class OverlayStorageTest extends ContainerStorageContract {
             assertTrue(storage().list().isEmpty());
         }
     }
+
+    /** issue 16: a fork's clone counter goes into its layer; no link the checkpoint's container made is followed. */
+    @Test
+    void aFileInTheLayerIsWrittenUnderUpperAndNeverThroughALink() throws Exception {
+        ContainerId id = ContainerId.of("c1");
+        storage().prepare(id, aRootDirectory());
+        Path upper = LinuxPaths.under(root).containerLayer(id).resolve("upper");
+        storage().writeInLayer(id, "/run/quilt/clone", "7\n".getBytes());
+        assertEquals("7\n", Files.readString(upper.resolve("run/quilt/clone")));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(upper.resolve("run/quilt/clone"))));
+        assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(upper.resolve("run/quilt"))));
+
+        Path outside = Files.createDirectories(root.resolve("outside"));
+        Files.createSymbolicLink(upper.resolve("etc"), outside);
+        QuiltException e = assertThrows(QuiltException.class, () -> storage().writeInLayer(id, "/etc/clone", new byte[1]));
+        assertEquals("'/etc' in the layer of container 'c1' is a symbolic link; /etc/clone is not written through it",
+                e.getMessage());
+        Files.createSymbolicLink(upper.resolve("run/quilt/link"), outside.resolve("target"));
+        e = assertThrows(QuiltException.class, () -> storage().writeInLayer(id, "/run/quilt/link", new byte[1]));
+        assertEquals(QuiltException.Kind.INVALID_INPUT, e.kind());
+        Files.writeString(upper.resolve("file"), "x");
+        e = assertThrows(QuiltException.class, () -> storage().writeInLayer(id, "/file/clone", new byte[1]));
+        assertEquals("'/file' in the layer of container 'c1' is not a directory", e.getMessage());
+        e = assertThrows(QuiltException.class, () -> storage().writeInLayer(id, "/run/../etc/x", new byte[1]));
+        assertEquals(QuiltException.Kind.INVALID_INPUT, e.kind());
+        try (var s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written outside the layer");
+        }
+        storage().release(id);
+    }
 }

@@ -81,6 +81,9 @@ public final class ContainerRoutes implements Routes {
     private final Set<ContainerId> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final NetworkNames networks;
 
+    /** {@code start?checkpoint=}: the checkpoint routes' (issue 16); absent for servers without them (tests). */
+    private final Optional<Lazy<CheckpointRoutes>> checkpoints;
+
     @Inject
     ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
                     Lazy<ContainerLookup> lookup,
@@ -88,7 +91,32 @@ public final class ContainerRoutes implements Routes {
                     Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
                     Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
                     Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
+                    Lazy<StateWatcher> watcher, NetworkNames networks, RecentExits exits,
+                    Lazy<CheckpointRoutes> checkpoints) {
+        this(create, start, restart, lookup, list, kill, stop, remove, pause, resume, waiter, images, state, processes,
+                clock, events, watcher, networks, exits, Optional.of(checkpoints));
+    }
+
+    ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
+                    Lazy<ContainerLookup> lookup,
+                    Lazy<ListContainers> list, Lazy<KillContainer> kill, Lazy<StopContainer> stop,
+                    Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
+                    Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
+                    Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
                     Lazy<StateWatcher> watcher, NetworkNames networks, RecentExits exits) {
+        this(create, start, restart, lookup, list, kill, stop, remove, pause, resume, waiter, images, state, processes,
+                clock, events, watcher, networks, exits, Optional.empty());
+    }
+
+    private ContainerRoutes(Lazy<CreateContainer> create, Lazy<StartContainer> start, Lazy<RestartContainer> restart,
+                            Lazy<ContainerLookup> lookup,
+                            Lazy<ListContainers> list, Lazy<KillContainer> kill, Lazy<StopContainer> stop,
+                            Lazy<RemoveContainer> remove, Lazy<PauseContainer> pause, Lazy<ResumeContainer> resume,
+                            Lazy<WaitContainer> waiter, Lazy<ImageStore> images, Lazy<StateStore> state,
+                            Lazy<ContainerProcesses> processes, Lazy<Clock> clock, EventBus events,
+                            Lazy<StateWatcher> watcher, NetworkNames networks, RecentExits exits,
+                            Optional<Lazy<CheckpointRoutes>> checkpoints) {
+        this.checkpoints = checkpoints;
         this.exits = exits;
         this.watcher = watcher;
         this.networks = networks;
@@ -253,6 +281,11 @@ public final class ContainerRoutes implements Routes {
     private void start(ApiCall c) {
         String ref = c.param("id");
         Container ctr = container(ref);
+        Optional<String> checkpoint = c.query("checkpoint").filter(n -> !n.isEmpty());
+        if (checkpoint.isPresent() && checkpoints.isPresent()) {
+            checkpoints.get().get().startFrom(c, ctr, checkpoint.get());
+            return;
+        }
         switch (ctr.status()) {
             case RUNNING -> {
                 c.replyEmpty(304);
@@ -394,7 +427,10 @@ public final class ContainerRoutes implements Routes {
         boolean forced = force;
         if (now.get() instanceof ContainerRecord.Readable ok) {
             Status s = ok.container().status();
-            if ((s == Status.RUNNING || s == Status.PAUSED) && !force) {
+            // a persisted one is checkpointed first by the removal (issue 16): no force needed
+            boolean persisted = dev.quilt.domain.PersistPolicy.onRemove(ok.container())
+                    == dev.quilt.domain.PersistPolicy.OnRemove.CHECKPOINT_THEN_REMOVE;
+            if ((s == Status.RUNNING || s == Status.PAUSED) && !force && !persisted) {
                 throw ApiException.conflict("You cannot remove a " + (s == Status.PAUSED ? "paused" : "running")
                         + " container " + id.value() + ". " + (s == Status.PAUSED ? "Unpause and then stop"
                         : "Stop") + " the container before attempting removal or force remove");

@@ -285,6 +285,14 @@ public final class DockerContainerJson {
         }
         q.put("Phases", phases);
         q.put("Ready", c.readiness().next().isEmpty());
+        // issue 16: which path a persisted create took and why
+        dev.quilt.domain.Restored.of(c.spec().labels()).ifPresent(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            r.from().ifPresent(f -> m.put("From", f));
+            m.put("Path", r.path().word());
+            m.put("Reason", r.reason());
+            q.put("Restored", m);
+        });
         return q;
     }
 

@@ -357,7 +357,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         private void headers(HttpResponse r) {
             r.headers().set("Api-Version", Router.API_VERSION);
-            r.headers().set("Docker-Experimental", "false");
+            r.headers().set("Docker-Experimental", "true"); // the checkpoint API (issue 16): the docker CLI shows `checkpoint` only then
             r.headers().set("Ostype", "linux");
             r.headers().set(HttpHeaderNames.SERVER, "Quilt (linux)");
             if (HttpUtil.isKeepAlive(req)) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -38,6 +38,9 @@ public interface ServeModule {
     Routes containers(ContainerRoutes r);
 
     @Binds @IntoSet
+    Routes checkpoints(CheckpointRoutes r);
+
+    @Binds @IntoSet
     Routes exec(ExecRoutes r);
 
     @Binds @IntoSet

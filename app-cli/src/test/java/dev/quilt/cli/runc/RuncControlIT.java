@@ -148,12 +148,26 @@ class RuncControlIT {
             assertEquals(0, p.code(), p.err());
             assertEquals("", p.out(), "runc pause prints nothing");
             assertEquals("paused", status("ctl"));
+            Result state = runc("state", "ctl");
+            assertEquals(0, state.code(), state.err());
+            assertEquals("paused", JSON.readTree(state.out()).path("status").asText(), "the OCI state says paused");
+            Result list = runc("list", "--format", "json");
+            assertEquals(0, list.code(), list.err());
+            boolean listed = false;
+            for (var c : JSON.readTree(list.out())) {
+                if (c.path("id").asText().equals("ctl")) {
+                    assertEquals("paused", c.path("status").asText());
+                    listed = true;
+                }
+            }
+            assertTrue(listed, list.out());
             Result again = runc("pause", "ctl");
             assertEquals(1, again.code());
             assertEquals("quilt-runc: container 'ctl' is already paused\n", again.err());
             Result r = runc("resume", "ctl");
             assertEquals(0, r.code(), r.err());
             assertEquals("running", status("ctl"));
+            assertEquals("running", JSON.readTree(runc("state", "ctl").out()).path("status").asText());
             Result notPaused = runc("resume", "ctl");
             assertEquals(1, notPaused.code());
             assertEquals("quilt-runc: container 'ctl' is running, not paused; there is nothing to resume\n", notPaused.err());

@@ -39,6 +39,8 @@ public final class FakeCheckpointStore implements CheckpointStore {
         final Map<String, byte[]> files = new TreeMap<>();
         Optional<CheckpointManifest> manifest = Optional.empty();
         Container record;
+        /** when the record was saved: what the manifest's time falls back to, as a file's modification time */
+        java.time.Instant saved = java.time.Instant.EPOCH;
     }
 
     private final FakeKernel kernel;
@@ -166,6 +168,7 @@ public final class FakeCheckpointStore implements CheckpointStore {
                             header.containerName(), header.created(), header.criuVersion(), header.kernelRelease(),
                             spec, header.imageDigest(), header.leftRunning(), header.tcpEstablished(),
                             header.externals(), files));
+                    e.saved = header.created();
                     drafts.remove(d);
                     stored.put(dir(id, name), e);
                     committed = true;
@@ -193,40 +196,19 @@ public final class FakeCheckpointStore implements CheckpointStore {
         CheckpointName name = new CheckpointName(d.getFileName().toString());
         Optional<ContainerName> cname = e.manifest.flatMap(CheckpointManifest::containerName)
                 .or(() -> e.record == null ? Optional.empty() : e.record.name());
-        return new Stored(id, name, e.manifest, cname, e.manifest.isPresent() ? Optional.empty()
-                : Optional.of("no " + CheckpointManifest.MANIFEST));
+        List<CheckpointCheck.Listed> files = new ArrayList<>();
+        e.files.forEach((p, b) -> files.add(new CheckpointCheck.Listed(p, b.length)));
+        return new Stored(id, name, e.manifest, cname, CheckpointCheck.listed(e.manifest, files).stream().findFirst(),
+                e.manifest.map(CheckpointManifest::created).orElse(e.saved));
     }
 
     @Override
     public synchronized List<Stored> list() {
         List<Stored> out = new ArrayList<>();
         stored.forEach((d, e) -> out.add(stored(d, e)));
-        out.sort(Comparator.comparing((Stored s) -> s.id().value()).thenComparing(
-                (Stored s) -> s.manifest().map(CheckpointManifest::created).orElse(java.time.Instant.EPOCH),
-                Comparator.reverseOrder()));
+        out.sort(Comparator.comparing((Stored s) -> s.id().value()).thenComparing(Stored::entry,
+                CheckpointRef.NEWEST_FIRST));
         return out;
-    }
-
-    @Override
-    public synchronized Optional<Stored> find(CheckpointRef ref) {
-        List<Stored> all = list();
-        List<ContainerId> ids = all.stream().map(Stored::id).distinct()
-                .filter(id -> id.value().equals(ref.container())).toList();
-        if (ids.isEmpty()) {
-            ids = all.stream().filter(s -> s.containerName().map(n -> n.value().equals(ref.container())).orElse(false))
-                    .map(Stored::id).distinct().toList();
-        }
-        if (ids.isEmpty()) {
-            ids = all.stream().map(Stored::id).distinct().filter(id -> id.value().startsWith(ref.container())).toList();
-        }
-        if (ids.size() > 1) {
-            throw QuiltException.invalid("'" + ref.container() + "' names checkpoints of " + ids.size()
-                    + " containers; give more of the ID");
-        }
-        if (ids.isEmpty()) return Optional.empty();
-        ContainerId id = ids.get(0);
-        return all.stream().filter(s -> s.id().equals(id))
-                .filter(s -> ref.name().map(n -> n.equals(s.name())).orElse(true)).findFirst();
     }
 
     @Override
@@ -237,7 +219,7 @@ public final class FakeCheckpointStore implements CheckpointStore {
         e.files.forEach((p, b) -> found.add(new CheckpointCheck.Found(p, b.length, sha256(b),
                 b.length >= 4 ? Optional.of(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt())
                         : Optional.empty())));
-        List<String> problems = CheckpointCheck.problems(s.ref(), e.manifest, found, imageKnown);
+        List<String> problems = CheckpointCheck.problems(refOf(s), e.manifest, found, imageKnown);
         if (!problems.isEmpty()) throw QuiltException.invalid(problems.get(0));
         return new Verified(s, e.manifest.orElseThrow(), e.record, dir(s.id(), s.name()));
     }

@@ -31,10 +31,12 @@ final class CheckpointCommands {
     private CheckpointCommands() {}
 
     @Command(name = "checkpoint", description = "Checkpoint a running container (CRIU): its processes, its writable"
-            + " layer and its record, into checkpoints/<id>/<name>; print CONTAINER/NAME.",
+            + " layer and its record, into checkpoints/<id>/<name>; print a CONTAINER/NAME that names it (the"
+            + " container's ID instead of its name when earlier containers of that name have a checkpoint so named).",
             subcommands = {Ls.class, Inspect.class, Rm.class})
     static final class Checkpoint implements Callable<Integer> {
         private final Lazy<CheckpointContainer> checkpoint;
+        private final Lazy<ListCheckpoints> list;
         private final Privileges privileges;
 
         @Spec
@@ -53,8 +55,9 @@ final class CheckpointCommands {
         String container;
 
         @Inject
-        Checkpoint(Lazy<CheckpointContainer> checkpoint, Privileges privileges) {
+        Checkpoint(Lazy<CheckpointContainer> checkpoint, Lazy<ListCheckpoints> list, Privileges privileges) {
             this.checkpoint = checkpoint;
+            this.list = list;
             this.privileges = privileges;
         }
 
@@ -67,20 +70,23 @@ final class CheckpointCommands {
             Root.require(privileges, "checkpoint");
             CheckpointStore.Stored s = checkpoint.get().checkpoint(new CheckpointContainer.Command(container,
                     Optional.ofNullable(name).map(CheckpointName::new), leaveRunning, tcpEstablished));
-            spec.commandLine().getOut().println(s.ref());
+            spec.commandLine().getOut().println(list.get().refOf(s));
             return 0;
         }
     }
 
-    @Command(name = "ls", description = "List checkpoints (of one container when given), newest first; a damaged one"
-            + " with its problem.")
+    @Command(name = "ls", description = {"List checkpoints (of the containers CONTAINER names when given), newest"
+            + " first. STATUS compares the files' names and sizes with the manifest and does not hash them: 'damaged:"
+            + " PROBLEM' names the first difference; 'checkpoint inspect --verify' (and every restore) also checks each"
+            + " file's sha256.", "CONTAINER naming neither a container nor checkpoints is refused."})
     static final class Ls implements Callable<Integer> {
         private final Lazy<ListCheckpoints> list;
 
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "CONTAINER", arity = "0..1", description = "ID, ID prefix or name at the dump")
+        @Parameters(paramLabel = "CONTAINER", arity = "0..1", description = "ID, ID prefix, or name at the dump (every"
+                + " container that had it)")
         String container;
 
         @Inject
@@ -90,10 +96,12 @@ final class CheckpointCommands {
 
         @Override
         public Integer call() {
+            // every refusal before the header: a failed ls prints nothing on stdout
+            List<CheckpointStore.Stored> found = list.get().list(Optional.ofNullable(container));
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%-40s %-12s %-24s %s%n", "CHECKPOINT", "CONTAINER", "CREATED", "STATUS");
-            for (CheckpointStore.Stored s : list.get().list(Optional.ofNullable(container))) {
-                out.printf("%-40s %-12s %-24s %s%n", s.ref(), s.id().shortForm(),
+            out.printf("%-40s %-12s %-24s %s%n", "CHECKPOINT", "CONTAINER", "CREATED", "STATUS (NOT HASHED)");
+            for (CheckpointStore.Stored s : found) {
+                out.printf("%-40s %-12s %-24s %s%n", list.get().refOf(s), s.id().shortForm(),
                         s.manifest().map(m -> m.created().toString()).orElse("-"),
                         s.problem().map(p -> "damaged: " + p).orElse(s.manifest().map(CheckpointManifest::leftRunning)
                                 .orElse(false) ? "ok (left running)" : "ok"));
@@ -109,6 +117,10 @@ final class CheckpointCommands {
         @Spec
         CommandSpec spec;
 
+        @Option(names = "--verify", description = "check it first as a restore does (every file's size and sha256,"
+                + " CRIU's images, the digests, the image in the store); a damaged one is refused with its problem")
+        boolean verify;
+
         @Parameters(paramLabel = "CHECKPOINT", description = "CONTAINER/NAME, or CONTAINER for its newest")
         String ref;
 
@@ -119,11 +131,12 @@ final class CheckpointCommands {
 
         @Override
         public Integer call() {
-            CheckpointStore.Stored s = list.get().inspect(ref);
+            CheckpointStore.Stored s = verify ? list.get().verify(ref).stored() : list.get().inspect(ref);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("ref", s.ref());
+            out.put("ref", list.get().refOf(s));
             out.put("containerId", s.id().value());
             out.put("name", s.name().value());
+            if (verify) out.put("verified", true);
             s.problem().ifPresent(p -> out.put("problem", p));
             s.manifest().ifPresent(m -> out.put("manifest", ManifestJson.toMap(m)));
             spec.commandLine().getOut().println(JsonOutput.of(out));
@@ -131,7 +144,8 @@ final class CheckpointCommands {
         }
     }
 
-    @Command(name = "rm", description = "Remove checkpoints; print each.")
+    @Command(name = "rm", description = "Remove checkpoints; print each. Each is tried: a failure is said on stderr,"
+            + " the others are still removed, and the exit is 1.")
     static final class Rm implements Callable<Integer> {
         private final Lazy<ListCheckpoints> list;
         private final Privileges privileges;
@@ -151,8 +165,21 @@ final class CheckpointCommands {
         @Override
         public Integer call() {
             Root.require(privileges, "checkpoint rm");
-            for (String ref : refs) spec.commandLine().getOut().println(list.get().remove(ref).ref());
-            return 0;
+            int failed = 0;
+            for (String ref : refs) {
+                try {
+                    CheckpointStore.Stored s = list.get().inspect(ref);
+                    String shown = list.get().refOf(s);
+                    list.get().remove(s.id().value() + "/" + s.name().value());
+                    spec.commandLine().getOut().println(shown);
+                } catch (QuiltException e) {
+                    failed++;
+                    spec.commandLine().getErr().println("quilt: " + Failures.describe(e));
+                }
+            }
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().flush();
+            return failed == 0 ? 0 : 1;
         }
     }
 

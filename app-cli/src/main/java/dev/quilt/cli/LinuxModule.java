@@ -434,8 +434,9 @@ public final class LinuxModule {
     }
 
     @Provides
-    static dev.quilt.usecases.ListCheckpoints listCheckpoints(dev.quilt.ports.CheckpointStore store) {
-        return new dev.quilt.usecases.ListCheckpoints(store);
+    static dev.quilt.usecases.ListCheckpoints listCheckpoints(dev.quilt.ports.CheckpointStore store,
+            ContainerLookup lookup, ImageStore images) {
+        return new dev.quilt.usecases.ListCheckpoints(store, lookup, images);
     }
 
     /** inotify on the run directory and each container's: the server's state watcher. */

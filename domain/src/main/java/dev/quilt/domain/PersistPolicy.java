@@ -59,6 +59,37 @@ public final class PersistPolicy {
         };
     }
 
+    /**
+     * Why a container made so could never be persisted, or empty: its checkpoint would always be refused (the same
+     * refusals as {@code quilt checkpoint}'s), so the create that asks for both is refused instead, naming the option:
+     * {@code --init} (its pid 1 runs from a sealed memfd, which CRIU 4.1.1 does not restore), {@code --network host}
+     * (the host's network namespace), a bind mount from the host ({@code -v}: not checkpointed yet), a user namespace
+     * ({@code --userns}/{@code --uidmap}: not checkpointed yet).
+     */
+    public static Optional<String> cannotPersist(boolean init, NetworkMode network, Security security) {
+        String persist = "--persist (label " + LABEL + "=true)";
+        if (init) {
+            return Optional.of(persist + " cannot go with --init: its pid 1 cannot be checkpointed (CRIU does not"
+                    + " restore a sealed memfd); drop one of them");
+        }
+        if (network == NetworkMode.HOST) {
+            return Optional.of(persist + " cannot go with --network host: a container on the host's network cannot be"
+                    + " checkpointed; drop one of them");
+        }
+        for (MountSpec m : security.mounts()) {
+            if (m.type().equals("bind")) {
+                return Optional.of(persist + " cannot go with the bind mount -v " + Identifiers.printable(String.valueOf(m.source()))
+                        + ":" + Identifiers.printable(m.destination()) + ": a container with bind mounts from the host"
+                        + " cannot be checkpointed; drop one of them");
+            }
+        }
+        if (!(security.userns() instanceof UserNamespace.Host)) {
+            return Optional.of(persist + " cannot go with a user namespace (--userns, --uidmap): such a container"
+                    + " cannot be checkpointed; drop one of them");
+        }
+        return Optional.empty();
+    }
+
     /** What {@code rm} does with a container before it removes it. */
     public enum OnRemove {
         /** Nothing: it is not persisted, or nothing runs that a checkpoint could keep. */
@@ -89,7 +120,17 @@ public final class PersistPolicy {
      */
     public static Optional<Candidate> newest(List<Candidate> all, ContainerName name) {
         return all.stream().filter(c -> c.container().equals(name))
-                .max(Comparator.comparing(Candidate::createdAt).thenComparing(Candidate::checkpoint));
+                .max(newestLast(Candidate::createdAt, Candidate::checkpoint));
+    }
+
+    /**
+     * The one order "newest" means for checkpoints, here and for a reference {@code NAME} alone
+     * ({@link dev.quilt.domain.checkpoint.CheckpointRef#NEWEST_FIRST}): by the time taken, ties by the checkpoint's
+     * name; ascending (the newest last).
+     */
+    public static <T> Comparator<T> newestLast(java.util.function.Function<T, Instant> created,
+                                               java.util.function.Function<T, String> checkpoint) {
+        return Comparator.comparing(created).thenComparing(checkpoint);
     }
 
     /**

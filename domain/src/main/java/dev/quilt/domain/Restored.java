@@ -16,6 +16,23 @@ public record Restored(Optional<String> from, Path path, String reason) {
     public static final String PATH = "quilt.restored.path";
     public static final String FROM = "quilt.restored.from";
     public static final String REASON = "quilt.restored.reason";
+    /** The label naming the checkpoint a container was restored from: {@code <container id>/<checkpoint name>}. */
+    public static final String RESTORED_FROM = "quilt.restored-from";
+
+    /**
+     * The labels a restore or a fork carries over from the checkpointed container: the user's, without Quilt's
+     * bookkeeping of that container ({@value #PATH}, {@value #FROM}, {@value #REASON}, {@value #RESTORED_FROM},
+     * {@value ForkPlan#CLONE_LABEL}, and {@value PersistPolicy#LABEL}), which the restore sets afresh for itself;
+     * persist's own restore of the same name sets {@value PersistPolicy#LABEL} again. So a restore under another
+     * name is not persisted, and its {@code inspect} says nothing of the original's path.
+     */
+    public static java.util.Map<String, String> carried(java.util.Map<String, String> labels) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>(labels);
+        for (String k : java.util.List.of(PATH, FROM, REASON, RESTORED_FROM, ForkPlan.CLONE_LABEL, PersistPolicy.LABEL)) {
+            out.remove(k);
+        }
+        return out;
+    }
 
     /** The two paths. */
     public enum Path {

@@ -230,4 +230,33 @@ class PersistPolicyTest {
         assertEquals(PersistPolicy.OnRemove.REMOVE,
                 PersistPolicy.onRemove(container(Map.of("quilt.persist", "yes"), Status.RUNNING)));
     }
+
+    @Test
+    void whatCanNeverBeCheckpointedIsRefusedWithPersistNamingTheOption() {
+        Security plain = Security.DEFAULT;
+        assertEquals(Optional.empty(), PersistPolicy.cannotPersist(false, NetworkMode.BRIDGE, plain));
+        assertEquals(Optional.empty(), PersistPolicy.cannotPersist(false, NetworkMode.NONE, plain));
+        assertTrue(PersistPolicy.cannotPersist(true, NetworkMode.BRIDGE, plain).orElseThrow()
+                .startsWith("--persist (label quilt.persist=true) cannot go with --init"));
+        assertTrue(PersistPolicy.cannotPersist(false, NetworkMode.HOST, plain).orElseThrow()
+                .contains("cannot go with --network host"));
+        Security bind = plain.withMounts(List.of(new MountSpec("/data", "bind", "/srv/data", List.of("rbind"))));
+        assertEquals("--persist (label quilt.persist=true) cannot go with the bind mount -v /srv/data:/data: a"
+                + " container with bind mounts from the host cannot be checkpointed; drop one of them",
+                PersistPolicy.cannotPersist(false, NetworkMode.BRIDGE, bind).orElseThrow());
+        Security tmpfs = plain.withMounts(List.of(new MountSpec("/scratch", "tmpfs", "tmpfs", List.of())));
+        assertEquals(Optional.empty(), PersistPolicy.cannotPersist(false, NetworkMode.BRIDGE, tmpfs));
+    }
+
+    @Test
+    void aRestoreCarriesTheUsersLabelsAndNoneOfQuiltsBookkeeping() {
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("team", "a");
+        labels.put(Expiry.TTL, "1h");
+        labels.put(PersistPolicy.LABEL, "true");
+        labels.putAll(Restored.fresh(Optional.of("p2/x"), "no manifest").into(Map.of()));
+        labels.put(Restored.RESTORED_FROM, "id/ck");
+        labels.put(ForkPlan.CLONE_LABEL, "3");
+        assertEquals(Map.of("team", "a", Expiry.TTL, "1h"), Restored.carried(labels));
+    }
 }

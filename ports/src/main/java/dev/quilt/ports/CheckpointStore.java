@@ -9,6 +9,9 @@ import dev.quilt.domain.checkpoint.CheckpointName;
 import dev.quilt.domain.checkpoint.CheckpointRef;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -45,14 +48,33 @@ public interface CheckpointStore {
     }
 
     /**
-     * A checkpoint found on disk. {@code manifest} is empty when there is none or it cannot be read ({@code problem}
-     * says which); {@code containerName} comes from the manifest, or from the saved record when the manifest is gone.
+     * A checkpoint found on disk. {@code manifest} is empty when there is none or it cannot be read; {@code problem}
+     * says so, or holds the first difference between the manifest and the files' names and sizes, found without
+     * hashing ({@link dev.quilt.domain.checkpoint.CheckpointCheck#listed}); {@code containerName} comes from the
+     * manifest, or from the saved record when the manifest is gone; {@code created} is the manifest's time, or,
+     * without one, when the dump saved the record ({@link CheckpointManifest#CONTAINER}'s modification time), so a
+     * checkpoint that lost its manifest still sorts where it was taken.
      */
     record Stored(ContainerId id, CheckpointName name, Optional<CheckpointManifest> manifest,
-                  Optional<ContainerName> containerName, Optional<String> problem) {
-        /** {@code <container name or short id>/<name>}, as users name it. */
+                  Optional<ContainerName> containerName, Optional<String> problem, Instant created) {
+        /** A checkpoint whose time is its manifest's (the epoch without one). */
+        public Stored(ContainerId id, CheckpointName name, Optional<CheckpointManifest> manifest,
+                      Optional<ContainerName> containerName, Optional<String> problem) {
+            this(id, name, manifest, containerName, problem, manifest.map(CheckpointManifest::created)
+                    .orElse(Instant.EPOCH));
+        }
+
+        /**
+         * {@code <container name or short id>/<name>}; not unique once several containers had the name:
+         * {@link CheckpointStore#refOf} gives one that is, for what Quilt prints.
+         */
         public String ref() {
             return containerName.map(ContainerName::value).orElse(id.shortForm()) + "/" + name;
+        }
+
+        /** How {@link CheckpointRef#resolve} sees it: its container's ID and name, its own name, its time. */
+        public CheckpointRef.Entry entry() {
+            return new CheckpointRef.Entry(id, containerName, name, created);
         }
     }
 
@@ -60,11 +82,46 @@ public interface CheckpointStore {
     List<Stored> list();
 
     /**
-     * The checkpoint {@code ref} names: its container part is matched against the ID, a unique ID prefix, or the
-     * container's name at the dump; without a name, that container's newest. Empty when none matches;
-     * {@code INVALID_INPUT} when the container part is ambiguous.
+     * The checkpoint {@code ref} names ({@link CheckpointRef#resolve}: the container part is an ID, every container
+     * called so at the dump, or a unique ID prefix; {@code NAME/CKPT} is the one checkpoint CKPT of those containers,
+     * {@code NAME} alone the newest over all of them). Empty when none matches; {@code INVALID_INPUT} naming the IDs
+     * when the reference names more than one.
      */
-    Optional<Stored> find(CheckpointRef ref);
+    default Optional<Stored> find(CheckpointRef ref) {
+        return ref.resolve(list(), Stored::entry);
+    }
+
+    /**
+     * The checkpoints of the containers {@code container} names (a reference's container part), newest first; empty
+     * when it names none. {@code INVALID_INPUT} when it is the start of several IDs (and no ID or name).
+     */
+    default List<Stored> of(String container) {
+        List<Stored> mine = new ArrayList<>(new CheckpointRef(container, Optional.empty()).containers(list(),
+                Stored::entry));
+        mine.sort(Comparator.comparing(Stored::entry, CheckpointRef.NEWEST_FIRST));
+        return mine;
+    }
+
+    /**
+     * A reference that names {@code s} and nothing else, for whatever Quilt prints: {@code NAME/CKPT} when that
+     * resolves to {@code s}, else {@code <short id>/CKPT}, else {@code <id>/CKPT}.
+     */
+    default String refOf(Stored s) {
+        List<Stored> all = list();
+        List<String> forms = new ArrayList<>();
+        s.containerName().ifPresent(n -> forms.add(n.value()));
+        forms.add(s.id().shortForm());
+        for (String container : forms) {
+            try {
+                CheckpointRef r = new CheckpointRef(container, Optional.of(s.name()));
+                Optional<Stored> found = r.resolve(all, Stored::entry);
+                if (found.isPresent() && found.get().id().equals(s.id())) return r.toString();
+            } catch (dev.quilt.domain.QuiltException ambiguous) {
+                // names more than s: the next, more exact form
+            }
+        }
+        return s.id().value() + "/" + s.name();
+    }
 
     /**
      * Checks a checkpoint before a restore ({@link dev.quilt.domain.checkpoint.CheckpointCheck}) and reads its

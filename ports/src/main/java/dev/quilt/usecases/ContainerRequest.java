@@ -40,6 +40,11 @@ public record ContainerRequest(Optional<String> image, Optional<ContainerName> n
             throw dev.quilt.domain.QuiltException.invalid("label " + dev.quilt.domain.PersistPolicy.LABEL
                     + "=true needs a container name: the next create finds the checkpoint by name");
         }
+        if (dev.quilt.domain.PersistPolicy.asked(labels)) { // one its checkpoint would refuse: refused now
+            dev.quilt.domain.PersistPolicy.cannotPersist(init, network, security).ifPresent(why -> {
+                throw dev.quilt.domain.QuiltException.invalid(why);
+            });
+        }
     }
 
     /** A request with no labels. */

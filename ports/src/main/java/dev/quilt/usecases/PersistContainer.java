@@ -26,11 +26,19 @@ public final class PersistContainer {
     private final ContainerLookup lookup;
     private final Warnings warnings;
 
-    /** A restore through {@code restore}, the one restore path: the checkpoint's spec, with the outcome's labels. */
+    /**
+     * A restore through {@code restore}, the one restore path: the checkpoint's spec, with the outcome's labels and
+     * {@value PersistPolicy#LABEL}{@code =true} (a restore drops Quilt's own labels; this one is persist's own restore
+     * of the same name, so it stays persisted).
+     */
     public static Restore through(RestoreContainer restore) {
         return (from, name, outcome) -> restore.restore(from, new RestoreContainer.Command(
                 from.id().value() + "/" + from.name().value(), Optional.of(name), Optional.empty(), false),
-                new RestoreContainer.Copy(s -> s.withLabels(outcome.into(s.labels())), java.util.Map.of()));
+                new RestoreContainer.Copy(s -> {
+                    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(outcome.into(s.labels()));
+                    labels.put(PersistPolicy.LABEL, "true");
+                    return s.withLabels(labels);
+                }, java.util.Map.of()));
     }
 
     public PersistContainer(CheckpointStore checkpoints, ContainerLookup lookup, Warnings warnings) {
@@ -64,7 +72,7 @@ public final class PersistContainer {
             Restored none = PersistPolicy.withoutRestore(name, Optional.empty()).orElseThrow();
             return fresh.apply(req.withLabels(none.into(req.labels())));
         }
-        String ref = name.value() + "/" + newest.get().name().value();
+        String ref = checkpoints.refOf(newest.get());
         try {
             return restore.restore(newest.get(), name, Restored.restore(ref));
         } catch (RuntimeException e) {
@@ -74,14 +82,19 @@ public final class PersistContainer {
         }
     }
 
-    /** The newest checkpoint taken of a container named {@code name}; damaged ones count (their restore says why). */
+    /**
+     * The newest checkpoint taken of a container named {@code name} ({@link PersistPolicy#newest}); damaged ones count
+     * (their restore says why), one that lost its manifest at the time its record was saved
+     * ({@link CheckpointStore.Stored#created}). Only that one is tried: restoring an older one instead would roll the
+     * container back silently; the warning names the newest's problem, and removing it makes the next create take
+     * the one before.
+     */
     Optional<CheckpointStore.Stored> newest(ContainerName name) {
         List<PersistPolicy.Candidate> all = new ArrayList<>();
         java.util.Map<PersistPolicy.Candidate, CheckpointStore.Stored> by = new java.util.HashMap<>();
         for (CheckpointStore.Stored s : checkpoints.list()) {
             if (s.containerName().isEmpty()) continue;
-            // a checkpoint without a readable manifest sorts as the oldest of its name
-            java.time.Instant at = s.manifest().map(m -> m.created()).orElse(java.time.Instant.EPOCH);
+            java.time.Instant at = s.created();
             PersistPolicy.Candidate c = new PersistPolicy.Candidate(s.containerName().get(), s.id().value(),
                     s.name().value(), at);
             all.add(c);

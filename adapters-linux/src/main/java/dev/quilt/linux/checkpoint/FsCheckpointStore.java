@@ -34,9 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -202,8 +200,7 @@ public final class FsCheckpointStore implements CheckpointStore {
                         mine.add(read(id.get(), name.get(), n));
                     }
                 }
-                mine.sort(Comparator.comparing((Stored s) -> s.manifest().map(CheckpointManifest::created)
-                        .orElse(Instant.EPOCH)).reversed().thenComparing(s -> s.name().value()));
+                mine.sort(Comparator.comparing(Stored::entry, CheckpointRef.NEWEST_FIRST));
                 out.addAll(mine);
             }
         } catch (IOException e) {
@@ -212,19 +209,57 @@ public final class FsCheckpointStore implements CheckpointStore {
         return out;
     }
 
-    /** One checkpoint's directory as it is: its manifest if readable, else why not. */
+    /**
+     * One checkpoint's directory as it is: its manifest if readable, else why not; the first difference between the
+     * manifest and the files' names and sizes (no file is read: {@link CheckpointCheck#listed}); its time, the
+     * manifest's, else the saved record's modification time.
+     */
     private static Stored read(ContainerId id, CheckpointName name, Path dir) {
         Path manifest = dir.resolve(CheckpointManifest.MANIFEST);
         Optional<ContainerName> fromRecord = recordName(dir);
+        Instant saved = savedAt(dir);
         if (!Files.exists(manifest, LinkOption.NOFOLLOW_LINKS)) {
-            return new Stored(id, name, Optional.empty(), fromRecord, Optional.of("no " + CheckpointManifest.MANIFEST));
+            return new Stored(id, name, Optional.empty(), fromRecord, Optional.of("no " + CheckpointManifest.MANIFEST),
+                    saved);
         }
+        CheckpointManifest m;
         try {
-            CheckpointManifest m = ManifestJson.fromMap(JsonCodec.read(Files.readAllBytes(manifest)));
-            return new Stored(id, name, Optional.of(m), m.containerName().or(() -> fromRecord), Optional.empty());
+            m = ManifestJson.fromMap(JsonCodec.read(Files.readAllBytes(manifest)));
         } catch (IOException | RuntimeException e) {
             return new Stored(id, name, Optional.empty(), fromRecord, Optional.of(CheckpointManifest.MANIFEST
-                    + " cannot be read: " + (e instanceof IOException io ? IoErrors.why(io) : e.getMessage())));
+                    + " cannot be read: " + (e instanceof IOException io ? IoErrors.why(io) : e.getMessage())), saved);
+        }
+        Optional<String> problem;
+        try {
+            problem = CheckpointCheck.listed(Optional.of(m), listing(dir)).stream().findFirst();
+        } catch (IOException e) {
+            problem = Optional.of("cannot be listed: " + IoErrors.why(e));
+        }
+        return new Stored(id, name, Optional.of(m), m.containerName().or(() -> fromRecord), problem, m.created());
+    }
+
+    /** Every file under {@code dir} but the manifest, with its size (-1: not a regular file), read from its inode. */
+    private static List<CheckpointCheck.Listed> listing(Path dir) throws IOException {
+        List<CheckpointCheck.Listed> out = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted().toList()) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) continue;
+                String rel = dir.relativize(p).toString();
+                if (rel.equals(CheckpointManifest.MANIFEST)) continue;
+                out.add(new CheckpointCheck.Listed(rel, a.isRegularFile() ? a.size() : -1));
+            }
+        }
+        return out;
+    }
+
+    /** When the dump saved the record (its file's modification time; it is never written again), else the epoch. */
+    private static Instant savedAt(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir.resolve(CheckpointManifest.CONTAINER), LinkOption.NOFOLLOW_LINKS)
+                    .toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
         }
     }
 
@@ -237,37 +272,16 @@ public final class FsCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public Optional<Stored> find(CheckpointRef ref) {
-        List<Stored> all = list();
-        Map<ContainerId, List<Stored>> byId = new LinkedHashMap<>();
-        for (Stored s : all) byId.computeIfAbsent(s.id(), k -> new ArrayList<>()).add(s);
-        List<ContainerId> ids = byId.keySet().stream().filter(id -> id.value().equals(ref.container())).toList();
-        if (ids.isEmpty()) {
-            ids = byId.keySet().stream().filter(id -> byId.get(id).stream().anyMatch(s -> s.containerName()
-                    .map(n -> n.value().equals(ref.container())).orElse(false))).toList();
-        }
-        if (ids.isEmpty()) {
-            ids = byId.keySet().stream().filter(id -> id.value().startsWith(ref.container())).toList();
-        }
-        if (ids.size() > 1) {
-            throw QuiltException.invalid("'" + ref.container() + "' names checkpoints of " + ids.size()
-                    + " containers; give more of the ID");
-        }
-        if (ids.isEmpty()) return Optional.empty();
-        return byId.get(ids.get(0)).stream().filter(s -> ref.name().map(n -> n.equals(s.name())).orElse(true))
-                .findFirst();
-    }
-
-    @Override
     public Verified verify(Stored s, Predicate<Digest> imageKnown) {
         Path dir = root.resolve(s.id().value()).resolve(s.name().value());
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw QuiltException.notFound("no checkpoint '" + s.ref() + "'; see 'quilt checkpoint ls'");
         }
         Stored now = read(s.id(), s.name(), dir);
+        String ref = refOf(now); // the lines' advice must name it in a form that works
         if (now.manifest().isEmpty() && Files.exists(dir.resolve(CheckpointManifest.MANIFEST))) {
-            throw QuiltException.invalid("checkpoint '" + s.ref() + "' is damaged: " + now.problem().orElse("")
-                    + "; remove it with 'quilt checkpoint rm " + s.ref() + "'");
+            throw QuiltException.invalid("checkpoint '" + ref + "' is damaged: " + now.problem().orElse("")
+                    + "; remove it with 'quilt checkpoint rm " + ref + "'");
         }
         List<CheckpointCheck.Found> found;
         try {
@@ -275,14 +289,14 @@ public final class FsCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw system("cannot read checkpoint " + dir + ": " + IoErrors.why(e), e);
         }
-        List<String> problems = CheckpointCheck.problems(s.ref(), now.manifest(), found, imageKnown);
+        List<String> problems = CheckpointCheck.problems(ref, now.manifest(), found, imageKnown);
         if (!problems.isEmpty()) throw QuiltException.invalid(problems.get(0));
         Container record;
         try {
             record = ContainerRecords.decode(Files.readAllBytes(dir.resolve(CheckpointManifest.CONTAINER)));
         } catch (IOException e) {
-            throw QuiltException.invalid("checkpoint '" + s.ref() + "' is damaged: " + CheckpointManifest.CONTAINER
-                    + " cannot be read (" + IoErrors.why(e) + "); remove it with 'quilt checkpoint rm " + s.ref() + "'");
+            throw QuiltException.invalid("checkpoint '" + ref + "' is damaged: " + CheckpointManifest.CONTAINER
+                    + " cannot be read (" + IoErrors.why(e) + "); remove it with 'quilt checkpoint rm " + ref + "'");
         }
         return new Verified(now, now.manifest().orElseThrow(), record, dir);
     }

@@ -40,6 +40,8 @@ import java.util.Optional;
  *       the new container's); 201 {@code {"Ids": […]}}, every container ready.</li>
  * </ul>
  * {@code dir}/{@code checkpoint-dir}/{@code CheckpointDir} are refused (400): checkpoints stay under the root.
+ * The routes on checkpoints (list, delete, restore) reach a removed container's checkpoints by its ID, ID prefix or
+ * name at the dump, as the CLI's checkpoint references do; creating a checkpoint and {@code start} need the container.
  * Unknown containers are docker's 404 {@code No such container: X}, unknown checkpoints 404 {@code No such
  * checkpoint: X/NAME}; a refusal of the use cases keeps its status and line.
  */
@@ -103,16 +105,43 @@ public final class CheckpointRoutes implements Routes {
                 out.add(s);
             }
         }
-        out.sort(java.util.Comparator.comparing((CheckpointStore.Stored s) -> s.manifest()
-                .map(m -> m.created()).orElse(java.time.Instant.EPOCH)).reversed());
+        out.sort(java.util.Comparator.comparing(CheckpointStore.Stored::entry,
+                dev.quilt.domain.checkpoint.CheckpointRef.NEWEST_FIRST));
         return out;
+    }
+
+    /**
+     * The checkpoints {@code {id}} reaches, newest first: a container's ({@link #of(Container)}); else, when no
+     * container is called so, those of the removed containers it names as the CLI's checkpoint references do (ID,
+     * name at the dump, unique ID prefix: {@link CheckpointStore#of}), so a persisted container's checkpoints are
+     * reached after its {@code rm}. Docker's 404 when it names neither.
+     */
+    private List<CheckpointStore.Stored> of(String ref) {
+        try {
+            return of(lookup.get().get(ref));
+        } catch (BrokenRecordException e) {
+            throw new ApiException(500, e.getMessage());
+        } catch (QuiltException e) {
+            if (e.kind() != QuiltException.Kind.NOT_FOUND) throw e;
+        }
+        List<CheckpointStore.Stored> gone = ofRemoved(ref);
+        if (gone.isEmpty()) throw ApiException.notFound("No such container: " + ref);
+        return gone;
+    }
+
+    private List<CheckpointStore.Stored> ofRemoved(String ref) {
+        try {
+            return checkpoints.get().list(Optional.of(ref));
+        } catch (QuiltException e) {
+            if (e.kind() == QuiltException.Kind.NOT_FOUND) return List.of();
+            throw e;
+        }
     }
 
     private void list(ApiCall c) {
         DockerCheckpoints.noDir(c.query("dir"), "dir");
-        Container ctr = container(c.param("id"));
         List<Map<String, Object>> out = new ArrayList<>();
-        for (CheckpointStore.Stored s : of(ctr)) {
+        for (CheckpointStore.Stored s : of(c.param("id"))) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("Name", s.name().value());
             out.add(m);
@@ -120,27 +149,27 @@ public final class CheckpointRoutes implements Routes {
         c.reply(200, out);
     }
 
-    /** The newest checkpoint named {@code name} of {@code ctr} ({@link #of}); docker's 404 when there is none. */
-    private CheckpointStore.Stored stored(Container ctr, CheckpointName name, String ref) {
-        return of(ctr).stream().filter(s -> s.name().equals(name)).findFirst()
+    /** The newest checkpoint named {@code name} of {@code among}; docker's 404 when there is none. */
+    private static CheckpointStore.Stored stored(List<CheckpointStore.Stored> among, CheckpointName name, String ref) {
+        return among.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("No such checkpoint: " + ref + "/" + name.value()));
     }
 
     private void delete(ApiCall c) {
         DockerCheckpoints.noDir(c.query("dir"), "dir");
         String ref = c.param("id");
-        Container ctr = container(ref);
+        List<CheckpointStore.Stored> among = of(ref);
         CheckpointName name = DockerCheckpoints.name("checkpoint", c.param("name"));
-        CheckpointStore.Stored s = stored(ctr, name, ref);
+        CheckpointStore.Stored s = stored(among, name, ref);
         checkpoints.get().remove(s.id().value() + "/" + s.name().value());
         c.replyEmpty(204);
     }
 
     private void restore(ApiCall c) {
         String ref = c.param("id");
-        Container ctr = container(ref);
+        List<CheckpointStore.Stored> among = of(ref);
         CheckpointName name = DockerCheckpoints.name("name", c.param("name"));
-        CheckpointStore.Stored s = stored(ctr, name, ref);
+        CheckpointStore.Stored s = stored(among, name, ref);
         Optional<String> given = c.query("name").filter(n -> !n.isEmpty());
         String exact = s.id().value() + "/" + s.name().value();
         List<String> ids = new ArrayList<>();
@@ -168,6 +197,14 @@ public final class CheckpointRoutes implements Routes {
      * checkpoint first (it must be whole: a damaged one is refused and the container kept), then removed, and the
      * checkpoint restored under its name, answered once ready.
      */
+    private static boolean asksPersist(Container ctr) {
+        try {
+            return dev.quilt.domain.PersistPolicy.asked(ctr.spec().labels());
+        } catch (QuiltException e) {
+            return false; // a record made before the key was Quilt's: not persisted
+        }
+    }
+
     void startFrom(ApiCall c, Container ctr, String checkpointName) {
         DockerCheckpoints.noDir(c.query("checkpoint-dir"), "checkpoint-dir");
         if (ctr.status() == Status.RUNNING || ctr.status() == Status.PAUSED) {
@@ -175,11 +212,18 @@ public final class CheckpointRoutes implements Routes {
                     + "; stop it before starting it from a checkpoint");
         }
         CheckpointName name = DockerCheckpoints.name("checkpoint", checkpointName);
-        CheckpointStore.Stored s = stored(ctr, name, c.param("id"));
+        CheckpointStore.Stored s = stored(of(ctr), name, c.param("id"));
         restore.get().verify(s); // before the container goes: a damaged checkpoint changes nothing
         remove.get().remove(ctr.id().value(), true);
+        // it takes the place of ctr under ctr's name: persisted if ctr was (a restore drops Quilt's own labels)
+        boolean persisted = asksPersist(ctr);
         restore.get().restore(s, new RestoreContainer.Command(s.id().value() + "/" + s.name().value(), ctr.name(),
-                Optional.empty(), false), RestoreContainer.Copy.AS_SAVED);
+                Optional.empty(), false), new RestoreContainer.Copy(spec -> {
+                    if (!persisted) return spec;
+                    Map<String, String> labels = new LinkedHashMap<>(spec.labels());
+                    labels.put(dev.quilt.domain.PersistPolicy.LABEL, "true");
+                    return spec.withLabels(labels);
+                }, Map.of()));
         c.replyEmpty(204);
     }
 }

@@ -176,6 +176,45 @@ class CheckpointCheckTest {
         }
     }
 
+    private static List<CheckpointCheck.Listed> listed(List<CheckpointManifest.FileEntry> files) {
+        return files.stream().map(e -> new CheckpointCheck.Listed(e.path(), e.size())).toList();
+    }
+
+    /** {@code checkpoint ls}'s check, without hashing: names and sizes against the manifest, short problems. */
+    @Property
+    void aListingSeesNamesAndSizesButNotContent(@ForAll("imageCounts") int images, @ForAll("indexes") int pick) {
+        List<CheckpointManifest.FileEntry> files = files(images);
+        CheckpointManifest m = manifest(files, Optional.of(sha(1)), Optional.of(IMAGE));
+        assertEquals(List.of(), CheckpointCheck.listed(Optional.of(m), listed(files)));
+        CheckpointManifest.FileEntry victim = files.get(pick % files.size());
+        List<CheckpointCheck.Listed> cut = new ArrayList<>(listed(files));
+        cut.replaceAll(l -> l.path().equals(victim.path()) ? new CheckpointCheck.Listed(l.path(), l.size() - 1) : l);
+        assertEquals(victim.path() + " is " + (victim.size() - 1) + " bytes, the manifest says " + victim.size()
+                + " (truncated?)", CheckpointCheck.listed(Optional.of(m), cut).get(0));
+        List<CheckpointCheck.Listed> gone = listed(files).stream().filter(l -> !l.path().equals(victim.path())).toList();
+        assertEquals(victim.path() + " is missing", CheckpointCheck.listed(Optional.of(m), gone).get(0));
+        List<CheckpointCheck.Listed> extra = new ArrayList<>(listed(files));
+        extra.add(new CheckpointCheck.Listed("criu/zz-extra.img", 8));
+        assertEquals("criu/zz-extra.img is not in its manifest (added after the dump?)",
+                CheckpointCheck.listed(Optional.of(m), extra).get(0));
+        assertEquals(List.of("no manifest.json"), CheckpointCheck.listed(Optional.empty(), listed(files)));
+    }
+
+    @Test
+    void aManifestPathOutsideTheCheckpointIsDamageForBothChecks() {
+        for (String bad : List.of("../../etc/passwd", "/etc/passwd", "criu/../../x", "criu//x", "./x")) {
+            List<CheckpointManifest.FileEntry> files = new ArrayList<>(files(1));
+            files.add(new CheckpointManifest.FileEntry(bad, 10, sha(99)));
+            CheckpointManifest m = manifest(files, Optional.of(sha(1)), Optional.of(IMAGE));
+            assertEquals(List.of("its manifest names " + bad + ", outside the checkpoint"),
+                    CheckpointCheck.listed(Optional.of(m), listed(files)), bad);
+            List<String> full = check(m, intact(files(1)));
+            assertEquals(1, full.size(), full.toString());
+            assertEquals("checkpoint 'web/cp1' is damaged: its manifest names " + bad + ", outside the checkpoint;"
+                    + " remove it with 'quilt checkpoint rm web/cp1'", full.get(0));
+        }
+    }
+
     private static void assertThrowsInvalid(String ref) {
         dev.quilt.domain.QuiltException e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.quilt.domain.QuiltException.class, () -> CheckpointRef.parse(ref));

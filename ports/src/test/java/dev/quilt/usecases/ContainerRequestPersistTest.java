@@ -38,4 +38,30 @@ class ContainerRequestPersistTest {
                 () -> request(Optional.of(ContainerName.of("web"))).withLabels(Map.of("quilt.persist", "maybe")))
                 .getMessage());
     }
+
+    /** Every face builds a request: --persist with what a checkpoint always refuses is refused at create (item 7). */
+    @Test
+    void persistWithWhatCanNeverBeCheckpointedIsRefusedNamingTheOption() {
+        Optional<ContainerName> web = Optional.of(ContainerName.of("web"));
+        Map<String, String> persist = Map.of("quilt.persist", "true");
+        ContainerRequest withInit = new ContainerRequest(Optional.empty(), web, List.of("true"), List.of(),
+                k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false, true, NetworkMode.NONE,
+                Resources.DEFAULT);
+        assertEquals("--persist (label quilt.persist=true) cannot go with --init: its pid 1 cannot be checkpointed"
+                + " (CRIU does not restore a sealed memfd); drop one of them",
+                assertThrows(QuiltException.class, () -> withInit.withLabels(persist)).getMessage());
+        ContainerRequest host = new ContainerRequest(Optional.empty(), web, List.of("true"), List.of(),
+                k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false, false, NetworkMode.HOST,
+                Resources.DEFAULT);
+        assertEquals(QuiltException.Kind.INVALID_INPUT, assertThrows(QuiltException.class,
+                () -> host.withLabels(persist)).kind());
+        ContainerRequest bind = request(web).withSecurity(dev.quilt.domain.Security.DEFAULT.withMounts(List.of(
+                new dev.quilt.domain.MountSpec("/data", "bind", "/srv/data", List.of("rbind")))));
+        assertEquals("--persist (label quilt.persist=true) cannot go with the bind mount -v /srv/data:/data: a"
+                + " container with bind mounts from the host cannot be checkpointed; drop one of them",
+                assertThrows(QuiltException.class, () -> bind.withLabels(persist)).getMessage());
+        assertEquals(Map.of("quilt.persist", "false"), bind.withLabels(Map.of("quilt.persist", "false")).labels(),
+                "not persisted: the bind mount is fine");
+        assertEquals(persist, request(web).withLabels(persist).labels());
+    }
 }

@@ -133,6 +133,27 @@ public abstract class CheckpointStoreContract {
         assertTrue(unknownImage.getMessage().contains("not in the image store"), unknownImage.getMessage());
     }
 
+    /** {@code checkpoint ls}: the listing says damage it sees in names and sizes, and does not hash. */
+    @Test
+    void theListingSaysDamageOfNamesAndSizesWithoutHashing() {
+        CheckpointStore.Stored s = commit("cp1");
+        assertEquals(java.util.Optional.empty(), store().list().get(0).problem());
+        byte[] flipped = image(300);
+        flipped[100] ^= 1;
+        damage(s, "criu/core-1.img", flipped);
+        assertEquals(java.util.Optional.empty(), store().list().get(0).problem(), "content is not hashed by a listing");
+        damage(s, "criu/core-1.img", java.util.Arrays.copyOf(image(300), 150));
+        assertEquals(java.util.Optional.of("criu/core-1.img is 150 bytes, the manifest says 300 (truncated?)"),
+                store().list().get(0).problem());
+        damage(s, "criu/core-1.img", image(300));
+        damage(s, "criu/extra.img", image(8));
+        assertEquals(java.util.Optional.of("criu/extra.img is not in its manifest (added after the dump?)"),
+                store().list().get(0).problem());
+        damage(s, "criu/extra.img", null);
+        damage(s, "criu/pages-1.img", null);
+        assertEquals(java.util.Optional.of("criu/pages-1.img is missing"), store().list().get(0).problem());
+    }
+
     private void assertRefused(CheckpointStore.Stored s, String expected) {
         QuiltException e = assertThrows(QuiltException.class, () -> store().verify(s, d -> true));
         assertEquals(QuiltException.Kind.INVALID_INPUT, e.kind());

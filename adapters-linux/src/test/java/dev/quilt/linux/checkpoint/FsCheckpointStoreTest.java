@@ -97,4 +97,47 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
         assertTrue(cut.getMessage().startsWith("checkpoint 'db/cp1' is damaged: manifest.json cannot be read"),
                 cut.getMessage());
     }
+
+    private CheckpointStore.Stored committed(String name, java.time.Instant at) {
+        CheckpointName n = new CheckpointName(name);
+        ContainerId id = ContainerId.of("b".repeat(64));
+        var c = dev.quilt.ports.StateStoreContract.sample(id.value(), java.util.Optional.of("db"));
+        try (CheckpointStore.Draft d = store().begin(id, n)) {
+            write(d, "criu/core-1.img", image(64));
+            d.saveRecord(c);
+            return d.commit(new CheckpointManifest(1, n, id, c.name(), at, "4.1.1", "6.18", java.util.Optional.empty(),
+                    java.util.Optional.of(dev.quilt.domain.Digest.sha256("0".repeat(64))), false, false,
+                    CheckpointManifest.Externals.NONE, java.util.List.of()));
+        }
+    }
+
+    /** A manifest that names a path outside the checkpoint is damage the listing says, and nothing there is read. */
+    @Test
+    void aManifestPathOutsideTheCheckpointIsListedAsDamaged() throws IOException {
+        CheckpointStore.Stored s = committed("cp1", java.time.Instant.parse("2026-12-01T12:00:00Z"));
+        Path manifest = dir(s).resolve("manifest.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"criu/core-1.img\"",
+                "\"../../etc/passwd\""));
+        CheckpointStore.Stored listed = store().find(CheckpointRef.parse("db/cp1")).orElseThrow();
+        assertEquals(java.util.Optional.of("its manifest names ../../etc/passwd, outside the checkpoint"),
+                listed.problem());
+        QuiltException e = assertThrows(QuiltException.class, () -> store().verify(listed, d -> true));
+        assertTrue(e.getMessage().contains("its manifest names ../../etc/passwd, outside the checkpoint"),
+                e.getMessage());
+    }
+
+    /**
+     * A checkpoint that lost its manifest keeps its place in time (its record's modification time, written at the
+     * dump), so the newest is still the newest: the persist policy tries it and says its problem.
+     */
+    @Test
+    void aCheckpointWithoutItsManifestKeepsItsTime() throws IOException {
+        java.time.Instant now = java.time.Instant.now();
+        committed("older", now.minusSeconds(3600));
+        CheckpointStore.Stored newer = committed("newer", now);
+        Files.delete(dir(newer).resolve("manifest.json"));
+        CheckpointStore.Stored found = store().find(CheckpointRef.parse("db")).orElseThrow();
+        assertEquals("newer", found.name().value(), "db alone is still the newest");
+        assertTrue(found.created().isAfter(now.minusSeconds(3000)), found.created().toString());
+    }
 }

@@ -144,6 +144,23 @@ class CheckpointRoutesIT {
         assertEquals(204, api.delete("/v1.41/containers/" + n).status(), "persisted: deleted without force");
         assertEquals(404, api.get("/v1.41/containers/" + n + "/json").status());
 
+        // the checkpoint routes reach the removed container's checkpoints by its name, as the CLI's references do
+        List<String> kept = names(n);
+        assertEquals(1, kept.size(), kept.toString());
+        ApiClient.Response one = api.post("/v1.41/containers/" + n + "/checkpoints/" + kept.get(0) + "/restore?name="
+                + n + "-zz");
+        assertEquals(201, one.status(), one.text());
+        JsonNode zz = inspect(n + "-zz");
+        assertTrue(zz.at("/Config/Labels/quilt.persist").isMissingNode(), "a restore under another name is not"
+                + " persisted: " + zz.at("/Config/Labels"));
+        assertTrue(zz.at("/Quilt/Restored/Path").isMissingNode() || zz.at("/Quilt/Restored").isNull(),
+                "nor says the original's path: " + zz.at("/Quilt"));
+        assertEquals(204, api.delete("/v1.41/containers/" + n + "-zz?force=1").status());
+        refused(api.get("/v1.41/containers/" + n + "-zz/checkpoints"), 404, "No such container: " + n + "-zz");
+        assertEquals(kept, names(n), "its rm made no checkpoint");
+        refused(api.post("/v1.41/containers/" + n + "/checkpoints", Map.of("CheckpointID", "c9")), 404,
+                "No such container: " + n);
+
         create(n, Map.of("Labels", Map.of("quilt.persist", "true")));
         JsonNode restored = inspect(n).at("/Quilt/Restored");
         assertEquals("restore", restored.get("Path").asText(), restored.toString());
@@ -157,6 +174,11 @@ class CheckpointRoutesIT {
                 Map.of("Cmd", List.of("true"), "Labels", Map.of("quilt.persist", "true")));
         refused(nameless, 400, "label quilt.persist=true needs a container name: the next create finds the"
                 + " checkpoint by name");
+        ApiClient.Response bind = api.post("/v1.41/containers/create?name=" + unique("bind"), Map.of("Cmd",
+                List.of("true"), "Labels", Map.of("quilt.persist", "true"), "HostConfig", Map.of("NetworkMode",
+                        "none", "Binds", List.of("/tmp:/data"))));
+        refused(bind, 400, "--persist (label quilt.persist=true) cannot go with the bind mount -v /tmp:/data: a"
+                + " container with bind mounts from the host cannot be checkpointed; drop one of them");
 
         assertEquals(204, api.delete("/v1.41/containers/" + n + "?force=1").status());
         for (String line : quilt.run("checkpoint", "ls").lines().stream().skip(1).toList()) {

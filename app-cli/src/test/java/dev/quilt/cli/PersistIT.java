@@ -113,6 +113,54 @@ class PersistIT {
         dropCheckpoints(a);
     }
 
+    /**
+     * After a persist cycle (the name's container removed and made again: a new ID), what {@code checkpoint} prints
+     * is a reference restore, rm and ls take; a restore under another name is not persisted; {@code ls} of nothing
+     * and {@code rm} of a missing one are refused, the other removed; {@code --persist -v} is refused at create.
+     */
+    @Test
+    void afterAPersistCycleEveryPrintedReferenceWorks() throws Exception {
+        String a = unique("cycle");
+        up(a);
+        assertEquals("1", tick(a));
+        ok("rm", a); // checkpointed: its first container's
+        up(a); // restored: a new ID, the same name
+        assertEquals("2", tick(a));
+        String printed = ok("checkpoint", "--leave-running", "--name", "flip", a).out().strip();
+        assertEquals(a + "/flip", printed);
+        List<String> listed = ok("checkpoint", "ls", a).lines();
+        assertEquals(3, listed.size(), "the header and both containers' checkpoints: " + listed);
+        assertTrue(listed.get(0).contains("NOT HASHED"), listed.get(0));
+
+        String zz = unique("zz");
+        ok("restore", "--name", zz, printed);
+        assertTrue(ok("inspect", zz).out().contains("\"quilt.restored-from\""));
+        assertTrue(!ok("inspect", zz).out().contains("quilt.persist"), "not persisted: " + ok("inspect", zz).out());
+        assertTrue(!ok("inspect", zz).out().contains("\"restored\""), "no path of the original's");
+        assertEquals("", ok("rm", "-f", zz).err());
+        Quilt.Result none = quilt.run("checkpoint", "ls", zz);
+        assertEquals(1, none.exit(), "its rm made no checkpoint: " + none.out());
+        assertEquals("", none.out(), "refused before the header");
+        assertEquals("quilt: no container or checkpoints called '" + zz + "'; 'quilt checkpoint ls' lists every"
+                + " checkpoint", none.err().strip());
+
+        Quilt.Result rm = quilt.run("checkpoint", "rm", a + "/nosuch", printed);
+        assertEquals(1, rm.exit(), rm.err());
+        assertEquals(List.of(printed), rm.out().lines().toList(), "the second is removed all the same");
+        assertEquals(List.of("quilt: no checkpoint '" + a + "/nosuch'; see 'quilt checkpoint ls'"),
+                rm.err().lines().toList());
+
+        Quilt.Result bind = quilt.run("run", "-d", "--persist", "--network", "none", "--name", unique("bind"),
+                "-v", "/tmp:/data", "--", "true");
+        assertTrue(bind.exit() != 0, bind.err());
+        assertEquals("quilt: --persist (label quilt.persist=true) cannot go with the bind mount -v /tmp:/data: a"
+                + " container with bind mounts from the host cannot be checkpointed; drop one of them",
+                bind.err().strip());
+
+        ok("rm", "-f", a);
+        dropCheckpoints(a);
+    }
+
     @Test
     void aDamagedCheckpointMakesTheCreateFreshAndSaysWhy() throws Exception {
         String a = unique("damaged");

@@ -177,7 +177,7 @@ class CheckpointRoutesIT {
         ApiClient.Response bind = api.post("/v1.41/containers/create?name=" + unique("bind"), Map.of("Cmd",
                 List.of("true"), "Labels", Map.of("quilt.persist", "true"), "HostConfig", Map.of("NetworkMode",
                         "none", "Binds", List.of("/tmp:/data"))));
-        refused(bind, 400, "--persist (label quilt.persist=true) cannot go with the bind mount -v /tmp:/data: a"
+        refused(bind, 400, "invalid HostConfig: --persist (label quilt.persist=true) cannot go with the bind mount -v /tmp:/data: a"
                 + " container with bind mounts from the host cannot be checkpointed; drop one of them");
 
         assertEquals(204, api.delete("/v1.41/containers/" + n + "?force=1").status());

@@ -136,7 +136,7 @@ class PersistIT {
         ok("restore", "--name", zz, printed);
         assertTrue(ok("inspect", zz).out().contains("\"quilt.restored-from\""));
         assertTrue(!ok("inspect", zz).out().contains("quilt.persist"), "not persisted: " + ok("inspect", zz).out());
-        assertTrue(!ok("inspect", zz).out().contains("\"restored\""), "no path of the original's");
+        assertTrue(!ok("inspect", zz).out().contains("quilt.restored.path"), "no path of the original's");
         assertEquals("", ok("rm", "-f", zz).err());
         Quilt.Result none = quilt.run("checkpoint", "ls", zz);
         assertEquals(1, none.exit(), "its rm made no checkpoint: " + none.out());

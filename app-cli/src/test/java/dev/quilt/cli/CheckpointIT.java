@@ -173,7 +173,12 @@ class CheckpointIT {
 
         ok("rm", "-f", b, c);
         ok("checkpoint", "rm", a + "/full", a + "/lr");
-        assertEquals(1, ok("checkpoint", "ls", a).lines().size(), "only the header is left");
+        // a is removed and its checkpoints too: its name now names nothing, refused before any header
+        Quilt.Result gone = quilt.run("checkpoint", "ls", a);
+        assertEquals(1, gone.exit(), gone.out());
+        assertEquals("", gone.out());
+        assertEquals("quilt: no container or checkpoints called '" + a + "'; 'quilt checkpoint ls' lists every"
+                + " checkpoint", gone.err().strip());
     }
 
     @Test

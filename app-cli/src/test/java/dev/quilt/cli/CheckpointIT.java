@@ -205,7 +205,16 @@ class CheckpointIT {
         flipped[flipped.length / 2] ^= 0x40;
         Files.write(pages, flipped);
         refused(a + "/two", "criu/" + pages.getFileName() + " has changed since the dump");
+        // ls does not hash (its header says so); inspect --verify does, with restore's line
+        assertTrue(ok("checkpoint", "ls", a).lines().stream().anyMatch(l -> l.startsWith(a + "/two ")
+                && l.endsWith(" ok")), "a flipped byte is not seen without hashing");
+        Quilt.Result verify = quilt.run("checkpoint", "inspect", "--verify", a + "/two");
+        assertEquals(1, verify.exit(), verify.out());
+        assertEquals("", verify.out());
+        assertTrue(verify.err().contains("criu/" + pages.getFileName() + " has changed since the dump"),
+                verify.err());
         Files.write(pages, good);
+        assertTrue(ok("checkpoint", "inspect", "--verify", a + "/two").out().contains("\"verified\" : true"));
 
         // a file cut short
         Path core;
@@ -216,6 +225,9 @@ class CheckpointIT {
         Files.write(core, java.util.Arrays.copyOf(whole, whole.length / 2));
         refused(a + "/two", "criu/" + core.getFileName() + " is " + whole.length / 2 + " bytes, the manifest says "
                 + whole.length + " (truncated?)");
+        assertTrue(ok("checkpoint", "ls", a).lines().stream().anyMatch(l -> l.startsWith(a + "/two ")
+                && l.endsWith("damaged: criu/" + core.getFileName() + " is " + whole.length / 2
+                + " bytes, the manifest says " + whole.length + " (truncated?)")), "ls sees a size");
         Files.write(core, whole);
 
         // the manifest gone: named by the container's name (from the record saved beside it)

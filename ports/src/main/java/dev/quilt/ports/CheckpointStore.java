@@ -48,10 +48,11 @@ public interface CheckpointStore {
     }
 
     /**
-     * A checkpoint found on disk. {@code manifest} is empty when there is none or it cannot be read; {@code problem}
-     * says so, or holds the first difference between the manifest and the files' names and sizes, found without
-     * hashing ({@link dev.quilt.domain.checkpoint.CheckpointCheck#listed}); {@code containerName} comes from the
-     * manifest, or from the saved record when the manifest is gone; {@code created} is the manifest's time, or,
+     * A checkpoint found on disk. {@code manifest} is empty when there is none or it cannot be read ({@code problem}
+     * says which); {@code containerName} comes from the manifest, or from the saved record when the manifest is gone.
+     * {@code problem} also holds the first difference between the manifest and the files' names and sizes, found
+     * without hashing ({@link dev.quilt.domain.checkpoint.CheckpointCheck#listed}); {@code created} is the manifest's
+     * time, or,
      * without one, when the dump saved the record ({@link CheckpointManifest#CONTAINER}'s modification time), so a
      * checkpoint that lost its manifest still sorts where it was taken.
      */

@@ -24,12 +24,11 @@ import java.util.Optional;
  * under a monitor), then the same readiness chain as a fresh container ({@link BecomeReady}: the exec probe, the
  * health check), so it is returned only once an exec into it works. A failure removes everything it made (unless
  * {@code keepOnFailure} and the init was restored) and says why in one line. The record's labels say where it was
- * restored from ({@link #RESTORED_FROM}); Quilt's other labels of the checkpointed container are not carried over
- * ({@link dev.quilt.domain.Restored#carried}); its readiness marks are the restore's phase timings.
+ * restored from ({@link #RESTORED_FROM}); its readiness marks are the restore's phase timings.
  */
 public final class RestoreContainer {
     /** The label naming the checkpoint a container was restored from: {@code <container id>/<checkpoint name>}. */
-    public static final String RESTORED_FROM = dev.quilt.domain.Restored.RESTORED_FROM;
+    public static final String RESTORED_FROM = "quilt.restored-from";
 
     private final CheckpointStore store;
     private final Checkpointer checkpointer;
@@ -87,7 +86,6 @@ public final class RestoreContainer {
         ContainerSpec saved = v.container().spec();
         ReadyPolicy policy = new ReadyPolicy(cmd.readyTimeout().orElse(saved.ready().timeout()),
                 cmd.keepOnFailure() || saved.ready().keepOnFailure());
-        // the user's labels; Quilt's bookkeeping of the checkpointed container is set afresh (Restored.carried)
         Map<String, String> labels = new LinkedHashMap<>(dev.quilt.domain.Restored.carried(saved.labels()));
         labels.put(RESTORED_FROM, stored.id().value() + "/" + stored.name().value());
         ContainerSpec spec = copy.spec().apply(new ContainerSpec(saved.process(), saved.root(), saved.hostname(),

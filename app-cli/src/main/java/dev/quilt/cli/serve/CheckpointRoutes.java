@@ -191,12 +191,6 @@ public final class CheckpointRoutes implements Routes {
         c.reply(201, body);
     }
 
-    /**
-     * {@code POST /containers/{id}/start?checkpoint=NAME}: docker restores the checkpoint into the container; Quilt
-     * restores into a new one, so the container (stopped or created: a running one is a 409) is checked against the
-     * checkpoint first (it must be whole: a damaged one is refused and the container kept), then removed, and the
-     * checkpoint restored under its name, answered once ready.
-     */
     private static boolean asksPersist(Container ctr) {
         try {
             return dev.quilt.domain.PersistPolicy.asked(ctr.spec().labels());
@@ -205,6 +199,12 @@ public final class CheckpointRoutes implements Routes {
         }
     }
 
+    /**
+     * {@code POST /containers/{id}/start?checkpoint=NAME}: docker restores the checkpoint into the container; Quilt
+     * restores into a new one, so the container (stopped or created: a running one is a 409) is checked against the
+     * checkpoint first (it must be whole: a damaged one is refused and the container kept), then removed, and the
+     * checkpoint restored under its name, answered once ready.
+     */
     void startFrom(ApiCall c, Container ctr, String checkpointName) {
         DockerCheckpoints.noDir(c.query("checkpoint-dir"), "checkpoint-dir");
         if (ctr.status() == Status.RUNNING || ctr.status() == Status.PAUSED) {

@@ -123,7 +123,7 @@ class CheckpointCrashIT {
         String a = unique("frozen");
         // a big memory footprint (200 MB in a shell variable) makes the dump long enough to be killed in
         String id = ok("run", "-d", "--network", "none", "--name", a, "-e", "QUILT_IT=" + MARK, "--", "sh", "-c",
-                "x=$(yes | head -c 200000000); " + TICK).out().strip();
+                TICK.replace("i=0;", "x=$(yes | head -c 200000000); i=0;")).out().strip();
         assertEquals("1", tick(a));
         ok("checkpoint", "--leave-running", "--name", "first", a); // so its checkpoint directory is there to watch
         assertEquals("running", status(a));

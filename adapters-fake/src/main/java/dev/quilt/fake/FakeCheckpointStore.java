@@ -37,6 +37,9 @@ public final class FakeCheckpointStore implements CheckpointStore {
 
     private static final class Entry {
         final Map<String, byte[]> files = new TreeMap<>();
+        /** a draft: its maker froze its container; {@code crashed}: its maker (and CRIU) died */
+        boolean froze;
+        boolean crashed;
         Optional<CheckpointManifest> manifest = Optional.empty();
         Container record;
         /** when the record was saved: what the manifest's time falls back to, as a file's modification time */
@@ -127,6 +130,21 @@ public final class FakeCheckpointStore implements CheckpointStore {
         drafts.put(draftDir(id, name), new Entry());
     }
 
+    /** A draft that a crash left behind after its maker froze the container for {@code --leave-running}. */
+    public synchronized void abandonFrozenDraft(ContainerId id, CheckpointName name) {
+        Entry e = new Entry();
+        e.froze = true;
+        e.crashed = true;
+        drafts.put(draftDir(id, name), e);
+    }
+
+    /** How many restores hold {@code s} now. */
+    public synchronized int holds(Stored s) {
+        return held.getOrDefault(dir(s.id(), s.name()), 0);
+    }
+
+    private final Map<Path, Integer> held = new LinkedHashMap<>();
+
     public synchronized int draftCount() {
         return drafts.size();
     }
@@ -152,6 +170,25 @@ public final class FakeCheckpointStore implements CheckpointStore {
                     e.record = container;
                     e.files.put(CheckpointManifest.CONTAINER,
                             container.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+
+            @Override
+            public void freezing() {
+                synchronized (FakeCheckpointStore.this) {
+                    e.froze = true;
+                }
+            }
+
+            @Override
+            public void dumpedBy(dev.quilt.domain.ProcessRef criu) {
+                // the fake's CRIU dies with its caller
+            }
+
+            @Override
+            public void thawed() {
+                synchronized (FakeCheckpointStore.this) {
+                    e.froze = false;
                 }
             }
 
@@ -226,14 +263,56 @@ public final class FakeCheckpointStore implements CheckpointStore {
 
     @Override
     public synchronized void remove(Stored s) {
+        if (held.containsKey(dir(s.id(), s.name()))) {
+            throw QuiltException.conflict("checkpoint " + s.ref() + " is being restored; try again when it is done");
+        }
         stored.remove(dir(s.id(), s.name()));
     }
 
     @Override
+    public synchronized Hold hold(Stored s) {
+        Path d = dir(s.id(), s.name());
+        if (!stored.containsKey(d)) {
+            throw QuiltException.notFound("no checkpoint '" + s.ref() + "'; see 'quilt checkpoint ls'");
+        }
+        held.merge(d, 1, Integer::sum);
+        return new Hold() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (FakeCheckpointStore.this) {
+                    if (closed) return;
+                    closed = true;
+                    if (held.merge(d, -1, Integer::sum) <= 0) held.remove(d);
+                }
+            }
+        };
+    }
+
+    @Override
     public synchronized int removeAbandonedDrafts() {
-        int n = drafts.size();
-        drafts.clear();
-        return n;
+        // the fake's live drafts are in use: only crashed ones (abandonDraft) are here when gc runs
+        int before = drafts.size();
+        drafts.values().removeIf(e -> !e.froze);
+        return before - drafts.size();
+    }
+
+    @Override
+    public synchronized List<AbandonedFreeze> abandonedFreezes() {
+        List<AbandonedFreeze> out = new ArrayList<>();
+        drafts.forEach((d, e) -> {
+            if (e.froze && e.crashed) {
+                out.add(new AbandonedFreeze(ContainerId.of(d.getParent().getFileName().toString()),
+                        d.getFileName().toString()));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public synchronized void release(AbandonedFreeze f) {
+        drafts.remove(ROOT.resolve(f.id().value()).resolve(f.draft()));
     }
 
     static Digest sha256(byte[] b) {

@@ -26,17 +26,32 @@ public final class Abandoned {
 
     /** Removes the work directories under {@code dir} whose maker is dead; returns them. */
     public static List<Path> sweep(Path dir) throws IOException {
+        return sweep(dir, p -> false);
+    }
+
+    /** As {@link #sweep(Path)}, leaving those {@code keep} says are someone else's to remove. */
+    public static List<Path> sweep(Path dir, java.util.function.Predicate<Path> keep) throws IOException {
         List<Path> removed = new ArrayList<>();
-        if (!Files.isDirectory(dir)) return removed;
+        for (Path p : dead(dir)) {
+            if (keep.test(p)) continue;
+            AtomicFiles.deleteTree(p);
+            removed.add(p);
+        }
+        return removed;
+    }
+
+    /** The work directories under {@code dir} whose maker is dead. */
+    public static List<Path> dead(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return out;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, PREFIX + "*")) {
             for (Path p : entries) {
                 String[] f = p.getFileName().toString().substring(PREFIX.length()).split("-", 3);
                 if (f.length < 3 || !f[0].matches("\\d+") || !f[1].matches("\\d+")) continue;
                 if (ProcStat.alive(new dev.quilt.domain.ProcessRef(Integer.parseInt(f[0]), Long.parseLong(f[1])))) continue;
-                AtomicFiles.deleteTree(p);
-                removed.add(p);
+                out.add(p);
             }
         }
-        return removed;
+        return out;
     }
 }

@@ -239,21 +239,27 @@ final class LifecycleCommands {
     static final class Gc implements Callable<Integer> {
         private final Lazy<CollectGarbage> gc;
         private final Lazy<dev.quilt.usecases.ListCheckpoints> checkpoints;
+        private final Lazy<dev.quilt.usecases.ThawAbandonedFreezes> freezes;
         private final Privileges privileges;
 
         @Spec
         CommandSpec spec;
 
         @Inject
-        Gc(Lazy<CollectGarbage> gc, Lazy<dev.quilt.usecases.ListCheckpoints> checkpoints, Privileges privileges) {
+        Gc(Lazy<CollectGarbage> gc, Lazy<dev.quilt.usecases.ListCheckpoints> checkpoints,
+           Lazy<dev.quilt.usecases.ThawAbandonedFreezes> freezes, Privileges privileges) {
             this.gc = gc;
             this.checkpoints = checkpoints;
+            this.freezes = freezes;
             this.privileges = privileges;
         }
 
         @Override
         public Integer call() {
             Root.require(privileges, "gc");
+            // first: a checkpoint killed while it held a container frozen (its draft says so) is undone
+            freezes.get().thawAll().forEach(id -> spec.commandLine().getOut().println("thawed container " + id
+                    + ": a checkpoint that froze it was killed"));
             CollectGarbage.Report r = gc.get().collect();
             r.containers().forEach(id -> spec.commandLine().getOut().println("removed container " + id));
             r.broken().forEach(b -> spec.commandLine().getOut().println("removed container " + b.id()

@@ -315,8 +315,16 @@ public final class LinuxModule {
     }
 
     @Provides
-    static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups) {
-        return new ResumeContainer(lookup, cgroups);
+    static ResumeContainer resumeContainer(ContainerLookup lookup, Cgroups cgroups,
+                                           dev.quilt.usecases.ThawAbandonedFreezes freezes) {
+        return new ResumeContainer(lookup, cgroups, freezes);
+    }
+
+    @Provides
+    static dev.quilt.usecases.ThawAbandonedFreezes thawAbandonedFreezes(ContainerLookup lookup, StateStore state,
+                                                                       dev.quilt.ports.CheckpointStore store,
+                                                                       Cgroups cgroups) {
+        return new dev.quilt.usecases.ThawAbandonedFreezes(lookup, state, store, cgroups);
     }
 
     @Provides

@@ -41,6 +41,10 @@ public final class Observed {
     private static Container lifecycle(Container record, Facts facts, Instant now) {
         if (record.status() == Status.STOPPED) return record;
         Container known = record;
+        // a restore's record says creating until its maker has plugged it and written it running, with its
+        // endpoint and readiness (as a fresh create's first record does): a CLI killed half-way leaves it creating,
+        // which rm and gc clear, whatever its monitor did since
+        if (restoring(known)) return known;
         // a CLI that died after the monitor started has not written the pids: take the monitor's
         if (known.init().isEmpty() && facts.init().isPresent() && facts.monitor().isPresent()) {
             known = facts.startPending()
@@ -63,6 +67,19 @@ public final class Observed {
         }
         // init and monitor gone, no exit recorded: the monitor was killed; the code is lost
         return known.stopped(Optional.empty(), now);
+    }
+
+    /** The label every restore's record carries from its creation on (RestoreContainer's {@code RESTORED_FROM}). */
+    public static final String RESTORED_FROM = "quilt.restored-from";
+
+    /**
+     * A restore not yet written down by its maker: a {@link Status#CREATING} record of a restore
+     * ({@link #RESTORED_FROM}) without its init. The maker saves the init, endpoint and readiness in one write once
+     * CRIU and the monitor are done.
+     */
+    public static boolean restoring(Container record) {
+        return record.status() == Status.CREATING && record.init().isEmpty()
+                && record.spec().labels().containsKey(RESTORED_FROM);
     }
 
     /**

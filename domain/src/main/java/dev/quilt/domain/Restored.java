@@ -17,7 +17,7 @@ public record Restored(Optional<String> from, Path path, String reason) {
     public static final String FROM = "quilt.restored.from";
     public static final String REASON = "quilt.restored.reason";
     /** The label naming the checkpoint a container was restored from: {@code <container id>/<checkpoint name>}. */
-    public static final String RESTORED_FROM = "quilt.restored-from";
+    public static final String RESTORED_FROM = Observed.RESTORED_FROM;
 
     /**
      * The labels a restore or a fork carries over from the checkpointed container: the user's, without Quilt's

@@ -50,6 +50,28 @@ class ObservedTest {
         assertEquals(Status.CREATED, Observed.derive(creating(), facts(Optional.empty(), true, true, true, true), NOW).status());
     }
 
+    /**
+     * A restore whose CLI was killed after CRIU ran (issue 16): its monitor wrote pids.json, but the record was never
+     * written with its endpoint and readiness. It stays creating, which gc clears as a crashed create; the restore's
+     * own record, once written, is read as any other.
+     */
+    @Test
+    void aRestoreKilledBeforeItsRecordWasWrittenStaysCreating() {
+        Container c = creating();
+        Container restoring = Container.creating(c.id(), Optional.empty(),
+                c.spec().withLabels(java.util.Map.of(Observed.RESTORED_FROM, "c0/cp1")), T0, false);
+        assertEquals(true, Observed.restoring(restoring));
+        for (boolean initAlive : List.of(true, false)) {
+            Container d = Observed.derive(restoring, facts(Optional.empty(), initAlive, true, true, false), NOW);
+            assertEquals(Status.CREATING, d.status());
+            assertEquals(Optional.empty(), d.monitor(), "no monitor taken from pids.json: gc's crashed create");
+        }
+        Container written = restoring.running(INIT, MONITOR, T0);
+        assertEquals(false, Observed.restoring(written));
+        assertEquals(Status.RUNNING, Observed.derive(written, facts(Optional.empty(), true, true, false, false), NOW).status());
+        assertEquals(false, Observed.restoring(creating()), "a fresh create is no restore");
+    }
+
     @Test
     void aDeadMonitorWithoutAnExitLosesTheCodeRatherThanInventOne() {
         Container running = creating().running(INIT, MONITOR, T0);

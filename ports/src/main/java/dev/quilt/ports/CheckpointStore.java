@@ -4,6 +4,7 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.Digest;
+import dev.quilt.domain.ProcessRef;
 import dev.quilt.domain.checkpoint.CheckpointManifest;
 import dev.quilt.domain.checkpoint.CheckpointName;
 import dev.quilt.domain.checkpoint.CheckpointRef;
@@ -43,9 +44,50 @@ public interface CheckpointStore {
          */
         Stored commit(CheckpointManifest header);
 
+        /**
+         * Records, before the checkpoint freezes its container for {@code --leave-running} (a container the user had
+         * not paused), that this draft's maker froze it, so that after a crash of the maker {@link #abandonedFreezes}
+         * finds it and the container is thawed ({@code quilt gc}, the next checkpoint or unpause of it). Written
+         * atomically and synced; the draft's name carries the maker's pid and start time.
+         */
+        void freezing();
+
+        /** Adds the dump's CRIU (pid and start time) to the freeze record: a freeze is abandoned only once it is gone. */
+        void dumpedBy(ProcessRef criu);
+
+        /** The container is thawed: the freeze record goes (before the commit lists the files). */
+        void thawed();
+
         @Override
         void close();
     }
+
+    /**
+     * A draft whose maker and CRIU are both dead and which says its maker froze container {@code id} (see
+     * {@link Draft#freezing}); {@code draft} names it for {@link #release}.
+     */
+    record AbandonedFreeze(ContainerId id, String draft) {}
+
+    /** Every abandoned freeze, of every container. */
+    List<AbandonedFreeze> abandonedFreezes();
+
+    /** Removes the draft of an abandoned freeze (after its container was thawed); a no-op when it is gone. */
+    void release(AbandonedFreeze freeze);
+
+    /**
+     * A restore's shared hold on a checkpoint, from its check until CRIU is done: while any is held,
+     * {@link #remove} is refused (issue 16: a removal under a restore made CRIU fail on files that were gone).
+     */
+    interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Takes a shared hold on {@code checkpoint} (several restores, forks, may hold it at once), waiting for a
+     * removal in progress to end; {@code NOT_FOUND} when the checkpoint is gone.
+     */
+    Hold hold(Stored checkpoint);
 
     /**
      * A checkpoint found on disk. {@code manifest} is empty when there is none or it cannot be read ({@code problem}
@@ -141,9 +183,16 @@ public interface CheckpointStore {
         }
     }
 
-    /** Removes a checkpoint (and its container's directory once it has none); a no-op when it is gone. */
+    /**
+     * Removes a checkpoint (and its container's directory once it has none); a no-op when it is gone. Refused
+     * without waiting ({@code CONFLICT}: "checkpoint X is being restored; try again when it is done") while a restore
+     * holds it ({@link #hold}).
+     */
     void remove(Stored checkpoint);
 
-    /** Removes drafts left by a crash (their maker is dead); returns how many. */
+    /**
+     * Removes drafts left by a crash (their maker is dead); returns how many. A draft that froze its container is
+     * left for {@link #abandonedFreezes}: its container is thawed first.
+     */
     int removeAbandonedDrafts();
 }

@@ -31,6 +31,15 @@ public interface Checkpointer {
      */
     CheckpointManifest.Externals dump(Container container, Path images, Options options, Instant deadline);
 
+    /**
+     * As {@link #dump(Container, Path, Options, Instant)}, telling {@code started} CRIU's process (pid and start
+     * time) as soon as it runs: a CRIU outlives a caller that is killed, and ends the dump on its own.
+     */
+    default CheckpointManifest.Externals dump(Container container, Path images, Options options, Instant deadline,
+                                              java.util.function.Consumer<dev.quilt.domain.ProcessRef> started) {
+        return dump(container, images, options, deadline);
+    }
+
     /** CRIU's choices of a dump: {@code --leave-running}, {@code --tcp-established}. */
     record Options(boolean leaveRunning, boolean tcpEstablished) {}
 }

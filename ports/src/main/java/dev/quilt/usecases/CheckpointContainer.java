@@ -25,7 +25,9 @@ import java.util.Optional;
  * record, written as a draft and committed with a manifest (issue 16, item 2). Without {@code leaveRunning} the
  * dump ends the container, and its record says exited (SIGKILL, as podman's checkpoint leaves it); with it, the
  * container is frozen for the dump and the layer copy (so the layer matches the memory CRIU saw: CRIU checks the
- * sizes of open files at restore) and thawed after, or left paused if it was paused. Refused before anything is
+ * sizes of open files at restore) and thawed after, or left paused if it was paused. The draft records the freeze
+ * before it happens ({@link CheckpointStore.Draft#freezing}), so a checkpoint killed while it holds the container
+ * frozen is found and undone ({@link ThawAbandonedFreezes}: gc, the next checkpoint or unpause). Refused before anything is
  * made: a container that is not running or paused, one made from an OCI bundle, with a user namespace, with
  * {@code --init}, with bind mounts from the host, on the host's network, with a terminal (the Checkpointer), no CRIU,
  * a name that exists.
@@ -41,6 +43,7 @@ public final class CheckpointContainer {
     private final ContainerStorage storage;
     private final Cgroups cgroups;
     private final Clock clock;
+    private final ThawAbandonedFreezes abandoned;
 
     public CheckpointContainer(ContainerLookup lookup, StateStore state, CheckpointStore store,
                                Checkpointer checkpointer, ContainerStorage storage, Cgroups cgroups, Clock clock) {
@@ -51,6 +54,7 @@ public final class CheckpointContainer {
         this.storage = storage;
         this.cgroups = cgroups;
         this.clock = clock;
+        this.abandoned = new ThawAbandonedFreezes(lookup, state, store, cgroups);
     }
 
     /** What to dump, and how ({@code --name}, {@code --leave-running}, {@code --tcp-established}). */
@@ -67,6 +71,8 @@ public final class CheckpointContainer {
     public CheckpointStore.Stored checkpoint(Command cmd) {
         Container c = lookup.get(cmd.container());
         try (StateStore.Lock lock = state.lock(c.id())) {
+            // a checkpoint killed while it held the container frozen left it so: thawed before anything else
+            abandoned.thawLocked(c.id());
             c = lookup.get(c.id().value());
             refuseWhatCannotBeDumped(c);
             Checkpointer.Criu criu = checkpointer.criu();
@@ -78,16 +84,25 @@ public final class CheckpointContainer {
                 CheckpointManifest.Externals externals;
                 try {
                     if (cmd.leaveRunning() && !paused) {
-                        cgroups.freeze(c.id(), Cgroups.pathOf(c.spec()), PauseContainer.DEADLINE);
+                        // written before the freeze: a crash from here on leaves a draft that says who froze it
+                        draft.freezing();
                         froze = true;
+                        cgroups.freeze(c.id(), Cgroups.pathOf(c.spec()), PauseContainer.DEADLINE);
                     }
+                    boolean recordCriu = froze;
                     externals = checkpointer.dump(c, draft.directory().resolve(CheckpointManifest.IMAGES),
-                            new Checkpointer.Options(cmd.leaveRunning(), cmd.tcpEstablished()), deadline);
+                            new Checkpointer.Options(cmd.leaveRunning(), cmd.tcpEstablished()), deadline,
+                            running -> {
+                                if (recordCriu) draft.dumpedBy(running);
+                            });
                     // the tree is dumped and either gone or frozen: its layer is still
                     storage.saveLayer(c.id(), draft.directory().resolve(CheckpointManifest.LAYER));
                     draft.saveRecord(c);
                 } finally {
-                    if (froze) cgroups.thaw(c.id(), Cgroups.pathOf(c.spec()));
+                    if (froze) {
+                        cgroups.thaw(c.id(), Cgroups.pathOf(c.spec()));
+                        draft.thawed();
+                    }
                 }
                 RootFs.Image image = (RootFs.Image) c.spec().root();
                 // the store lists the files and the record's digest into it

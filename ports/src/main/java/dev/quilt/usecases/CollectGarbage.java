@@ -85,7 +85,12 @@ public final class CollectGarbage {
                 Optional<Container> c = Optional.of(((ContainerRecord.Readable) r.get()).container());
                 boolean crashedCreate = c.get().status() == Status.CREATING && c.get().monitor().isEmpty();
                 boolean finishedRm = c.get().status() == Status.STOPPED && c.get().autoRemove();
-                if (crashedCreate || finishedRm) {
+                if (crashedCreate) {
+                    // a restore's monitor may run on (a creating record of a restore whose CLI died): its init is
+                    // killed and its exit awaited before the rest goes
+                    broken.clear(id);
+                    removed.add(id);
+                } else if (finishedRm) {
                     forget.everything(id);
                     removed.add(id);
                 } else if (c.get().status() == Status.STOPPED && withCgroup.contains(id)) {

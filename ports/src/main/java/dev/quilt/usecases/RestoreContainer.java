@@ -23,12 +23,14 @@ import java.util.Optional;
  * ({@link ContainerLauncher#restore}: new ID, the given name, its own cgroup, address and layer, CRIU's restore
  * under a monitor), then the same readiness chain as a fresh container ({@link BecomeReady}: the exec probe, the
  * health check), so it is returned only once an exec into it works. A failure removes everything it made (unless
- * {@code keepOnFailure} and the init was restored) and says why in one line. The record's labels say where it was
+ * {@code keepOnFailure} and the init was restored) and says why in one line. The checkpoint is held
+ * ({@link CheckpointStore#hold}) from the check until CRIU is done, so {@code checkpoint rm} cannot remove it
+ * under the restore. The record's labels say where it was
  * restored from ({@link #RESTORED_FROM}); its readiness marks are the restore's phase timings.
  */
 public final class RestoreContainer {
     /** The label naming the checkpoint a container was restored from: {@code <container id>/<checkpoint name>}. */
-    public static final String RESTORED_FROM = "quilt.restored-from";
+    public static final String RESTORED_FROM = dev.quilt.domain.Observed.RESTORED_FROM;
 
     private final CheckpointStore store;
     private final Checkpointer checkpointer;
@@ -82,18 +84,24 @@ public final class RestoreContainer {
 
     /** As {@link #restore(Command, Copy)}, of {@code stored} ({@code cmd}'s checkpoint is not looked up again). */
     public Container restore(CheckpointStore.Stored stored, Command cmd, Copy copy) {
-        CheckpointStore.Verified v = verify(stored);
-        ContainerSpec saved = v.container().spec();
-        ReadyPolicy policy = new ReadyPolicy(cmd.readyTimeout().orElse(saved.ready().timeout()),
-                cmd.keepOnFailure() || saved.ready().keepOnFailure());
-        Map<String, String> labels = new LinkedHashMap<>(dev.quilt.domain.Restored.carried(saved.labels()));
-        labels.put(RESTORED_FROM, stored.id().value() + "/" + stored.name().value());
-        ContainerSpec spec = copy.spec().apply(new ContainerSpec(saved.process(), saved.root(), saved.hostname(),
-                saved.namespaces(), saved.stdinOpen(), saved.init(), saved.network(), saved.resources(), saved.health(),
-                policy, saved.log(), saved.security(), saved.bundle(), labels));
-        ContainerLauncher.Launch launch = launcher.restore(spec, cmd.name(), new ContainerLauncher.Restored(v.layer(),
-                new ProcessSpawner.Restore(v.images(), v.manifest().externals(), v.manifest().tcpEstablished()),
-                copy.files()));
+        ContainerLauncher.Launch launch;
+        // held from the check until CRIU is done: 'checkpoint rm' meanwhile is refused, never a CRIU failure on
+        // files that were removed under it
+        try (CheckpointStore.Hold hold = store.hold(stored)) {
+            CheckpointStore.Verified v = verify(stored);
+            ContainerSpec saved = v.container().spec();
+            ReadyPolicy policy = new ReadyPolicy(cmd.readyTimeout().orElse(saved.ready().timeout()),
+                    cmd.keepOnFailure() || saved.ready().keepOnFailure());
+            // the user's labels; Quilt's bookkeeping of the checkpointed container is set afresh (Restored.carried)
+            Map<String, String> labels = new LinkedHashMap<>(dev.quilt.domain.Restored.carried(saved.labels()));
+            labels.put(RESTORED_FROM, stored.id().value() + "/" + stored.name().value());
+            ContainerSpec spec = copy.spec().apply(new ContainerSpec(saved.process(), saved.root(), saved.hostname(),
+                    saved.namespaces(), saved.stdinOpen(), saved.init(), saved.network(), saved.resources(),
+                    saved.health(), policy, saved.log(), saved.security(), saved.bundle(), labels));
+            launch = launcher.restore(spec, cmd.name(), new ContainerLauncher.Restored(v.layer(),
+                    new ProcessSpawner.Restore(v.images(), v.manifest().externals(), v.manifest().tcpEstablished()),
+                    copy.files()));
+        }
         launch.launched().close();
         return ready.await(launch.container(), launch.deadline());
     }

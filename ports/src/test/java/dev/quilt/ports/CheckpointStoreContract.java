@@ -171,4 +171,23 @@ public abstract class CheckpointStoreContract {
         assertEquals(1, store().removeAbandonedDrafts());
         assertEquals(0, store().removeAbandonedDrafts());
     }
+
+    /** A restore's hold (issue 16): rm is refused while any is held, at once; a removed checkpoint is not held. */
+    @Test
+    void aHeldCheckpointIsNotRemovedAndARemovedOneIsNotHeld() {
+        CheckpointStore.Stored s = commit("cp1");
+        CheckpointStore.Hold first = store().hold(s);
+        CheckpointStore.Hold second = store().hold(s); // a fork's copies hold it together
+        QuiltException busy = assertThrows(QuiltException.class, () -> store().remove(s));
+        assertEquals(QuiltException.Kind.CONFLICT, busy.kind());
+        assertEquals("checkpoint web/cp1 is being restored; try again when it is done", busy.getMessage());
+        first.close();
+        assertThrows(QuiltException.class, () -> store().remove(s));
+        assertTrue(store().verify(s, d -> true) != null, "the hold's lock file is no file of the checkpoint");
+        second.close();
+        store().remove(s);
+        assertEquals(List.of(), store().list());
+        QuiltException gone = assertThrows(QuiltException.class, () -> store().hold(s));
+        assertEquals(QuiltException.Kind.NOT_FOUND, gone.kind());
+    }
 }

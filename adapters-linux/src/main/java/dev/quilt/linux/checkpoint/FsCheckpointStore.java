@@ -13,6 +13,7 @@ import dev.quilt.linux.Abandoned;
 import dev.quilt.linux.AtomicFiles;
 import dev.quilt.linux.IoErrors;
 import dev.quilt.linux.JsonCodec;
+import dev.quilt.linux.ProcStat;
 import dev.quilt.linux.state.ContainerRecords;
 import dev.quilt.ports.CheckpointStore;
 
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -47,8 +49,33 @@ import java.util.stream.Stream;
  * {@code manifest.json} last (temp, fsync, rename), fsyncs every file and the draft, renames the draft into place
  * and fsyncs the container's directory. A crash at any point leaves a draft (no manifest, swept) or the whole
  * checkpoint.
+ *
+ * <p>A draft whose maker froze its container holds {@value #FREEZE} (empty, then {@code criu PID START} once CRIU
+ * runs) until the thaw; a crash leaves it for {@link #abandonedFreezes}. A restore holds an fcntl read lock on
+ * {@value #LOCK} in the checkpoint's directory ({@link #hold}); {@link #remove} takes the write lock without waiting
+ * and holds it across the rename away. Threads of one JVM count their holds here first: the JDK refuses a second
+ * fcntl lock on one file in one process, and closing a second fd would drop the first's.
  */
 public final class FsCheckpointStore implements CheckpointStore {
+    /** A draft's record that its maker froze its container (see {@link Draft#freezing}). */
+    static final String FREEZE = ".freeze";
+    /** The lock file of a stored checkpoint: read-locked by restores, write-locked by a removal. */
+    static final String LOCK = ".lock";
+
+    /** The holds of this JVM, by checkpoint directory; guarded by itself. */
+    private static final Map<Path, Holding> HOLDS = new java.util.HashMap<>();
+
+    private static final class Holding {
+        final FileChannel channel;
+        final java.nio.channels.FileLock lock;
+        int count;
+
+        Holding(FileChannel channel, java.nio.channels.FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+    }
+
     private final Path root;
 
     /** @param root {@code DATA/checkpoints} */
@@ -85,6 +112,34 @@ public final class FsCheckpointStore implements CheckpointStore {
                 } catch (IOException e) {
                     throw system("cannot write " + draft.resolve(CheckpointManifest.CONTAINER) + ": "
                             + IoErrors.why(e), e);
+                }
+            }
+
+            @Override
+            public void freezing() {
+                writeFreeze(new byte[0]);
+            }
+
+            @Override
+            public void dumpedBy(dev.quilt.domain.ProcessRef criu) {
+                writeFreeze(("criu " + criu.pid() + " " + criu.startTime() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+
+            private void writeFreeze(byte[] content) {
+                try {
+                    AtomicFiles.write(draft.resolve(FREEZE), content);
+                } catch (IOException e) {
+                    throw system("cannot write " + draft.resolve(FREEZE) + ": " + IoErrors.why(e), e);
+                }
+            }
+
+            @Override
+            public void thawed() {
+                try {
+                    Files.deleteIfExists(draft.resolve(FREEZE));
+                    AtomicFiles.syncDirectory(draft);
+                } catch (IOException e) {
+                    throw system("cannot remove " + draft.resolve(FREEZE) + ": " + IoErrors.why(e), e);
                 }
             }
 
@@ -151,7 +206,7 @@ public final class FsCheckpointStore implements CheckpointStore {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isDirectory()) continue;
                 String rel = dir.relativize(p).toString();
-                if (rel.equals(CheckpointManifest.MANIFEST)) continue;
+                if (rel.equals(CheckpointManifest.MANIFEST) || rel.equals(LOCK) || rel.equals(FREEZE)) continue;
                 if (!a.isRegularFile()) {
                     out.add(new CheckpointCheck.Found(rel, -1, Digest.sha256("0".repeat(64)), Optional.empty()));
                     continue;
@@ -309,15 +364,96 @@ public final class FsCheckpointStore implements CheckpointStore {
         Path dir = parent.resolve(s.name().value());
         try {
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                // renamed away first: a crash half-way leaves a draft for gc, never half a checkpoint
                 Path away = parent.resolve(Abandoned.name("rm-" + s.name().value()));
-                Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
-                AtomicFiles.syncDirectory(parent);
+                synchronized (HOLDS) {
+                    if (HOLDS.containsKey(dir)) throw beingRestored(s);
+                    try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+                            StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                        // a restore in another process holds the read lock: refused at once, never waited for
+                        java.nio.channels.FileLock lock = ch.tryLock(0, Long.MAX_VALUE, false);
+                        if (lock == null) throw beingRestored(s);
+                        // renamed away first, under the lock: a crash half-way leaves a draft for gc, never half a
+                        // checkpoint, and a restore that waited finds it gone
+                        Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
+                        AtomicFiles.syncDirectory(parent);
+                    }
+                }
                 AtomicFiles.deleteTree(away);
             }
             removeIfEmpty(parent);
         } catch (IOException e) {
             throw system("cannot remove checkpoint " + dir + ": " + IoErrors.why(e), e);
+        }
+    }
+
+    private static QuiltException beingRestored(Stored s) {
+        return QuiltException.conflict("checkpoint " + s.ref() + " is being restored; try again when it is done");
+    }
+
+    @Override
+    public Hold hold(Stored s) {
+        Path dir = root.resolve(s.id().value()).resolve(s.name().value());
+        synchronized (HOLDS) {
+            Holding h = HOLDS.get(dir);
+            if (h == null) {
+                h = lockShared(s, dir);
+                HOLDS.put(dir, h);
+            }
+            h.count++;
+        }
+        return new Hold() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (HOLDS) {
+                    if (closed) return;
+                    closed = true;
+                    Holding held = HOLDS.get(dir);
+                    if (--held.count > 0) return;
+                    HOLDS.remove(dir);
+                    try {
+                        held.channel.close(); // releases the lock
+                    } catch (IOException e) {
+                        // the lock goes with the fd either way
+                    }
+                }
+            }
+        };
+    }
+
+    /** The read lock on {@code dir}'s {@value #LOCK}, waiting for a removal's write lock; gone: NOT_FOUND. */
+    private static Holding lockShared(Stored s, Path dir) {
+        Path file = dir.resolve(LOCK);
+        QuiltException gone = QuiltException.notFound("no checkpoint '" + s.ref() + "'; see 'quilt checkpoint ls'");
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) throw gone;
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Object opened = Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            java.nio.channels.FileLock lock = ch.lock(0, Long.MAX_VALUE, true);
+            // a removal that held the write lock renamed the directory away: the file locked is not the one there
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    || !opened.equals(Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+                ch.close();
+                throw gone;
+            }
+            return new Holding(ch, lock);
+        } catch (java.nio.file.NoSuchFileException e) {
+            closeQuietly(ch);
+            throw gone;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw system("cannot lock " + file + ": " + IoErrors.why(e), e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing held
         }
     }
 
@@ -336,12 +472,64 @@ public final class FsCheckpointStore implements CheckpointStore {
         try (DirectoryStream<Path> containers = Files.newDirectoryStream(root)) {
             for (Path c : containers) {
                 if (ContainerId.parse(c.getFileName().toString()).isEmpty()) continue;
-                n += Abandoned.sweep(c).size();
+                // a draft that froze its container is swept once the container is thawed (abandonedFreezes)
+                n += Abandoned.sweep(c, p -> Files.exists(p.resolve(FREEZE), LinkOption.NOFOLLOW_LINKS)).size();
                 removeIfEmpty(c);
             }
         } catch (IOException e) {
             throw system("cannot sweep " + root + ": " + IoErrors.why(e), e);
         }
         return n;
+    }
+
+    @Override
+    public List<AbandonedFreeze> abandonedFreezes() {
+        List<AbandonedFreeze> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) return out;
+        try (DirectoryStream<Path> containers = Files.newDirectoryStream(root)) {
+            for (Path c : containers) {
+                Optional<ContainerId> id = ContainerId.parse(c.getFileName().toString());
+                if (id.isEmpty()) continue;
+                for (Path draft : Abandoned.dead(c)) {
+                    Path freeze = draft.resolve(FREEZE);
+                    if (!Files.exists(freeze, LinkOption.NOFOLLOW_LINKS)) continue;
+                    // CRIU outlives its caller and ends the dump on its own; with --leave-running it freezes the
+                    // tree again at its end if it found it frozen: thawed only once it is gone
+                    if (criu(freeze).map(ProcStat::alive).orElse(false)) continue;
+                    out.add(new AbandonedFreeze(id.get(), draft.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw system("cannot read " + root + ": " + IoErrors.why(e), e);
+        }
+        return out;
+    }
+
+    /** The CRIU a freeze record names ({@code criu PID START}), if it names one. */
+    static Optional<dev.quilt.domain.ProcessRef> criu(Path freeze) {
+        try {
+            String[] f = Files.readString(freeze, StandardCharsets.UTF_8).trim().split("\\s+");
+            if (f.length == 3 && f[0].equals("criu") && f[1].matches("\\d+") && f[2].matches("\\d+")) {
+                return Optional.of(new dev.quilt.domain.ProcessRef(Integer.parseInt(f[1]), Long.parseLong(f[2])));
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: as if CRIU never started
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void release(AbandonedFreeze f) {
+        Path parent = root.resolve(f.id().value());
+        Path draft = parent.resolve(f.draft());
+        if (!f.draft().startsWith(".tmp-") || f.draft().contains("/")) return;
+        try {
+            AtomicFiles.deleteTree(draft);
+            removeIfEmpty(parent);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // gone already
+        } catch (IOException e) {
+            throw system("cannot remove " + draft + ": " + IoErrors.why(e), e);
+        }
     }
 }

@@ -52,6 +52,12 @@ public final class LinuxCheckpointer implements Checkpointer {
 
     @Override
     public CheckpointManifest.Externals dump(Container container, Path images, Options options, Instant deadline) {
+        return dump(container, images, options, deadline, criu -> { });
+    }
+
+    @Override
+    public CheckpointManifest.Externals dump(Container container, Path images, Options options, Instant deadline,
+                                             java.util.function.Consumer<ProcessRef> started) {
         ProcessRef init = container.init().orElseThrow(() -> QuiltException.conflict("container '"
                 + container.displayName() + "' has no init to checkpoint"));
         if (!ProcStat.alive(init)) {
@@ -99,7 +105,7 @@ public final class LinuxCheckpointer implements Checkpointer {
         if (options.leaveRunning()) cmd.add("--leave-running");
         if (options.tcpEstablished()) cmd.add("--tcp-established");
         try {
-            run(cmd, deadline);
+            run(cmd, deadline, started);
         } catch (QuiltException e) {
             String errors = errors(images.resolve("dump.log"));
             throw new QuiltException(QuiltException.Kind.SYSTEM, "checkpoint of container '"
@@ -153,6 +159,10 @@ public final class LinuxCheckpointer implements Checkpointer {
      * holds the pipe open cannot outlast the deadline), or a failure with its last line.
      */
     private static String run(List<String> cmd, Instant deadline) {
+        return run(cmd, deadline, p -> { });
+    }
+
+    private static String run(List<String> cmd, Instant deadline, java.util.function.Consumer<ProcessRef> started) {
         Path out;
         Process p;
         try {
@@ -163,6 +173,13 @@ public final class LinuxCheckpointer implements Checkpointer {
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            try {
+                int pid = (int) p.pid();
+                ProcStat.startTime(pid).ifPresent(t -> started.accept(new ProcessRef(pid, t)));
+            } catch (RuntimeException e) {
+                p.destroyForcibly();
+                throw e;
+            }
             long left = Duration.between(Instant.now(), deadline).toMillis();
             if (left <= 0 || !p.waitFor(left, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

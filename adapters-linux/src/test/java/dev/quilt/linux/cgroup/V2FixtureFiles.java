@@ -154,9 +154,17 @@ class V2FixtureFiles extends KernelCgroupFiles {
             }
             case "cgroup.freeze" -> {
                 if (!v.equals("0") && !v.equals("1")) throw errno("write", file, "Invalid argument");
-                put(file, v + "\n");
-                // as in the kernel, the write returns at once and cgroup.events says frozen a moment later
-                Thread.startVirtualThread(() -> events(dir, populated(dir), v.equals("1")));
+                synchronized (this) {
+                    put(file, v + "\n");
+                }
+                // as in the kernel, the write returns at once and cgroup.events says frozen a moment later: what
+                // cgroup.freeze says when it is written, read under the lock, so a late thread of an earlier
+                // write (a thaw's) never overwrites the state of a later one (a freeze's)
+                Thread.startVirtualThread(() -> {
+                    synchronized (this) {
+                        events(dir, populated(dir), read(file).strip().equals("1"));
+                    }
+                });
             }
             default -> put(file, v + "\n");
         }
@@ -172,6 +180,8 @@ class V2FixtureFiles extends KernelCgroupFiles {
 
     private void membersChanged(Path dir, int n) {
         if (Files.exists(dir.resolve("pids.current"))) put(dir.resolve("pids.current"), n + "\n");
-        events(dir, n > 0, read(dir.resolve("cgroup.freeze")).strip().equals("1"));
+        synchronized (this) {
+            events(dir, n > 0, read(dir.resolve("cgroup.freeze")).strip().equals("1"));
+        }
     }
 }

@@ -35,6 +35,9 @@ public interface ServeModule {
     Background supervisor(Supervisor s);
 
     @Binds @IntoSet
+    Background freezeRecovery(FreezeRecovery r);
+
+    @Binds @IntoSet
     Routes containers(ContainerRoutes r);
 
     @Binds @IntoSet

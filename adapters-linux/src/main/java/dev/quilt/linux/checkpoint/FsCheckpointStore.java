@@ -295,7 +295,10 @@ public final class FsCheckpointStore implements CheckpointStore {
         return new Stored(id, name, Optional.of(m), m.containerName().or(() -> fromRecord), problem, m.created());
     }
 
-    /** Every file under {@code dir} but the manifest, with its size (-1: not a regular file), read from its inode. */
+    /**
+     * Every file under {@code dir} but the manifest, the lock and a freeze record (as {@link #scan}), with its size
+     * (-1: not a regular file), read from its inode.
+     */
     private static List<CheckpointCheck.Listed> listing(Path dir) throws IOException {
         List<CheckpointCheck.Listed> out = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -303,7 +306,7 @@ public final class FsCheckpointStore implements CheckpointStore {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isDirectory()) continue;
                 String rel = dir.relativize(p).toString();
-                if (rel.equals(CheckpointManifest.MANIFEST)) continue;
+                if (rel.equals(CheckpointManifest.MANIFEST) || rel.equals(LOCK) || rel.equals(FREEZE)) continue;
                 out.add(new CheckpointCheck.Listed(rel, a.isRegularFile() ? a.size() : -1));
             }
         }

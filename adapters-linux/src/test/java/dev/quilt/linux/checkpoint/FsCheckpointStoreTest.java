@@ -111,6 +111,17 @@ class FsCheckpointStoreTest extends CheckpointStoreContract {
         }
     }
 
+    /** A restore's lock file beside a checkpoint is not a file of it: the listing says nothing of it. */
+    @Test
+    void aHeldCheckpointListsAsWhole() {
+        CheckpointStore.Stored s = committed("cp1", java.time.Instant.parse("2026-12-01T12:00:00Z"));
+        try (CheckpointStore.Hold h = store().hold(s)) {
+            assertEquals(java.util.Optional.empty(), store().find(CheckpointRef.parse("db/cp1")).orElseThrow()
+                    .problem());
+        }
+        assertEquals(java.util.Optional.empty(), store().find(CheckpointRef.parse("db/cp1")).orElseThrow().problem());
+    }
+
     /** A manifest that names a path outside the checkpoint is damage the listing says, and nothing there is read. */
     @Test
     void aManifestPathOutsideTheCheckpointIsListedAsDamaged() throws IOException {

@@ -200,6 +200,11 @@ class CheckpointCrashIT {
             }
         }
         String id = dir.getFileName().toString();
+        // CRIU's log appears as it starts: the CLI is stopped there, so it cannot write the record (it does so only
+        // once the monitor reports the restored init, after CRIU), however fast the machine; killing it only once
+        // restore.pid was there let a quick CLI write 'running' first
+        await(dir, p -> named(p, "restore.log"));
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(cli.pid())).start().waitFor());
         // CRIU has restored the tree once its pidfile is there: the CLI dies before it writes the record
         await(dir, p -> named(p, "restore.pid"));
         cli.destroyForcibly().waitFor();

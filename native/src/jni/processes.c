@@ -43,7 +43,8 @@ static pthread_mutex_t copies_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The sealed copy of path (made on first use, made again if the file at path
  * changed), or -errno.  The fd is O_CLOEXEC: nothing this JVM starts inherits
- * it.  Called with copies_lock held, until the spawn from the fd is done. */
+ * it.  Called with copies_lock held; a spawn uses its own duplicate of the fd
+ * (spawn_image), so the lock is not held across spawns and they run side by side. */
 static int sealed_helper(const char *path)
 {
     struct stat st;
@@ -65,8 +66,8 @@ static int sealed_helper(const char *path)
     }
     if (!slot) {
         /* more helper paths than slots (one JVM using many state roots, as the tests do): the
-         * oldest copy goes; a process started from it holds it itself, and no spawn from it is
-         * in progress (copies_lock is held until a spawn is done) */
+         * oldest copy goes; a process started from it holds it itself, and a spawn in progress
+         * holds its own duplicate of the fd */
         static unsigned next_evicted;
         slot = &copies[next_evicted++ % MAX_COPIES];
         free(slot->path);
@@ -121,10 +122,14 @@ static jint spawnHelperWithStdio(JNIEnv *env, jclass cls, jstring jpath, jint sy
     if (!path)
         return -ENOMEM;
     char image[64];
+    /* our own duplicate of the sealed copy (O_CLOEXEC, above the stdio and fd 3): the table's
+     * fd may be replaced by another thread once the lock is let go, this one is not */
     pthread_mutex_lock(&copies_lock);
     int copy = sealed_helper(path);
+    if (copy >= 0 && (copy = fcntl(copy, F_DUPFD_CLOEXEC, 10)) < 0)
+        copy = -errno;
+    pthread_mutex_unlock(&copies_lock);
     if (copy < 0) {
-        pthread_mutex_unlock(&copies_lock);
         (*env)->ReleaseStringUTFChars(env, jpath, path);
         return copy;
     }
@@ -134,7 +139,7 @@ static jint spawnHelperWithStdio(JNIEnv *env, jclass cls, jstring jpath, jint sy
         moved = fcntl(sync_fd, F_DUPFD_CLOEXEC, 10);
         if (moved < 0) {
             rc = -errno;
-            pthread_mutex_unlock(&copies_lock);
+            close(copy);
             (*env)->ReleaseStringUTFChars(env, jpath, path);
             return rc;
         }
@@ -163,7 +168,7 @@ static jint spawnHelperWithStdio(JNIEnv *env, jclass cls, jstring jpath, jint sy
     /* the child execs the copy through its own (vfork'd) fd table: an O_CLOEXEC
      * fd can be exec'd, and is closed by that exec */
     rc = posix_spawn(&pid, image, &fa, &attr, argv, envp);
-    pthread_mutex_unlock(&copies_lock);
+    close(copy);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     (*env)->ReleaseStringUTFChars(env, jpath, path);

@@ -88,10 +88,12 @@ public final class BecomeReady {
             throw new NotReadyException(Phase.EXEC, "phase exec failed: " + e.getMessage());
         }
         Instant execAt = clock.now();
-        c = mark(c, PhaseMark.held(Phase.EXEC, execAt, Duration.between(since, execAt)));
-
+        PhaseMark held = PhaseMark.held(Phase.EXEC, execAt, Duration.between(since, execAt));
         Optional<HealthCheck> check = c.spec().health();
-        if (check.isEmpty()) return mark(c, PhaseMark.skipped(Phase.HEALTHY, clock.now()));
+        // with no check to run, the last phase is settled now too: one record for both
+        if (check.isEmpty()) return mark(c, held, PhaseMark.skipped(Phase.HEALTHY, clock.now()));
+        c = mark(c, held);
+
         HealthResult last = null;
         try (Ticker.Ticks ticks = ticker.every(check.get().startInterval())) {
             do {
@@ -140,24 +142,29 @@ public final class BecomeReady {
     }
 
     /**
-     * Records that a phase held. A container adopted from a CLI that died
+     * Records that a phase held (or, in one write, phases that held in turn). A container adopted from a CLI that died
      * before it saved the first phases has none to follow; its chain is not
      * recorded, though it is still walked. A record that cannot be written (a
      * full disk) fails the phase, so the container goes like any that did not
      * become ready rather than run on behind a failed command.
      */
-    private Container mark(Container c, PhaseMark m) {
+    private Container mark(Container c, PhaseMark... marks) {
         try (StateStore.Lock lock = state.lock(c.id())) {
             Optional<Container> stored = state.load(c.id());
             if (stored.isEmpty()) return c; // removed meanwhile: nothing to record it in
             Container now = stored.get();
-            if (now.readiness().next().filter(m.phase()::equals).isEmpty()) return now;
-            now = now.reached(m);
+            boolean changed = false;
+            for (PhaseMark m : marks) {
+                if (now.readiness().next().filter(m.phase()::equals).isEmpty()) break;
+                now = now.reached(m);
+                changed = true;
+            }
+            if (!changed) return now;
             try {
                 state.save(now);
             } catch (QuiltException e) {
-                throw new NotReadyException(m.phase(), "phase " + m.phase().word() + " held, but it could not be "
-                        + "recorded: " + e.getMessage());
+                throw new NotReadyException(marks[0].phase(), "phase " + marks[0].phase().word() + " held, but it "
+                        + "could not be recorded: " + e.getMessage());
             }
             return now;
         }

@@ -1,8 +1,10 @@
 // Quilt's server measured through its socket, as an agent framework calls it (Docker Engine API v1.41,
 // one connection per request, HTTP/1.1): run from bench/serve-vs-crun.sh, which starts the server.
 //   java -cp quilt.jar ServeBench.java SOCKET MODE N [ARGS]
-//   ready NETWORK CONC   create + start (start answers once the container is ready), N containers, CONC at once;
-//                        ms per container (each call's own time), the containers removed after
+//   ready NETWORK CONC [one]
+//                        create + start (start answers once the container is ready), N containers, CONC at once;
+//                        ms per container (each call's own time), the containers removed after; with "one",
+//                        Quilt's single call instead: POST /containers/create?ready=1 (made, started, ready)
 //   exec N               exec create + start (output to its end) + inspect of `true` in one container; ms each
 //   burst N              N concurrent create + start; one number: ms until all are ready
 //   archive N KIND       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
@@ -122,6 +124,13 @@ public class ServeBench {
         return id;
     }
 
+    /** {@code create?ready=1} of `sleep`, Quilt's one call that creates, starts and answers once ready; the ID. */
+    static String upInOneCall(String network) throws IOException {
+        return ok(call("POST", "/v1.41/containers/create?ready=1", "application/json", json(Map.of("Image", "",
+                "Cmd", List.of("sleep", "2147483647"), "HostConfig", Map.of("NetworkMode", network)))), 201)
+                .json().get("Id").asText();
+    }
+
     static void down(String id) throws IOException {
         ok(call("DELETE", "/v1.41/containers/" + id + "?force=1", null, null), 204);
     }
@@ -135,7 +144,7 @@ public class ServeBench {
         String mode = a[1];
         int n = Integer.parseInt(a[2]);
         switch (mode) {
-            case "ready" -> ready(n, a[3], Integer.parseInt(a[4]));
+            case "ready" -> ready(n, a[3], Integer.parseInt(a[4]), a.length > 5 && a[5].equals("one"));
             case "exec" -> exec(n);
             case "burst" -> burst(n);
             case "archive" -> archive(a[3], n);
@@ -144,14 +153,14 @@ public class ServeBench {
         }
     }
 
-    static void ready(int n, String network, int conc) throws Exception {
-        for (int i = 0; i < WARM; i++) down(up(network));
+    static void ready(int n, String network, int conc, boolean oneCall) throws Exception {
+        for (int i = 0; i < WARM; i++) down(oneCall ? upInOneCall(network) : up(network));
         ExecutorService pool = Executors.newFixedThreadPool(conc);
         List<Future<double[]>> runs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             runs.add(pool.submit(() -> {
                 long t0 = System.nanoTime();
-                String id = up(network);
+                String id = oneCall ? upInOneCall(network) : up(network);
                 double t = ms(t0);
                 down(id);
                 return new double[] {t};

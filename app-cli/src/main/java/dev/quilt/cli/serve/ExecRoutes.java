@@ -150,17 +150,17 @@ public final class ExecRoutes implements Routes {
                 e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout,
                 Optional.of(exitRecord));
         if (detach) {
-            startDetached(call, e, options);
+            startDetached(call, e, c, options);
         } else {
-            startAttached(call, e, options);
+            startAttached(call, e, c, options);
         }
     }
 
-    private void startDetached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
+    private void startDetached(ApiCall call, ExecSessions.Exec e, Container c, ContainerExec.Options options) {
         int nul = pairs.discard();
         ContainerExec.Session s;
         try {
-            s = begin(e, new Stdio(nul, nul, nul), options);
+            s = begin(e, c, new Stdio(nul, nul, nul), options);
         } finally {
             pairs.close(nul); // the command has its own copies
         }
@@ -168,7 +168,7 @@ public final class ExecRoutes implements Routes {
         call.replyEmpty(200);
     }
 
-    private void startAttached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
+    private void startAttached(ApiCall call, ExecSessions.Exec e, Container observed, ContainerExec.Options options) {
         boolean tty = e.request.tty();
         List<Integer> fds = new ArrayList<>();
         try {
@@ -179,10 +179,21 @@ public final class ExecRoutes implements Routes {
             // reach the client with the 101's headers: http.client (docker-py) reads the headers through a buffer
             // that would swallow what came with them
             Hijacked h = take(call);
-            ContainerExec.Options sized = tty && options.rows() == 0 ? firstResize(e, options) : options;
+            boolean waits = tty && options.rows() == 0;
+            ContainerExec.Options sized = waits ? firstResize(e, options) : options;
             ContainerExec.Session s;
             try {
-                s = begin(e, new Stdio(in[1], out[1], err[1]), sized);
+                // observed at the call's start; after a wait for the first size (up to 250 ms), observed again
+                Container c = observed;
+                if (waits) {
+                    try {
+                        c = lookup.get().get(e.container.value());
+                    } catch (RuntimeException gone) {
+                        sessions.failed(e, 125); // as a start that failed before its command ran
+                        throw gone;
+                    }
+                }
+                s = begin(e, c, new Stdio(in[1], out[1], err[1]), sized);
             } catch (RuntimeException failed) {
                 // a command that cannot start is said in the stream, its code (126/127) in exec inspect:
                 // docker-py's exec_run then returns that result instead of raising
@@ -330,10 +341,10 @@ public final class ExecRoutes implements Routes {
         publish(e, "exec_die", attrs);
     }
 
-    private ContainerExec.Session begin(ExecSessions.Exec e, Stdio stdio, ContainerExec.Options options) {
+    private ContainerExec.Session begin(ExecSessions.Exec e, Container c, Stdio stdio, ContainerExec.Options options) {
         ContainerExec.Session s;
         try {
-            s = exec.get().start(e.container.value(), e.request, stdio, options);
+            s = exec.get().start(c, e.request, stdio, options);
         } catch (dev.quilt.ports.SpawnFailedException ex) {
             // the request's command, cwd or user cannot be had: docker's "invalid config" for a start (400), its
             // shell code kept; any other step is Quilt's own failure

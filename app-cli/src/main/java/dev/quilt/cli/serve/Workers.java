@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 @javax.inject.Singleton
 public final class Workers implements AutoCloseable {
-    /** How long an idle worker is kept for the next call, in seconds. */
-    public static final long KEEP_ALIVE_SECONDS = 60;
+    /**
+     * How long an idle worker is kept for the next call, in seconds: any steady rate of calls (one per 10 s) finds
+     * a parked thread, and an idle server drops its threads soon after a burst.
+     */
+    public static final long KEEP_ALIVE_SECONDS = 10;
 
     private final ThreadPoolExecutor pool;
 

@@ -6,6 +6,8 @@
 //   exec N               exec create + start (output to its end) + inspect of `true` in one container; ms each
 //   execkeep N           the same with create and inspect on one kept-alive connection (docker-py's requests session
 //                        keeps one for simple calls; the start is hijacked, on a connection of its own, never reused)
+//   pair N SOCKET2       exec round trips alternating, one exec at a time, between SOCKET and a second server's
+//                        SOCKET2 (two builds compared under the same load): lines "a|b TOTAL CREATE START INSPECT" (ms)
 //   burst N              N concurrent create + start; one number: ms until all are ready
 //   archive N KIND       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
 //                        1 KiB); prints "put MB/s get MB/s" per round
@@ -176,6 +178,7 @@ public class ServeBench {
             case "ready" -> ready(n, a[3], Integer.parseInt(a[4]));
             case "exec" -> exec(n);
             case "execkeep" -> execKeptAlive(n);
+            case "pair" -> pair(n, Path.of(a[3]));
             case "burst" -> burst(n);
             case "archive" -> archive(a[3], n);
             case "rss" -> rss(Long.parseLong(a[3]), n);
@@ -218,6 +221,42 @@ public class ServeBench {
             }
         } finally {
             down(id);
+        }
+    }
+
+    static void pair(int n, Path other) throws Exception {
+        Path[] sockets = {socket, other};
+        String[] ids = new String[2];
+        for (int k = 0; k < 2; k++) {
+            socket = sockets[k];
+            ids[k] = up("none");
+        }
+        try {
+            for (int i = 0; i < WARM + n; i++) {
+                for (int k = 0; k < 2; k++) {
+                    socket = sockets[k];
+                    long t0 = System.nanoTime();
+                    String exec = ok(call("POST", "/v1.41/containers/" + ids[k] + "/exec", "application/json",
+                            json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
+                            .json().get("Id").asText();
+                    long t1 = System.nanoTime();
+                    ok(call("POST", "/v1.41/exec/" + exec + "/start", "application/json",
+                            json(Map.of("Detach", false, "Tty", false))), 200, 101);
+                    long t2 = System.nanoTime();
+                    int code = ok(call("GET", "/v1.41/exec/" + exec + "/json", null, null), 200).json()
+                            .get("ExitCode").asInt();
+                    if (code != 0) throw new IllegalStateException("true exited " + code);
+                    if (i >= WARM) {
+                        System.out.printf("%s %.3f %.3f %.3f %.3f%n", k == 0 ? "a" : "b", ms(t0), (t1 - t0) / 1e6,
+                                (t2 - t1) / 1e6, ms(t2));
+                    }
+                }
+            }
+        } finally {
+            for (int k = 0; k < 2; k++) {
+                socket = sockets[k];
+                down(ids[k]);
+            }
         }
     }
 

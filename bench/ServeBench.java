@@ -6,6 +6,10 @@
 //                        ms per container (each call's own time), the containers removed after; with "one",
 //                        Quilt's single call instead: POST /containers/create?ready=1 (made, started, ready)
 //   exec N               exec create + start (output to its end) + inspect of `true` in one container; ms each
+//   execkeep N           the same with create and inspect on one kept-alive connection (docker-py's requests session
+//                        keeps one for simple calls; the start is hijacked, on a connection of its own, never reused)
+//   pair N SOCKET2       exec round trips alternating, one exec at a time, between SOCKET and a second server's
+//                        SOCKET2 (two builds compared under the same load): lines "a|b TOTAL CREATE START INSPECT" (ms)
 //   burst N              N concurrent create + start; one number: ms until all are ready
 //   archive N KIND       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
 //                        1 KiB); prints "put MB/s get MB/s" per round
@@ -54,7 +58,44 @@ public class ServeBench {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-            StringBuilder h = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n");
+            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
+            return exchange(in, out, false, method, path, type, body, length, sink);
+        }
+    }
+
+    /**
+     * One kept-alive connection, as docker-py's requests session keeps one for its simple calls (create, inspect);
+     * a hijacked call (exec start, attach) never goes on one.
+     */
+    static final class Conn implements AutoCloseable {
+        final SocketChannel ch;
+        final OutputStream out;
+        final InputStream in;
+
+        Conn() throws IOException {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
+        }
+
+        Response call(String method, String path, String type, byte[] body) throws IOException {
+            return exchange(in, out, true, method, path, type, body == null ? null : new java.io.ByteArrayInputStream(body),
+                    body == null ? 0 : body.length, null);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /** Sends one request and reads its answer to its end (Content-Length, chunked, or the connection's close). */
+    static Response exchange(InputStream in, OutputStream out, boolean keepAlive, String method, String path,
+                             String type, InputStream body, long length, OutputStream sink) throws IOException {
+        {
+            StringBuilder h = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: docker\r\nConnection: "
+                    + (keepAlive ? "keep-alive" : "close") + "\r\n");
             if (type != null) h.append("Content-Type: ").append(type).append("\r\n");
             if (body != null || method.equals("POST") || method.equals("PUT")) {
                 h.append("Content-Length: ").append(length).append("\r\n");
@@ -62,7 +103,6 @@ public class ServeBench {
             out.write(h.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) body.transferTo(out);
             out.flush();
-            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
             String status = line(in);
             long len = -1;
             boolean chunked = false;
@@ -146,6 +186,8 @@ public class ServeBench {
         switch (mode) {
             case "ready" -> ready(n, a[3], Integer.parseInt(a[4]), a.length > 5 && a[5].equals("one"));
             case "exec" -> exec(n);
+            case "execkeep" -> execKeptAlive(n);
+            case "pair" -> pair(n, Path.of(a[3]));
             case "burst" -> burst(n);
             case "archive" -> archive(a[3], n);
             case "rss" -> rss(Long.parseLong(a[3]), n);
@@ -181,6 +223,63 @@ public class ServeBench {
                 ok(call("POST", "/v1.41/exec/" + exec + "/start", "application/json",
                         json(Map.of("Detach", false, "Tty", false))), 200, 101);
                 int code = ok(call("GET", "/v1.41/exec/" + exec + "/json", null, null), 200).json()
+                        .get("ExitCode").asInt();
+                double t = ms(t0);
+                if (code != 0) throw new IllegalStateException("true exited " + code);
+                if (i >= WARM) System.out.printf("%.3f%n", t);
+            }
+        } finally {
+            down(id);
+        }
+    }
+
+    static void pair(int n, Path other) throws Exception {
+        Path[] sockets = {socket, other};
+        String[] ids = new String[2];
+        for (int k = 0; k < 2; k++) {
+            socket = sockets[k];
+            ids[k] = up("none");
+        }
+        try {
+            for (int i = 0; i < WARM + n; i++) {
+                for (int k = 0; k < 2; k++) {
+                    socket = sockets[k];
+                    long t0 = System.nanoTime();
+                    String exec = ok(call("POST", "/v1.41/containers/" + ids[k] + "/exec", "application/json",
+                            json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
+                            .json().get("Id").asText();
+                    long t1 = System.nanoTime();
+                    ok(call("POST", "/v1.41/exec/" + exec + "/start", "application/json",
+                            json(Map.of("Detach", false, "Tty", false))), 200, 101);
+                    long t2 = System.nanoTime();
+                    int code = ok(call("GET", "/v1.41/exec/" + exec + "/json", null, null), 200).json()
+                            .get("ExitCode").asInt();
+                    if (code != 0) throw new IllegalStateException("true exited " + code);
+                    if (i >= WARM) {
+                        System.out.printf("%s %.3f %.3f %.3f %.3f%n", k == 0 ? "a" : "b", ms(t0), (t1 - t0) / 1e6,
+                                (t2 - t1) / 1e6, ms(t2));
+                    }
+                }
+            }
+        } finally {
+            for (int k = 0; k < 2; k++) {
+                socket = sockets[k];
+                down(ids[k]);
+            }
+        }
+    }
+
+    static void execKeptAlive(int n) throws Exception {
+        String id = up("none");
+        try (Conn kept = new Conn()) {
+            for (int i = 0; i < WARM + n; i++) {
+                long t0 = System.nanoTime();
+                String exec = ok(kept.call("POST", "/v1.41/containers/" + id + "/exec", "application/json",
+                        json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
+                        .json().get("Id").asText();
+                ok(call("POST", "/v1.41/exec/" + exec + "/start", "application/json",
+                        json(Map.of("Detach", false, "Tty", false))), 200, 101);
+                int code = ok(kept.call("GET", "/v1.41/exec/" + exec + "/json", null, null), 200).json()
                         .get("ExitCode").asInt();
                 double t = ms(t0);
                 if (code != 0) throw new IllegalStateException("true exited " + code);

@@ -7,7 +7,8 @@
 #  (c) 100 concurrent creates to all ready
 #  (d) archive PUT + GET throughput: 1 MB, 100 MB, 1,000 files of 1 KiB
 #  (e) the server's RSS idle and with 100 containers
-# The API side is bench/ServeBench.java (one connection per request); the server runs with the
+# The API side is bench/ServeBench.java (one connection per request; the exec round trip also with create and
+# inspect on one kept-alive connection, as docker-py's session keeps one); the server runs with the
 # launcher's server flags (./quilt serve), warmed by 40 creates and 200 execs before anything is measured. crun 1.8.1 needs the holder trick of docs/BENCHMARKS.md §4.
 # Usage: sudo bench/serve-vs-crun.sh [ITERATIONS]   (default 50)
 set -euo pipefail
@@ -120,6 +121,7 @@ for i in $(seq "$n"); do
 done
 drop_peers
 api exec "$n" >"$work/exec-api.ms"
+api execkeep "$n" >"$work/exec-api-keep.ms"
 
 api burst 100 >"$work/burst.ms"
 for k in 1m 100m small; do api archive 5 "$k" >"$work/archive-$k"; done
@@ -141,8 +143,10 @@ printf '%-58s %9s %9s %7s\n' "crun run -d; crun exec true" "$(median "$work/read
 printf '%-58s %9s %9s %7s\n' "runc run -d; runc exec true" "$(median "$work/ready-runc.ms")" "$(p95 "$work/ready-runc.ms")" \
     "$(ratio "$(median "$work/ready-runc.ms")" "$(median "$work/ready-crun.ms")")"
 printf '%-58s %9s %9s %7s\n' "(b) exec round trip" "p50 ms" "p99 ms" "/crun"
-printf '%-58s %9s %9s %7s\n' "api exec create + start + inspect: true" "$(median "$work/exec-api.ms")" "$(p99 "$work/exec-api.ms")" \
+printf '%-58s %9s %9s %7s\n' "api exec create+start+inspect: true, fresh connections" "$(median "$work/exec-api.ms")" "$(p99 "$work/exec-api.ms")" \
     "$(ratio "$(median "$work/exec-api.ms")" "$(median "$work/exec-crun.ms")")"
+printf '%-58s %9s %9s %7s\n' "  the same, create + inspect on one kept-alive connection" "$(median "$work/exec-api-keep.ms")" \
+    "$(p99 "$work/exec-api-keep.ms")" "$(ratio "$(median "$work/exec-api-keep.ms")" "$(median "$work/exec-crun.ms")")"
 printf '%-58s %9s %9s %7s\n' "crun exec true" "$(median "$work/exec-crun.ms")" "$(p99 "$work/exec-crun.ms")" 1.00
 printf '%-58s %9s %9s %7s\n' "runc exec true" "$(median "$work/exec-runc.ms")" "$(p99 "$work/exec-runc.ms")" \
     "$(ratio "$(median "$work/exec-runc.ms")" "$(median "$work/exec-crun.ms")")"

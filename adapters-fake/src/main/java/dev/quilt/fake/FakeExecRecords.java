@@ -15,16 +15,29 @@ import java.util.Set;
 
 /**
  * Exec records in memory. Processes: every pid is running (start time 1) until {@link #end} says it is not;
- * {@link #remove} drops a container's records as its state dir's removal does.
+ * {@link #remove} drops a container's records as its state dir's removal does, and a later save for it keeps nothing.
  */
 public final class FakeExecRecords implements ExecRecords {
     private final Map<String, Exec> execs = new LinkedHashMap<>();
     private final Map<String, Exit> exits = new LinkedHashMap<>();
     private final Set<Integer> ended = new HashSet<>();
+    private final Set<ContainerId> removed = new HashSet<>();
+    private final Set<ContainerId> prepared = new HashSet<>();
 
     @Override
     public synchronized void save(Exec exec) {
+        if (removed.contains(exec.container())) return; // as a removed container's directory: nothing is kept
         execs.put(exec.id(), exec);
+    }
+
+    @Override
+    public synchronized void prepare(ContainerId container) {
+        if (!removed.contains(container)) prepared.add(container);
+    }
+
+    /** Whether {@link #prepare} made the place of this container's records (and it was not removed since). */
+    public synchronized boolean prepared(ContainerId container) {
+        return prepared.contains(container);
     }
 
     @Override
@@ -39,6 +52,7 @@ public final class FakeExecRecords implements ExecRecords {
 
     @Override
     public synchronized void exited(ContainerId container, String execId, Exit exit) {
+        if (removed.contains(container)) return;
         exits.put(container.value() + "/" + execId, exit);
     }
 
@@ -64,6 +78,8 @@ public final class FakeExecRecords implements ExecRecords {
 
     /** The container's records go, as with its state dir. */
     public synchronized void remove(ContainerId container) {
+        removed.add(container);
+        prepared.remove(container);
         execs.values().removeIf(e -> e.container().equals(container));
         exits.keySet().removeIf(k -> k.startsWith(container.value() + "/"));
     }

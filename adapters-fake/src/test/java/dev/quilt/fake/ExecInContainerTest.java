@@ -146,6 +146,21 @@ class ExecInContainerTest {
     }
 
     @Test
+    void aSessionForAContainerTheCallerObservedIsRefusedOnWhatItSawOrFindsJoining() {
+        Container web = create.runDetached(request("web"));
+        Container running = lookup.get("web"); // the API's start observes it once, to refuse before the hijack
+        new KillContainer(lookup, processes, cgroups).kill(web.id().value(), "KILL");
+        kernel.failNext("exec.ending", 1); // stopped since it was observed: found as the exec joins it
+        QuiltException since = assertThrows(QuiltException.class, () -> exec.start(running, sh("exit 0", false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty())));
+        assertEquals("container 'web' is stopped; exec needs a running one", since.getMessage());
+        Container stopped = lookup.get("web");
+        QuiltException seen = assertThrows(QuiltException.class, () -> exec.start(stopped, sh("exit 0", false),
+                dev.quilt.ports.Stdio.INHERITED, options(false, Optional.empty())));
+        assertEquals("container 'web' is stopped; exec needs a running one", seen.getMessage());
+    }
+
+    @Test
     void anExecWithTheCallersFdsIsRefusedAsAnExecIs() {
         create.runDetached(request("web"));
         assertEquals(dev.quilt.domain.ExitStatus.exited(2), exec.exec("web", sh("exit 2", false),

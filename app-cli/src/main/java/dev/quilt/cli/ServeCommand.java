@@ -47,6 +47,7 @@ final class ServeCommand implements Callable<Integer> {
     private final Lazy<LinuxPaths> paths;
     private final Lazy<Set<Routes>> routes;
     private final Lazy<Set<Background>> background;
+    private final Lazy<dev.quilt.cli.serve.Workers> workers;
 
     @Spec
     CommandSpec spec;
@@ -67,7 +68,9 @@ final class ServeCommand implements Callable<Integer> {
     long graceSeconds = DEFAULT_GRACE.toSeconds();
 
     @Inject
-    ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background) {
+    ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background,
+                 Lazy<dev.quilt.cli.serve.Workers> workers) {
+        this.workers = workers;
         this.paths = paths;
         this.routes = routes;
         this.background = background;
@@ -111,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
                         err.flush();
                     }
                 }
-            }, 2);
+            }, 2, workers.get());
             List<Background> started = new ArrayList<>();
             try {
                 server.bind(sock);

@@ -21,9 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Exec sessions a restarted server still sees (issue 15): the server is SIGKILLed right after it started two
- * detached execs; the next server answers for both: the one still running as running with its pid, the one that
- * ended meanwhile with the exit code quilt-exec recorded itself; and the container's removal takes the records.
+ * Exec sessions a restarted server still sees (issue 15): the server is SIGKILLed once the records of the two
+ * detached execs it started are on disk (it writes them behind its replies: {@code ExecRecordWriter}); the next server
+ * answers for both: the one still running as running with its pid, the one that ended meanwhile with the exit code
+ * quilt-exec recorded itself; and the container's removal takes the records. A server stopped with SIGTERM right
+ * after a start writes what it had queued before it exits.
  */
 class ExecRestartIT {
     static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
@@ -68,6 +70,76 @@ class ExecRestartIT {
         return r.json();
     }
 
+    /**
+     * Waits until {@code file} is there and its text satisfies {@code holds}: inotify on its directory (and on the
+     * directory above, until that one is made), with a deadline; no poll.
+     */
+    static void awaitRecord(Path file, java.util.function.Predicate<String> holds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path dir = file.getParent();
+        try (WatchService watch = dir.getFileSystem().newWatchService()) {
+            dir.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            boolean watchingDir = false;
+            while (true) {
+                if (!watchingDir && Files.isDirectory(dir)) {
+                    dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE); // a rename into it is a create
+                    watchingDir = true;
+                }
+                if (Files.exists(file) && holds.test(Files.readString(file))) return;
+                long left = deadline - System.nanoTime();
+                assertTrue(left > 0, "no record " + file + " as awaited within 60 s");
+                WatchKey k = watch.poll(left, TimeUnit.NANOSECONDS);
+                if (k != null) {
+                    k.pollEvents();
+                    k.reset();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aServerStoppedRightAfterAStartWritesItsRecordsFirst() throws Exception {
+        Quilt.Result made = quilt.run("run", "-d", "--network", "none", "--name", "stopbox", "-e", MARK);
+        assertEquals(0, made.exit(), made.err());
+        try {
+            String container = Quilt.field(quilt.run("inspect", "stopbox").out(), "id");
+            Path execs = root.resolve("run").resolve(container).resolve("execs");
+            Served server = Served.start(quilt, root);
+            String id;
+            int pid;
+            try {
+                ApiClient api = server.client();
+                ApiClient.Response r = api.post("/v1.41/containers/stopbox/exec", body("Cmd", List.of("sleep", "600")));
+                assertEquals(201, r.status(), r.text());
+                id = r.json().get("Id").asText();
+                ApiClient.Response started = api.post("/v1.41/exec/" + id + "/start", body("Detach", true));
+                assertEquals(200, started.status(), started.text());
+                pid = inspect(api, id).get("Pid").asInt();
+                assertTrue(pid > 0);
+            } finally {
+                assertEquals(0, server.stop(), server.log()); // SIGTERM: what was queued is written before the exit
+            }
+            String text = Files.readString(execs.resolve(id + ".json"));
+            assertTrue(text.contains("\"Pid\":" + pid), text);
+
+            Served next = Served.start(quilt, root);
+            try {
+                JsonNode again = inspect(next.client(), id);
+                assertTrue(again.get("Running").asBoolean(), again.toString());
+                assertEquals(pid, again.get("Pid").asInt());
+                // its end, with no server that started it: quilt-exec's record, read by the next server
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+                awaitRecord(execs.resolve(id + ".exit.json"), t -> true);
+                JsonNode ended = inspect(next.client(), id);
+                assertEquals(128 + 15, ended.get("ExitCode").asInt(), ended.toString());
+            } finally {
+                assertEquals(0, next.stop(), next.log());
+            }
+        } finally {
+            quilt.run("rm", "-f", "stopbox");
+        }
+    }
+
     @Test
     void aRestartedServerSeesTheExecsOfTheOneItReplaced() throws Exception {
         String container = Quilt.field(quilt.run("inspect", "box").out(), "id");
@@ -76,7 +148,7 @@ class ExecRestartIT {
         ApiClient api = served.client();
         String ending = create(api, body("Cmd", List.of("sh", "-c", "sleep 2; exit 5")));
         String running = create(api, body("Cmd", List.of("sleep", "600"), "Tty", true));
-        assertTrue(Files.isRegularFile(execs.resolve(ending + ".json")), "recorded at create");
+        awaitRecord(execs.resolve(ending + ".json"), text -> true); // recorded at create, behind the reply
         Path exitRecord = execs.resolve(ending + ".exit.json");
         try (WatchService watch = execs.getFileSystem().newWatchService()) {
             execs.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
@@ -85,7 +157,10 @@ class ExecRestartIT {
             assertEquals(200, started.status(), started.text());
             int pid = inspect(api, running).get("Pid").asInt();
             assertTrue(pid > 0);
-            served.kill(); // a crash: nobody hears the commands' ends
+            // the started records (written behind the replies) are on disk: then a crash, nobody hears the ends
+            awaitRecord(execs.resolve(running + ".json"), text -> text.contains("\"Pid\":" + pid));
+            awaitRecord(execs.resolve(ending + ".json"), text -> text.contains("\"Pid\":"));
+            served.kill();
 
             served = Served.start(quilt, root);
             api = served.client();

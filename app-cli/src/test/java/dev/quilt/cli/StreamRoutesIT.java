@@ -141,7 +141,9 @@ class StreamRoutesIT {
             following = apiThreads();
             assertFalse(following.isEmpty(), "a worker follows the log");
         }
-        // each of those workers ends: a pidfd of the thread (PIDFD_THREAD) is readable at its exit, within a deadline
+        // each of those workers is freed: back in the server's pool, it ends once idle for Workers.KEEP_ALIVE_SECONDS
+        // (10 s; one still following would never end): a pidfd of the thread (PIDFD_THREAD) is readable at its exit,
+        // within a deadline
         for (int tid : following) assertTrue(threadEnds(tid), "worker " + tid + " still runs after the hang-up");
         assertEquals(List.of(), apiThreads(), "no worker left");
         assertEquals(200, api.get("/_ping").status(), "the next requests still answer");

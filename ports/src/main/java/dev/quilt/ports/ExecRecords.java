@@ -48,6 +48,13 @@ public interface ExecRecords {
     /** Records the exec, atomically, replacing its earlier record; a container removed meanwhile keeps nothing. */
     void save(Exec exec);
 
+    /**
+     * Makes the place of the container's exec records (not yet any record), so that quilt-exec can open the
+     * directory of {@link #exitRecord} when an exec starts even if its create record is still to be written; a
+     * removed container gets nothing. Idempotent.
+     */
+    void prepare(ContainerId container);
+
     /** Every exec recorded under this root; a record that cannot be read is skipped, never fatal to the rest. */
     List<Exec> all();
 

@@ -147,6 +147,17 @@ public final class ContainerLookup {
     }
 
     public Container get(String ref) {
+        // by its full ID (as the API's clients pass it back): the record read once, not once to find it and once
+        // more to see it
+        if (isValid(() -> ContainerId.of(ref))) {
+            Optional<ContainerRecord> r = state.read(ContainerId.of(ref));
+            if (r.isPresent()) {
+                return switch (r.get()) {
+                    case ContainerRecord.Readable ok -> observe(ok.container());
+                    case ContainerRecord.Broken broken -> throw broken.error();
+                };
+            }
+        }
         ContainerId id = resolve(ref);
         return observe(id).orElseThrow(() -> QuiltException.notFound("container '" + ref + "' was removed meanwhile"));
     }

@@ -241,10 +241,22 @@ public final class ExecInContainer {
      */
     public ContainerExec.Session start(String ref, Request req, dev.quilt.ports.Stdio stdio,
                                        ContainerExec.Options options) {
+        return start(lookup.get(ref), req, stdio, options);
+    }
+
+    /**
+     * As {@link #start(String, Request, Stdio, ContainerExec.Options)} for a container its caller has just
+     * observed ({@link ContainerLookup#get}: status read fresh from its records, its processes and its freezer), so
+     * a face that refuses a stopped container before it answers (the API's exec start, before it takes the
+     * connection over) reads the records once, not twice. A container that stops after it was observed is refused
+     * as it is found joining it (its init gone: the same conflict).
+     */
+    public ContainerExec.Session start(Container observed, Request req, dev.quilt.ports.Stdio stdio,
+                                       ContainerExec.Options options) {
         if (options.stdinOpen() != req.stdinOpen() || options.tty() != req.tty()) {
             throw new IllegalArgumentException("the options' stdin and tty must be the request's");
         }
-        Prepared p = prepare(ref, req);
+        Prepared p = prepare(observed, req);
         try {
             return exec.start(p.target(), p.process(), stdio, options);
         } catch (SpawnFailedException e) {
@@ -256,7 +268,10 @@ public final class ExecInContainer {
     private record Prepared(Container container, ProcessSpec process, ContainerExec.Target target) {}
 
     private Prepared prepare(String ref, Request req) {
-        Container c = lookup.get(ref);
+        return prepare(lookup.get(ref), req);
+    }
+
+    private Prepared prepare(Container c, Request req) {
         if (c.status() != Status.RUNNING || c.init().isEmpty()) throw notRunning(c, c.status());
         ProcessSpec own = c.spec().process();
         ProcessSpec process = new ProcessSpec(req.args(),

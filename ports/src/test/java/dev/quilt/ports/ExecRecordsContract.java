@@ -75,6 +75,21 @@ public abstract class ExecRecordsContract {
     }
 
     @Test
+    void nothingIsKeptForAContainerRemovedBeforeItsRecordsCame() {
+        ContainerId gone = ContainerId.of("d".repeat(64));
+        container(gone);
+        records().prepare(gone);
+        records().prepare(gone); // idempotent
+        removed(gone);
+        // a server writing behind its replies may come with an exec's records after the container went
+        records().prepare(gone);
+        records().save(exec(id('3'), gone));
+        records().exited(gone, id('3'), new ExecRecords.Exit(1, 0, false));
+        assertEquals(List.of(), records().all());
+        assertEquals(Optional.empty(), records().exit(gone, id('3')));
+    }
+
+    @Test
     void aProcessIsKnownByPidAndStartTime() {
         ProcessRef p = records().identify(livePid()).orElseThrow();
         assertEquals(livePid(), p.pid());

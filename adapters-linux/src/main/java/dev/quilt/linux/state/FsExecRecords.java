@@ -57,13 +57,7 @@ public final class FsExecRecords implements ExecRecords {
             m.put("PidStartTime", p.startTime());
         });
         try {
-            try {
-                Files.createDirectory(dir);
-            } catch (FileAlreadyExistsException ok) {
-                // made by an earlier exec
-            } catch (NoSuchFileException gone) {
-                return; // the container was removed: nothing to keep
-            }
+            if (!makeDir(dir)) return; // the container was removed: nothing to keep
             AtomicFiles.write(dir.resolve(e.id() + ".json"), JsonCodec.write(m));
         } catch (NoSuchFileException gone) {
             // removed as we wrote
@@ -71,6 +65,30 @@ public final class FsExecRecords implements ExecRecords {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot record exec " + e.id() + " in " + dir + ": "
                     + ex.getMessage());
         }
+    }
+
+    /** {@code RUN/<id>/execs}, made inside a container directory that exists (never the container's own). */
+    @Override
+    public void prepare(ContainerId container) {
+        Path dir = paths.containerState(container).resolve(DIR);
+        try {
+            makeDir(dir);
+        } catch (IOException ex) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make " + dir + " for the execs of container "
+                    + container.value() + ": " + ex.getMessage());
+        }
+    }
+
+    /** Makes {@code dir} in its parent; false when the parent (the container's directory) is gone. */
+    private static boolean makeDir(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException ok) {
+            // made by an earlier exec
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        return true;
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FsExecRecordsTest extends ExecRecordsContract {
     @TempDir
@@ -68,6 +69,18 @@ class FsExecRecordsTest extends ExecRecordsContract {
         records().save(exec("8".repeat(64), c));
         assertFalse(Files.exists(paths().containerState(c)));
         assertEquals(List.of(), records().all());
+    }
+
+    @Test
+    void prepareMakesTheDirectoryQuiltExecOpensAndNeverTheContainers() {
+        ContainerId c = ContainerId.of("7".repeat(64));
+        container(c);
+        records().prepare(c);
+        assertTrue(Files.isDirectory(records().exitRecord(c, "6".repeat(64)).getParent()));
+        assertEquals(List.of(), records().all(), "a place, no record");
+        ContainerId gone = ContainerId.of("5".repeat(64));
+        records().prepare(gone);
+        assertFalse(Files.exists(paths().containerState(gone)));
     }
 
     @Test

@@ -20,13 +20,13 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The API's listener: HTTP/1.1 on a unix socket through Netty's native epoll transport. One event-loop thread
- * accepts, {@code loops} threads read and write, and every request runs on a worker thread of its own (platform
- * threads: routes block in JNI, which would pin a virtual thread's carrier). Stopping stops accepting at once, lets
+ * accepts, {@code loops} threads read and write, and every request runs on a worker thread ({@link Workers}: a cached
+ * pool of platform threads, unbounded, idle ones kept for the next call; platform because routes block in JNI,
+ * which would pin a virtual thread's carrier). Stopping stops accepting at once, lets
  * the calls in flight finish until a grace deadline, then closes every connection, which ends the streams that
  * were still following (logs, events, attach).
  */
@@ -35,16 +35,23 @@ public final class ApiServer implements AutoCloseable {
     private final RequestLog log;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final EventLoopGroup loops;
-    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
-            Thread.ofPlatform().name("quilt-api-", 0).daemon(true).factory());
+    private final Workers pool;
+    private final ExecutorService workers;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Object inFlightLock = new Object();
     private int inFlight;
     private Channel listener;
 
     public ApiServer(Router router, RequestLog log, int loops) {
+        this(router, log, loops, new Workers());
+    }
+
+    /** A server whose calls run on {@code workers} (shared with the routes' own tasks: the exec relays). */
+    public ApiServer(Router router, RequestLog log, int loops, Workers workers) {
         this.router = router;
         this.log = log;
+        this.pool = workers;
+        this.workers = workers.executor();
         this.loops = new MultiThreadIoEventLoopGroup(loops, EpollIoHandler.newFactory());
     }
 
@@ -145,7 +152,7 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         connections.close().syncUninterruptibly();
-        workers.shutdownNow();
+        pool.close();
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
         loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 
 /**
  * Docker's exec (Engine API 1.41, "Exec"): {@code POST /containers/{id}/exec} makes an instance,
@@ -36,8 +37,9 @@ import java.util.Optional;
  * {@code GET /exec/{id}/json} tells how it is. All through {@link ExecInContainer#start}, the one exec path.
  *
  * <p>The relay is worker threads blocked in reads (the contract lets workers block): the command's stdio are
- * SOCK_STREAM pairs whose other ends it holds; a thread per output reads ours and writes frames; the call's worker
- * copies the client's bytes to stdin, and another waits for the command's end. At the end (quilt-exec's RESULT) our
+ * SOCK_STREAM pairs whose other ends it holds; a worker per output reads ours and writes frames, another copies the
+ * client's bytes to stdin, and the call's own worker waits for the command's end (all taken from the server's
+ * {@link Workers}, so a warm server starts no thread per exec). At the end (quilt-exec's RESULT) our
  * output ends are shut for reading: what the command wrote is read first, then end of file, so a child it left
  * behind holding its stdout does not keep the stream open. A client that hangs up does not stop the command
  * (docker's behaviour): its output is read and dropped until it ends, and then everything of ours is closed.
@@ -55,11 +57,13 @@ public final class ExecRoutes implements Routes {
     private final ExecSessions sessions;
     private final EventBus events;
     private final StdioPairs pairs;
+    private final Workers workers;
 
     @Inject
     ExecRoutes(Lazy<ExecInContainer> exec, Lazy<ContainerLookup> lookup, ExecSessions sessions, EventBus events,
-               StdioPairs pairs) {
+               StdioPairs pairs, Workers workers) {
         this.pairs = pairs;
+        this.workers = workers;
         this.exec = exec;
         this.lookup = lookup;
         this.sessions = sessions;
@@ -135,6 +139,7 @@ public final class ExecRoutes implements Routes {
             throw ApiException.conflict("container '" + c.displayName() + "' is " + c.status().word()
                     + "; exec needs a running one");
         }
+        java.nio.file.Path exitRecord = sessions.prepare(e); // before the claim: a failure here leaves it startable
         if (!e.claim()) {
             throw ApiException.conflict("exec " + e.id + " has already been started; make a new one to run it again");
         }
@@ -143,27 +148,27 @@ public final class ExecRoutes implements Routes {
         int cols = first[1];
         ContainerExec.Options options = new ContainerExec.Options(e.request.stdinOpen(), e.request.tty(),
                 e.request.tty() ? rows : 0, e.request.tty() ? cols : 0, e.timeout,
-                Optional.of(sessions.exitRecord(e)));
+                Optional.of(exitRecord));
         if (detach) {
-            startDetached(call, e, options);
+            startDetached(call, e, c, options);
         } else {
-            startAttached(call, e, options);
+            startAttached(call, e, c, options);
         }
     }
 
-    private void startDetached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
+    private void startDetached(ApiCall call, ExecSessions.Exec e, Container c, ContainerExec.Options options) {
         int nul = pairs.discard();
         ContainerExec.Session s;
         try {
-            s = begin(e, new Stdio(nul, nul, nul), options);
+            s = begin(e, c, new Stdio(nul, nul, nul), options);
         } finally {
             pairs.close(nul); // the command has its own copies
         }
-        Thread.ofPlatform().daemon().name("exec-" + e.id.substring(0, 12)).start(() -> finish(e, s));
+        workers.run(() -> finish(e, s));
         call.replyEmpty(200);
     }
 
-    private void startAttached(ApiCall call, ExecSessions.Exec e, ContainerExec.Options options) {
+    private void startAttached(ApiCall call, ExecSessions.Exec e, Container observed, ContainerExec.Options options) {
         boolean tty = e.request.tty();
         List<Integer> fds = new ArrayList<>();
         try {
@@ -174,10 +179,21 @@ public final class ExecRoutes implements Routes {
             // reach the client with the 101's headers: http.client (docker-py) reads the headers through a buffer
             // that would swallow what came with them
             Hijacked h = take(call);
-            ContainerExec.Options sized = tty && options.rows() == 0 ? firstResize(e, options) : options;
+            boolean waits = tty && options.rows() == 0;
+            ContainerExec.Options sized = waits ? firstResize(e, options) : options;
             ContainerExec.Session s;
             try {
-                s = begin(e, new Stdio(in[1], out[1], err[1]), sized);
+                // observed at the call's start; after a wait for the first size (up to 250 ms), observed again
+                Container c = observed;
+                if (waits) {
+                    try {
+                        c = lookup.get().get(e.container.value());
+                    } catch (RuntimeException gone) {
+                        sessions.failed(e, 125); // as a start that failed before its command ran
+                        throw gone;
+                    }
+                }
+                s = begin(e, c, new Stdio(in[1], out[1], err[1]), sized);
             } catch (RuntimeException failed) {
                 // a command that cannot start is said in the stream, its code (126/127) in exec inspect:
                 // docker-py's exec_run then returns that result instead of raising
@@ -260,13 +276,13 @@ public final class ExecRoutes implements Routes {
     private void relay(Hijacked h, ExecSessions.Exec e, ContainerExec.Session s, int out, int err, int in) {
         OutputStream client = h.out();
         boolean tty = e.request.tty();
-        Thread outThread = copier(new Socket(out), client, tty ? -1 : Multiplexed.STDOUT, e.attachStdout, e.id);
-        Thread errThread = err >= 0 ? copier(new Socket(err), client, Multiplexed.STDERR, e.attachStderr, e.id) : null;
-        Thread inThread = null;
+        Future<?> outThread = copier(new Socket(out), client, tty ? -1 : Multiplexed.STDOUT, e.attachStdout);
+        Future<?> errThread = err >= 0 ? copier(new Socket(err), client, Multiplexed.STDERR, e.attachStderr) : null;
+        Future<?> inThread = null;
         Socket stdin = in >= 0 ? new Socket(in) : null;
         if (stdin != null) {
             InputStream from = h.in();
-            inThread = Thread.ofPlatform().daemon().name("exec-in-" + e.id.substring(0, 12)).start(() -> {
+            inThread = workers.run(() -> {
                 byte[] b = new byte[16384];
                 ByteBuffer buf = ByteBuffer.allocateDirect(b.length);
                 try {
@@ -325,10 +341,10 @@ public final class ExecRoutes implements Routes {
         publish(e, "exec_die", attrs);
     }
 
-    private ContainerExec.Session begin(ExecSessions.Exec e, Stdio stdio, ContainerExec.Options options) {
+    private ContainerExec.Session begin(ExecSessions.Exec e, Container c, Stdio stdio, ContainerExec.Options options) {
         ContainerExec.Session s;
         try {
-            s = exec.get().start(e.container.value(), e.request, stdio, options);
+            s = exec.get().start(c, e.request, stdio, options);
         } catch (dev.quilt.ports.SpawnFailedException ex) {
             // the request's command, cwd or user cannot be had: docker's "invalid config" for a start (400), its
             // shell code kept; any other step is Quilt's own failure
@@ -347,8 +363,8 @@ public final class ExecRoutes implements Routes {
         return s;
     }
 
-    private static Thread copier(Socket from, OutputStream to, int stream, boolean attached, String id) {
-        return Thread.ofPlatform().daemon().name("exec-out-" + id.substring(0, 12)).start(() -> {
+    private Future<?> copier(Socket from, OutputStream to, int stream, boolean attached) {
+        return workers.run(() -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(16384);
             byte[] b = new byte[16384];
             boolean clientGone = !attached;
@@ -451,12 +467,14 @@ public final class ExecRoutes implements Routes {
         pairs.close(fd);
     }
 
-    private static void join(Thread t) {
+    private static void join(Future<?> t) {
         if (t == null) return;
         try {
-            t.join();
+            t.get();
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException ex) {
+            // a copier's own failure: its stream is over all the same
         }
     }
 

@@ -20,12 +20,16 @@ import java.util.function.Predicate;
 /**
  * The server's exec instances (Engine API 1.41 "Exec"): made by {@code POST /containers/{id}/exec}, started once,
  * inspected until forgotten. Docker keeps an exec until its container goes; so do we: the ones of a container that
- * no longer exists are dropped whenever a new one is made, and at most {@link #KEPT_ENDED} ended ones are kept in
- * all (the oldest go first), so memory stays bounded whatever the clients do.
+ * no longer exists are dropped as new ones are made (each other container is asked about once per as many makes as
+ * there are other containers with execs, so a make costs O(1) lookups amortized), and at most {@link #KEPT_ENDED}
+ * ended ones are kept in all (the oldest go first, taken from a queue of ends: no scan), so memory stays bounded
+ * whatever the clients do.
  *
  * <p>Each exec is also recorded through {@link ExecRecords} (beside its container's state, gone with it): at create,
  * again once its command runs (its pid with its start time), and at its end; quilt-exec writes the end itself too,
- * server or not. A restarted server loads them all (they are <em>adopted</em>): one whose command still runs (the
+ * server or not. The server's writes go behind its replies ({@link ExecRecordWriter}): a server killed in the
+ * moment after an exec was made or started may leave no record of it, as a restarted dockerd knows none of its
+ * execs. A restarted server loads them all (they are <em>adopted</em>): one whose command still runs (the
  * same pid and start time) is running; one whose exit record is there has its exit code; one whose command is gone
  * with no record has none ({@link Exec#exitUnknown()}). An adopted exec cannot be started, resized or relayed: its
  * session belonged to the server before.
@@ -56,6 +60,7 @@ public final class ExecSessions {
         public final Optional<Duration> timeout;
         public final String user;
         private final boolean adopted;
+        private ExecSessions owner; // told of the end, for the bound on ended execs
         private Phase phase = Phase.CREATED;
         private int pid;
         private ProcessRef process;
@@ -98,9 +103,20 @@ public final class ExecSessions {
         }
 
         /** The start failed before the command ran: it ends with no exit code (docker's 126/127 are the client's). */
-        public synchronized void failed(int code) {
-            phase = Phase.ENDED;
-            exitCode = code;
+        public void failed(int code) {
+            boolean first;
+            synchronized (this) {
+                first = phase != Phase.ENDED;
+                phase = Phase.ENDED;
+                exitCode = code;
+            }
+            if (first) endedNow();
+        }
+
+        /** Tells the registry (outside this exec's lock: the registry's lock is taken before an exec's elsewhere). */
+        private void endedNow() {
+            ExecSessions o = owner;
+            if (o != null) o.noteEnded(this);
         }
 
         public synchronized void running(ContainerExec.Session s) {
@@ -155,11 +171,16 @@ public final class ExecSessions {
             return size;
         }
 
-        public synchronized void ended(int code, boolean killedAtDeadline) {
-            phase = Phase.ENDED;
-            exitCode = code;
-            timedOut = killedAtDeadline;
-            session = null;
+        public void ended(int code, boolean killedAtDeadline) {
+            boolean first;
+            synchronized (this) {
+                first = phase != Phase.ENDED;
+                phase = Phase.ENDED;
+                exitCode = code;
+                timedOut = killedAtDeadline;
+                session = null;
+            }
+            if (first) endedNow();
         }
 
         public synchronized Phase phase() {
@@ -200,11 +221,21 @@ public final class ExecSessions {
     }
 
     private final Map<String, Exec> all = new LinkedHashMap<>();
-    private final ExecRecords records;
+    /** Each container's execs (the IDs, in the order made). */
+    private final Map<ContainerId, java.util.LinkedHashSet<String>> byContainer = new java.util.HashMap<>();
+    /** The ended execs still kept, the oldest end first. */
+    private final java.util.LinkedHashSet<Exec> endedOrder = new java.util.LinkedHashSet<>();
+    private int madeSinceAsked; // makes since the other containers were last asked whether they are gone
+    private final ExecRecordWriter records;
+
+    /** As {@link #ExecSessions(ExecRecordWriter)}, with writes made in the caller's thread until the writer starts. */
+    public ExecSessions(ExecRecords records) {
+        this(records instanceof ExecRecordWriter w ? w : new ExecRecordWriter(records));
+    }
 
     /** Loads (adopts) every exec recorded under the root: those of an earlier server. */
     @javax.inject.Inject
-    public ExecSessions(ExecRecords records) {
+    public ExecSessions(ExecRecordWriter records) {
         this.records = records;
         for (ExecRecords.Exec r : records.all()) {
             ExecInContainer.Request req = new ExecInContainer.Request(r.args(), List.of(), k -> Optional.empty(),
@@ -216,12 +247,38 @@ public final class ExecSessions {
                 e.pid = p.pid();
                 e.phase = Phase.RUNNING;
             });
-            all.put(e.id, e);
+            keep(e);
         }
+    }
+
+    private void keep(Exec e) {
+        e.owner = this;
+        all.put(e.id, e);
+        byContainer.computeIfAbsent(e.container, k -> new java.util.LinkedHashSet<>()).add(e.id);
+    }
+
+    private void drop(Exec e) {
+        all.remove(e.id);
+        endedOrder.remove(e);
+        var ids = byContainer.get(e.container);
+        if (ids != null && ids.remove(e.id) && ids.isEmpty()) byContainer.remove(e.container);
+    }
+
+    private synchronized void noteEnded(Exec e) {
+        if (all.get(e.id) == e) endedOrder.add(e);
     }
 
     /** Where quilt-exec writes the exec's end ({@link ContainerExec.Options#exitRecord()}). */
     public java.nio.file.Path exitRecord(Exec e) {
+        return records.exitRecord(e.container, e.id);
+    }
+
+    /**
+     * Readies the exec's start: the directory of its exit record is made now (its create record may still be
+     * queued), and that record's path is given for quilt-exec ({@link ContainerExec.Options#exitRecord()}).
+     */
+    public java.nio.file.Path prepare(Exec e) {
+        records.prepare(e.container);
         return records.exitRecord(e.container, e.id);
     }
 
@@ -253,16 +310,18 @@ public final class ExecSessions {
      * Records a new exec under a fresh 64-hex ID; first drops the execs of containers for which {@code gone} holds
      * and the oldest ended ones past {@link #KEPT_ENDED}.
      */
-    public synchronized Exec add(ContainerId container, String name, String image, ExecInContainer.Request request,
-                                 boolean attachStdin, boolean attachStdout, boolean attachStderr, int rows, int cols,
-                                 Optional<Duration> timeout, String user, Predicate<ContainerId> gone) {
-        forget(gone);
+    public Exec add(ContainerId container, String name, String image, ExecInContainer.Request request,
+                    boolean attachStdin, boolean attachStdout, boolean attachStderr, int rows, int cols,
+                    Optional<Duration> timeout, String user, Predicate<ContainerId> gone) {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         String id = HexFormat.of().formatHex(b);
         Exec e = new Exec(id, container, name, image, request, attachStdin, attachStdout, attachStderr, rows, cols,
                 timeout, user);
-        all.put(id, e);
+        synchronized (this) {
+            forget(container, gone);
+            keep(e);
+        }
         records.save(e.record());
         return e;
     }
@@ -302,28 +361,35 @@ public final class ExecSessions {
                 e.exitUnknown = true;
             }
         }
+        noteEnded(e);
     }
 
     /** The IDs of a container's execs (docker's inspect lists them as {@code ExecIDs}). */
     public synchronized List<String> of(ContainerId container) {
-        List<String> ids = new ArrayList<>();
-        for (Exec e : all.values()) if (e.container.equals(container)) ids.add(e.id);
-        return ids;
+        var ids = byContainer.get(container);
+        return ids == null ? List.of() : new ArrayList<>(ids);
     }
 
     public synchronized int size() {
         return all.size();
     }
 
-    private void forget(Predicate<ContainerId> gone) {
-        Map<ContainerId, Boolean> asked = new java.util.HashMap<>();
-        all.values().removeIf(e -> e.phase() != Phase.RUNNING && asked.computeIfAbsent(e.container, gone::test));
-        long ended = all.values().stream().filter(e -> e.phase() == Phase.ENDED).count();
-        var it = all.values().iterator();
-        while (ended >= KEPT_ENDED && it.hasNext()) {
-            if (it.next().phase() == Phase.ENDED) {
-                it.remove();
-                ended--;
+    /**
+     * Before a make for {@code making} (which exists: its caller just found it): the oldest ended execs past
+     * {@link #KEPT_ENDED} go, and once per as many makes as there are other containers with execs, those others
+     * are asked whether they are gone, and a gone one's execs that are not running go. Amortized O(1) per make.
+     */
+    private void forget(ContainerId making, Predicate<ContainerId> gone) {
+        while (endedOrder.size() >= KEPT_ENDED) drop(endedOrder.iterator().next());
+        int others = byContainer.size() - (byContainer.containsKey(making) ? 1 : 0);
+        if (++madeSinceAsked < others) return;
+        madeSinceAsked = 0;
+        List<ContainerId> asked = new ArrayList<>(byContainer.keySet());
+        for (ContainerId c : asked) {
+            if (c.equals(making) || !gone.test(c)) continue;
+            for (String id : new ArrayList<>(byContainer.getOrDefault(c, new java.util.LinkedHashSet<>()))) {
+                Exec e = all.get(id);
+                if (e != null && e.phase() != Phase.RUNNING) drop(e);
             }
         }
     }

@@ -497,9 +497,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 channel.read();
                 switched.complete(in);
             });
-            BodyPipe in = switched.join();
+            // not waited for here: the caller goes on (an exec spawns its command) while the loop switches; its
+            // first in() or out() waits for the switch, so nothing is written through a pipeline still being changed
             out = new ChannelOut(channel, false, () -> {
-                in.close();
+                switched.join().close();
                 closeAfterWrites(channel);
                 finish();
             });
@@ -507,11 +508,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return new Hijacked() {
                 @Override
                 public InputStream in() {
-                    return in;
+                    return switched.join();
                 }
 
                 @Override
                 public OutputStream out() {
+                    switched.join();
                     return o;
                 }
 

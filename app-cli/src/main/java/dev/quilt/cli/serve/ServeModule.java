@@ -57,4 +57,7 @@ public interface ServeModule {
 
     @Binds @IntoSet
     Background fastCli(dev.quilt.cli.fast.FastCliServer s);
+
+    @Binds @IntoSet
+    Background execRecords(ExecRecordWriter w);
 }

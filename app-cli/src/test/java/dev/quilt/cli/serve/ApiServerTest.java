@@ -52,6 +52,8 @@ class ApiServerTest {
     private final CountDownLatch together = new CountDownLatch(200);
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch waiting = new CountDownLatch(200);
+    private final CountDownLatch unblock = new CountDownLatch(1);
 
     /** How many bodies {@code /t/json} parsed: a route that acts on a body must never see one cut short. */
     private final java.util.concurrent.atomic.AtomicInteger parsed = new java.util.concurrent.atomic.AtomicInteger();
@@ -112,6 +114,10 @@ class ApiServerTest {
             together.countDown();
             boolean all = together.await(120, TimeUnit.SECONDS);
             call.reply(all ? 200 : 500, Map.of("together", all));
+        });
+        router.add("GET", "/t/wait", call -> { // as docker's wait: held until what it follows happens
+            waiting.countDown();
+            call.reply(unblock.await(120, TimeUnit.SECONDS) ? 200 : 500, Map.of("StatusCode", 0));
         });
         router.add("GET", "/t/hold", call -> {
             entered.countDown();
@@ -450,6 +456,24 @@ class ApiServerTest {
             clients.shutdownNow();
         }
         assertEquals(0, together.getCount());
+    }
+
+    @Test
+    void twoHundredBlockedWaitsDoNotStarveAPing() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(200);
+        try {
+            List<Future<Response>> waits = new ArrayList<>();
+            for (int i = 0; i < 200; i++) waits.add(clients.submit(() -> get("/t/wait")));
+            assertTrue(waiting.await(180, TimeUnit.SECONDS), "all 200 are held by their routes at once");
+            Response ping = get("/_ping");
+            assertEquals(200, ping.status(), "a short call is answered while 200 long ones hold their workers");
+            assertEquals(1, unblock.getCount(), "and none of them had ended");
+            unblock.countDown();
+            for (Future<Response> f : waits) assertEquals(200, f.get(180, TimeUnit.SECONDS).status());
+        } finally {
+            unblock.countDown();
+            clients.shutdownNow();
+        }
     }
 
     @Test

@@ -90,7 +90,7 @@ class ExecEventsTest {
             closed.add(fd);
         }
     };
-    private final ExecRoutes routes = new ExecRoutes(() -> exec, () -> lookup, sessions, bus, noPairs);
+    private final ExecRoutes routes = new ExecRoutes(() -> exec, () -> lookup, sessions, bus, noPairs, new Workers());
 
     /** A call with a JSON body and an {@code id} parameter; it keeps the answer. */
     private static final class Call implements ApiCall {

@@ -50,6 +50,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -186,5 +187,17 @@ class StateWatcherTest {
             assertEquals(1, sizes.get(0), "the current reading at once");
             assertEquals(2, sizes.get(sizes.size() - 1));
         }
+    }
+
+    @Test
+    void anExecsEventsAskForNoReadingAndARequestsDo() {
+        java.util.function.Function<String, ApiEvent> ev = action -> new ApiEvent("container", action, "c".repeat(64),
+                Map.of(), 1L);
+        for (String a : List.of("exec_create: sh -c true", "exec_start: sh -c true", "exec_die")) {
+            assertFalse(StateWatcher.refreshesAfter(ev.apply(a)), a);
+        }
+        assertFalse(StateWatcher.refreshesAfter(ev.apply("die")), "its own");
+        assertTrue(StateWatcher.refreshesAfter(ev.apply("kill")));
+        assertFalse(StateWatcher.refreshesAfter(new ApiEvent("image", "tag", "x", Map.of(), 1L)));
     }
 }

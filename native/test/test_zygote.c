@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -198,8 +199,8 @@ static pid_t start_zygote(pid_t init, int hold, int *control)
             _exit(rc < 0 ? 41 : 0);
         /* the forked child: its session, its fds; it says so on fd 1 and fd 3 and ends with 7 */
         char line[64];
-        int n = snprintf(line, sizeof line, "%d %d %d\n", getsid(0) == getpid(), fcntl(6, F_GETFD) < 0,
-                         z.pidfd == ZYGOTE_FDS && fcntl(ZYGOTE_FDS, F_GETFD) >= 0);
+        int n = snprintf(line, sizeof line, "%d %d %d %d\n", getsid(0) == getpid(), fcntl(6, F_GETFD) < 0,
+                         z.pidfd == ZYGOTE_FDS && fcntl(ZYGOTE_FDS, F_GETFD) >= 0, prctl(PR_GET_DUMPABLE) == 0);
         if (rc < 0 || write(1, line, (size_t)n) != n || zygote_send_forked(3, getpid()) < 0)
             _exit(50);
         _exit(7);
@@ -244,8 +245,8 @@ static void loop(void)
     close(out[1]);
     char line[64] = "";
     ssize_t n = read(out[0], line, sizeof line - 1);
-    ok(n > 0 && strcmp(line, "1 1 1\n") == 0, "the child has our stdout, its own session, none of the zygote's fds "
-       "but the init's pidfd on 4 (%s)", n > 0 ? line : "nothing");
+    ok(n > 0 && strcmp(line, "1 1 1 1\n") == 0, "the child has our stdout, its own session, none of the zygote's "
+       "fds but the init's pidfd on 4, and is non-dumpable as the zygote is (%s)", n > 0 ? line : "nothing");
     long long pid = 0, code = -1;
     int first = read_type(sv[0], &pid, NULL);
     ok(first == QUILT_MSG_FORKED && pid > 0, "FORKED with its pid comes first on its socket");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -288,6 +289,10 @@ static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
 int zygote_run(int control, struct zygote *z, int *is_child)
 {
     *is_child = 0;
+    /* main() did it before reading a byte; said again here so no caller of the loop forgets it: nothing of
+     * the container reaches into the zygote, nor into the children it forks (the flag is inherited) */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return -errno;
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);

@@ -50,6 +50,7 @@ static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
         { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ECHILD", ECHILD },
         { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
         { "ETIMEDOUT", ETIMEDOUT }, { "ENODEV", ENODEV }, { "EOPNOTSUPP", EOPNOTSUPP },
+        { "EBADF", EBADF }, { "ENOTCONN", ENOTCONN }, /* an exec zygote's FORK (ExecZygotes) */
     };
     return lookup(env, name, known, sizeof known / sizeof known[0]);
 }

@@ -42,9 +42,9 @@ public final class ExecZygotes implements AutoCloseable {
             this.control = control;
         }
 
-        /** 0, or -errno when the zygote could not take it (gone: EPIPE, ECONNRESET; or closed here: EBADF). */
+        /** 0, or -errno: the zygote could not take it (gone: EPIPE, ECONNRESET; closed here: ENOTCONN). */
         synchronized int fork(int[] fds) {
-            if (control < 0) return -Errno.EBADF;
+            if (control < 0) return -Errno.ENOTCONN;
             return Sockets.sendFork(control, fds);
         }
 
@@ -57,6 +57,7 @@ public final class ExecZygotes implements AutoCloseable {
     /** errno values the fork's answer is compared with (read from the library, never written down here). */
     private static final class Errno {
         static final int EBADF = dev.quilt.linux.jni.Errors.value("EBADF");
+        static final int ENOTCONN = dev.quilt.linux.jni.Errors.value("ENOTCONN");
     }
 
     private final NativeLibrary lib;
@@ -92,7 +93,9 @@ public final class ExecZygotes implements AutoCloseable {
             } catch (RuntimeException e) { // could not spawn one: posix_spawn of the exec itself says why, if it must
                 return false;
             }
-            if (z.fork(fds) == 0) return true;
+            int rc = z.fork(fds);
+            if (rc == 0) return true;
+            if (rc == -Errno.EBADF) return false; // one of the caller's fds is not open: no fault of the zygote's
             zygotes.remove(key, z); // gone or broken: its reaper has or will have it; the next try makes a new one
             z.close();
             if (!enabled) return false;

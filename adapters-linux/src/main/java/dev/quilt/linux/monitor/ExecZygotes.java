@@ -6,7 +6,6 @@ import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -101,11 +100,6 @@ public final class ExecZygotes implements AutoCloseable {
             if (!enabled) return false;
         }
         return false;
-    }
-
-    /** The pids of the zygotes alive now (for tests and diagnostics). */
-    public List<Integer> pids() {
-        return zygotes.values().stream().map(z -> z.pid).toList();
     }
 
     private Zygote spawn(Key key) {

@@ -15,9 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * process instead of a posix_spawn from the sealed memfd (the loader, libc's start, every signal reset).
  *
  * <p>Off until {@link #enable()} ({@code quilt serve} turns it on; the one-shot CLI has nothing for a zygote to
- * outlive) and off again after {@link #close()}. A zygote is made on a container's first exec, once however many
- * execs race for it (the map's compute), keyed by the container's ID and its init's pid <em>and</em> start time (a
- * restarted container has a new init, so a new zygote). It is spawned as quilt-exec is (sealed memfd, a session of
+ * outlive) and off again after {@link #close()}. A container's first exec (as a rule its readiness probe) is
+ * spawned; its zygote is made at its second, once however many execs race for it (the map's compute), keyed by
+ * the container's ID and its init's pid <em>and</em> start time (a restarted container has a new init, so a new
+ * zygote). It is spawned as quilt-exec is (sealed memfd, a session of
  * its own, /dev/null as stdio) and told ZYGOTE; it joins nothing of the container (not its pid namespace, not its
  * cgroups: CRIU's dump, {@code top}, {@code pids.max} and the freezer never see it) and exits when its init does or
  * when its control socket closes (this JVM gone, or {@link #close()}). The JVM is its parent: one daemon thread per
@@ -59,8 +60,12 @@ public final class ExecZygotes implements AutoCloseable {
         static final int ENOTCONN = dev.quilt.linux.jni.Errors.value("ENOTCONN");
     }
 
+    /** How many containers with one exec so far are remembered; past it the memory starts again (see fork). */
+    private static final int SEEN_MAX = 4096;
+
     private final NativeLibrary lib;
     private final Map<Key, Zygote> zygotes = new ConcurrentHashMap<>();
+    private final java.util.Set<Key> seen = ConcurrentHashMap.newKeySet();
     private volatile boolean enabled;
 
     public ExecZygotes(NativeLibrary lib) {
@@ -85,6 +90,14 @@ public final class ExecZygotes implements AutoCloseable {
     boolean fork(String container, ProcessRef init, int[] fds) {
         if (!enabled) return false;
         Key key = new Key(container, init.pid(), init.startTime());
+        // a container's first exec is spawned, and its zygote made at its second: most containers take one exec
+        // only (the readiness probe), which a zygote would make dearer (a spawn and a fork) and which is on the
+        // path to ready; a forgotten first one (past SEEN_MAX) costs one more spawn, nothing else
+        if (!zygotes.containsKey(key)) {
+            if (seen.size() >= SEEN_MAX) seen.clear();
+            if (seen.add(key)) return false;
+            seen.remove(key);
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             Zygote z;
             try {
@@ -142,6 +155,7 @@ public final class ExecZygotes implements AutoCloseable {
     @Override
     public void close() {
         enabled = false;
+        seen.clear();
         for (Map.Entry<Key, Zygote> e : zygotes.entrySet()) {
             zygotes.remove(e.getKey(), e.getValue());
             e.getValue().close();

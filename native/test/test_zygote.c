@@ -186,12 +186,14 @@ static pid_t start_zygote(pid_t init, int hold, int *control)
 {
     int sv[2];
     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+    /* the init is checked here, before the test can end it; the zygote inherits its fds */
+    struct zygote z = { .pid = init };
+    int opened = proc_start_time(init, &z.start_time) == 0 && zygote_open_init(&z) == 0;
     pid_t pid = fork();
     if (pid == 0) {
         close(sv[0]);
         close(hold); /* the init's life is the test's to end */
-        struct zygote z = { .pid = init };
-        if (proc_start_time(init, &z.start_time) < 0 || zygote_open_init(&z) < 0)
+        if (!opened)
             _exit(40);
         int is_child = 0;
         int rc = zygote_run(sv[1], &z, &is_child);
@@ -201,11 +203,16 @@ static pid_t start_zygote(pid_t init, int hold, int *control)
         char line[64];
         int n = snprintf(line, sizeof line, "%d %d %d %d\n", getsid(0) == getpid(), fcntl(6, F_GETFD) < 0,
                          z.pidfd == ZYGOTE_FDS && fcntl(ZYGOTE_FDS, F_GETFD) >= 0, prctl(PR_GET_DUMPABLE) == 0);
-        if (rc < 0 || write(1, line, (size_t)n) != n || zygote_send_forked(3, getpid()) < 0)
+        if (rc < 0 || write(1, line, (size_t)n) != n)
             _exit(50);
         _exit(7);
     }
     close(sv[1]);
+    if (opened) {
+        close(z.pidfd);
+        if (z.proc_dir >= 0)
+            close(z.proc_dir);
+    }
     *control = sv[0];
     return pid;
 }
@@ -249,7 +256,7 @@ static void loop(void)
        "fds but the init's pidfd on 4, and is non-dumpable as the zygote is (%s)", n > 0 ? line : "nothing");
     long long pid = 0, code = -1;
     int first = read_type(sv[0], &pid, NULL);
-    ok(first == QUILT_MSG_FORKED && pid > 0, "FORKED with its pid comes first on its socket");
+    ok(first == QUILT_MSG_FORKED && pid > 0, "the zygote's FORKED with its pid comes first on its socket");
     int second = read_type(sv[0], NULL, &code);
     ok(second == QUILT_MSG_EXEC_EXITED && code == 7, "then the zygote's EXEC_EXITED with its status (%lld)", code);
     ok(read_type(sv[0], NULL, NULL) == 0, "then the end of file: the zygote let go of its copy");

@@ -39,7 +39,7 @@ enum quilt_msg {
     QUILT_MSG_ZYGOTE = 140, /* jvm -> quilt-exec, first on fd 3: be the zygote of this init (PID, START_TIME) */
     QUILT_MSG_FORK = 141,   /* jvm -> zygote: fork one quilt-exec; SCM_RIGHTS: its stdin, stdout, stderr and fd 3
                              * (the child's end of a fresh SOCK_SEQPACKET pair, on which the EXEC comes) */
-    QUILT_MSG_FORKED = 142, /* forked quilt-exec -> jvm, first on its fd 3: its PID */
+    QUILT_MSG_FORKED = 142, /* zygote -> jvm on the exec's socket, right after the fork: the child's PID */
     QUILT_MSG_EXEC_EXITED = 143, /* zygote -> jvm on a forked quilt-exec's pair, once it is reaped: its own
                                   * wait status (EXIT_CODE, SIGNAL), after everything it sent */
 };

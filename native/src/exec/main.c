@@ -444,7 +444,7 @@ int main(void)
     rc = zygote_run(sync_fd, &z, &is_child);
     if (!is_child)
         return rc < 0 ? 125 : 0;
-    if (rc < 0 || zygote_send_forked(sync_fd, getpid()) < 0)
+    if (rc < 0)
         return 125; /* the zygote reaps us and tells the JVM our status */
     if ((n = receive_request(&msg)) < 0)
         return 125;

@@ -250,18 +250,6 @@ static void reap(struct children *k)
     }
 }
 
-static void fail_fork(int sock, int err)
-{
-    uint8_t buf[128];
-    struct tlv_writer w = { buf, sizeof buf, 0 };
-    tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_FAIL);
-    tlv_put_long(&w, QUILT_T_STEP, QUILT_STEP_CLONE);
-    tlv_put_long(&w, QUILT_T_ERRNO, err);
-    tlv_put_str(&w, QUILT_T_OBJECT, "quilt-exec (fork)");
-    ssize_t ignored = send(sock, w.buf, w.len, MSG_NOSIGNAL);
-    (void)ignored;
-}
-
 static void add(int ep, int fd)
 {
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -351,9 +339,13 @@ int zygote_run(int control, struct zygote *z, int *is_child)
                 close(fds[0]);
                 close(fds[1]);
                 close(fds[2]);
-                if (pid < 0 || children_add(&kids, pid, fds[3]) < 0) {
-                    if (pid < 0)
-                        fail_fork(fds[3], errno);
+                /* FORKED from here, not from the child: the JVM wakes on it while the child runs on, and the
+                 * child is not preempted by that wake-up on its way to the EXEC; before the child's first message
+                 * and before EXEC_EXITED, which comes from this loop later.  A failed fork sends nothing: the end
+                 * of file with no message at all tells the JVM nothing was forked (it spawns instead) */
+                if (pid > 0 && zygote_send_forked(fds[3], pid) < 0) {
+                    close(fds[3]); /* the JVM let go already: the child finds its socket's end of file */
+                } else if (pid < 0 || children_add(&kids, pid, fds[3]) < 0) {
                     close(fds[3]); /* a child we cannot track: its own end of file still tells the JVM */
                 }
             }

@@ -20,7 +20,10 @@
  * 0-3, leaves the zygote's session (setsid: as POSIX_SPAWN_SETSID had it),
  * clears its signal mask and goes on as a spawned quilt-exec does from its
  * first message (main.c: the EXEC must name the zygote's init); end of file
- * (the server went) ends the zygote.  The init's pidfd: readable when the
+ * (the server went) ends the zygote.  Right after a fork the zygote sends FORKED
+ * (the child's pid) on the child's socket, from the zygote so that the JVM's
+ * wake-up does not preempt the child; a fork that fails sends nothing and closes the fds, so the JVM's end of file
+ * with no message at all means nothing was forked.  The init's pidfd: readable when the
  * container's init exits, which ends the zygote too.  A signalfd for SIGCHLD:
  * each child reaped (never a blocking waitpid) has its wait status sent on its
  * pair as EXEC_EXITED, after everything the child sent, so the JVM learns how
@@ -70,7 +73,8 @@ int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS]);
  * every other fd is closed.  0 or -errno. */
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep);
 
-/* The forked quilt-exec's first message on its socket: FORKED with its pid.  0 or -errno. */
+/* The zygote's message on a child's socket right after the fork: FORKED with the child's pid (as a rule
+ * before the child's first word; the JVM takes it wherever it comes).  0 or -errno. */
 int zygote_send_forked(int sock, pid_t pid);
 
 /* The zygote's message on a child's socket once it is reaped: EXEC_EXITED with

@@ -212,21 +212,27 @@ public final class LinuxContainerExec implements ContainerExec {
         private int exited = -1;    // forked: its wait status from EXEC_EXITED, -1 until then
         private boolean reaped;
         boolean late;               // the deadline of next(buf, deadline) came first
+        private Message pending;    // forked: a first message that came before FORKED
 
         Helper(int sock, int spawned) {
             this.sock = sock;
             this.spawned = spawned;
         }
 
-        /** Reads the first message of a forked one: whether it is FORKED (else nothing was forked). */
+        /**
+         * Reads the first message on a socket handed to a zygote: false at the end of file with no message at all
+         * (the zygote went with the FORK unread, or its fork failed: nothing was forked). Anything else means a
+         * child runs: FORKED (the zygote's, as a rule first) gives its pid; a child's word that came before it
+         * is kept for {@link #next}.
+         */
         boolean forked() {
-            byte[] buf = new byte[4096];
+            byte[] buf = new byte[Protocol.MSG_MAX];
             int n = Sockets.receive(sock, buf, "quilt-exec");
             if (n <= 0) return false;
             Message m = Message.parse(buf, n);
-            if (m.type() != Protocol.MSG_FORKED) return false;
-            forked = (int) m.number(Protocol.T_PID);
-            return forked > 0;
+            if (m.type() == Protocol.MSG_FORKED) forked = (int) m.number(Protocol.T_PID);
+            else pending = m;
+            return true;
         }
 
         /** The next message of quilt-exec's; null at its end (the end of file, or EXEC_EXITED). */
@@ -236,6 +242,14 @@ public final class LinuxContainerExec implements ContainerExec {
 
         /** As {@link #next(byte[])} with a deadline; null with {@link #late} set when it came first. */
         Message next(byte[] buf, Instant deadline) {
+            if (pending != null) {
+                Message m = pending;
+                pending = null;
+                if (m.type() != Protocol.MSG_EXEC_EXITED) return m;
+                int signal = (int) m.number(Protocol.T_SIGNAL);
+                exited = signal > 0 ? signal & 0x7f : ((int) m.number(Protocol.T_EXIT_CODE) & 0xff) << 8;
+                return null;
+            }
             while (true) {
                 int n = deadline == null ? Sockets.receive(sock, buf, "quilt-exec")
                         : Sockets.receive(sock, buf, "quilt-exec", deadline);
@@ -309,7 +323,8 @@ public final class LinuxContainerExec implements ContainerExec {
      * quilt-exec for {@code w}: forked by the container's zygote when zygotes are on and one takes it, else spawned
      * (posix_spawn, {@code flags}). The EXEC is sent on the socket first, so a forked child finds it waiting. A
      * zygote that went with our FORK unread closed the fds it carried: the end of file comes before FORKED, nothing
-     * ran, and quilt-exec is spawned instead; so a dead zygote never fails an exec.
+     * ran, and quilt-exec is spawned instead; so a dead zygote never fails an exec.  (Only a zygote that died right
+     * after its fork, before FORKED, with a child that died too before its first word, looks the same.)
      */
     private Helper launch(Target target, MessageWriter w, Stdio stdio, int flags) {
         int[] pair = Sockets.pair();
@@ -328,7 +343,7 @@ public final class LinuxContainerExec implements ContainerExec {
                         pair[0] = -1;
                         return h;
                     }
-                    // the end of file, or the zygote's FAIL of its fork, before FORKED: nothing ran
+                    // the end of file with no message: nothing was forked
                     Processes.closeFd(pair[0]);
                     pair = Sockets.pair();
                     sent = false;

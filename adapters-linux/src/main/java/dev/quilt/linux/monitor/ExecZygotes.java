@@ -115,6 +115,11 @@ public final class ExecZygotes implements AutoCloseable {
         return false;
     }
 
+    /** How many zygotes are alive now (tests). */
+    int size() {
+        return zygotes.size();
+    }
+
     private Zygote spawn(Key key) {
         if (!enabled) throw new IllegalStateException("exec zygotes are off");
         int[] pair = Sockets.pair();

@@ -182,7 +182,7 @@ public final class LinuxContainerExec implements ContainerExec {
         }
         options.timeout().ifPresent(t -> w.put(Protocol.T_TIMEOUT_MS, Math.max(1, t.toMillis())));
         options.exitRecord().ifPresent(p -> w.put(Protocol.T_EXIT_RECORD, p.toString()));
-        Helper h = launch(target, w, stdio, Processes.SPAWN_SETSID);
+        Helper h = launch(target, w, stdio, Processes.SPAWN_SETSID, 4096);
         try {
             byte[] buf = new byte[4096];
             Message reply = h.next(buf);
@@ -225,8 +225,8 @@ public final class LinuxContainerExec implements ContainerExec {
          * child runs: FORKED (the zygote's, as a rule first) gives its pid; a child's word that came before it
          * is kept for {@link #next}.
          */
-        boolean forked() {
-            byte[] buf = new byte[Protocol.MSG_MAX];
+        boolean forked(int capacity) {
+            byte[] buf = new byte[capacity];
             int n = Sockets.receive(sock, buf, "quilt-exec");
             if (n <= 0) return false;
             Message m = Message.parse(buf, n);
@@ -321,12 +321,13 @@ public final class LinuxContainerExec implements ContainerExec {
 
     /**
      * quilt-exec for {@code w}: forked by the container's zygote when zygotes are on and one takes it, else spawned
-     * (posix_spawn, {@code flags}). The EXEC is sent on the socket first, so a forked child finds it waiting. A
-     * zygote that went with our FORK unread closed the fds it carried: the end of file comes before FORKED, nothing
-     * ran, and quilt-exec is spawned instead; so a dead zygote never fails an exec.  (Only a zygote that died right
+     * (posix_spawn, {@code flags}). The EXEC is sent on the socket first, so a forked child finds it waiting.
+     * {@code capacity}: the largest message the caller reads (a captured run's RESULT holds its output). A
+     * zygote that went with our FORK unread, or whose fork failed, closed the fds it carried: the end of file with
+     * no message at all, nothing ran, and quilt-exec is spawned instead; so a dead zygote never fails an exec.  (Only a zygote that died right
      * after its fork, before FORKED, with a child that died too before its first word, looks the same.)
      */
-    private Helper launch(Target target, MessageWriter w, Stdio stdio, int flags) {
+    private Helper launch(Target target, MessageWriter w, Stdio stdio, int flags, int capacity) {
         int[] pair = Sockets.pair();
         boolean sent = false;
         try {
@@ -339,7 +340,7 @@ public final class LinuxContainerExec implements ContainerExec {
                     Processes.closeFd(pair[1]);
                     pair[1] = -1;
                     Helper h = new Helper(pair[0], -1);
-                    if (h.forked()) {
+                    if (h.forked(capacity)) {
                         pair[0] = -1;
                         return h;
                     }
@@ -502,7 +503,7 @@ public final class LinuxContainerExec implements ContainerExec {
     }
 
     private Captured captured(Target target, MessageWriter w, Duration timeout) {
-        Helper h = launch(target, w, Stdio.INHERITED, 0);
+        Helper h = launch(target, w, Stdio.INHERITED, 0, Protocol.MSG_MAX);
         try {
             byte[] buf = new byte[Protocol.MSG_MAX];
             Message reply = h.next(buf, Instant.now().plus(timeout).plus(GRACE));

@@ -34,6 +34,14 @@ enum quilt_msg {
     QUILT_MSG_SIGNAL = 131, /* jvm -> quilt-exec (SESSION): SIGNAL: to the command's process group */
     QUILT_MSG_EXEC_STARTED = 100, /* quilt-exec -> jvm (with QUILT_T_EXEC_PID_WANTED): the command's host PID,
                                    * sent before its execve; FAIL or the end of file follows */
+    /* 140-149: the exec zygote (exec/zygote.h): one resident quilt-exec per running container, made by the
+     * server, that forks each exec's quilt-exec */
+    QUILT_MSG_ZYGOTE = 140, /* jvm -> quilt-exec, first on fd 3: be the zygote of this init (PID, START_TIME) */
+    QUILT_MSG_FORK = 141,   /* jvm -> zygote: fork one quilt-exec; SCM_RIGHTS: its stdin, stdout, stderr and fd 3
+                             * (the child's end of a fresh SOCK_SEQPACKET pair, on which the EXEC comes) */
+    QUILT_MSG_FORKED = 142, /* zygote -> jvm on the exec's socket, right after the fork: the child's PID */
+    QUILT_MSG_EXEC_EXITED = 143, /* zygote -> jvm on a forked quilt-exec's pair, once it is reaped: its own
+                                  * wait status (EXIT_CODE, SIGNAL), after everything it sent */
 };
 
 /* record tags */

@@ -47,6 +47,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -76,6 +77,7 @@
 #include "exec/exit_record.h"
 #include "exec/session.h"
 #include "exec/tty.h"
+#include "exec/zygote.h"
 #include "monitor/cgroup.h"
 #include "monitor/procfs.h"
 
@@ -402,6 +404,23 @@ static int capture(const struct exec_config *c, pid_t pid, int pidfd, int out)
     return status_code(status);
 }
 
+/* The first message on sync_fd: its length (> 0), or -1 once the failure is told. */
+static ssize_t receive_request(uint8_t **msg)
+{
+    ssize_t n = message_receive(sync_fd, msg);
+    if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
+        send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
+        return -1;
+    }
+    if (n <= 0) {
+        fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", sync_fd);
+        return -1;
+    }
+    return n;
+}
+
+static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z);
+
 int main(void)
 {
     /* first of all: nothing in the container may reach into this process */
@@ -411,15 +430,30 @@ int main(void)
     }
     signals_reset(); /* nothing ignored or blocked because the JVM's spawn left it so */
     uint8_t *msg;
-    ssize_t n = message_receive(sync_fd, &msg);
-    if (n < 0 && n != -EBADF && n != -ENOTSOCK) { /* a body that is not what its datagram says */
-        send_fail(QUILT_STEP_CONFIG, (int)-n, "message");
+    ssize_t n = receive_request(&msg);
+    if (n < 0)
         return 125;
-    }
-    if (n <= 0) {
-        fprintf(stderr, "quilt-exec: no request on fd %d; it is started by quilt, not by hand\n", sync_fd);
+    if (!zygote_is_request(msg, (size_t)n))
+        return run_exec(msg, n, NULL);
+    /* the zygote (exec/zygote.h): it joins nothing; each FORK returns here in a child, as a fresh quilt-exec */
+    struct zygote z;
+    int is_child = 0, rc = zygote_parse(msg, (size_t)n, &z);
+    free(msg);
+    if (rc < 0 || (rc = zygote_open_init(&z)) < 0)
+        return 125; /* nobody reads the zygote's socket: the JVM sees it exit, and its FORKs fall back */
+    rc = zygote_run(sync_fd, &z, &is_child);
+    if (!is_child)
+        return rc < 0 ? 125 : 0;
+    if (rc < 0)
+        return 125; /* the zygote reaps us and tells the JVM our status */
+    if ((n = receive_request(&msg)) < 0)
         return 125;
-    }
+    return run_exec(msg, n, &z);
+}
+
+/* Everything after the EXEC message is read: the same for a spawned quilt-exec (z NULL) and a zygote's child. */
+static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
+{
     char *strings = malloc(2 * (size_t)n); /* every value and its NUL: less than its record */
     if (!strings)
         return 125;
@@ -433,15 +467,30 @@ int main(void)
     }
 
     /* the container's init, and not a process that took its pid after it died */
-    int pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
-    unsigned long long start = 0;
-    if (pidfd < 0 || proc_start_time(c.pid, &start) < 0 || start != c.start_time) {
-        send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
-        return 125;
+    int pidfd;
+    if (z) { /* the zygote's: checked when it started, and a pidfd names one process for ever */
+        if (c.pid != z->pid || c.start_time != z->start_time) {
+            send_fail(QUILT_STEP_CONFIG, EINVAL, "the zygote's init");
+            return 125;
+        }
+        struct pollfd ended = { .fd = z->pidfd, .events = POLLIN };
+        if (poll(&ended, 1, 0) != 0) { /* readable: it has exited */
+            send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
+            return 125;
+        }
+        pidfd = z->pidfd;
+        c.proc_dir = z->proc_dir;
+    } else {
+        pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+        unsigned long long start = 0;
+        if (pidfd < 0 || proc_start_time(c.pid, &start) < 0 || start != c.start_time) {
+            send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
+            return 125;
+        }
+        char proc_path[32];
+        snprintf(proc_path, sizeof proc_path, "/proc/%d", (int)c.pid);
+        c.proc_dir = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: fall back to the path */
     }
-    char proc_path[32];
-    snprintf(proc_path, sizeof proc_path, "/proc/%d", (int)c.pid);
-    c.proc_dir = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: fall back to the path */
     if (c.stdin_null) { /* no -i: the command reads nothing of ours */
         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (null < 0 || dup2(null, 0) < 0) {

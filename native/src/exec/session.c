@@ -234,10 +234,12 @@ int session_run(const struct session *s)
     }
     if (raw)
         tty_raw_end(&saved);
-    /* first on disk, then to the JVM: a server that hears RESULT finds the record there too */
-    if (!failed && exited && s->record)
-        exit_record_write(s->record, status, timed_out);
+    /* to the JVM first, then on disk: the server keeps the code it heard in memory and writes the same
+     * record itself, so the record's fsyncs stay off the exec's reply; a server that dies after RESULT
+     * still finds the record, which we write whether or not anyone listens */
     if (!failed)
         send_result(s->sync, status, timed_out);
+    if (!failed && exited && s->record)
+        exit_record_write(s->record, status, timed_out);
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }

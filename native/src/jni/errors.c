@@ -50,6 +50,7 @@ static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
         { "EINVAL", EINVAL }, { "ENOSPC", ENOSPC }, { "EAGAIN", EAGAIN }, { "ECHILD", ECHILD },
         { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
         { "ETIMEDOUT", ETIMEDOUT }, { "ENODEV", ENODEV }, { "EOPNOTSUPP", EOPNOTSUPP },
+        { "EBADF", EBADF }, { "ENOTCONN", ENOTCONN }, /* an exec zygote's FORK (ExecZygotes) */
     };
     return lookup(env, name, known, sizeof known / sizeof known[0]);
 }
@@ -105,6 +106,7 @@ static jint protocolValue(JNIEnv *env, jclass cls, jstring name)
         P(QUILT_T_NS_PATH), P(QUILT_T_ROOT_IN_PLACE), P(QUILT_T_NO_PIVOT), P(QUILT_T_KEEP_HOSTNAME),
         P(QUILT_T_SESSION), P(QUILT_T_ROWS), P(QUILT_T_COLS), P(QUILT_MSG_RESIZE), P(QUILT_MSG_SIGNAL),
         P(QUILT_T_EXIT_RECORD),
+        P(QUILT_MSG_ZYGOTE), P(QUILT_MSG_FORK), P(QUILT_MSG_FORKED), P(QUILT_MSG_EXEC_EXITED),
         P(QUILT_STEP_JOIN_NAMESPACE),
         /* restore mode (issue 16) */
         P(QUILT_T_RESTORE_CRIU), P(QUILT_T_RESTORE_IMAGES), P(QUILT_T_RESTORE_NET_KEY), P(QUILT_T_RESTORE_PIPE),

@@ -104,9 +104,8 @@ static jint sendMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint 
 
 /* One FDS message: the fds (SCM_RIGHTS, at most 253: SCM_MAX_FD) for runc's --preserve-fds,
  * sent right after the CONFIG that names how many.  0 or -errno (-EBADF: one is not open). */
-static jint sendFds(JNIEnv *env, jclass cls, jint fd, jintArray jfds)
+static jint sendFdsAs(JNIEnv *env, jint fd, jint type, jintArray jfds)
 {
-    (void)cls;
     jsize n = (*env)->GetArrayLength(env, jfds);
     if (n <= 0 || n > FD_PASS_MAX)
         return -EINVAL;
@@ -117,8 +116,22 @@ static jint sendFds(JNIEnv *env, jclass cls, jint fd, jintArray jfds)
         fds[i] = given[i];
     uint8_t head[32];
     struct tlv_writer w = { head, sizeof head, 0 };
-    tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_FDS);
+    tlv_put_long(&w, QUILT_T_TYPE, type);
     return fd_pass_send(fd, head, w.len, fds, n);
+}
+
+static jint sendFds(JNIEnv *env, jclass cls, jint fd, jintArray jfds)
+{
+    (void)cls;
+    return sendFdsAs(env, fd, QUILT_MSG_FDS, jfds);
+}
+
+/* One FORK message to an exec zygote (exec/zygote.h): the exec's stdin, stdout, stderr and socket
+ * (SCM_RIGHTS).  0 or -errno (-EPIPE, -ECONNRESET: the zygote has gone). */
+static jint sendFork(JNIEnv *env, jclass cls, jint fd, jintArray jfds)
+{
+    (void)cls;
+    return sendFdsAs(env, fd, QUILT_MSG_FORK, jfds);
 }
 
 static jint receiveMessage(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf)
@@ -172,6 +185,7 @@ static const JNINativeMethod methods[] = {
     { "sendMessage", "(I[BI)I", (void *)sendMessage },
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },
     { "sendFds", "(I[I)I", (void *)sendFds },
+    { "sendForkMessage", "(I[I)I", (void *)sendFork },
     { "receiveMessageWithin", "(I[BJ)I", (void *)receiveMessageWithin },
 };
 

@@ -186,9 +186,16 @@ public final class LinuxModule {
         return new ContainerStats(lookup, cgroups);
     }
 
+    /** Off until {@code quilt serve} turns them on ({@code ExecZygotesSwitch}): the one-shot CLI spawns quilt-exec. */
     @Provides @Singleton
-    static ContainerExec containerExec(NativeLibrary lib, SeccompFilters seccomp) {
-        return new LinuxContainerExec(lib, seccomp);
+    static dev.quilt.linux.monitor.ExecZygotes execZygotes(NativeLibrary lib) {
+        return new dev.quilt.linux.monitor.ExecZygotes(lib);
+    }
+
+    @Provides @Singleton
+    static ContainerExec containerExec(NativeLibrary lib, SeccompFilters seccomp,
+                                       dev.quilt.linux.monitor.ExecZygotes zygotes) {
+        return new LinuxContainerExec(lib, seccomp, zygotes);
     }
 
     @Provides @Singleton

@@ -46,6 +46,8 @@ public final class Protocol {
             T_RESTORE_EXT_MOUNT = 147;
 
     /** Exec sessions (the API's exec start, tags and messages 130-139), native/src/exec/session.h. */
+    /** The exec zygote (native/src/exec/zygote.h): its first message, a fork's, the child's pid, its wait status. */
+    public static final int MSG_ZYGOTE = 140, MSG_FORK = 141, MSG_FORKED = 142, MSG_EXEC_EXITED = 143;
     public static final int T_SESSION = 130, T_ROWS = 131, T_COLS = 132, T_EXIT_RECORD = 133, MSG_RESIZE = 130, MSG_SIGNAL = 131;
 
     /** Read from C at load. */
@@ -156,6 +158,10 @@ public final class Protocol {
         check("QUILT_T_EXIT_RECORD", T_EXIT_RECORD);
         check("QUILT_MSG_RESIZE", MSG_RESIZE);
         check("QUILT_MSG_SIGNAL", MSG_SIGNAL);
+        check("QUILT_MSG_ZYGOTE", MSG_ZYGOTE);
+        check("QUILT_MSG_FORK", MSG_FORK);
+        check("QUILT_MSG_FORKED", MSG_FORKED);
+        check("QUILT_MSG_EXEC_EXITED", MSG_EXEC_EXITED);
         check("QUILT_T_RESTORE_CRIU", T_RESTORE_CRIU);
         check("QUILT_T_RESTORE_IMAGES", T_RESTORE_IMAGES);
         check("QUILT_T_RESTORE_NET_KEY", T_RESTORE_NET_KEY);

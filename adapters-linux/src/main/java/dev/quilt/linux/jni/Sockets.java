@@ -20,6 +20,8 @@ public final class Sockets {
 
     static native int sendFds(int fd, int[] fds);
 
+    static native int sendForkMessage(int fd, int[] fds);
+
     static native int receiveMessageWithin(int fd, byte[] buf, long timeoutMs);
 
     /** What {@link #receive(int, byte[], String, java.time.Instant)} returns when the deadline came first. */
@@ -119,6 +121,15 @@ public final class Sockets {
      */
     public static void sendFds(int fd, int[] fds, String peer) {
         NativeException.check(sendFds(fd, fds), "sendmsg", peer);
+    }
+
+    /**
+     * One FORK message to an exec zygote carrying {@code fds} (stdin, stdout, stderr, the exec's socket) with
+     * SCM_RIGHTS. Returns 0, or {@code -errno}: EPIPE or ECONNRESET when the zygote has gone, which the caller
+     * takes as "use another", not as a failure of the exec.
+     */
+    public static int sendFork(int fd, int[] fds) {
+        return sendForkMessage(fd, fds);
     }
 
     /** Blocks for the next message; 0 means the peer closed its end. */

@@ -33,11 +33,22 @@ public final class LinuxContainerExec implements ContainerExec {
 
     private final NativeLibrary lib;
     private final SeccompFilters seccomp;
+    private final ExecZygotes zygotes;
 
     /** {@code seccomp} compiles the target's profile, which the command loads last before execve. */
     public LinuxContainerExec(NativeLibrary lib, SeccompFilters seccomp) {
+        this(lib, seccomp, null);
+    }
+
+    /**
+     * As {@link #LinuxContainerExec(NativeLibrary, SeccompFilters)}; while {@code zygotes} is enabled,
+     * {@link #start}, {@link #capture} and {@link #probe} get their quilt-exec forked by the container's zygote
+     * rather than spawned ({@link ExecZygotes}); {@link #run} and {@link #handOff} always spawn.
+     */
+    public LinuxContainerExec(NativeLibrary lib, SeccompFilters seccomp, ExecZygotes zygotes) {
         this.lib = lib;
         this.seccomp = seccomp;
+        this.zygotes = zygotes;
     }
 
     @Override
@@ -171,43 +182,195 @@ public final class LinuxContainerExec implements ContainerExec {
         }
         options.timeout().ifPresent(t -> w.put(Protocol.T_TIMEOUT_MS, Math.max(1, t.toMillis())));
         options.exitRecord().ifPresent(p -> w.put(Protocol.T_EXIT_RECORD, p.toString()));
-        int[] helper = spawn(stdio, Processes.SPAWN_SETSID);
-        int ours = helper[0];
-        int pid = helper[1];
+        Helper h = launch(target, w, stdio, Processes.SPAWN_SETSID, 4096);
         try {
-            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
             byte[] buf = new byte[4096];
-            int n = Sockets.receive(ours, buf, "quilt-exec");
-            if (n > 0) {
-                Message reply = Message.parse(buf, n);
-                if (reply.type() == Protocol.MSG_EXEC_STARTED) {
-                    LinuxSession s = new LinuxSession(ours, pid, (int) reply.number(Protocol.T_PID), options.tty());
-                    ours = -1;
-                    pid = -1;
-                    return s;
-                }
-                Processes.await(pid);
-                pid = -1;
-                if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
-                throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type());
+            Message reply = h.next(buf);
+            if (reply != null && reply.type() == Protocol.MSG_EXEC_STARTED) {
+                LinuxSession s = new LinuxSession(h, (int) reply.number(Protocol.T_PID), options.tty());
+                h = null;
+                return s;
             }
-            int status = Processes.await(pid);
-            pid = -1;
+            if (reply != null && reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
+            if (reply != null) throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type());
             throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec exited before the command ran "
-                    + "(exit status " + status + ")");
+                    + "(exit status " + h.status() + ")");
         } finally {
-            if (ours >= 0) Processes.closeFd(ours);
-            if (pid > 0) Processes.await(pid);
+            if (h != null) h.close();
         }
     }
 
     /**
-     * A running session: our end of quilt-exec's socket and quilt-exec itself (our child, reaped here). Sends go
-     * beside a blocked {@link #await} on the same socket (a SOCK_SEQPACKET socket takes both at once); the socket is
-     * closed by whichever of {@link #await} and {@link #close} comes last, never under a reader.
+     * One quilt-exec of an exec: our end of its socket, and the process: our child when spawned (reaped here), or a
+     * zygote's child when forked, whose pid FORKED told and whose own wait status the zygote sends as EXEC_EXITED
+     * after everything it said (then the end of file). {@link #next} hides both FORKED and EXEC_EXITED.
+     */
+    private static final class Helper {
+        final int sock;
+        private final int spawned;  // our child, or -1
+        private int forked = -1;    // a zygote's child, from FORKED
+        private int exited = -1;    // forked: its wait status from EXEC_EXITED, -1 until then
+        private boolean reaped;
+        boolean late;               // the deadline of next(buf, deadline) came first
+        private Message pending;    // forked: a first message that came before FORKED
+
+        Helper(int sock, int spawned) {
+            this.sock = sock;
+            this.spawned = spawned;
+        }
+
+        /**
+         * Reads the first message on a socket handed to a zygote: false at the end of file with no message at all
+         * (the zygote went with the FORK unread, or its fork failed: nothing was forked). Anything else means a
+         * child runs: FORKED (the zygote's, as a rule first) gives its pid; a child's word that came before it
+         * is kept for {@link #next}.
+         */
+        boolean forked(int capacity) {
+            byte[] buf = new byte[capacity];
+            int n = Sockets.receive(sock, buf, "quilt-exec");
+            if (n <= 0) return false;
+            Message m = Message.parse(buf, n);
+            if (m.type() == Protocol.MSG_FORKED) forked = (int) m.number(Protocol.T_PID);
+            else pending = m;
+            return true;
+        }
+
+        /** The next message of quilt-exec's; null at its end (the end of file, or EXEC_EXITED). */
+        Message next(byte[] buf) {
+            return next(buf, null);
+        }
+
+        /** As {@link #next(byte[])} with a deadline; null with {@link #late} set when it came first. */
+        Message next(byte[] buf, Instant deadline) {
+            if (pending != null) {
+                Message m = pending;
+                pending = null;
+                if (m.type() != Protocol.MSG_EXEC_EXITED) return m;
+                int signal = (int) m.number(Protocol.T_SIGNAL);
+                exited = signal > 0 ? signal & 0x7f : ((int) m.number(Protocol.T_EXIT_CODE) & 0xff) << 8;
+                return null;
+            }
+            while (true) {
+                int n = deadline == null ? Sockets.receive(sock, buf, "quilt-exec")
+                        : Sockets.receive(sock, buf, "quilt-exec", deadline);
+                if (n == Sockets.TIMED_OUT) {
+                    late = true;
+                    return null;
+                }
+                if (n == 0) return null;
+                Message m = Message.parse(buf, n);
+                if (m.type() == Protocol.MSG_FORKED) {
+                    forked = (int) m.number(Protocol.T_PID);
+                } else if (m.type() == Protocol.MSG_EXEC_EXITED) {
+                    int signal = (int) m.number(Protocol.T_SIGNAL);
+                    exited = signal > 0 ? signal & 0x7f : ((int) m.number(Protocol.T_EXIT_CODE) & 0xff) << 8;
+                    return null;
+                } else {
+                    return m;
+                }
+            }
+        }
+
+        /**
+         * Its wait status once it has ended: spawned, waitpid's; forked, EXEC_EXITED's (read on to it). -1 when
+         * nobody can say: a forked quilt-exec whose zygote died too, so no status came before the end of file.
+         */
+        int status() {
+            if (spawned > 0) {
+                if (reaped) return exited;
+                reaped = true;
+                exited = Processes.await(spawned);
+                return exited;
+            }
+            byte[] buf = new byte[4096];
+            while (exited < 0 && next(buf) != null) {
+                // what it said after the message that ended our reading: not ours any more
+            }
+            return exited;
+        }
+
+        /** SIGKILL to it (a captured run that never answered). */
+        void kill() {
+            int pid = spawned > 0 ? spawned : forked;
+            if (pid <= 0 || (spawned > 0 && reaped)) return;
+            int pidfd = Processes.openPidfd(pid);
+            if (pidfd >= 0) {
+                Processes.signal(pidfd, Protocol.SIGKILL);
+                Processes.closeFd(pidfd);
+            }
+        }
+
+        /** Our end closed; a spawned one not yet reaped is waited for (it exits: its answer is given). */
+        void close() {
+            Processes.closeFd(sock);
+            if (spawned > 0 && !reaped) {
+                reaped = true;
+                Processes.await(spawned);
+            }
+        }
+
+        /** Closed now; a spawned one is reaped by a thread that waits for just that (a session let go of). */
+        void release() {
+            Processes.closeFd(sock);
+            if (spawned > 0 && !reaped) {
+                reaped = true;
+                Thread.ofPlatform().daemon().name("quilt-exec-reaper-" + spawned).start(() -> Processes.await(spawned));
+            }
+        }
+    }
+
+    /**
+     * quilt-exec for {@code w}: forked by the container's zygote when zygotes are on and one takes it, else spawned
+     * (posix_spawn, {@code flags}). The EXEC is sent on the socket first, so a forked child finds it waiting.
+     * {@code capacity}: the largest message the caller reads (a captured run's RESULT holds its output). A
+     * zygote that went with our FORK unread, or whose fork failed, closed the fds it carried: the end of file with
+     * no message at all, nothing ran, and quilt-exec is spawned instead; so a dead zygote never fails an exec.  (Only a zygote that died right
+     * after its fork, before FORKED, with a child that died too before its first word, looks the same.)
+     */
+    private Helper launch(Target target, MessageWriter w, Stdio stdio, int flags, int capacity) {
+        int[] pair = Sockets.pair();
+        boolean sent = false;
+        try {
+            if (zygotes != null && zygotes.enabled()) {
+                Sockets.send(pair[0], w.array(), w.length(), "quilt-exec");
+                sent = true;
+                int[] fds = stdio.fds();
+                if (zygotes.fork(target.id().toString(), target.init(),
+                        new int[] {fds[0], fds[1], fds[2], pair[1]})) {
+                    Processes.closeFd(pair[1]);
+                    pair[1] = -1;
+                    Helper h = new Helper(pair[0], -1);
+                    if (h.forked(capacity)) {
+                        pair[0] = -1;
+                        return h;
+                    }
+                    // the end of file with no message: nothing was forked
+                    Processes.closeFd(pair[0]);
+                    pair = Sockets.pair();
+                    sent = false;
+                }
+            }
+            int pid = stdio.equals(Stdio.INHERITED) ? Processes.spawn(lib.exec().toString(), pair[1], flags)
+                    : Processes.spawn(lib.exec().toString(), pair[1], flags, stdio.fds());
+            Helper h = new Helper(pair[0], pid);
+            pair[0] = -1;
+            if (!sent) Sockets.send(h.sock, w.array(), w.length(), "quilt-exec");
+            return h;
+        } finally {
+            Processes.closeFd(pair[0]);
+            Processes.closeFd(pair[1]);
+        }
+    }
+
+    /**
+     * A running session: quilt-exec's socket and quilt-exec itself ({@link Helper}: our child, reaped here, or a
+     * zygote's). Sends go beside a blocked {@link #await} on the same socket (a SOCK_SEQPACKET socket takes both at
+     * once); the socket is closed by whichever of {@link #await} and {@link #close} comes last, never under a reader.
+     * The end is RESULT (a spawned quilt-exec, which exits right after it, is then reaped; a forked one is its
+     * zygote's to reap, so nothing waits for it); one that ends without RESULT (killed) gives its own status.
      */
     private static final class LinuxSession implements Session {
-        private final int helper;
+        private final Helper helper;
         private final int command;
         private final boolean tty;
         private int sock;
@@ -216,9 +379,9 @@ public final class LinuxContainerExec implements ContainerExec {
         private ExitStatus exit;
         private boolean timedOut;
 
-        LinuxSession(int sock, int helper, int command, boolean tty) {
-            this.sock = sock;
+        LinuxSession(Helper helper, int command, boolean tty) {
             this.helper = helper;
+            this.sock = helper.sock;
             this.command = command;
             this.tty = tty;
         }
@@ -240,17 +403,20 @@ public final class LinuxContainerExec implements ContainerExec {
             boolean late = false;
             try {
                 byte[] buf = new byte[4096];
-                int n;
-                while ((n = Sockets.receive(sock, buf, "quilt-exec")) > 0) {
-                    Message m = Message.parse(buf, n);
+                Message m;
+                while ((m = helper.next(buf)) != null) {
                     if (m.type() != Protocol.MSG_RESULT) continue;
                     int signal = (int) m.number(Protocol.T_SIGNAL);
                     got = signal > 0 ? ExitStatus.killedBy(signal) : ExitStatus.exited((int) m.number(Protocol.T_EXIT_CODE));
                     late = m.number(Protocol.T_TIMED_OUT) != 0;
                     break;
                 }
-                int status = Processes.await(helper); // it exits right after RESULT
-                if (got == null) got = ExitStatus.fromWaitStatus(status); // it died without one: its own status
+                if (got == null) { // it died without RESULT: its own status says how
+                    int status = helper.status();
+                    // -1: a forked one whose zygote died too, so nobody saw its end; it dies without RESULT only
+                    // when killed, SIGKILL (its container's cgroup, the OOM killer) is what kills it
+                    got = status < 0 ? ExitStatus.killedBy(Protocol.SIGKILL) : ExitStatus.fromWaitStatus(status);
+                }
             } finally {
                 synchronized (this) {
                     awaiting = false;
@@ -258,7 +424,7 @@ public final class LinuxContainerExec implements ContainerExec {
                         exit = got;
                         timedOut = late;
                     }
-                    Processes.closeFd(sock);
+                    helper.close(); // a spawned one exits right after RESULT: reaped now, as before zygotes
                     sock = -1;
                     notifyAll();
                 }
@@ -313,11 +479,9 @@ public final class LinuxContainerExec implements ContainerExec {
                     return;
                 }
                 closeAsked = true;
-                Processes.closeFd(sock);
                 sock = -1;
+                helper.release(); // a spawned quilt-exec is our child: reaped when it ends, by a thread that waits for it
             }
-            // quilt-exec is our child: it is reaped when it ends, by a thread that waits for just that
-            Thread.ofPlatform().daemon().name("quilt-exec-reaper-" + helper).start(() -> Processes.await(helper));
         }
     }
 
@@ -326,7 +490,7 @@ public final class LinuxContainerExec implements ContainerExec {
         MessageWriter w = request(target, process, process.args(), false)
                 .put(Protocol.T_CAPTURE, maxOutput)
                 .put(Protocol.T_TIMEOUT_MS, Math.max(1, timeout.toMillis()));
-        return captured(w, timeout);
+        return captured(target, w, timeout);
     }
 
     @Override
@@ -335,35 +499,23 @@ public final class LinuxContainerExec implements ContainerExec {
                 .put(Protocol.T_PROBE_PATH, lib.init().toString())
                 .put(Protocol.T_CAPTURE, 1024)
                 .put(Protocol.T_TIMEOUT_MS, Math.max(1, timeout.toMillis()));
-        return captured(w, timeout);
+        return captured(target, w, timeout);
     }
 
-    private Captured captured(MessageWriter w, Duration timeout) {
-        int[] helper = spawn();
-        int ours = helper[0];
-        int pid = helper[1];
+    private Captured captured(Target target, MessageWriter w, Duration timeout) {
+        Helper h = launch(target, w, Stdio.INHERITED, 0, Protocol.MSG_MAX);
         try {
-            Sockets.send(ours, w.array(), w.length(), "quilt-exec");
             byte[] buf = new byte[Protocol.MSG_MAX];
-            int n = Sockets.receive(ours, buf, "quilt-exec", Instant.now().plus(timeout).plus(GRACE));
-            if (n == Sockets.TIMED_OUT) {
-                int pidfd = Processes.openPidfd(pid);
-                if (pidfd >= 0) {
-                    Processes.signal(pidfd, Protocol.SIGKILL);
-                    Processes.closeFd(pidfd);
-                }
+            Message reply = h.next(buf, Instant.now().plus(timeout).plus(GRACE));
+            if (h.late) {
+                h.kill();
                 throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec did not answer within "
                         + timeout.plus(GRACE).toMillis() + " ms; it was killed");
             }
-            if (n == 0) {
-                int status = Processes.await(pid);
-                pid = -1;
+            if (reply == null) {
                 throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec exited without an answer (status "
-                        + status + ")");
+                        + h.status() + ")");
             }
-            Message reply = Message.parse(buf, n);
-            Processes.await(pid);
-            pid = -1;
             if (reply.type() == Protocol.MSG_FAIL) throw MonitorSpawner.failure(reply);
             if (reply.type() != Protocol.MSG_RESULT) {
                 throw new QuiltException(QuiltException.Kind.SYSTEM, "quilt-exec sent message " + reply.type());
@@ -374,8 +526,7 @@ public final class LinuxContainerExec implements ContainerExec {
             return new Captured(exit, reply.number(Protocol.T_TIMED_OUT) != 0,
                     reply.get(Protocol.T_OUTPUT).orElse(""));
         } finally {
-            Processes.closeFd(ours);
-            if (pid > 0) Processes.await(pid);
+            h.close();
         }
     }
 

@@ -40,10 +40,11 @@ import java.util.UUID;
 
 /** The session contract on the real kernel, as root: quilt-exec's SESSION mode in one container that sleeps. */
 class LinuxContainerExecIT extends ContainerExecContract {
-    private static final SeccompFilters NONE = (choice, caps) -> Optional.empty();
+    static final SeccompFilters NONE = (choice, caps) -> Optional.empty();
     private static Path root;
     private static OverlayStorage storage;
-    private static LinuxContainerExec exec;
+    static NativeLibrary lib;
+    static LinuxContainerExec exec; // LinuxContainerExecZygoteIT puts one with zygotes on here
     private static ProcessSpawner.Launched launched;
     private static ContainerId id;
 
@@ -51,7 +52,7 @@ class LinuxContainerExecIT extends ContainerExecContract {
     static void up() throws IOException {
         root = Files.createTempDirectory("quilt-exec-session-it-");
         LinuxPaths paths = LinuxPaths.under(root);
-        NativeLibrary lib = NativeLibrary.load(paths.nativeCache());
+        lib = NativeLibrary.load(paths.nativeCache());
         storage = new OverlayStorage(paths);
         Image image;
         try (InputStream tar = new BusyboxImage().openTar()) {

@@ -17,6 +17,9 @@ public interface ServeModule {
     Set<Background> background();
 
     @Binds @IntoSet
+    Background execZygotes(ExecZygotesSwitch s);
+
+    @Binds @IntoSet
     Routes system(SystemRoutes r);
 
     @Binds @IntoSet

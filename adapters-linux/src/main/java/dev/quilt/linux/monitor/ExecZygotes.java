@@ -1,0 +1,169 @@
+package dev.quilt.linux.monitor;
+
+import dev.quilt.domain.ProcessRef;
+import dev.quilt.linux.jni.NativeLibrary;
+import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Protocol;
+import dev.quilt.linux.jni.Sockets;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The server's exec zygotes (native/src/exec/zygote.h): one resident quilt-exec per running container init, which
+ * forks each exec's quilt-exec, so an exec start, a readiness probe or a health check pays a fork of a small
+ * process instead of a posix_spawn from the sealed memfd (the loader, libc's start, every signal reset).
+ *
+ * <p>Off until {@link #enable()} ({@code quilt serve} turns it on; the one-shot CLI has nothing for a zygote to
+ * outlive) and off again after {@link #close()}. A container's first exec (as a rule its readiness probe) is
+ * spawned; its zygote is made at its second, once however many execs race for it (the map's compute), keyed by
+ * the container's ID and its init's pid <em>and</em> start time (a restarted container has a new init, so a new
+ * zygote). It is spawned as quilt-exec is (sealed memfd, a session of
+ * its own, /dev/null as stdio) and told ZYGOTE; it joins nothing of the container (not its pid namespace, not its
+ * cgroups: CRIU's dump, {@code top}, {@code pids.max} and the freezer never see it) and exits when its init does or
+ * when its control socket closes (this JVM gone, or {@link #close()}). The JVM is its parent: one daemon thread per
+ * zygote waits for its exit (it holds no lock) and drops it from the map.
+ *
+ * <p>A zygote that cannot take a FORK (its socket refuses it: it exited, or was killed) is dropped and the next
+ * one made; {@link #fork} returning false sends the caller to posix_spawn. A zygote that dies with a FORK unread
+ * closes the fds it carried: the caller sees the end of file before FORKED and spawns (see
+ * {@link LinuxContainerExec}). So a dead zygote never fails an exec.
+ */
+public final class ExecZygotes implements AutoCloseable {
+    private record Key(String container, int pid, long startTime) {}
+
+    /** One zygote: its pid (our child) and our end of its control socket, closed once under the lock. */
+    private static final class Zygote {
+        final int pid;
+        private int control;
+
+        Zygote(int pid, int control) {
+            this.pid = pid;
+            this.control = control;
+        }
+
+        /** 0, or -errno: the zygote could not take it (gone: EPIPE, ECONNRESET; closed here: ENOTCONN). */
+        synchronized int fork(int[] fds) {
+            if (control < 0) return -Errno.ENOTCONN;
+            return Sockets.sendFork(control, fds);
+        }
+
+        synchronized void close() {
+            Processes.closeFd(control);
+            control = -1;
+        }
+    }
+
+    /** errno values the fork's answer is compared with (read from the library, never written down here). */
+    private static final class Errno {
+        static final int EBADF = dev.quilt.linux.jni.Errors.value("EBADF");
+        static final int ENOTCONN = dev.quilt.linux.jni.Errors.value("ENOTCONN");
+    }
+
+    /** How many containers with one exec so far are remembered; past it the memory starts again (see fork). */
+    private static final int SEEN_MAX = 4096;
+
+    private final NativeLibrary lib;
+    private final Map<Key, Zygote> zygotes = new ConcurrentHashMap<>();
+    private final java.util.Set<Key> seen = ConcurrentHashMap.newKeySet();
+    private volatile boolean enabled;
+
+    public ExecZygotes(NativeLibrary lib) {
+        this.lib = lib;
+    }
+
+    /** Turns zygotes on: later execs go through them. */
+    public void enable() {
+        enabled = true;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Asks the zygote of {@code container}'s init {@code init} (made now if there is none) to fork a quilt-exec with
+     * {@code fds}: stdin, stdout, stderr and the child's end of the exec's socket, which the caller has already sent
+     * the EXEC on. True when a zygote took the FORK; false when zygotes are off or none could take it (the caller
+     * spawns quilt-exec itself). Never throws for a zygote's failure.
+     */
+    boolean fork(String container, ProcessRef init, int[] fds) {
+        if (!enabled) return false;
+        Key key = new Key(container, init.pid(), init.startTime());
+        // a container's first exec is spawned, and its zygote made at its second: most containers take one exec
+        // only (the readiness probe), which a zygote would make dearer (a spawn and a fork) and which is on the
+        // path to ready; a forgotten first one (past SEEN_MAX) costs one more spawn, nothing else
+        if (!zygotes.containsKey(key)) {
+            if (seen.size() >= SEEN_MAX) seen.clear();
+            if (seen.add(key)) return false;
+            seen.remove(key);
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Zygote z;
+            try {
+                z = zygotes.computeIfAbsent(key, this::spawn);
+            } catch (RuntimeException e) { // could not spawn one: posix_spawn of the exec itself says why, if it must
+                return false;
+            }
+            int rc = z.fork(fds);
+            if (rc == 0) return true;
+            if (rc == -Errno.EBADF) return false; // one of the caller's fds is not open: no fault of the zygote's
+            zygotes.remove(key, z); // gone or broken: its reaper has or will have it; the next try makes a new one
+            z.close();
+            if (!enabled) return false;
+        }
+        return false;
+    }
+
+    /** How many zygotes are alive now (tests). */
+    int size() {
+        return zygotes.size();
+    }
+
+    private Zygote spawn(Key key) {
+        if (!enabled) throw new IllegalStateException("exec zygotes are off");
+        int[] pair = Sockets.pair();
+        int nul = -1;
+        int pid;
+        try {
+            nul = Processes.openDevNull();
+            pid = Processes.spawn(lib.exec().toString(), pair[1], Processes.SPAWN_SETSID, new int[] {nul, nul, nul});
+        } catch (RuntimeException e) {
+            Processes.closeFd(pair[0]);
+            throw e;
+        } finally {
+            Processes.closeFd(pair[1]);
+            Processes.closeFd(nul);
+        }
+        Zygote z = new Zygote(pid, pair[0]);
+        try {
+            MessageWriter w = new MessageWriter(Protocol.MSG_ZYGOTE)
+                    .put(Protocol.T_PID, key.pid())
+                    .put(Protocol.T_START_TIME, key.startTime());
+            Sockets.send(pair[0], w.array(), w.length(), "quilt-exec zygote");
+        } catch (RuntimeException e) {
+            z.close(); // its end of file: it exits, and the reaper below takes it
+        }
+        // our child: reaped by a thread that waits for just that, then forgotten
+        Thread.ofPlatform().daemon().name("quilt-exec-zygote-" + pid).start(() -> {
+            try {
+                Processes.await(pid);
+            } finally {
+                zygotes.remove(key, z);
+                z.close();
+            }
+        });
+        return z;
+    }
+
+    /** Off, and every zygote's control socket closed: each exits (its forked execs run on). */
+    @Override
+    public void close() {
+        enabled = false;
+        seen.clear();
+        for (Map.Entry<Key, Zygote> e : zygotes.entrySet()) {
+            zygotes.remove(e.getKey(), e.getValue());
+            e.getValue().close();
+        }
+    }
+}

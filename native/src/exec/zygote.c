@@ -1,0 +1,363 @@
+/* quilt-exec's zygote mode: see zygote.h. */
+#define _GNU_SOURCE
+#include "exec/zygote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "quilt/proto.h"
+#include "common/fd_pass.h"
+#include "common/tlv.h"
+#include "monitor/procfs.h"
+
+/* A decimal record value (at most 20 digits): 0 or -EINVAL. */
+static int number(const uint8_t *val, uint32_t len, unsigned long long *out)
+{
+    if (len == 0 || len > 20)
+        return -EINVAL;
+    unsigned long long n = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        if (val[i] < '0' || val[i] > '9')
+            return -EINVAL;
+        unsigned long long next = n * 10 + (unsigned)(val[i] - '0');
+        if (next / 10 != n)
+            return -EINVAL;
+        n = next;
+    }
+    *out = n;
+    return 0;
+}
+
+/* The message's type (its QUILT_T_TYPE record), or -EINVAL. */
+static long long type_of(const uint8_t *msg, size_t len)
+{
+    struct tlv_reader r = { .buf = msg, .len = len };
+    uint16_t tag;
+    const uint8_t *val;
+    uint32_t vlen;
+    unsigned long long n;
+    while (tlv_next(&r, &tag, &val, &vlen) > 0) {
+        if (tag == QUILT_T_TYPE)
+            return number(val, vlen, &n) < 0 ? -EINVAL : (long long)n;
+    }
+    return -EINVAL;
+}
+
+int zygote_is_request(const uint8_t *msg, size_t len)
+{
+    return type_of(msg, len) == QUILT_MSG_ZYGOTE;
+}
+
+int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z)
+{
+    struct tlv_reader r = { .buf = msg, .len = len };
+    uint16_t tag;
+    const uint8_t *val;
+    uint32_t vlen;
+    unsigned long long type = 0, pid = 0, start = 0, n;
+    int have_start = 0, rc;
+    while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
+        unsigned long long *into = tag == QUILT_T_TYPE ? &type : tag == QUILT_T_PID ? &pid
+                                 : tag == QUILT_T_START_TIME ? &start : NULL;
+        if (!into)
+            continue; /* a newer JVM may say more */
+        if (number(val, vlen, &n) < 0)
+            return -EINVAL;
+        *into = n;
+        have_start |= tag == QUILT_T_START_TIME;
+    }
+    if (rc < 0 || type != QUILT_MSG_ZYGOTE || pid < 1 || pid > 4194304 || !have_start)
+        return -EINVAL;
+    z->pid = (pid_t)pid;
+    z->start_time = start;
+    z->pidfd = -1;
+    z->proc_dir = -1;
+    return 0;
+}
+
+int zygote_open_init(struct zygote *z)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, z->pid, 0);
+    if (pidfd < 0)
+        return -ESRCH;
+    /* the pidfd names the process from here on; the start time says it is the init we were told of */
+    unsigned long long start = 0;
+    if (proc_start_time(z->pid, &start) < 0 || start != z->start_time) {
+        close(pidfd);
+        return -ESRCH;
+    }
+    char path[32];
+    snprintf(path, sizeof path, "/proc/%d", (int)z->pid);
+    z->proc_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: the exec falls back to the path */
+    z->pidfd = pidfd;
+    return 0;
+}
+
+static int send_records(int sock, int type, const long long *tags, const long long *values, int n)
+{
+    uint8_t buf[128];
+    struct tlv_writer w = { buf, sizeof buf, 0 };
+    tlv_put_long(&w, QUILT_T_TYPE, type);
+    for (int i = 0; i < n; i++)
+        tlv_put_long(&w, (uint16_t)tags[i], values[i]);
+    ssize_t k;
+    do
+        k = send(sock, w.buf, w.len, MSG_NOSIGNAL);
+    while (k < 0 && errno == EINTR);
+    return k < 0 ? -errno : 0;
+}
+
+int zygote_send_forked(int sock, pid_t pid)
+{
+    long long tags[] = { QUILT_T_PID }, values[] = { pid };
+    return send_records(sock, QUILT_MSG_FORKED, tags, values, 1);
+}
+
+int zygote_send_exited(int sock, int status)
+{
+    long long tags[] = { QUILT_T_EXIT_CODE, QUILT_T_SIGNAL };
+    long long values[] = { WIFEXITED(status) ? WEXITSTATUS(status) : 0, WIFSIGNALED(status) ? WTERMSIG(status) : 0 };
+    return send_records(sock, QUILT_MSG_EXEC_EXITED, tags, values, 2);
+}
+
+int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS])
+{
+    uint8_t head[32];
+    struct tlv_writer w = { head, sizeof head, 0 };
+    tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_FORK);
+    return fd_pass_send(sock, head, w.len, fds, ZYGOTE_FDS);
+}
+
+int zygote_receive_fork(int sock, int fds[ZYGOTE_FDS])
+{
+    uint8_t buf[256];
+    union {
+        char space[CMSG_SPACE(sizeof(int) * FD_PASS_MAX)];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                          .msg_controllen = sizeof control.space };
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    int got[FD_PASS_MAX], k = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        int m = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < m && k < FD_PASS_MAX; i++)
+            memcpy(&got[k++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+    }
+    if (n == 0 && k == 0)
+        return 0;
+    int whole = !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && k == ZYGOTE_FDS &&
+                type_of(buf, (size_t)n) == QUILT_MSG_FORK;
+    if (!whole) {
+        for (int i = 0; i < k; i++)
+            close(got[i]);
+        return -EBADMSG;
+    }
+    memcpy(fds, got, sizeof(int) * ZYGOTE_FDS);
+    return 1;
+}
+
+int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep)
+{
+    int n = ZYGOTE_FDS + n_keep;
+    int high[ZYGOTE_FDS + 8];
+    if (n_keep < 0 || n_keep > 8)
+        return -EINVAL;
+    /* copies above every target first, so no dup2 below overwrites a source still to be placed */
+    for (int i = 0; i < n; i++) {
+        int src = i < ZYGOTE_FDS ? fds[i] : keep[i - ZYGOTE_FDS];
+        high[i] = src < 0 ? -1 : fcntl(src, F_DUPFD_CLOEXEC, n);
+        if (src >= 0 && high[i] < 0)
+            return -errno;
+    }
+    for (int i = 0; i < n; i++) {
+        if (high[i] < 0) {
+            close(i); /* nothing of the zygote's stays at this number */
+            continue;
+        }
+        if (dup2(high[i], i) < 0)
+            return -errno;
+        if (i >= ZYGOTE_FDS && fcntl(i, F_SETFD, FD_CLOEXEC) < 0)
+            return -errno;
+    }
+    /* the copies, the originals, the zygote's control socket, epoll, signalfd and other execs' sockets */
+    if (close_range((unsigned)n, ~0U, 0) < 0)
+        return -errno;
+    return 0;
+}
+
+/* The children's sockets: the zygote's copy of each, for EXEC_EXITED. */
+struct children {
+    pid_t *pid;
+    int *sock;
+    size_t n, cap;
+};
+
+static int children_add(struct children *k, pid_t pid, int sock)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        pid_t *p = realloc(k->pid, cap * sizeof *p);
+        if (p)
+            k->pid = p;
+        int *s = p ? realloc(k->sock, cap * sizeof *s) : NULL;
+        if (!s)
+            return -ENOMEM;
+        k->sock = s;
+        k->cap = cap;
+    }
+    k->pid[k->n] = pid;
+    k->sock[k->n] = sock;
+    k->n++;
+    return 0;
+}
+
+/* Reaps every child that has ended (WNOHANG: never blocks) and tells each one's JVM how. */
+static void reap(struct children *k)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (size_t i = 0; i < k->n; i++) {
+            if (k->pid[i] != pid)
+                continue;
+            zygote_send_exited(k->sock[i], status); /* -EPIPE: the JVM let go; nobody to tell */
+            close(k->sock[i]);
+            k->pid[i] = k->pid[k->n - 1];
+            k->sock[i] = k->sock[k->n - 1];
+            k->n--;
+            break;
+        }
+    }
+}
+
+static void add(int ep, int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The forked child: the exec's fds on 0-3, the zygote's init fds on 4 and 5, its own session, no signal blocked. */
+static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
+{
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+        return -errno;
+    if (setsid() < 0)
+        return -errno;
+    int keep[] = { z->pidfd, z->proc_dir };
+    int rc = zygote_place_fds(fds, keep, 2);
+    if (rc < 0)
+        return rc;
+    z->pidfd = ZYGOTE_FDS;
+    z->proc_dir = z->proc_dir >= 0 ? ZYGOTE_FDS + 1 : -1;
+    return 0;
+}
+
+int zygote_run(int control, struct zygote *z, int *is_child)
+{
+    *is_child = 0;
+    /* main() did it before reading a byte; said again here so no caller of the loop forgets it: nothing of
+     * the container reaches into the zygote, nor into the children it forks (the flag is inherited) */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        return -errno;
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
+        return -errno;
+    int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (sfd < 0 || ep < 0) {
+        int err = errno;
+        if (sfd >= 0)
+            close(sfd);
+        return -err;
+    }
+    add(ep, control);
+    add(ep, z->pidfd);
+    add(ep, sfd);
+    struct children kids = { 0 };
+    int rc = 0, done = 0;
+    while (!done) {
+        struct epoll_event ev[4];
+        int n = epoll_wait(ep, ev, 4, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        for (int i = 0; i < n && !done; i++) {
+            int fd = ev[i].data.fd;
+            if (fd == sfd) {
+                struct signalfd_siginfo si;
+                while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+                    ;
+                reap(&kids);
+            } else if (fd == z->pidfd) {
+                done = 1; /* the init ended: no exec of this container can start any more */
+            } else if (fd == control) {
+                int fds[ZYGOTE_FDS];
+                int got = zygote_receive_fork(control, fds);
+                if (got == -EBADMSG || got == -EAGAIN)
+                    continue; /* not a FORK we can act on: nothing was forked, its fds are closed */
+                if (got <= 0) {
+                    rc = got;
+                    done = 1; /* end of file: the server went */
+                    break;
+                }
+                pid_t pid = fork();
+                if (pid == 0) {
+                    close(ep);
+                    close(sfd);
+                    free(kids.pid);
+                    free(kids.sock);
+                    *is_child = 1;
+                    return become_child(z, fds);
+                }
+                close(fds[0]);
+                close(fds[1]);
+                close(fds[2]);
+                /* FORKED from here, not from the child: the JVM wakes on it while the child runs on, and the
+                 * child is not preempted by that wake-up on its way to the EXEC; before the child's first message
+                 * and before EXEC_EXITED, which comes from this loop later.  A failed fork sends nothing: the end
+                 * of file with no message at all tells the JVM nothing was forked (it spawns instead) */
+                if (pid > 0 && zygote_send_forked(fds[3], pid) < 0) {
+                    close(fds[3]); /* the JVM let go already: the child finds its socket's end of file */
+                } else if (pid < 0 || children_add(&kids, pid, fds[3]) < 0) {
+                    close(fds[3]); /* a child we cannot track: its own end of file still tells the JVM */
+                }
+            }
+        }
+    }
+    /* the children go on without us: their sockets are theirs and the JVM's now */
+    reap(&kids);
+    for (size_t i = 0; i < kids.n; i++)
+        close(kids.sock[i]);
+    free(kids.pid);
+    free(kids.sock);
+    close(ep);
+    close(sfd);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/* quilt-exec's zygote mode: one resident quilt-exec per running container, made
+ * by the server (`quilt serve`), that forks each exec's quilt-exec instead of the
+ * JVM spawning a fresh one (posix_spawn from the sealed memfd, the dynamic
+ * loader, libc's start and every signal reset, on every exec start, readiness
+ * probe and health check).
+ *
+ * The JVM spawns quilt-exec as for any exec (sealed memfd, its own session,
+ * /dev/null as stdio) and sends ZYGOTE (the init's PID and START_TIME) as the
+ * first message on fd 3.  The zygote checks the init (pidfd_open and its start
+ * time, as an exec does) and keeps the pidfd and an O_PATH fd of /proc/PID,
+ * taken on the host.  It joins NOTHING of the container: it stays in the
+ * host's pid and mount namespaces and in the server's cgroups, so the
+ * container's pid namespace, cgroups (pids.max, the freezer, stats' pid count)
+ * and CRIU's dump never see it.  It is non-dumpable (main() makes it so before
+ * it reads a byte), like every quilt-exec.
+ *
+ * It waits with epoll on three things: its control socket (fd 3): a FORK
+ * message with four fds (SCM_RIGHTS: the exec's stdin, stdout, stderr and the
+ * child's end of a fresh SOCK_SEQPACKET pair) forks a child that puts them on
+ * 0-3, leaves the zygote's session (setsid: as POSIX_SPAWN_SETSID had it),
+ * clears its signal mask and goes on as a spawned quilt-exec does from its
+ * first message (main.c: the EXEC must name the zygote's init); end of file
+ * (the server went) ends the zygote.  Right after a fork the zygote sends FORKED
+ * (the child's pid) on the child's socket, from the zygote so that the JVM's
+ * wake-up does not preempt the child; a fork that fails sends nothing and closes the fds, so the JVM's end of file
+ * with no message at all means nothing was forked.  The init's pidfd: readable when the
+ * container's init exits, which ends the zygote too.  A signalfd for SIGCHLD:
+ * each child reaped (never a blocking waitpid) has its wait status sent on its
+ * pair as EXEC_EXITED, after everything the child sent, so the JVM learns how
+ * a quilt-exec ended that died without RESULT, though it is not the JVM's
+ * child.  Children outlive the zygote: they are independent once forked.
+ */
+#ifndef QUILT_EXEC_ZYGOTE_H
+#define QUILT_EXEC_ZYGOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* the fds one FORK message carries: stdin, stdout, stderr, the exec's socket */
+#define ZYGOTE_FDS 4
+
+struct zygote {
+    pid_t pid;                    /* the container's init, in the host's pid namespace */
+    unsigned long long start_time; /* its start time (clock ticks since boot, /proc/PID/stat field 22) */
+    int pidfd;                    /* its pidfd (-1 until zygote_open_init) */
+    int proc_dir;                 /* O_PATH of its /proc/PID in the host's procfs, or -1 */
+};
+
+/* Whether the message is a ZYGOTE (its first record's type). */
+int zygote_is_request(const uint8_t *msg, size_t len);
+
+/* Reads a ZYGOTE message: PID (> 0) and START_TIME, into z (its fds -1).
+ * 0, or -EINVAL for another type, a missing or bad number. */
+int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z);
+
+/* Opens the init's pidfd and /proc/PID (O_PATH) and checks its start time:
+ * a reused pid is refused.  0, or -ESRCH (gone, or another process). */
+int zygote_open_init(struct zygote *z);
+
+/* Receives one FORK message on sock with its ZYGOTE_FDS fds (close-on-exec).
+ * 1 with fds filled, 0 at end of file, -EBADMSG for a message that is not a
+ * FORK with exactly ZYGOTE_FDS fds (whatever fds it carried are closed), or
+ * -errno. */
+int zygote_receive_fork(int sock, int fds[ZYGOTE_FDS]);
+
+/* Sends a FORK message carrying fds on sock (the JVM's side; also the tests').
+ * 0 or -errno. */
+int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS]);
+
+/* In a forked child: fds[i] becomes fd i (0-3, not close-on-exec), keep[j]
+ * becomes fd ZYGOTE_FDS+j (close-on-exec; -1 stays -1, its number closed),
+ * every other fd is closed.  0 or -errno. */
+int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep);
+
+/* The zygote's message on a child's socket right after the fork: FORKED with the child's pid (as a rule
+ * before the child's first word; the JVM takes it wherever it comes).  0 or -errno. */
+int zygote_send_forked(int sock, pid_t pid);
+
+/* The zygote's message on a child's socket once it is reaped: EXEC_EXITED with
+ * the child's own wait status.  0 or -errno (-EPIPE: the JVM let go). */
+int zygote_send_exited(int sock, int status);
+
+/* Runs the zygote on control (see above).  Returns 0 when the zygote is done
+ * (end of file on control, or the init ended), -errno when its own loop
+ * failed; in a forked child it returns 0 with *is_child set, its fds placed
+ * (zygote_place_fds: z->pidfd is fd 4, z->proc_dir fd 5 or -1) and its signal
+ * mask empty. */
+int zygote_run(int control, struct zygote *z, int *is_child);
+
+#endif

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The exec zygote through {@code quilt serve} (native/src/exec/zygote.h, {@code ExecZygotes}; made at a container's
- * second exec, the first being spawned): execs forked by it
+ * The exec zygote through {@code quilt serve} (native/src/exec/zygote.h, {@code ExecZygotes}; made behind a
+ * container's first exec, which is spawned, or by its second): execs forked by it
  * work as spawned ones do (exit code, stdout and stderr apart, stdin, a tty with its size, a deadline that kills the
  * group); there is one zygote per container, outside the container's pid namespace and every cgroup of it
  * (non-dumpable is test_zygote's: root holding CAP_SYS_PTRACE passes that check); it is gone when its container stops, when it is removed and when the server stops; one killed
@@ -129,7 +129,7 @@ class ExecZygoteIT {
         return found;
     }
 
-    /** Two execs: a container's first is spawned, its zygote made at the second (ExecZygotes). */
+    /** Two execs: a container's first is spawned and its zygote made behind it, or by the second (ExecZygotes). */
     private static void twoExecs(String container) throws IOException {
         assertEquals("0", run(container, "true")[2]);
         assertEquals("0", run(container, "true")[2]);
@@ -305,7 +305,7 @@ class ExecZygoteIT {
                     "Cmd", List.of("sleep", "1000000"), "Env", List.of(mark), "HostConfig", body("NetworkMode", "none")));
             assertEquals(201, r.status(), r.text());
             assertEquals(204, a.post("/v1.41/containers/zy-stop/start").status());
-            for (int i = 0; i < 2; i++) { // the second makes the zygote
+            for (int i = 0; i < 2; i++) { // the zygote is made behind the first, or by the second
                 String id = a.post("/v1.41/containers/zy-stop/exec", body("Cmd", List.of("true"))).json().get("Id")
                         .asText();
                 assertEquals(200, a.post("/v1.41/exec/" + id + "/start", body("Detach", true)).status());

@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Off until {@link #enable()} ({@code quilt serve} turns it on; the one-shot CLI has nothing for a zygote to
  * outlive) and off again after {@link #close()}. A container's first exec (as a rule its readiness probe) is
- * spawned; its zygote is made at its second, once however many execs race for it (the map's compute), keyed by
+ * spawned, and its zygote made behind it ({@link #warm}: on a thread of its own once the probe has ended, so
+ * neither the probe nor the answer that follows it waits for one) or, failing that, at its second exec; once
+ * however many execs race for it (the map's compute), keyed by
  * the container's ID and its init's pid <em>and</em> start time (a restarted container has a new init, so a new
  * zygote). It is spawned as quilt-exec is (sealed memfd, a session of
  * its own, /dev/null as stdio) and told ZYGOTE; it joins nothing of the container (not its pid namespace, not its
@@ -66,6 +68,9 @@ public final class ExecZygotes implements AutoCloseable {
     private final NativeLibrary lib;
     private final Map<Key, Zygote> zygotes = new ConcurrentHashMap<>();
     private final java.util.Set<Key> seen = ConcurrentHashMap.newKeySet();
+    /** The one thread that makes zygotes ahead of use ({@link #warm}). */
+    private final java.util.concurrent.ExecutorService ahead = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("quilt-exec-zygote-ahead").factory());
     private volatile boolean enabled;
 
     public ExecZygotes(NativeLibrary lib) {
@@ -113,6 +118,29 @@ public final class ExecZygotes implements AutoCloseable {
             if (!enabled) return false;
         }
         return false;
+    }
+
+    /**
+     * Makes the zygote of {@code container}'s init {@code init} behind the caller's back, if zygotes are on, the
+     * container has had its first exec and it has none: on the one thread that makes them ahead of use, so the next
+     * exec forks at once. Called once a readiness probe has ended; a failure is the next exec's to meet (it spawns).
+     */
+    void warm(String container, ProcessRef init) {
+        if (!enabled) return;
+        Key key = new Key(container, init.pid(), init.startTime());
+        if (zygotes.containsKey(key) || !seen.contains(key)) return;
+        try {
+            ahead.execute(() -> {
+                if (!enabled || !seen.remove(key)) return; // off meanwhile, or an exec has made it already
+                try {
+                    zygotes.computeIfAbsent(key, this::spawn);
+                } catch (RuntimeException e) {
+                    // no zygote: the next exec spawns quilt-exec, and says why if that fails too
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closed meanwhile: nothing to make
+        }
     }
 
     /** How many zygotes are alive now (tests). */

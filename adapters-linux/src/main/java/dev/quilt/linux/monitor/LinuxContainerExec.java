@@ -499,7 +499,12 @@ public final class LinuxContainerExec implements ContainerExec {
                 .put(Protocol.T_PROBE_PATH, lib.init().toString())
                 .put(Protocol.T_CAPTURE, 1024)
                 .put(Protocol.T_TIMEOUT_MS, Math.max(1, timeout.toMillis()));
-        return captured(target, w, timeout);
+        try {
+            return captured(target, w, timeout);
+        } finally {
+            // the probe was spawned (a container's first exec): its zygote is made now, behind the answer
+            if (zygotes != null) zygotes.warm(target.id().toString(), target.init());
+        }
     }
 
     private Captured captured(Target target, MessageWriter w, Duration timeout) {

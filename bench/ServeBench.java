@@ -14,7 +14,8 @@
 //   archive N KIND       PUT then GET of /tmp/bench in one container, KIND 1m | 100m | small (1,000 files of
 //                        1 KiB); prints "put MB/s get MB/s" per round
 //   rss N PID            the server's VmRSS (KiB) idle, then with N running containers
-// Prints one number (or line) per measurement; 3 unmeasured warm-ups first where it says ms.
+// Prints one number (or line) per measurement; 3 unmeasured warm-ups first where it says ms (200 for the exec
+// modes, 20 for the ready modes, so this client's own code is compiled before it is timed).
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -39,6 +40,13 @@ import java.util.concurrent.Future;
 public class ServeBench {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int WARM = 3;
+    /**
+     * Unmeasured execs before an exec mode measures: this client's own code (its JSON, its HTTP) runs interpreted
+     * at first, which would be timed as the server's; an agent's client lives for thousands of calls.
+     */
+    static final int WARM_EXECS = 200;
+    /** Unmeasured creates before a ready mode measures, for the same reason. */
+    static final int WARM_READY = 20;
     static Path socket;
 
     record Response(int status, byte[] body) {
@@ -196,7 +204,7 @@ public class ServeBench {
     }
 
     static void ready(int n, String network, int conc, boolean oneCall) throws Exception {
-        for (int i = 0; i < WARM; i++) down(oneCall ? upInOneCall(network) : up(network));
+        for (int i = 0; i < WARM_READY; i++) down(oneCall ? upInOneCall(network) : up(network));
         ExecutorService pool = Executors.newFixedThreadPool(conc);
         List<Future<double[]>> runs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -215,7 +223,7 @@ public class ServeBench {
     static void exec(int n) throws Exception {
         String id = up("none");
         try {
-            for (int i = 0; i < WARM + n; i++) {
+            for (int i = 0; i < WARM_EXECS + n; i++) {
                 long t0 = System.nanoTime();
                 String exec = ok(call("POST", "/v1.41/containers/" + id + "/exec", "application/json",
                         json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
@@ -226,7 +234,7 @@ public class ServeBench {
                         .get("ExitCode").asInt();
                 double t = ms(t0);
                 if (code != 0) throw new IllegalStateException("true exited " + code);
-                if (i >= WARM) System.out.printf("%.3f%n", t);
+                if (i >= WARM_EXECS) System.out.printf("%.3f%n", t);
             }
         } finally {
             down(id);
@@ -272,7 +280,7 @@ public class ServeBench {
     static void execKeptAlive(int n) throws Exception {
         String id = up("none");
         try (Conn kept = new Conn()) {
-            for (int i = 0; i < WARM + n; i++) {
+            for (int i = 0; i < WARM_EXECS + n; i++) {
                 long t0 = System.nanoTime();
                 String exec = ok(kept.call("POST", "/v1.41/containers/" + id + "/exec", "application/json",
                         json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
@@ -283,7 +291,7 @@ public class ServeBench {
                         .get("ExitCode").asInt();
                 double t = ms(t0);
                 if (code != 0) throw new IllegalStateException("true exited " + code);
-                if (i >= WARM) System.out.printf("%.3f%n", t);
+                if (i >= WARM_EXECS) System.out.printf("%.3f%n", t);
             }
         } finally {
             down(id);

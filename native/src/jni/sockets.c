@@ -56,7 +56,9 @@ static jint readFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off, 
     return (jint)n;
 }
 
-/* write(2) of all of buf[off, off+len): 0 or -errno (EPIPE when the reader has gone; the JVM ignores SIGPIPE) */
+/* write(2) of all of buf[off, off+len): 0 or -errno (EPIPE when the reader has gone; the JVM ignores SIGPIPE).
+ * A non-blocking fd (a connection of the server's event loop) that is full is waited on with poll(2) until it
+ * takes more: the caller is a worker thread that may block, never the event loop. */
 static jint writeFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off, jint len)
 {
     (void)cls;
@@ -68,12 +70,31 @@ static jint writeFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off,
             ssize_t n = write(fd, tmp + done, (size_t)(chunk - done));
             if (n < 0 && errno == EINTR)
                 continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                struct pollfd p = { .fd = fd, .events = POLLOUT };
+                if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                    return -errno;
+                continue;
+            }
             if (n < 0)
                 return -errno;
             done += (jint)n;
         }
         off += chunk;
         len -= chunk;
+    }
+    return 0;
+}
+
+/* Waits (poll(2), no deadline) until fd can take a write, or has an error or hang-up: 0 or -errno. */
+static jint awaitWritable(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    while (poll(&p, 1, -1) < 0) {
+        if (errno != EINTR)
+            return -errno;
     }
     return 0;
 }
@@ -186,6 +207,7 @@ static const JNINativeMethod methods[] = {
     { "receiveMessage", "(I[B)I", (void *)receiveMessage },
     { "sendFds", "(I[I)I", (void *)sendFds },
     { "sendForkMessage", "(I[I)I", (void *)sendFork },
+    { "awaitWritable", "(I)I", (void *)awaitWritable },
     { "receiveMessageWithin", "(I[BJ)I", (void *)receiveMessageWithin },
 };
 

@@ -84,6 +84,12 @@ final class ApiClient {
 
     /** A response whose body is read as it comes (logs -f, events, stats stream); close it to hang up. */
     Open open(String method, String path, String contentType, byte[] body, Map<String, String> extra) throws IOException {
+        return open(method, path, contentType, body, extra, false);
+    }
+
+    /** As {@link #open}; with {@code closeWrite} our side is shut right after the request, before any answer. */
+    Open open(String method, String path, String contentType, byte[] body, Map<String, String> extra,
+              boolean closeWrite) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
         OutputStream out = Channels.newOutputStream(ch);
@@ -100,6 +106,7 @@ final class ApiClient {
         out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
         if (body != null) out.write(body);
         out.flush();
+        if (closeWrite) ch.shutdownOutput();
         String status = line(in);
         if (status == null || !status.startsWith("HTTP/1.1 ")) {
             ch.close();
@@ -118,6 +125,15 @@ final class ApiClient {
     Open hijack(String path, Object json) throws IOException {
         return open("POST", path, "application/json", JSON.writeValueAsBytes(json),
                 Map.of("Connection", "Upgrade", "Upgrade", "tcp"));
+    }
+
+    /**
+     * As {@link #hijack}, our side shut right after the request, as the docker CLI does for an exec without
+     * {@code -i}: it sends nothing more and reads the output to its end.
+     */
+    Open hijackHalfClosed(String path, Object json) throws IOException {
+        return open("POST", path, "application/json", JSON.writeValueAsBytes(json),
+                Map.of("Connection", "Upgrade", "Upgrade", "tcp"), true);
     }
 
     static final class Open implements AutoCloseable {

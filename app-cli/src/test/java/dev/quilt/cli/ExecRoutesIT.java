@@ -149,6 +149,27 @@ class ExecRoutesIT {
     }
 
     @Test
+    void aClientThatShutsItsSideAtOnceGetsTheWholeOutput() throws Exception {
+        // the docker CLI shuts its side right after an exec start without -i, before the 101 has come: that is
+        // stdin's end, not a hang-up; several times, since the half-close races the switch to the raw stream
+        int size = 3_000_000;
+        for (int round = 0; round < 5; round++) {
+            String id = create("box", body("Cmd", List.of("head", "-c", String.valueOf(size), "/dev/zero"),
+                    "AttachStdout", true, "AttachStderr", true));
+            long got = 0;
+            try (ApiClient.Open o = api.hijackHalfClosed("/v1.41/exec/" + id + "/start",
+                    body("Detach", false, "Tty", false))) {
+                assertEquals(101, o.status);
+                for (ApiClient.Frame f = o.nextFrame(); f != null; f = o.nextFrame()) {
+                    if (f.stream() == 1) got += f.data().length;
+                }
+            }
+            assertEquals(size, got, "round " + round + ": every byte of the output");
+            assertEquals(0, inspect(id).get("ExitCode").asInt());
+        }
+    }
+
+    @Test
     void aTtyIsARawStreamAndResizeReachesIt() throws Exception {
         String id = create("box", body("Cmd", List.of("sh", "-c", "stty size; read x; stty size; echo \"got $x\""),
                 "Tty", true, "AttachStdin", true, "AttachStdout", true, "ConsoleSize", List.of(24, 80)));

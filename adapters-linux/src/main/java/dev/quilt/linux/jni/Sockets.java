@@ -22,6 +22,8 @@ public final class Sockets {
 
     static native int sendForkMessage(int fd, int[] fds);
 
+    static native int awaitWritable(int fd);
+
     static native int receiveMessageWithin(int fd, byte[] buf, long timeoutMs);
 
     /** What {@link #receive(int, byte[], String, java.time.Instant)} returns when the deadline came first. */
@@ -128,6 +130,20 @@ public final class Sockets {
      * SCM_RIGHTS. Returns 0, or {@code -errno}: EPIPE or ECONNRESET when the zygote has gone, which the caller
      * takes as "use another", not as a failure of the exec.
      */
+    /**
+     * Writes all of {@code b[off, off+len)} to {@code fd}, which stays open and may be non-blocking (a connection of
+     * the server's event loop): a full socket is waited on (poll), so the caller blocks. 0, or -errno (EPIPE: the
+     * reader has gone).
+     */
+    public static int writeAll(int fd, byte[] b, int off, int len) {
+        return writeFd(fd, b, off, len);
+    }
+
+    /** Waits (poll, no deadline) until {@code fd} takes a write, or has failed or hung up: 0, or -errno. */
+    public static int writable(int fd) {
+        return awaitWritable(fd);
+    }
+
     public static int sendFork(int fd, int[] fds) {
         return sendForkMessage(fd, fds);
     }

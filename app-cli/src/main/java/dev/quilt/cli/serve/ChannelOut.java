@@ -23,10 +23,28 @@ final class ChannelOut extends OutputStream {
     /** Keeps concurrent writers' messages whole and in order; held only while a message is queued. */
     private final Object queueing = new Object();
 
+    /** The connection's fd when its bytes go straight to the socket (a hijacked stream), else -1. */
+    private final int direct;
+    /** The send buffer to give back once the client has read the head (see {@link #holdUntilHeadRead}); 0: none. */
+    private int headSendBuffer;
+
     ChannelOut(Channel channel, boolean chunked, Runnable onClose) {
+        this(channel, chunked, onClose, false);
+    }
+
+    /**
+     * With {@code direct}, for a connection taken over (Docker's hijack) once the event loop has written the
+     * answer's head: each write goes to the socket from the writer's thread (write(2), waiting with poll(2) while
+     * it is full), not through the event loop. Netty 4.2.18's epoll registration drops the connection's fd from
+     * epoll once the client has shut its side (no interest left) and then fails the next wait for writability
+     * (epoll_ctl MOD: ENOENT), which would cut a hijacked stream short whenever the client half-closed first, as
+     * the docker CLI does after an exec start without -i.
+     */
+    ChannelOut(Channel channel, boolean chunked, Runnable onClose, boolean direct) {
         this.channel = channel;
         this.chunked = chunked;
         this.onClose = onClose;
+        this.direct = direct && channel instanceof io.netty.channel.unix.UnixChannel u ? u.fd().intValue() : -1;
     }
 
     @Override
@@ -39,6 +57,15 @@ final class ChannelOut extends OutputStream {
         if (closed.get()) throw new IOException("the response is closed");
         if (!channel.isActive()) throw new IOException("the client went away");
         if (len == 0) return;
+        if (direct >= 0) {
+            int rc;
+            synchronized (queueing) {
+                if (headSendBuffer > 0) headRead();
+                rc = dev.quilt.linux.jni.Sockets.writeAll(direct, b, off, len);
+            }
+            if (rc < 0) throw new IOException("the client went away");
+            return;
+        }
         Object msg = chunked ? new DefaultHttpContent(Unpooled.copiedBuffer(b, off, len)) : Unpooled.copiedBuffer(b, off, len);
         ChannelFuture f;
         synchronized (queueing) {
@@ -48,6 +75,35 @@ final class ChannelOut extends OutputStream {
             // outside every lock: the event loop completes (or, closing, fails) this write without waiting for us
             f.awaitUninterruptibly();
             if (!f.isSuccess()) throw new IOException("the client went away");
+        }
+    }
+
+    /**
+     * Event loop, before the head (the 101) is written: the socket's send buffer made as small as the kernel allows,
+     * so that once the head is in the client's queue the socket is not writable until the client has read it
+     * (AF_UNIX counts unread bytes against the sender: unix(7)). The first write then waits for that (poll, an
+     * event) and gives the buffer back. docker-py reads the head through a buffered reader and then takes the raw
+     * socket, dropping what the reader had pulled in past the head: output sent with the head would be lost (a
+     * command that runs at once, as an exec through the zygote does, often writes before the client has read it).
+     */
+    void holdUntilHeadRead() {
+        if (direct < 0 || !(channel.config() instanceof io.netty.channel.epoll.EpollDomainSocketChannelConfig c)) return;
+        int before = c.getSendBufferSize();
+        c.setSendBufferSize(1); // the kernel's least (SOCK_MIN_SNDBUF)
+        headSendBuffer = before > 0 ? before : 212992;
+    }
+
+    /** With {@link #queueing} held: waits until the client has read the head, and gives the send buffer back. */
+    private void headRead() {
+        int size = headSendBuffer;
+        headSendBuffer = 0;
+        dev.quilt.linux.jni.Sockets.writable(direct); // an error or hang-up ends it too: the write says so
+        if (channel.config() instanceof io.netty.channel.epoll.EpollDomainSocketChannelConfig c) {
+            try {
+                c.setSendBufferSize(size / 2); // the kernel doubles what it is given (socket(7))
+            } catch (RuntimeException closed) {
+                // the connection is gone: the write below fails and says so
+            }
         }
     }
 

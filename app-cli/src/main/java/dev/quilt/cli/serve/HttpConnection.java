@@ -193,6 +193,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Call c = current;
+            if (c != null && !c.finished && c.body.ended() && (c.upgrade || c.hijacked)) {
+                // a connection taken over, or about to be (Docker's hijack: exec start, attach): the client's
+                // half-close is its stdin's end, not a hang-up (the docker CLI shuts its side right after an exec
+                // start without -i); the output still goes out whole. The hijacked stream's input ends here, or
+                // at the switch if it has not come yet (both on this event loop)
+                c.inputShut = true;
+                BodyPipe in = c.early;
+                if (in != null) in.end();
+                ctx.fireUserEventTriggered(evt);
+                return;
+            }
             // the whole request came and its answer has begun (a stream: logs, wait, stats), then EOF: the client
             // hung up (Go's net/http, dockerd's server, cancels such a request too): closing runs the call's
             // onClose, which frees a worker following a quiet stream
@@ -249,6 +260,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Boolean.getBoolean("quilt.dbg")) { System.err.println("DBG raw exception"); cause.printStackTrace(); }
             ctx.close();
         }
     }
@@ -272,6 +284,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         /** The connection ends, but only once the client has sent the rest of a body the route did not read. */
         private volatile boolean closeAtBodyEnd;
         private volatile boolean hijacked;
+        /** Event loop: the client shut its side before the switch to the raw stream (its stdin's end). */
+        private boolean inputShut;
         private volatile boolean closed;
         private int status;
         private ChannelOut out;
@@ -469,9 +483,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public Hijacked hijack(String contentType) {
+            hijacked = true; // before the answer: the event loop that sees it answered sees it hijacked
             answer(req.headers().contains(HttpHeaderNames.UPGRADE) ? 101 : 200);
             channel.attr(STREAMING).set(Boolean.TRUE);
-            hijacked = true;
             boolean upgrade = status == 101;
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                     upgrade ? new HttpResponseStatus(101, "UPGRADED") : HttpResponseStatus.OK);
@@ -484,26 +498,33 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
             java.util.concurrent.CompletableFuture<BodyPipe> switched = new java.util.concurrent.CompletableFuture<>();
+            out = new ChannelOut(channel, false, () -> {
+                switched.join().close();
+                closeAfterWrites(channel);
+                finish();
+            }, true);
+            ChannelOut head = out;
             channel.eventLoop().execute(() -> {
                 // the bytes read past an upgrade request are the stream's first (see stopDecoding)
                 BodyPipe in = early != null ? early : new BodyPipe(channel);
-                channel.writeAndFlush(r);
+                if (inputShut) in.end(); // the client's half-close came before this switch
+                // the stream's bytes go straight to the socket after this head (ChannelOut's direct writes)
+                head.holdUntilHeadRead();
+                channel.writeAndFlush(r).addListener(f -> switched.complete(in));
                 ChannelPipeline p = channel.pipeline();
                 p.addLast("raw", new Raw(in, this::connectionClosed));
                 if (p.get(CONTINUE) != null) p.remove(CONTINUE);
                 p.remove(HANDLER);
                 p.remove(CODEC); // what it had read past the request goes on to Raw
-                channel.config().setAutoRead(true);
-                channel.read();
-                switched.complete(in);
+                // a client that has shut its side has nothing more to read: asking epoll for input again would fail
+                // (the kernel forgot the interest), and that failure would close the stream the output goes to
+                if (!inputShut && !(channel instanceof io.netty.channel.socket.DuplexChannel d && d.isInputShutdown())) {
+                    channel.config().setAutoRead(true);
+                    channel.read();
+                }
             });
             // not waited for here: the caller goes on (an exec spawns its command) while the loop switches; its
             // first in() or out() waits for the switch, so nothing is written through a pipeline still being changed
-            out = new ChannelOut(channel, false, () -> {
-                switched.join().close();
-                closeAfterWrites(channel);
-                finish();
-            });
             ChannelOut o = out;
             return new Hijacked() {
                 @Override

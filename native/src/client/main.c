@@ -46,8 +46,21 @@ static int nwords;
 static struct termios caller_term;
 static int have_caller_term;
 
+/* the status flags of the fds we pass, as they were: the server's event loop makes a received fd non-blocking
+ * (and F_SETFL drops O_APPEND with it), and the open file is ours too; the server makes it blocking again for the
+ * command, and we put back what it was when we are done */
+static int passed_fd[MAX_FDS], passed_flags[MAX_FDS], n_passed;
+
+static void give_flags_back(void)
+{
+    for (int i = 0; i < n_passed; i++)
+        if (passed_flags[i] >= 0)
+            fcntl(passed_fd[i], F_SETFL, passed_flags[i]);
+}
+
 static void give_terminal_back(int always)
 {
+    give_flags_back();
     struct termios now;
     if (!have_caller_term || tcgetattr(0, &now) < 0)
         return;
@@ -229,6 +242,11 @@ int main(int argc, char **argv)
         sigaddset(&mask, forwarded[i]);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     have_caller_term = isatty(0) && tcgetattr(0, &caller_term) == 0;
+    for (int i = 0; i < nfds; i++) {
+        passed_fd[i] = fds[i];
+        passed_flags[i] = fcntl(fds[i], F_GETFL);
+    }
+    n_passed = nfds;
     for (int i = 0; i < nfds; i++) {
         int rc = fd_pass_send(sock, "F", 1, &fds[i], 1);
         if (rc < 0) {

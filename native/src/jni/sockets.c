@@ -86,6 +86,17 @@ static jint writeFd(JNIEnv *env, jclass cls, jint fd, jbyteArray jbuf, jint off,
     return 0;
 }
 
+/* Clears O_NONBLOCK on fd (its other status flags kept): 0 or -errno. */
+static jint clearNonBlocking(JNIEnv *env, jclass cls, jint fd)
+{
+    (void)env;
+    (void)cls;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return -errno;
+    return 0;
+}
+
 /* Waits (poll(2), no deadline) until fd can take a write, or has an error or hang-up: 0 or -errno. */
 static jint awaitWritable(JNIEnv *env, jclass cls, jint fd)
 {
@@ -208,6 +219,7 @@ static const JNINativeMethod methods[] = {
     { "sendFds", "(I[I)I", (void *)sendFds },
     { "sendForkMessage", "(I[I)I", (void *)sendFork },
     { "awaitWritable", "(I)I", (void *)awaitWritable },
+    { "clearNonBlocking", "(I)I", (void *)clearNonBlocking },
     { "receiveMessageWithin", "(I[BJ)I", (void *)receiveMessageWithin },
 };
 

@@ -29,6 +29,14 @@ public final class RawSocketWrites {
         return Sockets.writeAll(fd, b, off, len);
     }
 
+    /**
+     * Makes a fd a client passed (SCM_RIGHTS) blocking again: Netty's receipt of it set O_NONBLOCK on the open file,
+     * which the client shares, so a command writing to it would meet EAGAIN. 0, or -errno.
+     */
+    public static int blocking(int fd) {
+        return Sockets.blocking(fd);
+    }
+
     /** Waits until {@code fd} takes a write, or has failed or hung up: 0, or -errno. */
     public static int writable(int fd) {
         return Sockets.writable(fd);

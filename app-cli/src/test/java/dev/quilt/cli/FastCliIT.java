@@ -184,6 +184,24 @@ class FastCliIT {
             assertEquals("err\n", split.err());
             served(s, split);
 
+            // the caller's stdout is the caller's open file: the command meets it blocking (the server's receipt of
+            // the fd made it non-blocking, and a command then met EAGAIN), and after the call it is as it was
+            Path appended = work.resolve("appended.txt");
+            ProcessBuilder fb = new ProcessBuilder("bash", "-c", "exec 1>>" + appended + "; " + LAUNCHER + " --root "
+                    + root + " exec fast-x sh -c 'grep flags /proc/self/fdinfo/1'; grep flags /proc/$$/fdinfo/1")
+                    .directory(work.toFile()).redirectInput(new File("/dev/null"));
+            fb.environment().putAll(quilt.env);
+            fb.environment().remove("QUILT_CLIENT");
+            Run flagged = finish(fb.start());
+            assertEquals(0, flagged.exit(), flagged.err());
+            List<String> flags = Files.readAllLines(appended);
+            assertEquals(2, flags.size(), flags.toString());
+            int during = Integer.parseInt(flags.get(0).replaceAll("[^0-7]", ""), 8);
+            int after = Integer.parseInt(flags.get(1).replaceAll("[^0-7]", ""), 8);
+            assertEquals(0, during & 04000, "the command's stdout is blocking: " + flags);
+            assertEquals(0, after & 04000, "the caller's stdout is blocking again: " + flags);
+            assertEquals(02000, after & 02000, "the caller's O_APPEND is back: " + flags);
+
             // -i: the caller's stdin, a file here, read by the command to its end
             Path input = Files.writeString(work.resolve("stdin.txt"), "line one\nline two\n");
             Process p = start(LAUNCHER, work, Map.of(), input.toFile(),

@@ -24,6 +24,8 @@ public final class Sockets {
 
     static native int awaitWritable(int fd);
 
+    static native int clearNonBlocking(int fd);
+
     static native int receiveMessageWithin(int fd, byte[] buf, long timeoutMs);
 
     /** What {@link #receive(int, byte[], String, java.time.Instant)} returns when the deadline came first. */
@@ -137,6 +139,11 @@ public final class Sockets {
      */
     public static int writeAll(int fd, byte[] b, int off, int len) {
         return writeFd(fd, b, off, len);
+    }
+
+    /** Makes {@code fd} blocking (O_NONBLOCK cleared, its other status flags kept): 0, or -errno. */
+    public static int blocking(int fd) {
+        return clearNonBlocking(fd);
     }
 
     /** Waits (poll, no deadline) until {@code fd} takes a write, or has failed or hung up: 0, or -errno. */

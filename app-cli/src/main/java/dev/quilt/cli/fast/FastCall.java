@@ -206,6 +206,10 @@ final class FastCall extends ChannelInboundHandlerAdapter {
             throw new FastMessages.BadMessage("a fd out of turn");
         }
         fds.add(fd);
+        // Netty's receipt made it non-blocking (the open file is the caller's too): blocking again, as the
+        // caller had it, so the command and our writes to it wait instead of failing with EAGAIN; the client
+        // puts its own flags back when it is done
+        if (dev.quilt.linux.RawSocketWrites.available()) dev.quilt.linux.RawSocketWrites.blocking(fd.intValue());
         if (fds.size() < request.callerFds().size()) return;
         ((EpollDomainSocketChannel) ctx.channel()).config().setReadMode(DomainSocketReadMode.BYTES);
         start(ctx);

@@ -429,9 +429,9 @@ int main(void)
         return 125;
     }
     signals_reset(); /* nothing ignored or blocked because the JVM's spawn left it so */
-    /* fds the JVM had not marked close-on-exec when it spawned us (a pipe of a process it was starting meanwhile,
-     * as Java's ProcessBuilder makes them) would stay open here for as long as we run (a session, a zygote: the
-     * container's life), and their readers would never see the end of file. Only stdio and fd 3 stay */
+    /* fds the JVM had not marked close-on-exec when it spawned us (a pipe of a process it was starting at that
+     * moment) would stay open here for as long as we run (a session, a zygote: the container's life), and their
+     * readers would never see the end of file. Only stdio and fd 3 stay */
     close_range((unsigned)sync_fd + 1, ~0U, 0);
     uint8_t *msg;
     ssize_t n = receive_request(&msg);

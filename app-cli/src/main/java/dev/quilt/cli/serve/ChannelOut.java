@@ -90,9 +90,13 @@ final class ChannelOut extends OutputStream {
      */
     void holdUntilHeadRead() {
         if (direct < 0 || !(channel.config() instanceof io.netty.channel.epoll.EpollDomainSocketChannelConfig c)) return;
-        int before = c.getSendBufferSize();
-        c.setSendBufferSize(1); // the kernel's least (SOCK_MIN_SNDBUF)
-        headSendBuffer = before > 0 ? before : 212992;
+        try {
+            int before = c.getSendBufferSize();
+            c.setSendBufferSize(1); // the kernel's least (SOCK_MIN_SNDBUF)
+            headSendBuffer = before > 0 ? before : 212992;
+        } catch (RuntimeException gone) {
+            // the connection has gone already: the head's write fails, and so does the stream's first write
+        }
     }
 
     /** With {@link #queueing} held: waits until the client has read the head, and gives the send buffer back. */

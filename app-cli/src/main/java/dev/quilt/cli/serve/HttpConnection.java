@@ -260,7 +260,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (Boolean.getBoolean("quilt.dbg")) { System.err.println("DBG raw exception"); cause.printStackTrace(); }
             ctx.close();
         }
     }

@@ -51,6 +51,24 @@ static void parsing(void)
     tlv_put_str(&w, QUILT_T_PID, "4x");
     tlv_put_long(&w, QUILT_T_START_TIME, 1);
     ok(zygote_parse(buf, w.len, &z) == -EINVAL, "a pid that is not a number is refused");
+
+    /* the container's cgroup dirs, as an EXEC names them: kept, for the exec to use the zygote's fds */
+    w.len = message(buf, sizeof buf, QUILT_MSG_ZYGOTE, 42, 12345);
+    tlv_put_str(&w, QUILT_T_CGROUP_V1, "/sys/fs/cgroup/pids/q/c");
+    tlv_put_str(&w, QUILT_T_CGROUP_V1, "/sys/fs/cgroup/unified/q/c");
+    ok(zygote_parse(buf, w.len, &z) == 0 && z.n_cgroup_v1 == 2 && !z.cgroup_v2 &&
+       strcmp(z.cgroup_v1[1], "/sys/fs/cgroup/unified/q/c") == 0 && z.cgroups.n == 0 && z.cgroups.v2_fd == -1,
+       "ZYGOTE gives the cgroup dirs, none opened yet");
+    const char *same[] = { "/sys/fs/cgroup/pids/q/c", "/sys/fs/cgroup/unified/q/c" };
+    const char *other[] = { "/sys/fs/cgroup/pids/q/c", "/sys/fs/cgroup/unified/q/d" };
+    ok(zygote_same_cgroups(&z, NULL, same, 2), "an EXEC with the same dirs uses the zygote's");
+    ok(!zygote_same_cgroups(&z, NULL, other, 2) && !zygote_same_cgroups(&z, NULL, same, 1) &&
+       !zygote_same_cgroups(&z, "/sys/fs/cgroup/q/c", same, 2), "another dir, count or cgroup2 dir: its own");
+    zygote_free(&z);
+    uint8_t nul[] = { '/', 0, 'x' };
+    w.len = message(buf, sizeof buf, QUILT_MSG_ZYGOTE, 42, 12345);
+    tlv_put(&w, QUILT_T_CGROUP_V1, nul, sizeof nul);
+    ok(zygote_parse(buf, w.len, &z) == -EINVAL, "a dir with a NUL is refused");
 }
 
 static ino_t inode(int fd)

@@ -19,6 +19,7 @@
 #include "quilt/proto.h"
 #include "common/fd_pass.h"
 #include "common/tlv.h"
+#include "exec/cgroups.h"
 #include "monitor/procfs.h"
 
 /* A decimal record value (at most 20 digits): 0 or -EINVAL. */
@@ -67,18 +68,37 @@ int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z)
     uint32_t vlen;
     unsigned long long type = 0, pid = 0, start = 0, n;
     int have_start = 0, rc;
+    memset(z, 0, sizeof *z);
+    z->pidfd = z->proc_dir = -1;
+    exec_cgroups_init(&z->cgroups);
+    char *strings = malloc(2 * len + 1); /* every string record and its NUL: less than the message */
+    if (!strings)
+        return -ENOMEM;
+    z->strings = strings;
     while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
+        if (tag == QUILT_T_CGROUP_V1 || tag == QUILT_T_CGROUP_V2) { /* the exec's cgroups, opened once for all */
+            if (memchr(val, 0, vlen) || (tag == QUILT_T_CGROUP_V1 && z->n_cgroup_v1 == CONFIG_MAX_CGROUPS))
+                return zygote_free(z), -EINVAL;
+            memcpy(strings, val, vlen);
+            strings[vlen] = 0;
+            if (tag == QUILT_T_CGROUP_V2)
+                z->cgroup_v2 = strings;
+            else
+                z->cgroup_v1[z->n_cgroup_v1++] = strings;
+            strings += vlen + 1;
+            continue;
+        }
         unsigned long long *into = tag == QUILT_T_TYPE ? &type : tag == QUILT_T_PID ? &pid
                                  : tag == QUILT_T_START_TIME ? &start : NULL;
         if (!into)
             continue; /* a newer JVM may say more */
         if (number(val, vlen, &n) < 0)
-            return -EINVAL;
+            return zygote_free(z), -EINVAL;
         *into = n;
         have_start |= tag == QUILT_T_START_TIME;
     }
     if (rc < 0 || type != QUILT_MSG_ZYGOTE || pid < 1 || pid > 4194304 || !have_start)
-        return -EINVAL;
+        return zygote_free(z), -EINVAL;
     z->pid = (pid_t)pid;
     z->start_time = start;
     z->pidfd = -1;
@@ -101,7 +121,28 @@ int zygote_open_init(struct zygote *z)
     snprintf(path, sizeof path, "/proc/%d", (int)z->pid);
     z->proc_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: the exec falls back to the path */
     z->pidfd = pidfd;
-    return 0;
+    /* what every exec's command writes to join the container's cgroups: opened once, here, on the host */
+    const char *object;
+    int rc = exec_cgroups_open(&z->cgroups, z->cgroup_v2, z->cgroup_v1, z->n_cgroup_v1, &object);
+    return rc < 0 ? rc : 0;
+}
+
+int zygote_same_cgroups(const struct zygote *z, const char *v2, const char *const v1[], int n)
+{
+    if (n != z->n_cgroup_v1 || !v2 != !z->cgroup_v2 || (v2 && strcmp(v2, z->cgroup_v2) != 0))
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(v1[i], z->cgroup_v1[i]) != 0)
+            return 0;
+    return 1;
+}
+
+void zygote_free(struct zygote *z)
+{
+    free(z->strings);
+    z->strings = NULL;
+    z->cgroup_v2 = NULL;
+    z->n_cgroup_v1 = 0;
 }
 
 static int send_records(int sock, int type, const long long *tags, const long long *values, int n)
@@ -142,45 +183,26 @@ int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS])
 int zygote_receive_fork(int sock, int fds[ZYGOTE_FDS])
 {
     uint8_t buf[256];
-    union {
-        char space[CMSG_SPACE(sizeof(int) * FD_PASS_MAX)];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                          .msg_controllen = sizeof control.space };
-    ssize_t n;
-    do
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    int got[ZYGOTE_FDS], k;
+    ssize_t n = fd_pass_receive(sock, buf, sizeof buf, got, ZYGOTE_FDS, &k);
     if (n < 0)
-        return -errno;
-    int got[FD_PASS_MAX], k = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        int m = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        for (int i = 0; i < m && k < FD_PASS_MAX; i++)
-            memcpy(&got[k++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-    }
+        return (int)n; /* -EBADMSG: cut short or too many fds, all closed */
     if (n == 0 && k == 0)
         return 0;
-    int whole = !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && k == ZYGOTE_FDS &&
-                type_of(buf, (size_t)n) == QUILT_MSG_FORK;
-    if (!whole) {
+    if (k != ZYGOTE_FDS || type_of(buf, (size_t)n) != QUILT_MSG_FORK) {
         for (int i = 0; i < k; i++)
             close(got[i]);
         return -EBADMSG;
     }
-    memcpy(fds, got, sizeof(int) * ZYGOTE_FDS);
+    memcpy(fds, got, sizeof got);
     return 1;
 }
 
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep)
 {
     int n = ZYGOTE_FDS + n_keep;
-    int high[ZYGOTE_FDS + 8];
-    if (n_keep < 0 || n_keep > 8)
+    int high[ZYGOTE_FDS + ZYGOTE_KEEP_MAX];
+    if (n_keep < 0 || n_keep > ZYGOTE_KEEP_MAX)
         return -EINVAL;
     /* copies above every target first, so no dup2 below overwrites a source still to be placed */
     for (int i = 0; i < n; i++) {
@@ -256,7 +278,8 @@ static void add(int ep, int fd)
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* The forked child: the exec's fds on 0-3, the zygote's init fds on 4 and 5, its own session, no signal blocked. */
+/* The forked child: the exec's fds on 0-3, the zygote's init fds on 4 and 5, its cgroup fds from 6 on (each -1
+ * stays -1), its own session, no signal blocked. */
 static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
 {
     sigset_t none;
@@ -265,12 +288,19 @@ static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
         return -errno;
     if (setsid() < 0)
         return -errno;
-    int keep[] = { z->pidfd, z->proc_dir };
-    int rc = zygote_place_fds(fds, keep, 2);
+    struct exec_cgroups *g = &z->cgroups;
+    int keep[ZYGOTE_KEEP_MAX] = { z->pidfd, z->proc_dir, g->v2_fd }, n_keep = 3 + g->n;
+    for (int i = 0; i < g->n; i++)
+        keep[3 + i] = g->fd[i];
+    int rc = zygote_place_fds(fds, keep, n_keep);
     if (rc < 0)
         return rc;
-    z->pidfd = ZYGOTE_FDS;
-    z->proc_dir = z->proc_dir >= 0 ? ZYGOTE_FDS + 1 : -1;
+    /* each kept fd is now at its index's number, or closed there when it was -1 */
+    int *placed[ZYGOTE_KEEP_MAX] = { &z->pidfd, &z->proc_dir, &g->v2_fd };
+    for (int i = 0; i < g->n; i++)
+        placed[3 + i] = &g->fd[i];
+    for (int i = 0; i < n_keep; i++)
+        *placed[i] = *placed[i] >= 0 ? ZYGOTE_FDS + i : -1;
     return 0;
 }
 

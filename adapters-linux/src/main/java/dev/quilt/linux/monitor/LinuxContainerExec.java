@@ -335,7 +335,7 @@ public final class LinuxContainerExec implements ContainerExec {
                 Sockets.send(pair[0], w.array(), w.length(), "quilt-exec");
                 sent = true;
                 int[] fds = stdio.fds();
-                if (zygotes.fork(target.id().toString(), target.init(),
+                if (zygotes.fork(target.id().toString(), target.init(), target.cgroup(),
                         new int[] {fds[0], fds[1], fds[2], pair[1]})) {
                     Processes.closeFd(pair[1]);
                     pair[1] = -1;
@@ -503,7 +503,7 @@ public final class LinuxContainerExec implements ContainerExec {
             return captured(target, w, timeout);
         } finally {
             // the probe was spawned (a container's first exec): its zygote is made now, behind the answer
-            if (zygotes != null) zygotes.warm(target.id().toString(), target.init());
+            if (zygotes != null) zygotes.warm(target.id().toString(), target.init(), target.cgroup());
         }
     }
 

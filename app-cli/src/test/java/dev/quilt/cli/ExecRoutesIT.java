@@ -1,15 +1,14 @@
 package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,38 +24,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resize, detached), inspect, Quilt's deadline that kills a whole tree, and each refusal with its status and line.
  */
 class ExecRoutesIT {
-    static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
+    /** Three containers made with the CLI before the server starts: two running, one exited. */
+    @RegisterExtension
+    static final ServedRoot SERVER = new ServedRoot("quilt-exec-routes", q -> {
+        String mark = q.env.get("QUILT_IT");
+        for (String name : List.of("box", "tree")) {
+            Quilt.Result r = q.run("run", "-d", "--network", "none", "--name", name, "-e", "QUILT_IT=" + mark);
+            assertEquals(0, r.exit(), r.err());
+        }
+        Quilt.Result done = q.run("run", "--network", "none", "--name", "done", "-e", "QUILT_IT=" + mark, "--", "true");
+        assertEquals(0, done.exit(), done.err());
+    }, q -> {
+        for (String name : List.of("box", "tree", "done")) q.run("rm", "-f", name);
+    });
+    static final String MARK = SERVER.mark;
     static Path root;
     static Quilt quilt;
     static Served served;
     static ApiClient api;
 
     @BeforeAll
-    static void up() throws Exception {
-        root = Files.createTempDirectory("quilt-exec-routes");
-        quilt = new Quilt(root);
-        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
-        for (String name : List.of("box", "tree")) {
-            Quilt.Result r = quilt.run("run", "-d", "--network", "none", "--name", name, "-e", MARK);
-            assertEquals(0, r.exit(), r.err());
-        }
-        Quilt.Result done = quilt.run("run", "--network", "none", "--name", "done", "-e", MARK, "--", "true");
-        assertEquals(0, done.exit(), done.err());
-        served = Served.start(quilt, root);
-        api = served.client();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            if (served != null) {
-                assertEquals(0, served.stop(), served.log());
-                served.close();
-            }
-            for (String name : List.of("box", "tree", "done")) quilt.run("rm", "-f", name);
-        } finally {
-            quilt.close(MARK);
-        }
+    static void up() {
+        root = SERVER.root;
+        quilt = SERVER.quilt;
+        served = SERVER.served;
+        api = SERVER.api;
     }
 
     private static String create(String container, Map<String, Object> body) throws IOException {

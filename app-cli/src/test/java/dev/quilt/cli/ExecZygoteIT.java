@@ -1,8 +1,8 @@
 package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -30,31 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * between two execs fails neither; a container with a zygote is checkpointed.
  */
 class ExecZygoteIT {
-    static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
+    @RegisterExtension
+    static final ServedRoot SERVER = new ServedRoot("quilt-exec-zygote");
+    static final String MARK = SERVER.mark;
     static Path root;
     static Quilt quilt;
     static Served served;
     static ApiClient api;
 
     @BeforeAll
-    static void up() throws Exception {
-        root = Files.createTempDirectory("quilt-exec-zygote");
-        quilt = new Quilt(root);
-        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
-        served = Served.start(quilt, root);
-        api = served.client();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            if (served != null) {
-                assertEquals(0, served.stop(), served.log());
-                served.close();
-            }
-        } finally {
-            quilt.close(MARK);
-        }
+    static void up() {
+        root = SERVER.root;
+        quilt = SERVER.quilt;
+        served = SERVER.served;
+        api = SERVER.api;
     }
 
     private static Map<String, Object> body(Object... kv) {

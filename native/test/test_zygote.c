@@ -175,6 +175,39 @@ static void placing(void)
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* The usual case: the kept fds at their numbers already, the FORK's above them; only those four move. */
+static void placing_in_place(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int a[2], b[2];
+        if (pipe(a) < 0 || pipe(b) < 0)
+            abort();
+        int k = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        ino_t want[6] = { inode(a[0]), inode(a[1]), inode(b[0]), inode(b[1]), inode(k), inode(k) };
+        if (dup2(a[0], 20) < 0 || dup2(a[1], 21) < 0 || dup2(b[0], 22) < 0 || dup2(b[1], 23) < 0 ||
+            dup3(k, 4, O_CLOEXEC) < 0 || dup3(k, 5, O_CLOEXEC) < 0)
+            _exit(9);
+        int fds[ZYGOTE_FDS] = { 20, 21, 22, 23 };
+        int keep[2] = { 4, 5 };
+        if (zygote_place_fds(fds, keep, 2) < 0)
+            _exit(10);
+        for (int i = 0; i < 6; i++) {
+            if (inode(i) != want[i])
+                _exit(20 + i);
+        }
+        if (fcntl(6, F_GETFD) >= 0 || fcntl(20, F_GETFD) >= 0)
+            _exit(30); /* every other fd is closed */
+        if ((fcntl(0, F_GETFD) & FD_CLOEXEC) || !(fcntl(4, F_GETFD) & FD_CLOEXEC))
+            _exit(31);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "kept fds already in place stay, the FORK's are placed (status %d)",
+       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static int read_type(int fd, long long *pid, long long *code)
 {
     uint8_t buf[256];
@@ -327,6 +360,7 @@ int main(void)
     parsing();
     fork_message();
     placing();
+    placing_in_place();
     loop();
     reused_pid();
     return tap_done();

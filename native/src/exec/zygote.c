@@ -204,6 +204,20 @@ int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep)
     int high[ZYGOTE_FDS + ZYGOTE_KEEP_MAX];
     if (n_keep < 0 || n_keep > ZYGOTE_KEEP_MAX)
         return -EINVAL;
+    /* as a rule the kept fds are at their numbers already (the zygote opened them first, in this order) and the
+     * FORK's fds above them all: then only those four move, and the kept ones keep their flags (close-on-exec:
+     * the zygote opens every fd of its own so) */
+    int in_place = 1;
+    for (int j = 0; j < n_keep && in_place; j++)
+        in_place = keep[j] == ZYGOTE_FDS + j;
+    for (int i = 0; i < ZYGOTE_FDS && in_place; i++)
+        in_place = fds[i] >= n;
+    if (in_place) {
+        for (int i = 0; i < ZYGOTE_FDS; i++)
+            if (dup2(fds[i], i) < 0)
+                return -errno;
+        return close_range((unsigned)n, ~0U, 0) < 0 ? -errno : 0;
+    }
     /* copies above every target first, so no dup2 below overwrites a source still to be placed */
     for (int i = 0; i < n; i++) {
         int src = i < ZYGOTE_FDS ? fds[i] : keep[i - ZYGOTE_FDS];
@@ -278,8 +292,8 @@ static void add(int ep, int fd)
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* The forked child: the exec's fds on 0-3, the zygote's init fds on 4 and 5, its cgroup fds from 6 on (each -1
- * stays -1), its own session, no signal blocked. */
+/* The forked child: the exec's fds on 0-3, the zygote's own from 4 on in the order of their numbers (the init's
+ * pidfd on 4 and /proc/PID on 5, as it opened them first; the cgroups' after), its own session, no signal blocked. */
 static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
 {
     sigset_t none;
@@ -289,18 +303,25 @@ static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
     if (setsid() < 0)
         return -errno;
     struct exec_cgroups *g = &z->cgroups;
-    int keep[ZYGOTE_KEEP_MAX] = { z->pidfd, z->proc_dir, g->v2_fd }, n_keep = 3 + g->n;
+    int *own[ZYGOTE_KEEP_MAX] = { &z->pidfd, &z->proc_dir, &g->v2_fd }, n_own = 3 + g->n;
     for (int i = 0; i < g->n; i++)
-        keep[3 + i] = g->fd[i];
+        own[3 + i] = &g->fd[i];
+    int *placed[ZYGOTE_KEEP_MAX], keep[ZYGOTE_KEEP_MAX] = { 0 }, n_keep = 0;
+    for (int i = 0; i < n_own; i++) { /* the open ones, by number: each lands where it is when it can */
+        if (*own[i] < 0)
+            continue;
+        int j = n_keep++;
+        for (; j > 0 && *placed[j - 1] > *own[i]; j--)
+            placed[j] = placed[j - 1];
+        placed[j] = own[i];
+    }
+    for (int j = 0; j < n_keep; j++)
+        keep[j] = *placed[j];
     int rc = zygote_place_fds(fds, keep, n_keep);
     if (rc < 0)
         return rc;
-    /* each kept fd is now at its index's number, or closed there when it was -1 */
-    int *placed[ZYGOTE_KEEP_MAX] = { &z->pidfd, &z->proc_dir, &g->v2_fd };
-    for (int i = 0; i < g->n; i++)
-        placed[3 + i] = &g->fd[i];
-    for (int i = 0; i < n_keep; i++)
-        *placed[i] = *placed[i] >= 0 ? ZYGOTE_FDS + i : -1;
+    for (int j = 0; j < n_keep; j++)
+        *placed[j] = ZYGOTE_FDS + j;
     return 0;
 }
 

@@ -90,7 +90,9 @@ int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS]);
 
 /* In a forked child: fds[i] becomes fd i (0-3, not close-on-exec), keep[j]
  * becomes fd ZYGOTE_FDS+j (close-on-exec; -1 stays -1, its number closed),
- * every other fd is closed.  0 or -errno. */
+ * every other fd is closed.  When every keep[j] is at ZYGOTE_FDS+j already
+ * and every fds[i] above them, only fds move (the kept keep their flags).
+ * 0 or -errno. */
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep);
 
 /* The zygote's message on a child's socket right after the fork: FORKED with the child's pid (as a rule
@@ -104,8 +106,8 @@ int zygote_send_exited(int sock, int status);
 /* Runs the zygote on control (see above).  Returns 0 when the zygote is done
  * (end of file on control, or the init ended), -errno when its own loop
  * failed; in a forked child it returns 0 with *is_child set, its fds placed
- * (zygote_place_fds: z->pidfd is fd 4, z->proc_dir fd 5 or -1, the cgroups'
- * from 6 on) and its signal mask empty. */
+ * (zygote_place_fds: z->pidfd is fd 4, z->proc_dir fd 5 when open, the
+ * cgroups' open ones after them) and its signal mask empty. */
 int zygote_run(int control, struct zygote *z, int *is_child);
 
 #endif

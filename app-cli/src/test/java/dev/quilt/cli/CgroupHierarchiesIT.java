@@ -99,7 +99,6 @@ class CgroupHierarchiesIT {
             List<String> others = Files.readAllLines(procs).stream().filter(p -> !p.equals(init)).toList();
             assertEquals(1, others.size(), "only the command is in the container's cgroup, not quilt-exec: " + others);
             String command = others.get(0);
-            assertEquals("sleep", Files.readString(Path.of("/proc", command, "comm")).strip(), "the command");
             // the command joined every hierarchy itself, before its execve (the cgroup2 one by CLONE_INTO_CGROUP)
             String cg = Files.readString(Path.of("/proc", command, "cgroup"));
             assertEquals(host, hierarchies(cg), "exec'd " + command);

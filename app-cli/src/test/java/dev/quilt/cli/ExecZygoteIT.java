@@ -287,10 +287,14 @@ class ExecZygoteIT {
             try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body("Detach", false, "Tty", false))) {
                 assertEquals(101, o.status);
                 assertTrue(readUntil(o.body(), "ready").endsWith("ready"));
+                // the command: the one process of the container's whose parent is a quilt-exec (the background
+                // sleeps' is the init, which took them when their shell ended)
                 int command = -1;
                 for (String p : Files.readAllLines(pids.resolve("cgroup.procs"))) {
-                    String argv = Files.readString(Path.of("/proc", p, "cmdline"));
-                    if (argv.equals("sleep\0" + "2000\0")) command = Integer.parseInt(p);
+                    String parent = field(Integer.parseInt(p), "PPid");
+                    if (Files.readString(Path.of("/proc", parent, "cmdline")).split("\0")[0].endsWith("/quilt-exec")) {
+                        command = Integer.parseInt(p);
+                    }
                 }
                 assertTrue(command > 0, "the command is in the container's pids cgroup");
                 int quiltExec = Integer.parseInt(field(command, "PPid"));

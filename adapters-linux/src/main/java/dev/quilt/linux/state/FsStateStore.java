@@ -387,9 +387,13 @@ public final class FsStateStore implements StateStore {
      */
     private <R> Optional<R> readJson(ContainerId id, String name, JsonReader<R> reader) {
         byte[] bytes;
+        Path file = paths.containerState(id).resolve(name);
+        // absent is the usual answer (a running container has no exit.json): said by a stat, without the exception
+        // a failed open throws (its stack trace costs more than the read)
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
         try {
-            bytes = Files.readAllBytes(paths.containerState(id).resolve(name));
-        } catch (NoSuchFileException e) {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) { // removed between the two (a restart clears the last run's files)
             return Optional.empty();
         } catch (IOException e) {
             throw new ContainerRecord.Broken(id, name + " cannot be read: " + reason(e)).error();

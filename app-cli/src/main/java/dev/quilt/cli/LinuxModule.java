@@ -429,10 +429,10 @@ public final class LinuxModule {
         return new dev.quilt.linux.checkpoint.FsCheckpointStore(paths.data().resolve("checkpoints"));
     }
 
-    /** CRIU's CLI: $QUILT_CRIU, else criu on PATH. */
+    /** CRIU's CLI: $QUILT_CRIU, else criu on PATH; spawned and waited for through the native library. */
     @Provides @Singleton
-    static dev.quilt.ports.Checkpointer checkpointer() {
-        return new dev.quilt.linux.checkpoint.LinuxCheckpointer();
+    static dev.quilt.ports.Checkpointer checkpointer(NativeLibrary lib) {
+        return new dev.quilt.linux.checkpoint.LinuxCheckpointer(lib);
     }
 
     @Provides

@@ -409,6 +409,11 @@ public final class LinuxModule {
     }
 
     @Provides
+    static dev.quilt.usecases.ResolveUser resolveUser(NativeLibrary lib) {
+        return new dev.quilt.usecases.ResolveUser(new LinuxContainerFiles(lib));
+    }
+
+    @Provides
     static SaveImage saveImage(ImageStore images, LinuxPaths paths) {
         return new SaveImage(images, new DockerImageArchives(paths));
     }

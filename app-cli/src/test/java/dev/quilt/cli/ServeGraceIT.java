@@ -83,6 +83,14 @@ class ServeGraceIT {
         return new Running(p, r);
     }
 
+    /**
+     * SIGTERM to the server through its ProcessHandle: Process.destroy() would also close our end of its stderr, and
+     * what it says while it stops would be lost.
+     */
+    private static void sigterm() {
+        assertTrue(d.served.process().toHandle().destroy(), "SIGTERM to the server");
+    }
+
     /** Opens the container's fifo for writing (the command is blocked reading it) and writes a line. */
     private static void release(String fifo) throws IOException {
         Files.writeString(Path.of("/proc/" + initPid + "/root" + fifo), "go\n");
@@ -93,7 +101,7 @@ class ServeGraceIT {
         restart("--grace", "60");
         d.expect(0, d.docker("exec", C, "mkfifo", "/tmp/within"));
         Running exec = execStarted("echo started; cat /tmp/within; echo done; exit 6");
-        d.served.process().destroy(); // SIGTERM
+        sigterm();
         assertTrue(d.served.awaitLog("quilt serve: stopping", 60), d.served.log());
         release("/tmp/within");
         String out = exec.rest();
@@ -110,7 +118,7 @@ class ServeGraceIT {
         restart("--grace", "1");
         d.expect(0, d.docker("exec", C, "mkfifo", "/tmp/outlives"));
         Running exec = execStarted("echo started; cat /tmp/outlives >/dev/null; exit 7");
-        d.served.process().destroy(); // SIGTERM; the grace (1 s) passes with the command still waiting
+        sigterm(); // the grace (1 s) passes with the command still waiting
         assertEquals(0, d.served.exited("SIGTERM"), d.served.log());
         assertTrue(d.served.log().contains("calls still running after 1s were cut off"), d.served.log());
         String out = exec.rest();

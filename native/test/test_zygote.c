@@ -312,6 +312,25 @@ static void loop(void)
     ok(second == QUILT_MSG_EXEC_EXITED && code == 7, "then the zygote's EXEC_EXITED with its status (%lld)", code);
     ok(read_type(sv[0], NULL, NULL) == 0, "then the end of file: the zygote let go of its copy");
     ok(kill((pid_t)pid, 0) < 0 && errno == ESRCH, "the child was reaped by the zygote");
+    /* a second FORK: the spare forked when the first child ended takes it, and is like any child */
+    int sv2[2], out2[2];
+    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv2);
+    if (pipe2(out2, O_CLOEXEC) < 0)
+        abort();
+    int fds2[ZYGOTE_FDS] = { null, out2[1], null, sv2[1] };
+    ok(zygote_send_fork(control, fds2) == 0, "a second FORK is sent");
+    close(sv2[1]);
+    close(out2[1]);
+    char line2[64] = "";
+    n = read(out2[0], line2, sizeof line2 - 1);
+    ok(n > 0 && strcmp(line2, "1 1 1 1\n") == 0, "the second child is placed as the first (%s)", n > 0 ? line2 : "nothing");
+    long long pid2 = 0;
+    ok(read_type(sv2[0], &pid2, NULL) == QUILT_MSG_FORKED && pid2 > 0 && pid2 != pid, "its FORKED names another child");
+    code = -1;
+    ok(read_type(sv2[0], NULL, &code) == QUILT_MSG_EXEC_EXITED && code == 7, "and its EXEC_EXITED its status (%lld)", code);
+    ok(read_type(sv2[0], NULL, NULL) == 0, "then its end of file");
+    close(sv2[0]);
+    close(out2[0]);
     /* a FORK that is not one changes nothing: the zygote goes on */
     uint8_t junk[16];
     struct tlv_writer w = { junk, sizeof junk, 0 };
@@ -323,6 +342,10 @@ static void loop(void)
     waitpid(zygote, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the control socket's end of file ends the zygote (status %d)",
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    /* its spare, an orphan now (ours: we are the subreaper), ends at its socket's end of file */
+    pid_t orphan = waitpid(-1, &status, 0);
+    ok(orphan > 0 && orphan != init && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+       "the zygote's spare ends with it (pid %d, status %d)", (int)orphan, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     close(hold);
     waitpid(init, NULL, 0);
     close(sv[0]);
@@ -337,6 +360,8 @@ static void loop(void)
     waitpid(zygote, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the init's exit ends the zygote (status %d)",
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    orphan = waitpid(-1, &status, 0);
+    ok(orphan > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "and its spare (pid %d)", (int)orphan);
     close(control);
 }
 
@@ -357,6 +382,7 @@ static void reused_pid(void)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* a zygote's orphans (its spare) come to us, to be waited for */
     parsing();
     fork_message();
     placing();

@@ -271,7 +271,8 @@ static int children_add(struct children *k, pid_t pid, int sock)
  * FORK's fds, then a forked child as any (become_child). An exec start then waits for no fork(2), which costs
  * ~0.1-0.2 ms of a VM's exec, only for two wake-ups. The next one is forked once a child has ended (SIGCHLD),
  * off every exec's way; a FORK that finds none forks as before. It holds nothing of the execs' (their sockets
- * are closed in it at once) and ends at its socket's end of file: when the zygote ends, or drops it. */
+ * are closed in it at once); the zygote kills and reaps it before it ends, and a spare whose zygote died
+ * (SIGKILL) ends at its socket's end of file. */
 struct spare {
     pid_t pid; /* -1: none */
     int sock;  /* the zygote's end of the pair it waits on */
@@ -466,10 +467,15 @@ int zygote_run(int control, struct zygote *z, int *is_child)
             }
         }
     }
-    /* the children go on without us: their sockets are theirs and the JVM's now; the spare ends at its end of
-     * file (closed here) */
-    if (spare.sock >= 0)
+    /* the children go on without us: their sockets are theirs and the JVM's now. The spare goes before we do
+     * (SIGKILL: it runs nothing, and a stopped one ends too), so no orphan of ours is left to anyone */
+    if (spare.pid > 0) {
+        kill(spare.pid, SIGKILL);
+        while (waitpid(spare.pid, NULL, 0) < 0 && errno == EINTR)
+            ;
         close(spare.sock);
+        spare.pid = spare.sock = -1;
+    }
     reap(&kids, &spare);
     for (size_t i = 0; i < kids.n; i++)
         close(kids.sock[i]);

@@ -36,7 +36,8 @@
  * instead of forking, so an exec start waits for no fork(2) (0.1-0.2 ms in a
  * VM).  The spare closes every exec's socket it inherited at once (their end of
  * file is the zygote's to give), holds only what every child keeps, and ends at
- * its socket's end of file: with the zygote, or when the zygote drops it.  A
+ * its socket's end of file when the zygote drops it; the zygote kills and reaps
+ * it before it ends itself, so no orphan of it is left.  A
  * FORK that finds no spare (two at once, or a spare that died) forks as before.
  */
 #ifndef QUILT_EXEC_ZYGOTE_H

@@ -268,6 +268,25 @@ static pid_t start_zygote(pid_t init, int hold, int *control)
     return pid;
 }
 
+/* Whether our only child is `pid` (-1: we have none): /proc's children list of our thread (we are the
+ * subreaper, so a zygote's orphan would be there). */
+static int only_child(pid_t pid)
+{
+    char path[64], buf[256] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0)
+        return 0;
+    char want[32] = "";
+    if (pid > 0)
+        snprintf(want, sizeof want, "%d ", (int)pid);
+    return strcmp(buf, want) == 0;
+}
+
 static pid_t start_init(int *hold)
 {
     int p[2];
@@ -312,6 +331,25 @@ static void loop(void)
     ok(second == QUILT_MSG_EXEC_EXITED && code == 7, "then the zygote's EXEC_EXITED with its status (%lld)", code);
     ok(read_type(sv[0], NULL, NULL) == 0, "then the end of file: the zygote let go of its copy");
     ok(kill((pid_t)pid, 0) < 0 && errno == ESRCH, "the child was reaped by the zygote");
+    /* a second FORK: the spare forked when the first child ended takes it, and is like any child */
+    int sv2[2], out2[2];
+    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv2);
+    if (pipe2(out2, O_CLOEXEC) < 0)
+        abort();
+    int fds2[ZYGOTE_FDS] = { null, out2[1], null, sv2[1] };
+    ok(zygote_send_fork(control, fds2) == 0, "a second FORK is sent");
+    close(sv2[1]);
+    close(out2[1]);
+    char line2[64] = "";
+    n = read(out2[0], line2, sizeof line2 - 1);
+    ok(n > 0 && strcmp(line2, "1 1 1 1\n") == 0, "the second child is placed as the first (%s)", n > 0 ? line2 : "nothing");
+    long long pid2 = 0;
+    ok(read_type(sv2[0], &pid2, NULL) == QUILT_MSG_FORKED && pid2 > 0 && pid2 != pid, "its FORKED names another child");
+    code = -1;
+    ok(read_type(sv2[0], NULL, &code) == QUILT_MSG_EXEC_EXITED && code == 7, "and its EXEC_EXITED its status (%lld)", code);
+    ok(read_type(sv2[0], NULL, NULL) == 0, "then its end of file");
+    close(sv2[0]);
+    close(out2[0]);
     /* a FORK that is not one changes nothing: the zygote goes on */
     uint8_t junk[16];
     struct tlv_writer w = { junk, sizeof junk, 0 };
@@ -323,6 +361,7 @@ static void loop(void)
     waitpid(zygote, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the control socket's end of file ends the zygote (status %d)",
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    ok(only_child(init), "the zygote's spare ended before it: no orphan came to us, the init is our only child");
     close(hold);
     waitpid(init, NULL, 0);
     close(sv[0]);
@@ -337,6 +376,7 @@ static void loop(void)
     waitpid(zygote, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the init's exit ends the zygote (status %d)",
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    ok(only_child(-1), "and its spare before it: we have no child left");
     close(control);
 }
 
@@ -357,6 +397,7 @@ static void reused_pid(void)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* a zygote's orphans (its spare) come to us, to be waited for */
     parsing();
     fork_message();
     placing();

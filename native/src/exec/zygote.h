@@ -29,6 +29,16 @@
  * pair as EXEC_EXITED, after everything the child sent, so the JVM learns how
  * a quilt-exec ended that died without RESULT, though it is not the JVM's
  * child.  Children outlive the zygote: they are independent once forked.
+ *
+ * The spare: the zygote forks the next FORK's child ahead of it (at its start,
+ * and again each time a child has ended, off every exec's way), and that child
+ * waits on a socket pair of its own; a FORK then passes its four fds on to it
+ * instead of forking, so an exec start waits for no fork(2) (0.1-0.2 ms in a
+ * VM).  The spare closes every exec's socket it inherited at once (their end of
+ * file is the zygote's to give), holds only what every child keeps, and ends at
+ * its socket's end of file when the zygote drops it; the zygote kills and reaps
+ * it before it ends itself, so no orphan of it is left.  A
+ * FORK that finds no spare (two at once, or a spare that died) forks as before.
  */
 #ifndef QUILT_EXEC_ZYGOTE_H
 #define QUILT_EXEC_ZYGOTE_H

@@ -41,9 +41,13 @@ public final class ProcStat {
     }
 
     static Optional<Stat> read(int pid) {
+        Path stat = Path.of("/proc", Integer.toString(pid), "stat");
+        // a process gone is the usual answer for a short command (an exec of true is reaped before its start time
+        // is asked): told by a stat, without the exception a failed open throws
+        if (!Files.exists(stat)) return Optional.empty();
         try {
-            return parseStat(Files.readString(Path.of("/proc", Integer.toString(pid), "stat")));
-        } catch (IOException e) {
+            return parseStat(Files.readString(stat));
+        } catch (IOException e) { // gone between the two
             return Optional.empty();
         }
     }

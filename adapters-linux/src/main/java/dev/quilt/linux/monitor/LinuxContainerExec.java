@@ -507,6 +507,12 @@ public final class LinuxContainerExec implements ContainerExec {
         }
     }
 
+    /** The container's zygote, made now on the thread that makes them ahead of use ({@link ExecZygotes#expect}). */
+    @Override
+    public void expect(dev.quilt.domain.ContainerId id, dev.quilt.domain.ProcessRef init) {
+        if (zygotes != null) zygotes.expect(id.toString(), init);
+    }
+
     private Captured captured(Target target, MessageWriter w, Duration timeout) {
         Helper h = launch(target, w, Stdio.INHERITED, 0, Protocol.MSG_MAX);
         try {

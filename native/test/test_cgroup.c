@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/cgroups.h"
 #include "monitor/cgroup.h"
 #include "tap.h"
 
@@ -82,22 +83,41 @@ int main(void)
     int refusing[] = { CGROUP_BY_CLONE, ro };
     ok(cgroup_enter_tasks(refusing, 2, &failed) < 0 && failed == 1, "a refused write names its dir's index");
 
-    /* quilt-exec moves itself the same way, and joins a second cgroup2 dir by its pid */
+    /* an exec's command moves itself the same way (exec/cgroups.h): quilt-exec opens, the command writes */
     const char *own[] = { dir("cpu", 1), dir("exec-unified", 0), dir("exec-second", 0) };
     char procs[PATH_MAX + 16];
     snprintf(procs, sizeof procs, "%s/cgroup.procs", own[2]);
     close(open(procs, O_WRONLY | O_CREAT | O_TRUNC, 0644));
-    int v2e = -1;
-    ok(cgroup_join_self(own, 3, &v2e, &object) == 0 && v2e >= 0, "quilt-exec: joined, its cgroup2 dir for the clone");
+    struct exec_cgroups g;
+    ok(exec_cgroups_open(&g, NULL, own, 3, &object) == 0 && g.n == 3, "exec: every dir opened");
+    ok(g.fd[0] >= 0 && fcntl(g.fd[0], F_GETFD) == FD_CLOEXEC, "a v1 dir: its tasks file, close-on-exec");
+    ok(g.fd[1] == -1 && g.v2_fd >= 0, "the first cgroup2 dir: the clone's (CLONE_INTO_CGROUP)");
+    ok(g.fd[2] >= 0, "a second one: its cgroup.procs");
+    ok(strcmp(read_tasks(own[0]), "") == 0, "opening writes nothing: quilt-exec joins no cgroup");
+    ok(exec_cgroups_enter(&g, own, &object) == 0, "the command writes itself in");
     ok(strcmp(read_tasks(own[0]), "0") == 0, "itself, as \"0\" into tasks");
-    char want[16], got[16] = "";
-    snprintf(want, sizeof want, "%d", (int)getpid());
+    char got[16] = "";
     int pf = open(procs, O_RDONLY);
     ssize_t r = pf < 0 ? -1 : read(pf, got, sizeof got - 1);
     got[r > 0 ? r : 0] = 0;
     close(pf);
-    ok(strcmp(got, want) == 0, "a second cgroup2 dir: its pid into cgroup.procs (%s)", got);
-    close(v2e);
+    ok(strcmp(got, "0") == 0, "and \"0\" into the second cgroup2 dir's cgroup.procs (%s)", got);
+    ok(fcntl(g.fd[0], F_GETFD) < 0 && errno == EBADF, "the fds it wrote are closed");
+    close(g.v2_fd);
+    const char *gone[] = { own[0], "/nonexistent/quilt/exec" };
+    int free_fd = dup(0);
+    close(free_fd);
+    ok(exec_cgroups_open(&g, NULL, gone, 2, &object) == -ENOENT && strcmp(object, gone[1]) == 0,
+       "exec: a missing dir is ENOENT naming it");
+    int next = dup(0);
+    ok(next == free_fd && g.n == 0 && g.v2_fd == -1, "and nothing stays open");
+    close(next);
+    ok(exec_cgroups_open(&g, "/nonexistent/quilt/v2", own, 1, &object) == -ENOENT &&
+       strcmp(object, "/nonexistent/quilt/v2") == 0, "a missing cgroup2 dir of a v2 host: ENOENT naming it");
+    int ro_fd[] = { open(own[0], O_RDONLY | O_DIRECTORY) };
+    struct exec_cgroups refused = { .n = 1, .v2_fd = -1 };
+    refused.fd[0] = ro_fd[0];
+    ok(exec_cgroups_enter(&refused, own, &object) < 0 && object == own[0], "a refused write names its dir");
 
     close(v2);
     char cmd[PATH_MAX + 16];

@@ -27,8 +27,9 @@ int main(void)
     char *argv[] = { "--root", "/tmp/r", "exec", "c", "sh", "-c", "echo 'a b'" };
     char *envp[] = { "PATH=/bin", "HOME=/root", NULL };
     int fds[] = { 0, 1, 2, 5 };
+    int flags[] = { 02, 02001, 02, -1 }; /* O_RDWR; O_WRONLY | O_APPEND; ...; unknown */
     struct proto_request req = { .face = "quilt", .argv = argv, .argc = 7, .envp = envp, .cwd = "/tmp",
-                                 .tty = 1, .rows = 24, .cols = 80, .fds = fds, .nfds = 4 };
+                                 .tty = 1, .rows = 24, .cols = 80, .fds = fds, .fd_flags = flags, .nfds = 4 };
     uint8_t *buf;
     size_t len;
     ok(proto_request(&req, &buf, &len) == 0, "encode a request");
@@ -44,6 +45,7 @@ int main(void)
     ok(count(val, vlen, F_ENV, "PATH=/bin") == 2, "the environment");
     ok(count(val, vlen, F_CWD, "/tmp") == 1, "the working directory");
     ok(count(val, vlen, F_FD, "0") == 4, "the caller's fd numbers");
+    ok(count(val, vlen, F_FD_FLAGS, "2") == 4, "their status flags, one each, in order");
     ok(count(val, vlen, F_VERSION, "1") == 1, "the protocol's version");
     ok(count(val, vlen, F_ROWS, "24") == 1 && count(val, vlen, F_COLS, "80") == 1, "the terminal's size");
     free(buf);

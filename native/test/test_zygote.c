@@ -51,6 +51,24 @@ static void parsing(void)
     tlv_put_str(&w, QUILT_T_PID, "4x");
     tlv_put_long(&w, QUILT_T_START_TIME, 1);
     ok(zygote_parse(buf, w.len, &z) == -EINVAL, "a pid that is not a number is refused");
+
+    /* the container's cgroup dirs, as an EXEC names them: kept, for the exec to use the zygote's fds */
+    w.len = message(buf, sizeof buf, QUILT_MSG_ZYGOTE, 42, 12345);
+    tlv_put_str(&w, QUILT_T_CGROUP_V1, "/sys/fs/cgroup/pids/q/c");
+    tlv_put_str(&w, QUILT_T_CGROUP_V1, "/sys/fs/cgroup/unified/q/c");
+    ok(zygote_parse(buf, w.len, &z) == 0 && z.n_cgroup_v1 == 2 && !z.cgroup_v2 &&
+       strcmp(z.cgroup_v1[1], "/sys/fs/cgroup/unified/q/c") == 0 && z.cgroups.n == 0 && z.cgroups.v2_fd == -1,
+       "ZYGOTE gives the cgroup dirs, none opened yet");
+    const char *same[] = { "/sys/fs/cgroup/pids/q/c", "/sys/fs/cgroup/unified/q/c" };
+    const char *other[] = { "/sys/fs/cgroup/pids/q/c", "/sys/fs/cgroup/unified/q/d" };
+    ok(zygote_same_cgroups(&z, NULL, same, 2), "an EXEC with the same dirs uses the zygote's");
+    ok(!zygote_same_cgroups(&z, NULL, other, 2) && !zygote_same_cgroups(&z, NULL, same, 1) &&
+       !zygote_same_cgroups(&z, "/sys/fs/cgroup/q/c", same, 2), "another dir, count or cgroup2 dir: its own");
+    zygote_free(&z);
+    uint8_t nul[] = { '/', 0, 'x' };
+    w.len = message(buf, sizeof buf, QUILT_MSG_ZYGOTE, 42, 12345);
+    tlv_put(&w, QUILT_T_CGROUP_V1, nul, sizeof nul);
+    ok(zygote_parse(buf, w.len, &z) == -EINVAL, "a dir with a NUL is refused");
 }
 
 static ino_t inode(int fd)
@@ -157,6 +175,39 @@ static void placing(void)
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* The usual case: the kept fds at their numbers already, the FORK's above them; only those four move. */
+static void placing_in_place(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int a[2], b[2];
+        if (pipe(a) < 0 || pipe(b) < 0)
+            abort();
+        int k = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        ino_t want[6] = { inode(a[0]), inode(a[1]), inode(b[0]), inode(b[1]), inode(k), inode(k) };
+        if (dup2(a[0], 20) < 0 || dup2(a[1], 21) < 0 || dup2(b[0], 22) < 0 || dup2(b[1], 23) < 0 ||
+            dup3(k, 4, O_CLOEXEC) < 0 || dup3(k, 5, O_CLOEXEC) < 0)
+            _exit(9);
+        int fds[ZYGOTE_FDS] = { 20, 21, 22, 23 };
+        int keep[2] = { 4, 5 };
+        if (zygote_place_fds(fds, keep, 2) < 0)
+            _exit(10);
+        for (int i = 0; i < 6; i++) {
+            if (inode(i) != want[i])
+                _exit(20 + i);
+        }
+        if (fcntl(6, F_GETFD) >= 0 || fcntl(20, F_GETFD) >= 0)
+            _exit(30); /* every other fd is closed */
+        if ((fcntl(0, F_GETFD) & FD_CLOEXEC) || !(fcntl(4, F_GETFD) & FD_CLOEXEC))
+            _exit(31);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "kept fds already in place stay, the FORK's are placed (status %d)",
+       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static int read_type(int fd, long long *pid, long long *code)
 {
     uint8_t buf[256];
@@ -217,6 +268,25 @@ static pid_t start_zygote(pid_t init, int hold, int *control)
     return pid;
 }
 
+/* Whether our only child is `pid` (-1: we have none): /proc's children list of our thread (we are the
+ * subreaper, so a zygote's orphan would be there). */
+static int only_child(pid_t pid)
+{
+    char path[64], buf[256] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0)
+        return 0;
+    char want[32] = "";
+    if (pid > 0)
+        snprintf(want, sizeof want, "%d ", (int)pid);
+    return strcmp(buf, want) == 0;
+}
+
 static pid_t start_init(int *hold)
 {
     int p[2];
@@ -261,6 +331,25 @@ static void loop(void)
     ok(second == QUILT_MSG_EXEC_EXITED && code == 7, "then the zygote's EXEC_EXITED with its status (%lld)", code);
     ok(read_type(sv[0], NULL, NULL) == 0, "then the end of file: the zygote let go of its copy");
     ok(kill((pid_t)pid, 0) < 0 && errno == ESRCH, "the child was reaped by the zygote");
+    /* a second FORK: the spare forked when the first child ended takes it, and is like any child */
+    int sv2[2], out2[2];
+    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv2);
+    if (pipe2(out2, O_CLOEXEC) < 0)
+        abort();
+    int fds2[ZYGOTE_FDS] = { null, out2[1], null, sv2[1] };
+    ok(zygote_send_fork(control, fds2) == 0, "a second FORK is sent");
+    close(sv2[1]);
+    close(out2[1]);
+    char line2[64] = "";
+    n = read(out2[0], line2, sizeof line2 - 1);
+    ok(n > 0 && strcmp(line2, "1 1 1 1\n") == 0, "the second child is placed as the first (%s)", n > 0 ? line2 : "nothing");
+    long long pid2 = 0;
+    ok(read_type(sv2[0], &pid2, NULL) == QUILT_MSG_FORKED && pid2 > 0 && pid2 != pid, "its FORKED names another child");
+    code = -1;
+    ok(read_type(sv2[0], NULL, &code) == QUILT_MSG_EXEC_EXITED && code == 7, "and its EXEC_EXITED its status (%lld)", code);
+    ok(read_type(sv2[0], NULL, NULL) == 0, "then its end of file");
+    close(sv2[0]);
+    close(out2[0]);
     /* a FORK that is not one changes nothing: the zygote goes on */
     uint8_t junk[16];
     struct tlv_writer w = { junk, sizeof junk, 0 };
@@ -272,6 +361,7 @@ static void loop(void)
     waitpid(zygote, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the control socket's end of file ends the zygote (status %d)",
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    ok(only_child(init), "the zygote's spare ended before it: no orphan came to us, the init is our only child");
     close(hold);
     waitpid(init, NULL, 0);
     close(sv[0]);
@@ -286,6 +376,7 @@ static void loop(void)
     waitpid(zygote, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the init's exit ends the zygote (status %d)",
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    ok(only_child(-1), "and its spare before it: we have no child left");
     close(control);
 }
 
@@ -306,9 +397,11 @@ static void reused_pid(void)
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* a zygote's orphans (its spare) come to us, to be waited for */
     parsing();
     fork_message();
     placing();
+    placing_in_place();
     loop();
     reused_pid();
     return tap_done();

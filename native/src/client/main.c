@@ -47,8 +47,8 @@ static struct termios caller_term;
 static int have_caller_term;
 
 /* the status flags of the fds we pass, as they were: the server's event loop makes a received fd non-blocking
- * (and F_SETFL drops O_APPEND with it), and the open file is ours too; the server makes it blocking again for the
- * command, and we put back what it was when we are done */
+ * (and F_SETFL drops O_APPEND with it), and the open file is ours too; REQUEST carries them (F_FD_FLAGS) and the
+ * server sets them again (F_SETFL) before the command starts, and we put back what it was when we are done */
 static int passed_fd[MAX_FDS], passed_flags[MAX_FDS], n_passed;
 
 static void give_flags_back(void)
@@ -210,8 +210,12 @@ int main(int argc, char **argv)
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd))
         fall_back("no working directory");
+    for (int i = 0; i < nfds; i++) {
+        passed_fd[i] = fds[i];
+        passed_flags[i] = fcntl(fds[i], F_GETFL);
+    }
     struct proto_request req = { .face = face, .argv = words, .argc = nwords, .envp = environ, .cwd = cwd,
-                                 .tty = isatty(0), .fds = numbers, .nfds = nfds };
+                                 .tty = isatty(0), .fds = numbers, .fd_flags = passed_flags, .nfds = nfds };
     size_of(&req.rows, &req.cols);
     uint8_t *msg;
     size_t msglen;
@@ -242,11 +246,7 @@ int main(int argc, char **argv)
         sigaddset(&mask, forwarded[i]);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     have_caller_term = isatty(0) && tcgetattr(0, &caller_term) == 0;
-    for (int i = 0; i < nfds; i++) {
-        passed_fd[i] = fds[i];
-        passed_flags[i] = fcntl(fds[i], F_GETFL);
-    }
-    n_passed = nfds;
+    n_passed = nfds; /* their flags were read before REQUEST */
     for (int i = 0; i < nfds; i++) {
         int rc = fd_pass_send(sock, "F", 1, &fds[i], 1);
         if (rc < 0) {

@@ -23,6 +23,8 @@ static int put_all(struct tlv_writer *w, const struct proto_request *r)
     if (!rc) rc = tlv_put_long(w, F_COLS, r->cols);
     for (int i = 0; !rc && i < r->nfds; i++)
         rc = tlv_put_long(w, F_FD, r->fds[i]);
+    for (int i = 0; !rc && r->fd_flags && i < r->nfds; i++)
+        rc = tlv_put_long(w, F_FD_FLAGS, r->fd_flags[i]);
     return rc;
 }
 

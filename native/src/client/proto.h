@@ -32,6 +32,7 @@
 #define F_COLS 8
 #define F_FD 9
 #define F_SIGNO 10
+#define F_FD_FLAGS 11 /* one per F_FD, in the same order: its file status flags (F_GETFL), or -1 */
 
 /* The largest message either side accepts (argv and environment included). */
 #define PROTO_MAX (1024 * 1024)
@@ -45,6 +46,7 @@ struct proto_request {
     int tty;                  /* whether stdin is a terminal */
     int rows, cols;           /* its size, or 0 */
     const int *fds;           /* the caller's fd numbers, in the order they are sent (0, 1, 2, ...) */
+    const int *fd_flags;      /* their status flags (F_GETFL; -1: unknown), or NULL */
     int nfds;
 };
 

@@ -277,10 +277,18 @@ static int set_caps(const struct confine *c, struct confine_error *e)
 int confine_identity(const struct confine *c, uid_t uid, gid_t gid, struct confine_error *e)
 {
     if (c->has_caps) {
-        /* past the kernel's last capability PR_CAPBSET_READ says EINVAL */
-        for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-            if (!(c->bounding >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-                return fail(e, QUILT_STEP_CAPS, errno, "bounding set");
+        /* one drop per capability left out, no read first (dropping one already gone succeeds); past the
+         * kernel's last capability the drop says EINVAL (cap_valid), which ends the walk: ~28 prctl calls for
+         * docker's default set where reading each first made ~68 */
+        for (int cap = 0; cap < 64; cap++) {
+            if (c->bounding >> cap & 1)
+                continue;
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+                continue;
+            if (errno == EINVAL)
+                break;
+            return fail(e, QUILT_STEP_CAPS, errno, "bounding set");
+        }
     }
     /* without no_new_privs the kernel wants CAP_SYS_ADMIN for a filter: load it while we have it */
     if (c->bpf && !c->no_new_privs && load_seccomp(c, e) < 0)

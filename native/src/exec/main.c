@@ -5,11 +5,13 @@
  * container's init (pid and start time), the namespaces to join, the cgroup,
  * and the command with its env, cwd and user.  Before it touches the container
  * it makes itself non-dumpable, so nothing inside can open /proc/<pid>/exe (the
- * host binary) or its fds.  It joins the cgroup (v1: itself, "0" into each
- * tasks file, monitor/cgroup.h; v2: its child is cloned into it), joins every namespace at once
- * through a pidfd (setns(pidfd, flags)), marks every fd but stdio close-on-exec,
- * and forks the child that the pid namespace needs: the child changes to the
- * cwd, drops to the user and execs, searching the container's PATH.  A failure
+ * host binary) or its fds.  It opens the container's cgroups on the host
+ * (exec/cgroups.h), joins every namespace at once through a pidfd
+ * (setns(pidfd, flags)), marks every fd but stdio close-on-exec, and forks
+ * the child that the pid namespace needs: the child joins the cgroups itself
+ * (v1: "0" into each tasks file; v2: it is cloned into it), so quilt-exec is
+ * in none of the container's, changes to the cwd, drops to the user and
+ * execs, searching the container's PATH.  A failure
  * before exec is sent back as FAIL (step, errno, object); success is the end of
  * file on the socket, whose last copy closes at execve.  We then wait for the
  * command and exit with its status (128+n for signal n), passing on the
@@ -73,45 +75,15 @@
 #include "common/signals.h"
 #include "common/tlv.h"
 #include "common/console_socket.h"
+#include "exec/capture.h"
+#include "exec/cgroups.h"
 #include "exec/handoff.h"
+#include "exec/request.h"
 #include "exec/exit_record.h"
 #include "exec/session.h"
 #include "exec/tty.h"
 #include "exec/zygote.h"
-#include "monitor/cgroup.h"
 #include "monitor/procfs.h"
-
-#define MAX_CGROUPS CONFIG_MAX_CGROUPS
-
-struct exec_config {
-    pid_t pid;
-    unsigned long long start_time;
-    int proc_dir; /* O_PATH of the init's /proc/<pid> in the host's procfs, taken before setns */
-    unsigned long ns_flags;
-    uid_t uid;
-    gid_t gid;
-    const char *cwd;
-    const char *cgroup_v2;
-    const char *cgroup_v1[MAX_CGROUPS];
-    int n_cgroup_v1;
-    int stdin_null;
-    char **argv, **envp;
-    const char *probe_path;  /* exec this (sealed copy) instead of searching argv[0] */
-    int probe_fd;
-    size_t capture;          /* > 0: keep this much output and answer with RESULT */
-    unsigned long long timeout_ms;
-    int tty;                 /* the command's stdio is a pty we relay */
-    int detach;              /* exit once the command has exec'd (runc exec --detach) */
-    int want_pid;            /* send EXEC_STARTED with the command's pid */
-    const char *console_socket; /* with tty: the pty master goes here, not relayed */
-    const char *exit_record; /* session: the host path quilt-exec writes the command's end to (exit_record.h) */
-    int session;             /* stay: EXEC_STARTED, RESIZE/SIGNAL, a deadline for the group, RESULT (session.h) */
-    unsigned rows, cols;     /* with tty: the pty's first size (0: ours, if we have a terminal) */
-    int ready[2];            /* detach, session: close-on-exec pipe, the command holds the write end */
-    int n_preserve;          /* --preserve-fds: the caller's fds 3..3+n-1 go to the command as they are */
-    int *preserved;          /* their copies, taken from the JVM (exec/handoff.h) */
-    struct confine confine;  /* capabilities, no_new_privs, seccomp, rlimits, groups, keyring... */
-};
 
 static int sync_fd = 3;     /* the JVM's socket; in a command with preserved fds, moved above them */
 static int failure_fd = -1; /* in a detached command: tells our parent half it never exec'd */
@@ -128,101 +100,6 @@ static void send_fail(int step, int err, const char *object)
         tlv_put_str(&w, QUILT_T_OBJECT, object);
     ssize_t ignored = send(sync_fd, w.buf, w.len, MSG_NOSIGNAL);
     (void)ignored;
-}
-
-static int number(const char *s, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    return !*s || *end || errno ? -EINVAL : 0;
-}
-
-/* Parses in place: every string is NUL-terminated in a copy of the message. */
-static int parse(struct exec_config *c, uint8_t *msg, size_t len, char *strings, const char **what)
-{
-    struct tlv_reader r = { .buf = msg, .len = len };
-    uint16_t tag;
-    const uint8_t *val;
-    uint32_t vlen;
-    size_t nargs = 0, nenv = 0;
-    int rc, type = 0;
-    *what = "message";
-    while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
-        nargs += tag == QUILT_T_ARG;
-        nenv += tag == QUILT_T_ENV;
-        if (!confine_binary_tag(tag) && memchr(val, 0, vlen))
-            return -EINVAL;
-    }
-    if (rc < 0)
-        return rc;
-    c->argv = calloc(nargs + 1, sizeof(char *));
-    c->envp = calloc(nenv + 2, sizeof(char *)); /* a spare slot for HOME */
-    if (!c->argv || !c->envp)
-        return -ENOMEM;
-    size_t ia = 0, ie = 0;
-    r.pos = 0;
-    while (tlv_next(&r, &tag, &val, &vlen) > 0) {
-        memcpy(strings, val, vlen);
-        strings[vlen] = 0;
-        char *s = strings;
-        strings += vlen + 1;
-        unsigned long long n = 0;
-        if ((rc = confine_take(&c->confine, tag, s, vlen, what)) != 0) {
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        switch (tag) {
-        case QUILT_T_ARG: c->argv[ia++] = s; break;
-        case QUILT_T_ENV: c->envp[ie++] = s; break;
-        case QUILT_T_CWD: c->cwd = s; break;
-        case QUILT_T_CGROUP_V2: c->cgroup_v2 = s; break;
-        case QUILT_T_PROBE_PATH: c->probe_path = s; break;
-        case QUILT_T_CONSOLE_SOCKET: c->console_socket = s; break;
-        case QUILT_T_EXIT_RECORD: c->exit_record = s; break;
-        case QUILT_T_CGROUP_V1:
-            if (c->n_cgroup_v1 == MAX_CGROUPS)
-                return *what = "cgroups", -E2BIG;
-            c->cgroup_v1[c->n_cgroup_v1++] = s;
-            break;
-        case QUILT_T_TYPE: case QUILT_T_PID: case QUILT_T_START_TIME: case QUILT_T_NS_FLAGS:
-        case QUILT_T_UID: case QUILT_T_GID: case QUILT_T_STDIN_NULL: case QUILT_T_CAPTURE:
-        case QUILT_T_TIMEOUT_MS: case QUILT_T_TTY: case QUILT_T_DETACH: case QUILT_T_EXEC_PID_WANTED:
-        case QUILT_T_PRESERVE_FDS: case QUILT_T_SESSION: case QUILT_T_ROWS: case QUILT_T_COLS:
-            if (number(s, &n) < 0 || ((tag == QUILT_T_ROWS || tag == QUILT_T_COLS) && n > 65535))
-                return *what = "number", -EINVAL;
-            if (tag == QUILT_T_TYPE) type = (int)n;
-            else if (tag == QUILT_T_PID) c->pid = (pid_t)n;
-            else if (tag == QUILT_T_START_TIME) c->start_time = n;
-            else if (tag == QUILT_T_NS_FLAGS) c->ns_flags = (unsigned long)n;
-            else if (tag == QUILT_T_UID) c->uid = (uid_t)n;
-            else if (tag == QUILT_T_STDIN_NULL) c->stdin_null = n != 0;
-            else if (tag == QUILT_T_CAPTURE) c->capture = n;
-            else if (tag == QUILT_T_TIMEOUT_MS) c->timeout_ms = n;
-            else if (tag == QUILT_T_TTY) c->tty = n != 0;
-            else if (tag == QUILT_T_DETACH) c->detach = n != 0;
-            else if (tag == QUILT_T_EXEC_PID_WANTED) c->want_pid = n != 0;
-            else if (tag == QUILT_T_PRESERVE_FDS && n > QUILT_PRESERVE_FDS_MAX) return *what = "preserve fds", -E2BIG;
-            else if (tag == QUILT_T_PRESERVE_FDS) c->n_preserve = (int)n;
-            else if (tag == QUILT_T_SESSION) c->session = n != 0;
-            else if (tag == QUILT_T_ROWS) c->rows = (unsigned)n;
-            else if (tag == QUILT_T_COLS) c->cols = (unsigned)n;
-            else c->gid = (gid_t)n;
-            break;
-        default: break; /* a newer JVM may say more */
-        }
-    }
-    if (c->capture > QUILT_MSG_MAX / 2)
-        return *what = "capture", -E2BIG;
-    *what = type != QUILT_MSG_EXEC ? "type" : !c->pid ? "pid" : !nargs ? "command" : !c->cwd ? "cwd"
-          : c->capture && !c->timeout_ms ? "timeout" : c->capture && c->tty ? "tty"
-          : c->capture && (c->detach || c->want_pid) ? "detach" : c->console_socket && !c->tty ? "console socket"
-          : c->detach && c->tty && !c->console_socket ? "detach"
-          : c->exit_record && !c->session ? "exit record"
-          : c->session && (c->capture || c->detach || c->want_pid || c->console_socket || c->n_preserve) ? "session"
-          : NULL;
-    return *what ? -EINVAL : 0;
 }
 
 static volatile pid_t child;
@@ -305,105 +182,6 @@ static void fail_join(const struct exec_config *c, int step, int err, const char
         send_fail(step, err, object);
 }
 
-/* The child's wait status, once it has exited (-1 if it cannot be had). */
-static int await_child(pid_t pid)
-{
-    int status;
-    pid_t got;
-    do
-        got = waitpid(pid, &status, 0);
-    while (got < 0 && errno == EINTR);
-    return got < 0 ? -1 : status;
-}
-
-static int status_code(int status)
-{
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-}
-
-static void add(int ep, int fd)
-{
-    struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-}
-
-/* Keeps the first cap bytes of what comes down the pipe and drops the rest, so
- * a chatty command never blocks on a full pipe.  Returns 0 at end of file. */
-static ssize_t drain(int fd, char *out, size_t cap, size_t *len)
-{
-    char scratch[4096];
-    ssize_t n;
-    do {
-        size_t room = cap - *len;
-        n = room ? read(fd, out + *len, room) : read(fd, scratch, sizeof scratch);
-    } while (n < 0 && errno == EINTR);
-    if (n > 0 && *len < cap)
-        *len += (size_t)n;
-    return n;
-}
-
-/* CAPTURE: wait for the child on its pidfd, its output on the pipe and the
- * deadline on a timerfd, then answer with RESULT.  Returns our exit code. */
-static int capture(const struct exec_config *c, pid_t pid, int pidfd, int out)
-{
-    char *buf = malloc(c->capture + 1);
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-    struct itimerspec when = { .it_value = { .tv_sec = (time_t)(c->timeout_ms / 1000),
-                                             .tv_nsec = (long)(c->timeout_ms % 1000) * 1000000L } };
-    if (!buf || ep < 0 || timer < 0 || timerfd_settime(timer, 0, &when, NULL) < 0) {
-        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-        waitpid(pid, NULL, 0);
-        send_fail(QUILT_STEP_STDIO, errno ? errno : ENOMEM, "capture");
-        return 125;
-    }
-    add(ep, out);
-    add(ep, pidfd);
-    add(ep, timer);
-    size_t len = 0;
-    int timed_out = 0, exited = 0, status = 0;
-    while (!exited) {
-        struct epoll_event ev[3];
-        int k = epoll_wait(ep, ev, 3, -1);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            break;
-        for (int i = 0; i < k; i++) {
-            int fd = ev[i].data.fd;
-            if (fd == out && drain(out, buf, c->capture, &len) <= 0) {
-                epoll_ctl(ep, EPOLL_CTL_DEL, out, NULL);
-            } else if (fd == timer) {
-                timed_out = 1;
-                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-                epoll_ctl(ep, EPOLL_CTL_DEL, timer, NULL);
-            } else if (fd == pidfd) {
-                status = await_child(pid);
-                exited = 1;
-            }
-        }
-    }
-    /* what it wrote before it exited; a child of its own may hold the pipe
-     * open, so take what is there now and do not wait for the end of file */
-    fcntl(out, F_SETFL, O_NONBLOCK);
-    while (drain(out, buf, c->capture, &len) > 0)
-        ;
-    size_t cap = len + 256;
-    uint8_t *msg = malloc(cap);
-    if (msg) {
-        struct tlv_writer w = { msg, cap, 0 };
-        buf[len] = 0;
-        tlv_put_long(&w, QUILT_T_TYPE, QUILT_MSG_RESULT);
-        tlv_put_long(&w, QUILT_T_EXIT_CODE, WIFEXITED(status) ? WEXITSTATUS(status) : 0);
-        tlv_put_long(&w, QUILT_T_SIGNAL, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        tlv_put_long(&w, QUILT_T_TIMED_OUT, timed_out);
-        tlv_put(&w, QUILT_T_OUTPUT, buf, (uint32_t)len);
-        ssize_t ignored = send(sync_fd, w.buf, w.len, MSG_NOSIGNAL);
-        (void)ignored;
-    }
-    return status_code(status);
-}
-
 /* The first message on sync_fd: its length (> 0), or -1 once the failure is told. */
 static ssize_t receive_request(uint8_t **msg)
 {
@@ -464,7 +242,7 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
     struct exec_config c = { .probe_fd = -1, .proc_dir = -1, .ready = { -1, -1 } };
     confine_init(&c.confine);
     const char *what;
-    int rc = parse(&c, msg, (size_t)n, strings, &what);
+    int rc = exec_parse(&c, msg, (size_t)n, strings, &what);
     if (rc < 0) {
         send_fail(QUILT_STEP_CONFIG, -rc, what);
         return 125;
@@ -538,16 +316,16 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
         send_fail(QUILT_STEP_STDIO, -rc, c.exit_record);
         return 125;
     }
-    int cgroup_fd = -1;
+    /* the container's cgroups are the command's to join (exec/cgroups.h): opened here, on the host's cgroupfs */
+    struct exec_cgroups cg;
     const char *object = NULL;
-    if (c.cgroup_v2 && (cgroup_fd = open(c.cgroup_v2, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        fail_join(&c, QUILT_STEP_CGROUP, errno, c.cgroup_v2);
-        return 125;
-    }
-    if ((rc = cgroup_join_self(c.cgroup_v1, c.n_cgroup_v1, &cgroup_fd, &object)) < 0) {
+    if (z && zygote_same_cgroups(z, c.cgroup_v2, c.cgroup_v1, c.n_cgroup_v1)) { /* the zygote opened them once */
+        cg = z->cgroups;
+    } else if ((rc = exec_cgroups_open(&cg, c.cgroup_v2, c.cgroup_v1, c.n_cgroup_v1, &object)) < 0) {
         fail_join(&c, QUILT_STEP_CGROUP, -rc, object);
         return 125;
     }
+    int cgroup_fd = cg.v2_fd;
     /* every namespace at once; the mount namespace's root becomes our root and cwd */
     if (setns(pidfd, (int)c.ns_flags) < 0) {
         fail_join(&c, QUILT_STEP_CLONE, errno, "setns");
@@ -610,6 +388,11 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
             failure_fd = c.ready[1];
             close(c.ready[0]);
         }
+        /* into every cgroup of the container before anything else: quilt-exec stays in none of them */
+        if ((rc = exec_cgroups_enter(&cg, c.cgroup_v1, &object)) < 0) {
+            fail_join(&c, QUILT_STEP_CGROUP, -rc, object);
+            _exit(126);
+        }
         /* a session's command leads its own process group, so a signal or the deadline reaches its tree */
         if (c.session && !c.tty && setpgid(0, 0) < 0) {
             send_fail(QUILT_STEP_STDIO, errno, "setpgid");
@@ -632,11 +415,14 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
     }
     child = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (cgroup_fd >= 0)
-        close(cgroup_fd);
+    exec_cgroups_close(&cg);
     if (c.capture) {
         close(out[1]);
-        return capture(&c, pid, child_pidfd, out[0]);
+        if ((rc = exec_capture(&c, sync_fd, pid, child_pidfd, out[0])) < 0) {
+            send_fail(QUILT_STEP_STDIO, -rc, "capture");
+            return 125;
+        }
+        return rc;
     }
     if (c.session) {
         if (!c.tty)
@@ -653,7 +439,7 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
     if (c.want_pid && (rc = handoff_send_pid(sync_fd, pid)) < 0) {
         /* the JVM is gone or broken: the command must not run unrecorded */
         kill(pid, SIGKILL);
-        await_child(pid);
+        exec_await(pid);
         return 125;
     }
     close(sync_fd); /* the child's copy is the last: its execve is the JVM's end of file */
@@ -664,8 +450,8 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
         return handoff_await_exec(c.ready[0], pid);
     }
     if (c.tty && master >= 0)
-        return status_code(tty_relay(pid, child_pidfd, master, !c.stdin_null));
+        return exec_status_code(tty_relay(pid, child_pidfd, master, !c.stdin_null));
 
-    int status = await_child(pid);
-    return status < 0 ? 125 : status_code(status);
+    int status = exec_await(pid);
+    return status < 0 ? 125 : exec_status_code(status);
 }

@@ -19,6 +19,7 @@
 #include "quilt/proto.h"
 #include "common/fd_pass.h"
 #include "common/tlv.h"
+#include "exec/cgroups.h"
 #include "monitor/procfs.h"
 
 /* A decimal record value (at most 20 digits): 0 or -EINVAL. */
@@ -67,18 +68,37 @@ int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z)
     uint32_t vlen;
     unsigned long long type = 0, pid = 0, start = 0, n;
     int have_start = 0, rc;
+    memset(z, 0, sizeof *z);
+    z->pidfd = z->proc_dir = -1;
+    exec_cgroups_init(&z->cgroups);
+    char *strings = malloc(2 * len + 1); /* every string record and its NUL: less than the message */
+    if (!strings)
+        return -ENOMEM;
+    z->strings = strings;
     while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
+        if (tag == QUILT_T_CGROUP_V1 || tag == QUILT_T_CGROUP_V2) { /* the exec's cgroups, opened once for all */
+            if (memchr(val, 0, vlen) || (tag == QUILT_T_CGROUP_V1 && z->n_cgroup_v1 == CONFIG_MAX_CGROUPS))
+                return zygote_free(z), -EINVAL;
+            memcpy(strings, val, vlen);
+            strings[vlen] = 0;
+            if (tag == QUILT_T_CGROUP_V2)
+                z->cgroup_v2 = strings;
+            else
+                z->cgroup_v1[z->n_cgroup_v1++] = strings;
+            strings += vlen + 1;
+            continue;
+        }
         unsigned long long *into = tag == QUILT_T_TYPE ? &type : tag == QUILT_T_PID ? &pid
                                  : tag == QUILT_T_START_TIME ? &start : NULL;
         if (!into)
             continue; /* a newer JVM may say more */
         if (number(val, vlen, &n) < 0)
-            return -EINVAL;
+            return zygote_free(z), -EINVAL;
         *into = n;
         have_start |= tag == QUILT_T_START_TIME;
     }
     if (rc < 0 || type != QUILT_MSG_ZYGOTE || pid < 1 || pid > 4194304 || !have_start)
-        return -EINVAL;
+        return zygote_free(z), -EINVAL;
     z->pid = (pid_t)pid;
     z->start_time = start;
     z->pidfd = -1;
@@ -101,7 +121,28 @@ int zygote_open_init(struct zygote *z)
     snprintf(path, sizeof path, "/proc/%d", (int)z->pid);
     z->proc_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC); /* -1: the exec falls back to the path */
     z->pidfd = pidfd;
-    return 0;
+    /* what every exec's command writes to join the container's cgroups: opened once, here, on the host */
+    const char *object;
+    int rc = exec_cgroups_open(&z->cgroups, z->cgroup_v2, z->cgroup_v1, z->n_cgroup_v1, &object);
+    return rc < 0 ? rc : 0;
+}
+
+int zygote_same_cgroups(const struct zygote *z, const char *v2, const char *const v1[], int n)
+{
+    if (n != z->n_cgroup_v1 || !v2 != !z->cgroup_v2 || (v2 && strcmp(v2, z->cgroup_v2) != 0))
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(v1[i], z->cgroup_v1[i]) != 0)
+            return 0;
+    return 1;
+}
+
+void zygote_free(struct zygote *z)
+{
+    free(z->strings);
+    z->strings = NULL;
+    z->cgroup_v2 = NULL;
+    z->n_cgroup_v1 = 0;
 }
 
 static int send_records(int sock, int type, const long long *tags, const long long *values, int n)
@@ -142,46 +183,41 @@ int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS])
 int zygote_receive_fork(int sock, int fds[ZYGOTE_FDS])
 {
     uint8_t buf[256];
-    union {
-        char space[CMSG_SPACE(sizeof(int) * FD_PASS_MAX)];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                          .msg_controllen = sizeof control.space };
-    ssize_t n;
-    do
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    int got[ZYGOTE_FDS], k;
+    ssize_t n = fd_pass_receive(sock, buf, sizeof buf, got, ZYGOTE_FDS, &k);
     if (n < 0)
-        return -errno;
-    int got[FD_PASS_MAX], k = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        int m = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        for (int i = 0; i < m && k < FD_PASS_MAX; i++)
-            memcpy(&got[k++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-    }
+        return (int)n; /* -EBADMSG: cut short or too many fds, all closed */
     if (n == 0 && k == 0)
         return 0;
-    int whole = !(msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && k == ZYGOTE_FDS &&
-                type_of(buf, (size_t)n) == QUILT_MSG_FORK;
-    if (!whole) {
+    if (k != ZYGOTE_FDS || type_of(buf, (size_t)n) != QUILT_MSG_FORK) {
         for (int i = 0; i < k; i++)
             close(got[i]);
         return -EBADMSG;
     }
-    memcpy(fds, got, sizeof(int) * ZYGOTE_FDS);
+    memcpy(fds, got, sizeof got);
     return 1;
 }
 
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep)
 {
     int n = ZYGOTE_FDS + n_keep;
-    int high[ZYGOTE_FDS + 8];
-    if (n_keep < 0 || n_keep > 8)
+    int high[ZYGOTE_FDS + ZYGOTE_KEEP_MAX];
+    if (n_keep < 0 || n_keep > ZYGOTE_KEEP_MAX)
         return -EINVAL;
+    /* as a rule the kept fds are at their numbers already (the zygote opened them first, in this order) and the
+     * FORK's fds above them all: then only those four move, and the kept ones keep their flags (close-on-exec:
+     * the zygote opens every fd of its own so) */
+    int in_place = 1;
+    for (int j = 0; j < n_keep && in_place; j++)
+        in_place = keep[j] == ZYGOTE_FDS + j;
+    for (int i = 0; i < ZYGOTE_FDS && in_place; i++)
+        in_place = fds[i] >= n;
+    if (in_place) {
+        for (int i = 0; i < ZYGOTE_FDS; i++)
+            if (dup2(fds[i], i) < 0)
+                return -errno;
+        return close_range((unsigned)n, ~0U, 0) < 0 ? -errno : 0;
+    }
     /* copies above every target first, so no dup2 below overwrites a source still to be placed */
     for (int i = 0; i < n; i++) {
         int src = i < ZYGOTE_FDS ? fds[i] : keep[i - ZYGOTE_FDS];
@@ -231,12 +267,29 @@ static int children_add(struct children *k, pid_t pid, int sock)
     return 0;
 }
 
-/* Reaps every child that has ended (WNOHANG: never blocks) and tells each one's JVM how. */
-static void reap(struct children *k)
+/* A child forked ahead of the next FORK (the spare): blocked on its own socket until the zygote passes it that
+ * FORK's fds, then a forked child as any (become_child). An exec start then waits for no fork(2), which costs
+ * ~0.1-0.2 ms of a VM's exec, only for two wake-ups. The next one is forked once a child has ended (SIGCHLD),
+ * off every exec's way; a FORK that finds none forks as before. It holds nothing of the execs' (their sockets
+ * are closed in it at once); the zygote kills and reaps it before it ends, and a spare whose zygote died
+ * (SIGKILL) ends at its socket's end of file. */
+struct spare {
+    pid_t pid; /* -1: none */
+    int sock;  /* the zygote's end of the pair it waits on */
+};
+
+/* Reaps every child that has ended (WNOHANG: never blocks) and tells each one's JVM how; a spare that died
+ * (killed) is forgotten, its socket closed. */
+static void reap(struct children *k, struct spare *spare)
 {
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == spare->pid) {
+            close(spare->sock);
+            spare->pid = spare->sock = -1;
+            continue;
+        }
         for (size_t i = 0; i < k->n; i++) {
             if (k->pid[i] != pid)
                 continue;
@@ -256,7 +309,8 @@ static void add(int ep, int fd)
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* The forked child: the exec's fds on 0-3, the zygote's init fds on 4 and 5, its own session, no signal blocked. */
+/* The forked child: the exec's fds on 0-3, the zygote's own from 4 on in the order of their numbers (the init's
+ * pidfd on 4 and /proc/PID on 5, as it opened them first; the cgroups' after), its own session, no signal blocked. */
 static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
 {
     sigset_t none;
@@ -265,13 +319,67 @@ static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
         return -errno;
     if (setsid() < 0)
         return -errno;
-    int keep[] = { z->pidfd, z->proc_dir };
-    int rc = zygote_place_fds(fds, keep, 2);
+    struct exec_cgroups *g = &z->cgroups;
+    int *own[ZYGOTE_KEEP_MAX] = { &z->pidfd, &z->proc_dir, &g->v2_fd }, n_own = 3 + g->n;
+    for (int i = 0; i < g->n; i++)
+        own[3 + i] = &g->fd[i];
+    int *placed[ZYGOTE_KEEP_MAX], keep[ZYGOTE_KEEP_MAX] = { 0 }, n_keep = 0;
+    for (int i = 0; i < n_own; i++) { /* the open ones, by number: each lands where it is when it can */
+        if (*own[i] < 0)
+            continue;
+        int j = n_keep++;
+        for (; j > 0 && *placed[j - 1] > *own[i]; j--)
+            placed[j] = placed[j - 1];
+        placed[j] = own[i];
+    }
+    for (int j = 0; j < n_keep; j++)
+        keep[j] = *placed[j];
+    int rc = zygote_place_fds(fds, keep, n_keep);
     if (rc < 0)
         return rc;
-    z->pidfd = ZYGOTE_FDS;
-    z->proc_dir = z->proc_dir >= 0 ? ZYGOTE_FDS + 1 : -1;
+    for (int j = 0; j < n_keep; j++)
+        *placed[j] = ZYGOTE_FDS + j;
     return 0;
+}
+
+/* Forks a spare: 0 in it (its end of the pair in spare->sock), its pid in the zygote, -1 when it cannot (then
+ * FORKs fork as before). */
+static pid_t spare_fork(struct spare *spare)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        spare->pid = -1;
+        spare->sock = sv[1];
+        return 0;
+    }
+    close(sv[1]);
+    spare->pid = pid;
+    spare->sock = sv[0];
+    return pid;
+}
+
+/* Hands a FORK's fds to the spare: its pid, which is then an ordinary child of ours (no spare left), or -1 when
+ * there is none or it is gone (the fds are still ours to fork with). */
+static pid_t spare_take(struct spare *spare, const int fds[ZYGOTE_FDS])
+{
+    if (spare->pid < 0)
+        return -1;
+    pid_t pid = spare->pid;
+    int rc = zygote_send_fork(spare->sock, fds);
+    close(spare->sock); /* taken, or dead: either way not a spare any more */
+    spare->pid = spare->sock = -1;
+    if (rc < 0)
+        return -1; /* it died (killed): reap() has it, or will; its pid is no child of an exec's */
+    return pid;
 }
 
 int zygote_run(int control, struct zygote *z, int *is_child)
@@ -298,7 +406,10 @@ int zygote_run(int control, struct zygote *z, int *is_child)
     add(ep, z->pidfd);
     add(ep, sfd);
     struct children kids = { 0 };
+    struct spare spare = { -1, -1 };
     int rc = 0, done = 0;
+    if (spare_fork(&spare) == 0)
+        goto spare_child;
     while (!done) {
         struct epoll_event ev[4];
         int n = epoll_wait(ep, ev, 4, -1);
@@ -314,7 +425,10 @@ int zygote_run(int control, struct zygote *z, int *is_child)
                 struct signalfd_siginfo si;
                 while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
                     ;
-                reap(&kids);
+                reap(&kids, &spare);
+                /* an exec has ended: the next one's child is forked now, off its way */
+                if (spare.pid < 0 && spare_fork(&spare) == 0)
+                    goto spare_child;
             } else if (fd == z->pidfd) {
                 done = 1; /* the init ended: no exec of this container can start any more */
             } else if (fd == control) {
@@ -327,7 +441,9 @@ int zygote_run(int control, struct zygote *z, int *is_child)
                     done = 1; /* end of file: the server went */
                     break;
                 }
-                pid_t pid = fork();
+                pid_t pid = spare_take(&spare, fds);
+                if (pid < 0)
+                    pid = fork(); /* no spare, or it died: forked now, as before spares */
                 if (pid == 0) {
                     close(ep);
                     close(sfd);
@@ -351,8 +467,16 @@ int zygote_run(int control, struct zygote *z, int *is_child)
             }
         }
     }
-    /* the children go on without us: their sockets are theirs and the JVM's now */
-    reap(&kids);
+    /* the children go on without us: their sockets are theirs and the JVM's now. The spare goes before we do
+     * (SIGKILL: it runs nothing, and a stopped one ends too), so no orphan of ours is left to anyone */
+    if (spare.pid > 0) {
+        kill(spare.pid, SIGKILL);
+        while (waitpid(spare.pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        close(spare.sock);
+        spare.pid = spare.sock = -1;
+    }
+    reap(&kids, &spare);
     for (size_t i = 0; i < kids.n; i++)
         close(kids.sock[i]);
     free(kids.pid);
@@ -360,4 +484,24 @@ int zygote_run(int control, struct zygote *z, int *is_child)
     close(ep);
     close(sfd);
     return rc;
+
+spare_child:
+    /* nothing of the zygote's but what every child keeps (the init's fds, the cgroups') and our socket: the
+     * other execs' sockets must see their end of file when the zygote lets go of them, not when we do */
+    for (size_t i = 0; i < kids.n; i++)
+        close(kids.sock[i]);
+    free(kids.pid);
+    free(kids.sock);
+    close(ep);
+    close(sfd);
+    close(control);
+    {
+        int fds[ZYGOTE_FDS];
+        int got = zygote_receive_fork(spare.sock, fds);
+        if (got != 1)
+            _exit(0); /* the zygote ended, or dropped us: nothing to run */
+        close(spare.sock);
+        *is_child = 1;
+        return become_child(z, fds);
+    }
 }

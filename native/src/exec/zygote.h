@@ -29,6 +29,16 @@
  * pair as EXEC_EXITED, after everything the child sent, so the JVM learns how
  * a quilt-exec ended that died without RESULT, though it is not the JVM's
  * child.  Children outlive the zygote: they are independent once forked.
+ *
+ * The spare: the zygote forks the next FORK's child ahead of it (at its start,
+ * and again each time a child has ended, off every exec's way), and that child
+ * waits on a socket pair of its own; a FORK then passes its four fds on to it
+ * instead of forking, so an exec start waits for no fork(2) (0.1-0.2 ms in a
+ * VM).  The spare closes every exec's socket it inherited at once (their end of
+ * file is the zygote's to give), holds only what every child keeps, and ends at
+ * its socket's end of file when the zygote drops it; the zygote kills and reaps
+ * it before it ends itself, so no orphan of it is left.  A
+ * FORK that finds no spare (two at once, or a spare that died) forks as before.
  */
 #ifndef QUILT_EXEC_ZYGOTE_H
 #define QUILT_EXEC_ZYGOTE_H
@@ -37,26 +47,46 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "exec/cgroups.h"
+
 /* the fds one FORK message carries: stdin, stdout, stderr, the exec's socket */
 #define ZYGOTE_FDS 4
+/* the most fds a forked child keeps above them: the init's two, the cgroup2 dir and one per v1 dir */
+#define ZYGOTE_KEEP_MAX (3 + CONFIG_MAX_CGROUPS)
 
 struct zygote {
     pid_t pid;                    /* the container's init, in the host's pid namespace */
     unsigned long long start_time; /* its start time (clock ticks since boot, /proc/PID/stat field 22) */
     int pidfd;                    /* its pidfd (-1 until zygote_open_init) */
     int proc_dir;                 /* O_PATH of its /proc/PID in the host's procfs, or -1 */
+    const char *cgroup_v2;        /* the container's cgroup2 dir of a v2 host (CGROUP_V2), or NULL */
+    const char *cgroup_v1[CONFIG_MAX_CGROUPS]; /* its dirs, one per hierarchy (CGROUP_V1) */
+    int n_cgroup_v1;
+    struct exec_cgroups cgroups;  /* those opened for every exec's command to write (exec/cgroups.h) */
+    char *strings;                /* the dirs' copies */
 };
 
 /* Whether the message is a ZYGOTE (its first record's type). */
 int zygote_is_request(const uint8_t *msg, size_t len);
 
-/* Reads a ZYGOTE message: PID (> 0) and START_TIME, into z (its fds -1).
- * 0, or -EINVAL for another type, a missing or bad number. */
+/* Reads a ZYGOTE message: PID (> 0), START_TIME and the container's cgroup
+ * dirs (CGROUP_V2, CGROUP_V1 as an EXEC has them; copied), into z (its fds
+ * -1).  0, -ENOMEM, or -EINVAL for another type, a missing or bad number, a
+ * dir with a NUL or past CONFIG_MAX_CGROUPS. */
 int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z);
 
 /* Opens the init's pidfd and /proc/PID (O_PATH) and checks its start time:
- * a reused pid is refused.  0, or -ESRCH (gone, or another process). */
+ * a reused pid is refused; then the cgroup dirs, for every exec's command to
+ * join (exec_cgroups_open).  0, -ESRCH (gone, or another process), or the
+ * cgroups' -errno. */
 int zygote_open_init(struct zygote *z);
+
+/* Whether an EXEC's cgroup dirs are the zygote's, in the same order: then its
+ * forked quilt-exec uses the zygote's fds, else it opens its own. */
+int zygote_same_cgroups(const struct zygote *z, const char *v2, const char *const v1[], int n);
+
+/* Frees what zygote_parse copied (the fds are not closed). */
+void zygote_free(struct zygote *z);
 
 /* Receives one FORK message on sock with its ZYGOTE_FDS fds (close-on-exec).
  * 1 with fds filled, 0 at end of file, -EBADMSG for a message that is not a
@@ -70,7 +100,9 @@ int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS]);
 
 /* In a forked child: fds[i] becomes fd i (0-3, not close-on-exec), keep[j]
  * becomes fd ZYGOTE_FDS+j (close-on-exec; -1 stays -1, its number closed),
- * every other fd is closed.  0 or -errno. */
+ * every other fd is closed.  When every keep[j] is at ZYGOTE_FDS+j already
+ * and every fds[i] above them, only fds move (the kept keep their flags).
+ * 0 or -errno. */
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep);
 
 /* The zygote's message on a child's socket right after the fork: FORKED with the child's pid (as a rule
@@ -84,8 +116,8 @@ int zygote_send_exited(int sock, int status);
 /* Runs the zygote on control (see above).  Returns 0 when the zygote is done
  * (end of file on control, or the init ended), -errno when its own loop
  * failed; in a forked child it returns 0 with *is_child set, its fds placed
- * (zygote_place_fds: z->pidfd is fd 4, z->proc_dir fd 5 or -1) and its signal
- * mask empty. */
+ * (zygote_place_fds: z->pidfd is fd 4, z->proc_dir fd 5 when open, the
+ * cgroups' open ones after them) and its signal mask empty. */
 int zygote_run(int control, struct zygote *z, int *is_child);
 
 #endif

@@ -177,6 +177,74 @@ static jint spawnHelperWithStdio(JNIEnv *env, jclass cls, jstring jpath, jint sy
     return rc ? -rc : pid;
 }
 
+/* A host command (CRIU's CLI) in a process group of its own, so that a deadline can end it and everything it
+ * started (killGroup): argv[0] is its absolute path, stdin /dev/null, stdout and stderr the file out (created
+ * 0600 if missing, truncated), and no fd of ours past them (closefrom in the child: a pipe another thread of the
+ * JVM has open without O_CLOEXEC, the JDK's own launcher's, is not held open by it).  The environment is ours.
+ * posix_spawn is a vfork: the JVM is never copied, and an exec failure is its return value.  The pid, or -errno. */
+static jint spawnCommand(JNIEnv *env, jclass cls, jobjectArray jargv, jstring jout)
+{
+    (void)cls;
+    jsize n = (*env)->GetArrayLength(env, jargv);
+    if (n < 1 || n > 4096)
+        return -EINVAL;
+    char **argv = calloc((size_t)n + 1, sizeof *argv);
+    if (!argv)
+        return -ENOMEM;
+    int rc = 0;
+    for (jsize i = 0; i < n && rc == 0; i++) {
+        jstring s = (*env)->GetObjectArrayElement(env, jargv, i);
+        const char *c = s ? (*env)->GetStringUTFChars(env, s, NULL) : NULL;
+        argv[i] = c ? strdup(c) : NULL;
+        if (c)
+            (*env)->ReleaseStringUTFChars(env, s, c);
+        if (s)
+            (*env)->DeleteLocalRef(env, s);
+        if (!argv[i])
+            rc = -ENOMEM;
+    }
+    const char *out = rc == 0 ? (*env)->GetStringUTFChars(env, jout, NULL) : NULL;
+    if (rc == 0 && !out)
+        rc = -ENOMEM;
+    if (rc == 0) {
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t attr;
+        sigset_t none, all;
+        pid_t pid;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawnattr_init(&attr);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_adddup2(&fa, 1, 2);
+        posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setpgroup(&attr, 0); /* its own group, led by itself: its pid is the group's id */
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        int e = posix_spawn(&pid, argv[0], &fa, &attr, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        rc = e ? -e : (jint)pid;
+        (*env)->ReleaseStringUTFChars(env, jout, out);
+    }
+    for (jsize i = 0; i < n; i++)
+        free(argv[i]);
+    free(argv);
+    return rc;
+}
+
+/* kill(2) of the process group pgid: 0, or -errno (ESRCH: no process is left in it). */
+static jint killGroup(JNIEnv *env, jclass cls, jint pgid, jint sig)
+{
+    (void)env;
+    (void)cls;
+    if (pgid <= 1)
+        return -EINVAL; /* never our own group (0) nor every process (-1) */
+    return kill(-pgid, sig) < 0 ? -errno : 0;
+}
+
 static jint waitPid(JNIEnv *env, jclass cls, jint pid)
 {
     (void)env;
@@ -273,6 +341,8 @@ static const JNINativeMethod methods[] = {
     { "close", "(I)I", (void *)closeFd },
     { "openNull", "()I", (void *)openNull },
     { "isTerminal", "(I)I", (void *)isTerminal },
+    { "spawnCommand", "([Ljava/lang/String;Ljava/lang/String;)I", (void *)spawnCommand },
+    { "killGroup", "(II)I", (void *)killGroup },
 };
 
 int quilt_register_processes(JNIEnv *env)

@@ -97,6 +97,14 @@ static jint clearNonBlocking(JNIEnv *env, jclass cls, jint fd)
     return 0;
 }
 
+/* fcntl(F_SETFL): the status flags a client had on a fd it passed (O_APPEND, O_NONBLOCK...); 0 or -errno */
+static jint setStatusFlags(JNIEnv *env, jclass cls, jint fd, jint flags)
+{
+    (void)env;
+    (void)cls;
+    return fcntl(fd, F_SETFL, flags) < 0 ? -errno : 0;
+}
+
 /* Waits (poll(2), no deadline) until fd can take a write, or has an error or hang-up: 0 or -errno. */
 static jint awaitWritable(JNIEnv *env, jclass cls, jint fd)
 {
@@ -220,6 +228,7 @@ static const JNINativeMethod methods[] = {
     { "sendForkMessage", "(I[I)I", (void *)sendFork },
     { "awaitWritable", "(I)I", (void *)awaitWritable },
     { "clearNonBlocking", "(I)I", (void *)clearNonBlocking },
+    { "setStatusFlags", "(II)I", (void *)setStatusFlags },
     { "receiveMessageWithin", "(I[BJ)I", (void *)receiveMessageWithin },
 };
 

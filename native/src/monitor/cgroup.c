@@ -46,27 +46,6 @@ int cgroup_join(const char *const dirs[], int n, pid_t pid, const char **object)
     return 0;
 }
 
-int cgroup_join_self(const char *const dirs[], int n, int *v2_fd, const char **object)
-{
-    char value[16];
-    snprintf(value, sizeof value, "%d", (int)getpid());
-    for (int i = 0; i < n; i++) {
-        int rc = write_at(dirs[i], "tasks", "0");
-        if (rc == -ENOENT && *v2_fd < 0) { /* cgroup2 has no tasks file: our child is cloned into it */
-            rc = cgroup_open_v2(dirs[i]);
-            if (rc >= 0)
-                *v2_fd = rc, rc = 0;
-        } else if (rc == -ENOENT) {
-            rc = write_at(dirs[i], "cgroup.procs", value);
-        }
-        if (rc < 0) {
-            *object = dirs[i];
-            return rc;
-        }
-    }
-    return 0;
-}
-
 int cgroup_open_tasks(const char *const dirs[], int n, int tasks[], int *v2_fd, const char **object)
 {
     char path[PATH_MAX];

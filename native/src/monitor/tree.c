@@ -17,40 +17,17 @@
 
 #include "quilt/proto.h"
 #include "../common/console_socket.h"
+#include "../common/fd_pass.h"
 #include "../common/tlv.h"
 
 int tree_receive_fds(int sock, struct container_config *cfg)
 {
     uint8_t buf[64];
-    union {
-        char space[CMSG_SPACE(sizeof(int) * CONFIG_MAX_PRESERVED_FDS)];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
-                          .msg_controllen = sizeof control.space };
-    ssize_t n;
-    do
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
-    int got = 0, rc = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        for (int i = 0; i < k; i++) {
-            int fd;
-            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            if (got < cfg->preserve_fds)
-                cfg->preserved[got] = fd;
-            else
-                close(fd);
-            got++;
-        }
-    }
-    struct tlv_reader r = { .buf = buf, .len = (size_t)n };
+    int got = 0;
+    ssize_t n = fd_pass_receive(sock, buf, sizeof buf, cfg->preserved, cfg->preserve_fds, &got);
+    if (n < 0 && n != -EBADMSG)
+        return (int)n;
+    struct tlv_reader r = { .buf = buf, .len = n < 0 ? 0 : (size_t)n };
     uint16_t tag;
     const uint8_t *val;
     uint32_t vlen;
@@ -59,8 +36,7 @@ int tree_receive_fds(int sock, struct container_config *cfg)
         memcpy(type, val, vlen);
     char want[8];
     snprintf(want, sizeof want, "%d", QUILT_MSG_FDS);
-    if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || got != cfg->preserve_fds || strcmp(type, want) != 0)
-        rc = -EBADMSG;
+    int rc = n < 0 || got != cfg->preserve_fds || strcmp(type, want) != 0 ? -EBADMSG : 0;
     if (rc < 0)
         tree_close_fds(cfg);
     return rc;

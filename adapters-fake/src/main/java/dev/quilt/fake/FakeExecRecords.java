@@ -76,6 +76,11 @@ public final class FakeExecRecords implements ExecRecords {
         ended.add(pid);
     }
 
+    @Override
+    public synchronized boolean containerKept(ContainerId container) {
+        return !removed.contains(container);
+    }
+
     /** The container's records go, as with its state dir. */
     public synchronized void remove(ContainerId container) {
         removed.add(container);

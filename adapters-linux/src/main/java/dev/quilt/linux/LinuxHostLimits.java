@@ -30,13 +30,26 @@ public final class LinuxHostLimits implements HostLimits {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
+    /** ARG_MAX as first read; 0 until then. */
+    private volatile long argMax;
+
+    /**
+     * Read once per process, on first use: our own stack limit changes only through our own setrlimit(2), which
+     * Quilt never calls, or another process's prlimit(2) on us; and every exec of a server would otherwise read
+     * /proc/self/limits again (tens of microseconds of each exec start).
+     */
     @Override
     public long argMax() {
+        long known = argMax;
+        if (known > 0) return known;
+        long read;
         try {
-            return ExecveLimits.argMax(stackLimit(Files.readAllLines(Path.of("/proc/self/limits"))));
+            read = ExecveLimits.argMax(stackLimit(Files.readAllLines(Path.of("/proc/self/limits"))));
         } catch (IOException | RuntimeException e) {
-            return ExecveLimits.argMax(OptionalLong.of(8L << 20)); // the usual 8 MiB
+            read = ExecveLimits.argMax(OptionalLong.of(8L << 20)); // the usual 8 MiB
         }
+        argMax = read;
+        return read;
     }
 
     /** "0-3,8,10-11" → 7. */

@@ -56,11 +56,28 @@ public final class ProcStat {
     static Optional<Stat> parseStat(String stat) {
         int close = stat.lastIndexOf(')');
         if (close < 0 || close + 2 >= stat.length()) return Optional.empty();
-        String[] f = stat.substring(close + 2).trim().split(" ");
-        // f[0] is field 3 (state), so field 9 (flags) is f[6] and field 22 is f[19]
-        if (f.length < 20 || f[0].isEmpty()) return Optional.empty();
+        // fields 3 (state), 9 (flags) and 22 (start time), each found by its place after the ')', one pass and no
+        // split: every lookup of a container reads its init's and its monitor's
+        String state = null;
+        String flags = null;
+        String start = null;
+        int field = 3;
+        int at = close + 2;
+        int n = stat.length();
+        while (at < n && start == null) {
+            int end = stat.indexOf(' ', at);
+            if (end < 0) end = n;
+            int len = end;
+            while (len > at && Character.isWhitespace(stat.charAt(len - 1))) len--; // the trailing newline
+            if (field == 3) state = stat.substring(at, len);
+            else if (field == 9) flags = stat.substring(at, len);
+            else if (field == 22) start = stat.substring(at, len);
+            field++;
+            at = end + 1;
+        }
+        if (start == null || state.isEmpty()) return Optional.empty();
         try {
-            return Optional.of(new Stat(f[0].charAt(0), Long.parseUnsignedLong(f[6]), Long.parseLong(f[19])));
+            return Optional.of(new Stat(state.charAt(0), Long.parseUnsignedLong(flags), Long.parseLong(start)));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -37,6 +37,14 @@ public final class RawSocketWrites {
         return Sockets.blocking(fd);
     }
 
+    /**
+     * Gives a fd a client passed the status flags the client had on it ({@code F_GETFL}'s, sent with it): Netty's
+     * receipt set O_NONBLOCK and dropped O_APPEND on the open file, which the client shares. 0, or -errno.
+     */
+    public static int statusFlags(int fd, int flags) {
+        return Sockets.statusFlags(fd, flags);
+    }
+
     /** Waits until {@code fd} takes a write, or has failed or hung up: 0, or -errno. */
     public static int writable(int fd) {
         return Sockets.writable(fd);

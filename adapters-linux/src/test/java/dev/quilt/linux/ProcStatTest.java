@@ -1,5 +1,10 @@
 package dev.quilt.linux;
 
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
 import java.util.OptionalLong;
@@ -32,5 +37,21 @@ class ProcStatTest {
     void ourOwnStartTimeReads() {
         assertTrue(ProcStat.startTime((int) ProcessHandle.current().pid()).orElseThrow() > 0);
         assertTrue(ProcStat.startTime(Integer.MAX_VALUE).isEmpty());
+    }
+
+    /** A line as proc(5) writes it: pid, (comm), state, then fields 4 to 52, one space apart, a newline last. */
+    @Property
+    void theFieldsAreFoundByTheirPlaceWhateverTheCommandHolds(
+            @ForAll @StringLength(max = 15) @CharRange(from = ' ', to = '~') String comm,
+            @ForAll @CharRange(from = 'A', to = 'Z') char state, @ForAll @LongRange(min = 0) long flags,
+            @ForAll @LongRange(min = 0) long start) {
+        StringBuilder line = new StringBuilder("4242 (").append(comm).append(") ").append(state);
+        for (int field = 4; field <= 52; field++) {
+            line.append(' ').append(field == 9 ? Long.toUnsignedString(flags) : field == 22 ? Long.toString(start)
+                    : Integer.toString(field * 7));
+        }
+        line.append('\n');
+        ProcStat.Stat got = ProcStat.parseStat(line.toString()).orElseThrow();
+        assertEquals(new ProcStat.Stat(state, flags, start), got);
     }
 }

@@ -39,7 +39,8 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory (default: the container's)")
     String workdir;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "numeric user (default: the container's)")
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "user and group, by number or by name"
+            + " in the container's /etc/passwd and /etc/group (default: the container's)")
     String user;
 
     @Option(names = {"-i", "--interactive"}, description = "keep stdin open (default: /dev/null)")
@@ -65,10 +66,13 @@ final class ExecCommand implements Callable<Integer> {
 
     private final Lazy<dev.quilt.usecases.ContainerLookup> lookup;
     private final Lazy<dev.quilt.ports.Activity> activity;
+    private final Lazy<dev.quilt.usecases.ResolveUser> users;
 
     @Inject
     ExecCommand(Lazy<ExecInContainer> exec, Privileges privileges, Invocation invocation,
-                Lazy<dev.quilt.usecases.ContainerLookup> lookup, Lazy<dev.quilt.ports.Activity> activity) {
+                Lazy<dev.quilt.usecases.ContainerLookup> lookup, Lazy<dev.quilt.ports.Activity> activity,
+                Lazy<dev.quilt.usecases.ResolveUser> users) {
+        this.users = users;
         this.exec = exec;
         this.privileges = privileges;
         this.invocation = invocation;
@@ -96,7 +100,8 @@ final class ExecCommand implements Callable<Integer> {
         invocation.signals().ignore("INT");
         markActivity(container);
         ExecInContainer.Request req = new ExecInContainer.Request(args.command(), env, invocation::getenv,
-                Optional.ofNullable(workdir), Optional.ofNullable(user).map(User::parse), interactive, tty, privileged,
+                Optional.ofNullable(workdir), Optional.ofNullable(user).map(u -> user(container, u)), interactive, tty,
+                privileged,
                 SecurityFlags.split(capAdd), SecurityFlags.split(capDrop));
         // our own fds 0..2 are the command's (quilt-exec inherits them, and the terminal signals it itself)
         try {
@@ -104,6 +109,12 @@ final class ExecCommand implements Callable<Integer> {
         } finally {
             markActivity(container);
         }
+    }
+
+    /** {@code -u}: numbers as they are; a name looked up in the container (the API's exec does the same). */
+    private User user(String container, String spec) {
+        if (dev.quilt.domain.UserNames.numeric(spec)) return User.parse(spec);
+        return users.get().resolve(lookup.get().get(container), spec);
     }
 
     private int execute(String container, ExecInContainer.Request req) {

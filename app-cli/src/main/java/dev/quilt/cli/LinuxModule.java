@@ -409,6 +409,11 @@ public final class LinuxModule {
     }
 
     @Provides
+    static dev.quilt.usecases.ResolveUser resolveUser(NativeLibrary lib) {
+        return new dev.quilt.usecases.ResolveUser(new LinuxContainerFiles(lib));
+    }
+
+    @Provides
     static SaveImage saveImage(ImageStore images, LinuxPaths paths) {
         return new SaveImage(images, new DockerImageArchives(paths));
     }
@@ -429,10 +434,10 @@ public final class LinuxModule {
         return new dev.quilt.linux.checkpoint.FsCheckpointStore(paths.data().resolve("checkpoints"));
     }
 
-    /** CRIU's CLI: $QUILT_CRIU, else criu on PATH. */
+    /** CRIU's CLI: $QUILT_CRIU, else criu on PATH; spawned and waited for through the native library. */
     @Provides @Singleton
-    static dev.quilt.ports.Checkpointer checkpointer() {
-        return new dev.quilt.linux.checkpoint.LinuxCheckpointer();
+    static dev.quilt.ports.Checkpointer checkpointer(NativeLibrary lib) {
+        return new dev.quilt.linux.checkpoint.LinuxCheckpointer(lib);
     }
 
     @Provides

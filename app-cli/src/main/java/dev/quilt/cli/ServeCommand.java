@@ -36,8 +36,9 @@ import java.util.concurrent.CountDownLatch;
                 + " is reclaimed, anything else at its path is refused and left alone.",
         "The socket is mode 0660, owned by root and by group quilt when that group exists (or --group): whoever"
                 + " can reach it can run containers as root.",
-        "SIGTERM or SIGINT: stop accepting, let calls in flight finish for --grace seconds, close the rest, exit 0."
-                + " Containers keep running; the next server serves them.",
+        "SIGTERM or SIGINT: stop accepting, end following streams (logs -f, events, stats, wait), let calls in flight"
+                + " and attached streams (exec, attach) finish for --grace seconds, close the rest, exit 0."
+                + " Containers and exec'd commands keep running; the next server serves them.",
         "One line per request on stderr: the peer's pid, uid and gid (SO_PEERCRED), the request, its status and"
                 + " time."})
 final class ServeCommand implements Callable<Integer> {
@@ -48,6 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     private final Lazy<Set<Routes>> routes;
     private final Lazy<Set<Background>> background;
     private final Lazy<dev.quilt.cli.serve.Workers> workers;
+    private final Lazy<dev.quilt.cli.serve.ShutdownGrace> grace;
 
     @Spec
     CommandSpec spec;
@@ -69,8 +71,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Inject
     ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background,
-                 Lazy<dev.quilt.cli.serve.Workers> workers) {
+                 Lazy<dev.quilt.cli.serve.Workers> workers, Lazy<dev.quilt.cli.serve.ShutdownGrace> grace) {
         this.workers = workers;
+        this.grace = grace;
         this.paths = paths;
         this.routes = routes;
         this.background = background;
@@ -114,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
                         err.flush();
                     }
                 }
-            }, 2, workers.get());
+            }, 2, workers.get(), grace.get());
             List<Background> started = new ArrayList<>();
             try {
                 server.bind(sock);
@@ -126,8 +129,12 @@ final class ServeCommand implements Callable<Integer> {
                 err.println("quilt serve: listening on " + sock + " (pid " + ProcessHandle.current().pid() + ")");
                 err.flush();
                 stop.await();
+                grace.get().stopping();
                 server.stopAccepting();
                 server.cancelStreams();
+                err.println("quilt serve: stopping: no new connections; calls in flight and attached streams have "
+                        + graceSeconds + "s to finish");
+                err.flush();
                 if (!server.awaitCalls(Duration.ofSeconds(graceSeconds))) {
                     err.println("quilt serve: calls still running after " + graceSeconds + "s were cut off");
                 }

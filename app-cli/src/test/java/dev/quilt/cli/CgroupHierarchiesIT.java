@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pids, name=systemd and the cgroup2 tree), joined before its cgroup namespace is
  * unshared: in none of them is its namespace's root the host's, so a cgroupfs it
  * mounts has no {@code release_agent} to point at its own code (the host-root
- * escape through blkio). Exec joins all of them too, and removal leaves none.
+ * escape through blkio). An exec's command joins all of them too, itself before its execve, and quilt-exec
+ * none (native/src/exec/cgroups.h); removal leaves none.
  */
 class CgroupHierarchiesIT {
     private static Path root;
@@ -96,29 +97,60 @@ class CgroupHierarchiesIT {
             Path procs = Path.of("/sys/fs/cgroup/memory" + own, "cgroup.procs");
             String init = Long.toString(pid("every"));
             List<String> others = Files.readAllLines(procs).stream().filter(p -> !p.equals(init)).toList();
-            assertEquals(2, others.size(), "quilt-exec and its command are in the container's cgroup: " + others);
-            int commands = 0;
-            for (String p : others) {
-                String cg = Files.readString(Path.of("/proc", p, "cgroup"));
-                assertEquals(host, hierarchies(cg), "exec'd " + p);
-                // the command in every hierarchy; quilt-exec in every v1 one, its child cloned into the
-                // cgroup2 one (CLONE_INTO_CGROUP, as on a cgroup2 host: moving itself there would cost
-                // an RCU grace period, native/src/monitor/cgroup.h)
-                boolean command = Files.readString(Path.of("/proc", p, "comm")).strip().equals("sleep");
-                commands += command ? 1 : 0;
-                for (String line : cg.lines().toList()) {
-                    if (command || !line.startsWith("0::")) {
-                        assertTrue(line.endsWith(":" + own), "exec'd " + p + ": " + line);
-                    }
-                }
+            assertEquals(1, others.size(), "only the command is in the container's cgroup, not quilt-exec: " + others);
+            String command = others.get(0);
+            // the command joined every hierarchy itself, before its execve (the cgroup2 one by CLONE_INTO_CGROUP)
+            String cg = Files.readString(Path.of("/proc", command, "cgroup"));
+            assertEquals(host, hierarchies(cg), "exec'd " + command);
+            for (String line : cg.lines().toList()) assertTrue(line.endsWith(":" + own), "exec'd: " + line);
+            // quilt-exec, its parent, waits for it from outside: in no cgroup of the container (not charged to
+            // its pids.max nor to its memory), in every hierarchy
+            String parent = Files.readAllLines(Path.of("/proc", command, "status")).stream()
+                    .filter(l -> l.startsWith("PPid:")).findFirst().orElseThrow().substring(5).strip();
+            assertTrue(Files.readString(Path.of("/proc", parent, "cmdline")).split("\0")[0].endsWith("/quilt-exec"),
+                    "the command's parent is quilt-exec");
+            String outside = Files.readString(Path.of("/proc", parent, "cgroup"));
+            assertEquals(host, hierarchies(outside));
+            for (String line : outside.lines().toList()) {
+                assertFalse(line.endsWith(":" + own), "quilt-exec " + parent + " is outside: " + line);
             }
-            assertEquals(1, commands, "the command is one of them: " + others);
         } finally {
             exec.destroyForcibly();
         }
 
         assertEquals(0, quilt.run("rm", "-f", "every").exit());
         assertEquals(List.of(), Leaks.cgroups(root), "nothing left in any hierarchy, nor the parent");
+    }
+
+    /**
+     * quilt-exec is in no cgroup of the container, so {@code --pids-limit} counts what docker's (runc's) exec
+     * counts: the container's own processes and the command's. With a limit of 5 and N processes of the
+     * container's own (here 1, its init), an exec's shell runs 5 - N processes side by side: itself and 4 - N
+     * children in the background; the fork of one more is refused (EAGAIN from pids.max). Before, quilt-exec took
+     * one of the five. Through the one-shot CLI: quilt-exec spawned (ExecZygoteIT has the forked one).
+     */
+    @Test
+    void anExecRunsAsManyProcessesUnderPidsLimitAsDockersDoes() throws Exception {
+        Quilt.Result up = quilt.run("run", "-d", "--network", "none", "--pids-limit", "5", "--name", "pids",
+                "-e", "QUILT_IT=" + MARK, "--", "sleep", "2147483647");
+        assertEquals(0, up.exit(), up.err());
+        try {
+            Path pids = Path.of("/sys/fs/cgroup/pids/" + LinuxPaths.under(root).cgroupParent(), up.out().strip());
+            assertEquals("5", Files.readString(pids.resolve("pids.max")).strip());
+            int own = Integer.parseInt(Files.readString(pids.resolve("pids.current")).strip());
+            assertEquals(1, own, "the container's own: its init");
+            // each background child that forked says its number; a refused fork ends the shell (or leaves $! as it was)
+            Quilt.Result r = quilt.run("exec", "pids", "--", "sh", "-c", "last=; for i in 1 2 3 4 5; do "
+                    + "sleep 1000 </dev/null >/dev/null 2>&1 & [ \"$!\" != \"$last\" ] && echo $i; last=$!; done");
+            StringBuilder want = new StringBuilder();
+            for (int i = 1; i <= 4 - own; i++) want.append(i).append('\n');
+            assertEquals(want.toString(), r.out(), "5 - " + own + " processes side by side, the shell's own included: "
+                    + r.err());
+            assertEquals(4, Integer.parseInt(Files.readString(pids.resolve("pids.current")).strip()),
+                    "the init and the exec's children, which outlive its shell, in the container's pids cgroup");
+        } finally {
+            assertEquals(0, quilt.run("rm", "-f", "pids").exit());
+        }
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
@@ -29,28 +29,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * filters, kill, stop, pause, unpause, restart, delete, AutoRemove, a broken record, and every refusal.
  */
 class ContainerRoutesIT {
-    static final String MARK = "QUILT_IT=" + UUID.randomUUID();
+    @RegisterExtension
+    static final ServedRoot SERVER = new ServedRoot("quilt-ctr-routes");
+    static final String MARK = SERVER.mark;
     static Path root;
     static Quilt quilt;
     static Served served;
     static ApiClient api;
 
     @BeforeAll
-    static void up() throws Exception {
-        root = Files.createTempDirectory("quilt-ctr-routes");
-        quilt = new Quilt(root);
-        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
-        served = Served.start(quilt, root);
-        api = served.client();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            if (served != null) assertEquals(0, served.stop(), served.log());
-        } finally {
-            quilt.close(MARK);
-        }
+    static void up() {
+        root = SERVER.root;
+        quilt = SERVER.quilt;
+        served = SERVER.served;
+        api = SERVER.api;
     }
 
     static String unique(String prefix) {

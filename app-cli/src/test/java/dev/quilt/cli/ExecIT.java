@@ -66,6 +66,15 @@ class ExecIT {
         Quilt.Result r = exec("-e", "X=1", "-w", "/tmp", "-u", "1000:1001", "box", "--", "sh", "-c",
                 "echo $FOO $X; pwd; id -u; id -g");
         assertEquals("bar 1\n/tmp\n1000\n1001\n", r.out(), r.err());
+        // by name, in the container's /etc/passwd and /etc/group (busybox's nobody and nogroup), as the API's exec
+        Quilt.Result named = exec("-u", "nobody:nogroup", "box", "--", "sh", "-c", "echo $(id -u) $(id -g)");
+        assertEquals("65534 65534\n", named.out(), named.err());
+        Quilt.Result mixed = exec("-u", "1000:nogroup", "box", "--", "sh", "-c", "echo $(id -u) $(id -g)");
+        assertEquals("1000 65534\n", mixed.out(), mixed.err());
+        Quilt.Result unknown = exec("-u", "nosuch", "box", "--", "true");
+        assertEquals(1, unknown.exit(), "as exec's other refusals (no such container): " + unknown.err());
+        assertEquals("quilt: unable to find user nosuch: no matching entries in the container's /etc/passwd\n",
+                unknown.err());
     }
 
     @Test

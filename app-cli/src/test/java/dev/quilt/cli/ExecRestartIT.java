@@ -97,6 +97,53 @@ class ExecRestartIT {
         }
     }
 
+    /**
+     * A command that is over before the server reads its start time (true, forked by the container's zygote) still
+     * has its pid on record: the next server reports the Pid it had, not 0, and its code.
+     */
+    @Test
+    void aFinishedExecKeepsItsPidAcrossARestart() throws Exception {
+        Quilt.Result made = quilt.run("run", "-d", "--network", "none", "--name", "pidbox", "-e", MARK);
+        assertEquals(0, made.exit(), made.err());
+        try {
+            Served server = Served.start(quilt, root);
+            List<String> ids = new java.util.ArrayList<>();
+            List<Integer> pids = new java.util.ArrayList<>();
+            try {
+                ApiClient api = server.client();
+                for (int i = 0; i < 3; i++) { // the first is spawned, the others forked by the zygote
+                    ApiClient.Response r = api.post("/v1.41/containers/pidbox/exec",
+                            body("Cmd", List.of("true"), "AttachStdout", true));
+                    assertEquals(201, r.status(), r.text());
+                    String id = r.json().get("Id").asText();
+                    try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body())) {
+                        assertEquals(List.of(), o.frames());
+                    }
+                    JsonNode j = inspect(api, id);
+                    assertEquals(0, j.get("ExitCode").asInt(), j.toString());
+                    assertTrue(j.get("Pid").asInt() > 0, j.toString());
+                    ids.add(id);
+                    pids.add(j.get("Pid").asInt());
+                }
+            } finally {
+                assertEquals(0, server.stop(), server.log()); // its queued records are written first
+            }
+            Served next = Served.start(quilt, root);
+            try {
+                for (int i = 0; i < ids.size(); i++) {
+                    JsonNode j = inspect(next.client(), ids.get(i));
+                    assertEquals(pids.get(i).intValue(), j.get("Pid").asInt(), "the Pid it had: " + j);
+                    assertEquals(0, j.get("ExitCode").asInt(), j.toString());
+                    assertFalse(j.get("Running").asBoolean(), j.toString());
+                }
+            } finally {
+                assertEquals(0, next.stop(), next.log());
+            }
+        } finally {
+            quilt.run("rm", "-f", "pidbox");
+        }
+    }
+
     @Test
     void aServerStoppedRightAfterAStartWritesItsRecordsFirst() throws Exception {
         Quilt.Result made = quilt.run("run", "-d", "--network", "none", "--name", "stopbox", "-e", MARK);

@@ -1,15 +1,14 @@
 package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,38 +24,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resize, detached), inspect, Quilt's deadline that kills a whole tree, and each refusal with its status and line.
  */
 class ExecRoutesIT {
-    static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
+    /** Three containers made with the CLI before the server starts: two running, one exited. */
+    @RegisterExtension
+    static final ServedRoot SERVER = new ServedRoot("quilt-exec-routes", q -> {
+        String mark = q.env.get("QUILT_IT");
+        for (String name : List.of("box", "tree")) {
+            Quilt.Result r = q.run("run", "-d", "--network", "none", "--name", name, "-e", "QUILT_IT=" + mark);
+            assertEquals(0, r.exit(), r.err());
+        }
+        Quilt.Result done = q.run("run", "--network", "none", "--name", "done", "-e", "QUILT_IT=" + mark, "--", "true");
+        assertEquals(0, done.exit(), done.err());
+    }, q -> {
+        for (String name : List.of("box", "tree", "done")) q.run("rm", "-f", name);
+    });
+    static final String MARK = SERVER.mark;
     static Path root;
     static Quilt quilt;
     static Served served;
     static ApiClient api;
 
     @BeforeAll
-    static void up() throws Exception {
-        root = Files.createTempDirectory("quilt-exec-routes");
-        quilt = new Quilt(root);
-        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
-        for (String name : List.of("box", "tree")) {
-            Quilt.Result r = quilt.run("run", "-d", "--network", "none", "--name", name, "-e", MARK);
-            assertEquals(0, r.exit(), r.err());
-        }
-        Quilt.Result done = quilt.run("run", "--network", "none", "--name", "done", "-e", MARK, "--", "true");
-        assertEquals(0, done.exit(), done.err());
-        served = Served.start(quilt, root);
-        api = served.client();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            if (served != null) {
-                assertEquals(0, served.stop(), served.log());
-                served.close();
-            }
-            for (String name : List.of("box", "tree", "done")) quilt.run("rm", "-f", name);
-        } finally {
-            quilt.close(MARK);
-        }
+    static void up() {
+        root = SERVER.root;
+        quilt = SERVER.quilt;
+        served = SERVER.served;
+        api = SERVER.api;
     }
 
     private static String create(String container, Map<String, Object> body) throws IOException {
@@ -283,6 +275,51 @@ class ExecRoutesIT {
         assertTrue(rows.get(2).endsWith("ps"), rows.toString());
     }
 
+    /** As dockerd's, an exec goes with its container: once it is removed, inspect, start and resize are 404s. */
+    @Test
+    void anExecOfARemovedContainerIsNoSuchExecInstance() throws Exception {
+        Quilt.Result r = quilt.run("run", "-d", "--network", "none", "--name", "goes", "-e", MARK);
+        assertEquals(0, r.exit(), r.err());
+        String ended, created;
+        try {
+            ended = create("goes", body("Cmd", List.of("true"), "AttachStdout", true));
+            try (ApiClient.Open o = api.hijack("/v1.41/exec/" + ended + "/start", body())) {
+                assertEquals(List.of(), o.frames());
+            }
+            assertEquals(0, inspect(ended).get("ExitCode").asInt());
+            created = create("goes", body("Cmd", List.of("true"), "Tty", true));
+        } finally {
+            assertEquals(0, quilt.run("rm", "-f", "goes").exit());
+        }
+        refused(api.get("/v1.41/exec/" + ended + "/json"), 404, "No such exec instance: " + ended);
+        refused(api.get("/v1.41/exec/" + created + "/json"), 404, "No such exec instance: " + created);
+        refused(api.post("/v1.41/exec/" + created + "/start", body("Detach", true)), 404, "No such exec instance");
+        refused(api.post("/v1.41/exec/" + created + "/resize?h=1&w=1"), 404, "No such exec instance");
+    }
+
+    /** A user or group by name, looked up in the container's /etc/passwd and /etc/group (busybox's: nobody, nogroup). */
+    @Test
+    void userNamesAreTheContainersUsers() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("nobody", "65534 65534");
+        expected.put("nobody:nogroup", "65534 65534");
+        expected.put("1000:nogroup", "1000 65534");
+        expected.put("nobody:5", "65534 5");
+        expected.put("1000:1001", "1000 1001");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String id = create("box", body("Cmd", List.of("sh", "-c", "echo $(id -u) $(id -g)"), "AttachStdout", true,
+                    "User", e.getKey()));
+            try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body())) {
+                StringBuilder out = new StringBuilder();
+                for (ApiClient.Frame f : o.frames()) out.append(f.text());
+                assertEquals(e.getValue() + "\n", out.toString(), "User " + e.getKey());
+            }
+            JsonNode j = inspect(id);
+            assertEquals(0, j.get("ExitCode").asInt(), j.toString());
+            assertEquals(e.getKey(), j.get("ProcessConfig").get("user").asText());
+        }
+    }
+
     @Test
     void refusalsAreDockerShaped() throws Exception {
         refused(api.post("/v1.41/containers/nosuch/exec", body("Cmd", List.of("true"))), 404, "no container 'nosuch'");
@@ -294,8 +331,12 @@ class ExecRoutesIT {
                 "Env[0] 'NOVALUE' is not KEY=VALUE");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "WorkingDir", "tmp")), 400,
                 "WorkingDir 'tmp' is not an absolute path");
-        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "nobody")), 400,
-                "User: invalid user 'nobody'");
+        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "nosuch")), 400,
+                "User: unable to find user nosuch: no matching entries in the container's /etc/passwd");
+        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "nobody:nosuch")), 400,
+                "User: unable to find group nosuch: no matching entries in the container's /etc/group");
+        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "a:b:c")), 400,
+                "User: invalid user 'a:b:c'");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "Tty", "yes")), 400,
                 "Tty must be true or false");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "ConsoleSize", List.of(1))), 400,

@@ -1,8 +1,8 @@
 package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -30,31 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * between two execs fails neither; a container with a zygote is checkpointed.
  */
 class ExecZygoteIT {
-    static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
+    @RegisterExtension
+    static final ServedRoot SERVER = new ServedRoot("quilt-exec-zygote");
+    static final String MARK = SERVER.mark;
     static Path root;
     static Quilt quilt;
     static Served served;
     static ApiClient api;
 
     @BeforeAll
-    static void up() throws Exception {
-        root = Files.createTempDirectory("quilt-exec-zygote");
-        quilt = new Quilt(root);
-        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
-        served = Served.start(quilt, root);
-        api = served.client();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            if (served != null) {
-                assertEquals(0, served.stop(), served.log());
-                served.close();
-            }
-        } finally {
-            quilt.close(MARK);
-        }
+    static void up() {
+        root = SERVER.root;
+        quilt = SERVER.quilt;
+        served = SERVER.served;
+        api = SERVER.api;
     }
 
     private static Map<String, Object> body(Object... kv) {
@@ -239,6 +228,95 @@ class ExecZygoteIT {
             }
             // non-dumpable: root holding CAP_SYS_PTRACE passes that check, so it is not seen from here; the zygote
             // makes itself so first thing (main.c, again in zygote_run), and test_zygote checks it in its children
+        } finally {
+            api.delete("/v1.41/containers/" + c + "?force=1");
+        }
+    }
+
+    /** The host's dir of each hierarchy of {@code procCgroup}'s lines (/proc/PID/cgroup), on this hybrid host. */
+    private static List<Path> cgroupDirs(String procCgroup) {
+        List<Path> dirs = new ArrayList<>();
+        for (String line : procCgroup.lines().toList()) {
+            String[] f = line.split(":", 3);
+            dirs.add(Path.of(f[1].isEmpty() ? "/sys/fs/cgroup/unified" + f[2]
+                    : "/sys/fs/cgroup/" + (f[1].startsWith("name=") ? f[1].substring(5) : f[1].split(",")[0]) + f[2]));
+        }
+        return dirs;
+    }
+
+    private static String field(int pid, String name) throws IOException {
+        return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+                .filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow().substring(name.length() + 1).strip();
+    }
+
+    /**
+     * A forked exec's command joins every cgroup of the container itself (before its execve) and its quilt-exec
+     * none (native/src/exec/cgroups.h), so a {@code PidsLimit} counts what docker's (runc's) exec counts: the
+     * container's own processes and the command's, not quilt-exec. With PidsLimit 5 and a container of N
+     * processes of its own (here N = 1, the init {@code sleep}), an exec's shell runs 5 - N processes side by
+     * side: itself and 4 - N children in the background; the fork of one more is refused (EAGAIN, pids.max).
+     */
+    @Test
+    void aForkedExecsCommandIsInTheContainersCgroupsAndItsQuiltExecInNone() throws Exception {
+        String c = unique("zy-pids");
+        ApiClient.Response r = api.post("/v1.41/containers/create?name=" + c, body("Image", "",
+                "Cmd", List.of("sleep", "1000000"), "Env", List.of(MARK),
+                "HostConfig", body("NetworkMode", "none", "PidsLimit", 5)));
+        assertEquals(201, r.status(), r.text());
+        try {
+            assertEquals(204, api.post("/v1.41/containers/" + c + "/start").status());
+            twoExecs(c);
+            int zygote = only(zygotes());
+            int init = initPid(c);
+            List<Path> dirs = cgroupDirs(Files.readString(Path.of("/proc", String.valueOf(init), "cgroup")));
+            Path pids = dirs.stream().filter(d -> d.startsWith("/sys/fs/cgroup/pids")).findFirst().orElseThrow();
+            assertEquals("5", Files.readString(pids.resolve("pids.max")).strip());
+            int own = Integer.parseInt(Files.readString(pids.resolve("pids.current")).strip());
+            assertEquals(1, own, "the container's own: its init");
+            // each background child that forked says its number; a refused fork ends the shell (or leaves $! as it was)
+            String[] ran = run(c, "sh", "-c", "last=; for i in 1 2 3 4 5; do sleep 1000 </dev/null >/dev/null 2>&1 & "
+                    + "[ \"$!\" != \"$last\" ] && echo $i; last=$!; done");
+            StringBuilder want = new StringBuilder();
+            for (int i = 1; i <= 4 - own; i++) want.append(i).append('\n');
+            assertEquals(want.toString(), ran[0], "5 - " + own + " processes side by side, the shell's own included: "
+                    + String.join(" | ", ran));
+
+            // while a command runs: it is in every hierarchy of the container, its quilt-exec (the zygote's child)
+            // in none
+            String id = exec(c, body("Cmd", List.of("sh", "-c", "echo ready; exec sleep 2000"), "AttachStdout", true));
+            try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body("Detach", false, "Tty", false))) {
+                assertEquals(101, o.status);
+                assertTrue(readUntil(o.body(), "ready").endsWith("ready"));
+                // the command: the one process of the container's whose parent is a quilt-exec (the background
+                // sleeps' is the init, which took them when their shell ended)
+                int command = -1;
+                for (String p : Files.readAllLines(pids.resolve("cgroup.procs"))) {
+                    String parent = field(Integer.parseInt(p), "PPid");
+                    if (Files.readString(Path.of("/proc", parent, "cmdline")).split("\0")[0].endsWith("/quilt-exec")) {
+                        command = Integer.parseInt(p);
+                    }
+                }
+                assertTrue(command > 0, "the command is in the container's pids cgroup");
+                int quiltExec = Integer.parseInt(field(command, "PPid"));
+                assertTrue(Files.readString(Path.of("/proc", String.valueOf(quiltExec), "cmdline")).split("\0")[0]
+                        .endsWith("/quilt-exec"), "its parent is quilt-exec");
+                assertEquals(zygote, Integer.parseInt(field(quiltExec, "PPid")), "forked by the zygote");
+                String mine = Files.readString(Path.of("/proc", String.valueOf(command), "cgroup"));
+                assertEquals(Files.readString(Path.of("/proc", String.valueOf(init), "cgroup")), mine,
+                        "the command: every cgroup of the init's");
+                String theirs = Files.readString(Path.of("/proc", String.valueOf(quiltExec), "cgroup"));
+                assertEquals(Files.readString(Path.of("/proc", String.valueOf(served.pid()), "cgroup")), theirs,
+                        "quilt-exec: the server's cgroups");
+                for (Path d : dirs) {
+                    for (String file : List.of("cgroup.procs", "tasks")) {
+                        Path f = d.resolve(file);
+                        if (!Files.exists(f)) continue;
+                        List<String> in = Files.readAllLines(f);
+                        assertTrue(in.contains(String.valueOf(command)), command + " is in " + f);
+                        assertFalse(in.contains(String.valueOf(quiltExec)), quiltExec + " is not in " + f);
+                    }
+                }
+            }
         } finally {
             api.delete("/v1.41/containers/" + c + "?force=1");
         }

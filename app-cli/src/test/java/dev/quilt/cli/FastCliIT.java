@@ -184,8 +184,9 @@ class FastCliIT {
             assertEquals("err\n", split.err());
             served(s, split);
 
-            // the caller's stdout is the caller's open file: the command meets it blocking (the server's receipt of
-            // the fd made it non-blocking, and a command then met EAGAIN), and after the call it is as it was
+            // the caller's stdout is the caller's open file: the command meets it as the caller had it, blocking and
+            // appending (the server's receipt of the fd made it non-blocking, so a command met EAGAIN, and dropped
+            // O_APPEND), and after the call it is as it was
             Path appended = work.resolve("appended.txt");
             ProcessBuilder fb = new ProcessBuilder("bash", "-c", "exec 1>>" + appended + "; " + LAUNCHER + " --root "
                     + root + " exec fast-x sh -c 'grep flags /proc/self/fdinfo/1'; grep flags /proc/$$/fdinfo/1")
@@ -199,6 +200,7 @@ class FastCliIT {
             int during = Integer.parseInt(flags.get(0).replaceAll("[^0-7]", ""), 8);
             int after = Integer.parseInt(flags.get(1).replaceAll("[^0-7]", ""), 8);
             assertEquals(0, during & 04000, "the command's stdout is blocking: " + flags);
+            assertEquals(02000, during & 02000, "the command's stdout appends, as the caller's does: " + flags);
             assertEquals(0, after & 04000, "the caller's stdout is blocking again: " + flags);
             assertEquals(02000, after & 02000, "the caller's O_APPEND is back: " + flags);
 

@@ -18,7 +18,7 @@ class RunArgumentsTest {
     }
 
     private static RunArguments exec(String... args) {
-        ExecCommand cmd = new ExecCommand(null, null, null, null, null);
+        ExecCommand cmd = new ExecCommand(null, null, null, null, null, null);
         CommandLine cli = Main.configure(new CommandLine(cmd));
         cli.parseArgs(args);
         return RunArguments.forExec(List.of(args), cmd.positional);

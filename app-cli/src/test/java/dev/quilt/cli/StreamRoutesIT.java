@@ -1,8 +1,8 @@
 package dev.quilt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,28 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the real kernel; the containers are made with the CLI on the same root (one engine: the server sees them).
  */
 class StreamRoutesIT {
-    static final String MARK = "QUILT_IT=" + java.util.UUID.randomUUID();
+    @RegisterExtension
+    static final ServedRoot SERVER = new ServedRoot("quilt-streams");
+    static final String MARK = SERVER.mark;
     static Path root;
     static Quilt quilt;
     static Served served;
     static ApiClient api;
 
     @BeforeAll
-    static void up() throws Exception {
-        root = Files.createTempDirectory("quilt-streams");
-        quilt = new Quilt(root);
-        quilt.env.put("QUILT_IT", MARK.substring(MARK.indexOf('=') + 1));
-        served = Served.start(quilt, root);
-        api = served.client();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        try {
-            if (served != null) assertEquals(0, served.stop(), served.log());
-        } finally {
-            quilt.close(MARK);
-        }
+    static void up() {
+        root = SERVER.root;
+        quilt = SERVER.quilt;
+        served = SERVER.served;
+        api = SERVER.api;
     }
 
     private static String ok(Quilt.Result r) {

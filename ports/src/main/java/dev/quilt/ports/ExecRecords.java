@@ -72,4 +72,10 @@ public interface ExecRecords {
 
     /** True while that very process (pid and start time) runs and is no zombie. */
     boolean alive(ProcessRef process);
+
+    /**
+     * Whether the container's state, where its exec records live, is still there: false once the container has been
+     * removed (or its removal has begun), so its execs are gone too, as dockerd's go with their container.
+     */
+    boolean containerKept(ContainerId container);
 }

@@ -69,7 +69,10 @@ public abstract class ExecRecordsContract {
         records().save(exec(id('1'), kept));
         records().save(exec(id('2'), gone));
         records().exited(gone, id('2'), new ExecRecords.Exit(3, 0, false));
+        assertTrue(records().containerKept(gone));
         removed(gone);
+        assertTrue(records().containerKept(kept));
+        assertFalse(records().containerKept(gone));
         assertEquals(List.of(exec(id('1'), kept)), records().all());
         assertEquals(Optional.empty(), records().exit(gone, id('2')));
     }

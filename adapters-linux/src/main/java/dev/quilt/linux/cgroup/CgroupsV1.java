@@ -252,13 +252,27 @@ public final class CgroupsV1 implements Cgroups {
         return placement(id, Optional.empty());
     }
 
+    /**
+     * Placements found, by the cgroup's path below the hierarchies' roots: every exec, readiness probe and health
+     * check asks for its container's, and each look is a stat of every hierarchy's directory. A container's
+     * directories are made with it (all hierarchies, or none: {@link #create} undoes a half-made set) and go with
+     * its removal, which forgets the entry; a stale entry (a container removed by another process) only serves a
+     * container that is no longer running, whose exec is refused before or as it joins.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Path, Placement> placed =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public Placement placement(ContainerId id, Optional<String> cgroupsPath) {
         Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        Placement known = placed.get(rel);
+        if (known != null) return known;
         List<Path> dirs = dirs(rel).stream().filter(files::exists).toList();
         if (dirs.isEmpty()) return Placement.NONE;
-        return new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),
+        Placement found = new Placement(Optional.empty(), dirs.stream().map(Path::toString).toList(),
                 Optional.of(dir("memory", rel).toString()).filter(d -> files.exists(Path.of(d))));
+        placed.put(rel, found);
+        return found;
     }
 
     @Override
@@ -295,6 +309,7 @@ public final class CgroupsV1 implements Cgroups {
     @Override
     public void remove(ContainerId id, Optional<String> cgroupsPath, Duration deadline) {
         Path rel = CgroupPath.of(parent, id, cgroupsPath);
+        placed.remove(rel);
         List<Path> dirs = dirs(rel).stream().filter(files::exists).toList();
         Path freezer = dir("freezer", rel);
         // a monitor still placing its init writes the pid into one hierarchy after another: a

@@ -6,9 +6,12 @@ import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.checkpoint.CheckpointManifest;
 import dev.quilt.linux.IoErrors;
 import dev.quilt.linux.ProcStat;
+import dev.quilt.linux.jni.NativeException;
+import dev.quilt.linux.jni.Processes;
+import dev.quilt.linux.jni.Protocol;
+import dev.quilt.linux.jni.Watches;
 import dev.quilt.ports.Checkpointer;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,13 +21,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * CRIU's CLI ({@code criu dump}), run as a child of the JVM through the JDK's {@code posix_spawn} launcher, with
- * the deadline as the bound of one wait for its exit (the JDK's reaper notifies it): never a poll. The spike's
+ * CRIU's CLI ({@code criu dump}), run as a child of the JVM in a process group of its own (our posix_spawn), with
+ * the deadline as the bound of one epoll wait on its pidfd: never a poll; at the deadline its whole group is killed. The spike's
  * flags (docs/ARCHITECTURE.md, "Checkpoint and restore"): the network namespace external under
  * {@value #NET_KEY}, {@code --network-lock skip} (the namespace is the container's alone), stdio pipes recorded
  * by inode for the restore to replace.
@@ -34,6 +36,11 @@ public final class LinuxCheckpointer implements Checkpointer {
     public static final String NET_KEY = "quilt-net";
     private static final Pattern PIPE = Pattern.compile("pipe:\\[(\\d+)]");
     private static final Pattern VERSION = Pattern.compile("Version: (\\S+)");
+
+    /** A checkpointer; {@code lib} is Quilt's native library, loaded (CRIU is spawned and waited for through it). */
+    public LinuxCheckpointer(dev.quilt.linux.jni.NativeLibrary lib) {
+        java.util.Objects.requireNonNull(lib, "the native library");
+    }
 
     @Override
     public Criu criu() {
@@ -155,49 +162,61 @@ public final class LinuxCheckpointer implements Checkpointer {
     }
 
     /**
-     * Runs a command to its end or the deadline (then kills it): its output (kept in a temp file, so a child that
-     * holds the pipe open cannot outlast the deadline), or a failure with its last line.
+     * Runs a command to its end or the deadline: its output, or a failure with its last line. The command runs in a
+     * process group of its own ({@link Processes#spawnCommand}: our posix_spawn, not the JDK's launcher, whose start
+     * reads a pipe of its own to its end and so can wait for ever on a pipe another spawn holds); its output goes to a
+     * temp file, never a pipe, so no reader can be held open by a process it left behind. The wait is one epoll on
+     * its pidfd bounded by the deadline (an event, no poll); at the deadline, or once it has ended, its whole group is
+     * killed (SIGKILL: a child it left holding anything goes with it) while its pid is still held (a zombie, so the
+     * group's id cannot be another's), and then it is reaped.
      */
-    private static String run(List<String> cmd, Instant deadline) {
+    static String run(List<String> cmd, Instant deadline) {
         return run(cmd, deadline, p -> { });
     }
 
     private static String run(List<String> cmd, Instant deadline, java.util.function.Consumer<ProcessRef> started) {
         Path out;
-        Process p;
         try {
             out = Files.createTempFile("quilt-criu-", ".out");
         } catch (IOException e) {
             throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot make a temp file: " + IoErrors.why(e), e);
         }
+        String what = cmd.get(0) + (cmd.size() > 1 ? " " + cmd.get(1) : "");
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            int pid;
             try {
-                int pid = (int) p.pid();
-                ProcStat.startTime(pid).ifPresent(t -> started.accept(new ProcessRef(pid, t)));
-            } catch (RuntimeException e) {
-                p.destroyForcibly();
-                throw e;
+                pid = Processes.spawnCommand(cmd, out);
+            } catch (NativeException e) {
+                throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
             }
-            long left = Duration.between(Instant.now(), deadline).toMillis();
-            if (left <= 0 || !p.waitFor(left, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new QuiltException(QuiltException.Kind.SYSTEM, cmd.get(0) + " " + cmd.get(1)
-                        + " did not finish by its deadline; killed it");
+            boolean late;
+            int pidfd = Processes.openPidfd(pid); // our unreaped child: its pid is ours until the waitpid below
+            try {
+                try {
+                    ProcStat.startTime(pid).ifPresent(t -> started.accept(new ProcessRef(pid, t)));
+                    long left = Duration.between(Instant.now(), deadline).toMillis();
+                    late = left <= 0 || Watches.await(new int[] {pidfd}, left) == Watches.TIMED_OUT;
+                } finally {
+                    Processes.signalGroup(pid, Protocol.SIGKILL); // it, if late, and whatever it left in its group
+                }
+            } finally {
+                Processes.closeFd(pidfd);
+            }
+            int status = Processes.await(pid);
+            if (late) {
+                throw new QuiltException(QuiltException.Kind.SYSTEM, what + " did not finish by its deadline; killed it");
             }
             String text = Files.readString(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
+            int code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+            if (code != 0) {
                 String last = text.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
-                throw new QuiltException(QuiltException.Kind.SYSTEM, cmd.get(1) + " exited " + p.exitValue()
+                throw new QuiltException(QuiltException.Kind.SYSTEM, cmd.get(1) + " exited " + code
                         + (last.isEmpty() ? "" : ": " + last));
             }
             return text;
         } catch (IOException e) {
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QuiltException(QuiltException.Kind.SYSTEM, "interrupted while " + cmd.get(0) + " ran");
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot read the output of " + what + ": "
+                    + IoErrors.why(e), e);
         } finally {
             try {
                 Files.deleteIfExists(out);

@@ -34,6 +34,27 @@ public final class Processes {
 
     static native int openNull();
 
+    static native int spawnCommand(String[] argv, String out);
+
+    static native int killGroup(int pgid, int signal);
+
+    /**
+     * Starts a host command ({@code argv[0]} an absolute path) in a process group of its own (its pid is the group's
+     * id), with stdin {@code /dev/null} and stdout and stderr into the file {@code out}, nothing else of ours open,
+     * and our environment; never forks the JVM. Its pid; reap it with {@link #await}.
+     */
+    public static int spawnCommand(java.util.List<String> argv, java.nio.file.Path out) {
+        return NativeException.check(spawnCommand(argv.toArray(String[]::new), out.toString()), "posix_spawn",
+                argv.get(0));
+    }
+
+    /** Sends {@code signal} to every process of group {@code pgid} (above 1); none left in it (ESRCH) is success. */
+    public static void signalGroup(int pgid, int signal) {
+        int rc = killGroup(pgid, signal);
+        if (rc == -Errors.value("ESRCH")) return;
+        NativeException.check(rc, "kill", "process group " + pgid);
+    }
+
     /** Starts {@code path} with {@code syncFd} as its fd 3 and stdio inherited; never forks the JVM. */
     public static int spawn(String path, int syncFd, int flags) {
         return NativeException.check(spawnHelper(path, syncFd, flags), "posix_spawn", path);

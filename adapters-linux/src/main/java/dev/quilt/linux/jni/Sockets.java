@@ -26,6 +26,13 @@ public final class Sockets {
 
     static native int clearNonBlocking(int fd);
 
+    static native int setStatusFlags(int fd, int flags);
+
+    /** fcntl(2) F_SETFL: {@code flags} as a F_GETFL gave them (only O_APPEND, O_NONBLOCK and the like change). 0 or -errno. */
+    public static int statusFlags(int fd, int flags) {
+        return setStatusFlags(fd, flags);
+    }
+
     static native int receiveMessageWithin(int fd, byte[] buf, long timeoutMs);
 
     /** What {@link #receive(int, byte[], String, java.time.Instant)} returns when the deadline came first. */

@@ -5,6 +5,7 @@ import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
 import dev.quilt.linux.jni.Sockets;
+import dev.quilt.ports.Cgroups;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * however many execs race for it (the map's compute), keyed by
  * the container's ID and its init's pid <em>and</em> start time (a restarted container has a new init, so a new
  * zygote). It is spawned as quilt-exec is (sealed memfd, a session of
- * its own, /dev/null as stdio) and told ZYGOTE; it joins nothing of the container (not its pid namespace, not its
+ * its own, /dev/null as stdio) and told ZYGOTE with the container's cgroup dirs, whose files each exec's command
+ * writes itself into (it opens them once, for all); it joins nothing of the container (not its pid namespace, not its
  * cgroups: CRIU's dump, {@code top}, {@code pids.max} and the freezer never see it) and exits when its init does or
  * when its control socket closes (this JVM gone, or {@link #close()}). The JVM is its parent: one daemon thread per
  * zygote waits for its exit (it holds no lock) and drops it from the map.
@@ -94,7 +96,7 @@ public final class ExecZygotes implements AutoCloseable {
      * the EXEC on. True when a zygote took the FORK; false when zygotes are off or none could take it (the caller
      * spawns quilt-exec itself). Never throws for a zygote's failure.
      */
-    boolean fork(String container, ProcessRef init, int[] fds) {
+    boolean fork(String container, ProcessRef init, Cgroups.Placement cgroup, int[] fds) {
         if (!enabled) return false;
         Key key = new Key(container, init.pid(), init.startTime());
         // a container's first exec is spawned, and its zygote made at its second: most containers take one exec
@@ -108,7 +110,7 @@ public final class ExecZygotes implements AutoCloseable {
         for (int attempt = 0; attempt < 2; attempt++) {
             Zygote z;
             try {
-                z = zygotes.computeIfAbsent(key, this::spawn);
+                z = zygotes.computeIfAbsent(key, k -> spawn(k, cgroup));
             } catch (RuntimeException e) { // could not spawn one: posix_spawn of the exec itself says why, if it must
                 return false;
             }
@@ -130,7 +132,7 @@ public final class ExecZygotes implements AutoCloseable {
      * container has had its first exec and it has none: on the one thread that makes them ahead of use, so the next
      * exec forks at once. Called once a readiness probe has ended; a failure is the next exec's to meet (it spawns).
      */
-    void warm(String container, ProcessRef init) {
+    void warm(String container, ProcessRef init, Cgroups.Placement cgroup) {
         if (!enabled) return;
         Key key = new Key(container, init.pid(), init.startTime());
         if (zygotes.containsKey(key) || !seen.contains(key)) return;
@@ -138,7 +140,7 @@ public final class ExecZygotes implements AutoCloseable {
             ahead.execute(() -> {
                 if (!enabled || !seen.remove(key)) return; // off meanwhile, or an exec has made it already
                 try {
-                    zygotes.computeIfAbsent(key, this::spawn);
+                    zygotes.computeIfAbsent(key, k -> spawn(k, cgroup));
                 } catch (RuntimeException e) {
                     // no zygote: the next exec spawns quilt-exec, and says why if that fails too
                 }
@@ -176,7 +178,8 @@ public final class ExecZygotes implements AutoCloseable {
         return zygotes.size();
     }
 
-    private Zygote spawn(Key key) {
+    /** A zygote of {@code key}'s init, told the container's {@code cgroup} dirs, which it opens once for all execs. */
+    private Zygote spawn(Key key, Cgroups.Placement cgroup) {
         if (!enabled) throw new IllegalStateException("exec zygotes are off");
         int[] pair = Sockets.pair();
         int nul = -1;
@@ -196,6 +199,8 @@ public final class ExecZygotes implements AutoCloseable {
             MessageWriter w = new MessageWriter(Protocol.MSG_ZYGOTE)
                     .put(Protocol.T_PID, key.pid())
                     .put(Protocol.T_START_TIME, key.startTime());
+            cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
+            for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);
             Sockets.send(pair[0], w.array(), w.length(), "quilt-exec zygote");
         } catch (RuntimeException e) {
             z.close(); // its end of file: it exits, and the reaper below takes it

@@ -1,9 +1,11 @@
 package dev.quilt.linux.monitor;
 
+import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Namespace;
 import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.QuiltException;
+import dev.quilt.domain.Security;
 import dev.quilt.linux.jni.NativeLibrary;
 import dev.quilt.linux.jni.Processes;
 import dev.quilt.linux.jni.Protocol;
@@ -15,7 +17,9 @@ import dev.quilt.ports.Stdio;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 
 /**
@@ -335,7 +339,7 @@ public final class LinuxContainerExec implements ContainerExec {
                 Sockets.send(pair[0], w.array(), w.length(), "quilt-exec");
                 sent = true;
                 int[] fds = stdio.fds();
-                if (zygotes.fork(target.id().toString(), target.init(),
+                if (zygotes.fork(target.id().toString(), target.init(), target.cgroup(),
                         new int[] {fds[0], fds[1], fds[2], pair[1]})) {
                     Processes.closeFd(pair[1]);
                     pair[1] = -1;
@@ -503,7 +507,7 @@ public final class LinuxContainerExec implements ContainerExec {
             return captured(target, w, timeout);
         } finally {
             // the probe was spawned (a container's first exec): its zygote is made now, behind the answer
-            if (zygotes != null) zygotes.warm(target.id().toString(), target.init());
+            if (zygotes != null) zygotes.warm(target.id().toString(), target.init(), target.cgroup());
         }
     }
 
@@ -556,8 +560,34 @@ public final class LinuxContainerExec implements ContainerExec {
         for (String d : target.cgroup().controllers()) w.put(Protocol.T_CGROUP_V1, d);
         for (String a : args) w.put(Protocol.T_ARG, a);
         for (String e : process.env()) w.put(Protocol.T_ENV, e);
-        ConfineRecords.put(w, target.id(), target.security(), seccomp);
+        w.putRecords(confinement(target));
         return w;
+    }
+
+    /** A container's confinement records as last made, and the {@link Security} they were made from. */
+    private record Confinement(Security security, byte[] records) {}
+
+    /** How many containers' confinement records are kept; past it, all are dropped and made again. */
+    private static final int CONFINEMENTS_KEPT = 1024;
+
+    private final Map<ContainerId, Confinement> confinements = new ConcurrentHashMap<>();
+
+    /**
+     * The target's confinement records ({@link ConfineRecords}: capabilities, the seccomp program of ~12 KB,
+     * rlimits…), made once per container and confinement: a lookup of an unchanged record gives the very same
+     * {@link Security} object, so every exec, probe and health check of a container after its first copies the
+     * bytes instead of making them again. A confinement that differs (exec's --privileged or --cap-add, a changed
+     * record) is a different object, and is made anew.
+     */
+    private byte[] confinement(Target target) {
+        Confinement known = confinements.get(target.id());
+        if (known != null && known.security() == target.security()) return known.records();
+        MessageWriter part = MessageWriter.part();
+        ConfineRecords.put(part, target.id(), target.security(), seccomp);
+        byte[] records = part.records();
+        if (confinements.size() >= CONFINEMENTS_KEPT) confinements.clear();
+        confinements.put(target.id(), new Confinement(target.security(), records));
+        return records;
     }
 
     /** As {@link #spawn()}, with {@code stdio} as its stdin, stdout and stderr. */

@@ -19,13 +19,37 @@ final class MessageWriter {
         put(Protocol.T_TYPE, Integer.toString(type));
     }
 
+    private MessageWriter() {}
+
+    /** Records without a message type: a part made once and added to many messages ({@link #putRecords}). */
+    static MessageWriter part() {
+        return new MessageWriter();
+    }
+
+    /** The records of a {@link #part()}, as they are. */
+    MessageWriter putRecords(byte[] records) {
+        grow((long) buf.position() + records.length);
+        buf.put(records);
+        return this;
+    }
+
+    /** The records written so far, copied. */
+    byte[] records() {
+        return java.util.Arrays.copyOf(buf.array(), buf.position());
+    }
+
     MessageWriter put(int tag, String value) {
         return put(tag, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A record of raw bytes (only the seccomp program may hold NUL bytes). */
     MessageWriter put(int tag, byte[] bytes) {
-        long need = (long) buf.position() + 8 + bytes.length;
+        grow((long) buf.position() + 8 + bytes.length);
+        buf.putShort((short) tag).putShort((short) 0).putInt(bytes.length).put(bytes);
+        return this;
+    }
+
+    private void grow(long need) {
         if (need > Protocol.BODY_MAX) {
             throw QuiltException.invalid("the container's command and environment are too large (over "
                     + Protocol.BODY_MAX / (1024 * 1024) + " MiB)");
@@ -36,8 +60,6 @@ final class MessageWriter {
             bigger.put(buf.array(), 0, buf.position());
             buf = bigger;
         }
-        buf.putShort((short) tag).putShort((short) 0).putInt(bytes.length).put(bytes);
-        return this;
     }
 
     MessageWriter put(int tag, long value) {

@@ -178,4 +178,10 @@ public final class FsExecRecords implements ExecRecords {
     public boolean alive(ProcessRef process) {
         return ProcStat.alive(process);
     }
+
+    /** One stat(2) of {@code run/<id>}: a removal renames the directory away first, then deletes it. */
+    @Override
+    public boolean containerKept(ContainerId container) {
+        return Files.isDirectory(paths.containerState(container));
+    }
 }

@@ -33,6 +33,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +180,8 @@ public final class FsStateStore implements StateStore {
         } catch (IOException e) {
             return Optional.of(new ContainerRecord.Broken(id, STATE + " cannot be read: " + reason(e)));
         }
+        Parsed known = parsed.get(id);
+        if (known != null && Arrays.equals(known.bytes, bytes)) return Optional.of(known.record);
         Map<String, Object> json;
         try {
             json = JsonCodec.read(bytes);
@@ -196,7 +199,27 @@ public final class FsStateStore implements StateStore {
             return Optional.of(new ContainerRecord.Broken(id, STATE + ": it is the record of container '"
                     + c.id().shortForm() + "'"));
         }
-        return Optional.of(new ContainerRecord.Readable(c));
+        ContainerRecord.Readable record = new ContainerRecord.Readable(c);
+        remember(id, new Parsed(bytes, record));
+        return Optional.of(record);
+    }
+
+    /**
+     * The last readable state.json of a container seen by {@link #read}, with the bytes it was made from. The file
+     * is still read every time (a monitor, a CLI or another server may have written it since); only when its bytes
+     * are those of last time is the decoding skipped (a {@link Container} is immutable), which is most of a
+     * lookup's cost on a server that sees one container many times (every exec call looks its container up).
+     */
+    private record Parsed(byte[] bytes, ContainerRecord.Readable record) {}
+
+    /** How many containers' last records are kept; past it, the whole memo is dropped and filled again. */
+    static final int PARSED_KEPT = 1024;
+
+    private final ConcurrentHashMap<ContainerId, Parsed> parsed = new ConcurrentHashMap<>();
+
+    private void remember(ContainerId id, Parsed p) {
+        if (parsed.size() >= PARSED_KEPT && !parsed.containsKey(id)) parsed.clear();
+        parsed.put(id, p);
     }
 
     @Override
@@ -240,6 +263,7 @@ public final class FsStateStore implements StateStore {
      */
     @Override
     public void remove(ContainerId id) {
+        parsed.remove(id);
         Path dir = paths.containerState(id);
         for (ContainerName n : namesOf(id)) releaseName(n, id);
         if (!isContainerDir(dir)) return;
@@ -363,9 +387,13 @@ public final class FsStateStore implements StateStore {
      */
     private <R> Optional<R> readJson(ContainerId id, String name, JsonReader<R> reader) {
         byte[] bytes;
+        Path file = paths.containerState(id).resolve(name);
+        // absent is the usual answer (a running container has no exit.json): said by a stat, without the exception
+        // a failed open throws (its stack trace costs more than the read)
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
         try {
-            bytes = Files.readAllBytes(paths.containerState(id).resolve(name));
-        } catch (NoSuchFileException e) {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) { // removed between the two (a restart clears the last run's files)
             return Optional.empty();
         } catch (IOException e) {
             throw new ContainerRecord.Broken(id, name + " cannot be read: " + reason(e)).error();

@@ -2,6 +2,7 @@ package dev.quilt.linux.monitor;
 
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerSpec;
+import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.Hostname;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.ImageName;
@@ -25,9 +26,12 @@ import dev.quilt.ports.ContainerExecContract;
 import dev.quilt.ports.ImageStore;
 import dev.quilt.ports.ProcessSpawner;
 import dev.quilt.ports.SeccompFilters;
+import dev.quilt.ports.SpawnFailedException;
 import dev.quilt.ports.Stdio;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +41,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The session contract on the real kernel, as root: quilt-exec's SESSION mode in one container that sleeps. */
 class LinuxContainerExecIT extends ContainerExecContract {
@@ -98,5 +106,39 @@ class LinuxContainerExecIT extends ContainerExecContract {
     @Override
     protected Stdio stdio() {
         return Stdio.INHERITED;
+    }
+
+    private static ContainerExec.Target placedIn(Path dir) {
+        return new ContainerExec.Target(launched.process(), ContainerSpec.DEFAULT_NAMESPACES,
+                new Cgroups.Placement(Optional.empty(), List.of(dir.toString()), Optional.empty()), id,
+                Security.DEFAULT);
+    }
+
+    /**
+     * The command joins the container's cgroups itself, in its child before its execve (native/src/exec/cgroups.h):
+     * a cgroup it cannot join fails the exec, step "cgroup" naming the dir, and nothing runs. Here a tasks file
+     * whose write the kernel refuses (a link to /dev/full: ENOSPC, met by the command) and a dir that is not there
+     * (ENOENT, met by quilt-exec when it opens the files on the host).
+     */
+    @Test
+    void aCgroupTheCommandCannotJoinFailsTheExecAndNothingRuns(@TempDir Path dir) throws IOException {
+        Files.createSymbolicLink(dir.resolve("tasks"), Path.of("/dev/full"));
+        ProcessSpec touch = new ProcessSpec(List.of("touch", "/ran"), List.of("PATH=/bin:/usr/bin"), "/", User.ROOT,
+                false);
+        ContainerExec.Options plain = new ContainerExec.Options(false, false, 0, 0, Optional.empty());
+        SpawnFailedException refused = assertThrows(SpawnFailedException.class,
+                () -> exec.start(placedIn(dir), touch, stdio(), plain));
+        assertEquals(SpawnFailedException.Step.CGROUP, refused.step(), refused.getMessage());
+        assertEquals("ENOSPC", refused.errnoName(), refused.getMessage());
+        assertTrue(refused.getMessage().contains(dir.toString()), refused.getMessage());
+        SpawnFailedException missing = assertThrows(SpawnFailedException.class,
+                () -> exec.start(placedIn(dir.resolve("gone")), touch, stdio(), plain));
+        assertEquals(SpawnFailedException.Step.CGROUP, missing.step(), missing.getMessage());
+        assertEquals("ENOENT", missing.errnoName(), missing.getMessage());
+        ProcessSpec check = new ProcessSpec(List.of("sh", "-c", "test ! -e /ran"), List.of("PATH=/bin:/usr/bin"), "/",
+                User.ROOT, false);
+        try (ContainerExec.Session s = exec.start(target(), check, stdio(), plain)) {
+            assertEquals(ExitStatus.exited(0), s.await(), "the refused commands never ran");
+        }
     }
 }

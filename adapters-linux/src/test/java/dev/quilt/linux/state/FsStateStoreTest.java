@@ -92,6 +92,25 @@ class FsStateStoreTest extends StateStoreContract {
         assertTrue(json.contains("\"id\":\"c1\"") && json.contains("\"status\":\"creating\""), json);
     }
 
+    @Test
+    void aRecordRewrittenByAnotherProcessIsSeenAsItIsNowEvenAtTheSameSize() throws Exception {
+        store().create(sample("c1", Optional.of("web")));
+        Path state = dir("c1").resolve("state.json");
+        String before = Files.readString(state);
+        ContainerRecord first = store().read(ContainerId.of("c1")).orElseThrow();
+        assertEquals(first, store().read(ContainerId.of("c1")).orElseThrow()); // the same bytes: the same record
+        // another process's write (a monitor's, a CLI's): the same length, one word changed
+        String after = before.replace("\"status\":\"creating\"", "\"status\":\"running\" ");
+        assertEquals(before.length(), after.length());
+        Files.writeString(state, after);
+        ContainerRecord now = store().read(ContainerId.of("c1")).orElseThrow();
+        assertEquals(dev.quilt.domain.Status.RUNNING,
+                assertInstanceOf(ContainerRecord.Readable.class, now).container().status());
+        // and a damaged file is said as damaged, not served from memory
+        Files.writeString(state, "{");
+        assertInstanceOf(ContainerRecord.Broken.class, store().read(ContainerId.of("c1")).orElseThrow());
+    }
+
     /** The reason a user reads: one line, naming the file, no Java text. */
     private static void plain(String reason, String file) {
         assertTrue(reason.startsWith(file), reason);

@@ -62,7 +62,17 @@ final class FastCall extends ChannelInboundHandlerAdapter {
 
     /** What REQUEST asked for. */
     record Request(String face, List<String> args, Map<String, String> env, Path cwd, Invocation.Size size,
-                   List<Integer> callerFds) {
+                   List<Integer> callerFds, List<Integer> callerFlags) {
+        Request(String face, List<String> args, Map<String, String> env, Path cwd, Invocation.Size size,
+                List<Integer> callerFds) {
+            this(face, args, env, cwd, size, callerFds, List.of());
+        }
+
+        /** The status flags the client had on its {@code i}th fd, or -1 when it did not say. */
+        int flagsOf(int i) {
+            return i < callerFlags.size() ? callerFlags.get(i) : -1;
+        }
+
         /** The command word: the first that is neither a global option nor its value. */
         String verb() {
             for (int i = 0; i < args.size(); i++) {
@@ -142,6 +152,7 @@ final class FastCall extends ChannelInboundHandlerAdapter {
         Map<String, String> env = new HashMap<>();
         String cwd = null;
         List<Integer> callerFds = new ArrayList<>();
+        List<Integer> callerFlags = new ArrayList<>();
         long version = -1;
         int rows = 0;
         int cols = 0;
@@ -157,6 +168,7 @@ final class FastCall extends ChannelInboundHandlerAdapter {
                 }
                 case FastMessages.F_CWD -> cwd = f.text();
                 case FastMessages.F_FD -> callerFds.add((int) f.number());
+                case FastMessages.F_FD_FLAGS -> callerFlags.add((int) f.number());
                 case FastMessages.F_ROWS -> rows = (int) Math.max(0, Math.min(65535, f.number()));
                 case FastMessages.F_COLS -> cols = (int) Math.max(0, Math.min(65535, f.number()));
                 default -> { } // whether stdin is a terminal: isatty(3) on the passed fd answers that here too
@@ -175,7 +187,7 @@ final class FastCall extends ChannelInboundHandlerAdapter {
             return;
         }
         request = new Request(face, List.copyOf(args), env, Path.of(cwd), new Invocation.Size(rows, cols),
-                List.copyOf(callerFds));
+                List.copyOf(callerFds), List.copyOf(callerFlags));
         String verb = request.verb();
         if (face.equals("quilt") && verb.equals("serve")) {
             refuse(ctx, "serve runs in a JVM of its own");
@@ -206,10 +218,16 @@ final class FastCall extends ChannelInboundHandlerAdapter {
             throw new FastMessages.BadMessage("a fd out of turn");
         }
         fds.add(fd);
-        // Netty's receipt made it non-blocking (the open file is the caller's too): blocking again, as the
-        // caller had it, so the command and our writes to it wait instead of failing with EAGAIN; the client
-        // puts its own flags back when it is done
-        if (dev.quilt.linux.RawSocketWrites.available()) dev.quilt.linux.RawSocketWrites.blocking(fd.intValue());
+        // Netty's receipt made it non-blocking and dropped O_APPEND (the open file is the caller's too): the flags
+        // the caller had, so the command sees its stdout as the caller left it (a >> file appends; a blocking fd
+        // waits instead of failing with EAGAIN); a client that did not send them gets it blocking. The client puts
+        // its own flags back when it is done
+        int flags = request.flagsOf(fds.size() - 1);
+        if (dev.quilt.linux.RawSocketWrites.available()) {
+            if (flags < 0 || dev.quilt.linux.RawSocketWrites.statusFlags(fd.intValue(), flags) < 0) {
+                dev.quilt.linux.RawSocketWrites.blocking(fd.intValue());
+            }
+        }
         if (fds.size() < request.callerFds().size()) return;
         ((EpollDomainSocketChannel) ctx.channel()).config().setReadMode(DomainSocketReadMode.BYTES);
         start(ctx);

@@ -35,6 +35,8 @@ final class FastMessages {
     static final int F_ROWS = 7;
     static final int F_COLS = 8;
     static final int F_FD = 9;
+    /** One per {@link #F_FD}, in order: that fd's status flags on the client's side (F_GETFL), or -1. */
+    static final int F_FD_FLAGS = 11;
     static final int F_SIGNO = 10;
 
     private static final int HEADER = 8;

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * accepts, {@code loops} threads read and write, and every request runs on a worker thread ({@link Workers}: a cached
  * pool of platform threads, unbounded, idle ones kept for the next call; platform because routes block in JNI,
  * which would pin a virtual thread's carrier). Stopping stops accepting at once, lets
- * the calls in flight finish until a grace deadline, then closes every connection, which ends the streams that
- * were still following (logs, events, attach).
+ * the calls in flight finish until a grace deadline ({@link ShutdownGrace}), then closes every connection, which ends
+ * the streams still open. Following streams (logs -f, events, stats, wait) are cut at once ({@link #cancelStreams});
+ * hijacked ones (exec start, attach) have the grace.
  */
 public final class ApiServer implements AutoCloseable {
     private final Router router;
@@ -38,8 +39,7 @@ public final class ApiServer implements AutoCloseable {
     private final Workers pool;
     private final ExecutorService workers;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final Object inFlightLock = new Object();
-    private int inFlight;
+    private final ShutdownGrace grace;
     private Channel listener;
 
     public ApiServer(Router router, RequestLog log, int loops) {
@@ -48,6 +48,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** A server whose calls run on {@code workers} (shared with the routes' own tasks: the exec relays). */
     public ApiServer(Router router, RequestLog log, int loops, Workers workers) {
+        this(router, log, loops, workers, new ShutdownGrace());
+    }
+
+    /** As {@link #ApiServer(Router, RequestLog, int, Workers)}; a stop waits for what {@code grace} counts. */
+    public ApiServer(Router router, RequestLog log, int loops, Workers workers, ShutdownGrace grace) {
+        this.grace = grace;
         this.router = router;
         this.log = log;
         this.pool = workers;
@@ -60,17 +66,12 @@ public final class ApiServer implements AutoCloseable {
         HttpConnection.Calls calls = new HttpConnection.Calls() {
             @Override
             public void begun() {
-                synchronized (inFlightLock) {
-                    inFlight++;
-                }
+                grace.begun();
             }
 
             @Override
             public void ended() {
-                synchronized (inFlightLock) {
-                    inFlight--;
-                    inFlightLock.notifyAll();
-                }
+                grace.ended();
             }
         };
         ServerBootstrap b = new ServerBootstrap()
@@ -121,9 +122,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Closes every connection whose answer streams: what they follow (a log, the events, a container's exit, an
-     * exec's output) outlives the server, so they would hold it for the whole grace; their clients see the stream
-     * end, as with a dockerd that stops. The containers and exec'd commands go on.
+     * Closes every connection whose answer follows something that outlives the server (logs -f, events, stats,
+     * wait): it would hold the server for the whole grace; its client sees the stream end. Hijacked connections
+     * (exec start, attach) are left to the grace: a command that ends within it delivers its output and exit code
+     * (dockerd lets running work finish within its shutdown timeout); one still running at the grace's end is cut
+     * by {@link #close}, and goes on in its container.
      */
     public void cancelStreams() {
         for (Channel ch : connections) {
@@ -132,19 +135,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Waits until no call is in flight or {@code grace} has passed (a deadline on the calls' own ends, not a poll),
-     * and says whether all ended.
+     * Waits until no call is in flight and no ended exec's code waits to be read ({@link ShutdownGrace}), or
+     * {@code grace} has passed (a deadline on the calls' own ends, not a poll), and says whether all ended.
      */
     public boolean awaitCalls(Duration grace) throws InterruptedException {
-        long deadline = System.nanoTime() + grace.toNanos();
-        synchronized (inFlightLock) {
-            while (inFlight > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
-                TimeUnit.NANOSECONDS.timedWait(inFlightLock, left);
-            }
-        }
-        return true;
+        return this.grace.await(System.nanoTime() + grace.toNanos());
     }
 
     /** Closes every connection (streams still following end) and the event loops. */

@@ -177,4 +177,9 @@ public final class ExecRecordWriter implements ExecRecords, Background {
     public boolean alive(ProcessRef process) {
         return disk.alive(process);
     }
+
+    @Override
+    public boolean containerKept(ContainerId container) {
+        return disk.containerKept(container);
+    }
 }

@@ -9,11 +9,13 @@ import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
 import dev.quilt.domain.User;
+import dev.quilt.domain.UserNames;
 import dev.quilt.ports.ContainerExec;
 import dev.quilt.ports.Stdio;
 import dev.quilt.ports.StdioPairs;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.ExecInContainer;
+import dev.quilt.usecases.ResolveUser;
 import io.netty.channel.unix.Socket;
 
 import javax.inject.Inject;
@@ -58,10 +60,14 @@ public final class ExecRoutes implements Routes {
     private final EventBus events;
     private final StdioPairs pairs;
     private final Workers workers;
+    private final ShutdownGrace grace;
+    private final Lazy<ResolveUser> users;
 
     @Inject
     ExecRoutes(Lazy<ExecInContainer> exec, Lazy<ContainerLookup> lookup, ExecSessions sessions, EventBus events,
-               StdioPairs pairs, Workers workers) {
+               StdioPairs pairs, Workers workers, ShutdownGrace grace, Lazy<ResolveUser> users) {
+        this.grace = grace;
+        this.users = users;
         this.pairs = pairs;
         this.workers = workers;
         this.exec = exec;
@@ -93,9 +99,10 @@ public final class ExecRoutes implements Routes {
             throw ApiException.badRequest("WorkingDir '" + cwd.get() + "' is not an absolute path");
         }
         Optional<String> userText = text(body, "User").filter(s -> !s.isEmpty());
-        Optional<User> user;
+        Optional<User> numeric;
         try {
-            user = userText.map(User::parse);
+            // numbers are taken as they are; a name is looked up in the container once it is found (below)
+            numeric = userText.filter(UserNames::numeric).map(User::parse);
         } catch (QuiltException e) {
             throw ApiException.badRequest("User: " + e.getMessage());
         }
@@ -112,13 +119,25 @@ public final class ExecRoutes implements Routes {
                     + "; exec needs a running one");
         }
         Optional<Duration> timeout = deadline(asked, c.spec().labels());
+        Optional<User> user = numeric.isPresent() || userText.isEmpty() ? numeric : Optional.of(named(c, userText.get()));
         ExecInContainer.Request req = new ExecInContainer.Request(cmd, env, k -> Optional.empty(), cwd, user,
                 attachStdin, tty, privileged, List.of(), List.of());
         ExecSessions.Exec e = sessions.add(c.id(), c.displayName(), c.spec().root().describe(), req, attachStdin,
                 bool(body, "AttachStdout"), bool(body, "AttachStderr"), size[0], size[1], timeout,
                 userText.orElse(""), this::gone);
+        e.labels = c.spec().labels();
         publish(e, "exec_create: " + String.join(" ", cmd), Map.of());
         call.reply(201, Map.of("Id", e.id));
+    }
+
+    /** A {@code User} that names a user or group, in the container's /etc/passwd and /etc/group: 400 when unknown. */
+    private User named(Container c, String spec) {
+        try {
+            return users.get().resolve(c, spec);
+        } catch (QuiltException e) {
+            if (e.kind() != QuiltException.Kind.INVALID_INPUT) throw e;
+            throw ApiException.badRequest("User: " + e.getMessage());
+        }
     }
 
     /** How long a tty start with no size waits for the client's first resize (see {@link #firstResize}). */
@@ -315,6 +334,7 @@ public final class ExecRoutes implements Routes {
         }
         join(outThread);
         join(errThread);
+        grace.streamEnded(e.id); // a stopping server waits (within its grace) for the client to read the code
         h.close(); // ends the client's stream, and stdin's read
         join(inThread);
     }
@@ -437,6 +457,7 @@ public final class ExecRoutes implements Routes {
         q.put("TimedOut", e.timedOut());
         q.put("ExitUnknown", e.exitUnknown());
         m.put("Quilt", q);
+        grace.inspected(e.id);
         call.reply(200, m);
     }
 
@@ -449,7 +470,9 @@ public final class ExecRoutes implements Routes {
     }
 
     private void publish(ExecSessions.Exec e, String action, Map<String, String> extra) {
-        Map<String, String> attrs = new LinkedHashMap<>(extra);
+        // as dockerd's container events: the container's labels, then the event's own, then image and name
+        Map<String, String> attrs = new LinkedHashMap<>(e.labels);
+        attrs.putAll(extra);
         attrs.put("image", e.image);
         attrs.put("name", e.name);
         events.publish(new ApiEvent("container", action, e.container.value(), attrs,

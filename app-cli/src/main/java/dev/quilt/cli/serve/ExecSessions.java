@@ -54,6 +54,8 @@ public final class ExecSessions {
         public final ContainerId container;
         public final String name;
         public final String image;
+        /** The container's labels, for the exec's events (docker's carry them); none for an adopted exec. */
+        public volatile Map<String, String> labels = Map.of();
         public final ExecInContainer.Request request;
         public final boolean attachStdin, attachStdout, attachStderr;
         public final int rows, cols;
@@ -287,7 +289,9 @@ public final class ExecSessions {
         e.running(s);
         Optional<ProcessRef> p = records.identify(s.pid());
         synchronized (e) {
-            e.process = p.orElse(null);
+            // a command that has ended already (true, a zygote's fast fork) has no start time left to read: its pid is
+            // kept with start time 0, which no live process has, so a later server shows its Pid and takes it as ended
+            e.process = p.orElseGet(() -> new ProcessRef(s.pid(), 0));
         }
         records.save(e.record());
     }
@@ -334,6 +338,14 @@ public final class ExecSessions {
         Exec e;
         synchronized (this) {
             e = all.get(id);
+        }
+        if (e != null && !records.containerKept(e.container)) {
+            // its container was removed (rm -f): its execs went with it, as dockerd's do
+            synchronized (this) {
+                var ids = byContainer.get(e.container);
+                for (String x : ids == null ? List.<String>of() : new ArrayList<>(ids)) drop(all.get(x));
+            }
+            return Optional.empty();
         }
         if (e != null && e.adopted) look(e);
         return Optional.ofNullable(e);

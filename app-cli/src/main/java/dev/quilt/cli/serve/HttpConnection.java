@@ -39,7 +39,10 @@ import java.util.concurrent.RejectedExecutionException;
  * the connection over: the HTTP codec is removed and raw bytes flow both ways.
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
-    /** Set on a connection whose answer streams (logs -f, events, attach, exec): a stopping server cuts it at once. */
+    /**
+     * Set on a connection whose answer follows something (logs -f, events, stats, wait): a stopping server cuts it at
+     * once. Not on a hijacked one (exec start, attach): that has the server's grace ({@link ApiServer#cancelStreams}).
+     */
     static final io.netty.util.AttributeKey<Boolean> STREAMING = io.netty.util.AttributeKey.valueOf("quilt.streaming");
     static final String CODEC = "http";
     static final String CONTINUE = "continue";
@@ -484,7 +487,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         public Hijacked hijack(String contentType) {
             hijacked = true; // before the answer: the event loop that sees it answered sees it hijacked
             answer(req.headers().contains(HttpHeaderNames.UPGRADE) ? 101 : 200);
-            channel.attr(STREAMING).set(Boolean.TRUE);
             boolean upgrade = status == 101;
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                     upgrade ? new HttpResponseStatus(101, "UPGRADED") : HttpResponseStatus.OK);

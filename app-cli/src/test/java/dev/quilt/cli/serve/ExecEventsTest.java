@@ -90,7 +90,8 @@ class ExecEventsTest {
             closed.add(fd);
         }
     };
-    private final ExecRoutes routes = new ExecRoutes(() -> exec, () -> lookup, sessions, bus, noPairs, new Workers());
+    private final ExecRoutes routes = new ExecRoutes(() -> exec, () -> lookup, sessions, bus, noPairs, new Workers(),
+            new ShutdownGrace(), () -> new dev.quilt.usecases.ResolveUser(new dev.quilt.fake.FakeContainerFiles()));
 
     /** A call with a JSON body and an {@code id} parameter; it keeps the answer. */
     private static final class Call implements ApiCall {
@@ -161,7 +162,7 @@ class ExecEventsTest {
     private void runWeb() {
         create.runDetached(new ContainerRequest(Optional.empty(), Optional.of(ContainerName.of("web")),
                 List.of("sleep"), List.of(), k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false,
-                false, NetworkMode.NONE, Resources.UNLIMITED));
+                false, NetworkMode.NONE, Resources.UNLIMITED).withLabels(Map.of("team", "blue")));
     }
 
     @Test
@@ -181,6 +182,9 @@ class ExecEventsTest {
         assertEquals("3", die.attributes().get("exitCode"));
         assertEquals("web", die.attributes().get("name"));
         assertEquals(null, die.attributes().get("timedOut"));
+        synchronized (seen) {
+            for (ApiEvent e : seen) assertEquals("blue", e.attributes().get("team"), "the container's label: " + e);
+        }
         synchronized (noPairs) {
             assertEquals(List.of(1000), closed, "its /dev/null is closed once the command has it");
         }

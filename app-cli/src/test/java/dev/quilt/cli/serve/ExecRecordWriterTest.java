@@ -97,6 +97,11 @@ class ExecRecordWriterTest {
             return fake.alive(process);
         }
 
+        @Override
+        public boolean containerKept(dev.quilt.domain.ContainerId container) {
+            return fake.containerKept(container);
+        }
+
         List<String> writes() {
             synchronized (writes) {
                 return List.copyOf(writes);

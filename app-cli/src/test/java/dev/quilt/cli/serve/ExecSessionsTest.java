@@ -51,6 +51,33 @@ class ExecSessionsTest {
     }
 
     @Test
+    void anExecThatEndedBeforeItsStartTimeWasReadIsAdoptedEndedWithItsPid() {
+        ExecSessions first = new ExecSessions(records);
+        ExecSessions.Exec e = make(first);
+        assertTrue(e.claim());
+        records.end(4242); // gone before the server read its start time: identify finds nothing
+        first.started(e, session(4242));
+        first.ended(e, ExitStatus.exited(3), false);
+
+        ExecSessions.Exec adopted = new ExecSessions(records).get(e.id).orElseThrow();
+        assertEquals(4242, adopted.pid(), "the Pid it had, from its record");
+        assertEquals(ExecSessions.Phase.ENDED, adopted.phase());
+        assertEquals(Optional.of(3), adopted.exitCode());
+    }
+
+    @Test
+    void theExecsOfARemovedContainerAreNoLongerFound() {
+        ExecSessions s = new ExecSessions(records);
+        ExecSessions.Exec e = make(s);
+        ExecSessions.Exec other = make(s);
+        assertTrue(s.get(e.id).isPresent());
+        records.remove(box); // rm -f: its state, with the exec records, is gone
+        assertTrue(s.get(e.id).isEmpty());
+        assertTrue(s.get(other.id).isEmpty());
+        assertEquals(List.of(), s.of(box));
+    }
+
+    @Test
     void aRunningExecIsAdoptedRunningWithItsPidAndEndsWithItsRecordedCode() {
         ExecSessions first = new ExecSessions(records);
         ExecSessions.Exec e = make(first);

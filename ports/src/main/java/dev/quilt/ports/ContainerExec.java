@@ -172,5 +172,5 @@ public interface ContainerExec {
      * cgroups, nothing runs in it), so that start only opens the gate and waits for readiness. Never blocks and
      * never fails: what could not be made is made, or done without, by the exec itself. By default nothing.
      */
-    default void expect(ContainerId id, ProcessRef init) {}
+    default void expect(Target target) {}
 }

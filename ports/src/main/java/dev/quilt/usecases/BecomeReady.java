@@ -72,7 +72,7 @@ public final class BecomeReady {
      * the caller ({@link ContainerExec#expect}), so that start only opens the gate and waits.
      */
     public void expect(Container created) {
-        created.init().ifPresent(init -> exec.expect(created.id(), init));
+        if (created.init().isPresent()) exec.expect(health.target(created));
     }
 
     private Container chain(Container c, Instant deadline) {

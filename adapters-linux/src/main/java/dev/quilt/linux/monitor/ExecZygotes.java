@@ -157,10 +157,10 @@ public final class ExecZygotes implements AutoCloseable {
      * the probe's to meet (it spawns). The zygote joins nothing of the container, so it may wait beside a created
      * init as beside a running one, and it exits with that init.
      */
-    void expect(String container, ProcessRef init) {
+    void expect(String container, ProcessRef init, Cgroups.Placement cgroup) {
         if (!enabled) return;
         seen.add(new Key(container, init.pid(), init.startTime()));
-        warm(container, init);
+        warm(container, init, cgroup);
     }
 
     /** Returns once what the thread that makes zygotes ahead of use was given before this call is done (tests). */

@@ -513,8 +513,8 @@ public final class LinuxContainerExec implements ContainerExec {
 
     /** The container's zygote, made now on the thread that makes them ahead of use ({@link ExecZygotes#expect}). */
     @Override
-    public void expect(dev.quilt.domain.ContainerId id, dev.quilt.domain.ProcessRef init) {
-        if (zygotes != null) zygotes.expect(id.toString(), init);
+    public void expect(Target target) {
+        if (zygotes != null) zygotes.expect(target.id().toString(), target.init(), target.cgroup());
     }
 
     private Captured captured(Target target, MessageWriter w, Duration timeout) {

@@ -77,12 +77,12 @@ class ExecZygotesAheadIT {
 
             // off (the one-shot CLI): nothing is made
             LinuxContainerExec exec = new LinuxContainerExec(lib, NONE, zygotes);
-            exec.expect(id, launched.process());
+            exec.expect(target);
             zygotes.settled();
             assertEquals(0, zygotes.size(), "zygotes off: none made ahead");
 
             zygotes.enable();
-            exec.expect(id, launched.process());
+            exec.expect(target);
             zygotes.settled();
             assertEquals(1, zygotes.size(), "made while the init waits at its gate");
             assertEquals(0, zygotes.forks());

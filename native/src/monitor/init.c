@@ -157,10 +157,14 @@ static _Noreturn void end_by_gate_signal(int errfd, int sig)
 static char home_env[PATH_MAX + 8];
 static char hook_line[512];
 
-/* Created: tells the monitor it waits, then blocks until `quilt start` opens
- * the fifo.  Returns our end with the gate byte written, or -errno; a signal
- * that ends the wait ends the init. */
-static int await_start(const struct container_config *cfg, int errfd)
+/* Created: tells the monitor it waits (its READY lets `quilt create` return),
+ * then, with `early`, takes the last of the confinement (no_new_privs and the
+ * seccomp filter, confine_finish) while start is still to come, so that start
+ * does not wait for the kernel to take the filter; then blocks until `quilt
+ * start` opens the fifo.  Returns our end with the gate byte written, or
+ * -errno; a signal that ends the wait ends the init, and a filter the kernel
+ * refuses ends it with that step's error. */
+static int await_start(const struct container_config *cfg, int errfd, int early)
 {
     struct init_failure w = { .kind = INIT_MSG_WAITING };
     char path[64];
@@ -170,6 +174,9 @@ static int await_start(const struct container_config *cfg, int errfd)
         end_by_gate_signal(errfd, gate_signal);
     if (send(errfd, &w, sizeof w, MSG_NOSIGNAL) < 0)
         return -errno;
+    struct confine_error ce = { 0 };
+    if (early && confine_finish(&cfg->confine, &ce) < 0)
+        die_confined(errfd, &ce);
     gate_armed = 1;
     if (gate_signal) /* it came before we were armed */
         end_by_gate_signal(errfd, gate_signal);
@@ -296,8 +303,12 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
     }
     if (confine_chdir(cfg->cwd, &ce) < 0)
         die_confined(errfd, &ce);
+    /* created, with no OCI hook to run in here after the gate: the filter goes on while we wait for start, as
+     * runc's goes on before its fifo when no_new_privs is off; the gate's own calls (open, write, sigaction,
+     * send, exit) are then filtered too, as they are under runc */
+    int early = cfg->fifo_fd >= 0 && cfg->hooks.n == 0;
     int gate = -1;
-    if (cfg->fifo_fd >= 0 && (gate = await_start(cfg, errfd)) < 0) {
+    if (cfg->fifo_fd >= 0 && (gate = await_start(cfg, errfd, early)) < 0) {
         e = (struct step_error){ QUILT_STEP_START, -gate, "exec.fifo" };
         die(errfd, &e, 1);
     }
@@ -315,8 +326,8 @@ _Noreturn void container_init(const struct container_config *cfg, int errfd)
         e = (struct step_error){ QUILT_STEP_HOOK, ECANCELED, hook_line };
         die(errfd, &e, 1);
     }
-    /* last before execve: no_new_privs, and the seccomp program with it */
-    if (confine_finish(&cfg->confine, &ce) < 0)
+    /* last before execve: no_new_privs, and the seccomp program with it (at the gate, for a created init) */
+    if (!early && confine_finish(&cfg->confine, &ce) < 0)
         die_confined(errfd, &ce);
     if (cfg->init_memfd >= 0) {
         fexecve(cfg->init_memfd, cfg->argv, cfg->envp);

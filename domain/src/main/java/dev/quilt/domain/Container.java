@@ -100,6 +100,19 @@ public record Container(ContainerId id, Optional<ContainerName> name, ContainerS
     }
 
     /**
+     * A container recorded stopped with no code, whose monitor's record of the exit turned up after all: that code
+     * and time. Only a stopped container without a code can learn one; a code once recorded is never replaced.
+     */
+    public Container exitLearned(ExitStatus how, Instant at) {
+        if (status != Status.STOPPED || exit.isPresent()) {
+            throw new IllegalStateException("container " + id + " is " + status.word() + exit.map(e -> " with a code")
+                    .orElse("") + "; only a stopped one without a code learns its exit");
+        }
+        return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, Optional.of(how),
+                Optional.of(at), autoRemove, endpoint, readiness, health, restartCount);
+    }
+
+    /**
      * Started again after it exited (dockerd's start or restart of an exited container): the same ID, name, spec,
      * creation time and writable layer, back to {@link Status#CREATING} with no processes, address, exit or
      * readiness of the last run, and one more restart counted. Only a stopped container can.

@@ -39,7 +39,13 @@ public final class Observed {
     }
 
     private static Container lifecycle(Container record, Facts facts, Instant now) {
-        if (record.status() == Status.STOPPED) return record;
+        if (record.status() == Status.STOPPED) {
+            // a record saved stopped with no code while the monitor was still writing it (before the lookup asked
+            // again for it) takes the code the monitor wrote; one with a code keeps it
+            return record.exit().isEmpty() && facts.recordedExit().isPresent()
+                    ? record.exitLearned(facts.recordedExit().get(), facts.exitedAt().orElse(record.exitedAt().orElse(now)))
+                    : record;
+        }
         Container known = record;
         // a restore's record says creating until its maker has plugged it and written it running, with its
         // endpoint and readiness (as a fresh create's first record does): a CLI killed half-way leaves it creating,

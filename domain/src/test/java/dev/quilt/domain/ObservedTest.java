@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ObservedTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -121,6 +122,21 @@ class ObservedTest {
     void stoppedIsFinal() {
         Container stopped = creating().running(INIT, MONITOR, T0).stopped(ExitStatus.exited(0), T0);
         assertEquals(stopped, Observed.derive(stopped, facts(Optional.of(ExitStatus.exited(9)), true, true, false, false), NOW));
+    }
+
+    /**
+     * A record saved stopped with no code (its monitor had not written exit.json yet when it was saved) takes the
+     * code the monitor wrote once it is there; without one it stays stopped with none.
+     */
+    @Test
+    void aStoppedRecordWithoutACodeTakesTheMonitorsOnceWritten() {
+        Container lost = creating().created(INIT, MONITOR).stopped(Optional.empty(), T0);
+        Container c = Observed.derive(lost, facts(Optional.of(ExitStatus.exited(127)), false, false, false, false), NOW);
+        assertEquals(Status.STOPPED, c.status());
+        assertEquals(Optional.of(ExitStatus.exited(127)), c.exit());
+        assertEquals(Optional.of(NOW), c.exitedAt(), "the monitor's time");
+        assertEquals(lost, Observed.derive(lost, facts(Optional.empty(), false, false, false, false), NOW));
+        assertThrows(IllegalStateException.class, () -> c.exitLearned(ExitStatus.exited(1), NOW), "a code is never replaced");
     }
 
     private static Observed.Facts frozen(Optional<ExitStatus> exit, boolean initAlive, boolean monitorAlive) {

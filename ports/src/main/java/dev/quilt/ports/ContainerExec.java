@@ -165,4 +165,12 @@ public interface ContainerExec {
      * exec works whatever the image holds. Failures throw as for {@link #run}.
      */
     Captured probe(Target target, ProcessSpec process, Duration timeout);
+
+    /**
+     * A created container whose first exec (its readiness probe) comes at its start: whatever makes that exec
+     * cheaper may be made now, behind the caller's back and outside the container (nothing joins its namespaces or
+     * cgroups, nothing runs in it), so that start only opens the gate and waits for readiness. Never blocks and
+     * never fails: what could not be made is made, or done without, by the exec itself. By default nothing.
+     */
+    default void expect(Target target) {}
 }

@@ -67,6 +67,14 @@ public final class BecomeReady {
         }
     }
 
+    /**
+     * A created container, whose chain runs at its start: what its {@code exec} phase needs may be made now, behind
+     * the caller ({@link ContainerExec#expect}), so that start only opens the gate and waits.
+     */
+    public void expect(Container created) {
+        if (created.init().isPresent()) exec.expect(health.target(created));
+    }
+
     private Container chain(Container c, Instant deadline) {
         // each phase's time runs from the event before it: durations add up to the whole
         Instant since = c.readiness().marks().stream().map(PhaseMark::at).max(Instant::compareTo).orElse(c.createdAt());

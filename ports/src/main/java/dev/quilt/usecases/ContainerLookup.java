@@ -118,6 +118,12 @@ public final class ContainerLookup {
         Optional<ProcessRef> monitor = record.monitor().or(() -> pids.map(RecordedPids::monitor));
         boolean initAlive = exit.isEmpty() && init.map(processes::isAlive).orElse(false);
         boolean monitorAlive = exit.isEmpty() && monitor.map(processes::isAlive).orElse(false);
+        if (exit.isEmpty() && !initAlive && !monitorAlive && (init.isPresent() || monitor.isPresent())) {
+            // the monitor writes exit.json and then leaves: it may have done both between the read above and the
+            // look at it, so a monitor seen gone is asked again; what it wrote is there now, and a second miss means
+            // none will come (a killed monitor, a handed-off init)
+            exit = state.recordedExit(record.id());
+        }
         boolean startPending = initAlive && processes.startPending(record.id());
         // only a live, started container can be paused: the others cost no cgroup read
         boolean frozen = initAlive && !startPending && freezer.map(f -> f.isFrozen(record.id(), Cgroups.pathOf(record.spec()))).orElse(false);

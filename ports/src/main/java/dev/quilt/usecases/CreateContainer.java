@@ -47,6 +47,7 @@ public final class CreateContainer {
     private Container createFresh(ContainerRequest req) {
         ContainerLauncher.Launch launch = launcher.launch(req, ProcessSpawner.Mode.CREATED);
         launch.launched().close();
+        ready.expect(launch.container());
         return launch.container();
     }
 

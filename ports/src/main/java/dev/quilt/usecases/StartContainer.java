@@ -35,7 +35,12 @@ public final class StartContainer {
     }
 
     public Container start(String ref) {
-        Container running = release(ref);
+        return start(lookup.resolve(ref));
+    }
+
+    /** As {@link #start(String)}, for a container already found (the API's route has it by its ID). */
+    public Container start(dev.quilt.domain.ContainerId id) {
+        Container running = release(id);
         Instant deadline = running.startedAt().orElseThrow().plus(running.spec().ready().timeout());
         return ready.await(running, deadline);
     }
@@ -46,11 +51,10 @@ public final class StartContainer {
      * nothing, and a bundle's root may have no shell to probe with. Errors as {@link #start}.
      */
     public Container startExeced(String ref) {
-        return release(ref);
+        return release(lookup.resolve(ref));
     }
 
-    private Container release(String ref) {
-        var id = lookup.resolve(ref);
+    private Container release(dev.quilt.domain.ContainerId id) {
         Container running;
         try (StateStore.Lock lock = state.lock(id)) {
             Container c = lookup.get(id.value());

@@ -74,6 +74,8 @@ public final class ExecZygotes implements AutoCloseable {
     private final java.util.concurrent.ExecutorService ahead = java.util.concurrent.Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("quilt-exec-zygote-ahead").factory());
     private volatile boolean enabled;
+    /** How many FORKs a zygote took (tests). */
+    private final java.util.concurrent.atomic.AtomicLong forks = new java.util.concurrent.atomic.AtomicLong();
 
     public ExecZygotes(NativeLibrary lib) {
         this.lib = lib;
@@ -113,7 +115,10 @@ public final class ExecZygotes implements AutoCloseable {
                 return false;
             }
             int rc = z.fork(fds);
-            if (rc == 0) return true;
+            if (rc == 0) {
+                forks.incrementAndGet();
+                return true;
+            }
             if (rc == -Errno.EBADF) return false; // one of the caller's fds is not open: no fault of the zygote's
             zygotes.remove(key, z); // gone or broken: its reaper has or will have it; the next try makes a new one
             z.close();
@@ -143,6 +148,29 @@ public final class ExecZygotes implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             // closed meanwhile: nothing to make
         }
+    }
+
+    /**
+     * Makes the zygote of a created container's init {@code init} now, on the one thread that makes them ahead of
+     * use, as if the container had had its first exec: its start's readiness probe (the exec that would otherwise
+     * be spawned) then forks, and start only opens the gate and waits. Nothing when zygotes are off; a failure is
+     * the probe's to meet (it spawns). The zygote joins nothing of the container, so it may wait beside a created
+     * init as beside a running one, and it exits with that init.
+     */
+    void expect(String container, ProcessRef init, Cgroups.Placement cgroup) {
+        if (!enabled) return;
+        seen.add(new Key(container, init.pid(), init.startTime()));
+        warm(container, init, cgroup);
+    }
+
+    /** Returns once what the thread that makes zygotes ahead of use was given before this call is done (tests). */
+    void settled() throws InterruptedException, java.util.concurrent.ExecutionException {
+        ahead.submit(() -> { }).get();
+    }
+
+    /** How many execs a zygote has forked so far (tests). */
+    long forks() {
+        return forks.get();
     }
 
     /** How many zygotes are alive now (tests). */

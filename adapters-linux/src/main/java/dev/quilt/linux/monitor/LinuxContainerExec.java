@@ -511,6 +511,12 @@ public final class LinuxContainerExec implements ContainerExec {
         }
     }
 
+    /** The container's zygote, made now on the thread that makes them ahead of use ({@link ExecZygotes#expect}). */
+    @Override
+    public void expect(Target target) {
+        if (zygotes != null) zygotes.expect(target.id().toString(), target.init(), target.cgroup());
+    }
+
     private Captured captured(Target target, MessageWriter w, Duration timeout) {
         Helper h = launch(target, w, Stdio.INHERITED, 0, Protocol.MSG_MAX);
         try {

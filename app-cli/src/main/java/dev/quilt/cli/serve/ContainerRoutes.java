@@ -302,7 +302,7 @@ public final class ContainerRoutes implements Routes {
             }
             default -> { }
         }
-        Container running = start.get().start(ctr.id().value());
+        Container running = start.get().start(ctr.id());
         if (running.autoRemove()) removeWhenExited(running.id());
         c.replyEmpty(204);
     }

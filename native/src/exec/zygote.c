@@ -342,6 +342,20 @@ static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
     return 0;
 }
 
+/* Closes our copies of the children's sockets and the loop's own fds, and frees the list. */
+static void let_go(struct children *kids, int ep, int sfd)
+{
+    for (size_t i = 0; i < kids->n; i++)
+        close(kids->sock[i]);
+    free(kids->pid);
+    free(kids->sock);
+    kids->pid = NULL;
+    kids->sock = NULL;
+    kids->n = kids->cap = 0;
+    close(ep);
+    close(sfd);
+}
+
 /* Forks a spare: 0 in it (its end of the pair in spare->sock), its pid in the zygote, -1 when it cannot (then
  * FORKs fork as before). */
 static pid_t spare_fork(struct spare *spare)
@@ -477,23 +491,13 @@ int zygote_run(int control, struct zygote *z, int *is_child)
         spare.pid = spare.sock = -1;
     }
     reap(&kids, &spare);
-    for (size_t i = 0; i < kids.n; i++)
-        close(kids.sock[i]);
-    free(kids.pid);
-    free(kids.sock);
-    close(ep);
-    close(sfd);
+    let_go(&kids, ep, sfd);
     return rc;
 
 spare_child:
     /* nothing of the zygote's but what every child keeps (the init's fds, the cgroups') and our socket: the
      * other execs' sockets must see their end of file when the zygote lets go of them, not when we do */
-    for (size_t i = 0; i < kids.n; i++)
-        close(kids.sock[i]);
-    free(kids.pid);
-    free(kids.sock);
-    close(ep);
-    close(sfd);
+    let_go(&kids, ep, sfd);
     close(control);
     {
         int fds[ZYGOTE_FDS];

@@ -114,6 +114,33 @@ class ServeGraceIT {
     }
 
     @Test
+    void aFastCliExecThatEndsWithinTheGraceDeliversItsOutputAndItsExitCode() throws Exception {
+        restart("--grace", "60");
+        d.expect(0, d.docker("exec", C, "mkfifo", "/tmp/fast"));
+        // `quilt exec` through the running server (the launcher hands it to quilt-client): an exec session too
+        ProcessBuilder pb = new ProcessBuilder(Path.of("..", "quilt").toAbsolutePath().normalize().toString(),
+                "--root", d.root.toString(), "exec", C, "--", "sh", "-c", "echo started; cat /tmp/fast; echo fastdone; exit 8");
+        pb.environment().putAll(d.env());
+        pb.environment().remove("QUILT_CLIENT");
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("started", r.readLine(), d.log());
+        Running exec = new Running(p, r);
+        sigterm();
+        assertTrue(d.served.awaitLog("quilt serve: stopping", 60), d.served.log());
+        release("/tmp/fast");
+        String out = exec.rest();
+        int code = exec.exit();
+        assertEquals("go\nfastdone\n", out, d.log());
+        assertEquals(8, code, "the fast CLI's code is the command's" + d.log());
+        assertEquals(0, d.served.exited("SIGTERM"), d.served.log());
+        assertTrue(!d.served.log().contains("cut off"), d.served.log());
+        restart();
+    }
+
+    @Test
     void anExecThatOutlivesTheGraceIsCutAndItsCodeLandsInItsRecord() throws Exception {
         restart("--grace", "1");
         d.expect(0, d.docker("exec", C, "mkfifo", "/tmp/outlives"));

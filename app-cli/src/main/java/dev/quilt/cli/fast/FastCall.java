@@ -55,9 +55,14 @@ final class FastCall extends ChannelInboundHandlerAdapter {
     private FdOutputStream err;
     private volatile boolean ended;
 
-    FastCall(LinuxPaths paths, FastCliServer.Log log) {
+    /** Counts the call while its command runs, so a stopping server gives it its --grace as an API call's. */
+    private final dev.quilt.cli.serve.ShutdownGrace grace;
+    private boolean counted;
+
+    FastCall(LinuxPaths paths, FastCliServer.Log log, dev.quilt.cli.serve.ShutdownGrace grace) {
         this.paths = paths;
         this.log = log;
+        this.grace = grace;
     }
 
     /** What REQUEST asked for. */
@@ -278,6 +283,10 @@ final class FastCall extends ChannelInboundHandlerAdapter {
             // only now: a fd closed under a running command could be reused by the next call's
             closeFds();
         });
+        synchronized (this) {
+            counted = true;
+            grace.begun(); // ended in finish(), whichever way the call ends
+        }
         ctx.writeAndFlush(FastMessages.record(FastMessages.RUNNING, new byte[0]));
         worker.start();
     }
@@ -305,15 +314,20 @@ final class FastCall extends ChannelInboundHandlerAdapter {
 
     /** Sends EXIT once, closes the connection and the caller's fds. */
     private void finish(ChannelHandlerContext ctx, int code, long begun) {
+        boolean count;
         synchronized (this) {
             if (ended) return;
             ended = true;
+            count = counted;
         }
         out.cut();
         err.cut();
         if (begun >= 0) log.call(ctx.channel(), request, code, (System.nanoTime() - begun) / 1000);
-        ctx.writeAndFlush(FastMessages.record(FastMessages.EXIT, Integer.toString(code)))
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(FastMessages.record(FastMessages.EXIT, Integer.toString(code))).addListener(f -> {
+            ctx.channel().close();
+            // only once EXIT is on its way: a stopping server waits for this, and closes every connection after
+            if (count) grace.ended();
+        });
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {

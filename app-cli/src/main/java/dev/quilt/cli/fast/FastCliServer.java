@@ -55,9 +55,12 @@ public final class FastCliServer implements Background {
     private Channel listener;
     private Path socket;
 
+    private final dev.quilt.cli.serve.ShutdownGrace grace;
+
     @Inject
-    public FastCliServer(LinuxPaths paths) {
+    public FastCliServer(LinuxPaths paths, dev.quilt.cli.serve.ShutdownGrace grace) {
         this.paths = paths;
+        this.grace = grace;
     }
 
     /** The socket a server for {@code paths} takes fast CLI calls on. */
@@ -89,7 +92,7 @@ public final class FastCliServer implements Background {
                         @Override
                         protected void initChannel(EpollDomainSocketChannel ch) {
                             connections.add(ch);
-                            ch.pipeline().addLast(new FastCall(paths, log));
+                            ch.pipeline().addLast(new FastCall(paths, log, grace));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toString())).sync().channel();

@@ -5,7 +5,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a stopping server waits for within its {@code --grace}: the calls in flight (counted by {@link ApiServer}),
+ * What a stopping server waits for within its {@code --grace}: the calls in flight (counted by {@link ApiServer}, and
+ * the fast CLI's by its {@code FastCall}: a {@code quilt exec} through the server is an exec session as an API one is),
  * and the exit codes of attached execs whose stream ended while it was stopping. The docker CLI ({@code docker exec})
  * and docker-py ({@code exec_run}) learn the code from {@code GET /exec/{id}/json} right after the stream's end, on a
  * connection they keep; a server that left as soon as the stream ended would leave them without it (the CLI then
@@ -24,15 +25,15 @@ public final class ShutdownGrace {
     @javax.inject.Inject
     public ShutdownGrace() {}
 
-    /** A call began. */
-    void begun() {
+    /** A call began (an API call, or a fast CLI call: {@code cli.fast.FastCall}). */
+    public void begun() {
         synchronized (lock) {
             inFlight++;
         }
     }
 
     /** A call ended (answered, or its stream closed). */
-    void ended() {
+    public void ended() {
         synchronized (lock) {
             inFlight--;
             lock.notifyAll();

@@ -126,7 +126,7 @@ public final class ExecRoutes implements Routes {
                 bool(body, "AttachStdout"), bool(body, "AttachStderr"), size[0], size[1], timeout,
                 userText.orElse(""), this::gone);
         e.labels = c.spec().labels();
-        publish(e, "exec_create: " + String.join(" ", cmd), Map.of());
+        publish(e, "exec_create: " + String.join(" ", cmd), Map.of("execID", e.id)); // as dockerd's (daemon/exec.go)
         call.reply(201, Map.of("Id", e.id));
     }
 
@@ -379,7 +379,7 @@ public final class ExecRoutes implements Routes {
             throw ex;
         }
         sessions.started(e, s);
-        publish(e, "exec_start: " + String.join(" ", e.request.args()), Map.of());
+        publish(e, "exec_start: " + String.join(" ", e.request.args()), Map.of("execID", e.id));
         return s;
     }
 

@@ -184,6 +184,8 @@ class ExecEventsTest {
         assertEquals(null, die.attributes().get("timedOut"));
         synchronized (seen) {
             for (ApiEvent e : seen) assertEquals("blue", e.attributes().get("team"), "the container's label: " + e);
+            // every one names its exec, as dockerd's do: a client matches a create to its die by it
+            for (ApiEvent e : seen) assertEquals(id, e.attributes().get("execID"), "the exec's ID: " + e);
         }
         synchronized (noPairs) {
             assertEquals(List.of(1000), closed, "its /dev/null is closed once the command has it");

@@ -69,8 +69,9 @@ public final class PersistPolicy {
     public static Optional<String> cannotPersist(boolean init, NetworkMode network, Security security) {
         String persist = "--persist (label " + LABEL + "=true)";
         if (init) {
-            return Optional.of(persist + " cannot go with --init: its pid 1 cannot be checkpointed (CRIU does not"
-                    + " restore a sealed memfd); drop one of them");
+            return Optional.of(persist + " cannot go with --init (or no command: Quilt's init is then pid 1): its pid 1"
+                    + " cannot be checkpointed (CRIU does not restore a sealed memfd); drop one of them, or give a"
+                    + " command of its own");
         }
         if (network == NetworkMode.HOST) {
             return Optional.of(persist + " cannot go with --network host: a container on the host's network cannot be"

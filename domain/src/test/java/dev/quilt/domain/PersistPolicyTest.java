@@ -237,7 +237,7 @@ class PersistPolicyTest {
         assertEquals(Optional.empty(), PersistPolicy.cannotPersist(false, NetworkMode.BRIDGE, plain));
         assertEquals(Optional.empty(), PersistPolicy.cannotPersist(false, NetworkMode.NONE, plain));
         assertTrue(PersistPolicy.cannotPersist(true, NetworkMode.BRIDGE, plain).orElseThrow()
-                .startsWith("--persist (label quilt.persist=true) cannot go with --init"));
+                .startsWith("--persist (label quilt.persist=true) cannot go with --init (or no command"));
         assertTrue(PersistPolicy.cannotPersist(false, NetworkMode.HOST, plain).orElseThrow()
                 .contains("cannot go with --network host"));
         Security bind = plain.withMounts(List.of(new MountSpec("/data", "bind", "/srv/data", List.of("rbind"))));

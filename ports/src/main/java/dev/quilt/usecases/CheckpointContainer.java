@@ -128,8 +128,9 @@ public final class CheckpointContainer {
         }
         if (c.spec().init()) {
             // seen with CRIU 4.1.1: the dump passes, the restore fails ("No entry for reg-file-ID")
-            throw QuiltException.invalid("checkpoint of a container with --init is not supported yet: its pid 1 runs"
-                    + " from a sealed memfd, which CRIU does not restore");
+            throw QuiltException.invalid("checkpoint of a container with --init (or no command: Quilt's init is then its"
+                    + " pid 1) is not supported yet: its pid 1 runs from a sealed memfd, which CRIU does not restore;"
+                    + " give the container a command of its own, such as sleep infinity");
         }
         if (c.spec().network() == NetworkMode.HOST) {
             throw QuiltException.invalid("checkpoint of a container on the host's network is not supported: its"

@@ -47,8 +47,9 @@ class ContainerRequestPersistTest {
         ContainerRequest withInit = new ContainerRequest(Optional.empty(), web, List.of("true"), List.of(),
                 k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false, true, NetworkMode.NONE,
                 Resources.DEFAULT);
-        assertEquals("--persist (label quilt.persist=true) cannot go with --init: its pid 1 cannot be checkpointed"
-                + " (CRIU does not restore a sealed memfd); drop one of them",
+        assertEquals("--persist (label quilt.persist=true) cannot go with --init (or no command: Quilt's init is then"
+                + " pid 1): its pid 1 cannot be checkpointed (CRIU does not restore a sealed memfd); drop one of them,"
+                + " or give a command of its own",
                 assertThrows(QuiltException.class, () -> withInit.withLabels(persist)).getMessage());
         ContainerRequest host = new ContainerRequest(Optional.empty(), web, List.of("true"), List.of(),
                 k -> Optional.empty(), Optional.empty(), "/", User.ROOT, false, false, false, NetworkMode.HOST,

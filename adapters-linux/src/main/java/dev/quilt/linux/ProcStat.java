@@ -27,6 +27,10 @@ public final class ProcStat {
     }
 
     public static OptionalLong startTime(int pid) {
+        // a process gone is the usual answer here (an exec of true is reaped before its start time is asked): told
+        // by a stat, without the exception a failed open throws; alive() asks about processes that as a rule run,
+        // and pays no stat
+        if (!Files.exists(path(pid))) return OptionalLong.empty();
         return read(pid).map(s -> OptionalLong.of(s.startTime())).orElse(OptionalLong.empty());
     }
 
@@ -41,15 +45,15 @@ public final class ProcStat {
     }
 
     static Optional<Stat> read(int pid) {
-        Path stat = Path.of("/proc", Integer.toString(pid), "stat");
-        // a process gone is the usual answer for a short command (an exec of true is reaped before its start time
-        // is asked): told by a stat, without the exception a failed open throws
-        if (!Files.exists(stat)) return Optional.empty();
         try {
-            return parseStat(Files.readString(stat));
-        } catch (IOException e) { // gone between the two
+            return parseStat(Files.readString(path(pid)));
+        } catch (IOException e) { // gone
             return Optional.empty();
         }
+    }
+
+    private static Path path(int pid) {
+        return Path.of("/proc", Integer.toString(pid), "stat");
     }
 
     static OptionalLong parse(String stat) {

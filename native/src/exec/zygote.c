@@ -207,37 +207,37 @@ int zygote_receive_fork(int sock, int fds[ZYGOTE_FDS])
 
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep)
 {
-    int n = ZYGOTE_FDS + n_keep;
-    int high[ZYGOTE_FDS + ZYGOTE_KEEP_MAX];
     if (n_keep < 0 || n_keep > ZYGOTE_KEEP_MAX)
         return -EINVAL;
-    /* as a rule the kept fds are at their numbers already (the zygote opened them first, in this order) and the
-     * FORK's fds above them all: then only those four move, and the kept ones keep their flags (close-on-exec:
-     * the zygote opens every fd of its own so) */
-    int in_place = 1;
-    for (int j = 0; j < n_keep && in_place; j++)
-        in_place = keep[j] == ZYGOTE_FDS + j;
-    for (int i = 0; i < ZYGOTE_FDS && in_place; i++)
-        in_place = fds[i] >= n;
-    if (in_place) {
-        for (int i = 0; i < ZYGOTE_FDS; i++)
-            if (dup2(fds[i], i) < 0)
-                return -errno;
-        return close_range((unsigned)n, ~0U, 0) < 0 ? -errno : 0;
-    }
-    /* copies above every target first, so no dup2 below overwrites a source still to be placed */
+    int n = ZYGOTE_FDS + n_keep;
+    int src[ZYGOTE_FDS + ZYGOTE_KEEP_MAX];
+    for (int i = 0; i < n; i++)
+        src[i] = i < ZYGOTE_FDS ? fds[i] : keep[i - ZYGOTE_FDS];
+    /* a source below n that is not at its own number is copied above n first, so no dup2 below overwrites a
+     * source still to be placed; as a rule only a spare's four are (they came in at the lowest free numbers),
+     * and the kept ones are at their numbers already (the zygote opened them first, in this order) */
     for (int i = 0; i < n; i++) {
-        int src = i < ZYGOTE_FDS ? fds[i] : keep[i - ZYGOTE_FDS];
-        high[i] = src < 0 ? -1 : fcntl(src, F_DUPFD_CLOEXEC, n);
-        if (src >= 0 && high[i] < 0)
+        int s = src[i];
+        if (s < 0 || s >= n || s == i)
+            continue;
+        int high = fcntl(s, F_DUPFD_CLOEXEC, n);
+        if (high < 0)
             return -errno;
+        for (int j = i; j < n; j++)
+            if (src[j] == s)
+                src[j] = high;
     }
     for (int i = 0; i < n; i++) {
-        if (high[i] < 0) {
+        if (src[i] < 0) {
             close(i); /* nothing of the zygote's stays at this number */
             continue;
         }
-        if (dup2(high[i], i) < 0)
+        if (src[i] == i) { /* in place: stdio loses close-on-exec, a kept one keeps its flags */
+            if (i < ZYGOTE_FDS && fcntl(i, F_SETFD, 0) < 0)
+                return -errno;
+            continue;
+        }
+        if (dup2(src[i], i) < 0)
             return -errno;
         if (i >= ZYGOTE_FDS && fcntl(i, F_SETFD, FD_CLOEXEC) < 0)
             return -errno;

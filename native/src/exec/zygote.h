@@ -105,9 +105,10 @@ int zygote_send_fork(int sock, const int fds[ZYGOTE_FDS]);
 
 /* In a forked child: fds[i] becomes fd i (0-3, not close-on-exec), keep[j]
  * becomes fd ZYGOTE_FDS+j (close-on-exec; -1 stays -1, its number closed),
- * every other fd is closed.  When every keep[j] is at ZYGOTE_FDS+j already
- * and every fds[i] above them, only fds move (the kept keep their flags).
- * 0 or -errno. */
+ * every other fd is closed.  Only what is not at its number moves: a kept
+ * fd in place keeps its flags; a source below ZYGOTE_FDS+n_keep at another
+ * number is copied above them all first (a spare's four, which come in at
+ * the lowest free numbers).  0 or -errno. */
 int zygote_place_fds(const int fds[ZYGOTE_FDS], const int *keep, int n_keep);
 
 /* The zygote's message on a child's socket right after the fork: FORKED with the child's pid (as a rule

@@ -322,7 +322,8 @@ class ExecRoutesIT {
 
     @Test
     void refusalsAreDockerShaped() throws Exception {
-        refused(api.post("/v1.41/containers/nosuch/exec", body("Cmd", List.of("true"))), 404, "no container 'nosuch'");
+        // dockerd's words (moby's daemon.GetContainer), not the CLI's line
+        refused(api.post("/v1.41/containers/nosuch/exec", body("Cmd", List.of("true"))), 404, "No such container: nosuch");
         refused(api.post("/v1.41/containers/done/exec", body("Cmd", List.of("true"))), 409,
                 "exec needs a running one");
         refused(api.post("/v1.41/containers/box/exec", body()), 400, "Cmd is empty");

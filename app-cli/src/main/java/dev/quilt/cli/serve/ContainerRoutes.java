@@ -214,9 +214,6 @@ public final class ContainerRoutes implements Routes {
             return lookup.get().get(ref);
         } catch (BrokenRecordException e) {
             throw new ApiException(500, e.getMessage());
-        } catch (QuiltException e) {
-            if (e.kind() == QuiltException.Kind.NOT_FOUND) throw ApiException.notFound("No such container: " + ref);
-            throw e;
         }
     }
 
@@ -415,13 +412,7 @@ public final class ContainerRoutes implements Routes {
         String ref = c.param("id");
         boolean force = c.flag("force", false);
         c.flag("v", false);
-        ContainerId id;
-        try {
-            id = lookup.get().resolve(ref);
-        } catch (QuiltException e) {
-            if (e.kind() == QuiltException.Kind.NOT_FOUND) throw ApiException.notFound("No such container: " + ref);
-            throw e;
-        }
+        ContainerId id = lookup.get().resolve(ref);
         Optional<ContainerRecord> now = lookup.get().record(id);
         if (now.isEmpty()) throw ApiException.notFound("No such container: " + ref);
         boolean forced = force;

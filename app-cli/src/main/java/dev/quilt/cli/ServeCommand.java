@@ -69,6 +69,11 @@ final class ServeCommand implements Callable<Integer> {
             + " once SIGTERM or SIGINT asks the server to stop (default: 10)")
     long graceSeconds = DEFAULT_GRACE.toSeconds();
 
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", description = "how long a request's head may"
+            + " take to come (from a connection's start or its last answer), and a JSON body after it, before the"
+            + " connection is closed; 0: no bound (default: 300, dockerd's ReadHeaderTimeout)")
+    long requestTimeoutSeconds = ApiServer.DEFAULT_REQUEST_DEADLINE.toSeconds();
+
     @Inject
     ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background,
                  Lazy<dev.quilt.cli.serve.Workers> workers, Lazy<dev.quilt.cli.serve.ShutdownGrace> grace) {
@@ -89,6 +94,8 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (graceSeconds < 0) throw dev.quilt.domain.QuiltException.invalid("--grace " + graceSeconds
                 + ": give a number of seconds, 0 or more");
+        if (requestTimeoutSeconds < 0) throw dev.quilt.domain.QuiltException.invalid("--request-timeout "
+                + requestTimeoutSeconds + ": give a number of seconds, 0 (no bound) or more");
         Path sock = socket != null ? socket.toAbsolutePath() : defaultSocket(paths.get());
         CountDownLatch stop = new CountDownLatch(1);
         for (String sig : new String[] {"TERM", "INT"}) {
@@ -109,6 +116,15 @@ final class ServeCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public void timedOut(Peer p, String what) {
+                    if (quiet) return;
+                    synchronized (err) {
+                        err.println("quilt serve: closed a connection from " + p + ": " + what);
+                        err.flush();
+                    }
+                }
+
+                @Override
                 public void fault(Peer p, String m, String u, Throwable e) {
                     // a fault in Quilt: the client has one line; the operator gets where (even with --quiet)
                     synchronized (err) {
@@ -118,6 +134,7 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }, 2, workers.get(), grace.get());
+            server.requestDeadline(Duration.ofSeconds(requestTimeoutSeconds));
             List<Background> started = new ArrayList<>();
             try {
                 server.bind(sock);

@@ -65,6 +65,11 @@ static void parsing(void)
     ok(!zygote_same_cgroups(&z, NULL, other, 2) && !zygote_same_cgroups(&z, NULL, same, 1) &&
        !zygote_same_cgroups(&z, "/sys/fs/cgroup/q/c", same, 2), "another dir, count or cgroup2 dir: its own");
     zygote_free(&z);
+    w.len = message(buf, sizeof buf, QUILT_MSG_ZYGOTE, 42, 12345);
+    tlv_put_str(&w, QUILT_T_PROBE_PATH, "/usr/lib/quilt/quilt-init");
+    ok(zygote_parse(buf, w.len, &z) == 0 && z.probe_path && strcmp(z.probe_path, "/usr/lib/quilt/quilt-init") == 0 &&
+       z.probe_fd == -1, "ZYGOTE gives the probe's binary, not copied yet");
+    zygote_free(&z);
     uint8_t nul[] = { '/', 0, 'x' };
     w.len = message(buf, sizeof buf, QUILT_MSG_ZYGOTE, 42, 12345);
     tlv_put(&w, QUILT_T_CGROUP_V1, nul, sizeof nul);
@@ -394,6 +399,35 @@ static void reused_pid(void)
     ok(zygote_open_init(&z) == -ESRCH, "a gone init is refused");
 }
 
+/* The probe's sealed copy, made once by the zygote for every probe: sealed as each probe's own was. */
+static void probe_copy(void)
+{
+    int hold;
+    pid_t init = start_init(&hold);
+    struct zygote z = { .pid = init, .probe_path = "/proc/self/exe" };
+    proc_start_time(init, &z.start_time);
+    int rc = zygote_open_init(&z);
+    int seals = z.probe_fd >= 0 ? fcntl(z.probe_fd, F_GET_SEALS) : 0;
+    int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+    ok(rc == 0 && z.probe_fd >= 0 && (seals & want) == want && inode(z.probe_fd) != 0,
+       "the zygote makes the probe's sealed copy once");
+    ok(z.probe_fd < 0 || write(z.probe_fd, "x", 1) < 0, "nothing can write into it");
+    close(z.probe_fd);
+    close(z.pidfd);
+    close(z.proc_dir);
+    z.probe_path = "/nonexistent/quilt-init";
+    ok(zygote_open_init(&z) == 0 && z.probe_fd == -1, "a probe that cannot be copied is each probe's to copy");
+    close(z.pidfd);
+    close(z.proc_dir);
+    z.probe_path = NULL;
+    z.probe_fd = 0;
+    ok(zygote_open_init(&z) == 0 && z.probe_fd == -1, "no probe: no copy");
+    close(z.pidfd);
+    close(z.proc_dir);
+    close(hold);
+    waitpid(init, NULL, 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -404,5 +438,6 @@ int main(void)
     placing_in_place();
     loop();
     reused_pid();
+    probe_copy();
     return tap_done();
 }

@@ -281,8 +281,10 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
         }
         close(null);
     }
-    /* the probe is read on the host, before we enter the container */
-    if (c.probe_path && (c.probe_fd = rc = sealed_copy(c.probe_path, "quilt-probe")) < 0) {
+    /* the probe is read on the host, before we enter the container: the zygote's copy when it made one of it */
+    if (c.probe_path && z && z->probe_fd >= 0 && z->probe_path && strcmp(c.probe_path, z->probe_path) == 0)
+        c.probe_fd = z->probe_fd;
+    else if (c.probe_path && (c.probe_fd = rc = sealed_copy(c.probe_path, "quilt-probe")) < 0) {
         send_fail(QUILT_STEP_EXEC, -rc, c.probe_path);
         return 125;
     }

@@ -18,6 +18,7 @@
 
 #include "quilt/proto.h"
 #include "common/fd_pass.h"
+#include "common/sealed_copy.h"
 #include "common/tlv.h"
 #include "exec/cgroups.h"
 #include "monitor/procfs.h"
@@ -69,20 +70,23 @@ int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z)
     unsigned long long type = 0, pid = 0, start = 0, n;
     int have_start = 0, rc;
     memset(z, 0, sizeof *z);
-    z->pidfd = z->proc_dir = -1;
+    z->pidfd = z->proc_dir = z->probe_fd = -1;
     exec_cgroups_init(&z->cgroups);
     char *strings = malloc(2 * len + 1); /* every string record and its NUL: less than the message */
     if (!strings)
         return -ENOMEM;
     z->strings = strings;
     while ((rc = tlv_next(&r, &tag, &val, &vlen)) > 0) {
-        if (tag == QUILT_T_CGROUP_V1 || tag == QUILT_T_CGROUP_V2) { /* the exec's cgroups, opened once for all */
+        if (tag == QUILT_T_CGROUP_V1 || tag == QUILT_T_CGROUP_V2 || tag == QUILT_T_PROBE_PATH) {
+            /* the exec's cgroups and the probe, opened once for all */
             if (memchr(val, 0, vlen) || (tag == QUILT_T_CGROUP_V1 && z->n_cgroup_v1 == CONFIG_MAX_CGROUPS))
                 return zygote_free(z), -EINVAL;
             memcpy(strings, val, vlen);
             strings[vlen] = 0;
             if (tag == QUILT_T_CGROUP_V2)
                 z->cgroup_v2 = strings;
+            else if (tag == QUILT_T_PROBE_PATH)
+                z->probe_path = strings;
             else
                 z->cgroup_v1[z->n_cgroup_v1++] = strings;
             strings += vlen + 1;
@@ -101,8 +105,6 @@ int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z)
         return zygote_free(z), -EINVAL;
     z->pid = (pid_t)pid;
     z->start_time = start;
-    z->pidfd = -1;
-    z->proc_dir = -1;
     return 0;
 }
 
@@ -124,7 +126,12 @@ int zygote_open_init(struct zygote *z)
     /* what every exec's command writes to join the container's cgroups: opened once, here, on the host */
     const char *object;
     int rc = exec_cgroups_open(&z->cgroups, z->cgroup_v2, z->cgroup_v1, z->n_cgroup_v1, &object);
-    return rc < 0 ? rc : 0;
+    if (rc < 0)
+        return rc;
+    z->probe_fd = z->probe_path ? sealed_copy(z->probe_path, "quilt-probe") : -1;
+    if (z->probe_fd < 0)
+        z->probe_fd = -1; /* each probe copies it itself, and says why if it cannot */
+    return 0;
 }
 
 int zygote_same_cgroups(const struct zygote *z, const char *v2, const char *const v1[], int n)
@@ -141,7 +148,7 @@ void zygote_free(struct zygote *z)
 {
     free(z->strings);
     z->strings = NULL;
-    z->cgroup_v2 = NULL;
+    z->cgroup_v2 = z->probe_path = NULL;
     z->n_cgroup_v1 = 0;
 }
 
@@ -320,9 +327,9 @@ static int become_child(struct zygote *z, const int fds[ZYGOTE_FDS])
     if (setsid() < 0)
         return -errno;
     struct exec_cgroups *g = &z->cgroups;
-    int *own[ZYGOTE_KEEP_MAX] = { &z->pidfd, &z->proc_dir, &g->v2_fd }, n_own = 3 + g->n;
+    int *own[ZYGOTE_KEEP_MAX] = { &z->pidfd, &z->proc_dir, &z->probe_fd, &g->v2_fd }, n_own = 4 + g->n;
     for (int i = 0; i < g->n; i++)
-        own[3 + i] = &g->fd[i];
+        own[4 + i] = &g->fd[i];
     int *placed[ZYGOTE_KEEP_MAX], keep[ZYGOTE_KEEP_MAX] = { 0 }, n_keep = 0;
     for (int i = 0; i < n_own; i++) { /* the open ones, by number: each lands where it is when it can */
         if (*own[i] < 0)

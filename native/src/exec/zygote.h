@@ -51,8 +51,8 @@
 
 /* the fds one FORK message carries: stdin, stdout, stderr, the exec's socket */
 #define ZYGOTE_FDS 4
-/* the most fds a forked child keeps above them: the init's two, the cgroup2 dir and one per v1 dir */
-#define ZYGOTE_KEEP_MAX (3 + CONFIG_MAX_CGROUPS)
+/* the most fds a forked child keeps above them: the init's two, the probe, the cgroup2 dir and one per v1 dir */
+#define ZYGOTE_KEEP_MAX (4 + CONFIG_MAX_CGROUPS)
 
 struct zygote {
     pid_t pid;                    /* the container's init, in the host's pid namespace */
@@ -63,21 +63,26 @@ struct zygote {
     const char *cgroup_v1[CONFIG_MAX_CGROUPS]; /* its dirs, one per hierarchy (CGROUP_V1) */
     int n_cgroup_v1;
     struct exec_cgroups cgroups;  /* those opened for every exec's command to write (exec/cgroups.h) */
-    char *strings;                /* the dirs' copies */
+    const char *probe_path;       /* the probe's binary (PROBE_PATH), or NULL */
+    int probe_fd;                 /* its sealed copy, made once for every probe and health check; or -1 */
+    char *strings;                /* the dirs' and the path's copies */
 };
 
 /* Whether the message is a ZYGOTE (its first record's type). */
 int zygote_is_request(const uint8_t *msg, size_t len);
 
-/* Reads a ZYGOTE message: PID (> 0), START_TIME and the container's cgroup
- * dirs (CGROUP_V2, CGROUP_V1 as an EXEC has them; copied), into z (its fds
- * -1).  0, -ENOMEM, or -EINVAL for another type, a missing or bad number, a
+/* Reads a ZYGOTE message: PID (> 0), START_TIME, the container's cgroup
+ * dirs (CGROUP_V2, CGROUP_V1 as an EXEC has them; copied) and the probe's
+ * binary (PROBE_PATH, as the readiness probe's EXEC names it), into z (its
+ * fds -1).  0, -ENOMEM, or -EINVAL for another type, a missing or bad number, a
  * dir with a NUL or past CONFIG_MAX_CGROUPS. */
 int zygote_parse(const uint8_t *msg, size_t len, struct zygote *z);
 
 /* Opens the init's pidfd and /proc/PID (O_PATH) and checks its start time:
  * a reused pid is refused; then the cgroup dirs, for every exec's command to
- * join (exec_cgroups_open).  0, -ESRCH (gone, or another process), or the
+ * join (exec_cgroups_open), and the probe's sealed copy (sealed_copy: ~0.3 ms
+ * for quilt-init's 770 KB here, which every probe paid on the way to ready;
+ * one that cannot be made leaves probe_fd -1, and each probe makes its own).  0, -ESRCH (gone, or another process), or the
  * cgroups' -errno. */
 int zygote_open_init(struct zygote *z);
 
@@ -117,7 +122,8 @@ int zygote_send_exited(int sock, int status);
  * (end of file on control, or the init ended), -errno when its own loop
  * failed; in a forked child it returns 0 with *is_child set, its fds placed
  * (zygote_place_fds: z->pidfd is fd 4, z->proc_dir fd 5 when open, the
- * cgroups' open ones after them) and its signal mask empty. */
+ * probe's copy and the cgroups' open ones after them, in the order of their
+ * numbers) and its signal mask empty. */
 int zygote_run(int control, struct zygote *z, int *is_child);
 
 #endif

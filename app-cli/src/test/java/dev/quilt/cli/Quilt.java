@@ -116,11 +116,18 @@ final class Quilt {
         return runAs(List.of(), args);
     }
 
-    /** {@code prefix} wraps the JVM, e.g. setpriv to drop root. */
+    /**
+     * {@code prefix} wraps the JVM, e.g. setpriv to drop root. A short command gets the launcher's flags
+     * ({@link CliJvm}); {@code serve} the JVM's defaults.
+     */
     private List<String> command(List<String> prefix, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
+        if (args.length > 0 && args[0].equals("serve")) {
+            cmd.add(CliJvm.java());
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        } else {
+            cmd.addAll(CliJvm.command(JAR));
+        }
         cmd.add("-jar");
         cmd.add(JAR.toString());
         cmd.add("--root");

@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the container's ID and its init's pid <em>and</em> start time (a restarted container has a new init, so a new
  * zygote). It is spawned as quilt-exec is (sealed memfd, a session of
  * its own, /dev/null as stdio) and told ZYGOTE with the container's cgroup dirs, whose files each exec's command
- * writes itself into (it opens them once, for all); it joins nothing of the container (not its pid namespace, not its
+ * writes itself into (it opens them once, for all), and the probe's binary, quilt-init, of which it makes the one
+ * sealed copy every readiness probe and health check execs (each made its own before: ~0.3 ms on the way to ready);
+ * it joins nothing of the container (not its pid namespace, not its
  * cgroups: CRIU's dump, {@code top}, {@code pids.max} and the freezer never see it) and exits when its init does or
  * when its control socket closes (this JVM gone, or {@link #close()}). The JVM is its parent: one daemon thread per
  * zygote waits for its exit (it holds no lock) and drops it from the map.
@@ -201,6 +203,8 @@ public final class ExecZygotes implements AutoCloseable {
                     .put(Protocol.T_START_TIME, key.startTime());
             cgroup.unified().ifPresent(d -> w.put(Protocol.T_CGROUP_V2, d));
             for (String d : cgroup.controllers()) w.put(Protocol.T_CGROUP_V1, d);
+            // the readiness probe's and health checks' binary: copied (sealed) once by the zygote, not per probe
+            w.put(Protocol.T_PROBE_PATH, lib.init().toString());
             Sockets.send(pair[0], w.array(), w.length(), "quilt-exec zygote");
         } catch (RuntimeException e) {
             z.close(); // its end of file: it exits, and the reaper below takes it

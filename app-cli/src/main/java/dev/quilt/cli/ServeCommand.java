@@ -62,7 +62,8 @@ final class ServeCommand implements Callable<Integer> {
             + " default: quilt, if that group exists)")
     String group;
 
-    @Option(names = "--quiet", description = "no line per request on stderr")
+    @Option(names = "--quiet", description = "no line per request (or per connection closed by"
+            + " --request-timeout) on stderr")
     boolean quiet;
 
     @Option(names = "--grace", paramLabel = "SECONDS", description = "how long calls in flight may take to finish"

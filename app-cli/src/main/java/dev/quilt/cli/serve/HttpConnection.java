@@ -401,6 +401,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                         else {
                             channel.config().setAutoRead(true);
                             channel.read();
+                            // the call is over: the rest it did not read must come within the deadline too
+                            if (deadline != null) channel.eventLoop().schedule(() -> {
+                                if (bodyDone || !channel.isActive()) return;
+                                log.timedOut(peer, req.method().name() + " " + req.uri() + ": the rest of its body"
+                                        + " did not come within " + seconds(deadline) + " of its answer");
+                                channel.close();
+                            }, deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
                         }
                     });
                     return;

@@ -621,6 +621,15 @@ class ApiServerTest {
                     + "Content-Length: 10\r\n\r\n{\"a\"");
             untilClosed(half);
         }
+        try (SocketChannel rest = connectDeadlined(300)) {
+            // answered without its body being read (a refusal), on a connection that ends: the rest must still come
+            send(rest, "GET /t/flags?f=maybe HTTP/1.1\r\nHost: quilt\r\nConnection: close\r\nContent-Length: 100\r\n"
+                    + "\r\nten bytes!");
+            assertEquals(400, read(Channels.newInputStream(rest)).status());
+            untilClosed(rest);
+        }
+        assertTrue(logged.stream().anyMatch(l -> l.equals("timed out: GET /t/flags?f=maybe: the rest of its body did not"
+                + " come within 0.3s of its answer")), logged.toString());
         assertEquals(0, parsed.get(), "the half body was never parsed");
         assertEquals(2, logged.stream().filter(l -> l.startsWith("timed out: no whole request head came within 0.3s"))
                 .count(), logged.toString());

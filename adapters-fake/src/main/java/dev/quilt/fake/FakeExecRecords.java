@@ -41,6 +41,13 @@ public final class FakeExecRecords implements ExecRecords {
     }
 
     @Override
+    public synchronized void forget(ContainerId container, String execId) {
+        Exec e = execs.get(execId);
+        if (e != null && e.container().equals(container)) execs.remove(execId);
+        exits.remove(container.value() + "/" + execId);
+    }
+
+    @Override
     public synchronized List<Exec> all() {
         return new ArrayList<>(execs.values());
     }

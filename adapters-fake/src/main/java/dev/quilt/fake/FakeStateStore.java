@@ -144,7 +144,7 @@ public final class FakeStateStore implements StateStore {
 
     @Override
     public synchronized Optional<Lock> tryLock(ContainerId id) {
-        if (!records.containsKey(id)) throw QuiltException.notFound("no container '" + id.shortForm() + "'");
+        if (!records.containsKey(id)) throw new dev.quilt.domain.NoSuchContainerException(id.shortForm(), "no container '" + id.shortForm() + "'");
         if (!locked.add(id)) return Optional.empty();
         return Optional.of(() -> {
             synchronized (FakeStateStore.this) {

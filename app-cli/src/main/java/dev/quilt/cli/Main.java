@@ -124,6 +124,12 @@ public final class Main {
             err.flush();
             return dev.quilt.ports.ExitUnknownException.EXIT_CODE;
         }
+        if (e instanceof dev.quilt.domain.ExecveLimits.Refused r && r.part() == dev.quilt.domain.ExecveLimits.Part.PROGRAM) {
+            // an empty program name is never found: the shell's and docker's 127, as for a missing binary
+            err.println("quilt: " + r.getMessage());
+            err.flush();
+            return dev.quilt.domain.ExecveLimits.NOT_FOUND_EXIT;
+        }
         if (e instanceof dev.quilt.ports.SpawnFailedException s) {
             err.println("quilt: " + s.getMessage());
             err.flush();

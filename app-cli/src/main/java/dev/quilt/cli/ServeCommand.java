@@ -62,12 +62,18 @@ final class ServeCommand implements Callable<Integer> {
             + " default: quilt, if that group exists)")
     String group;
 
-    @Option(names = "--quiet", description = "no line per request on stderr")
+    @Option(names = "--quiet", description = "no line per request (or per connection closed by"
+            + " --request-timeout) on stderr")
     boolean quiet;
 
     @Option(names = "--grace", paramLabel = "SECONDS", description = "how long calls in flight may take to finish"
             + " once SIGTERM or SIGINT asks the server to stop (default: 10)")
     long graceSeconds = DEFAULT_GRACE.toSeconds();
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", description = "how long a request's head may"
+            + " take to come (from a connection's start or its last answer), and a JSON body after it, before the"
+            + " connection is closed; 0: no bound (default: 300, dockerd's ReadHeaderTimeout)")
+    long requestTimeoutSeconds = ApiServer.DEFAULT_REQUEST_DEADLINE.toSeconds();
 
     @Inject
     ServeCommand(Lazy<LinuxPaths> paths, Lazy<Set<Routes>> routes, Lazy<Set<Background>> background,
@@ -89,6 +95,8 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (graceSeconds < 0) throw dev.quilt.domain.QuiltException.invalid("--grace " + graceSeconds
                 + ": give a number of seconds, 0 or more");
+        if (requestTimeoutSeconds < 0) throw dev.quilt.domain.QuiltException.invalid("--request-timeout "
+                + requestTimeoutSeconds + ": give a number of seconds, 0 (no bound) or more");
         Path sock = socket != null ? socket.toAbsolutePath() : defaultSocket(paths.get());
         CountDownLatch stop = new CountDownLatch(1);
         for (String sig : new String[] {"TERM", "INT"}) {
@@ -109,6 +117,15 @@ final class ServeCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public void timedOut(Peer p, String what) {
+                    if (quiet) return;
+                    synchronized (err) {
+                        err.println("quilt serve: closed a connection from " + p + ": " + what);
+                        err.flush();
+                    }
+                }
+
+                @Override
                 public void fault(Peer p, String m, String u, Throwable e) {
                     // a fault in Quilt: the client has one line; the operator gets where (even with --quiet)
                     synchronized (err) {
@@ -118,6 +135,7 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }, 2, workers.get(), grace.get());
+            server.requestDeadline(Duration.ofSeconds(requestTimeoutSeconds));
             List<Background> started = new ArrayList<>();
             try {
                 server.bind(sock);

@@ -66,6 +66,9 @@ class BadInputIT {
         oneLine(quilt.run("run", "--pids-limit", "lots", "--", "true"), 125, "--pids-limit 'lots' is not a whole number");
         oneLine(quilt.run("run", "--memory-swap", "1g", "--", "true"), 125, "--memory-swap needs --memory");
         oneLine(quilt.run("stats", "nosuch"), 1, "no container 'nosuch'");
+        // an empty command is never found: the shell's and docker's 127, refused before anything is made
+        oneLine(quilt.run("run", "--network", "none", "--", ""), 127,
+                "exec \"\": executable file not found in $PATH (the command's first word is empty)");
         oneLine(quilt.run("network", "create", "--subnet", "10.42.0.1/16"), 1, "host bits are set; did you mean 10.42.0.0/16?");
         oneLine(quilt.run("network", "create", "--subnet", "10.0.0.0/31"), 1, "the prefix must be 8 to 30");
         oneLine(quilt.run("network", "create", "--bridge", "bad/name"), 1, "invalid bridge name 'bad/name'");

@@ -275,6 +275,16 @@ class ContainerRoutesIT {
         refusedStarting(api.post("/v1.41/containers/create?name=" + q("bad name!"), Map.of()), 400, "invalid name: ");
         refusedStarting(api.request("POST", "/v1.41/containers/create", "application/json",
                 "{not json".getBytes(StandardCharsets.UTF_8)), 400, "the request body is not valid JSON");
+        // what could only fail at the start is refused at create: dockerd's start says exec: "": executable file
+        // not found (127) and argument list too long (500, the docker CLI's 125)
+        refused(api.post("/v1.41/containers/create", Map.of("Cmd", List.of(""))), 400,
+                "Cmd: exec \"\": executable file not found in $PATH (the command's first word is empty)");
+        refused(api.post("/v1.41/containers/create", Map.of("Cmd", List.of("echo", "y".repeat(200 * 1024)))), 400,
+                "Cmd: argument 2 of the command is 204800 bytes; the kernel takes at most 131071 per string"
+                        + " (MAX_ARG_STRLEN)");
+        refused(api.post("/v1.41/containers/create", Map.of("Cmd", List.of("true"), "Env",
+                List.of("BIG=" + "x".repeat(200 * 1024)))), 400, "Env: env 'BIG' is 204804 bytes; the kernel takes at most"
+                + " 131071 per string (MAX_ARG_STRLEN)");
         for (String verb : List.of("start", "stop", "restart", "kill", "pause", "unpause")) {
             refused(api.post("/v1.41/containers/nope-" + verb + "/" + verb), 404, "No such container: nope-" + verb);
         }

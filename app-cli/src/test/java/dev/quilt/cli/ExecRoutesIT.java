@@ -322,7 +322,8 @@ class ExecRoutesIT {
 
     @Test
     void refusalsAreDockerShaped() throws Exception {
-        refused(api.post("/v1.41/containers/nosuch/exec", body("Cmd", List.of("true"))), 404, "no container 'nosuch'");
+        // dockerd's words (moby's daemon.GetContainer), not the CLI's line
+        refused(api.post("/v1.41/containers/nosuch/exec", body("Cmd", List.of("true"))), 404, "No such container: nosuch");
         refused(api.post("/v1.41/containers/done/exec", body("Cmd", List.of("true"))), 409,
                 "exec needs a running one");
         refused(api.post("/v1.41/containers/box/exec", body()), 400, "Cmd is empty");
@@ -343,6 +344,19 @@ class ExecRoutesIT {
                 "ConsoleSize must be [height, width]");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "QuiltTimeout", "soon")), 400,
                 "QuiltTimeout 'soon' is not a duration");
+        // what execve cannot take is refused at create, naming the field, not left to fail at the start
+        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of(""))), 400,
+                "Cmd: exec \"\": executable file not found in $PATH");
+        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("echo", "y".repeat(200 * 1024)))), 400,
+                "Cmd: argument 2 of the command is 204800 bytes; the kernel takes at most 131071 per string"
+                        + " (MAX_ARG_STRLEN)");
+        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "Env",
+                List.of("BIG=" + "x".repeat(200 * 1024)))), 400, "Env: env 'BIG' is 204804 bytes");
+        // 60 strings of 120 KiB: 7.2 MB, past any host's ARG_MAX (at most 6 MiB), in a body under the JSON bound
+        ApiClient.Response total = api.post("/v1.41/containers/box/exec", body("Cmd",
+                java.util.Collections.nCopies(60, "z".repeat(120 * 1024))));
+        refused(total, 400, "Cmd and Env: the command and its environment take ");
+        assertTrue(total.json().get("message").asText().contains("(ARG_MAX, a quarter of the stack limit"), total.text());
         refused(api.post("/v1.41/exec/" + "0".repeat(64) + "/start", body()), 404, "No such exec instance");
         refused(api.post("/v1.41/exec/" + "0".repeat(64) + "/resize?h=1&w=1"), 404, "No such exec instance");
         refused(api.get("/v1.41/exec/nosuch/json"), 404, "No such exec instance: nosuch");

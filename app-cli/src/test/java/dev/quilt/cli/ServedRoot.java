@@ -32,6 +32,7 @@ final class ServedRoot implements BeforeAllCallback, AfterAllCallback {
     private final String prefix;
     private final Step setUp;
     private final Step tearDown;
+    private String[] serveArgs = new String[0];
     Path root;
     Quilt quilt;
     Served served;
@@ -47,13 +48,19 @@ final class ServedRoot implements BeforeAllCallback, AfterAllCallback {
         this.tearDown = tearDown;
     }
 
+    /** Options for {@code quilt serve} ({@code --request-timeout 1}); before the class's tests run. */
+    ServedRoot serving(String... args) {
+        serveArgs = args.clone();
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         root = Files.createTempDirectory(prefix);
         quilt = new Quilt(root);
         quilt.env.put("QUILT_IT", mark.substring(mark.indexOf('=') + 1));
         setUp.run(quilt);
-        served = Served.start(quilt, root);
+        served = Served.start(quilt, root, serveArgs);
         api = served.client();
     }
 

@@ -103,7 +103,7 @@ class StreamRoutesIT {
         assertTrue(badSince.json().get("message").asText().contains("since"), badSince.text());
         ApiClient.Response missing = api.get("/v1.41/containers/no-such-ctr/logs?stdout=1");
         assertEquals(404, missing.status());
-        assertTrue(missing.json().has("message"), missing.text());
+        assertEquals("No such container: no-such-ctr", missing.json().get("message").asText(), missing.text());
     }
 
     @Test
@@ -211,7 +211,9 @@ class StreamRoutesIT {
         ApiClient.Response bad = api.post("/v1.41/containers/waited/wait?condition=soon");
         assertEquals(400, bad.status());
         assertTrue(bad.json().get("message").asText().contains("condition"), bad.text());
-        assertEquals(404, api.post("/v1.41/containers/no-such-ctr/wait").status());
+        ApiClient.Response none = api.post("/v1.41/containers/no-such-ctr/wait");
+        assertEquals(404, none.status());
+        assertEquals("No such container: no-such-ctr", none.json().get("message").asText(), none.text());
     }
 
     @Test

@@ -19,6 +19,32 @@ public final class ExecveLimits {
     private ExecveLimits() {}
 
     /**
+     * What execve could not take: the program's name (empty), one string of the command or of the environment too
+     * long, or all of them together.
+     */
+    public enum Part { PROGRAM, ARGUMENT, ENVIRONMENT, TOTAL }
+
+    /**
+     * The shell's and docker's exit code for a command whose program is not found (an empty name never is); the
+     * other refusals are the runtime's own failure (125).
+     */
+    public static final int NOT_FOUND_EXIT = 127;
+
+    /** {@link #check}'s refusal (INVALID_INPUT), with the {@link Part} it is about so a face can name its field. */
+    public static final class Refused extends QuiltException {
+        private final Part part;
+
+        Refused(Part part, String message) {
+            super(Kind.INVALID_INPUT, message);
+            this.part = part;
+        }
+
+        public Part part() {
+            return part;
+        }
+    }
+
+    /**
      * ARG_MAX in bytes for a process whose stack soft limit is {@code stackLimit}
      * (empty: unlimited): a quarter of it, within {@link #MIN_ARG_MAX} and {@link #MAX_ARG_MAX}.
      */
@@ -28,16 +54,21 @@ public final class ExecveLimits {
     }
 
     /**
-     * Refuses (INVALID_INPUT) a string of {@code args} or {@code env} (K=V entries)
+     * Refuses ({@link Refused}, INVALID_INPUT) an empty program name, which no PATH search finds and execve("")
+     * refuses (ENOENT): runc's init says {@code exec: "": executable file not found in $PATH} at create, and dockerd
+     * turns that into exit code 127; here it is refused before anything is made, with the words docker's clients map
+     * to 127. And a string of {@code args} or {@code env} (K=V entries)
      * of {@link #MAX_ARG_STRLEN} bytes or more, and all of them together, with a
      * pointer each and room for the program's path, past {@code argMax} bytes.
      */
     public static void check(List<String> args, List<String> env, long argMax) {
+        if (!args.isEmpty() && args.get(0).isEmpty()) throw emptyProgram();
         long total = PATH_ROOM + 8L * (Math.max(1, args.size()) + env.size());
         for (int i = 0; i < args.size(); i++) {
             int n = bytes(args.get(i));
             if (n >= MAX_ARG_STRLEN) {
-                throw QuiltException.invalid("argument " + (i + 1) + " of the command is " + n + " bytes; " + perString());
+                throw new Refused(Part.ARGUMENT, "argument " + (i + 1) + " of the command is " + n + " bytes; "
+                        + perString());
             }
             total += n + 1;
         }
@@ -47,15 +78,22 @@ public final class ExecveLimits {
                 int eq = e.indexOf('=');
                 String key = eq < 0 ? e : e.substring(0, eq);
                 String shown = key.length() > 70 ? key.substring(0, 64) + "..." : key;
-                throw QuiltException.invalid("env '" + Identifiers.printable(shown) + "' is " + n + " bytes; " + perString());
+                throw new Refused(Part.ENVIRONMENT, "env '" + Identifiers.printable(shown) + "' is " + n + " bytes; "
+                        + perString());
             }
             total += n + 1;
         }
         if (total > argMax) {
-            throw QuiltException.invalid("the command and its environment take " + total + " bytes (with a pointer each "
+            throw new Refused(Part.TOTAL, "the command and its environment take " + total + " bytes (with a pointer each "
                     + "and room for the program's path); the kernel takes at most " + argMax
                     + " in all (ARG_MAX, a quarter of the stack limit: ulimit -s)");
         }
+    }
+
+    /** The refusal of an empty program name (see {@link #check}), wherever a command is first made. */
+    static Refused emptyProgram() {
+        return new Refused(Part.PROGRAM, "exec \"\": executable file not found in $PATH (the command's first word is"
+                + " empty)");
     }
 
     private static String perString() {

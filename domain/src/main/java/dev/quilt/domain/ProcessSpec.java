@@ -7,7 +7,7 @@ public record ProcessSpec(List<String> args, List<String> env, String cwd, User 
     public ProcessSpec {
         args = List.copyOf(args);
         env = List.copyOf(env);
-        if (!args.isEmpty() && args.get(0).isEmpty()) throw QuiltException.invalid("the command must not be empty");
+        if (!args.isEmpty() && args.get(0).isEmpty()) throw ExecveLimits.emptyProgram(); // 127, as docker's
         for (String a : args) {
             if (a.indexOf('\0') >= 0) throw QuiltException.invalid("a command argument holds a NUL byte");
         }

@@ -47,6 +47,22 @@ class ExecveLimitsTest {
         assertTrue(e.endsWith("the kernel takes at most 2097152 in all (ARG_MAX, a quarter of the stack limit: ulimit -s)"), e);
     }
 
+    /** The refusal says which part it is about, so the API can name its field (Cmd, Env). */
+    @Test
+    void theRefusalNamesItsPart() {
+        ExecveLimits.Refused empty = assertThrows(ExecveLimits.Refused.class,
+                () -> ExecveLimits.check(List.of("", "x"), List.of(), ARG_MAX));
+        assertEquals(ExecveLimits.Part.PROGRAM, empty.part());
+        assertEquals("exec \"\": executable file not found in $PATH (the command's first word is empty)",
+                empty.getMessage());
+        assertEquals(ExecveLimits.Part.ARGUMENT, assertThrows(ExecveLimits.Refused.class,
+                () -> ExecveLimits.check(List.of("echo", "y".repeat(131_072)), List.of(), ARG_MAX)).part());
+        assertEquals(ExecveLimits.Part.ENVIRONMENT, assertThrows(ExecveLimits.Refused.class,
+                () -> ExecveLimits.check(List.of("true"), List.of("A=" + "x".repeat(200_000)), ARG_MAX)).part());
+        assertEquals(ExecveLimits.Part.TOTAL, assertThrows(ExecveLimits.Refused.class,
+                () -> ExecveLimits.check(Collections.nCopies(20, "a".repeat(120_000)), List.of(), ARG_MAX)).part());
+    }
+
     @Test
     void argMaxIsAQuarterOfTheStackWithinTheKernelsBounds() {
         assertEquals(2L * 1024 * 1024, ExecveLimits.argMax(OptionalLong.of(8L << 20)));

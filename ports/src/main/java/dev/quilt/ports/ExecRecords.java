@@ -55,6 +55,13 @@ public interface ExecRecords {
      */
     void prepare(ContainerId container);
 
+    /**
+     * Forgets one ended exec: its record goes first, then its exit record, each by one unlink (a crash between leaves
+     * only the exit record, which no listing reads and which goes with the container). Nothing for an exec or a
+     * container that is not there.
+     */
+    void forget(ContainerId container, String execId);
+
     /** Every exec recorded under this root; a record that cannot be read is skipped, never fatal to the rest. */
     List<Exec> all();
 

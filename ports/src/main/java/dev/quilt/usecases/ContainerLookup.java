@@ -7,6 +7,7 @@ import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerRecord;
 import dev.quilt.domain.Observed;
 import dev.quilt.domain.ProcessRef;
+import dev.quilt.domain.NoSuchContainerException;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.RecordedExit;
 import dev.quilt.domain.RecordedPids;
@@ -65,7 +66,7 @@ public final class ContainerLookup {
                     + " container ids; give more of it, or the name");
         }
         if (matches.isEmpty()) {
-            throw QuiltException.notFound("no container '" + ref + "'; 'quilt ps -a' lists them");
+            throw new NoSuchContainerException(ref, "no container '" + ref + "'; 'quilt ps -a' lists them");
         }
         return matches.get(0);
     }
@@ -165,7 +166,7 @@ public final class ContainerLookup {
             }
         }
         ContainerId id = resolve(ref);
-        return observe(id).orElseThrow(() -> QuiltException.notFound("container '" + ref + "' was removed meanwhile"));
+        return observe(id).orElseThrow(() -> new NoSuchContainerException(ref, "container '" + ref + "' was removed meanwhile"));
     }
 
     /** Every container as it is now, broken ones included: one bad record never hides the others. */

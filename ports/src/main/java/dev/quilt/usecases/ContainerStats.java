@@ -2,6 +2,7 @@ package dev.quilt.usecases;
 
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
+import dev.quilt.domain.NoSuchContainerException;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ResourceUsage;
 import dev.quilt.domain.Status;
@@ -38,7 +39,7 @@ public final class ContainerStats {
         }
         for (String ref : refs) {
             ContainerId id = lookup.resolve(ref);
-            Container c = lookup.observe(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
+            Container c = lookup.observe(id).orElseThrow(() -> new NoSuchContainerException(ref, "no container '" + ref + "'"));
             Optional<ResourceUsage> u = cgroups.usage(id, Cgroups.pathOf(c.spec()));
             if (u.isEmpty()) {
                 throw QuiltException.conflict("container '" + c.displayName() + "' is " + c.status().word()

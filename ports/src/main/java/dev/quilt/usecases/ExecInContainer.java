@@ -264,6 +264,19 @@ public final class ExecInContainer {
         }
     }
 
+    /**
+     * Refuses now what {@link #start} would refuse for its size: the command and the environment it would run with in
+     * {@code c} (the container's, {@code req}'s on top) that execve cannot take ({@link ExecveLimits}: a string of
+     * MAX_ARG_STRLEN or more, or all of them past the host's ARG_MAX). For a face that keeps a request to start later
+     * (the API's exec create), so it is refused where it is made, not at its start.
+     *
+     * @throws ExecveLimits.Refused naming the part
+     */
+    public void checkLimits(Container c, Request req) {
+        ExecveLimits.check(req.args(), Environment.forExec(c.spec().process().env(), req.env(), req.callerEnv(),
+                req.tty()), host.argMax());
+    }
+
     /** The container found running, the command as it will run, and where it goes. */
     private record Prepared(Container container, ProcessSpec process, ContainerExec.Target target) {}
 

@@ -3,6 +3,7 @@ package dev.quilt.usecases;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerRecord;
+import dev.quilt.domain.NoSuchContainerException;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
 import dev.quilt.ports.Cgroups;
@@ -80,7 +81,7 @@ public final class RemoveContainer {
             force = true; // what the checkpoint did not end is ended with the removal
         }
         try (StateStore.Lock lock = state.lock(id)) {
-            ContainerRecord now = lookup.record(id).orElseThrow(() -> QuiltException.notFound("no container '" + ref + "'"));
+            ContainerRecord now = lookup.record(id).orElseThrow(() -> new NoSuchContainerException(ref, "no container '" + ref + "'"));
             if (now instanceof ContainerRecord.Broken b) {
                 if (!force) throw b.error(); // it may still run: only --force kills what it finds
                 broken.clear(id);

@@ -45,7 +45,7 @@ public final class RestartContainer {
         ContainerLauncher.Launch launch;
         try (StateStore.Lock lock = state.lock(id)) {
             Container now = lookup.observe(id)
-                    .orElseThrow(() -> QuiltException.notFound("container '" + ref + "' was removed meanwhile"));
+                    .orElseThrow(() -> new dev.quilt.domain.NoSuchContainerException(ref, "container '" + ref + "' was removed meanwhile"));
             if (!now.status().canStartAgain()) {
                 throw QuiltException.conflict("container '" + now.displayName() + "' is " + now.status().word()
                         + "; only an exited container is started again");

@@ -40,8 +40,8 @@ public final class WaitContainer {
             ContainerProcesses.WaitOutcome outcome = processes.awaitExit(c.id(), c.monitor().get(), c.init(), deadline);
             if (outcome instanceof ContainerProcesses.TimedOut) return Optional.empty();
             killedFirst = outcome instanceof ContainerProcesses.MonitorGone g && g.initOutlivedMonitor();
-            stopped = lookup.observe(c.id()).orElseThrow(() -> QuiltException.notFound(
-                    "container '" + c.displayName() + "' was removed while we waited"));
+            stopped = lookup.observe(c.id()).orElseThrow(() -> new dev.quilt.domain.NoSuchContainerException(
+                    c.displayName(), "container '" + c.displayName() + "' was removed while we waited"));
         }
         if (stopped.exit().isPresent()) return stopped.exit();
         throw new ExitUnknownException("container '" + c.displayName() + "' has exited, but its exit code is unknown: "

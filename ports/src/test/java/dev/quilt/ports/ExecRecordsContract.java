@@ -78,6 +78,23 @@ public abstract class ExecRecordsContract {
     }
 
     @Test
+    void aForgottenExecLeavesNoRecordAndForgettingTwiceOrAGoneOneIsNothing() {
+        ContainerId c = ContainerId.of("9".repeat(64));
+        container(c);
+        records().save(exec(id('4'), c));
+        records().save(exec(id('5'), c));
+        records().exited(c, id('4'), new ExecRecords.Exit(0, 0, false));
+        records().forget(c, id('4'));
+        assertEquals(List.of(exec(id('5'), c)), records().all());
+        assertEquals(Optional.empty(), records().exit(c, id('4')));
+        records().forget(c, id('4'));
+        records().forget(c, id('6')); // never recorded
+        removed(c);
+        records().forget(c, id('5')); // its container went with it
+        assertEquals(List.of(), records().all());
+    }
+
+    @Test
     void nothingIsKeptForAContainerRemovedBeforeItsRecordsCame() {
         ContainerId gone = ContainerId.of("d".repeat(64));
         container(gone);

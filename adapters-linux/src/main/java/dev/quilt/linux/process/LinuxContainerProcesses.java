@@ -82,7 +82,8 @@ public final class LinuxContainerProcesses implements ContainerProcesses {
                 Optional<RecordedExit> exit = state.recordedExit(id);
                 if (exit.isPresent()) return new Exited(exit.get());
                 if (!Files.isDirectory(paths.containerState(id))) {
-                    throw QuiltException.notFound("container '" + id.shortForm() + "' was removed while we waited");
+                    throw new dev.quilt.domain.NoSuchContainerException(id.shortForm(),
+                            "container '" + id.shortForm() + "' was removed while we waited");
                 }
                 if (monitorFd < 0) {
                     // the monitor is gone; it may have written the file just before it left

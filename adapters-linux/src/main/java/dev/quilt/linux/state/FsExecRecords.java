@@ -92,6 +92,21 @@ public final class FsExecRecords implements ExecRecords {
     }
 
     @Override
+    public void forget(ContainerId container, String execId) {
+        if (!execId.matches("[0-9a-f]{64}")) return; // never a path of another shape
+        Path dir = paths.containerState(container).resolve(DIR);
+        try {
+            Files.deleteIfExists(dir.resolve(execId + ".json"));
+            Files.deleteIfExists(dir.resolve(execId + EXIT));
+        } catch (NoSuchFileException gone) {
+            // the container went meanwhile, with its records
+        } catch (IOException ex) {
+            throw new QuiltException(QuiltException.Kind.SYSTEM, "cannot forget exec " + execId + " in " + dir + ": "
+                    + ex.getMessage());
+        }
+    }
+
+    @Override
     public List<Exec> all() {
         List<Exec> out = new ArrayList<>();
         try (DirectoryStream<Path> containers = Files.newDirectoryStream(paths.run())) {

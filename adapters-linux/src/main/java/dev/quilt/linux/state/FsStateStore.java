@@ -501,7 +501,8 @@ public final class FsStateStore implements StateStore {
                     return Optional.empty();
                 }
                 if (!opened.equals(keyOf(dir))) {
-                    throw QuiltException.notFound("container '" + id.shortForm() + "' was removed meanwhile");
+                    throw new dev.quilt.domain.NoSuchContainerException(id.shortForm(),
+                            "container '" + id.shortForm() + "' was removed meanwhile");
                 }
                 return Optional.of(held(ch, inJvm));
             } catch (IOException | RuntimeException e) {
@@ -548,7 +549,8 @@ public final class FsStateStore implements StateStore {
     }
 
     private static QuiltException noSuch(ContainerId id) {
-        return QuiltException.notFound("no container '" + id.shortForm() + "'; 'quilt ps -a' lists them");
+        return new dev.quilt.domain.NoSuchContainerException(id.shortForm(),
+                "no container '" + id.shortForm() + "'; 'quilt ps -a' lists them");
     }
 
     /** The system's word for a failed read: {@code is a directory}, {@code permission denied}. */

@@ -68,10 +68,29 @@ public interface ApiCall {
     /** The body, streamed as it arrives; ends at the body's end. */
     InputStream body();
 
-    /** The body as JSON; an empty body is an empty object; anything not JSON is a 400. */
+    /**
+     * The most a JSON body may have, in bytes: 16 MiB. Room for the largest argv and environment execve takes
+     * (ARG_MAX is at most 6 MiB) even with every byte escaped, and under Jackson's own 20,000,000-character cap on
+     * one string, so that this is the one size refusal a JSON body meets. dockerd sets none (it decodes whatever
+     * comes); here a body is read into the heap, and a bound keeps a client's mistake from filling it. Files and
+     * images are streams ({@code PUT /containers/{id}/archive}, {@code POST /images/load}) and have no bound.
+     */
+    long JSON_LIMIT = 16L << 20;
+
+    /**
+     * The body as JSON; an empty body is an empty object; anything not JSON is a 400; a body over
+     * {@link #JSON_LIMIT} (by its Content-Length, before anything is read, or as it comes) is a 413 saying so.
+     */
     default JsonNode json() {
+        Optional<String> declared = header("Content-Length");
         try {
-            byte[] b = body().readAllBytes();
+            if (declared.isPresent() && Long.parseLong(declared.get().strip()) > JSON_LIMIT) throw tooLarge();
+        } catch (NumberFormatException e) {
+            // the HTTP decoder refuses a malformed length before a route runs; nothing to add here
+        }
+        try {
+            byte[] b = jsonBody().readNBytes((int) JSON_LIMIT + 1);
+            if (b.length > JSON_LIMIT) throw tooLarge();
             if (b.length == 0) return JsonNodeFactory.instance.objectNode();
             JsonNode n = ApiJson.MAPPER.readTree(b);
             return n == null ? JsonNodeFactory.instance.objectNode() : n;
@@ -83,6 +102,20 @@ public interface ApiCall {
         } catch (IOException e) {
             throw ApiException.badRequest(e.getMessage() == null ? "the request body could not be read" : e.getMessage());
         }
+    }
+
+    /** 413 Request Entity Too Large, naming the bound and where larger things go. */
+    private static ApiException tooLarge() {
+        return new ApiException(413, "the request body is over " + (JSON_LIMIT >> 20) + " MiB, the most a JSON body"
+                + " may have; send less (files go as a tar through PUT /containers/{id}/archive)");
+    }
+
+    /**
+     * The body that {@link #json} reads: {@link #body()}, which the server's calls bound in time (the request's
+     * deadline, as Go's http.Server {@code ReadTimeout} bounds one).
+     */
+    default InputStream jsonBody() {
+        return body();
     }
 
     /** Answers with {@code status} and {@code body} as JSON. */

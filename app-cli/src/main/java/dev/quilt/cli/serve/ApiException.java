@@ -1,12 +1,15 @@
 package dev.quilt.cli.serve;
 
 import dev.quilt.cli.Failures;
+import dev.quilt.domain.NoSuchContainerException;
 import dev.quilt.domain.QuiltException;
 
 /**
  * A refusal as the Docker Engine API gives it: an HTTP status and {@code {"message": "..."}}. A route throws it
  * (or a {@link QuiltException}, which {@link #of} maps: not found 404, conflict 409, bad input 400, anything else
- * 500 with the one line {@link Failures#describe} gives, never a Java exception's text).
+ * 500 with the one line {@link Failures#describe} gives, never a Java exception's text). A reference that names no
+ * container is dockerd's 404 {@code No such container: REF} (moby's {@code daemon.GetContainer}), whichever use case
+ * found it out: routes need not translate it.
  */
 public final class ApiException extends RuntimeException {
     private final int status;
@@ -35,6 +38,7 @@ public final class ApiException extends RuntimeException {
     /** Any failure as the status and line the client gets. */
     public static ApiException of(Throwable e) {
         if (e instanceof ApiException a) return a;
+        if (e instanceof NoSuchContainerException n) return notFound("No such container: " + n.ref());
         if (e instanceof QuiltException q) {
             int status = switch (q.kind()) {
                 case INVALID_INPUT -> 400;

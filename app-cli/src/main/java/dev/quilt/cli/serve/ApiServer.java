@@ -40,7 +40,15 @@ public final class ApiServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ShutdownGrace grace;
+    private volatile Duration requestDeadline = DEFAULT_REQUEST_DEADLINE;
     private Channel listener;
+
+    /**
+     * How long a request head may take to come, and a JSON body after it: dockerd's {@code ReadHeaderTimeout} (5
+     * minutes, set in its cmd/dockerd against slow-loris clients). Generous: a client of a local socket sends its
+     * head in one write, and a person typing a request into {@code socat} still has the time.
+     */
+    public static final Duration DEFAULT_REQUEST_DEADLINE = Duration.ofMinutes(5);
 
     public ApiServer(Router router, RequestLog log, int loops) {
         this(router, log, loops, new Workers());
@@ -59,6 +67,15 @@ public final class ApiServer implements AutoCloseable {
         this.pool = workers;
         this.workers = workers.executor();
         this.loops = new MultiThreadIoEventLoopGroup(loops, EpollIoHandler.newFactory());
+    }
+
+    /**
+     * Sets the request deadline ({@link HttpConnection}) for connections accepted after this; zero: none. Call
+     * before {@link #bind}.
+     */
+    public void requestDeadline(Duration d) {
+        if (d.isNegative()) throw new IllegalArgumentException("a negative deadline");
+        requestDeadline = d;
     }
 
     /** Listens on {@code socket}, which must not exist (the caller reclaimed a stale one under its lock). */
@@ -86,7 +103,8 @@ public final class ApiServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(HttpConnection.CODEC, new HttpServerCodec())
                                 .addLast(HttpConnection.CONTINUE, new HttpServerExpectContinueHandler())
-                                .addLast(HttpConnection.HANDLER, new HttpConnection(router, workers, peer, log, calls));
+                                .addLast(HttpConnection.HANDLER, new HttpConnection(router, workers, peer, log, calls,
+                                        requestDeadline));
                     }
                 });
         // sun_path holds 107 bytes and its NUL (unix(7)): a longer path would be cut, or refused by Netty's own text

@@ -80,9 +80,6 @@ public final class CheckpointRoutes implements Routes {
             return lookup.get().get(ref);
         } catch (BrokenRecordException e) {
             throw new ApiException(500, e.getMessage());
-        } catch (QuiltException e) {
-            if (e.kind() == QuiltException.Kind.NOT_FOUND) throw ApiException.notFound("No such container: " + ref);
-            throw e;
         }
     }
 

@@ -8,6 +8,7 @@ import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.ContainerName;
 import dev.quilt.domain.ContainerRecord;
+import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.Image;
 import dev.quilt.domain.ImageName;
 import dev.quilt.domain.QuiltException;
@@ -194,6 +195,12 @@ public final class ContainerRoutes implements Routes {
             made = ready ? create.get().runDetached(req) : create.get().create(req);
         } catch (QuiltException e) {
             req.name().ifPresent(this::requireFree); // lost a race for the name: docker's line
+            if (e instanceof ExecveLimits.Refused r) {
+                // what execve cannot take: dockerd fails the start (exec: "": executable file not found: 127;
+                // argument list too long: its 500 and the docker CLI's 125); Quilt knows at create
+                throw ApiException.badRequest((r.part() == ExecveLimits.Part.ENVIRONMENT ? "Env: "
+                        : r.part() == ExecveLimits.Part.TOTAL ? "Cmd and Env: " : "Cmd: ") + e.getMessage());
+            }
             if (e.kind() == QuiltException.Kind.INVALID_INPUT) throw ApiException.badRequest(DockerCreate.inFields(e.getMessage()));
             throw e;
         }
@@ -214,9 +221,6 @@ public final class ContainerRoutes implements Routes {
             return lookup.get().get(ref);
         } catch (BrokenRecordException e) {
             throw new ApiException(500, e.getMessage());
-        } catch (QuiltException e) {
-            if (e.kind() == QuiltException.Kind.NOT_FOUND) throw ApiException.notFound("No such container: " + ref);
-            throw e;
         }
     }
 
@@ -415,13 +419,7 @@ public final class ContainerRoutes implements Routes {
         String ref = c.param("id");
         boolean force = c.flag("force", false);
         c.flag("v", false);
-        ContainerId id;
-        try {
-            id = lookup.get().resolve(ref);
-        } catch (QuiltException e) {
-            if (e.kind() == QuiltException.Kind.NOT_FOUND) throw ApiException.notFound("No such container: " + ref);
-            throw e;
-        }
+        ContainerId id = lookup.get().resolve(ref);
         Optional<ContainerRecord> now = lookup.get().record(id);
         if (now.isEmpty()) throw ApiException.notFound("No such container: " + ref);
         boolean forced = force;

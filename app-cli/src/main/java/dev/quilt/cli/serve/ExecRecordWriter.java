@@ -105,6 +105,18 @@ public final class ExecRecordWriter implements ExecRecords, Background {
         });
     }
 
+    /**
+     * Queues the exec's forgetting in its record's turn (a save still queued for it is not made) and drops a queued
+     * exit record of the server's for it, so nothing of it is written after.
+     */
+    @Override
+    public void forget(ContainerId container, String execId) {
+        synchronized (lock) {
+            latest.remove("exit " + execId); // its key stays in the order; the drain skips it
+        }
+        write("exec " + execId, () -> disk.forget(container, execId));
+    }
+
     private void write(String key, Runnable w) {
         synchronized (lock) {
             if (thread != null) {
@@ -135,6 +147,7 @@ public final class ExecRecordWriter implements ExecRecords, Background {
                     return;
                 }
                 w = latest.remove(order.poll());
+                if (w == null) continue; // dropped while queued (forget)
                 busy = true;
             }
             try {

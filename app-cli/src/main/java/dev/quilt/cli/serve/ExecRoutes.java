@@ -5,6 +5,7 @@ import dagger.Lazy;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.ContainerId;
 import dev.quilt.domain.Durations;
+import dev.quilt.domain.ExecveLimits;
 import dev.quilt.domain.ExitStatus;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.Status;
@@ -122,6 +123,15 @@ public final class ExecRoutes implements Routes {
         Optional<User> user = numeric.isPresent() || userText.isEmpty() ? numeric : Optional.of(named(c, userText.get()));
         ExecInContainer.Request req = new ExecInContainer.Request(cmd, env, k -> Optional.empty(), cwd, user,
                 attachStdin, tty, privileged, List.of(), List.of());
+        try {
+            exec.get().checkLimits(c, req); // what could only fail at the start is refused here, naming the field
+        } catch (ExecveLimits.Refused e) {
+            throw ApiException.badRequest(switch (e.part()) {
+                case PROGRAM, ARGUMENT -> "Cmd: ";
+                case ENVIRONMENT -> "Env: ";
+                case TOTAL -> "Cmd and Env: ";
+            } + e.getMessage());
+        }
         ExecSessions.Exec e = sessions.add(c.id(), c.displayName(), c.spec().root().describe(), req, attachStdin,
                 bool(body, "AttachStdout"), bool(body, "AttachStderr"), size[0], size[1], timeout,
                 userText.orElse(""), this::gone);

@@ -19,11 +19,14 @@ import java.util.function.Predicate;
 
 /**
  * The server's exec instances (Engine API 1.41 "Exec"): made by {@code POST /containers/{id}/exec}, started once,
- * inspected until forgotten. Docker keeps an exec until its container goes; so do we: the ones of a container that
- * no longer exists are dropped as new ones are made (each other container is asked about once per as many makes as
- * there are other containers with execs, so a make costs O(1) lookups amortized), and at most {@link #KEPT_ENDED}
- * ended ones are kept in all (the oldest go first, taken from a queue of ends: no scan), so memory stays bounded
- * whatever the clients do.
+ * inspected until forgotten. The ones of a container that no longer exists are dropped as new ones are made (each
+ * other container is asked about once per as many makes as there are other containers with execs, so a make costs
+ * O(1) lookups amortized), and at most {@link #KEPT_ENDED} ended ones are kept in all (the oldest end goes first,
+ * taken from a queue of ends: no scan), in memory and on disk: a dropped one's records are deleted behind the make
+ * ({@link ExecRecords#forget}), so a container that runs thousands of execs keeps a bounded number of files. dockerd
+ * bounds them by time instead: an ended exec leaves its container's store at its exit and the daemon's at the
+ * second tick of a 5-minute timer after (moby's daemon/exec.go, {@code execCommandGC}), all in memory. A created exec
+ * never started, or a running one, is kept while its container is, as dockerd's are.
  *
  * <p>Each exec is also recorded through {@link ExecRecords} (beside its container's state, gone with it): at create,
  * again once its command runs (its pid with its start time), and at its end; quilt-exec writes the end itself too,
@@ -250,6 +253,8 @@ public final class ExecSessions {
                 e.phase = Phase.RUNNING;
             });
             keep(e);
+            // one that ended with its record there counts against the bound at once, as if this server had seen it end
+            records.exit(r.container(), r.id()).ifPresent(x -> e.ended(x.exitCode(), x.timedOut()));
         }
     }
 
@@ -322,10 +327,12 @@ public final class ExecSessions {
         String id = HexFormat.of().formatHex(b);
         Exec e = new Exec(id, container, name, image, request, attachStdin, attachStdout, attachStderr, rows, cols,
                 timeout, user);
+        List<Exec> past;
         synchronized (this) {
-            forget(container, gone);
+            past = forget(container, gone);
             keep(e);
         }
+        for (Exec old : past) records.forget(old.container, old.id); // behind the reply, with the writer's queue
         records.save(e.record());
         return e;
     }
@@ -388,13 +395,19 @@ public final class ExecSessions {
 
     /**
      * Before a make for {@code making} (which exists: its caller just found it): the oldest ended execs past
-     * {@link #KEPT_ENDED} go, and once per as many makes as there are other containers with execs, those others
-     * are asked whether they are gone, and a gone one's execs that are not running go. Amortized O(1) per make.
+     * {@link #KEPT_ENDED} go, and are returned (their records are the caller's to forget), and once per as many
+     * makes as there are other containers with execs, those others are asked whether they are gone, and a gone
+     * one's execs that are not running go (their records went with the container). Amortized O(1) per make.
      */
-    private void forget(ContainerId making, Predicate<ContainerId> gone) {
-        while (endedOrder.size() >= KEPT_ENDED) drop(endedOrder.iterator().next());
+    private List<Exec> forget(ContainerId making, Predicate<ContainerId> gone) {
+        List<Exec> past = new ArrayList<>();
+        while (endedOrder.size() >= KEPT_ENDED) {
+            Exec oldest = endedOrder.iterator().next();
+            drop(oldest);
+            past.add(oldest);
+        }
         int others = byContainer.size() - (byContainer.containsKey(making) ? 1 : 0);
-        if (++madeSinceAsked < others) return;
+        if (++madeSinceAsked < others) return past;
         madeSinceAsked = 0;
         List<ContainerId> asked = new ArrayList<>(byContainer.keySet());
         for (ContainerId c : asked) {
@@ -404,5 +417,6 @@ public final class ExecSessions {
                 if (e != null && e.phase() != Phase.RUNNING) drop(e);
             }
         }
+        return past;
     }
 }

@@ -37,6 +37,15 @@ import java.util.concurrent.RejectedExecutionException;
  * One client connection: HTTP/1.1 requests one at a time (the next is not read until the last is answered), each
  * handed to a worker thread with its body streamed behind it, so the event loop never blocks. A hijacked call takes
  * the connection over: the HTTP codec is removed and raw bytes flow both ways.
+ *
+ * <p>The request deadline (Go's http.Server {@code ReadHeaderTimeout}, which dockerd sets to 5 minutes): while no
+ * call is in flight, a whole request head must come within it of the connection's start or of its last answer, else
+ * the connection is closed and the log says so once. A timer on the event loop, armed then and cancelled by the head;
+ * a call in flight (a hijacked stream, logs -f, events, wait, an archive's upload or download) is never cut by it. A
+ * kept-alive connection that stays idle is closed the same way (Go's {@code IdleTimeout}; dockerd keeps idle ones):
+ * telling an idle one from one whose next head has begun would need the HTTP decoder's inner state, and clients
+ * (docker-py's pool, Go's transport) open a new connection for one the server closed. A body read as JSON
+ * ({@link ApiCall#json}) must have come whole within the same time of its head.
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
     /**
@@ -53,6 +62,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final Peer peer;
     private final RequestLog log;
     private final Calls calls;
+    /** How long a head, and a JSON body after it, may take to come; null: no bound. */
+    private final java.time.Duration deadline;
+    /** Event loop: the timer for the next head, while no call is in flight. */
+    private io.netty.util.concurrent.ScheduledFuture<?> headTimer;
     private Call current;
     /** Event loop: whether the current request's last content has come (what follows is the next request's). */
     private boolean complete;
@@ -60,7 +73,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
     private ChannelHandlerContext ctx;
 
-    HttpConnection(Router router, ExecutorService workers, Peer peer, RequestLog log, Calls calls) {
+    HttpConnection(Router router, ExecutorService workers, Peer peer, RequestLog log, Calls calls,
+                   java.time.Duration deadline) {
+        this.deadline = deadline == null || deadline.isZero() ? null : deadline;
         this.router = router;
         this.workers = workers;
         this.peer = peer;
@@ -73,6 +88,36 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         void begun();
 
         void ended();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        awaitHead(ctx);
+        ctx.fireChannelActive();
+    }
+
+    /** Event loop: no call in flight; the next head must come within the deadline. */
+    private void awaitHead(ChannelHandlerContext ctx) {
+        if (deadline == null || headTimer != null || !ctx.channel().isActive()) return;
+        headTimer = ctx.executor().schedule(() -> {
+            headTimer = null;
+            if (current != null || !ctx.channel().isActive()) return; // a head came meanwhile
+            log.timedOut(peer, "no whole request head came within " + seconds(deadline)
+                    + " of the connection's start or its last answer");
+            ctx.close();
+        }, deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private void headCame() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    static String seconds(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() / 1000.0 + "s";
     }
 
     @Override
@@ -94,6 +139,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** Event loop, once a call is answered: the requests held behind it, in order, then reading again. */
     private void drain() {
         while (!held.isEmpty() && !(current != null && complete)) handle(ctx, held.poll());
+        if (current == null) awaitHead(ctx);
         if (held.isEmpty() && !(current != null && complete) && ctx.channel().isActive()) {
             ctx.channel().config().setAutoRead(true);
             ctx.channel().read();
@@ -120,6 +166,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 complete = true;
                 if (c != null) {
                     c.bodyDone = true;
+                    c.bodyCame();
                     // answered before its body was read, on a connection that ends: the body has now all come
                     if (c.closeAtBodyEnd) closeAfterWrites(ctx.channel());
                 }
@@ -166,6 +213,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        headCame();
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Call call = new Call(ctx.channel(), req, uri);
         current = call;
@@ -222,6 +270,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        headCame();
         for (Object m : held) io.netty.util.ReferenceCountUtil.release(m);
         held.clear();
         Call c = current;
@@ -291,6 +340,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         private volatile boolean closed;
         private int status;
         private ChannelOut out;
+        /** The timer for a JSON body to come whole ({@link #jsonBody}); cancelled at its end or the call's. */
+        private volatile io.netty.util.concurrent.ScheduledFuture<?> bodyTimer;
 
         Call(Channel channel, HttpRequest req, QueryStringDecoder uri) {
             this.channel = channel;
@@ -323,9 +374,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             finish();
         }
 
+        /** Event loop: the body's last content came. */
+        void bodyCame() {
+            io.netty.util.concurrent.ScheduledFuture<?> t = bodyTimer;
+            if (t != null) t.cancel(false);
+        }
+
         private void finish() {
             if (finished) return;
             finished = true;
+            bodyCame();
             body.close();
             BodyPipe unused = early;
             if (unused != null && !hijacked) unused.close();
@@ -343,6 +401,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                         else {
                             channel.config().setAutoRead(true);
                             channel.read();
+                            // the call is over: the rest it did not read must come within the deadline too
+                            if (deadline != null) channel.eventLoop().schedule(() -> {
+                                if (bodyDone || !channel.isActive()) return;
+                                log.timedOut(peer, req.method().name() + " " + req.uri() + ": the rest of its body"
+                                        + " did not come within " + seconds(deadline) + " of its answer");
+                                channel.close();
+                            }, deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
                         }
                     });
                     return;
@@ -433,6 +498,28 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public InputStream body() {
+            return body;
+        }
+
+        /**
+         * The body, which must come whole within the deadline of its head's arrival (Go's {@code ReadTimeout}): past
+         * it the read fails and the connection is closed, logged once. A route streaming a body ({@link #body()}: an
+         * archive, an image) has no such bound.
+         */
+        @Override
+        public InputStream jsonBody() {
+            if (deadline != null && !bodyDone) {
+                long left = begun + deadline.toNanos() - System.nanoTime();
+                bodyTimer = channel.eventLoop().schedule(() -> {
+                    if (bodyDone || finished || !channel.isActive()) return;
+                    log.timedOut(peer, req.method().name() + " " + req.uri() + ": its body did not come whole within "
+                            + seconds(deadline) + " of its head");
+                    body.fail(new IOException("the request body did not come whole within " + seconds(deadline)
+                            + "; send it at once"));
+                    channel.close();
+                }, Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (bodyDone) bodyCame(); // it came as the timer was set
+            }
             return body;
         }
 

@@ -295,13 +295,7 @@ public final class NetworkRoutes implements Routes {
     private Container container(JsonNode b) {
         String ref = b.path("Container").asText("");
         if (ref.isEmpty()) throw ApiException.badRequest("name the container to connect (Container)");
-        try {
-            return lookup.get().get(ref);
-        } catch (RuntimeException e) {
-            ApiException a = ApiException.of(e);
-            if (a.status() == 404) throw ApiException.notFound("No such container: " + ref);
-            throw a;
-        }
+        return lookup.get().get(ref);
     }
 
     private static String ref(Container ct) {

@@ -9,4 +9,10 @@ public interface RequestLog {
      * gets where it happened. Default: nothing.
      */
     default void fault(Peer peer, String method, String uri, Throwable e) {}
+
+    /**
+     * A connection was closed because what it owed did not come within the request deadline (a head, or a JSON
+     * body): {@code what} says which, in one line. Once per connection. Default: nothing.
+     */
+    default void timedOut(Peer peer, String what) {}
 }

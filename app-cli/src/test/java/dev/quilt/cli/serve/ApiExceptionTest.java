@@ -1,5 +1,6 @@
 package dev.quilt.cli.serve;
 
+import dev.quilt.domain.NoSuchContainerException;
 import dev.quilt.domain.QuiltException;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,13 @@ class ApiExceptionTest {
         assertEquals(500, ApiException.of(new QuiltException(QuiltException.Kind.SYSTEM, "mount failed")).status());
         assertEquals("no such container: web", ApiException.of(QuiltException.notFound("no such container: web"))
                 .getMessage());
+    }
+
+    @Test
+    void aReferenceToNoContainerIsSaidInDockerdsWordsWhateverTheCliSays() {
+        ApiException e = ApiException.of(new NoSuchContainerException("web", "no container 'web'; 'quilt ps -a' lists them"));
+        assertEquals(404, e.status());
+        assertEquals("No such container: web", e.getMessage());
     }
 
     @Test

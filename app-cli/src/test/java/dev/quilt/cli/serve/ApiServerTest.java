@@ -47,6 +47,10 @@ class ApiServerTest {
     private Path dir;
     private Path socket;
     private ApiServer server;
+    private Router router;
+    private RequestLog requestLog;
+    /** A second server on the same routes with a short request deadline, when a test makes one. */
+    private ApiServer deadlined;
     private final List<String> logged = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch freed = new CountDownLatch(2);
     private final CountDownLatch together = new CountDownLatch(200);
@@ -62,7 +66,7 @@ class ApiServerTest {
     void up() throws Exception {
         dir = Files.createTempDirectory("quilt-api-server-test");
         socket = dir.resolve("api.sock");
-        Router router = new Router();
+        router = new Router();
         SystemRoutesFree.register(router);
         router.add("GET", "/t/flags", call -> call.reply(200, Map.of("flag", call.flag("f", false),
                 "number", call.number("n", -1))));
@@ -123,7 +127,7 @@ class ApiServerTest {
             entered.countDown();
             call.reply(release.await(60, TimeUnit.SECONDS) ? 200 : 500, Map.of());
         });
-        server = new ApiServer(router, new RequestLog() {
+        requestLog = new RequestLog() {
             @Override
             public void answered(Peer peer, String method, String uri, int status, long micros) {
                 logged.add(peer + " " + method + " " + uri + " " + status);
@@ -133,7 +137,13 @@ class ApiServerTest {
             public void fault(Peer peer, String method, String uri, Throwable e) {
                 logged.add("fault " + method + " " + uri + " " + e.getClass().getSimpleName());
             }
-        }, 2);
+
+            @Override
+            public void timedOut(Peer peer, String what) {
+                logged.add("timed out: " + what);
+            }
+        };
+        server = new ApiServer(router, requestLog, 2);
         server.bind(socket);
     }
 
@@ -147,6 +157,10 @@ class ApiServerTest {
 
     @AfterEach
     void down() throws Exception {
+        if (deadlined != null) {
+            deadlined.close();
+            Files.deleteIfExists(dir.resolve("short.sock"));
+        }
         server.close();
         Files.deleteIfExists(socket);
         Files.deleteIfExists(dir);
@@ -350,6 +364,68 @@ class ApiServerTest {
         }
     }
 
+    /**
+     * A JSON body over {@link ApiCall#JSON_LIMIT} is a 413 that names the bound, whether its Content-Length says so
+     * (answered before the body is read: the rest is read and dropped, and the connection serves the next request) or
+     * it comes chunked and is found out as it is read; it is never parsed. The fresh user's 50 MB body got "not valid
+     * JSON" (Jackson's cap on one string).
+     */
+    @Test
+    void aJsonBodyOverItsBoundIsA413ThatNamesIt() throws Exception {
+        long size = 50 * MB;
+        try (SocketChannel ch = connect()) {
+            InputStream in = Channels.newInputStream(ch);
+            send(ch, "POST /t/json HTTP/1.1\r\nHost: quilt\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + size + "\r\n\r\n");
+            CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return read(in);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate((int) MB);
+            for (long sent = 0; sent < size; sent += MB) {
+                chunk.clear();
+                while (chunk.hasRemaining()) ch.write(chunk);
+            }
+            Response r = answer.get(300, TimeUnit.SECONDS);
+            assertEquals(413, r.status(), r.text());
+            assertEquals("the request body is over 16 MiB, the most a JSON body may have; send less (files go as a tar"
+                    + " through PUT /containers/{id}/archive)", r.json().get("message").asText());
+            send(ch, "GET /t/flags?n=7 HTTP/1.1\r\nHost: quilt\r\nConnection: close\r\n\r\n");
+            assertEquals(7, read(in).json().get("number").asLong(), "the connection serves the next request");
+        }
+        try (SocketChannel ch = connect()) {
+            InputStream in = Channels.newInputStream(ch);
+            send(ch, "POST /t/json HTTP/1.1\r\nHost: quilt\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n");
+            CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return read(in);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] data = ("[" + "1,".repeat((int) MB / 2 - 1) + "1]").getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = Channels.newOutputStream(ch);
+            try {
+                for (int i = 0; i < 17; i++) {
+                    out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(data);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException closed) {
+                // the server may end the connection once it has answered: what matters is its answer
+            }
+            Response r = answer.get(300, TimeUnit.SECONDS);
+            assertEquals(413, r.status(), r.text());
+            assertTrue(r.json().get("message").asText().startsWith("the request body is over 16 MiB"), r.text());
+        }
+        assertEquals(0, parsed.get(), "no body over the bound was parsed");
+    }
+
     @Test
     void aHundredMegabyteBodyStreamsThroughABoundedWindow() throws Exception {
         long size = 100 * MB;
@@ -500,6 +576,88 @@ class ApiServerTest {
         release.countDown();
         assertTrue(server.awaitCalls(java.time.Duration.ofSeconds(60)));
         assertEquals(200, slow.get(60, TimeUnit.SECONDS).status());
+    }
+
+    // --- the request deadline (Go's ReadHeaderTimeout) --------------------------------------------------------------
+
+    /** A connection to a server of these routes whose request deadline is {@code millis}. */
+    private SocketChannel connectDeadlined(long millis) throws Exception {
+        if (deadlined == null) {
+            deadlined = new ApiServer(router, requestLog, 2);
+            deadlined.requestDeadline(java.time.Duration.ofMillis(millis));
+            deadlined.bind(dir.resolve("short.sock"));
+        }
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(dir.resolve("short.sock")));
+        return ch;
+    }
+
+    /** Reads until the server closes the connection (the event waited for; the read's own bound is the test's). */
+    private static byte[] untilClosed(SocketChannel ch) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Channels.newInputStream(ch).readAllBytes();
+            } catch (IOException e) {
+                return new byte[0]; // reset: closed too
+            }
+        }).get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A client that sends nothing, or half a head a few bytes at a time, or half a JSON body, is closed at the
+     * deadline and the log says so once; no route ever saw its request.
+     */
+    @Test
+    void aHeadOrJsonBodyThatDoesNotComeWholeIsClosedAtTheDeadline() throws Exception {
+        try (SocketChannel silent = connectDeadlined(300)) {
+            assertEquals(0, untilClosed(silent).length, "nothing is answered");
+        }
+        try (SocketChannel loris = connectDeadlined(300)) {
+            for (String part : List.of("GE", "T /_p", "ing HT", "TP/1.1\r\nHo")) send(loris, part);
+            assertEquals(0, untilClosed(loris).length);
+        }
+        try (SocketChannel half = connectDeadlined(300)) {
+            send(half, "POST /t/json HTTP/1.1\r\nHost: quilt\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 10\r\n\r\n{\"a\"");
+            untilClosed(half);
+        }
+        try (SocketChannel rest = connectDeadlined(300)) {
+            // answered without its body being read (a refusal), on a connection that ends: the rest must still come
+            send(rest, "GET /t/flags?f=maybe HTTP/1.1\r\nHost: quilt\r\nConnection: close\r\nContent-Length: 100\r\n"
+                    + "\r\nten bytes!");
+            assertEquals(400, read(Channels.newInputStream(rest)).status());
+            untilClosed(rest);
+        }
+        assertTrue(logged.stream().anyMatch(l -> l.equals("timed out: GET /t/flags?f=maybe: the rest of its body did not"
+                + " come within 0.3s of its answer")), logged.toString());
+        assertEquals(0, parsed.get(), "the half body was never parsed");
+        assertEquals(2, logged.stream().filter(l -> l.startsWith("timed out: no whole request head came within 0.3s"))
+                .count(), logged.toString());
+        assertTrue(logged.stream().anyMatch(l -> l.equals("timed out: POST /t/json: its body did not come whole within"
+                + " 0.3s of its head")), logged.toString());
+    }
+
+    /**
+     * A call in flight is never cut by the deadline, however long it takes (as wait, logs -f, a hijacked stream):
+     * a witness connection opened after it, which sends nothing, is closed by its own deadline first, so the call's
+     * connection, older, has outlived its own; then the call is answered on it, and the kept-alive connection serves
+     * the next request. Idle after that answer, it is closed at the deadline too (Go's IdleTimeout).
+     */
+    @Test
+    void aCallInFlightIsNeverCutAndAnIdleConnectionIsClosedAtTheDeadline() throws Exception {
+        try (SocketChannel held = connectDeadlined(300)) {
+            InputStream in = Channels.newInputStream(held);
+            send(held, "GET /t/hold HTTP/1.1\r\nHost: quilt\r\n\r\n");
+            assertTrue(entered.await(60, TimeUnit.SECONDS));
+            try (SocketChannel witness = connectDeadlined(300)) {
+                untilClosed(witness);
+            }
+            release.countDown();
+            assertEquals(200, read(in).status(), "the held call was answered");
+            send(held, "GET /t/flags?n=3 HTTP/1.1\r\nHost: quilt\r\n\r\n");
+            assertEquals(3, read(in).json().get("number").asLong());
+            assertEquals(0, untilClosed(held).length, "idle after its answers, it is closed");
+        }
     }
 
     private boolean refused() {

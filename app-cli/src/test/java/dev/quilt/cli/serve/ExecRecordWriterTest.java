@@ -73,6 +73,14 @@ class ExecRecordWriterTest {
         }
 
         @Override
+        public void forget(ContainerId container, String execId) {
+            synchronized (writes) {
+                writes.add("forget " + execId.charAt(0));
+            }
+            fake.forget(container, execId);
+        }
+
+        @Override
         public List<Exec> all() {
             return fake.all();
         }
@@ -155,6 +163,24 @@ class ExecRecordWriterTest {
         assertEquals(9, disk.fake.all().size());
         writer.save(exec('a', B)); // stopped: made in this thread, before save returns
         assertEquals(10, disk.fake.all().size());
+    }
+
+    /** A forgotten exec's writes still queued are not made: nothing of it is written after its forgetting. */
+    @Test
+    void aForgottenExecsQueuedWritesAreNotMade() throws Exception {
+        Held disk = new Held(true);
+        writer = new ExecRecordWriter(disk);
+        writer.start();
+        writer.save(exec('1', A));
+        assertTrue(disk.entered.await(60, TimeUnit.SECONDS));
+        writer.save(exec('2', A));
+        writer.exited(A, "2".repeat(64), new ExecRecords.Exit(0, 0, false));
+        writer.forget(A, "2".repeat(64));
+        disk.release.countDown();
+        writer.flush();
+        assertEquals(List.of("save 1", "forget 2"), disk.writes());
+        assertEquals(List.of("1".repeat(64)), disk.fake.all().stream().map(ExecRecords.Exec::id).toList());
+        assertEquals(Optional.empty(), disk.fake.exit(A, "2".repeat(64)));
     }
 
     @Test

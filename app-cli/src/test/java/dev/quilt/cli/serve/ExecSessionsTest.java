@@ -65,6 +65,44 @@ class ExecSessionsTest {
         assertEquals(Optional.of(3), adopted.exitCode());
     }
 
+    /**
+     * Past {@link ExecSessions#KEPT_ENDED} ended execs, the oldest ends are forgotten on disk too (their record and
+     * exit record), so a container running thousands of execs keeps a bounded number of files; one created and never
+     * started is kept. A later server counts the ended ones it adopts against the same bound.
+     */
+    @Test
+    void theOldestEndedExecsPastTheBoundAreForgottenOnDiskToo() {
+        ExecSessions s = new ExecSessions(records);
+        ExecSessions.Exec waiting = make(s); // never started
+        ExecSessions.Exec first = null;
+        for (int i = 0; i < ExecSessions.KEPT_ENDED + 20; i++) {
+            ExecSessions.Exec e = make(s);
+            if (first == null) first = e;
+            assertTrue(e.claim());
+            s.started(e, session(1000 + i));
+            s.ended(e, ExitStatus.exited(0), false);
+        }
+        make(s); // the make that finds the last one ended
+        assertTrue(records.all().size() <= ExecSessions.KEPT_ENDED + 2, "bounded: " + records.all().size());
+        String gone = first.id;
+        assertTrue(records.all().stream().noneMatch(r -> r.id().equals(gone)), "the oldest end's record went");
+        assertEquals(Optional.empty(), records.exit(box, gone), "and its exit record");
+        assertTrue(s.get(gone).isEmpty());
+        assertTrue(records.all().stream().anyMatch(r -> r.id().equals(waiting.id)), "a created one is kept");
+
+        // a later server adopts what is left and more ended ones recorded meanwhile: the bound holds again
+        for (int i = 0; i < 100; i++) {
+            String id = String.format("%064x", i + 1);
+            records.save(new ExecRecords.Exec(id, box, List.of("true"), false, false, "", false, true, true,
+                    Optional.empty(), Optional.of(new dev.quilt.domain.ProcessRef(5000 + i, 1))));
+            records.exited(box, id, new ExecRecords.Exit(0, 0, false));
+        }
+        ExecSessions next = new ExecSessions(records);
+        make(next);
+        assertTrue(records.all().size() <= ExecSessions.KEPT_ENDED + 3, "bounded: " + records.all().size());
+        assertTrue(next.get(waiting.id).isPresent());
+    }
+
     @Test
     void theExecsOfARemovedContainerAreNoLongerFound() {
         ExecSessions s = new ExecSessions(records);

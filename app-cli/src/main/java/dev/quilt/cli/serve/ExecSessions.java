@@ -21,9 +21,10 @@ import java.util.function.Predicate;
  * The server's exec instances (Engine API 1.41 "Exec"): made by {@code POST /containers/{id}/exec}, started once,
  * inspected until forgotten. The ones of a container that no longer exists are dropped as new ones are made (each
  * other container is asked about once per as many makes as there are other containers with execs, so a make costs
- * O(1) lookups amortized), and at most {@link #KEPT_ENDED} ended ones are kept in all (the oldest end goes first,
- * taken from a queue of ends: no scan), in memory and on disk: a dropped one's records are deleted behind the make
- * ({@link ExecRecords#forget}), so a container that runs thousands of execs keeps a bounded number of files. dockerd
+ * O(1) lookups amortized), and at most {@link #KEPT_ENDED} ended ones are kept per container, {@link #KEPT_ENDED_IN_ALL}
+ * in all (the oldest end goes first, taken from a queue of ends: no scan), in memory and on disk: a dropped one's
+ * records are deleted behind the make ({@link ExecRecords#forget}), so a container that runs thousands of execs keeps a
+ * bounded number of files, and a busy container never takes a quiet one's just-ended execs with its own. dockerd
  * bounds them by time instead: an ended exec leaves its container's store at its exit and the daemon's at the
  * second tick of a 5-minute timer after (moby's daemon/exec.go, {@code execCommandGC}), all in memory. A created exec
  * never started, or a running one, is kept while its container is, as dockerd's are.
@@ -39,8 +40,10 @@ import java.util.function.Predicate;
  */
 @javax.inject.Singleton
 public final class ExecSessions {
-    /** The most ended execs kept for inspection. */
+    /** The most ended execs of one container kept for inspection. */
     public static final int KEPT_ENDED = 1024;
+    /** The most ended execs kept in all (~0.5 KB each in memory). */
+    public static final int KEPT_ENDED_IN_ALL = 16 * KEPT_ENDED;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -228,8 +231,9 @@ public final class ExecSessions {
     private final Map<String, Exec> all = new LinkedHashMap<>();
     /** Each container's execs (the IDs, in the order made). */
     private final Map<ContainerId, java.util.LinkedHashSet<String>> byContainer = new java.util.HashMap<>();
-    /** The ended execs still kept, the oldest end first. */
+    /** The ended execs still kept, the oldest end first: in all, and each container's. */
     private final java.util.LinkedHashSet<Exec> endedOrder = new java.util.LinkedHashSet<>();
+    private final Map<ContainerId, java.util.LinkedHashSet<Exec>> endedOf = new java.util.HashMap<>();
     private int madeSinceAsked; // makes since the other containers were last asked whether they are gone
     private final ExecRecordWriter records;
 
@@ -267,12 +271,16 @@ public final class ExecSessions {
     private void drop(Exec e) {
         all.remove(e.id);
         endedOrder.remove(e);
+        var ended = endedOf.get(e.container);
+        if (ended != null && ended.remove(e) && ended.isEmpty()) endedOf.remove(e.container);
         var ids = byContainer.get(e.container);
         if (ids != null && ids.remove(e.id) && ids.isEmpty()) byContainer.remove(e.container);
     }
 
     private synchronized void noteEnded(Exec e) {
-        if (all.get(e.id) == e) endedOrder.add(e);
+        if (all.get(e.id) != e) return;
+        endedOrder.add(e);
+        endedOf.computeIfAbsent(e.container, k -> new java.util.LinkedHashSet<>()).add(e);
     }
 
     /** Where quilt-exec writes the exec's end ({@link ContainerExec.Options#exitRecord()}). */
@@ -316,8 +324,8 @@ public final class ExecSessions {
     }
 
     /**
-     * Records a new exec under a fresh 64-hex ID; first drops the execs of containers for which {@code gone} holds
-     * and the oldest ended ones past {@link #KEPT_ENDED}.
+     * Records a new exec under a fresh 64-hex ID; first drops the execs of containers for which {@code gone} holds,
+     * the container's oldest ended ones past {@link #KEPT_ENDED} and the oldest of all past {@link #KEPT_ENDED_IN_ALL}.
      */
     public Exec add(ContainerId container, String name, String image, ExecInContainer.Request request,
                     boolean attachStdin, boolean attachStdout, boolean attachStderr, int rows, int cols,
@@ -394,14 +402,21 @@ public final class ExecSessions {
     }
 
     /**
-     * Before a make for {@code making} (which exists: its caller just found it): the oldest ended execs past
-     * {@link #KEPT_ENDED} go, and are returned (their records are the caller's to forget), and once per as many
+     * Before a make for {@code making} (which exists: its caller just found it): its oldest ended execs past
+     * {@link #KEPT_ENDED} and the oldest of all past {@link #KEPT_ENDED_IN_ALL} go, and are returned (their records
+     * are the caller's to forget), and once per as many
      * makes as there are other containers with execs, those others are asked whether they are gone, and a gone
      * one's execs that are not running go (their records went with the container). Amortized O(1) per make.
      */
     private List<Exec> forget(ContainerId making, Predicate<ContainerId> gone) {
         List<Exec> past = new ArrayList<>();
-        while (endedOrder.size() >= KEPT_ENDED) {
+        java.util.LinkedHashSet<Exec> own = endedOf.get(making);
+        while (own != null && own.size() >= KEPT_ENDED) {
+            Exec oldest = own.iterator().next();
+            drop(oldest);
+            past.add(oldest);
+        }
+        while (endedOrder.size() >= KEPT_ENDED_IN_ALL) {
             Exec oldest = endedOrder.iterator().next();
             drop(oldest);
             past.add(oldest);

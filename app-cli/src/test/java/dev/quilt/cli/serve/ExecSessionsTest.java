@@ -103,6 +103,53 @@ class ExecSessionsTest {
         assertTrue(next.get(waiting.id).isPresent());
     }
 
+    /** The fresh-user finding: one busy container's ends once took a quiet one's just-ended execs with them. */
+    @Test
+    void aBusyContainerForgetsOnlyItsOwnEndedExecs() {
+        ExecSessions s = new ExecSessions(records);
+        ContainerId quiet = ContainerId.of("d".repeat(64));
+        ExecSessions.Exec its = make(s, quiet);
+        endNow(s, its, 1);
+        ExecSessions.Exec first = null;
+        for (int i = 0; i < ExecSessions.KEPT_ENDED + 20; i++) {
+            ExecSessions.Exec e = make(s);
+            if (first == null) first = e;
+            endNow(s, e, 1000 + i);
+        }
+        make(s);
+        assertTrue(s.get(first.id).isEmpty(), "the busy one's oldest end is forgotten");
+        assertTrue(s.get(its.id).isPresent(), "the quiet one's is not");
+        assertTrue(records.all().stream().anyMatch(r -> r.id().equals(its.id)), "nor its record");
+    }
+
+    /** Past {@link ExecSessions#KEPT_ENDED_IN_ALL} ended execs in all, the oldest end goes, whoever's it is. */
+    @Test
+    void allContainersTogetherKeepABoundedNumber() {
+        ExecSessions s = new ExecSessions(records);
+        List<ContainerId> boxes = new java.util.ArrayList<>();
+        for (int c = 0; c < 32; c++) boxes.add(ContainerId.of(String.format("%064x", c + 1)));
+        ExecSessions.Exec first = null;
+        for (int i = 0; i < ExecSessions.KEPT_ENDED_IN_ALL + 10; i++) {
+            ExecSessions.Exec e = make(s, boxes.get(i % boxes.size()));
+            if (first == null) first = e;
+            endNow(s, e, 1000 + i);
+        }
+        make(s, boxes.get(0));
+        assertTrue(s.get(first.id).isEmpty(), "the oldest end of all is forgotten");
+        assertTrue(s.size() <= ExecSessions.KEPT_ENDED_IN_ALL + 1, "bounded: " + s.size());
+    }
+
+    private ExecSessions.Exec make(ExecSessions s, ContainerId container) {
+        return s.add(container, "box", "img", req, false, true, true, 24, 80, Optional.of(Duration.ofMinutes(1)),
+                "1000", id -> false);
+    }
+
+    private static void endNow(ExecSessions s, ExecSessions.Exec e, int pid) {
+        assertTrue(e.claim());
+        s.started(e, session(pid));
+        s.ended(e, ExitStatus.exited(0), false);
+    }
+
     @Test
     void theExecsOfARemovedContainerAreNoLongerFound() {
         ExecSessions s = new ExecSessions(records);

@@ -207,6 +207,7 @@ public class ServeBench {
             case "ready" -> ready(n, a[3], Integer.parseInt(a[4]), a.length > 5 && a[5].equals("one"));
             case "exec" -> exec(n);
             case "execkeep" -> execKeptAlive(n);
+            case "execlines" -> execLines(n);
             case "pair" -> pair(n, Path.of(a[3]));
             case "readypair" -> readyPair(n, Path.of(a[3]), a[4]);
             case "burst" -> burst(n);
@@ -318,6 +319,39 @@ public class ServeBench {
                 down(id);
             }
         }
+    }
+
+    /**
+     * One exec round trip (fresh connections, as {@link #exec}) per line read on stdin, its ms printed at once: the
+     * bench script alternates these with crun's execs one by one, so both meet the same machine (this VM's speed
+     * moves by 2x within minutes, more than the difference measured). {@code warm} execs first, then "ready".
+     */
+    static void execLines(int warm) throws Exception {
+        String id = up("none");
+        try {
+            for (int i = 0; i < warm; i++) execOnce(id);
+            System.out.println("ready");
+            System.out.flush();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+            while (in.readLine() != null) {
+                long t0 = System.nanoTime();
+                execOnce(id);
+                System.out.printf("%.3f%n", ms(t0));
+                System.out.flush();
+            }
+        } finally {
+            down(id);
+        }
+    }
+
+    private static void execOnce(String id) throws IOException {
+        String exec = ok(call("POST", "/v1.41/containers/" + id + "/exec", "application/json",
+                json(Map.of("Cmd", List.of("true"), "AttachStdout", true, "AttachStderr", true))), 201)
+                .json().get("Id").asText();
+        ok(call("POST", "/v1.41/exec/" + exec + "/start", "application/json",
+                json(Map.of("Detach", false, "Tty", false))), 200, 101);
+        int code = ok(call("GET", "/v1.41/exec/" + exec + "/json", null, null), 200).json().get("ExitCode").asInt();
+        if (code != 0) throw new IllegalStateException("true exited " + code);
     }
 
     static void execKeptAlive(int n) throws Exception {

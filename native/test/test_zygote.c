@@ -180,80 +180,68 @@ static void placing(void)
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-/* The usual case: the kept fds at their numbers already, the FORK's above them; only those four move. */
-static void placing_in_place(void)
+/* In a child: two pipes' four ends put at at[0..3] (the FORK's fds) and /dev/null at 4 and 5 (the kept ones),
+ * then placed; its exit status says what went wrong (0: all four on 0-3 without close-on-exec, the kept ones
+ * in place with it, every other fd and number `stray` closed). */
+static pid_t place_in_child(const int at[ZYGOTE_FDS], int stray)
 {
     pid_t pid = fork();
-    if (pid == 0) {
-        int a[2], b[2];
-        if (pipe(a) < 0 || pipe(b) < 0)
-            abort();
-        int k = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        ino_t want[6] = { inode(a[0]), inode(a[1]), inode(b[0]), inode(b[1]), inode(k), inode(k) };
-        if (dup2(a[0], 20) < 0 || dup2(a[1], 21) < 0 || dup2(b[0], 22) < 0 || dup2(b[1], 23) < 0 ||
-            dup3(k, 4, O_CLOEXEC) < 0 || dup3(k, 5, O_CLOEXEC) < 0)
-            _exit(9);
-        int fds[ZYGOTE_FDS] = { 20, 21, 22, 23 };
-        int keep[2] = { 4, 5 };
-        if (zygote_place_fds(fds, keep, 2) < 0)
-            _exit(10);
-        for (int i = 0; i < 6; i++) {
-            if (inode(i) != want[i])
-                _exit(20 + i);
-        }
-        if (fcntl(6, F_GETFD) >= 0 || fcntl(20, F_GETFD) >= 0)
-            _exit(30); /* every other fd is closed */
-        if ((fcntl(0, F_GETFD) & FD_CLOEXEC) || !(fcntl(4, F_GETFD) & FD_CLOEXEC))
-            _exit(31);
-        _exit(0);
+    if (pid != 0)
+        return pid;
+    int a[2], b[2];
+    if (pipe(a) < 0 || pipe(b) < 0)
+        abort();
+    int k = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int *all[] = { &a[0], &a[1], &b[0], &b[1], &k };
+    for (int i = 0; i < 5; i++) { /* all of them above where they go, first */
+        int high = fcntl(*all[i], F_DUPFD_CLOEXEC, 40);
+        close(*all[i]);
+        *all[i] = high;
     }
+    ino_t want[6] = { inode(a[0]), inode(a[1]), inode(b[0]), inode(b[1]), inode(k), inode(k) };
+    int src[ZYGOTE_FDS] = { a[0], a[1], b[0], b[1] };
+    for (int i = 0; i < ZYGOTE_FDS; i++)
+        if (dup3(src[i], at[i], O_CLOEXEC) < 0)
+            _exit(9);
+    if (dup3(k, 4, O_CLOEXEC) < 0 || dup3(k, 5, O_CLOEXEC) < 0)
+        _exit(9);
+    int keep[2] = { 4, 5 };
+    if (zygote_place_fds(at, keep, 2) < 0)
+        _exit(10);
+    for (int i = 0; i < 6; i++)
+        if (inode(i) != want[i])
+            _exit(20 + i);
+    if (fcntl(6, F_GETFD) >= 0 || fcntl(stray, F_GETFD) >= 0 || fcntl(40, F_GETFD) >= 0)
+        _exit(30); /* every other fd is closed */
+    for (int i = 0; i < ZYGOTE_FDS; i++)
+        if (fcntl(i, F_GETFD) & FD_CLOEXEC)
+            _exit(31); /* stdio and fd 3, also one that was in place, reach the command */
+    if (!(fcntl(4, F_GETFD) & FD_CLOEXEC) || !(fcntl(5, F_GETFD) & FD_CLOEXEC))
+        _exit(32);
+    _exit(0);
+}
+
+static void placed(pid_t pid, const char *what)
+{
     int status;
     waitpid(pid, &status, 0);
-    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "kept fds already in place stay, the FORK's are placed (status %d)",
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s (status %d)", what,
        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-/* A spare's case: the kept fds in place, the FORK's at the lowest free numbers, some in the targets' range. */
+/* The usual case: the kept fds at their numbers already, the FORK's above them; only those four move. */
+static void placing_in_place(void)
+{
+    const int at[ZYGOTE_FDS] = { 20, 21, 22, 23 };
+    placed(place_in_child(at, 20), "kept fds already in place stay, the FORK's are placed");
+}
+
+/* A spare's case: the kept fds in place, the FORK's at the lowest free numbers, some in the targets' range
+ * (3 for 0, 1 its own, 9 for 2, 0 for 3). */
 static void placing_low(void)
 {
-    pid_t pid = fork();
-    if (pid == 0) {
-        int a[2], b[2];
-        if (pipe(a) < 0 || pipe(b) < 0)
-            abort();
-        int k = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        int *all[] = { &a[0], &a[1], &b[0], &b[1], &k };
-        for (int i = 0; i < 5; i++) { /* all of them above where they go, first */
-            int high = fcntl(*all[i], F_DUPFD_CLOEXEC, 20);
-            close(*all[i]);
-            *all[i] = high;
-        }
-        ino_t want[6] = { inode(a[0]), inode(a[1]), inode(b[0]), inode(b[1]), inode(k), inode(k) };
-        /* a[0] at 3 (for 0), a[1] at 1 (its own), b[0] at 9 (for 2), b[1] at 0 (for 3) */
-        if (dup3(a[0], 3, O_CLOEXEC) < 0 || dup3(a[1], 1, O_CLOEXEC) < 0 || dup3(b[0], 9, O_CLOEXEC) < 0 ||
-            dup3(b[1], 0, O_CLOEXEC) < 0 || dup3(k, 4, O_CLOEXEC) < 0 || dup3(k, 5, O_CLOEXEC) < 0)
-            _exit(9);
-        int fds[ZYGOTE_FDS] = { 3, 1, 9, 0 };
-        int keep[2] = { 4, 5 };
-        if (zygote_place_fds(fds, keep, 2) < 0)
-            _exit(10);
-        for (int i = 0; i < 6; i++) {
-            if (inode(i) != want[i])
-                _exit(20 + i);
-        }
-        if (fcntl(6, F_GETFD) >= 0 || fcntl(9, F_GETFD) >= 0)
-            _exit(30); /* every other fd is closed */
-        for (int i = 0; i < ZYGOTE_FDS; i++)
-            if (fcntl(i, F_GETFD) & FD_CLOEXEC)
-                _exit(31); /* stdio and fd 3, also the one that was in place, reach the command */
-        if (!(fcntl(4, F_GETFD) & FD_CLOEXEC) || !(fcntl(5, F_GETFD) & FD_CLOEXEC))
-            _exit(32);
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a spare's fds at low numbers are placed around the kept ones "
-       "(status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    const int at[ZYGOTE_FDS] = { 3, 1, 9, 0 };
+    placed(place_in_child(at, 9), "a spare's fds at low numbers are placed around the kept ones");
 }
 
 static int read_type(int fd, long long *pid, long long *code)

@@ -377,19 +377,7 @@ class ApiServerTest {
             InputStream in = Channels.newInputStream(ch);
             send(ch, "POST /t/json HTTP/1.1\r\nHost: quilt\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + size + "\r\n\r\n");
-            CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return read(in);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate((int) MB);
-            for (long sent = 0; sent < size; sent += MB) {
-                chunk.clear();
-                while (chunk.hasRemaining()) ch.write(chunk);
-            }
-            Response r = answer.get(300, TimeUnit.SECONDS);
+            Response r = bodyOfZeros(ch, in, size);
             assertEquals(413, r.status(), r.text());
             assertEquals("the request body is over 16 MiB, the most a JSON body may have; send less (files go as a tar"
                     + " through PUT /containers/{id}/archive)", r.json().get("message").asText());
@@ -432,19 +420,7 @@ class ApiServerTest {
         try (SocketChannel ch = connect()) {
             send(ch, "POST /t/count HTTP/1.1\r\nHost: quilt\r\nConnection: close\r\nContent-Type: application/x-tar\r\n"
                     + "Content-Length: " + size + "\r\n\r\n");
-            CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return read(Channels.newInputStream(ch));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate((int) MB);
-            for (long sent = 0; sent < size; sent += MB) {
-                chunk.clear();
-                while (chunk.hasRemaining()) ch.write(chunk);
-            }
-            Response r = answer.get(300, TimeUnit.SECONDS);
+            Response r = bodyOfZeros(ch, Channels.newInputStream(ch), size);
             assertEquals(200, r.status(), r.text());
             JsonNode j = r.json();
             assertEquals(size, j.get("bytes").asLong());
@@ -666,5 +642,23 @@ class ApiServerTest {
         } catch (IOException e) {
             return true;
         }
+    }
+
+    /** Sends {@code size} zero bytes in 1 MiB writes while the answer is read from {@code in} beside them. */
+    private static Response bodyOfZeros(java.nio.channels.WritableByteChannel ch, java.io.InputStream in, long size)
+            throws Exception {
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(in);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate((int) MB);
+        for (long sent = 0; sent < size; sent += MB) {
+            chunk.clear();
+            while (chunk.hasRemaining()) ch.write(chunk);
+        }
+        return answer.get(300, TimeUnit.SECONDS);
     }
 }

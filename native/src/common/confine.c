@@ -295,9 +295,12 @@ int confine_identity(const struct confine *c, uid_t uid, gid_t gid, struct confi
         return -e->err;
     if (c->has_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return fail(e, QUILT_STEP_CAPS, errno, "keepcaps");
-    if (c->has_groups ? setgroups((size_t)c->n_groups, c->groups) < 0 : (uid || gid) && setgroups(0, NULL) < 0)
+    /* the system calls themselves, not glibc's wrappers, which in a threaded process signal every thread to do
+     * the same: quilt-exec's command may share its memory (common/clone_vm.h), where that machinery has no place */
+    if (c->has_groups ? syscall(SYS_setgroups, (size_t)c->n_groups, c->groups) < 0
+                      : (uid || gid) && syscall(SYS_setgroups, 0, NULL) < 0)
         return fail(e, QUILT_STEP_GROUPS, errno, "setgroups");
-    if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+    if (syscall(SYS_setresgid, gid, gid, gid) < 0 || syscall(SYS_setresuid, uid, uid, uid) < 0)
         return fail(e, QUILT_STEP_USER, errno, "uid/gid");
     if (!c->has_caps)
         return 0;

@@ -7,8 +7,9 @@
  * it makes itself non-dumpable, so nothing inside can open /proc/<pid>/exe (the
  * host binary) or its fds.  It opens the container's cgroups on the host
  * (exec/cgroups.h), joins every namespace at once through a pidfd
- * (setns(pidfd, flags)), marks every fd but stdio close-on-exec, and forks
- * the child that the pid namespace needs: the child joins the cgroups itself
+ * (setns(pidfd, flags)), marks every fd but stdio close-on-exec, and clones
+ * the child that the pid namespace needs, in our memory until its execve as
+ * posix_spawn's is (common/clone_vm.h): the child joins the cgroups itself
  * (v1: "0" into each tasks file; v2: it is cloned into it), so quilt-exec is
  * in none of the container's, changes to the cwd, drops to the user and
  * execs, searching the container's PATH.  A failure
@@ -67,6 +68,7 @@
 #include <unistd.h>
 
 #include "quilt/proto.h"
+#include "common/clone_vm.h"
 #include "common/confine.h"
 #include "common/exec_search.h"
 #include "common/message.h"
@@ -180,6 +182,57 @@ static void fail_join(const struct exec_config *c, int step, int err, const char
         send_fail(QUILT_STEP_CLONE, ESRCH, "container init");
     else
         send_fail(step, err, object);
+}
+
+/* The signals a terminal or `quilt` sends us that we pass on to the command. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/* What the command's child reads of run_exec's frame, which it may share (common/clone_vm.h): it writes none of it. */
+struct command_child {
+    const struct exec_config *c;
+    const struct exec_cgroups *cg;
+    int out_w; /* CAPTURE: the pipe's write end, its stdout and stderr */
+    int peer;  /* TTY: the pty's peer, its controlling terminal */
+};
+
+/* The stack it runs on: a few frames deep (exec_search's PATH_MAX buffer the largest), mapped lazily. */
+#define COMMAND_STACK (256 * 1024)
+
+/* The command's child, from the clone to its execve (run_command) or _exit(126). */
+static int command_main(void *arg)
+{
+    const struct command_child *k = arg;
+    const struct exec_config *c = k->c;
+    const char *object = NULL;
+    int rc;
+    if (c->detach || c->session) {
+        failure_fd = c->ready[1]; /* ours only: run_exec puts its own back after the clone */
+        close(c->ready[0]);
+    }
+    /* into every cgroup of the container before anything else: quilt-exec stays in none of them */
+    if ((rc = exec_cgroups_enter(k->cg, c->cgroup_v1, &object)) < 0) {
+        fail_join(c, QUILT_STEP_CGROUP, -rc, object);
+        _exit(126);
+    }
+    /* a session's command leads its own process group, so a signal or the deadline reaches its tree */
+    if (c->session && !c->tty && setpgid(0, 0) < 0) {
+        send_fail(QUILT_STEP_STDIO, errno, "setpgid");
+        _exit(126);
+    }
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        sigaction(forwarded[i], &dfl, NULL);
+    if (c->capture && (dup2(k->out_w, 1) < 0 || dup2(k->out_w, 2) < 0)) {
+        send_fail(QUILT_STEP_STDIO, errno, "pipe");
+        _exit(126);
+    }
+    /* its own session, with the pty as its controlling terminal: ^C there is its SIGINT */
+    if (c->tty && (setsid() < 0 || ioctl(k->peer, TIOCSCTTY, 0) < 0 || dup2(k->peer, 0) < 0 ||
+                   dup2(k->peer, 1) < 0 || dup2(k->peer, 2) < 0)) {
+        send_fail(QUILT_STEP_STDIO, errno, "pty");
+        _exit(126);
+    }
+    run_command(c);
 }
 
 /* The first message on sync_fd: its length (> 0), or -1 once the failure is told. */
@@ -360,7 +413,6 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
 
     struct sigaction sa = { .sa_handler = pass_on };
     sigemptyset(&sa.sa_mask);
-    int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
     sigset_t block, old;
     sigemptyset(&block);
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
@@ -380,40 +432,27 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (unsigned long long)cgroup_fd;
     }
-    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0) {
-        fail_join(&c, cgroup_fd >= 0 ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, errno, "command");
-        return 125;
+    /* the command borrows our memory until its execve (common/clone_vm.h); it reads run_exec's frame and writes
+     * only sync_fd and failure_fd, which are put back here once it has exec'd (they name fds of its own table) */
+    struct command_child k = { .c = &c, .cg = &cg, .out_w = c.capture ? out[1] : -1, .peer = c.tty ? peer : -1 };
+    int own_sync = sync_fd, own_failure = failure_fd;
+    struct clone_vm_stack stack = { 0 };
+    pid_t pid = (rc = clone_vm_stack_map(&stack, COMMAND_STACK)) < 0 ? rc : clone_vm_run(&args, &stack, command_main, &k);
+    sync_fd = own_sync;
+    failure_fd = own_failure;
+    if (pid == -ENOSYS || pid == -ENOMEM) { /* no trampoline for this architecture, or no stack: a fork */
+        args.flags &= ~(unsigned long long)(CLONE_VM | CLONE_VFORK);
+        args.stack = 0;
+        args.stack_size = 0;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        if (pid == 0)
+            _exit(command_main(&k));
+        if (pid < 0)
+            pid = -errno;
     }
-    if (pid == 0) {
-        if (c.detach || c.session) {
-            failure_fd = c.ready[1];
-            close(c.ready[0]);
-        }
-        /* into every cgroup of the container before anything else: quilt-exec stays in none of them */
-        if ((rc = exec_cgroups_enter(&cg, c.cgroup_v1, &object)) < 0) {
-            fail_join(&c, QUILT_STEP_CGROUP, -rc, object);
-            _exit(126);
-        }
-        /* a session's command leads its own process group, so a signal or the deadline reaches its tree */
-        if (c.session && !c.tty && setpgid(0, 0) < 0) {
-            send_fail(QUILT_STEP_STDIO, errno, "setpgid");
-            _exit(126);
-        }
-        struct sigaction dfl = { .sa_handler = SIG_DFL };
-        for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-            sigaction(forwarded[i], &dfl, NULL);
-        if (c.capture && (dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)) {
-            send_fail(QUILT_STEP_STDIO, errno, "pipe");
-            _exit(126);
-        }
-        /* its own session, with the pty as its controlling terminal: ^C there is its SIGINT */
-        if (c.tty && (setsid() < 0 || ioctl(peer, TIOCSCTTY, 0) < 0 || dup2(peer, 0) < 0 || dup2(peer, 1) < 0 ||
-                      dup2(peer, 2) < 0)) {
-            send_fail(QUILT_STEP_STDIO, errno, "pty");
-            _exit(126);
-        }
-        run_command(&c);
+    if (pid < 0) {
+        fail_join(&c, cgroup_fd >= 0 ? QUILT_STEP_CGROUP : QUILT_STEP_CLONE, -pid, "command");
+        return 125;
     }
     child = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -79,8 +79,13 @@ public final class FsExecRecords implements ExecRecords {
         }
     }
 
-    /** Makes {@code dir} in its parent; false when the parent (the container's directory) is gone. */
+    /**
+     * Makes {@code dir} in its parent; false when the parent (the container's directory) is gone. Made by an earlier
+     * exec is the usual case: said by one access(2), without the exception a failed mkdir(2) costs (its stack trace,
+     * twice per exec).
+     */
     private static boolean makeDir(Path dir) throws IOException {
+        if (Files.exists(dir)) return true;
         try {
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException ok) {
@@ -152,8 +157,10 @@ public final class FsExecRecords implements ExecRecords {
 
     @Override
     public Optional<Exit> exit(ContainerId container, String execId) {
+        Path f = exitRecord(container, execId);
+        if (!Files.exists(f)) return Optional.empty(); // the usual answer, said without a failed open's exception
         try {
-            Map<String, Object> m = JsonCodec.read(Files.readAllBytes(exitRecord(container, execId)));
+            Map<String, Object> m = JsonCodec.read(Files.readAllBytes(f));
             return Optional.of(new Exit((int) JsonCodec.number(m, "ExitCode"), (int) JsonCodec.number(m, "Signal"),
                     bool(m, "TimedOut")));
         } catch (IOException | RuntimeException none) {

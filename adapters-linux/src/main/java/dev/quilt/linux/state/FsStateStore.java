@@ -388,9 +388,10 @@ public final class FsStateStore implements StateStore {
     private <R> Optional<R> readJson(ContainerId id, String name, JsonReader<R> reader) {
         byte[] bytes;
         Path file = paths.containerState(id).resolve(name);
-        // absent is the usual answer (a running container has no exit.json): said by a stat, without the exception
-        // a failed open throws (its stack trace costs more than the read)
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        // absent is the usual answer (a running container has no exit.json): said by access(2), without the exception
+        // a failed open throws (its stack trace costs more than the read); not with NOFOLLOW_LINKS, which the JDK
+        // answers through a failed lstat's exception (the read below follows a link either way)
+        if (!Files.exists(file)) return Optional.empty();
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) { // removed between the two (a restart clears the last run's files)

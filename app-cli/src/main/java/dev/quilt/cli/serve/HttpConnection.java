@@ -306,7 +306,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            in.fail(new IOException("the client went away"));
+            in.clientGone();
             inactive.run();
         }
 
@@ -428,7 +428,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 run = new ArrayList<>(onClose);
                 onClose.clear();
             }
-            body.fail(new IOException("the client went away"));
+            body.clientGone();
             for (Runnable r : run) r.run();
             if (!finished && answered) {
                 // a stream or hijack that ends with the connection

@@ -87,7 +87,10 @@ while read -r line <&3; do case "$line" in *"listening on"*) break ;; esac; done
 cat <&3 >"$work/serve.log" &
 sock="$work/quilt/run/quilt.sock"
 quilt_pick_jdk >/dev/null
-api() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$QUILT_JAR" "$here/ServeBench.java" "$sock" "$@"; }
+# the client compiled once: run from its source, each of the ~12 client JVMs below compiled it first (javac in the
+# client, ~2 s of CPU), and C2 went on compiling javac's code on this 2-core VM while the first calls were timed
+"$JAVA_HOME/bin/javac" -cp "$QUILT_JAR" -d "$work/client" "$here/ServeBench.java"
+api() { "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$QUILT_JAR:$work/client" ServeBench "$sock" "$@"; }
 
 # (e, idle) before anything ran through the server
 api rss 0 "$server" | head -1 >"$work/rss-idle"

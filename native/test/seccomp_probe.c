@@ -54,6 +54,10 @@ static long probe(const char *name)
         return syscall(SYS_io_uring_setup, 1, NULL);
     if (strcmp(name, "personality_norandom") == 0) /* this process alone, which exits next */
         return syscall(SYS_personality, ADDR_NO_RANDOMIZE);
+#if defined(__x86_64__)
+    if (strcmp(name, "x32_getpid") == 0)   /* the x32 ABI's getpid: ENOSYS on a kernel without x32 */
+        return syscall(0x40000000 | SYS_getpid);
+#endif
     fprintf(stderr, "seccomp_probe: unknown probe %s\n", name);
     return -2;
 }

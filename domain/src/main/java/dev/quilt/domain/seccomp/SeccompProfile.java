@@ -53,7 +53,7 @@ public record SeccompProfile(Action defaultAction, Optional<Integer> defaultErrn
         }
     }
 
-    /** docker's {@code archMap} entry: {@code SCMP_ARCH_X86_64} with {@code SCMP_ARCH_X86}, {@code SCMP_ARCH_X32}. */
+    /** docker's {@code archMap} entry: e.g. {@code SCMP_ARCH_X86_64} with {@code SCMP_ARCH_X86} and {@code SCMP_ARCH_X32}. */
     public record ArchEntry(String architecture, List<String> subArchitectures) {
         public ArchEntry {
             subArchitectures = List.copyOf(subArchitectures);

@@ -335,8 +335,13 @@ public final class LinuxModule {
     }
 
     @Provides
-    static UpdateResources updateResources(ContainerLookup lookup, Cgroups cgroups) {
-        return new UpdateResources(lookup, cgroups);
+    static UpdateResources updateResources(ContainerLookup lookup, Cgroups cgroups, StateStore state) {
+        return new UpdateResources(lookup, cgroups, state);
+    }
+
+    @Provides
+    static dev.quilt.usecases.RenameContainer renameContainer(ContainerLookup lookup, StateStore state) {
+        return new dev.quilt.usecases.RenameContainer(lookup, state);
     }
 
     @Provides

@@ -44,6 +44,9 @@ public interface ServeModule {
     Routes containers(ContainerRoutes r);
 
     @Binds @IntoSet
+    Routes containerConfig(ContainerConfigRoutes r);
+
+    @Binds @IntoSet
     Routes checkpoints(CheckpointRoutes r);
 
     @Binds @IntoSet

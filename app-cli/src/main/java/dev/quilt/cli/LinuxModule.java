@@ -340,6 +340,13 @@ public final class LinuxModule {
     }
 
     @Provides
+    static dev.quilt.usecases.ContainerFilesystem containerFilesystem(ContainerLookup lookup, LinuxPaths paths,
+                                                                     NativeLibrary lib) {
+        return new dev.quilt.usecases.ContainerFilesystem(lookup,
+                new dev.quilt.linux.storage.LinuxContainerLayers(paths, lib));
+    }
+
+    @Provides
     static dev.quilt.usecases.RenameContainer renameContainer(ContainerLookup lookup, StateStore state) {
         return new dev.quilt.usecases.RenameContainer(lookup, state);
     }

@@ -47,6 +47,9 @@ public interface ServeModule {
     Routes containerConfig(ContainerConfigRoutes r);
 
     @Binds @IntoSet
+    Routes layers(LayerRoutes r);
+
+    @Binds @IntoSet
     Routes checkpoints(CheckpointRoutes r);
 
     @Binds @IntoSet

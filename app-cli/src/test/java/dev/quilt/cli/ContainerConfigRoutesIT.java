@@ -162,6 +162,31 @@ class ContainerConfigRoutesIT {
         assertEquals(0, quilt.run("rm", "-f", "ren-a").exit());
     }
 
+    /** Two IDs that start alike (17 created containers hold two of the same first digit): current dockerd's 400. */
+    @Test
+    void aPrefixOfSeveralIdsIsA400() throws Exception {
+        List<String> made = new java.util.ArrayList<>();
+        try {
+            String prefix = null;
+            while (prefix == null) {
+                ApiClient.Response r = api.post("/v1.41/containers/create", body("Env", List.of(SERVER.mark),
+                        "HostConfig", body("NetworkMode", "none")));
+                assertEquals(201, r.status(), r.text());
+                String id = r.json().get("Id").asText();
+                for (String other : made) if (other.charAt(0) == id.charAt(0)) prefix = id.substring(0, 1);
+                made.add(id);
+            }
+            for (String path : List.of("/json", "/changes")) {
+                refused(api.get("/v1.41/containers/" + prefix + path), 400,
+                        "multiple IDs found with provided prefix: " + prefix);
+            }
+            refused(api.post("/v1.41/containers/" + prefix + "/rename?name=amb"), 400,
+                    "multiple IDs found with provided prefix: " + prefix);
+        } finally {
+            for (String id : made) api.delete("/v1.41/containers/" + id + "?force=1");
+        }
+    }
+
     @Test
     void resizeAnswersAsDockerdForAContainerWithoutATerminal() throws Exception {
         runDetached("sized");

@@ -62,7 +62,7 @@ public final class ContainerLookup {
         List<ContainerId> matches = ref.isEmpty() ? List.of()
                 : state.ids().stream().filter(id -> id.value().startsWith(ref)).toList();
         if (matches.size() > 1) {
-            throw QuiltException.conflict("'" + ref + "' is the start of " + matches.size()
+            throw new dev.quilt.domain.AmbiguousContainerException(ref, "'" + ref + "' is the start of " + matches.size()
                     + " container ids; give more of it, or the name");
         }
         if (matches.isEmpty()) {

@@ -17,6 +17,7 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** rename through its use case on the fake kernel: the happy path, each refusal, and a rename cut short. */
 class RenameContainerTest {
@@ -64,6 +65,17 @@ class RenameContainerTest {
         assertEquals("Renaming a container with the same name as its current name",
                 refused(QuiltException.Kind.INVALID_INPUT, () -> rename.rename("a1", "a1")).getMessage());
         assertThrows(NoSuchContainerException.class, () -> rename.rename("nosuch", "c1"));
+        // an OCI bundle's container: its name is the ID its runtime's caller knows it by
+        Container bundled = engine.create.runDetached(request("runc-id"));
+        Container stored = engine.state.load(bundled.id()).orElseThrow();
+        dev.quilt.domain.ContainerSpec s = stored.spec();
+        engine.state.save(stored.withSpec(new dev.quilt.domain.ContainerSpec(s.process(), s.root(), s.hostname(),
+                s.namespaces(), s.stdinOpen(), s.init(), s.network(), s.resources(), s.health(), s.ready(), s.log(),
+                s.security(), Optional.of(new dev.quilt.domain.Bundle("/bundle", java.util.Map.of(),
+                java.util.Map.of(), Optional.empty(), null, null)), s.labels())));
+        assertTrue(refused(QuiltException.Kind.CONFLICT, () -> rename.rename("runc-id", "c2")).getMessage()
+                .contains("OCI bundle"));
+        assertEquals(bundled.id(), engine.lookup.get("runc-id").id());
         assertEquals(a.id(), engine.lookup.get("a1").id());
         assertEquals(b.id(), engine.lookup.get("b1").id());
     }

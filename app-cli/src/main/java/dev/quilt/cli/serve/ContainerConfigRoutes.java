@@ -4,7 +4,6 @@ import dagger.Lazy;
 import dev.quilt.domain.Container;
 import dev.quilt.domain.QuiltException;
 import dev.quilt.domain.ResourceUpdate;
-import dev.quilt.domain.RootFs;
 import dev.quilt.domain.Status;
 import dev.quilt.usecases.ContainerLookup;
 import dev.quilt.usecases.RenameContainer;
@@ -12,7 +11,6 @@ import dev.quilt.usecases.UpdateResources;
 
 import javax.inject.Inject;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -117,13 +115,6 @@ public final class ContainerConfigRoutes implements Routes {
     }
 
     private void publish(String action, Container c, Map<String, String> extra) {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put("name", c.name().map(Object::toString).orElse(c.id().value()));
-        attributes.put("image", c.spec().root() instanceof RootFs.Image i ? i.digest().value() : c.spec().root().describe());
-        attributes.putAll(c.spec().labels());
-        attributes.putAll(extra);
-        Instant at = Instant.now();
-        events.publish(new ApiEvent("container", action, c.id().value(), attributes,
-                at.getEpochSecond() * 1_000_000_000L + at.getNano()));
+        events.publish(ApiEvent.ofContainer(action, c, extra, Instant.now()));
     }
 }

@@ -63,10 +63,6 @@ public final class LayerRoutes implements Routes {
         try (OutputStream out = c.stream(200, "application/x-tar", Map.of())) {
             fs.get().export(ctr.id().value(), out);
         }
-        java.time.Instant t = java.time.Instant.now();
-        Map<String, String> attrs = new LinkedHashMap<>(ctr.spec().labels());
-        attrs.put("name", ctr.displayName());
-        events.publish(new ApiEvent("container", "export", ctr.id().value(), attrs,
-                t.getEpochSecond() * 1_000_000_000L + t.getNano()));
+        events.publish(ApiEvent.ofContainer("export", ctr, Map.of(), java.time.Instant.now()));
     }
 }

@@ -29,7 +29,8 @@ EXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
     if (quilt_register_errors(env) < 0 || quilt_register_processes(env) < 0 ||
         quilt_register_sockets(env) < 0 || quilt_register_watches(env) < 0 ||
         quilt_register_start_gate(env) < 0 || quilt_register_netlink(env) < 0 ||
-        quilt_register_seccomp(env) < 0 || quilt_register_hooks(env) < 0)
+        quilt_register_seccomp(env) < 0 || quilt_register_hooks(env) < 0 ||
+        quilt_register_layer_files(env) < 0)
         return JNI_ERR;
     return JNI_VERSION_10;
 }

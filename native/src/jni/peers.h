@@ -14,6 +14,7 @@ int quilt_register_start_gate(JNIEnv *env);
 int quilt_register_netlink(JNIEnv *env);
 int quilt_register_seccomp(JNIEnv *env);
 int quilt_register_hooks(JNIEnv *env);
+int quilt_register_layer_files(JNIEnv *env);
 
 /* RegisterNatives on QUILT_JNI_PACKAGE + simple_name; 0 or -1 with an exception pending. */
 int quilt_register(JNIEnv *env, const char *simple_name, const JNINativeMethod *methods, int n);

@@ -36,7 +36,7 @@ class ControlUseCasesTest {
     private final PauseContainer pause = engine.pause;
     private final KillContainer kill = engine.kill;
 
-    private final UpdateResources update = new UpdateResources(lookup, cgroups);
+    private final UpdateResources update = new UpdateResources(lookup, cgroups, engine.state);
     private final ListProcesses ps = new ListProcesses(lookup, cgroups);
     private final ContainerEvents events = new ContainerEvents(lookup, cgroups, processes);
 
@@ -56,6 +56,8 @@ class ControlUseCasesTest {
         Container web = create.runDetached(request("web"));
         update.update("web", pids(7));
         assertEquals(Optional.of(7L), cgroups.usage(web.id()).orElseThrow().pidsLimit());
+        assertEquals(Optional.of(7L), lookup.get("web").spec().resources().pids(),
+                "the record takes the new limits (docker's update changes HostConfig)");
         pause.pause("web");
         update.update("web", pids(8));
         assertEquals(Optional.of(8L), cgroups.usage(web.id()).orElseThrow().pidsLimit(), "a paused one too, as runc");

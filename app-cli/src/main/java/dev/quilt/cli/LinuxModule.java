@@ -335,8 +335,20 @@ public final class LinuxModule {
     }
 
     @Provides
-    static UpdateResources updateResources(ContainerLookup lookup, Cgroups cgroups) {
-        return new UpdateResources(lookup, cgroups);
+    static UpdateResources updateResources(ContainerLookup lookup, Cgroups cgroups, StateStore state) {
+        return new UpdateResources(lookup, cgroups, state);
+    }
+
+    @Provides
+    static dev.quilt.usecases.ContainerFilesystem containerFilesystem(ContainerLookup lookup, LinuxPaths paths,
+                                                                     NativeLibrary lib) {
+        return new dev.quilt.usecases.ContainerFilesystem(lookup,
+                new dev.quilt.linux.storage.LinuxContainerLayers(paths, lib));
+    }
+
+    @Provides
+    static dev.quilt.usecases.RenameContainer renameContainer(ContainerLookup lookup, StateStore state) {
+        return new dev.quilt.usecases.RenameContainer(lookup, state);
     }
 
     @Provides

@@ -175,6 +175,43 @@ class DockerCliIT {
         assertTrue(lines.indexOf("container create") < lines.indexOf("container destroy"), ev.describe());
     }
 
+    /** docker update, rename, diff and export on their routes; exec -u of a user the container lacks exits 126. */
+    @Test
+    void updateRenameDiffExportAndAnUnknownExecUser() throws Exception {
+        d.expect(0, d.docker("run", "-d", "--name", "cli-upd", "--label", label, "--network", "none",
+                DockerClients.IMAGE));
+        Path tar = Files.createTempFile("quilt-cli-export", ".tar");
+        try {
+            d.expect(0, d.docker("update", "--memory", "64m", "--memory-swap", "128m", "--pids-limit", "64",
+                    "--cpus", "0.5", "cli-upd"));
+            assertEquals("67108864 64 500000000\n", d.expect(0, d.docker("inspect", "-f",
+                    "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}}", "cli-upd")).out());
+            d.expect(0, d.docker("rename", "cli-upd", "cli-ren"));
+            assertEquals("/cli-ren\n", d.expect(0, d.docker("inspect", "-f", "{{.Name}}", "cli-ren")).out());
+
+            d.expect(0, d.docker("exec", "cli-ren", "sh", "-c", "echo hi > /root/made"));
+            DockerClients.Result diff = d.expect(0, d.docker("diff", "cli-ren"));
+            assertTrue(diff.out().lines().toList().containsAll(List.of("C /root", "A /root/made")), diff.describe());
+            d.expect(0, d.docker("export", "-o", tar.toString(), "cli-ren"));
+            String made = null;
+            try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+                for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    if (e.getName().equals("root/made")) made = new String(in.readAllBytes());
+                }
+            }
+            assertEquals("hi\n", made, "the export holds the file written in the container");
+
+            DockerClients.Result user = d.run(d.docker("exec", "-u", "nosuchuser", "cli-ren", "id"));
+            if (user.exit() != 126 || !(user.out() + user.err()).contains("unable to find user nosuchuser")) {
+                throw d.failure("exec -u nosuchuser: docker's 126", user);
+            }
+        } finally {
+            Files.deleteIfExists(tar);
+            d.run(d.docker("rm", "-f", "cli-upd"));
+            d.run(d.docker("rm", "-f", "cli-ren"));
+        }
+    }
+
     @Test
     void networksAreNamesOfTheRootsBridge() throws Exception {
         d.expect(0, d.docker("network", "create", "cli_net"));

@@ -320,6 +320,32 @@ class ExecRoutesIT {
         }
     }
 
+    /**
+     * A user or group the container does not know: dockerd takes the create and fails the start, saying runc's
+     * words in the stream and recording 126 (what the docker CLI exits with); a detached start is its 400.
+     */
+    @Test
+    void anUnknownUserFailsTheStartWith126() throws Exception {
+        Map<String, String> said = Map.of(
+                "nosuch", "unable to find user nosuch: no matching entries in the container's /etc/passwd",
+                "nobody:nosuch", "unable to find group nosuch: no matching entries in the container's /etc/group");
+        for (Map.Entry<String, String> u : said.entrySet()) {
+            String id = create("box", body("Cmd", List.of("true"), "AttachStdout", true, "User", u.getKey()));
+            try (ApiClient.Open o = api.hijack("/v1.41/exec/" + id + "/start", body())) {
+                StringBuilder out = new StringBuilder();
+                for (ApiClient.Frame f : o.frames()) out.append(f.text());
+                assertTrue(out.toString().contains(u.getValue()), out.toString());
+            }
+            JsonNode j = inspect(id);
+            assertEquals(126, j.get("ExitCode").asInt(), j.toString());
+            assertFalse(j.get("Running").asBoolean(), j.toString());
+        }
+        String detached = create("box", body("Cmd", List.of("true"), "User", "nosuch"));
+        refused(api.post("/v1.41/exec/" + detached + "/start", body("Detach", true)), 400,
+                "unable to find user nosuch");
+        assertEquals(126, inspect(detached).get("ExitCode").asInt());
+    }
+
     @Test
     void refusalsAreDockerShaped() throws Exception {
         // dockerd's words (moby's daemon.GetContainer), not the CLI's line
@@ -332,10 +358,6 @@ class ExecRoutesIT {
                 "Env[0] 'NOVALUE' is not KEY=VALUE");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "WorkingDir", "tmp")), 400,
                 "WorkingDir 'tmp' is not an absolute path");
-        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "nosuch")), 400,
-                "User: unable to find user nosuch: no matching entries in the container's /etc/passwd");
-        refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "nobody:nosuch")), 400,
-                "User: unable to find group nosuch: no matching entries in the container's /etc/group");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "User", "a:b:c")), 400,
                 "User: invalid user 'a:b:c'");
         refused(api.post("/v1.41/containers/box/exec", body("Cmd", List.of("true"), "Tty", "yes")), 400,

@@ -37,6 +37,18 @@ public record Container(ContainerId id, Optional<ContainerName> name, ContainerS
                 spec.health().map(h -> Health.STARTING));
     }
 
+    /** This container with {@code spec} instead of its own (its limits updated). */
+    public Container withSpec(ContainerSpec spec) {
+        return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, exit, exitedAt, autoRemove,
+                endpoint, readiness, health, restartCount);
+    }
+
+    /** This container under {@code name} (renamed). */
+    public Container named(Optional<ContainerName> name) {
+        return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, exit, exitedAt, autoRemove,
+                endpoint, readiness, health, restartCount);
+    }
+
     /** Its place on the network, once an address is leased for it. */
     public Container attached(Endpoint e) {
         return new Container(id, name, spec, status, init, monitor, createdAt, startedAt, exit, exitedAt, autoRemove,

@@ -80,6 +80,12 @@ public record ContainerSpec(ProcessSpec process, RootFs root, Hostname hostname,
                 ready, log, security, bundle, labels);
     }
 
+    /** This spec with {@code resources} instead of its own (an update of a live container's limits). */
+    public ContainerSpec withResources(Resources resources) {
+        return new ContainerSpec(process, root, hostname, namespaces, stdinOpen, init, network, resources, health,
+                ready, log, security, bundle, labels);
+    }
+
     public ContainerSpec {
         labels = labels == null ? java.util.Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));

@@ -78,6 +78,30 @@ public record Resources(Optional<Long> memory, Optional<Long> memorySwap, Option
     }
 
     /**
+     * These limits after {@code change}, as a record keeps them (docker's {@code update} changes the container's
+     * {@code HostConfig}): a field the change leaves out stays; {@code -1} is no limit (memory, CPU quota, pids).
+     * Memory without a swap field keeps the recorded total, as the cgroup does; no memory limit drops the swap
+     * total with it. A CPU quota without a period keeps the recorded period (100 ms when there was none).
+     */
+    public Resources updated(ResourceUpdate change) {
+        Optional<Long> mem = change.memory().map(m -> m == -1 ? Optional.<Long>empty() : Optional.of(m)).orElse(memory);
+        Optional<Long> swap = change.memorySwap().map(s -> s == -1 ? Optional.<Long>empty() : Optional.of(s))
+                .orElse(memorySwap);
+        if (mem.isEmpty() || swap.isPresent() && swap.get() < mem.get()) swap = Optional.empty();
+        Optional<Cpus> c = cpus;
+        if (change.cpuQuota().isPresent() && change.cpuQuota().get() == -1) {
+            c = Optional.empty();
+        } else if (change.cpuQuota().isPresent() || change.cpuPeriod().isPresent()) {
+            long period = change.cpuPeriod().orElse(cpus.map(Cpus::periodMicros).orElse(Cpus.PERIOD));
+            Optional<Long> quota = change.cpuQuota().or(() -> cpus.map(Cpus::quotaMicros));
+            c = quota.map(q -> new Cpus(q, period));
+        }
+        Optional<Integer> shares = change.cpuShares().map(Long::intValue).or(() -> cpuShares);
+        Optional<Long> p = change.pids().map(n -> n == -1 ? Optional.<Long>empty() : Optional.of(n)).orElse(pids);
+        return new Resources(mem, swap, c, shares, p);
+    }
+
+    /**
      * cgroup v2's cpu.weight (1..10000) for docker's shares (2..262144): the
      * mapping runc and crun use, so the same flag means the same on both.
      */

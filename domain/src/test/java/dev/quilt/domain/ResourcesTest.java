@@ -101,4 +101,33 @@ class ResourcesTest {
         assertEquals(10_000, Resources.weightOf(262_144));
         assertEquals(39, Resources.weightOf(1024));
     }
+
+    private static ResourceUpdate change(Long memory, Long swap, Long shares, Long quota, Long period, Long pids) {
+        return new ResourceUpdate(Optional.ofNullable(memory), Optional.ofNullable(swap), Optional.ofNullable(shares),
+                Optional.ofNullable(quota), Optional.ofNullable(period), Optional.ofNullable(pids));
+    }
+
+    @Test
+    void anUpdateChangesWhatItGivesAndKeepsTheRest() {
+        Resources before = new Resources(Optional.of(64L << 20), Optional.of(128L << 20),
+                Optional.of(new Cpus(50_000, 100_000)), Optional.of(512), Optional.of(100L));
+        assertEquals(before, before.updated(ResourceUpdate.NONE));
+        Resources pids = before.updated(change(null, null, null, null, null, 7L));
+        assertEquals(Optional.of(7L), pids.pids());
+        assertEquals(before.memory(), pids.memory());
+        assertEquals(Optional.empty(), before.updated(change(null, null, null, null, null, -1L)).pids(), "-1: none");
+        Resources mem = before.updated(change(96L << 20, null, null, null, null, null));
+        assertEquals(Optional.of(96L << 20), mem.memory());
+        assertEquals(Optional.of(128L << 20), mem.memorySwap(), "the recorded total stays, as in the cgroup");
+        Resources unlimited = before.updated(change(-1L, null, null, null, null, null));
+        assertEquals(Optional.empty(), unlimited.memory());
+        assertEquals(Optional.empty(), unlimited.memorySwap(), "no memory limit, no total");
+        assertEquals(Optional.empty(), before.updated(change(null, -1L, null, null, null, null)).memorySwap());
+        assertEquals(Optional.of(new Cpus(150_000, 100_000)),
+                before.updated(change(null, null, null, 150_000L, null, null)).cpus(), "the period stays");
+        assertEquals(Optional.of(new Cpus(20_000, 50_000)),
+                Resources.UNLIMITED.updated(change(null, null, null, 20_000L, 50_000L, null)).cpus());
+        assertEquals(Optional.empty(), before.updated(change(null, null, null, -1L, null, null)).cpus());
+        assertEquals(Optional.of(2048), before.updated(change(null, null, 2048L, null, null, null)).cpuShares());
+    }
 }

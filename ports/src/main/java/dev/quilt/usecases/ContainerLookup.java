@@ -57,12 +57,12 @@ public final class ContainerLookup {
         if (isValid(() -> ContainerId.of(ref)) && state.read(ContainerId.of(ref)).isPresent()) return ContainerId.of(ref);
         if (isValid(() -> ContainerName.of(ref))) {
             Optional<ContainerId> named = state.byName(ContainerName.of(ref));
-            if (named.isPresent() && state.read(named.get()).isPresent()) return named.get();
+            if (named.isPresent() && holds(named.get(), ContainerName.of(ref))) return named.get();
         }
         List<ContainerId> matches = ref.isEmpty() ? List.of()
                 : state.ids().stream().filter(id -> id.value().startsWith(ref)).toList();
         if (matches.size() > 1) {
-            throw QuiltException.conflict("'" + ref + "' is the start of " + matches.size()
+            throw new dev.quilt.domain.AmbiguousContainerException(ref, "'" + ref + "' is the start of " + matches.size()
                     + " container ids; give more of it, or the name");
         }
         if (matches.isEmpty()) {
@@ -76,7 +76,17 @@ public final class ContainerLookup {
      * container IDs are only names here ({@code quilt-runc}).
      */
     public Optional<ContainerId> named(ContainerName name) {
-        return state.byName(name).filter(id -> state.read(id).isPresent());
+        return state.byName(name).filter(id -> holds(id, name));
+    }
+
+    /**
+     * Whether {@code id} has a record that holds {@code name}: a claim its record does not hold is one a rename cut
+     * short left ({@link RenameContainer}), and names nothing. A broken record cannot say, and is taken to.
+     */
+    private boolean holds(ContainerId id, ContainerName name) {
+        Optional<ContainerRecord> r = state.read(id);
+        if (r.isEmpty()) return false;
+        return !(r.get() instanceof ContainerRecord.Readable ok) || ok.container().name().equals(Optional.of(name));
     }
 
     private static boolean isValid(Runnable parse) {

@@ -15,6 +15,22 @@ public record ApiEvent(String type, String action, String id, Map<String, String
         attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     }
 
+    /**
+     * A container's event as the routes publish it: attributes {@code name} (its name, else its ID), {@code image}
+     * (its image's digest, or its root described), its labels, then {@code extra}; {@code at} its time.
+     */
+    public static ApiEvent ofContainer(String action, dev.quilt.domain.Container c, Map<String, String> extra,
+                                       java.time.Instant at) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("name", c.name().map(Object::toString).orElse(c.id().value()));
+        attributes.put("image", c.spec().root() instanceof dev.quilt.domain.RootFs.Image i ? i.digest().value()
+                : c.spec().root().describe());
+        attributes.putAll(c.spec().labels());
+        attributes.putAll(extra);
+        return new ApiEvent("container", action, c.id().value(), attributes,
+                at.getEpochSecond() * 1_000_000_000L + at.getNano());
+    }
+
     /** The JSON object the API sends, with the pre-1.22 fields ({@code status}, {@code id}, {@code from}) too. */
     public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();

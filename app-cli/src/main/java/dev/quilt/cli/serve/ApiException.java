@@ -9,7 +9,8 @@ import dev.quilt.domain.QuiltException;
  * (or a {@link QuiltException}, which {@link #of} maps: not found 404, conflict 409, bad input 400, anything else
  * 500 with the one line {@link Failures#describe} gives, never a Java exception's text). A reference that names no
  * container is dockerd's 404 {@code No such container: REF} (moby's {@code daemon.GetContainer}), whichever use case
- * found it out: routes need not translate it.
+ * found it out: routes need not translate it; a prefix of several IDs is current dockerd's 400
+ * {@code multiple IDs found with provided prefix: REF}.
  */
 public final class ApiException extends RuntimeException {
     private final int status;
@@ -39,6 +40,9 @@ public final class ApiException extends RuntimeException {
     public static ApiException of(Throwable e) {
         if (e instanceof ApiException a) return a;
         if (e instanceof NoSuchContainerException n) return notFound("No such container: " + n.ref());
+        if (e instanceof dev.quilt.domain.AmbiguousContainerException a) {
+            return badRequest("multiple IDs found with provided prefix: " + a.ref());
+        }
         if (e instanceof QuiltException q) {
             int status = switch (q.kind()) {
                 case INVALID_INPUT -> 400;

@@ -37,7 +37,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -445,14 +444,7 @@ public final class ContainerRoutes implements Routes {
     }
 
     private void publish(String action, Container c, Map<String, String> extra) {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put("name", c.name().map(Object::toString).orElse(c.id().value()));
-        attributes.put("image", c.spec().root() instanceof RootFs.Image i ? i.digest().value() : c.spec().root().describe());
-        attributes.putAll(c.spec().labels());
-        attributes.putAll(extra);
-        Instant at = clock.get().now();
-        events.publish(new ApiEvent("container", action, c.id().value(), attributes,
-                at.getEpochSecond() * 1_000_000_000L + at.getNano()));
+        events.publish(ApiEvent.ofContainer(action, c, extra, clock.get().now()));
     }
 
     /**

@@ -120,7 +120,18 @@ public final class ExecRoutes implements Routes {
                     + "; exec needs a running one");
         }
         Optional<Duration> timeout = deadline(asked, c.spec().labels());
-        Optional<User> user = numeric.isPresent() || userText.isEmpty() ? numeric : Optional.of(named(c, userText.get()));
+        // a name the container does not know is accepted here and fails the start (126), as with dockerd, whose
+        // exec create takes any user and whose runc says so at the start
+        Optional<String> unknownUser = Optional.empty();
+        Optional<User> user = numeric;
+        if (numeric.isEmpty() && userText.isPresent()) {
+            try {
+                user = Optional.of(named(c, userText.get()));
+            } catch (ApiException unknown) {
+                if (unknown.status() != 400 || !unknown.getMessage().startsWith("User: unable to find ")) throw unknown;
+                unknownUser = Optional.of(unknown.getMessage().substring("User: ".length()));
+            }
+        }
         ExecInContainer.Request req = new ExecInContainer.Request(cmd, env, k -> Optional.empty(), cwd, user,
                 attachStdin, tty, privileged, List.of(), List.of());
         try {
@@ -136,6 +147,7 @@ public final class ExecRoutes implements Routes {
                 bool(body, "AttachStdout"), bool(body, "AttachStderr"), size[0], size[1], timeout,
                 userText.orElse(""), this::gone);
         e.labels = c.spec().labels();
+        e.userError = unknownUser.orElse(null);
         publish(e, "exec_create: " + String.join(" ", cmd), Map.of("execID", e.id)); // as dockerd's (daemon/exec.go)
         call.reply(201, Map.of("Id", e.id));
     }
@@ -372,6 +384,10 @@ public final class ExecRoutes implements Routes {
     }
 
     private ContainerExec.Session begin(ExecSessions.Exec e, Container c, Stdio stdio, ContainerExec.Options options) {
+        if (e.userError != null) { // runc's words, dockerd's code
+            sessions.failed(e, 126);
+            throw ApiException.badRequest("unable to start container process: " + e.userError);
+        }
         ContainerExec.Session s;
         try {
             s = exec.get().start(c, e.request, stdio, options);

@@ -62,6 +62,8 @@ public final class ExecSessions {
         public final String image;
         /** The container's labels, for the exec's events (docker's carry them); none for an adopted exec. */
         public volatile Map<String, String> labels = Map.of();
+        /** A {@code User} name the container does not know: the start fails with it (126), as dockerd's. */
+        public volatile String userError;
         public final ExecInContainer.Request request;
         public final boolean attachStdin, attachStdout, attachStderr;
         public final int rows, cols;

@@ -44,6 +44,12 @@ public interface ServeModule {
     Routes containers(ContainerRoutes r);
 
     @Binds @IntoSet
+    Routes containerConfig(ContainerConfigRoutes r);
+
+    @Binds @IntoSet
+    Routes layers(LayerRoutes r);
+
+    @Binds @IntoSet
     Routes checkpoints(CheckpointRoutes r);
 
     @Binds @IntoSet

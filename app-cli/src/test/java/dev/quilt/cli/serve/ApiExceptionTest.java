@@ -33,6 +33,14 @@ class ApiExceptionTest {
     }
 
     @Test
+    void aPrefixOfSeveralIdsIsCurrentDockerdsInvalidParameter() {
+        ApiException e = ApiException.of(new dev.quilt.domain.AmbiguousContainerException("ab",
+                "'ab' is the start of 2 container ids; give more of it, or the name"));
+        assertEquals(400, e.status());
+        assertEquals("multiple IDs found with provided prefix: ab", e.getMessage());
+    }
+
+    @Test
     void anApiExceptionIsItself() {
         ApiException e = ApiException.conflict("busy");
         assertSame(e, ApiException.of(e));

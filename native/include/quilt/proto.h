@@ -29,7 +29,8 @@ enum quilt_msg {
     QUILT_MSG_EXIT = 4,   /* monitor -> jvm: init exited; status, signal */
     QUILT_MSG_EXEC = 5,   /* jvm -> quilt-exec: a command to run in a running container */
     QUILT_MSG_RESULT = 6, /* quilt-exec -> jvm: a captured command ended; status, signal, output */
-    QUILT_MSG_FDS = 7,    /* jvm -> monitor, right after a CONFIG with QUILT_T_PRESERVE_FDS: the fds (SCM_RIGHTS) */
+    QUILT_MSG_FDS = 7,    /* jvm -> monitor, right after a CONFIG with QUILT_T_PRESERVE_FDS: the fds (SCM_RIGHTS);
+                           * jvm -> quilt-exec in a session, after EXEC: its own ends of the command's output */
     QUILT_MSG_RESIZE = 130, /* jvm -> quilt-exec (SESSION): ROWS, COLS: TIOCSWINSZ on the pty */
     QUILT_MSG_SIGNAL = 131, /* jvm -> quilt-exec (SESSION): SIGNAL: to the command's process group */
     QUILT_MSG_EXEC_STARTED = 100, /* quilt-exec -> jvm (with QUILT_T_EXEC_PID_WANTED): the command's host PID,

@@ -72,6 +72,19 @@ int session_parse_control(const uint8_t *msg, size_t len, struct session_control
     return -EINVAL;
 }
 
+int session_is_fds(const uint8_t *msg, size_t len)
+{
+    struct tlv_reader r = { .buf = msg, .len = len };
+    uint16_t tag;
+    const uint8_t *val;
+    uint32_t vlen;
+    unsigned long long type = 0;
+    while (tlv_next(&r, &tag, &val, &vlen) > 0)
+        if (tag == QUILT_T_TYPE)
+            return number(val, vlen, 65535, &type) == 0 && type == QUILT_MSG_FDS;
+    return 0;
+}
+
 int session_size(int master, unsigned rows, unsigned cols)
 {
     if (!rows || !cols)
@@ -120,16 +133,54 @@ static void send_result(int sync, int status, int timed_out)
     (void)ignored;
 }
 
-static void control(const struct session *s, int ep)
+/* The JVM's own ends of the command's output, which it sent us (FDS) to hold; -1: none. */
+struct readers {
+    int fd[SESSION_READERS_MAX];
+    int n;
+};
+
+/* Takes the fds of an FDS message into r (closed when they are more than we hold, or came with another message):
+ * 1 when the message was FDS. */
+static int take_readers(const uint8_t *buf, ssize_t n, struct msghdr *m, struct readers *r)
+{
+    int is_fds = session_is_fds(buf, (size_t)n);
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            if (is_fds && r->n < SESSION_READERS_MAX)
+                r->fd[r->n++] = fd;
+            else
+                close(fd);
+        }
+    }
+    return is_fds;
+}
+
+/* From the JVM: RESIZE, SIGNAL, or the FDS of its output ends.  At its end of file (it let go, died, or was
+ * stopped past its grace) the command goes on and nobody hears its end but the record; from then on we read
+ * and drop what the command writes to the ends we hold, so its writes still find a reader (dockerd's shim holds
+ * its execs' pipes likewise): no EPIPE, no SIGPIPE ending a shell with 141. */
+static void control(const struct session *s, int ep, struct readers *r)
 {
     uint8_t buf[512];
-    ssize_t n = recv(s->sync, buf, sizeof buf, 0);
+    char cbuf[CMSG_SPACE(SESSION_READERS_MAX * sizeof(int))];
+    struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    ssize_t n = recvmsg(s->sync, &m, MSG_CMSG_CLOEXEC);
     if (n < 0 && errno == EINTR)
         return;
-    if (n <= 0) { /* the JVM let go: the command goes on, and nobody hears its end */
+    if (n <= 0) {
         epoll_ctl(ep, EPOLL_CTL_DEL, s->sync, NULL);
+        for (int i = 0; i < r->n; i++)
+            add(ep, r->fd[i]);
         return;
     }
+    if (take_readers(buf, n, &m, r))
+        return;
     struct session_control c;
     if (session_parse_control(buf, (size_t)n, &c) < 0)
         return; /* not ours to act on; the JVM sends only whole ones */
@@ -166,6 +217,7 @@ int session_run(const struct session *s)
         add(ep, 0);
     char buf[8192];
     int status = 0, exited = 0, failed = 0, timed_out = 0, out_gone = 0;
+    struct readers held = { .n = 0 };
     while (!exited) {
         struct epoll_event ev[8];
         int k = epoll_wait(ep, ev, 8, -1);
@@ -194,7 +246,7 @@ int session_run(const struct session *s)
             if (fd == s->ready) {
                 continue;
             } else if (fd == s->sync) {
-                control(s, ep);
+                control(s, ep, &held);
             } else if (fd == timer) {
                 timed_out = 1;
                 signal_group(s->pid, SIGKILL);
@@ -216,6 +268,10 @@ int session_run(const struct session *s)
                 }
             } else if (fd == s->pidfd) {
                 child_ended = 1;
+            } else { /* an output end we hold, the JVM gone: read and dropped */
+                n = read(fd, buf, sizeof buf);
+                if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+                    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
             }
         }
         if (child_ended) {
@@ -232,6 +288,8 @@ int session_run(const struct session *s)
         while ((n = read(s->master, buf, sizeof buf)) > 0 && !out_gone)
             out_gone = write_all(1, buf, (size_t)n) < 0;
     }
+    for (int i = 0; i < held.n; i++)
+        close(held.fd[i]);
     if (raw)
         tty_raw_end(&saved);
     /* to the JVM first, then on disk: the server keeps the code it heard in memory and writes the same

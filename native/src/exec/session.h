@@ -3,7 +3,11 @@
  * stays open: EXEC_STARTED once the command has exec'd, RESIZE and SIGNAL
  * from the JVM while it runs, a timerfd deadline that kills its process group,
  * and RESULT at its end.  With a tty the pty is relayed to our stdio, which
- * may be sockets (no terminal modes are touched). */
+ * may be sockets (no terminal modes are touched).  Without one the JVM sends
+ * FDS with its own ends of the command's stdout and stderr: once the JVM has
+ * gone (SIGKILL, or stopped past its grace) we read and drop what the command
+ * writes there, so the command runs to its own end instead of dying of
+ * SIGPIPE, and the record holds its real exit code. */
 #ifndef QUILT_EXEC_SESSION_H
 #define QUILT_EXEC_SESSION_H
 
@@ -23,6 +27,13 @@ struct session_control {
 /* Reads one control message (TLV, as proto.h).  0, or -EINVAL for a message
  * that is not a whole RESIZE or SIGNAL with its values in range. */
 int session_parse_control(const uint8_t *msg, size_t len, struct session_control *out);
+
+/* The most output ends of the JVM's a session holds: stdout's and stderr's. */
+#define SESSION_READERS_MAX 2
+
+/* 1 when a message from the JVM is FDS: its SCM_RIGHTS are the JVM's own ends of the command's stdout and
+ * stderr, which the session holds for as long as the command runs and drains once the JVM has gone. */
+int session_is_fds(const uint8_t *msg, size_t len);
 
 /* Sets the pty's size when rows and cols are given (0: left alone).  0 or -errno. */
 int session_size(int master, unsigned rows, unsigned cols);

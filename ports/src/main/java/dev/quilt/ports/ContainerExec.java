@@ -8,6 +8,7 @@ import dev.quilt.domain.ProcessSpec;
 import dev.quilt.domain.Security;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
@@ -98,10 +99,19 @@ public interface ContainerExec {
      *                  {@link Session#timedOut()} says so; empty: never
      * @param exitRecord an absolute host path where the helper itself writes, atomically, how the command ended
      *                  ({@link ExecRecords#exit}), whether or not the caller is still there; empty: nowhere
+     * @param outputEnds the caller's own ends of the command's stdout and stderr when they are sockets it reads
+     *                  (at most two; none with {@code tty}, whose output the helper writes itself): the helper holds
+     *                  copies while the command runs, and once the caller has gone (a server SIGKILLed, or stopped
+     *                  past its grace) reads and drops what the command writes, so the command runs to its own end
+     *                  instead of dying of SIGPIPE (141), as dockerd's shim holds its execs' pipes
      */
     record Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout,
-                   Optional<java.nio.file.Path> exitRecord) {
+                   Optional<java.nio.file.Path> exitRecord, List<Integer> outputEnds) {
         public Options {
+            outputEnds = List.copyOf(outputEnds);
+            if (outputEnds.size() > 2 || (tty && !outputEnds.isEmpty())) {
+                throw new IllegalArgumentException("output ends are stdout's and stderr's, without a tty: " + outputEnds);
+            }
             if (rows < 0 || cols < 0 || rows > 65535 || cols > 65535) {
                 throw dev.quilt.domain.QuiltException.invalid("a terminal size is 0 to 65535 rows and columns, not "
                         + rows + "x" + cols);
@@ -111,9 +121,20 @@ public interface ContainerExec {
             });
         }
 
-        /** Without an exit record. */
+        /** Without output ends held. */
+        public Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout,
+                       Optional<java.nio.file.Path> exitRecord) {
+            this(stdinOpen, tty, rows, cols, timeout, exitRecord, List.of());
+        }
+
+        /** Without an exit record or output ends held. */
         public Options(boolean stdinOpen, boolean tty, int rows, int cols, Optional<Duration> timeout) {
             this(stdinOpen, tty, rows, cols, timeout, Optional.empty());
+        }
+
+        /** The same, with {@code ends} as {@link #outputEnds}. */
+        public Options withOutputEnds(List<Integer> ends) {
+            return new Options(stdinOpen, tty, rows, cols, timeout, exitRecord, ends);
         }
     }
 

@@ -188,6 +188,16 @@ public final class LinuxContainerExec implements ContainerExec {
         options.exitRecord().ifPresent(p -> w.put(Protocol.T_EXIT_RECORD, p.toString()));
         Helper h = launch(target, w, stdio, Processes.SPAWN_SETSID, 4096);
         try {
+            if (!options.outputEnds().isEmpty()) {
+                // for its session to hold (exec/session.h); read by it once the command runs, off the command's path.
+                // A quilt-exec already gone leaves the send failing: its answer below says why
+                try {
+                    Sockets.sendFds(h.sock, options.outputEnds().stream().mapToInt(Integer::intValue).toArray(),
+                            "quilt-exec");
+                } catch (RuntimeException gone) {
+                    // nothing to hold them for
+                }
+            }
             byte[] buf = new byte[4096];
             Message reply = h.next(buf);
             if (reply != null && reply.type() == Protocol.MSG_EXEC_STARTED) {

@@ -234,7 +234,9 @@ public final class ExecRoutes implements Routes {
                         throw gone;
                     }
                 }
-                s = begin(e, c, new Stdio(in[1], out[1], err[1]), sized);
+                // quilt-exec holds our output ends too, so the command keeps a reader if this server dies
+                s = begin(e, c, new Stdio(in[1], out[1], err[1]),
+                        tty ? sized : sized.withOutputEnds(List.of(out[0], err[0])));
             } catch (RuntimeException failed) {
                 // a command that cannot start is said in the stream, its code (126/127) in exec inspect:
                 // docker-py's exec_run then returns that result instead of raising
@@ -272,7 +274,7 @@ public final class ExecRoutes implements Routes {
             return o;
         }
         return size[0] == 0 ? o : new ContainerExec.Options(o.stdinOpen(), o.tty(), size[0], size[1], o.timeout(),
-                o.exitRecord());
+                o.exitRecord(), o.outputEnds());
     }
 
     /** Says {@code why} on the taken-over stream's stdout (a frame without a tty), as dockerd does, and ends it. */

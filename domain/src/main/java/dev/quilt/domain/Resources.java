@@ -102,6 +102,33 @@ public record Resources(Optional<Long> memory, Optional<Long> memorySwap, Option
     }
 
     /**
+     * {@link #updated}, refusing what the kernel would (the v1 memory controller's EINVAL for a memory limit over
+     * the memory-plus-swap one, or the reverse) as docker's update does before it writes: a memory-swap below the
+     * memory limit, or with no memory limit at all; a memory limit over the memory-swap one already set, without a
+     * new memory-swap.
+     *
+     * @throws QuiltException INVALID_INPUT naming the limit, in runc's flag names
+     */
+    public Resources checkedUpdate(ResourceUpdate change) {
+        Optional<Long> mem = change.memory().filter(m -> m != -1).or(() -> change.memory().isPresent()
+                ? Optional.empty() : memory);
+        Optional<Long> swap = change.memorySwap().filter(s -> s != -1);
+        if (swap.isPresent() && mem.isEmpty()) {
+            throw QuiltException.invalid("memory-swap " + swap.get() + " needs a memory limit: give memory as well");
+        }
+        if (swap.isPresent() && swap.get() < mem.get()) {
+            throw QuiltException.invalid("memory-swap " + swap.get() + " is less than memory " + mem.get()
+                    + ": it counts memory and swap together (-1 for unlimited swap)");
+        }
+        if (change.memorySwap().isEmpty() && change.memory().isPresent() && change.memory().get() != -1
+                && memorySwap.isPresent() && change.memory().get() > memorySwap.get()) {
+            throw QuiltException.invalid("memory " + change.memory().get() + " is more than the memory-swap limit "
+                    + memorySwap.get() + " already set: give memory-swap as well (-1 for unlimited swap)");
+        }
+        return updated(change);
+    }
+
+    /**
      * cgroup v2's cpu.weight (1..10000) for docker's shares (2..262144): the
      * mapping runc and crun use, so the same flag means the same on both.
      */

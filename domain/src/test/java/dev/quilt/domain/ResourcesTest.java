@@ -130,4 +130,25 @@ class ResourcesTest {
         assertEquals(Optional.empty(), before.updated(change(null, null, null, -1L, null, null)).cpus());
         assertEquals(Optional.of(2048), before.updated(change(null, null, 2048L, null, null, null)).cpuShares());
     }
+
+    /** What the v1 memory controller would refuse with EINVAL after the first write is refused before any. */
+    @Test
+    void aCheckedUpdateRefusesMemoryAndSwapThatDoNotFit() {
+        Resources before = new Resources(Optional.of(300L << 20), Optional.of(600L << 20), Optional.empty(),
+                Optional.empty(), Optional.empty());
+        assertEquals("memory-swap 104857600 is less than memory 314572800: it counts memory and swap together (-1 for"
+                + " unlimited swap)", assertThrows(QuiltException.class,
+                () -> before.checkedUpdate(change(null, 100L << 20, null, null, null, null))).getMessage());
+        assertEquals("memory 734003200 is more than the memory-swap limit 629145600 already set: give memory-swap as"
+                + " well (-1 for unlimited swap)", assertThrows(QuiltException.class,
+                () -> before.checkedUpdate(change(700L << 20, null, null, null, null, null))).getMessage());
+        assertTrue(assertThrows(QuiltException.class, () -> Resources.UNLIMITED.checkedUpdate(
+                change(null, 100L << 20, null, null, null, null))).getMessage().contains("needs a memory limit"));
+        assertEquals(Optional.of(700L << 20), before.checkedUpdate(change(700L << 20, 1400L << 20, null, null, null,
+                null)).memory(), "both at once fit");
+        assertEquals(Optional.of(300L << 20), before.checkedUpdate(change(null, 300L << 20, null, null, null, null))
+                .memorySwap(), "a total equal to the memory (no swap) fits");
+        assertEquals(before.updated(change(-1L, null, null, null, null, null)),
+                before.checkedUpdate(change(-1L, null, null, null, null, null)), "no memory limit at all fits");
+    }
 }

@@ -37,6 +37,8 @@ public final class UpdateResources {
                 throw QuiltException.conflict("container '" + now.displayName() + "' is " + now.status().word()
                         + "; only a created, running or paused container's limits can be changed");
             }
+            // refused before the cgroup is touched: limits the kernel would refuse
+            now.spec().resources().checkedUpdate(change);
             cgroups.update(now.id(), Cgroups.pathOf(now.spec()), change);
             Container stored = state.load(now.id()).orElseThrow();
             Container updated = stored.withSpec(stored.spec().withResources(stored.spec().resources().updated(change)));

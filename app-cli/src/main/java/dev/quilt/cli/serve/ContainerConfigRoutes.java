@@ -38,14 +38,16 @@ public final class ContainerConfigRoutes implements Routes {
     private final Lazy<RenameContainer> rename;
     private final Lazy<ContainerLookup> lookup;
     private final EventBus events;
+    private final dev.quilt.ports.HostLimits host;
 
     @Inject
     ContainerConfigRoutes(Lazy<UpdateResources> update, Lazy<RenameContainer> rename, Lazy<ContainerLookup> lookup,
-                          EventBus events) {
+                          EventBus events, dev.quilt.ports.HostLimits host) {
         this.update = update;
         this.rename = rename;
         this.lookup = lookup;
         this.events = events;
+        this.host = host;
     }
 
     @Override
@@ -57,7 +59,7 @@ public final class ContainerConfigRoutes implements Routes {
 
     private void update(ApiCall c) {
         String ref = c.param("id");
-        ResourceUpdate change = DockerUpdate.change(c.json());
+        ResourceUpdate change = DockerUpdate.change(c.json(), host.cpus());
         Container ctr = lookup.get().get(ref); // docker's 404 before anything else
         if (change.isEmpty()) {
             c.reply(200, Map.of("Warnings", List.of())); // moby: all-zero resources change nothing

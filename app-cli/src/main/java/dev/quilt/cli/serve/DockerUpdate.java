@@ -27,7 +27,12 @@ final class DockerUpdate {
     private DockerUpdate() {
     }
 
-    static ResourceUpdate change(JsonNode body) {
+    /**
+     * The update {@code body} asks, on a host of {@code hostCpus} CPUs: {@code NanoCpus} over them is refused as
+     * dockerd refuses it ("range of CPUs is from 0.01 to N.00"; moby checks {@code NanoCPUs} only, not a raw
+     * {@code CpuQuota}).
+     */
+    static ResourceUpdate change(JsonNode body, int hostCpus) {
         if (!body.isObject()) throw ApiException.badRequest("the update must be a JSON object of limits (Memory, NanoCpus, PidsLimit…)");
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -51,6 +56,11 @@ final class DockerUpdate {
         Optional<Long> p = period == 0 ? Optional.empty() : Optional.of(period);
         if (nanoCpus != 0) {
             Cpus c = DockerCreate.cpusOf(nanoCpus);
+            try {
+                c.requireAtMost(hostCpus);
+            } catch (dev.quilt.domain.QuiltException e) {
+                throw ApiException.badRequest("invalid NanoCpus: " + e.getMessage().replaceFirst("^--cpus \\S+: ", ""));
+            }
             q = Optional.of(c.quotaMicros());
             p = Optional.of(c.periodMicros());
         }

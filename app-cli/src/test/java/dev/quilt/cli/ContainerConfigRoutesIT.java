@@ -113,6 +113,14 @@ class ContainerConfigRoutesIT {
                 "Conflicting options");
         refused(api.post("/v1.41/containers/upd/update", body("PidsLimit", "many")), 400, "PidsLimit");
         refused(api.post("/v1.41/containers/nosuch/update", body("PidsLimit", 10)), 404, "No such container: nosuch");
+        // what the memory controller would refuse after a first write (a 500 naming the cgroup's path before), and
+        // more CPUs than the host has, as dockerd says
+        refused(api.post("/v1.41/containers/upd/update", body("MemorySwap", 64L << 20)), 400,
+                "MemorySwap 67108864 is less than Memory 100663296");
+        refused(api.post("/v1.41/containers/upd/update", body("Memory", 256L << 20)), 400,
+                "more than the MemorySwap limit");
+        refused(api.post("/v1.41/containers/upd/update", body("NanoCpus", 1_000_000_000_000L)), 400,
+                "invalid NanoCpus: range of CPUs is from 0.01 to");
         assertEquals(String.valueOf(96L << 20), cgroupFile(pid, "memory", "memory.limit_in_bytes"));
         assertEquals(96L << 20, inspect("upd").get("HostConfig").get("Memory").asLong());
 

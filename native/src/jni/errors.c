@@ -51,6 +51,7 @@ static jint errnoValue(JNIEnv *env, jclass cls, jstring name)
         { "EBADMSG", EBADMSG }, { "ENAMETOOLONG", ENAMETOOLONG }, { "ENOEXEC", ENOEXEC },
         { "ETIMEDOUT", ETIMEDOUT }, { "ENODEV", ENODEV }, { "EOPNOTSUPP", EOPNOTSUPP },
         { "EBADF", EBADF }, { "ENOTCONN", ENOTCONN }, /* an exec zygote's FORK (ExecZygotes) */
+        { "ECONNRESET", ECONNRESET }, /* a helper that left messages of ours unread (Sockets.receive) */
     };
     return lookup(env, name, known, sizeof known / sizeof known[0]);
 }

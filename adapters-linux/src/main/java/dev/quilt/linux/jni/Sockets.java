@@ -162,15 +162,24 @@ public final class Sockets {
         return sendForkMessage(fd, fds);
     }
 
-    /** Blocks for the next message; 0 means the peer closed its end. */
+    /**
+     * Blocks for the next message; 0 means the peer closed its end. A peer that closed with messages of ours unread
+     * (an FDS a short exec's quilt-exec never needed) makes the kernel report ECONNRESET once, ahead of the messages
+     * it had sent us, which stay queued: that report is skipped, and they are read.
+     */
     public static int receive(int fd, byte[] buf, String peer) {
-        return NativeException.check(receiveMessage(fd, buf), "recv", peer);
+        int n = receiveMessage(fd, buf);
+        if (n == -ECONNRESET) n = receiveMessage(fd, buf);
+        return NativeException.check(n, "recv", peer);
     }
+
+    private static final int ECONNRESET = Errors.value("ECONNRESET");
 
     /** As {@link #receive(int, byte[], String)}, or {@link #TIMED_OUT} if nothing came by {@code deadline}. */
     public static int receive(int fd, byte[] buf, String peer, java.time.Instant deadline) {
         long ms = Math.max(0, java.time.Duration.between(java.time.Instant.now(), deadline).toMillis());
         int n = receiveMessageWithin(fd, buf, ms);
+        if (n == -ECONNRESET) n = receiveMessageWithin(fd, buf, ms); // as receive(fd, buf, peer) says
         if (n == -Errors.value("ETIMEDOUT")) return TIMED_OUT;
         return NativeException.check(n, "recv", peer);
     }

@@ -186,18 +186,11 @@ public final class LinuxContainerExec implements ContainerExec {
         }
         options.timeout().ifPresent(t -> w.put(Protocol.T_TIMEOUT_MS, Math.max(1, t.toMillis())));
         options.exitRecord().ifPresent(p -> w.put(Protocol.T_EXIT_RECORD, p.toString()));
-        Helper h = launch(target, w, stdio, Processes.SPAWN_SETSID, 4096);
+        // our output ends, for its session to hold (exec/session.h): sent right behind the EXEC, read by it once the
+        // command runs, off the command's path
+        Helper h = launch(target, w, stdio, Processes.SPAWN_SETSID, 4096,
+                options.outputEnds().stream().mapToInt(Integer::intValue).toArray());
         try {
-            if (!options.outputEnds().isEmpty()) {
-                // for its session to hold (exec/session.h); read by it once the command runs, off the command's path.
-                // A quilt-exec already gone leaves the send failing: its answer below says why
-                try {
-                    Sockets.sendFds(h.sock, options.outputEnds().stream().mapToInt(Integer::intValue).toArray(),
-                            "quilt-exec");
-                } catch (RuntimeException gone) {
-                    // nothing to hold them for
-                }
-            }
             byte[] buf = new byte[4096];
             Message reply = h.next(buf);
             if (reply != null && reply.type() == Protocol.MSG_EXEC_STARTED) {
@@ -342,11 +335,20 @@ public final class LinuxContainerExec implements ContainerExec {
      * after its fork, before FORKED, with a child that died too before its first word, looks the same.)
      */
     private Helper launch(Target target, MessageWriter w, Stdio stdio, int flags, int capacity) {
+        return launch(target, w, stdio, flags, capacity, new int[0]);
+    }
+
+    /**
+     * As {@link #launch(Target, MessageWriter, Stdio, int, int)}, with an FDS of {@code held} right behind the EXEC
+     * (none when empty): both are queued before a zygote forks, so a session reads the FDS in its first turn.
+     */
+    private Helper launch(Target target, MessageWriter w, Stdio stdio, int flags, int capacity, int[] held) {
         int[] pair = Sockets.pair();
         boolean sent = false;
         try {
             if (zygotes != null && zygotes.enabled()) {
                 Sockets.send(pair[0], w.array(), w.length(), "quilt-exec");
+                if (held.length > 0) Sockets.sendFds(pair[0], held, "quilt-exec");
                 sent = true;
                 int[] fds = stdio.fds();
                 if (zygotes.fork(target.id().toString(), target.init(), target.cgroup(),
@@ -368,7 +370,10 @@ public final class LinuxContainerExec implements ContainerExec {
                     : Processes.spawn(lib.exec().toString(), pair[1], flags, stdio.fds());
             Helper h = new Helper(pair[0], pid);
             pair[0] = -1;
-            if (!sent) Sockets.send(h.sock, w.array(), w.length(), "quilt-exec");
+            if (!sent) {
+                Sockets.send(h.sock, w.array(), w.length(), "quilt-exec");
+                if (held.length > 0) Sockets.sendFds(h.sock, held, "quilt-exec");
+            }
             return h;
         } finally {
             Processes.closeFd(pair[0]);

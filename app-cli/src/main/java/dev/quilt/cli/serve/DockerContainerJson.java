@@ -144,6 +144,10 @@ public final class DockerContainerJson {
         h.put("Memory", s.resources().memory().orElse(0L));
         h.put("MemorySwap", s.resources().memory().isEmpty() ? 0L : s.resources().memorySwap().orElse(-1L));
         h.put("NanoCpus", s.resources().cpus().map(DockerContainerJson::nanoCpus).orElse(0L));
+        // the same limit as the CFS pair it is kept as (the record does not say which form it was given in); the keys
+        // are there either way, as dockerd's, so a client's template of {{.HostConfig.CpuQuota}} finds them
+        h.put("CpuQuota", s.resources().cpus().map(dev.quilt.domain.Cpus::quotaMicros).orElse(0L));
+        h.put("CpuPeriod", s.resources().cpus().map(dev.quilt.domain.Cpus::periodMicros).orElse(0L));
         h.put("CpuShares", s.resources().cpuShares().orElse(0));
         h.put("PidsLimit", s.resources().pids().orElse(-1L));
         List<String> binds = new ArrayList<>();

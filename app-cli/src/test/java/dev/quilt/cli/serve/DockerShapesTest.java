@@ -99,6 +99,8 @@ class DockerShapesTest {
         assertEquals(64L << 20, j.at("/HostConfig/Memory").asLong());
         assertEquals(128L << 20, j.at("/HostConfig/MemorySwap").asLong());
         assertEquals(500_000_000L, j.at("/HostConfig/NanoCpus").asLong());
+        assertEquals(50_000L, j.at("/HostConfig/CpuQuota").asLong(), "the same limit, as the CFS pair it is kept as");
+        assertEquals(100_000L, j.at("/HostConfig/CpuPeriod").asLong());
         assertEquals(512, j.at("/HostConfig/CpuShares").asInt());
         assertEquals(100, j.at("/HostConfig/PidsLimit").asInt());
         assertEquals("web", j.at("/Config/Hostname").asText());

@@ -169,17 +169,23 @@ public final class Sockets {
      */
     public static int receive(int fd, byte[] buf, String peer) {
         int n = receiveMessage(fd, buf);
-        if (n == -ECONNRESET) n = receiveMessage(fd, buf);
+        if (reset(n)) n = receiveMessage(fd, buf);
         return NativeException.check(n, "recv", peer);
     }
 
-    private static final int ECONNRESET = Errors.value("ECONNRESET");
+    /**
+     * Whether {@code n} is -ECONNRESET. Looked up on a failure only, never in a static initializer: this class is
+     * loaded where the native library is not (the server's in-process tests), and its natives link at first use.
+     */
+    private static boolean reset(int n) {
+        return n < 0 && n == -Errors.value("ECONNRESET");
+    }
 
     /** As {@link #receive(int, byte[], String)}, or {@link #TIMED_OUT} if nothing came by {@code deadline}. */
     public static int receive(int fd, byte[] buf, String peer, java.time.Instant deadline) {
         long ms = Math.max(0, java.time.Duration.between(java.time.Instant.now(), deadline).toMillis());
         int n = receiveMessageWithin(fd, buf, ms);
-        if (n == -ECONNRESET) n = receiveMessageWithin(fd, buf, ms); // as receive(fd, buf, peer) says
+        if (reset(n)) n = receiveMessageWithin(fd, buf, ms); // as receive(fd, buf, peer) says
         if (n == -Errors.value("ETIMEDOUT")) return TIMED_OUT;
         return NativeException.check(n, "recv", peer);
     }

@@ -49,7 +49,6 @@ final class BodyPipe extends InputStream {
         notifyAll();
     }
 
-    /** The connection went away before the end: readers get {@code why}. */
     /** Fails the stream because the connection closed: {@link #fail} with a {@link ClientGone}. */
     void clientGone() {
         fail(new ClientGone());
@@ -71,6 +70,7 @@ final class BodyPipe extends InputStream {
         }
     }
 
+    /** The connection went away before the end: readers get {@code why}. */
     synchronized void fail(IOException why) {
         if (!ended) failure = why;
         ended = true;

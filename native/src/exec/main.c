@@ -437,10 +437,11 @@ static int run_exec(uint8_t *msg, ssize_t n, const struct zygote *z)
     struct command_child k = { .c = &c, .cg = &cg, .out_w = c.capture ? out[1] : -1, .peer = c.tty ? peer : -1 };
     int own_sync = sync_fd, own_failure = failure_fd;
     struct clone_vm_stack stack = { 0 };
-    pid_t pid = (rc = clone_vm_stack_map(&stack, COMMAND_STACK)) < 0 ? rc : clone_vm_run(&args, &stack, command_main, &k);
+    pid_t pid = clone_vm_stack_map(&stack, COMMAND_STACK) == 0 ? clone_vm_run(&args, &stack, command_main, &k)
+                                                               : -ENOSYS;
     sync_fd = own_sync;
     failure_fd = own_failure;
-    if (pid == -ENOSYS || pid == -ENOMEM) { /* no trampoline for this architecture, or no stack: a fork */
+    if (pid == -ENOSYS) { /* no trampoline for this architecture, or no stack mapped for one: a fork */
         args.flags &= ~(unsigned long long)(CLONE_VM | CLONE_VFORK);
         args.stack = 0;
         args.stack_size = 0;

@@ -133,7 +133,7 @@ static void send_result(int sync, int status, int timed_out)
     (void)ignored;
 }
 
-/* The JVM's own ends of the command's output, which it sent us (FDS) to hold; -1: none. */
+/* The JVM's own ends of the command's output, which it sent us (FDS) to hold: n of them. */
 struct readers {
     int fd[SESSION_READERS_MAX];
     int n;

@@ -110,8 +110,7 @@ public record Resources(Optional<Long> memory, Optional<Long> memorySwap, Option
      * @throws QuiltException INVALID_INPUT naming the limit, in runc's flag names
      */
     public Resources checkedUpdate(ResourceUpdate change) {
-        Optional<Long> mem = change.memory().filter(m -> m != -1).or(() -> change.memory().isPresent()
-                ? Optional.empty() : memory);
+        Optional<Long> mem = change.memory().isPresent() ? change.memory().filter(m -> m != -1) : memory;
         Optional<Long> swap = change.memorySwap().filter(s -> s != -1);
         if (swap.isPresent() && mem.isEmpty()) {
             throw QuiltException.invalid("memory-swap " + swap.get() + " needs a memory limit: give memory as well");

@@ -38,10 +38,10 @@ public final class UpdateResources {
                         + "; only a created, running or paused container's limits can be changed");
             }
             // refused before the cgroup is touched: limits the kernel would refuse
-            now.spec().resources().checkedUpdate(change);
+            dev.quilt.domain.Resources next = now.spec().resources().checkedUpdate(change);
             cgroups.update(now.id(), Cgroups.pathOf(now.spec()), change);
             Container stored = state.load(now.id()).orElseThrow();
-            Container updated = stored.withSpec(stored.spec().withResources(stored.spec().resources().updated(change)));
+            Container updated = stored.withSpec(stored.spec().withResources(next));
             state.save(updated);
             return lookup.observe(updated);
         }
